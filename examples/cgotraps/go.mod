@@ -1,0 +1,3 @@
+module example.com/cgotraps
+
+go 1.22

@@ -1,0 +1,5 @@
+"""`python -m cgotrap`."""
+
+from cgotrap.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Discover: find modules, workspaces, vendor trees, the module cache and GOROOT."""

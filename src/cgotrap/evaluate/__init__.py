@@ -1,0 +1,1 @@
+"""Evaluate: per-target file sets, imports, dependency closure, cgo reachability."""

@@ -1,0 +1,176 @@
+"""The records the evaluate stage hands to judging and rendering: one package on one target.
+
+`PackageFacts` carries exactly the `go list -json` fields cgotrap promises to match (Go's own
+field names in `to_golist_json`), so `cgotrap list` is a drop-in and every later stage
+(scan, fix, check) reads the same facts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from cgotrap.targets import Target
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class PackageError:
+    """A package-level error, as go list's `Error` object."""
+
+    err: str
+    """The message, exactly as go prints it ("build constraints exclude all Go files in DIR")."""
+    import_stack: tuple[str, ...] = ()
+    """`ImportStack`: the import path chain that led to the package."""
+    pos: str = ""
+    """`Pos`: "file.go:3:8" where go gives one, else empty."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class PackageFacts:
+    """One package as seen on one target: the go-list-compatible facts."""
+
+    target: Target
+    """The configuration these facts hold for."""
+    dir: str
+    """`Dir`: absolute directory ("" when the package was not found)."""
+    import_path: str
+    """`ImportPath`."""
+    name: str
+    """`Name`: the package clause ("" when there are no Go files)."""
+    module_path: str | None
+    """`Module.Path`; None for standard-library packages and GOPATH-less misses."""
+    standard: bool
+    """`Standard`: part of GOROOT's standard library (or cmd)."""
+    dep_only: bool
+    """`DepOnly`: listed only because a matched package depends on it (with -deps)."""
+    go_files: tuple[str, ...] = ()
+    """`GoFiles`: buildable .go files that do not import "C" (and are not tests)."""
+    cgo_files: tuple[str, ...] = ()
+    """`CgoFiles`: buildable .go files that import "C"."""
+    ignored_go_files: tuple[str, ...] = ()
+    """`IgnoredGoFiles`: .go files excluded by constraints on this target."""
+    c_files: tuple[str, ...] = ()
+    """`CFiles`."""
+    cxx_files: tuple[str, ...] = ()
+    """`CXXFiles`."""
+    m_files: tuple[str, ...] = ()
+    """`MFiles` (Objective-C)."""
+    h_files: tuple[str, ...] = ()
+    """`HFiles`."""
+    f_files: tuple[str, ...] = ()
+    """`FFiles` (Fortran)."""
+    s_files: tuple[str, ...] = ()
+    """`SFiles`."""
+    swig_files: tuple[str, ...] = ()
+    """`SwigFiles`."""
+    swigcxx_files: tuple[str, ...] = ()
+    """`SwigCXXFiles`."""
+    syso_files: tuple[str, ...] = ()
+    """`SysoFiles`."""
+    test_go_files: tuple[str, ...] = ()
+    """`TestGoFiles`."""
+    xtest_go_files: tuple[str, ...] = ()
+    """`XTestGoFiles`."""
+    imports: tuple[str, ...] = ()
+    """`Imports`: sorted, "C" included, after vendor/module resolution as go reports it."""
+    deps: tuple[str, ...] = ()
+    """`Deps`: the sorted transitive closure of imports (without "C"), as go reports it."""
+    cgo_cflags: tuple[str, ...] = ()
+    """`CgoCFLAGS` from `#cgo CFLAGS:` directives that apply on this target."""
+    cgo_cppflags: tuple[str, ...] = ()
+    """`CgoCPPFLAGS`."""
+    cgo_cxxflags: tuple[str, ...] = ()
+    """`CgoCXXFLAGS`."""
+    cgo_fflags: tuple[str, ...] = ()
+    """`CgoFFLAGS`."""
+    cgo_ldflags: tuple[str, ...] = ()
+    """`CgoLDFLAGS`."""
+    cgo_pkg_config: tuple[str, ...] = ()
+    """`CgoPkgConfig`."""
+    includes: tuple[str, ...] = ()
+    """Headers named by `#include` in the cgo preambles of `cgo_files` (not a go list field)."""
+    error: PackageError | None = None
+    """`Error`, where go reports one."""
+
+    @property
+    def uses_cgo(self) -> bool:
+        """True when the package compiles cgo code on this target."""
+        return bool(self.cgo_files)
+
+    def to_golist_json(self) -> dict[str, Any]:
+        """The go list -json object (fields go omits when empty are omitted here too)."""
+        out: dict[str, Any] = {}
+        if self.dir:
+            out["Dir"] = self.dir
+        out["ImportPath"] = self.import_path
+        if self.name:
+            out["Name"] = self.name
+        if self.module_path is not None:
+            out["Module"] = {"Path": self.module_path}
+        if self.standard:
+            out["Standard"] = True
+        if self.dep_only:
+            out["DepOnly"] = True
+        for key, value in (
+            ("GoFiles", self.go_files),
+            ("CgoFiles", self.cgo_files),
+            ("IgnoredGoFiles", self.ignored_go_files),
+            ("CFiles", self.c_files),
+            ("CXXFiles", self.cxx_files),
+            ("MFiles", self.m_files),
+            ("HFiles", self.h_files),
+            ("FFiles", self.f_files),
+            ("SFiles", self.s_files),
+            ("SwigFiles", self.swig_files),
+            ("SwigCXXFiles", self.swigcxx_files),
+            ("SysoFiles", self.syso_files),
+            ("CgoCFLAGS", self.cgo_cflags),
+            ("CgoCPPFLAGS", self.cgo_cppflags),
+            ("CgoCXXFLAGS", self.cgo_cxxflags),
+            ("CgoFFLAGS", self.cgo_fflags),
+            ("CgoLDFLAGS", self.cgo_ldflags),
+            ("CgoPkgConfig", self.cgo_pkg_config),
+            ("TestGoFiles", self.test_go_files),
+            ("XTestGoFiles", self.xtest_go_files),
+            ("Imports", self.imports),
+            ("Deps", self.deps),
+        ):
+            if value:
+                out[key] = list(value)
+        if self.error is not None:
+            err: dict[str, Any] = {}
+            if self.error.import_stack:
+                err["ImportStack"] = list(self.error.import_stack)
+            if self.error.pos:
+                err["Pos"] = self.error.pos
+            err["Err"] = self.error.err
+            out["Error"] = err
+        return out
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class TargetPackages:
+    """Every package listed for one target, in go list's order."""
+
+    target: Target
+    """The configuration."""
+    packages: tuple[PackageFacts, ...]
+    """Packages in the order `go list -e -deps` prints them (dependencies first)."""
+    roots: tuple[str, ...]
+    """Import paths the patterns matched (the non-DepOnly packages), in pattern order."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MatrixResult:
+    """The whole evaluation: one `TargetPackages` per target, from one pass over the files."""
+
+    module_root: str
+    """The directory the patterns were resolved in (main module root, or GOROOT/src)."""
+    patterns: tuple[str, ...]
+    """The package patterns as given ("./...", "std")."""
+    tags: tuple[str, ...]
+    """User build tags (-tags)."""
+    per_target: tuple[TargetPackages, ...]
+    """Results, in target order."""
+    problems: tuple[str, ...] = ()
+    """One-line messages about inputs that could not be read (file, problem); never fatal."""

@@ -1,0 +1,1 @@
+"""Judging: rules with stable IDs, and policies from data files."""

@@ -1,0 +1,3 @@
+"""Rules of the build area (see the ID ranges in `cgotrap.judge.rules`)."""
+
+from __future__ import annotations

