@@ -1,0 +1,203 @@
+"""Find the main module or workspace a directory belongs to, as `go` does.
+
+cmd/go/internal/modload/init.go: GOWORK=off disables workspaces, GOWORK=path names one,
+otherwise go.work is searched upwards from the directory (never crossing GOROOT); the main
+module is the nearest go.mod upwards. Inside GOROOT/src the main module is "std".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from cgotrap.discover import modcache
+from cgotrap.discover.gomod import GoMod, GoModError, GoWork, Replace, parse_gomod, parse_gowork
+from cgotrap.discover.vendor import VendorList, read_modules_txt, vendor_mode
+from cgotrap.errors import InputError
+
+NO_GO_MOD = (
+    "go.mod file not found in current directory or any parent directory; see 'go help modules'"
+)
+
+
+class NoModuleError(InputError):
+    """No go.mod above the directory (the patterns need a main module)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MainModule:
+    """A module whose packages are "the main module" (several in a workspace)."""
+
+    path: str
+    """Module path ("std" for GOROOT/src)."""
+    dir: Path
+    """Module root directory."""
+    gomod: GoMod
+    """Its go.mod."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class LocalReplacement:
+    """A resolved replace directive."""
+
+    replace: Replace
+    """The directive."""
+    dir: Path | None
+    """Absolute directory for a directory replacement, else None."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Project:
+    """Everything the package loader needs to resolve imports from one directory."""
+
+    cwd: Path
+    """The directory patterns are interpreted in."""
+    goroot: Path
+    """GOROOT."""
+    main_modules: tuple[MainModule, ...]
+    """Main modules (empty when there is no go.mod: only std patterns work)."""
+    workspace: GoWork | None
+    """The go.work in effect, if any."""
+    go_version: str
+    """The go version governing defaults (go.work's in a workspace, else go.mod's)."""
+    vendor: bool
+    """Vendor mode (`-mod=vendor` by default)."""
+    vendor_dir: Path | None
+    """The vendor directory consulted in vendor mode."""
+    vendor_list: VendorList | None
+    """modules.txt, in vendor mode."""
+    requires: dict[str, str]
+    """Module path -> selected version (the requirement graph of the main modules)."""
+    replaces: tuple[LocalReplacement, ...]
+    """Replace directives in effect (go.work's take precedence)."""
+    modcache: Path
+    """GOMODCACHE."""
+
+    @property
+    def in_goroot(self) -> bool:
+        """True when the main module is GOROOT/src's "std"."""
+        return any(m.path == "std" and m.dir == self.goroot / "src" for m in self.main_modules)
+
+    def replacement(self, path: str, version: str) -> LocalReplacement | None:
+        """The replace directive that applies to path@version, if any."""
+        wildcard = None
+        for rep in self.replaces:
+            if rep.replace.old_path != path:
+                continue
+            if rep.replace.old_version == version:
+                return rep
+            if not rep.replace.old_version and wildcard is None:
+                wildcard = rep
+        return wildcard
+
+
+def _find_up(start: Path, name: str, *, stop_at: Path | None) -> Path | None:
+    directory = start
+    for _ in range(4096):  # bounded: a path has far fewer components
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+        parent = directory.parent
+        if parent == directory or (stop_at is not None and parent == stop_at):
+            return None
+        directory = parent
+    return None
+
+
+def _resolve_replaces(replaces: tuple[Replace, ...], base: Path) -> list[LocalReplacement]:
+    out = []
+    for rep in replaces:
+        directory = None
+        if rep.is_local:
+            directory = Path(os.path.normpath(base / rep.new_path))
+        out.append(LocalReplacement(replace=rep, dir=directory))
+    return out
+
+
+def _max_version(a: str, b: str) -> str:
+    from cgotrap.discover.gomod import version_tuple
+
+    return a if version_tuple(a.lstrip("v")) >= version_tuple(b.lstrip("v")) else b
+
+
+def find_project(
+    cwd: Path, goroot: Path, env: Mapping[str, str] | None = None, *, require_module: bool = True
+) -> Project:
+    """Discover the main module(s) for `cwd` (raises `NoModuleError` / `GoModError`)."""
+    env = os.environ if env is None else env
+    cwd = cwd.absolute()
+    gowork_env = env.get("GOWORK", "")
+    work_file: Path | None = None
+    if gowork_env == "off":
+        work_file = None
+    elif gowork_env:
+        work_file = Path(gowork_env)
+        if not work_file.is_file():
+            raise InputError(f"GOWORK file {gowork_env} does not exist")
+    else:
+        work_file = _find_up(cwd, "go.work", stop_at=goroot)
+
+    mains: list[MainModule] = []
+    workspace: GoWork | None = None
+    replaces: list[LocalReplacement] = []
+    if work_file is not None:
+        workspace = parse_gowork(work_file)
+        base = work_file.parent
+        replaces.extend(_resolve_replaces(workspace.replaces, base))
+        for use in workspace.uses:
+            mod_dir = Path(os.path.normpath(base / use))
+            gomod_file = mod_dir / "go.mod"
+            if not gomod_file.is_file():
+                raise GoModError(f"{work_file}: use {use}: no go.mod in {mod_dir}")
+            gomod = parse_gomod(gomod_file)
+            mains.append(MainModule(path=gomod.module, dir=mod_dir, gomod=gomod))
+        go_version = workspace.go
+    else:
+        found = _find_up(cwd, "go.mod", stop_at=None)
+        if found is None:
+            if require_module:
+                raise NoModuleError(NO_GO_MOD)
+            go_version = ""
+        else:
+            gomod = parse_gomod(found)
+            if not gomod.module:
+                raise GoModError(f"{found}: no module declaration in go.mod")
+            mains.append(MainModule(path=gomod.module, dir=found.parent, gomod=gomod))
+            go_version = gomod.go
+
+    requires: dict[str, str] = {}
+    for main in mains:
+        replaces.extend(_resolve_replaces(main.gomod.replaces, main.dir))
+        for req in main.gomod.requires:
+            old = requires.get(req.path)
+            requires[req.path] = req.version if old is None else _max_version(old, req.version)
+
+    vendor_dir: Path | None = None
+    vendor = False
+    vendor_list = None
+    if mains:
+        vendor_dir = (work_file.parent if work_file is not None else mains[0].dir) / "vendor"
+        vendor = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
+        if env.get("GOFLAGS"):
+            flags = env["GOFLAGS"].split()
+            if "-mod=vendor" in flags:
+                vendor = True
+            elif "-mod=mod" in flags or "-mod=readonly" in flags:
+                vendor = False
+        if vendor:
+            vendor_list = read_modules_txt(vendor_dir)
+    return Project(
+        cwd=cwd,
+        goroot=goroot,
+        main_modules=tuple(mains),
+        workspace=workspace,
+        go_version=go_version,
+        vendor=vendor,
+        vendor_dir=vendor_dir if vendor else None,
+        vendor_list=vendor_list,
+        requires=requires,
+        replaces=tuple(replaces),
+        modcache=modcache.gomodcache(env),
+    )
