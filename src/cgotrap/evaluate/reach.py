@@ -1,0 +1,73 @@
+"""Reachability over one target's import graph: who reaches a package, and by which chain.
+
+`go mod why` answers "why is this package in my build" with the shortest import chain from a
+main package; `import_chains` does the same for every root that reaches the package, on one
+target. The graph is `PackageFacts.imports` of one `TargetPackages` ("C" left out).
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterable, Mapping
+
+from cgotrap.evaluate.model import TargetPackages
+
+ImportGraph = Mapping[str, tuple[str, ...]]
+"""import path -> the import paths it imports (sorted, without "C")."""
+
+
+def import_graph(listing: TargetPackages) -> dict[str, tuple[str, ...]]:
+    """The import graph of one target's listing."""
+    return {
+        p.import_path: tuple(sorted(i for i in p.imports if i != "C")) for p in listing.packages
+    }
+
+
+def main_roots(listing: TargetPackages) -> tuple[str, ...]:
+    """The roots that are main packages; all roots when none is (a library module)."""
+    names = {p.import_path: p.name for p in listing.packages}
+    mains = tuple(r for r in listing.roots if names.get(r) == "main")
+    return mains or listing.roots
+
+
+def import_chains(
+    graph: ImportGraph, sources: Iterable[str], goal: str, *, limit: int = 0
+) -> list[tuple[str, ...]]:
+    """Shortest import chain from each source that reaches `goal`, shortest first.
+
+    One breadth-first search backwards from `goal` gives every package's distance to it;
+    each source's chain follows, at every step, the smallest import path one step closer,
+    so the answer is deterministic. `limit` > 0 keeps only that many chains.
+    """
+    reverse: dict[str, list[str]] = collections.defaultdict(list)
+    for pkg, imports in graph.items():
+        for imp in imports:
+            reverse[imp].append(pkg)
+    distance = {goal: 0}
+    queue = collections.deque([goal])
+    while queue:
+        node = queue.popleft()
+        for importer in reverse.get(node, ()):
+            if importer not in distance:
+                distance[importer] = distance[node] + 1
+                queue.append(importer)
+    chains: list[tuple[str, ...]] = []
+    for source in dict.fromkeys(sources):
+        if source not in distance:
+            continue
+        chain = [source]
+        node = source
+        while node != goal:
+            step = min(i for i in graph.get(node, ()) if distance.get(i) == distance[node] - 1)
+            chain.append(step)
+            node = step
+        chains.append(tuple(chain))
+    chains.sort(key=lambda c: (len(c), c))
+    return chains[:limit] if limit > 0 else chains
+
+
+def reached_from(graph: ImportGraph, sources: Iterable[str], goal: str) -> tuple[str, ...]:
+    """The sources that import `goal` directly or indirectly (or are it), in source order."""
+    wanted = list(dict.fromkeys(sources))
+    found = {c[0] for c in import_chains(graph, wanted, goal)}
+    return tuple(s for s in wanted if s in found)

@@ -1,0 +1,334 @@
+"""Every source rule fires on its trap and stays quiet on the fixed form (hand-built facts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cgotrap.evaluate.model import TargetPackages
+from cgotrap.judge import scan as judge
+from cgotrap.judge.rules import Severity, all_rules
+from cgotrap.judge.rules import source as rules
+from cgotrap.targets import Libc
+from tests.unit.scan_world import (
+    DARWIN0,
+    DARWIN1,
+    JS0,
+    LINUX0,
+    LINUX1,
+    MODULE,
+    WINDOWS1,
+    listing,
+    matrix,
+    pkg,
+    std,
+    target,
+)
+
+
+def _ids(result: judge.ScanResult) -> set[tuple[str, str]]:
+    return {(f.rule.id, f.package.removeprefix(f"{MODULE}/")) for f in result.findings}
+
+
+def _finding(result: judge.ScanResult, rule_id: str) -> judge.Finding:
+    found = [f for f in result.findings if f.rule.id == rule_id]
+    assert len(found) == 1, [f.message for f in result.findings]
+    return found[0]
+
+
+# --- CGO001 / CGO002 / CGO008: what happens with CGO_ENABLED=0 ------------------------------
+
+
+def _sqlite(fallback: bool) -> judge.ScanResult:
+    with_cgo = pkg(LINUX1, "sqlite", cgo_files=("sqlite.go",), includes=("<stdlib.h>",))
+    if fallback:
+        without = pkg(
+            LINUX0, "sqlite", go_files=("sqlite_nocgo.go",), ignored_go_files=("sqlite.go",)
+        )
+        with_cgo = pkg(
+            LINUX1,
+            "sqlite",
+            cgo_files=("sqlite.go",),
+            ignored_go_files=("sqlite_nocgo.go",),
+            includes=("<stdlib.h>",),
+        )
+    else:
+        without = pkg(LINUX0, "sqlite", ignored_go_files=("sqlite.go",), no_go=True)
+    return judge.scan(matrix(listing(LINUX1, with_cgo), listing(LINUX0, without)))
+
+
+def test_cgo001_fires_when_nothing_is_left_without_cgo() -> None:
+    result = _sqlite(fallback=False)
+    finding = _finding(result, "CGO001")
+    assert finding.targets == (LINUX0,)
+    assert finding.files == ("sqlite/sqlite.go",)
+    assert "build constraints exclude all Go files" in finding.message
+    assert finding.severity is Severity.ERROR
+    assert ("CGO011", "sqlite") not in _ids(result), "go's own error is explained by CGO001"
+    (package,) = result.packages
+    assert package.on(LINUX0).status is judge.Status.BROKEN
+    assert package.on(LINUX1).status is judge.Status.CGO
+
+
+def test_cgo001_quiet_and_cgo002_fires_with_a_nocgo_file() -> None:
+    result = _sqlite(fallback=True)
+    assert ("CGO001", "sqlite") not in _ids(result)
+    finding = _finding(result, "CGO002")
+    assert finding.files == ("sqlite/sqlite_nocgo.go",)
+    assert "sqlite/sqlite.go drop out; sqlite/sqlite_nocgo.go take over" in finding.message
+    (package,) = result.packages
+    entry = package.on(LINUX0)
+    assert entry.status is judge.Status.FALLBACK
+    assert entry.fallback_files == ("sqlite/sqlite_nocgo.go",)
+    assert entry.dropped_files == ("sqlite/sqlite.go",)
+
+
+def test_cgo002_quiet_for_a_pure_go_package() -> None:
+    pure1 = pkg(LINUX1, "pure", go_files=("a.go",))
+    pure0 = pkg(LINUX0, "pure", go_files=("a.go",))
+    result = judge.scan(matrix(listing(LINUX1, pure1), listing(LINUX0, pure0)))
+    assert result.findings == ()
+    assert result.packages == ()
+
+
+def test_cgo008_fires_when_cgo_files_drop_and_nothing_takes_over() -> None:
+    db1 = pkg(LINUX1, "db", go_files=("doc.go",), cgo_files=("db_cgo.go",))
+    db0 = pkg(LINUX0, "db", go_files=("doc.go",), ignored_go_files=("db_cgo.go",))
+    result = judge.scan(matrix(listing(LINUX1, db1), listing(LINUX0, db0)))
+    finding = _finding(result, "CGO008")
+    assert finding.files == ("db/db_cgo.go",)
+    assert finding.targets == (LINUX0,)
+    assert result.packages[0].on(LINUX0).status is judge.Status.DROPPED
+
+
+def test_cgo008_quiet_when_a_nocgo_file_replaces_them() -> None:
+    db1 = pkg(
+        LINUX1,
+        "db",
+        go_files=("doc.go",),
+        cgo_files=("db_cgo.go",),
+        ignored_go_files=("db_nocgo.go",),
+    )
+    db0 = pkg(LINUX0, "db", go_files=("db_nocgo.go", "doc.go"), ignored_go_files=("db_cgo.go",))
+    result = judge.scan(matrix(listing(LINUX1, db1), listing(LINUX0, db0)))
+    assert {f.rule.id for f in result.findings} == {"CGO002"}
+
+
+def test_files_constrained_to_cgo_count_as_dropped() -> None:
+    # pure-Go file with //go:build cgo, next to the cgo file
+    p1 = pkg(LINUX1, "p", go_files=("helper_cgo.go",), cgo_files=("p.go",))
+    p0 = pkg(LINUX0, "p", ignored_go_files=("helper_cgo.go", "p.go"), no_go=True)
+    result = judge.scan(matrix(listing(LINUX1, p1), listing(LINUX0, p0)))
+    assert _finding(result, "CGO001").files == ("p/helper_cgo.go", "p/p.go")
+
+
+# --- CGO003: C files without cgo ----------------------------------------------------------
+
+
+def test_cgo003_fires_on_cgo_targets_for_c_files_without_a_cgo_file() -> None:
+    h1 = pkg(LINUX1, "hashx", go_files=("hashx.go",), c_files=("fast.c",))
+    h0 = pkg(LINUX0, "hashx", go_files=("hashx.go",))  # go drops C files when cgo is off
+    result = judge.scan(matrix(listing(LINUX1, h1), listing(LINUX0, h0)))
+    finding = _finding(result, "CGO003")
+    assert finding.targets == (LINUX1,)
+    assert finding.files == ("hashx/fast.c",)
+    assert "C source files not allowed when not using cgo or SWIG" in finding.message
+    (package,) = result.packages
+    assert package.on(LINUX1).status is judge.Status.ERROR
+    assert package.on(LINUX0).status is judge.Status.PURE
+
+
+def test_cgo003_quiet_when_a_cgo_file_uses_the_c_files() -> None:
+    h1 = pkg(LINUX1, "hashx", cgo_files=("hashx.go",), c_files=("fast.c",))
+    result = judge.scan(matrix(listing(LINUX1, h1)))
+    assert "CGO003" not in {f.rule.id for f in result.findings}
+    assert result.packages[0].needs.c_files == ("hashx/fast.c",)
+
+
+def test_cgo003_quiet_for_swig_packages() -> None:
+    s1 = pkg(LINUX1, "sw", go_files=("a.go",), c_files=("x.c",), swig_files=("x.swig",))
+    result = judge.scan(matrix(listing(LINUX1, s1)))
+    assert "CGO003" not in {f.rule.id for f in result.findings}
+
+
+# --- CGO004 / CGO009: headers --------------------------------------------------------------
+
+
+def _procinfo(includes: tuple[str, ...]) -> judge.ScanResult:
+    listings = [
+        listing(t, pkg(t, "procinfo", cgo_files=("procinfo.go",), includes=includes))
+        for t in (LINUX1, DARWIN1, WINDOWS1, target("linux/arm64", True, Libc.MUSL))
+    ]
+    return judge.scan(matrix(*listings))
+
+
+def test_cgo004_fires_for_a_linux_header_on_darwin_and_windows() -> None:
+    result = _procinfo(("<unistd.h>", "<sys/sysinfo.h>"))
+    finding = _finding(result, "CGO004")
+    assert finding.subject == "sys/sysinfo.h"
+    assert set(finding.targets) == {DARWIN1, WINDOWS1}
+    assert "macOS libc" in finding.message
+    assert "Windows" in finding.message
+    assert finding.where == "darwin/arm64, windows/amd64 cgo=1"
+
+
+def test_cgo004_quiet_for_headers_every_libc_has() -> None:
+    result = _procinfo(("<unistd.h>", "<stdlib.h>", "<stdint.h>"))
+    assert "CGO004" not in {f.rule.id for f in result.findings}
+    # unistd.h is not in mingw: check the portable subset only
+    result = _procinfo(("<stdlib.h>", "<stdint.h>", "<string.h>"))
+    assert result.findings == ()
+
+
+def test_cgo004_windows_header_is_case_insensitive_there_and_missing_elsewhere() -> None:
+    result = _procinfo(("<Windows.h>",))
+    finding = _finding(result, "CGO004")
+    assert WINDOWS1 not in finding.targets
+    assert LINUX1 in finding.targets
+
+
+def test_cgo009_fires_for_library_headers_and_not_for_libc_ones() -> None:
+    result = _procinfo(("<sqlite3.h>", "<stdio.h>", '"local.h"'))
+    finding = _finding(result, "CGO009")
+    assert finding.subject == "sqlite3.h"
+    assert len(finding.targets) == 4
+    entry = result.packages[0].on(LINUX1)
+    assert entry.system_headers == ("sqlite3.h", "stdio.h")
+    assert entry.local_headers == ("local.h",)
+
+
+def test_headers_not_judged_where_no_libc_data_exists() -> None:
+    android = target("android/arm64", True)
+    p = pkg(android, "procinfo", cgo_files=("procinfo.go",), includes=("<sys/sysinfo.h>",))
+    result = judge.scan(matrix(listing(android, p)))
+    assert result.findings == ()
+    assert result.no_header_data == (android,)
+
+
+# --- CGO005 / CGO006: libraries and pkg-config ---------------------------------------------
+
+
+def test_cgo005_fires_for_a_non_libc_library() -> None:
+    p = pkg(LINUX1, "pcap", cgo_files=("pcap.go",), cgo_ldflags=("-lpcap", "-lm", "-l", "z"))
+    result = judge.scan(matrix(listing(LINUX1, p)))
+    subjects = {f.subject for f in result.findings if f.rule.id == "CGO005"}
+    assert subjects == {"pcap", "z"}
+    assert result.packages[0].needs.libs == ("m", "pcap", "z")
+
+
+def test_cgo005_quiet_for_libc_and_windows_system_libraries() -> None:
+    p1 = pkg(LINUX1, "sys", cgo_files=("a.go",), cgo_ldflags=("-lpthread", "-ldl", "-lrt"))
+    pw = pkg(WINDOWS1, "sys", cgo_files=("a.go",), cgo_ldflags=("-lws2_32", "-lKernel32"))
+    result = judge.scan(matrix(listing(LINUX1, p1), listing(WINDOWS1, pw)))
+    assert result.findings == ()
+
+
+def test_cgo006_fires_for_pkg_config_only_where_it_applies() -> None:
+    p1 = pkg(LINUX1, "sqlite", cgo_files=("s.go",), cgo_pkg_config=("sqlite3",))
+    pd = pkg(DARWIN1, "sqlite", cgo_files=("s.go",))
+    result = judge.scan(matrix(listing(LINUX1, p1), listing(DARWIN1, pd)))
+    finding = _finding(result, "CGO006")
+    assert finding.targets == (LINUX1,)
+    assert finding.subject == "sqlite3"
+
+
+# --- CGO007: ports without cgo --------------------------------------------------------------
+
+
+def test_cgo007_fires_instead_of_cgo001_on_a_port_without_cgo() -> None:
+    s1 = pkg(LINUX1, "sqlite", cgo_files=("sqlite.go",))
+    s0 = pkg(LINUX0, "sqlite", ignored_go_files=("sqlite.go",), no_go=True)
+    sj = pkg(JS0, "sqlite", ignored_go_files=("sqlite.go",), no_go=True)
+    result = judge.scan(matrix(listing(LINUX1, s1), listing(LINUX0, s0), listing(JS0, sj)))
+    assert _finding(result, "CGO007").targets == (JS0,)
+    assert _finding(result, "CGO001").targets == (LINUX0,)
+
+
+def test_cgo007_quiet_with_a_fallback() -> None:
+    s1 = pkg(LINUX1, "p", cgo_files=("p_cgo.go",), ignored_go_files=("p_nocgo.go",))
+    sj = pkg(JS0, "p", go_files=("p_nocgo.go",), ignored_go_files=("p_cgo.go",))
+    result = judge.scan(matrix(listing(LINUX1, s1), listing(JS0, sj)))
+    assert "CGO007" not in {f.rule.id for f in result.findings}
+    assert _finding(result, "CGO002").files == ("p/p_nocgo.go",)
+
+
+# --- CGO010: the standard library -----------------------------------------------------------
+
+
+def _net() -> list[TargetPackages]:
+    return [
+        listing(LINUX1, std(LINUX1, "net", go_files=("net.go",), cgo_files=("cgo_unix.go",))),
+        listing(LINUX0, std(LINUX0, "net", go_files=("net.go", "cgo_stub.go"))),
+    ]
+
+
+def test_cgo010_only_with_include_std() -> None:
+    world = matrix(*_net())
+    quiet = judge.scan(world)
+    assert quiet.findings == ()
+    assert [(s.import_path, s.where) for s in quiet.std] == [("net", "linux/amd64 cgo=1")]
+    loud = judge.scan(world, include_std=True)
+    assert _finding(loud, "CGO010").targets == (LINUX1,)
+    assert loud.std == ()
+
+
+def test_std_is_the_project_when_the_roots_are_std() -> None:
+    net1 = std(LINUX1, "net", cgo_files=("cgo_unix.go",))
+    net0 = std(LINUX0, "net", go_files=("cgo_stub.go",), ignored_go_files=("cgo_unix.go",))
+    world = matrix(
+        TargetPackages(target=LINUX1, packages=(net1,), roots=("net",)),
+        TargetPackages(target=LINUX0, packages=(net0,), roots=("net",)),
+    )
+    result = judge.scan(world)
+    assert {f.rule.id for f in result.findings} == {"CGO002"}
+    assert result.packages[0].dir == "$GOROOT/src/net"
+
+
+# --- CGO011: go's other errors --------------------------------------------------------------
+
+
+def test_cgo011_reports_other_package_errors_with_relative_paths() -> None:
+    from cgotrap.evaluate.model import PackageError
+
+    bad = pkg(
+        LINUX1,
+        "bad",
+        go_files=("a.go",),
+        error=PackageError(err="/src/m/bad/a.go:3:8: package ex.com/gone is not in std"),
+    )
+    result = judge.scan(matrix(listing(LINUX1, bad)))
+    finding = _finding(result, "CGO011")
+    assert finding.message == f"{MODULE}/bad: bad/a.go:3:8: package ex.com/gone is not in std"
+    fixed = pkg(LINUX1, "bad", go_files=("a.go",))
+    assert judge.scan(matrix(listing(LINUX1, fixed))).findings == ()
+
+
+def test_cgo011_quiet_for_a_wildcard_match_excluded_on_this_goos() -> None:
+    only_linux = pkg(DARWIN0, "lx", ignored_go_files=("lx_linux.go",), no_go=True, dep_only=False)
+    result = judge.scan(matrix(listing(DARWIN0, only_linux)))
+    assert result.findings == ()
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+def test_every_source_rule_is_registered_documented_and_in_range() -> None:
+    registered = {r.id: r for r in all_rules()}
+    assert len(rules.SOURCE_RULES) >= 11
+    for r in rules.SOURCE_RULES:
+        assert registered[r.id] is r
+        assert 1 <= int(r.id.removeprefix("CGO")) <= 99
+        for part in ("Why it breaks:", "How to fix:", "Example:", "Added in"):
+            assert part in r.doc, (r.id, part)
+        assert rules.fix_line(r)
+        assert r.name == r.name.lower()
+        assert " " not in r.name
+
+
+@pytest.mark.parametrize("rule", rules.SOURCE_RULES, ids=lambda r: r.id)
+def test_every_rule_has_a_message(rule: object) -> None:
+    from cgotrap.judge.rules import Rule
+
+    assert isinstance(rule, Rule)
+    text = judge._message(rule, package="p", subject="s", files=("f",), extra=(), labels=("x",))
+    assert text.startswith("p")
+    assert rule.summary not in text or rule is rules.go_package_error
