@@ -1,0 +1,280 @@
+"""Binaries: what a built Go executable is (format, linkage, Go build info), from any host.
+
+`inspect_inputs(["dist", "app.exe", "app.tar.gz"])` yields one `Inspected` per binary: files,
+directories (recursive, lexical order; non-binaries skipped quietly) and release archives
+(members read in place). A file that cannot be read is an `Inspected` with a one-line
+`error`, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from cgotrap.read.binary.archive import is_archive, iter_members
+from cgotrap.read.binary.elf import ElfReader
+from cgotrap.read.binary.interface import (
+    BinaryReadError,
+    FormatReader,
+    Image,
+    Linkage,
+    NotABinaryError,
+)
+from cgotrap.read.binary.macho import MachOReader
+from cgotrap.read.binary.pe import PeReader
+from cgotrap.read.buildinfo import BuildInfo, BuildInfoError, read_build_info
+
+READERS: tuple[FormatReader, ...] = (ElfReader(), MachOReader(), PeReader())
+# Bound on directory walking: entries visited, and depth.
+MAX_DIR_ENTRIES = 1_000_000
+MAX_DEPTH = 64
+
+
+def reader_for(head: bytes) -> FormatReader | None:
+    """The reader whose magic starts `head` (the first 16 bytes of a file)."""
+    if len(head) < 16:
+        return None
+    for reader in READERS:
+        if reader.matches(head):
+            return reader
+    return None
+
+
+def is_binary_head(head: bytes) -> bool:
+    """Whether 16 bytes start an ELF, Mach-O or PE file."""
+    return reader_for(head) is not None
+
+
+def read_image(file: BinaryIO, size: int) -> Image:
+    """Parse the headers of an open binary; `NotABinaryError` if it is none of our formats."""
+    file.seek(0)
+    head = file.read(16)
+    reader = reader_for(head)
+    if reader is None:
+        raise NotABinaryError("not an ELF, Mach-O or PE file")
+    return reader.read(file, size)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Inspected:
+    """One inspected binary (or a file that failed to read as one)."""
+
+    name: str
+    """As the user named it: "dist/app", or "dist/app.tar.gz!app/app" for an archive member."""
+    size: int = 0
+    """File size in bytes."""
+    linkage: Linkage | None = None
+    """Linkage facts; None when the file could not be read."""
+    build_info: BuildInfo | None = None
+    """Go build info; None for a non-Go binary or stripped build info."""
+    build_info_error: str = ""
+    """Why there is no build info ("not a Go executable"); "" when there is."""
+    error: str = ""
+    """One-line reason the file could not be read at all; "" when it was."""
+
+    @property
+    def goos(self) -> str:
+        """GOOS: the build info's, else what the file format says ("" if unknown)."""
+        if self.build_info is not None:
+            found = self.build_info.setting("GOOS")
+            if found:
+                return found
+        return self.linkage.os if self.linkage is not None else ""
+
+    @property
+    def goarch(self) -> str:
+        """GOARCH: the build info's, else the file's machine."""
+        if self.build_info is not None:
+            found = self.build_info.setting("GOARCH")
+            if found:
+                return found
+        return self.linkage.arch if self.linkage is not None else ""
+
+    @property
+    def cgo(self) -> bool | None:
+        """Whether cgo is linked in: the build info's CGO_ENABLED, else symbol evidence.
+
+        None when neither says (a stripped non-Go binary has no verdict).
+        """
+        if self.build_info is not None:
+            found = self.build_info.setting("CGO_ENABLED")
+            if found is not None:
+                return found == "1"
+        if self.linkage is None:
+            return None
+        if self.linkage.cgo_evidence:
+            return True
+        return False if self.build_info is not None else None
+
+
+def inspect_file(name: str, file: BinaryIO, size: int) -> Inspected:
+    """Inspect one open file; every read problem becomes `Inspected.error`."""
+    try:
+        image = read_image(file, size)
+    except BinaryReadError as exc:
+        return Inspected(name=name, size=size, error=str(exc))
+    try:
+        info: BuildInfo | None = read_build_info(image)
+        info_error = ""
+    except BuildInfoError as exc:
+        info, info_error = None, str(exc)
+    return Inspected(
+        name=name,
+        size=size,
+        linkage=image.linkage,
+        build_info=info,
+        build_info_error=info_error,
+    )
+
+
+def _inspect_path(name: str, path: Path, *, quiet: bool) -> Iterator[Inspected]:
+    if is_archive(name):
+        try:
+            for member in iter_members(path, is_binary_head):
+                yield inspect_file(f"{name}!{member.name}", member.file, member.size)
+        except BinaryReadError as exc:
+            yield Inspected(name=name, error=str(exc))
+        return
+    try:
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            result = inspect_file(name, file, size)
+    except OSError as exc:
+        yield Inspected(name=name, error=exc.strerror or str(exc))
+        return
+    if quiet and result.error and result.linkage is None and _not_binary(result):
+        return
+    yield result
+
+
+def _not_binary(result: Inspected) -> bool:
+    return result.error == "not an ELF, Mach-O or PE file"
+
+
+def walk(root: str) -> Iterator[str]:
+    """Regular files (and symlinks to them) under `root`, in Go's `filepath.WalkDir` order:
+    lexical within a directory, a subdirectory's files where its name sorts."""
+    count = 0
+
+    def visit(directory: str, depth: int) -> Iterator[str]:
+        nonlocal count
+        if depth > MAX_DEPTH:
+            return
+        try:
+            names = sorted(os.listdir(directory))  # noqa: PTH208  # str paths, as go prints them
+        except OSError:
+            return
+        for entry in names:
+            count += 1
+            if count > MAX_DIR_ENTRIES:
+                return
+            path = os.path.join(directory, entry)  # noqa: PTH118  # Go's filepath.Join text
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                yield from visit(path, depth + 1)
+            elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                yield path
+
+    yield from visit(root, 0)
+
+
+def inspect_inputs(inputs: Iterable[str]) -> Iterator[Inspected]:
+    """Inspect files, directories and archives, in the order given."""
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            for file in walk(name):
+                if Path(file).is_file():
+                    yield from _inspect_path(file, Path(file), quiet=True)
+        elif path.exists():
+            yield from _inspect_path(name, path, quiet=False)
+        else:
+            yield Inspected(name=name, error="no such file or directory")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class GoVersionM:
+    """What `go version -m ARGS...` writes, byte for byte, and its exit status."""
+
+    stdout: bytes
+    """Standard output."""
+    stderr: bytes
+    """Standard error."""
+    exit_code: int
+    """0, or 1 when a file argument was no readable Go binary."""
+
+
+def _go_candidate(name: str, st: os.stat_result) -> bool:
+    # cmd/go/internal/version.isGoBinaryCandidate
+    if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:
+        return True
+    lower = name.lower()
+    return lower.endswith((".so", ".exe", ".dll")) or ".so." in lower
+
+
+def _go_scan_file(name: str, must_print: bool, out: list[str], err: list[str]) -> bool:
+    """cmd/go's scanFile: append what go prints, return whether it was a Go binary."""
+    from cgotrap.read.buildinfo import go_version_m_text
+
+    try:
+        st = os.stat(name)  # noqa: PTH116  # the name exactly as go is given it
+    except OSError:
+        if must_print:
+            err.append(f"{name}: symlink\n")
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        if must_print and Path(name).is_symlink():
+            err.append(f"{name}: symlink\n")
+        return False
+    try:
+        with open(name, "rb") as file:  # noqa: PTH123  # Go opens the name as given
+            try:
+                image = read_image(file, st.st_size)
+                info = read_build_info(image, strict=True)
+            except NotABinaryError:
+                message = "unrecognized file format"
+            except BuildInfoError as exc:
+                message = str(exc)
+            except BinaryReadError:
+                message = "unrecognized file format"
+            else:
+                out.append(go_version_m_text(name, info))
+                return True
+    except OSError:
+        if must_print:
+            err.append(f"{name}\n")
+        return False
+    if must_print and _go_candidate(name, st):
+        err.append(f"{name}: could not read Go build info from {name}: {message}\n")
+    return False
+
+
+def go_version_m(args: Iterable[str]) -> GoVersionM:
+    """Emulate `go version -m ARGS...` (cmd/go/internal/version.runVersion)."""
+    out: list[str] = []
+    err: list[str] = []
+    code = 0
+    for arg in args:
+        try:
+            st = os.stat(arg)  # noqa: PTH116  # the name exactly as go is given it
+        except OSError as exc:
+            err.append(f"stat {arg}: {(exc.strerror or str(exc)).lower()}\n")
+            code = 1
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            for file in walk(arg):
+                _go_scan_file(file, False, out, err)
+        elif not _go_scan_file(arg, True, out, err):
+            code = 1
+    return GoVersionM(
+        stdout="".join(out).encode("utf-8", "surrogateescape"),
+        stderr="".join(err).encode("utf-8", "surrogateescape"),
+        exit_code=code,
+    )

@@ -1,0 +1,272 @@
+"""ELF through pyelftools: headers, program headers, dynamic section, symbol versions, notes.
+
+pyelftools reads lazily from the stream (a section's bytes only when asked), which is why it
+was chosen over LIEF: on a 155 MB Go binary it peaks at ~15 MB RSS where LIEF, which loads the
+whole file, peaks at ~211 MB.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.dynamic import DynamicSection, DynamicSegment
+from elftools.elf.elffile import ELFFile
+from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
+from elftools.elf.notes import iter_notes
+
+from cgotrap.read.binary.interface import (
+    AddressSpace,
+    BinaryFormat,
+    BinaryReadError,
+    Endian,
+    Image,
+    Linkage,
+    Region,
+    VersionNeed,
+    cgo_evidence,
+)
+
+# e_machine -> GOARCH (the names Go uses; others pass through as pyelftools names them).
+_MACHINES: dict[tuple[str, int], str] = {
+    ("EM_X86_64", 64): "amd64",
+    ("EM_386", 32): "386",
+    ("EM_AARCH64", 64): "arm64",
+    ("EM_ARM", 32): "arm",
+    ("EM_RISCV", 64): "riscv64",
+    ("EM_PPC64", 64): "ppc64",
+    ("EM_S390", 64): "s390x",
+    ("EM_MIPS", 32): "mips",
+    ("EM_MIPS", 64): "mips64",
+    ("EM_LOONGARCH", 64): "loong64",
+}
+_OSABI: dict[str, str] = {
+    "ELFOSABI_LINUX": "linux",
+    "ELFOSABI_FREEBSD": "freebsd",
+    "ELFOSABI_NETBSD": "netbsd",
+    "ELFOSABI_OPENBSD": "openbsd",
+    "ELFOSABI_SOLARIS": "solaris",
+}
+_NOTE_OS: dict[str, str] = {"FreeBSD": "freebsd", "NetBSD": "netbsd", "OpenBSD": "openbsd"}
+_GNU_ABI_OS: dict[str, str] = {
+    "ELF_NOTE_OS_LINUX": "Linux",
+    "ELF_NOTE_OS_GNU": "GNU",
+    "ELF_NOTE_OS_SOLARIS2": "Solaris",
+    "ELF_NOTE_OS_FREEBSD": "FreeBSD",
+}
+_DF_1_PIE = 0x08000000
+_SHF_WRITE = 0x1
+_SHF_ALLOC = 0x2
+_PF_W = 0x2
+# Sections with more entries than this are hostile or not worth reading symbol by symbol.
+_MAX_DYNSYMS = 200_000
+_MAX_NOTES_BYTES = 1 << 16
+
+
+class ElfReader:
+    """The ELF `FormatReader`."""
+
+    format = BinaryFormat.ELF
+
+    def matches(self, head: bytes) -> bool:
+        """ELF magic."""
+        return head.startswith(b"\x7fELF")
+
+    def read(self, file: BinaryIO, size: int) -> Image:
+        """Parse the ELF headers; garbage becomes `BinaryReadError`."""
+        try:
+            return _read(file, size)
+        except BinaryReadError:
+            raise
+        except (ELFError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise BinaryReadError(f"corrupt ELF: {_one_line(exc)}") from exc
+        except (OSError, OverflowError, AssertionError, RecursionError) as exc:
+            raise BinaryReadError(f"corrupt ELF: {_one_line(exc)}") from exc
+        # pyelftools raises arbitrary types on garbage (construct's errors, struct.error ...)
+        except Exception as exc:
+            raise BinaryReadError(f"corrupt ELF: {type(exc).__name__}: {_one_line(exc)}") from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or type(exc).__name__
+
+
+def _read(file: BinaryIO, size: int) -> Image:
+    elf = ELFFile(file)
+    header = elf.header
+    bits = elf.elfclass
+    endian = Endian.LITTLE if elf.little_endian else Endian.BIG
+    machine = str(header["e_machine"])
+    arch = _MACHINES.get((machine, bits), machine)
+    if machine == "EM_PPC64" and elf.little_endian:
+        arch = "ppc64le"
+    elif machine == "EM_MIPS" and elf.little_endian:
+        arch += "le"
+    os_abi = str(header["e_ident"]["EI_OSABI"])
+
+    segments: list[Region] = []
+    interpreter = ""
+    dynamic: Any = None
+    for i, seg in enumerate(elf.iter_segments()):
+        ptype = seg["p_type"]
+        filesz = min(seg["p_filesz"], max(size - seg["p_offset"], 0))
+        segments.append(
+            Region(
+                name=f"{ptype}#{i}",
+                vaddr=seg["p_vaddr"],
+                offset=seg["p_offset"],
+                size=filesz,
+                writable=bool(seg["p_flags"] & _PF_W) and ptype == "PT_LOAD",
+            )
+        )
+        if ptype == "PT_INTERP":
+            interpreter = seg.get_interp_name()  # type: ignore[attr-defined]  # an InterpSegment
+        elif ptype == "PT_DYNAMIC" and isinstance(seg, DynamicSegment):
+            dynamic = seg
+
+    go_start = (0, 0)
+    data_sections: list[Region] = []
+    symbol_tables: list[tuple[str, int, int]] = []
+    pclntabs: list[tuple[str, int, int]] = []
+    version_needs_section: GNUVerNeedSection | None = None
+    versym_section: GNUVerSymSection | None = None
+    has_symtab = False
+    abi_tag = ""
+    note_os = ""
+    for sec in elf.iter_sections():
+        name = sec.name
+        stype = sec["sh_type"]
+        if name == ".go.buildinfo" and go_start == (0, 0):
+            go_start = (sec["sh_addr"], sec["sh_size"])
+        if stype == "SHT_PROGBITS" and sec["sh_flags"] & _SHF_ALLOC:
+            if sec["sh_flags"] & _SHF_WRITE:
+                data_sections.append(
+                    Region(
+                        name=name,
+                        vaddr=sec["sh_addr"],
+                        offset=sec["sh_offset"],
+                        size=sec["sh_size"],
+                        writable=True,
+                    )
+                )
+            if name in (".gopclntab", ".data.rel.ro.gopclntab"):
+                pclntabs.append((name, sec["sh_offset"], sec["sh_size"]))
+        elif stype == "SHT_STRTAB" and name in (".strtab", ".dynstr"):
+            symbol_tables.append((name, sec["sh_offset"], sec["sh_size"]))
+        elif stype == "SHT_SYMTAB":
+            has_symtab = True
+        elif isinstance(sec, DynamicSection):
+            dynamic = sec
+        elif isinstance(sec, GNUVerNeedSection):
+            version_needs_section = sec
+        elif isinstance(sec, GNUVerSymSection):
+            versym_section = sec
+        elif stype == "SHT_NOTE" and sec["sh_size"] <= _MAX_NOTES_BYTES:
+            for note in iter_notes(elf, sec["sh_offset"], sec["sh_size"]):
+                tag, os_name = _note(note)
+                abi_tag = abi_tag or tag
+                note_os = note_os or os_name
+
+    needed: list[str] = []
+    rpath: list[str] = []
+    runpath: list[str] = []
+    pie = header["e_type"] == "ET_DYN"
+    if dynamic is not None:
+        for count, tag in enumerate(dynamic.iter_tags()):
+            if count > 100_000:
+                raise BinaryReadError("corrupt ELF: dynamic section without end")
+            kind = tag.entry.d_tag
+            if kind == "DT_NEEDED":
+                needed.append(tag.needed)
+            elif kind == "DT_RPATH":
+                rpath.extend(p for p in tag.rpath.split(":") if p)
+            elif kind == "DT_RUNPATH":
+                runpath.extend(p for p in tag.runpath.split(":") if p)
+            elif kind == "DT_FLAGS_1" and tag.entry.d_val & _DF_1_PIE:
+                pie = True
+            elif kind == "DT_NULL":
+                break
+
+    version_needs = _version_needs(elf, version_needs_section, versym_section)
+
+    os_name = _OSABI.get(os_abi, "") or note_os
+    if not os_name and ("ld-linux" in interpreter or "ld-musl" in interpreter):
+        os_name = "linux"
+    if not os_name and abi_tag.startswith("Linux"):
+        os_name = "linux"
+
+    data_segments = tuple(r for r in segments if r.writable)
+    linkage = Linkage(
+        format=BinaryFormat.ELF,
+        os=os_name,
+        arch=arch,
+        bits=bits,
+        endian=endian,
+        static=not interpreter and not needed,
+        interpreter=interpreter,
+        needed=tuple(needed),
+        rpath=tuple(rpath),
+        runpath=tuple(runpath),
+        version_needs=version_needs,
+        os_abi=os_abi,
+        abi_tag=abi_tag,
+        pie=pie,
+        stripped=not has_symtab,
+        cgo_evidence=cgo_evidence(file, tuple(symbol_tables), tuple(pclntabs)),
+    )
+    return Image(
+        linkage=linkage,
+        space=AddressSpace(file, size, tuple(segments)),
+        go_start=go_start,
+        data_regions=tuple(data_sections) + data_segments,
+    )
+
+
+def _note(note: Any) -> tuple[str, str]:
+    """(ABI tag text, OS) of one note: ("Linux 3.2.0", "linux"), ("FreeBSD 1400097", ...)."""
+    name = str(note["n_name"])
+    if name == "GNU" and note["n_type"] == "NT_GNU_ABI_TAG":
+        desc = note["n_desc"]
+        os_word = _GNU_ABI_OS.get(str(desc["abi_os"]), str(desc["abi_os"]))
+        text = f"{os_word} {desc['abi_major']}.{desc['abi_minor']}.{desc['abi_tiny']}"
+        return text, "linux" if os_word == "Linux" else ""
+    if name in _NOTE_OS:
+        desc = note["n_desc"]
+        raw = desc if isinstance(desc, bytes) else str(desc).encode("latin-1", "replace")
+        version = int.from_bytes(raw[:4], "little") if len(raw) >= 4 else 0
+        return f"{name} {version}", _NOTE_OS[name]
+    return "", ""
+
+
+def _version_needs(
+    elf: ELFFile, needs: GNUVerNeedSection | None, versym: GNUVerSymSection | None
+) -> tuple[VersionNeed, ...]:
+    if needs is None:
+        return ()
+    # version index (vna_other) -> (library, version name); "GLIBC_2.34" from libc.so.6
+    by_index: dict[int, tuple[str, str]] = {}
+    order: list[int] = []
+    for count, (verneed, auxiliaries) in enumerate(needs.iter_versions()):
+        if count > 10_000:
+            raise BinaryReadError("corrupt ELF: too many version needs")
+        for aux_count, aux in enumerate(auxiliaries):
+            if aux_count > 10_000:
+                raise BinaryReadError("corrupt ELF: too many version needs")
+            index = aux.entry.vna_other
+            by_index[index] = (verneed.name or "", aux.name)
+            order.append(index)
+    symbols: dict[int, set[str]] = {i: set() for i in by_index}
+    if versym is not None:
+        count = min(versym.num_symbols(), _MAX_DYNSYMS)
+        for i in range(count):
+            sym = versym.get_symbol(i)
+            index = sym.entry["ndx"]
+            if isinstance(index, int) and (index & 0x7FFF) in symbols and sym.name:
+                symbols[index & 0x7FFF].add(sym.name)
+    return tuple(
+        VersionNeed(
+            library=by_index[i][0], version=by_index[i][1], symbols=tuple(sorted(symbols[i]))
+        )
+        for i in dict.fromkeys(order)
+    )
