@@ -1,0 +1,442 @@
+"""Policies and run-targets: will this binary run there, does it meet that rule.
+
+The knowledge is data (`data/policies/policies.json`, `data/policies/run_targets.json`,
+written by `scripts/gen_policies.py`), loaded into frozen records and validated on load; a
+broken file is a `DataError`. The judgement functions are pure: an `Inspected` binary in, a
+`Verdict` with one-line reasons out ("needs GLIBC_2.34 (pthread_create@GLIBC_2.34); rhel-7
+has 2.17").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import fnmatch
+import functools
+import json
+from importlib import resources
+from typing import Any, assert_never
+
+from cgotrap.errors import DataError, UsageError
+from cgotrap.read.binary import Inspected
+from cgotrap.read.binary.interface import BinaryFormat, Linkage
+
+FORMAT_VERSION = 1
+
+
+class PolicyKind(enum.StrEnum):
+    """What a policy checks."""
+
+    STATIC = "static"
+    GLIBC = "glibc"
+    MUSL = "musl"
+
+
+class LibcKind(enum.StrEnum):
+    """The C library a run-target provides."""
+
+    GLIBC = "glibc"
+    MUSL = "musl"
+    NONE = "none"
+    DARWIN = "darwin"
+    WINDOWS = "windows"
+
+
+class Fit(enum.StrEnum):
+    """Whether a binary runs on a run-target / meets a policy."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+    """It runs once libraries outside the base system are installed."""
+    NOT_APPLICABLE = "n/a"
+    """The policy does not speak about this kind of binary (a Mach-O under `glibc<=2.17`)."""
+    UNKNOWN = "unknown"
+    """The file could not be read."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Policy:
+    """A named rule a Linux binary must meet (`--policy glibc<=2.17`)."""
+
+    name: str
+    """"static", "glibc<=2.17", "musl"."""
+    kind: PolicyKind
+    """What it checks."""
+    glibc_max: tuple[int, ...]
+    """Highest allowed GLIBC_ symbol version (glibc policies), () otherwise."""
+    libraries: frozenset[str]
+    """Needed libraries allowed (glibc, musl policies)."""
+    description: str
+    """One line for people."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class RunTarget:
+    """A system people run binaries on (`--runs-on alpine,rhel-7`)."""
+
+    name: str
+    """"alpine", "rhel-7", "macos-12", "windows"."""
+    os: str
+    """GOOS of the system: "linux", "darwin", "windows"."""
+    arches: frozenset[str]
+    """GOARCHes it is available for."""
+    libc: LibcKind
+    """The C library it has."""
+    libc_version: tuple[int, ...]
+    """Its version (glibc "2.17" -> (2, 17)); () when not versioned here."""
+    os_version: tuple[int, ...]
+    """OS version (macOS "12.0" -> (12, 0)); () when not versioned here."""
+    loaders: frozenset[str]
+    """Dynamic loaders present ("/lib64/ld-linux-x86-64.so.2")."""
+    libraries: tuple[str, ...]
+    """Libraries of the base system (glob patterns allowed: "/usr/lib/*", "api-ms-win-*")."""
+    source: str
+    """Where the figures come from."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Verdict:
+    """One binary against one run-target or policy."""
+
+    subject: str
+    """The run-target or policy name."""
+    fit: Fit
+    """The answer."""
+    reasons: tuple[str, ...] = ()
+    """Why not (or what is needed), one line each; empty for a plain yes."""
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """ "2.3.2" -> (2, 3, 2); raises ValueError on anything else."""
+    return tuple(int(part) for part in text.split("."))
+
+
+def _data(name: str) -> dict[str, Any]:
+    path = resources.files("cgotrap.data").joinpath("policies", name)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"policies/{name}: {exc}") from exc
+    if not isinstance(document, dict) or document.get("version") != FORMAT_VERSION:
+        raise DataError(f"policies/{name}: expected format version {FORMAT_VERSION}")
+    return document
+
+
+def _strings(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DataError(f"{where}: {key!r} must be a list of strings")
+    return tuple(value)
+
+
+def _string(entry: dict[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str):
+        raise DataError(f"{where}: {key!r} must be a string")
+    return value
+
+
+def _version(entry: dict[str, Any], key: str, where: str) -> tuple[int, ...]:
+    text = _string(entry, key, where)
+    if not text:
+        return ()
+    try:
+        return version_tuple(text)
+    except ValueError:
+        raise DataError(f"{where}: {key!r} is not a version: {text!r}") from None
+
+
+@functools.cache
+def policies() -> dict[str, Policy]:
+    """Every policy by name (validated; `DataError` if the data file is broken)."""
+    found: dict[str, Policy] = {}
+    for entry in _data("policies.json").get("policies", []):
+        where = f"policies.json {entry.get('name', '?')!r}"
+        name = _string(entry, "name", where)
+        try:
+            kind = PolicyKind(_string(entry, "kind", where))
+        except ValueError:
+            raise DataError(f"{where}: unknown kind {entry['kind']!r}") from None
+        glibc_max = _version(entry, "glibc_max", where)
+        if (kind is PolicyKind.GLIBC) != bool(glibc_max):
+            raise DataError(f"{where}: glibc_max is set exactly for glibc policies")
+        if name in found:
+            raise DataError(f"{where}: defined twice")
+        found[name] = Policy(
+            name=name,
+            kind=kind,
+            glibc_max=glibc_max,
+            libraries=frozenset(_strings(entry, "libraries", where)),
+            description=_string(entry, "description", where),
+        )
+    if not found:
+        raise DataError("policies.json: no policies")
+    return found
+
+
+@functools.cache
+def run_targets() -> dict[str, RunTarget]:
+    """Every run-target by name (validated; `DataError` if the data file is broken)."""
+    found: dict[str, RunTarget] = {}
+    for entry in _data("run_targets.json").get("run_targets", []):
+        where = f"run_targets.json {entry.get('name', '?')!r}"
+        name = _string(entry, "name", where)
+        try:
+            libc = LibcKind(_string(entry, "libc", where))
+        except ValueError:
+            raise DataError(f"{where}: unknown libc {entry['libc']!r}") from None
+        libc_version = _version(entry, "libc_version", where)
+        if libc is LibcKind.GLIBC and not libc_version:
+            raise DataError(f"{where}: a glibc run-target needs its glibc version")
+        source = _string(entry, "source", where)
+        if not source:
+            raise DataError(f"{where}: every run-target names its source")
+        if name in found:
+            raise DataError(f"{where}: defined twice")
+        found[name] = RunTarget(
+            name=name,
+            os=_string(entry, "os", where),
+            arches=frozenset(_strings(entry, "arches", where)),
+            libc=libc,
+            libc_version=libc_version,
+            os_version=_version(entry, "os_version", where),
+            loaders=frozenset(_strings(entry, "loaders", where)),
+            libraries=_strings(entry, "libraries", where),
+            source=source,
+        )
+    if not found:
+        raise DataError("run_targets.json: no run-targets")
+    return found
+
+
+def select_run_targets(spec: str) -> tuple[RunTarget, ...]:
+    """ "alpine,rhel-7" (or "all") -> run-targets; `UsageError` naming the known ones."""
+    known = run_targets()
+    names = list(known) if spec.strip() == "all" else [n.strip() for n in spec.split(",")]
+    chosen: list[RunTarget] = []
+    for name in names:
+        if not name:
+            continue
+        if name not in known:
+            raise UsageError(f"unknown run-target {name!r}; known: {', '.join(known)}")
+        chosen.append(known[name])
+    return tuple(chosen)
+
+
+def get_policy(name: str) -> Policy:
+    """The policy `name`; `UsageError` naming the known ones."""
+    known = policies()
+    if name not in known:
+        raise UsageError(f"unknown policy {name!r}; known: {', '.join(known)}")
+    return known[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts the verdicts need
+
+
+def glibc_needs(linkage: Linkage) -> tuple[tuple[int, ...], str, tuple[str, ...]]:
+    """(highest GLIBC_ version, its name, the symbols needing it); ((), "", ()) if none."""
+    best: tuple[int, ...] = ()
+    name = ""
+    symbols: tuple[str, ...] = ()
+    for need in linkage.version_needs:
+        if not need.version.startswith("GLIBC_"):
+            continue
+        try:
+            version = version_tuple(need.version.removeprefix("GLIBC_"))
+        except ValueError:
+            continue  # GLIBC_PRIVATE
+        if version > best:
+            best, name, symbols = version, need.version, need.symbols
+        elif version == best:
+            symbols = tuple(sorted({*symbols, *need.symbols}))
+    return best, name, symbols
+
+
+def libc_of(linkage: Linkage) -> LibcKind:
+    """Which C library a binary is linked against, from its loader and symbol versions."""
+    match linkage.format:
+        case BinaryFormat.MACHO:
+            return LibcKind.DARWIN
+        case BinaryFormat.PE:
+            return LibcKind.WINDOWS
+        case BinaryFormat.ELF:
+            if linkage.static:
+                return LibcKind.NONE
+            if "ld-musl" in linkage.interpreter:
+                return LibcKind.MUSL
+            if "ld-linux" in linkage.interpreter or "ld64.so" in linkage.interpreter:
+                return LibcKind.GLIBC
+            if any(n.version.startswith("GLIBC_") for n in linkage.version_needs):
+                return LibcKind.GLIBC
+            if any(lib.startswith("libc.so") and lib != "libc.so.6" for lib in linkage.needed):
+                return LibcKind.MUSL
+            return LibcKind.GLIBC if "libc.so.6" in linkage.needed else LibcKind.NONE
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(str(v) for v in version)
+
+
+def _symbols_text(name: str, symbols: tuple[str, ...]) -> str:
+    shown = ", ".join(f"{s}@{name}" for s in symbols[:3])
+    more = f" +{len(symbols) - 3} more" if len(symbols) > 3 else ""
+    return f" ({shown}{more})" if shown else ""
+
+
+def _os_of(binary: Inspected) -> str:
+    goos = binary.goos
+    if not goos and binary.linkage is not None and binary.linkage.format is BinaryFormat.ELF:
+        return "linux"  # an ELF that names no other OS (SYSV ABI, no note): Linux
+    return goos
+
+
+def _allowed(library: str, patterns: tuple[str, ...] | frozenset[str], *, fold: bool) -> bool:
+    name = library.lower() if fold else library
+    return any(fnmatch.fnmatchcase(name, p.lower() if fold else p) for p in patterns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdicts
+
+
+def judge_run_target(binary: Inspected, target: RunTarget) -> Verdict:
+    """Will `binary` run on `target`?"""
+    linkage = binary.linkage
+    if linkage is None:
+        return Verdict(subject=target.name, fit=Fit.UNKNOWN, reasons=(binary.error,))
+    goos, goarch = _os_of(binary), binary.goarch
+    if goos != target.os:
+        return Verdict(
+            subject=target.name,
+            fit=Fit.NO,
+            reasons=(f"built for {goos or 'unknown OS'}/{goarch}; {target.name} is {target.os}",),
+        )
+    if goarch not in target.arches:
+        return Verdict(
+            subject=target.name,
+            fit=Fit.NO,
+            reasons=(f"built for {goos}/{goarch}; {target.name} has no {goarch} build",),
+        )
+    match target.libc:
+        case LibcKind.GLIBC | LibcKind.MUSL | LibcKind.NONE:
+            return _judge_linux(linkage, target)
+        case LibcKind.DARWIN:
+            return _judge_darwin(linkage, target)
+        case LibcKind.WINDOWS:
+            return _judge_windows(linkage, target)
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
+def _judge_linux(linkage: Linkage, target: RunTarget) -> Verdict:
+    if linkage.static:
+        return Verdict(subject=target.name, fit=Fit.YES)
+    libc = libc_of(linkage)
+    loader = linkage.interpreter or "a dynamic loader"
+    if target.libc is LibcKind.NONE:
+        return Verdict(
+            subject=target.name,
+            fit=Fit.NO,
+            reasons=(f"dynamic, needs {loader}; {target.name} has no libc",),
+        )
+    no: list[str] = []
+    maybe: list[str] = []
+    if libc is not target.libc:
+        no.append(f"dynamic, needs {loader}, {target.name} has {target.libc.value}")
+    elif linkage.interpreter and linkage.interpreter not in target.loaders:
+        no.append(f"needs loader {linkage.interpreter}, which {target.name} does not have")
+    if target.libc is LibcKind.GLIBC:
+        best, name, symbols = glibc_needs(linkage)
+        if best and best > target.libc_version:
+            no.append(
+                f"needs {name}{_symbols_text(name, symbols)}; "
+                f"{target.name} has {_dotted(target.libc_version)}"
+            )
+    extra = [lib for lib in linkage.needed if not _allowed(lib, target.libraries, fold=False)]
+    if extra and not no:
+        maybe.append(f"needs {', '.join(extra)}, not in {target.name}'s base system")
+    elif extra:
+        no.append(f"needs {', '.join(extra)}")
+    if no:
+        return Verdict(subject=target.name, fit=Fit.NO, reasons=tuple(no))
+    if maybe:
+        return Verdict(subject=target.name, fit=Fit.MAYBE, reasons=tuple(maybe))
+    return Verdict(subject=target.name, fit=Fit.YES)
+
+
+def _judge_darwin(linkage: Linkage, target: RunTarget) -> Verdict:
+    reasons: list[str] = []
+    if linkage.min_os is not None and target.os_version:
+        try:
+            needed = version_tuple(linkage.min_os.version)
+        except ValueError:
+            needed = ()
+        if needed > target.os_version:
+            reasons.append(
+                f"needs macOS {linkage.min_os.version}; {target.name} has "
+                f"{_dotted(target.os_version)}"
+            )
+    if reasons:
+        return Verdict(subject=target.name, fit=Fit.NO, reasons=tuple(reasons))
+    extra = [lib for lib in linkage.needed if not _allowed(lib, target.libraries, fold=False)]
+    if extra:
+        return Verdict(
+            subject=target.name,
+            fit=Fit.MAYBE,
+            reasons=(f"needs {', '.join(extra)}, not part of macOS",),
+        )
+    return Verdict(subject=target.name, fit=Fit.YES)
+
+
+def _judge_windows(linkage: Linkage, target: RunTarget) -> Verdict:
+    extra = [lib for lib in linkage.needed if not _allowed(lib, target.libraries, fold=True)]
+    if extra:
+        return Verdict(
+            subject=target.name,
+            fit=Fit.MAYBE,
+            reasons=(f"needs {', '.join(extra)}, not part of Windows",),
+        )
+    return Verdict(subject=target.name, fit=Fit.YES)
+
+
+def judge_policy(binary: Inspected, policy: Policy) -> Verdict:
+    """Does `binary` meet `policy`? Policies speak about Linux ELF binaries only."""
+    linkage = binary.linkage
+    if linkage is None:
+        return Verdict(subject=policy.name, fit=Fit.UNKNOWN, reasons=(binary.error,))
+    if linkage.format is not BinaryFormat.ELF or _os_of(binary) != "linux":
+        return Verdict(subject=policy.name, fit=Fit.NOT_APPLICABLE)
+    reasons: list[str] = []
+    match policy.kind:
+        case PolicyKind.STATIC:
+            if not linkage.static:
+                what = linkage.interpreter or ", ".join(linkage.needed)
+                reasons.append(f"dynamic, needs {what}")
+        case PolicyKind.GLIBC:
+            if not linkage.static:
+                if libc_of(linkage) is LibcKind.MUSL:
+                    reasons.append(f"linked against musl ({linkage.interpreter or 'libc.so'})")
+                best, name, symbols = glibc_needs(linkage)
+                if best > policy.glibc_max:
+                    reasons.append(
+                        f"needs {name}{_symbols_text(name, symbols)}, "
+                        f"policy allows {_dotted(policy.glibc_max)}"
+                    )
+                extra = [lib for lib in linkage.needed if lib not in policy.libraries]
+                if extra:
+                    reasons.append(f"needs {', '.join(extra)}, not in the allowed libraries")
+        case PolicyKind.MUSL:
+            if not linkage.static:
+                if libc_of(linkage) is not LibcKind.MUSL:
+                    reasons.append(f"dynamic, needs {linkage.interpreter or 'glibc'}, not musl")
+                extra = [lib for lib in linkage.needed if lib not in policy.libraries]
+                if extra:
+                    reasons.append(f"needs {', '.join(extra)}")
+        case _ as unreachable:
+            assert_never(unreachable)
+    return Verdict(subject=policy.name, fit=Fit.NO if reasons else Fit.YES, reasons=tuple(reasons))
