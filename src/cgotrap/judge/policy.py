@@ -358,6 +358,8 @@ def _judge_linux(linkage: Linkage, target: RunTarget) -> Verdict:
                 f"{target.name} has {_dotted(target.libc_version)}"
             )
     extra = [lib for lib in linkage.needed if not _allowed(lib, target.libraries, fold=False)]
+    if libc is not target.libc:
+        extra = []  # the wrong libc says it all: its libraries are missing too
     if extra and not no:
         maybe.append(f"needs {', '.join(extra)}, not in {target.name}'s base system")
     elif extra:
