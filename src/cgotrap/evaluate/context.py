@@ -1,0 +1,211 @@
+"""Build contexts: what go/build's `Context` says about one target, for all targets at once.
+
+A `BuildContext` is go/build's Context reduced to what file selection depends on: GOOS,
+GOARCH, CGO_ENABLED, the compiler ("gc"), release tags (`go1.1` ... `go1.N` for the Go
+version in use), tool tags (GOEXPERIMENT and architecture feature tags such as
+`goexperiment.regabiargs`, `amd64.v1`) and user build tags (`-tags`).
+
+Tool tags come from `Port.tool_tags` in `data/ports.json`, which `scripts/gen_ports.py`
+regenerated from `go list -f '{{context.ToolTags}}'` per port (with the GOAMD64/GOARM/...
+and GOEXPERIMENT variables unset, i.e. Go's defaults) using go1.27.3. A newer Go changes the
+default experiments: rerun `python scripts/gen_ports.py` with that Go on PATH.
+
+A `ContextSet` orders contexts and answers, for any tag, the bitmask of contexts where the
+tag is satisfied (bit i = context i). Build constraints are then evaluated once per file
+for every context (`Constraint.eval_mask`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from cgotrap import toolchain
+from cgotrap.errors import UsageError
+from cgotrap.targets import PortTable, Target, port_table
+
+
+def release_tags(go_version: str) -> tuple[str, ...]:
+    """go/build's default ReleaseTags for a Go version: "go1.27.3" -> go1.1 ... go1.27."""
+    match = re.match(r"go1\.(\d+)", go_version)
+    if match is None:
+        raise UsageError(f"cannot tell the Go release from version {go_version!r}")
+    return tuple(f"go1.{i}" for i in range(1, int(match.group(1)) + 1))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class BuildContext:
+    """The parts of go/build's Context that decide which files build."""
+
+    goos: str
+    """GOOS."""
+    goarch: str
+    """GOARCH."""
+    cgo_enabled: bool
+    """CGO_ENABLED: the `cgo` tag holds and cgo files are used."""
+    compiler: str = "gc"
+    """`ctxt.Compiler`: the tag "gc" holds."""
+    release_tags: tuple[str, ...] = ()
+    """`go1.1` ... `go1.N`."""
+    tool_tags: tuple[str, ...] = ()
+    """GOEXPERIMENT and architecture feature tags, as `go list` sets `context.ToolTags`."""
+    build_tags: tuple[str, ...] = ()
+    """User tags (`-tags`)."""
+    unix: bool = False
+    """Whether GOOS is in `internal/syslist.UnixOS` (the `unix` tag holds)."""
+
+    @property
+    def target(self) -> Target:
+        """The `Target` this context builds for."""
+        return Target(goos=self.goos, goarch=self.goarch, cgo=self.cgo_enabled)
+
+    @property
+    def name(self) -> str:
+        """ "linux/amd64 cgo=1"."""
+        return f"{self.goos}/{self.goarch} cgo={int(self.cgo_enabled)}"
+
+    def match_tag(self, name: str) -> bool:
+        """go/build's `matchTag`, in Go's order of checks."""
+        if self.cgo_enabled and name == "cgo":
+            return True
+        if name in (self.goos, self.goarch, self.compiler):
+            return True
+        if self.goos == "android" and name == "linux":
+            return True
+        if self.goos == "illumos" and name == "solaris":
+            return True
+        if self.goos == "ios" and name == "darwin":
+            return True
+        if name == "unix" and self.unix:
+            return True
+        if name == "boringcrypto":
+            name = "goexperiment.boringcrypto"  # the old name of the experiment
+        return name in self.build_tags or name in self.tool_tags or name in self.release_tags
+
+
+def make_context(
+    goos: str,
+    goarch: str,
+    cgo_enabled: bool,
+    *,
+    go_version: str,
+    build_tags: Sequence[str] = (),
+    table: PortTable | None = None,
+) -> BuildContext:
+    """The context go uses for one port (tool tags from the port table)."""
+    table = table or port_table()
+    port = table.get(goos, goarch)
+    if port is None:
+        raise UsageError(f"unknown port {goos}/{goarch}")
+    return BuildContext(
+        goos=goos,
+        goarch=goarch,
+        cgo_enabled=cgo_enabled,
+        release_tags=release_tags(go_version),
+        tool_tags=port.tool_tags,
+        build_tags=tuple(build_tags),
+        unix=goos in table.unix_os,
+    )
+
+
+def default_go_version() -> str:
+    """The Go version to take release tags from: the installed go, else the port table's."""
+    return toolchain.version("go") or port_table().go_version
+
+
+class ContextSet:
+    """An ordered set of build contexts and the tag → bitmask table over them.
+
+    Bit i of every mask stands for `contexts[i]`. Masks for tags are computed on first use
+    and cached, so evaluating a constraint over all contexts is a few int operations.
+    """
+
+    __slots__ = ("_masks", "all_mask", "cgo_mask", "contexts")
+
+    def __init__(self, contexts: Iterable[BuildContext]) -> None:
+        self.contexts: tuple[BuildContext, ...] = tuple(contexts)
+        """The contexts, in bit order."""
+        if not self.contexts:
+            raise UsageError("no build contexts selected")
+        self.all_mask: int = (1 << len(self.contexts)) - 1
+        """Every context's bit."""
+        self._masks: dict[str, int] = {}
+        self.cgo_mask: int = self._bits(lambda ctx: ctx.cgo_enabled)
+        """Contexts with CGO_ENABLED=1."""
+
+    def __len__(self) -> int:
+        return len(self.contexts)
+
+    def _bits(self, predicate: Callable[[BuildContext], bool]) -> int:
+        mask = 0
+        for i, ctx in enumerate(self.contexts):
+            if predicate(ctx):
+                mask |= 1 << i
+        return mask
+
+    def tag_mask(self, tag: str) -> int:
+        """Contexts where `tag` is satisfied (go/build's matchTag)."""
+        mask = self._masks.get(tag)
+        if mask is None:
+            mask = 0
+            for i, ctx in enumerate(self.contexts):
+                if ctx.match_tag(tag):
+                    mask |= 1 << i
+            self._masks[tag] = mask
+        return mask
+
+    def indices(self, mask: int) -> list[int]:
+        """The context indices whose bits are set in `mask`."""
+        out = []
+        i = 0
+        while mask:
+            if mask & 1:
+                out.append(i)
+            mask >>= 1
+            i += 1
+        return out
+
+    @classmethod
+    def matrix(
+        cls,
+        *,
+        go_version: str | None = None,
+        build_tags: Sequence[str] = (),
+        cgo_modes: Sequence[bool] = (False, True),
+        table: PortTable | None = None,
+    ) -> ContextSet:
+        """Every port × cgo mode (port-major, `go tool dist list` order): 94 contexts."""
+        table = table or port_table()
+        version = go_version or default_go_version()
+        return cls(
+            make_context(
+                port.goos,
+                port.goarch,
+                cgo,
+                go_version=version,
+                build_tags=build_tags,
+                table=table,
+            )
+            for port in table.ports
+            for cgo in cgo_modes
+        )
+
+    @classmethod
+    def for_targets(
+        cls,
+        targets: Iterable[Target],
+        *,
+        go_version: str | None = None,
+        build_tags: Sequence[str] = (),
+        table: PortTable | None = None,
+    ) -> ContextSet:
+        """One context per target (libc variants do not change file selection)."""
+        table = table or port_table()
+        version = go_version or default_go_version()
+        return cls(
+            make_context(
+                t.goos, t.goarch, t.cgo, go_version=version, build_tags=build_tags, table=table
+            )
+            for t in targets
+        )

@@ -1,0 +1,833 @@
+"""go/build's `Package` for one directory, on every build context at once.
+
+`scan_directory(dir, contexts)` lists the directory once, reads every source file once
+(`read.gofile`), turns each file's name rules, build constraint and `#cgo` conditions into
+bitmasks over the contexts, splits the contexts into classes that cannot differ (partition
+refinement over those masks), and runs go's directory import once per class. Most
+directories have a handful of classes across 94 contexts.
+
+Which import is run follows `go list`: cmd/go reads package directories through its module
+index (`cmd/go/internal/modindex`, a lightly modified copy of go/build), except when the
+directory cannot be indexed - it holds a non-regular file (a symlink), a file modified in
+the last two seconds, or it is a `internal/fips140/v...` snapshot - where it falls back to
+`go/build.ImportDir`. The two differ in corner cases (a `//go:build` line that does not
+parse aborts the whole import in the index but only marks the file invalid in go/build;
+the index reports parse errors of files excluded by constraints, go/build does not), and
+both are implemented here (`ImportSemantics`).
+
+Errors carry the text `go list` prints in `Error.Err` for go/build-level errors.
+Load-level errors (import resolution, ImportStack) belong to the layer above.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import posixpath
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import assert_never
+
+from cgotrap.evaluate.context import ContextSet
+from cgotrap.read import filename as fn
+from cgotrap.read.constraint import (
+    Constraint,
+    ConstraintSyntaxError,
+    NotConstraintError,
+    parse,
+)
+from cgotrap.read.filename import FileKind
+from cgotrap.read.gofile import (
+    Include,
+    ParseError,
+    Position,
+    SourceFile,
+    go_join,
+    read_source_file,
+)
+
+
+class ImportSemantics(enum.StrEnum):
+    """Which of go's two directory readers to imitate."""
+
+    AUTO = "auto"
+    """As `go list` does: the module index unless the directory cannot be indexed."""
+    MODINDEX = "modindex"
+    """cmd/go/internal/modindex's `IndexPackage.Import`."""
+    GOBUILD = "gobuild"
+    """go/build's `Context.Import` (what `GODEBUG=goindex=0` or `GOCACHE=off` give)."""
+
+
+class DirErrorKind(enum.StrEnum):
+    """The go/build-level error classes."""
+
+    NO_GO = "no-go"
+    """`*build.NoGoError`: no buildable Go files (go list words it three ways)."""
+    MULTIPLE_PACKAGES = "multiple-packages"
+    """`*MultiplePackageError`: "found packages a (a.go) and b (b.go) in DIR"."""
+    PARSE = "parse"
+    """A go/parser error in a file header (`scanner.ErrorList`): has a position."""
+    FILE = "file"
+    """Another per-file error: read failure, bad #cgo line, cgo in a test, two //go:build."""
+    CONSTRAINT = "constraint"
+    """A //go:build line that does not parse ("x.go: parsing //go:build line: ...")."""
+    DIRECTORY = "directory"
+    """The directory itself cannot be read."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class DirError:
+    """A go/build-level error of one directory on one context."""
+
+    kind: DirErrorKind
+    """What kind of error."""
+    err: str
+    """The text go list prints as `Error.Err` (for PARSE: the message without position)."""
+    pos: Position | None = None
+    """For PARSE errors, the position; go list prints it (as `Error.Pos`) with the file name
+    shortened by `base.ShortPath` (relative to the working directory when shorter)."""
+    file: str = ""
+    """The base name of the file at fault ("" for directory-level errors)."""
+
+    def golist_pos(self, cwd: str | None = None) -> str:
+        """`Error.Pos` as go list prints it: "x.go:3:8" relative to `cwd` when shorter."""
+        if self.pos is None:
+            return ""
+        return f"{short_path(self.pos.filename, cwd)}:{self.pos.line}:{self.pos.column}"
+
+
+def short_path(path: str, cwd: str | None = None) -> str:
+    """cmd/go's base.ShortPath: relative to the working directory if that is shorter."""
+    base = cwd if cwd is not None else str(Path.cwd())
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        return path
+    return rel if len(rel) < len(path) else path
+
+
+ImportPos = tuple[tuple[str, tuple[Position, ...]], ...]
+"""Import path → positions of the import specs, sorted by path (go/build's ImportPos)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class DirFacts:
+    """go/build's Package fields for one directory on one context."""
+
+    name: str = ""
+    """The package clause of the buildable files ("" if none)."""
+    go_files: tuple[str, ...] = ()
+    """GoFiles."""
+    cgo_files: tuple[str, ...] = ()
+    """CgoFiles."""
+    ignored_go_files: tuple[str, ...] = ()
+    """IgnoredGoFiles (excluded by constraints, cgo files with cgo off, "documentation")."""
+    invalid_go_files: tuple[str, ...] = ()
+    """InvalidGoFiles (parse errors, wrong package, bad #cgo lines, ...)."""
+    ignored_other_files: tuple[str, ...] = ()
+    """IgnoredOtherFiles (non-Go sources excluded; .S/.sx without cgo)."""
+    c_files: tuple[str, ...] = ()
+    """CFiles."""
+    cxx_files: tuple[str, ...] = ()
+    """CXXFiles."""
+    m_files: tuple[str, ...] = ()
+    """MFiles."""
+    h_files: tuple[str, ...] = ()
+    """HFiles."""
+    f_files: tuple[str, ...] = ()
+    """FFiles."""
+    s_files: tuple[str, ...] = ()
+    """SFiles (.s; plus .S/.sx when the package has cgo files)."""
+    swig_files: tuple[str, ...] = ()
+    """SwigFiles."""
+    swigcxx_files: tuple[str, ...] = ()
+    """SwigCXXFiles."""
+    syso_files: tuple[str, ...] = ()
+    """SysoFiles."""
+    test_go_files: tuple[str, ...] = ()
+    """TestGoFiles."""
+    xtest_go_files: tuple[str, ...] = ()
+    """XTestGoFiles."""
+    imports: tuple[str, ...] = ()
+    """Imports of GoFiles and CgoFiles: sorted, "C" included, as written (no vendor)."""
+    test_imports: tuple[str, ...] = ()
+    """TestImports."""
+    xtest_imports: tuple[str, ...] = ()
+    """XTestImports."""
+    import_pos: ImportPos = ()
+    """ImportPos."""
+    test_import_pos: ImportPos = ()
+    """TestImportPos."""
+    xtest_import_pos: ImportPos = ()
+    """XTestImportPos."""
+    embed_patterns: tuple[str, ...] = ()
+    """EmbedPatterns (sorted)."""
+    test_embed_patterns: tuple[str, ...] = ()
+    """TestEmbedPatterns."""
+    xtest_embed_patterns: tuple[str, ...] = ()
+    """XTestEmbedPatterns."""
+    cgo_cflags: tuple[str, ...] = ()
+    """CgoCFLAGS."""
+    cgo_cppflags: tuple[str, ...] = ()
+    """CgoCPPFLAGS."""
+    cgo_cxxflags: tuple[str, ...] = ()
+    """CgoCXXFLAGS."""
+    cgo_fflags: tuple[str, ...] = ()
+    """CgoFFLAGS."""
+    cgo_ldflags: tuple[str, ...] = ()
+    """CgoLDFLAGS."""
+    cgo_pkg_config: tuple[str, ...] = ()
+    """CgoPkgConfig."""
+    includes: tuple[Include, ...] = ()
+    """Headers #include'd by the cgo preambles of cgo_files (in file order)."""
+    binary_only: bool = False
+    """BinaryOnly (//go:binary-only-package)."""
+    error: DirError | None = None
+    """The go/build-level error, if any (first one, as go reports)."""
+
+    @property
+    def has_go_files(self) -> bool:
+        """Whether the directory holds a buildable package here (no NoGoError)."""
+        return bool(self.go_files or self.cgo_files or self.test_go_files or self.xtest_go_files)
+
+
+# ---------------------------------------------------------------------------------------
+# Per-file precomputation (context independent, masks over the context set).
+
+
+class _DirectiveAction(enum.Enum):
+    SKIP = 0
+    ERROR = 1
+    APPLY = 2
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Directive:
+    """One #cgo line, decided for all contexts: where its condition holds, and then what."""
+
+    cond_mask: int
+    """Contexts where the line's GOOS/GOARCH/tag conditions hold (all when it has none)."""
+    action: _DirectiveAction
+    """What saveCgo does there."""
+    error_modindex: str = ""
+    error_gobuild: str = ""
+    verb: str = ""
+    args: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _FileMasks:
+    src: SourceFile
+    osarch: int
+    """Contexts where the name rules (goodOSArchFile) accept the file."""
+    build: int
+    """Contexts where name rules and constraint accept it (ignored if constraint_error)."""
+    constraint_error: str
+    """The //go:build parse error text ("" when fine)."""
+    directives: tuple[_Directive, ...]
+
+
+def _constraint_masks(src: SourceFile, contexts: ContextSet) -> tuple[int, str]:
+    """(contexts where the constraint holds, //go:build parse error or "")."""
+    all_mask = contexts.all_mask
+    if src.go_build:
+        try:
+            expr = parse(src.go_build)
+        except ConstraintSyntaxError as exc:
+            return 0, exc.message
+        except NotConstraintError:  # pragma: no cover - parseFileHeader checked the prefix
+            return all_mask, ""
+        return expr.eval_mask(contexts.tag_mask, all_mask), ""
+    mask = all_mask
+    for line in src.plus_build:
+        try:
+            expr = parse(line)
+        except (ConstraintSyntaxError, NotConstraintError):
+            continue
+        mask &= expr.eval_mask(contexts.tag_mask, all_mask)
+    return mask, ""
+
+
+def _osarch_mask(name: str, contexts: ContextSet) -> int:
+    mask = contexts.all_mask
+    for tag in fn.os_arch_tags(name):
+        mask &= contexts.tag_mask(tag)
+    return mask
+
+
+def match_auto_mask(text: str, contexts: ContextSet) -> int:
+    """go/build's matchAuto over all contexts: a //go:build or +build expression."""
+    line = ("//go:build " if any(c in text for c in "&|()") else "// +build ") + text
+    try:
+        expr: Constraint = parse(line)
+    except (ConstraintSyntaxError, NotConstraintError):
+        return 0
+    return expr.eval_mask(contexts.tag_mask, contexts.all_mask)
+
+
+_SAFE = frozenset("+-.,/0123456789=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz:$@%! ~^")
+
+
+def safe_cgo_name(s: str) -> bool:
+    """go/build's safeCgoName (non-ASCII is allowed)."""
+    return s != "" and all(c in _SAFE or c >= "\x80" for c in s)
+
+
+def expand_src_dir(s: str, srcdir: str) -> tuple[str, bool]:
+    """go/build's expandSrcDir: replace ${SRCDIR}, then check the result is shell-safe."""
+    chunks = s.split("${SRCDIR}")
+    if len(chunks) < 2:
+        return s, safe_cgo_name(s)
+    ok = all(chunk == "" or safe_cgo_name(chunk) for chunk in chunks)
+    ok = ok and (srcdir == "" or safe_cgo_name(srcdir))
+    res = srcdir.join(chunks)
+    return res, ok and res != ""
+
+
+class SplitQuotedError(Exception):
+    """splitQuoted: "unclosed quote" or "unfinished escaping"."""
+
+
+def split_quoted(s: str) -> list[str]:
+    """go/build's splitQuoted: shell-like words with '…' and "…" quoting and \\ escapes."""
+    args: list[str] = []
+    arg: list[str] = []
+    escaped = False
+    quoted = False
+    quote = ""
+    for r in s:
+        if escaped:
+            escaped = False
+        elif r == "\\":
+            escaped = True
+            continue
+        elif quote:
+            if r == quote:
+                quote = ""
+                continue
+        elif r in "\"'":
+            quoted = True
+            quote = r
+            continue
+        elif r.isspace() or r in "\x85\xa0":
+            if quoted or arg:
+                quoted = False
+                args.append("".join(arg))
+                arg = []
+            continue
+        arg.append(r)
+    if quoted or arg:
+        args.append("".join(arg))
+    if quote:
+        raise SplitQuotedError("unclosed quote")
+    if escaped:
+        raise SplitQuotedError("unfinished escaping")
+    return args
+
+
+def make_paths_absolute(args: list[str], src_dir: str) -> None:
+    """go/build's makePathsAbsolute: relative -I/-L paths become absolute."""
+    next_path = False
+    for i, arg in enumerate(args):
+        if next_path:
+            if not posixpath.isabs(arg):
+                args[i] = posixpath.normpath(posixpath.join(src_dir, arg))
+            next_path = False
+        elif arg.startswith(("-I", "-L")):
+            if len(arg) == 2:
+                next_path = True
+            elif not posixpath.isabs(arg[2:]):
+                args[i] = arg[:2] + posixpath.normpath(posixpath.join(src_dir, arg[2:]))
+
+
+def _go_fields(text: str) -> list[str]:
+    return text.split()
+
+
+def _directives(src: SourceFile, directory: str, contexts: ContextSet) -> tuple[_Directive, ...]:
+    out: list[_Directive] = []
+    full = go_join(directory, src.name)
+    all_mask = contexts.all_mask
+    for raw in src.cgo_directives:
+        line = raw.strip()
+        orig_m, orig_b = line, raw  # modindex joins trimmed lines; go/build keeps them
+
+        def err(kind: str, arg_m: str, arg_b: str, cond: int = all_mask) -> _Directive:
+            return _Directive(
+                cond,
+                _DirectiveAction.ERROR,
+                error_modindex=f"{src.name}: {kind}: {arg_m}",
+                error_gobuild=f"{full}: {kind}: {arg_b}",
+            )
+
+        fields = _go_fields(line)
+        if len(fields) == 3 and fields[1] in ("nocallback", "noescape"):
+            continue
+        head, colon, argstr = line[4:].strip().partition(":")
+        if not colon:
+            out.append(err("invalid #cgo line", orig_m, orig_b))
+            continue
+        f = _go_fields(head)
+        if not f:
+            out.append(err("invalid #cgo line", orig_m, orig_b))
+            continue
+        cond, verb = f[:-1], f[-1]
+        cond_mask = all_mask
+        if cond:
+            cond_mask = 0
+            for c in cond:
+                cond_mask |= match_auto_mask(c, contexts)
+            if not cond_mask:
+                continue
+        try:
+            args = split_quoted(argstr)
+        except SplitQuotedError:
+            out.append(err("invalid #cgo line", orig_m, orig_b, cond_mask))
+            continue
+        bad: str | None = None
+        for i, arg in enumerate(args):
+            expanded, ok = expand_src_dir(arg, directory)
+            if not ok:
+                bad = expanded
+                break
+            args[i] = expanded
+        if bad is not None:
+            out.append(err("malformed #cgo argument", bad, bad, cond_mask))
+            continue
+        if verb in ("CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "LDFLAGS"):
+            make_paths_absolute(args, directory)
+        if verb not in ("CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "LDFLAGS", "pkg-config"):
+            out.append(err("invalid #cgo verb", orig_m, orig_b, cond_mask))
+            continue
+        out.append(_Directive(cond_mask, _DirectiveAction.APPLY, verb=verb, args=tuple(args)))
+    return tuple(out)
+
+
+def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileMasks:
+    osarch = _osarch_mask(src.name, contexts)
+    cmask, cerr = _constraint_masks(src, contexts)
+    directives = _directives(src, directory, contexts) if src.cgo_directives else ()
+    return _FileMasks(src, osarch, osarch & cmask, cerr, directives)
+
+
+# ---------------------------------------------------------------------------------------
+# The per-class import (modindex's IndexPackage.Import / go/build's Context.Import).
+
+
+class _Builder:
+    """Mutable lists while importing one context class; frozen into DirFacts at the end."""
+
+    def __init__(self) -> None:
+        self.name = ""
+        self.lists: dict[str, list[str]] = {}
+        self.flags: dict[str, list[str]] = {}
+        self.import_pos: dict[str, dict[str, list[Position]]] = {"": {}, "test": {}, "xtest": {}}
+        self.embeds: dict[str, set[str]] = {"": set(), "test": set(), "xtest": set()}
+        self.includes: list[Include] = []
+        self.invalid: list[str] = []
+        self.bad: set[str] = set()
+        self.bad_error: DirError | None = None
+        self.binary_only = False
+
+    def add(self, key: str, name: str) -> None:
+        self.lists.setdefault(key, []).append(name)
+
+    def bad_go_file(self, name: str, error: DirError) -> None:
+        if self.bad_error is None:
+            self.bad_error = error
+        if name not in self.bad:
+            self.invalid.append(name)
+            self.bad.add(name)
+
+    def facts(self, error: DirError | None, *, finish: bool) -> DirFacts:
+        lists = self.lists
+
+        def get(key: str) -> tuple[str, ...]:
+            return tuple(lists.get(key, ()))
+
+        def pos(kind: str) -> ImportPos:
+            if not finish:
+                return ()
+            table = self.import_pos[kind]
+            return tuple((path, tuple(table[path])) for path in sorted(table))
+
+        def paths(kind: str) -> tuple[str, ...]:
+            return tuple(sorted(self.import_pos[kind])) if finish else ()
+
+        def embeds(kind: str) -> tuple[str, ...]:
+            return tuple(sorted(self.embeds[kind])) if finish else ()
+
+        return DirFacts(
+            name=self.name,
+            go_files=get("go"),
+            cgo_files=get("cgo"),
+            ignored_go_files=get("ignored_go"),
+            invalid_go_files=tuple(self.invalid),
+            ignored_other_files=get("ignored_other"),
+            c_files=get(FileKind.C),
+            cxx_files=get(FileKind.CXX),
+            m_files=get(FileKind.M),
+            h_files=get(FileKind.H),
+            f_files=get(FileKind.F),
+            s_files=get(FileKind.S),
+            swig_files=get(FileKind.SWIG),
+            swigcxx_files=get(FileKind.SWIGCXX),
+            syso_files=get(FileKind.SYSO),
+            test_go_files=get("test"),
+            xtest_go_files=get("xtest"),
+            imports=paths(""),
+            test_imports=paths("test"),
+            xtest_imports=paths("xtest"),
+            import_pos=pos(""),
+            test_import_pos=pos("test"),
+            xtest_import_pos=pos("xtest"),
+            embed_patterns=embeds(""),
+            test_embed_patterns=embeds("test"),
+            xtest_embed_patterns=embeds("xtest"),
+            cgo_cflags=tuple(self.flags.get("CFLAGS", ())),
+            cgo_cppflags=tuple(self.flags.get("CPPFLAGS", ())),
+            cgo_cxxflags=tuple(self.flags.get("CXXFLAGS", ())),
+            cgo_fflags=tuple(self.flags.get("FFLAGS", ())),
+            cgo_ldflags=tuple(self.flags.get("LDFLAGS", ())),
+            cgo_pkg_config=tuple(self.flags.get("pkg-config", ())),
+            includes=tuple(self.includes),
+            binary_only=self.binary_only,
+            error=error,
+        )
+
+
+_LIST_KEY: dict[FileKind, str] = {
+    FileKind.C: FileKind.C,
+    FileKind.CXX: FileKind.CXX,
+    FileKind.M: FileKind.M,
+    FileKind.H: FileKind.H,
+    FileKind.F: FileKind.F,
+    FileKind.S: FileKind.S,
+    FileKind.SWIG: FileKind.SWIG,
+    FileKind.SWIGCXX: FileKind.SWIGCXX,
+    FileKind.SYSO: FileKind.SYSO,
+}
+
+
+def _save_cgo(b: _Builder, fm: _FileMasks, bit: int, semantics: ImportSemantics) -> DirError | None:
+    """saveCgo for one file on one context: apply the lines whose condition holds."""
+    for d in fm.directives:
+        if not (d.cond_mask >> bit) & 1:
+            continue
+        if d.action is _DirectiveAction.ERROR:
+            text = d.error_modindex if semantics is ImportSemantics.MODINDEX else d.error_gobuild
+            return DirError(kind=DirErrorKind.FILE, err=text, file=fm.src.name)
+        if d.action is _DirectiveAction.APPLY:
+            b.flags.setdefault(d.verb, []).extend(d.args)
+    return None
+
+
+def _parse_dir_error(src: SourceFile, perr: ParseError) -> DirError:
+    return DirError(kind=DirErrorKind.PARSE, err=perr.msg, pos=perr.pos, file=src.name)
+
+
+def _import_class(
+    directory: str,
+    files: Sequence[_FileMasks],
+    bit: int,
+    cgo_enabled: bool,
+    semantics: ImportSemantics,
+) -> DirFacts:
+    """One context's import, reading the per-file masks at bit `bit`."""
+    modindex = semantics is ImportSemantics.MODINDEX
+    b = _Builder()
+    s_files: list[str] = []
+    first_file = ""
+    for fm in files:
+        src = fm.src
+        name = src.name
+        kind = src.kind
+        is_go = kind is FileKind.GO
+        if modindex and is_go:
+            if src.error:
+                b.bad_go_file(name, DirError(kind=DirErrorKind.FILE, err=src.error, file=name))
+                continue
+            if src.parse_error is not None:
+                b.bad_go_file(name, _parse_dir_error(src, src.parse_error))
+        osarch_ok = bool((fm.osarch >> bit) & 1)
+        if modindex:
+            if osarch_ok and fm.constraint_error:
+                err = f"{name}: parsing //go:build line: {fm.constraint_error}"
+                return b.facts(
+                    DirError(kind=DirErrorKind.CONSTRAINT, err=err, file=name), finish=False
+                )
+            should_build = bool((fm.build >> bit) & 1) if osarch_ok else False
+        else:
+            # go/build: files rejected by name are not even opened.
+            if not osarch_ok:
+                _ignore(b, kind, name)
+                continue
+            if src.error and not src.error.endswith(": multiple //go:build comments"):
+                if is_go:
+                    b.bad_go_file(name, DirError(kind=DirErrorKind.FILE, err=src.error, file=name))
+                    continue
+                if src.error.startswith("open "):
+                    _ignore(b, kind, name)
+                    continue
+                should_build = True
+            elif src.error or fm.constraint_error:
+                if is_go:
+                    text = src.error or f"{name}: parsing //go:build line: {fm.constraint_error}"
+                    kind_e = DirErrorKind.FILE if src.error else DirErrorKind.CONSTRAINT
+                    b.bad_go_file(name, DirError(kind=kind_e, err=text, file=name))
+                else:
+                    _ignore(b, kind, name)
+                continue
+            else:
+                should_build = bool((fm.build >> bit) & 1)
+        if not should_build:
+            _ignore(b, kind, name)
+            continue
+        if kind is FileKind.S_CPP:
+            s_files.append(name)
+            continue
+        if not is_go:
+            b.add(_LIST_KEY[kind], name)
+            continue
+        if not modindex and src.parse_error is not None:
+            b.bad_go_file(name, _parse_dir_error(src, src.parse_error))
+        pkg = src.package_name
+        if pkg == "documentation":
+            b.add("ignored_go", name)
+            continue
+        is_test = name.endswith("_test.go")
+        is_xtest = False
+        if is_test and pkg.endswith("_test") and b.name != pkg:
+            is_xtest = True
+            pkg = pkg[: -len("_test")]
+        if not is_test and src.binary_only:
+            b.binary_only = True
+        if b.name == "":
+            b.name = pkg
+            first_file = name
+        elif pkg != b.name:
+            b.bad_go_file(
+                name,
+                DirError(
+                    kind=DirErrorKind.MULTIPLE_PACKAGES,
+                    err=f"found packages {b.name} ({first_file}) and {pkg} ({name}) in {directory}",
+                    file=name,
+                ),
+            )
+        is_cgo = False
+        full = go_join(directory, name)
+        for imp in src.imports:
+            if imp.path == "C":
+                if is_test:
+                    shown = name if modindex else full
+                    b.bad_go_file(
+                        name,
+                        DirError(
+                            kind=DirErrorKind.FILE,
+                            err=f"use of cgo in test {shown} not supported",
+                            file=name,
+                        ),
+                    )
+                    continue
+                is_cgo = True
+        if fm.directives and (modindex or is_cgo):
+            cgo_err = _save_cgo(b, fm, bit, semantics)
+            if cgo_err is not None:
+                b.bad_go_file(name, cgo_err)
+        if is_cgo:
+            if cgo_enabled:
+                b.add("cgo", name)
+                kind_key: str | None = ""
+                b.includes.extend(src.includes)
+            else:
+                b.add("ignored_go", name)
+                kind_key = None
+        elif is_xtest:
+            b.add("xtest", name)
+            kind_key = "xtest"
+        elif is_test:
+            b.add("test", name)
+            kind_key = "test"
+        else:
+            b.add("go", name)
+            kind_key = ""
+        if kind_key is not None:
+            table = b.import_pos[kind_key]
+            for imp in src.imports:
+                table.setdefault(imp.path, []).append(imp.pos)
+            b.embeds[kind_key].update(e.pattern for e in src.embeds)
+    if b.lists.get("cgo"):
+        b.lists.setdefault(FileKind.S, []).extend(s_files)
+        b.lists[FileKind.S].sort(key=_go_sort_key)
+    else:
+        b.lists.setdefault("ignored_other", []).extend(s_files)
+        b.lists["ignored_other"].sort(key=_go_sort_key)
+    if b.bad_error is not None:
+        return b.facts(b.bad_error, finish=True)
+    facts = b.facts(None, finish=True)
+    if not facts.has_go_files:
+        return dataclasses.replace(facts, error=no_go_error(directory, facts))
+    return facts
+
+
+def no_go_error(directory: str, facts: DirFacts) -> DirError:
+    """`*build.NoGoError` worded as cmd/go's load.NoGoError prints it."""
+    if facts.ignored_go_files:
+        text = "build constraints exclude all Go files in " + directory
+    elif facts.test_go_files or facts.xtest_go_files:
+        text = "no non-test Go files in " + directory
+    else:
+        text = "no Go files in " + directory
+    return DirError(kind=DirErrorKind.NO_GO, err=text)
+
+
+def _ignore(b: _Builder, kind: FileKind, name: str) -> None:
+    b.add("ignored_go" if kind is FileKind.GO else "ignored_other", name)
+
+
+def _go_sort_key(name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape")
+
+
+# ---------------------------------------------------------------------------------------
+# Listing and the entry point.
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class DirListing:
+    """The source files of a directory and whether go's module index would read it."""
+
+    sources: tuple[tuple[str, FileKind], ...]
+    """Non-hidden source files (name, kind), in go's ReadDir order (bytewise by name)."""
+    indexable: bool
+    """False when cmd/go falls back to go/build (non-regular file, fresh mtime, ...)."""
+
+
+MODTIME_CUTOFF_SECONDS = 2.0
+"""modindex's modTimeCutoff: a file this recent makes the directory unindexable."""
+
+
+def list_directory(directory: str, *, now: float | None = None) -> DirListing:
+    """List a directory like go/build's ReadDir loop (raises OSError if unreadable)."""
+    cutoff = (time.time() if now is None else now) - MODTIME_CUTOFF_SECONDS
+    sources: list[tuple[str, FileKind]] = []
+    indexable = "internal/fips140/v" not in directory.replace(os.sep, "/")
+    with os.scandir(directory) as it:
+        entries = sorted(it, key=lambda e: _go_sort_key(e.name))
+    for entry in entries:
+        try:
+            is_symlink = entry.is_symlink()
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            if is_symlink:
+                indexable = False
+                if entry.is_dir(follow_symlinks=True):
+                    continue
+            elif indexable:
+                st = entry.stat(follow_symlinks=False)
+                if not _is_regular(st.st_mode) or st.st_mtime > cutoff:
+                    indexable = False
+        except OSError:
+            indexable = False
+        name = entry.name
+        if fn.is_hidden(name):
+            continue
+        kind = fn.file_kind(name)
+        if kind is None:
+            continue
+        sources.append((name, kind))
+    return DirListing(sources=tuple(sources), indexable=indexable)
+
+
+def _is_regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def _partition(all_mask: int, masks: Sequence[int]) -> list[int]:
+    """Split the contexts into classes no mask tells apart (partition refinement)."""
+    classes = [all_mask]
+    for m in masks:
+        if m in (0, all_mask):
+            continue
+        refined: list[int] = []
+        for cls in classes:
+            inside = cls & m
+            if inside and inside != cls:
+                refined.append(inside)
+                refined.append(cls & ~m)
+            else:
+                refined.append(cls)
+        classes = refined
+    return classes
+
+
+def scan_directory(
+    directory: Path | str,
+    contexts: ContextSet,
+    *,
+    semantics: ImportSemantics = ImportSemantics.AUTO,
+) -> tuple[DirFacts, ...]:
+    """One DirFacts per context (equal results are the same object). Reads each file once.
+
+    `directory` is used as go names it: messages and positions are built from it, so pass
+    the absolute, clean path go list would show as `Dir`.
+    """
+    dir_str = os.fspath(directory)
+    try:
+        listing = list_directory(dir_str)
+    except OSError as exc:
+        err = DirError(kind=DirErrorKind.DIRECTORY, err=_dir_error_text(dir_str, exc))
+        facts = DirFacts(error=err)
+        return tuple(facts for _ in contexts.contexts)
+    files = [read_source_file(dir_str, name, kind) for name, kind in listing.sources]
+    return evaluate_directory(dir_str, files, contexts, semantics=_resolve(semantics, listing))
+
+
+def _resolve(semantics: ImportSemantics, listing: DirListing) -> ImportSemantics:
+    match semantics:
+        case ImportSemantics.AUTO:
+            index_on = os.environ.get("GOCACHE") != "off" and "goindex=0" not in os.environ.get(
+                "GODEBUG", ""
+            )
+            if listing.indexable and index_on:
+                return ImportSemantics.MODINDEX
+            return ImportSemantics.GOBUILD
+        case ImportSemantics.MODINDEX | ImportSemantics.GOBUILD:
+            return semantics
+        case _:
+            assert_never(semantics)
+
+
+def _dir_error_text(directory: str, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"cannot find package in:\n\t{directory}"
+    return f"open {directory}: {exc.strerror or exc}".lower().replace(directory.lower(), directory)
+
+
+def evaluate_directory(
+    directory: str,
+    files: Sequence[SourceFile],
+    contexts: ContextSet,
+    *,
+    semantics: ImportSemantics = ImportSemantics.MODINDEX,
+) -> tuple[DirFacts, ...]:
+    """The per-context facts of already-read source files (`files` in ReadDir order)."""
+    if semantics is ImportSemantics.AUTO:
+        semantics = ImportSemantics.MODINDEX
+    masks = [_file_masks(src, directory, contexts) for src in files]
+    splitters: list[int] = [contexts.cgo_mask]
+    for fm in masks:
+        splitters.append(fm.osarch)
+        splitters.append(fm.build)
+        splitters.extend(d.cond_mask for d in fm.directives)
+    out: list[DirFacts | None] = [None] * len(contexts)
+    for cls in _partition(contexts.all_mask, splitters):
+        bit = (cls & -cls).bit_length() - 1
+        facts = _import_class(directory, masks, bit, contexts.contexts[bit].cgo_enabled, semantics)
+        for i in contexts.indices(cls):
+            out[i] = facts
+    return tuple(f if f is not None else DirFacts() for f in out)
