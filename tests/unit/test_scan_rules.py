@@ -74,7 +74,7 @@ def test_cgo001_quiet_and_cgo002_fires_with_a_nocgo_file() -> None:
     assert ("CGO001", "sqlite") not in _ids(result)
     finding = _finding(result, "CGO002")
     assert finding.files == ("sqlite/sqlite_nocgo.go",)
-    assert "sqlite/sqlite.go drop out; sqlite/sqlite_nocgo.go take over" in finding.message
+    assert "sqlite/sqlite.go drops out; sqlite/sqlite_nocgo.go takes over" in finding.message
     (package,) = result.packages
     entry = package.on(LINUX0)
     assert entry.status is judge.Status.FALLBACK

@@ -1,19 +1,156 @@
-"""`cgotrap scan` (not yet implemented)."""
+"""`cgotrap scan`: where cgo enters, per target; what it needs; what breaks without it.
+
+    cgotrap scan [PATH] [PATTERN...] [--targets SEL] [--cgo 0|1|both] [--tags T,...]
+                 [--why PKG]... [--include-std] [--format table|json] [--fail-on LEVEL]
+
+PATH is the module root (default "."); PATTERNs are go package patterns (default "./...";
+`cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
+
+Exit status: 0 when no finding is at or above `--fail-on` (default: error), 1 when one is;
+2 usage, 3 go missing, 4 unreadable input (see `cgotrap.cli.main`).
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import enum
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, assert_never
 
-from cgotrap.errors import UsageError
+from cgotrap.errors import InputError, UsageError
+from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
+
+
+class OutputFormat(enum.StrEnum):
+    """`--format` values."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+class FailOn(enum.StrEnum):
+    """`--fail-on` values: the least severe finding that makes the exit status 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NEVER = "never"
 
 
 def register(sub: Any) -> None:
     """Add the `scan` subcommand to the parser."""
-    parser: argparse.ArgumentParser = sub.add_parser("scan", help="(not yet implemented)")
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "scan",
+        help="where cgo enters, per target; what it needs; what breaks without it",
+        description=(
+            "Find the cgo traps of a Go module for every GOOS/GOARCH x CGO_ENABLED target: "
+            "packages without a CGO_ENABLED=0 fallback, silent fallbacks, C files without "
+            "cgo, headers a target's libc lacks, C libraries and pkg-config needed. "
+            "Exit status 0 when no finding reaches --fail-on, 1 otherwise."
+        ),
+    )
+    parser.add_argument("path", nargs="?", default=".", help="module root (default: .)")
+    parser.add_argument(
+        "patterns", nargs="*", help='package patterns (default: ./...; "std" for GOROOT/src)'
+    )
+    parser.add_argument(
+        "--targets",
+        default="all",
+        help="targets: all, first-class, linux/*, linux/amd64, linux/arm64-musl, comma-separated "
+        "(default: all)",
+    )
+    parser.add_argument(
+        "--cgo", default="both", help="CGO_ENABLED values to report: 0, 1 or both (default)"
+    )
+    parser.add_argument("--tags", default="", help="comma-separated build tags")
+    parser.add_argument(
+        "--why",
+        action="append",
+        default=[],
+        metavar="PKG",
+        help="print the shortest import chains to PKG per target group (repeatable)",
+    )
+    parser.add_argument(
+        "--include-std",
+        action="store_true",
+        help="report standard-library cgo packages (net, os/user, ...) as findings",
+    )
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=OutputFormat.TABLE.value,
+        help="output format (default: table)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[f.value for f in FailOn],
+        default=FailOn.ERROR.value,
+        help="exit 1 when a finding at this severity or worse exists (default: error)",
+    )
     parser.set_defaults(run=run)
+
+
+def _with_twins(report: list[Target]) -> list[Target]:
+    """`report` plus the cgo=1 twin of every cgo=0 target (to name what takes over)."""
+    table = port_table()
+    out = list(report)
+    seen = set(report)
+    for t in report:
+        port = table.get(t.goos, t.goarch)
+        if t.cgo or port is None or not port.cgo_supported:
+            continue
+        twin = Target(
+            goos=t.goos, goarch=t.goarch, cgo=True, libc=t.libc, glibc_version=t.glibc_version
+        )
+        if twin not in seen:
+            seen.add(twin)
+            out.append(twin)
+    return out
+
+
+def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
+    match fail_on:
+        case FailOn.ERROR:
+            return counts["error"] > 0
+        case FailOn.WARNING:
+            return counts["error"] + counts["warning"] > 0
+        case FailOn.NEVER:
+            return False
+        case _:
+            assert_never(fail_on)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap scan`."""
-    raise UsageError("scan is not implemented yet")
+    from cgotrap.evaluate.packages import load_matrix
+    from cgotrap.judge.rules import Severity
+    from cgotrap.judge.scan import scan
+    from cgotrap.render import scan as render
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise InputError(f"{args.path}: not a directory")
+    report = expand(args.targets, parse_cgo_modes(args.cgo), skip_unsupported_cgo=True)
+    if not report:
+        raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
+    tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
+    patterns = tuple(args.patterns) or ("./...",)
+    matrix = load_matrix(patterns, _with_twins(report), root=root.resolve(), tags=tags)
+    result = scan(matrix, report=report, include_std=args.include_std, why=tuple(args.why))
+    output = OutputFormat(args.format)
+    match output:
+        case OutputFormat.TABLE:
+            if sys.stdout.isatty():
+                from rich.console import Console
+
+                Console(highlight=False, emoji=False).print(render.render(result))
+            else:
+                width = max(shutil.get_terminal_size((120, 24)).columns, 80)
+                sys.stdout.write(render.format_table(result, width=width))
+        case OutputFormat.JSON:
+            sys.stdout.write(render.format_json(result))
+        case _:
+            assert_never(output)
+    counts = {s.value: result.count(s) for s in Severity}
+    return 1 if _fails(counts, FailOn(args.fail_on)) else 0

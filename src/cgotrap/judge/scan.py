@@ -31,6 +31,7 @@ _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 
 _NO_GO_FILES = "build constraints exclude all Go files"
 _C_NOT_ALLOWED = "source files not allowed when not using cgo"
+_NEEDS_EXTERNAL_LINK = "requires external (cgo) linking, but cgo is not enabled"
 
 # `-l` names every C library provides, for targets whose libc the data does not cover.
 _UNIVERSAL_LIBS = frozenset({"c", "m", "pthread", "dl", "rt"})
@@ -275,18 +276,19 @@ def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> st
     for key, by_os in variants.items():
         suffix = key[1]
         every = totals[key]
-        if len(every) > 1 and all(set(by_os.get(g, ())) == a for g, a in every.items()):
+        direct = _ports_text(by_os, every, suffix)
+        rest = {
+            g: [a for a in sorted(arches) if a not in by_os.get(g, [])]
+            for g, arches in every.items()
+        }
+        rest = {g: a for g, a in rest.items() if a}
+        if not rest and len(every) > 1:
             texts[key] = f"*/*{suffix}"
-            continue
-        parts = []
-        for goos, arches in by_os.items():
-            if len(arches) > 1 and set(arches) == every[goos]:
-                parts.append(f"{goos}/*{suffix}")
-            elif len(arches) == 1:
-                parts.append(f"{goos}/{arches[0]}{suffix}")
-            else:
-                parts.append(f"{goos}/{{{','.join(arches)}}}{suffix}")
-        texts[key] = ", ".join(parts)
+        elif rest and sum(map(len, by_os.values())) > 2 * sum(map(len, rest.values())):
+            other = f"*/*{suffix} except {_ports_text(rest, every, suffix)}"
+            texts[key] = other if len(other) < len(direct) else direct
+        else:
+            texts[key] = direct
     out: list[str] = []
     done: set[tuple[bool, str]] = set()
     for key, text in texts.items():
@@ -300,6 +302,18 @@ def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> st
             out.append(f"{text} cgo={int(key[0])}")
         done.add(key)
     return "; ".join(out)
+
+
+def _ports_text(by_os: dict[str, list[str]], every: dict[str, set[str]], suffix: str) -> str:
+    parts = []
+    for goos, arches in by_os.items():
+        if len(arches) > 1 and set(arches) == every[goos]:
+            parts.append(f"{goos}/*{suffix}")
+        elif len(arches) == 1:
+            parts.append(f"{goos}/{arches[0]}{suffix}")
+        else:
+            parts.append(f"{goos}/{{{','.join(arches)}}}{suffix}")
+    return ", ".join(parts)
 
 
 def _variant(t: Target) -> str:
@@ -431,6 +445,11 @@ def _judge_package(
 
     if p.uses_cgo:
         system, local = split_includes(p.includes)
+        # A bare name that is one of the package's own .h files is a local header.
+        own = [h for h in system if h in p.h_files]
+        if own:
+            system = tuple(h for h in system if h not in own)
+            local = tuple(sorted({*local, *own}))
         libs = ldflags_libs(p.cgo_ldflags)
         cgo_files = _rel(directory, p.cgo_files)
         entry = PackageOnTarget(
@@ -503,7 +522,9 @@ def _judge_package(
         message = _relative_message(p.error.err, p.dir, directory)
         # A package matched by a wildcard and excluded on this GOOS is skipped by go build;
         # imported, it is a real failure.
-        if _NO_GO_FILES not in message or p.dep_only:
+        if _NEEDS_EXTERNAL_LINK in message:
+            hit(rules.port_requires_cgo_linking)
+        elif _NO_GO_FILES not in message or p.dep_only:
             hit(rules.go_package_error, message)
             if status is Status.PURE:
                 status = Status.ERROR
@@ -706,6 +727,14 @@ def _names(files: Sequence[str]) -> str:
     return ", ".join(files) if files else "its cgo files"
 
 
+def _drop(files: Sequence[str]) -> str:
+    return f"{_names(files)} {'drops' if len(files) == 1 else 'drop'} out"
+
+
+def _take(files: Sequence[str]) -> str:
+    return f"{_names(files)} {'takes' if len(files) == 1 else 'take'} over"
+
+
 def _message(
     r: Rule,
     *,
@@ -717,14 +746,14 @@ def _message(
 ) -> str:
     if r is rules.cgo_without_fallback:
         return (
-            f"{package}: without cgo {_names(files)} drop out and no Go file is left "
-            f'(go: "{_NO_GO_FILES}")'
+            f'{package}: without cgo {_drop(files)} and no Go file is left (go: "{_NO_GO_FILES}")'
         )
     if r is rules.cgo_fallback_takes_over:
-        return f"{package}: without cgo {_names(extra)} drop out; {_names(files)} take over"
+        return f"{package}: without cgo {_drop(extra)}; {_take(files)}"
     if r is rules.c_files_without_cgo:
         return (
-            f'{package}: {_names(files)} but no file imports "C" (go: "C {_C_NOT_ALLOWED} or SWIG")'
+            f'{package}: {_names(files)} without a file that imports "C" '
+            f'(go: "C {_C_NOT_ALLOWED} or SWIG")'
         )
     if r is rules.header_missing_on_target:
         return f"{package}: <{subject}> is not in {' / '.join(labels)} ({_names(files)})"
@@ -735,13 +764,15 @@ def _message(
     if r is rules.cgo_required_on_port_without_cgo:
         return f"{package}: needs cgo ({_names(files)}), and Go has no cgo on these ports"
     if r is rules.cgo_files_dropped_without_replacement:
-        return f"{package}: without cgo {_names(files)} drop out and nothing takes their place"
+        return f"{package}: without cgo {_drop(files)} and nothing takes its place"
     if r is rules.header_from_external_library:
         return f"{package}: <{subject}> comes from a C library no libc ships ({_names(files)})"
     if r is rules.std_package_uses_cgo:
         return f"{package} (standard library) compiles C code: the binary links libc"
     if r is rules.go_package_error:
         return f"{package}: {subject}"
+    if r is rules.port_requires_cgo_linking:
+        return f'{package}: these ports link only through cgo (go: "... {_NEEDS_EXTERNAL_LINK}")'
     return f"{package}: {r.summary}"
 
 

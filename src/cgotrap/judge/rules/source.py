@@ -225,6 +225,25 @@ def go_package_error() -> None:
     """
 
 
+@rule("CGO012", "port-requires-cgo-linking", Severity.ERROR)
+def port_requires_cgo_linking() -> None:
+    """The port links only through the C toolchain, so a main package cannot build without cgo.
+
+    Why it breaks: on some ports Go must link externally, through the C linker, even for a
+    pure-Go program (android/386, android/amd64, android/arm, ios/*: "default PIE binary
+    requires external (cgo) linking, but cgo is not enabled"). With CGO_ENABLED=0 every main
+    package fails there, whatever its imports.
+
+    How to fix: build these ports with CGO_ENABLED=1 and a C cross toolchain (the Android NDK,
+    Xcode's clang, or `zig cc`), or drop them from the release matrix.
+
+    Example: `GOOS=android GOARCH=amd64 CGO_ENABLED=0 go build ./cmd/trapd` fails with
+    "android/amd64 requires external (cgo) linking, but cgo is not enabled".
+
+    Added in 0.1.0.
+    """
+
+
 SOURCE_RULES: tuple[Rule, ...] = (
     cgo_without_fallback,
     cgo_fallback_takes_over,
@@ -237,6 +256,7 @@ SOURCE_RULES: tuple[Rule, ...] = (
     header_from_external_library,
     std_package_uses_cgo,
     go_package_error,
+    port_requires_cgo_linking,
 )
 """Every rule of this area, by ID."""
 

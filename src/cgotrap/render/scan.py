@@ -1,0 +1,383 @@
+"""Renderers of `ScanResult`: a terminal view a person reads at a glance, and versioned JSON.
+
+Pure functions: `render(result)` builds a rich renderable, `format_table(result)` the same as
+text, `to_json`/`format_json` the machine document (schema: `schemas/scan.schema.json`). The
+CLI decides where the output goes. Nothing here carries a timestamp or an absolute path.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from cgotrap.judge.rules import Severity
+from cgotrap.judge.rules import source as rules
+from cgotrap.judge.scan import CgoPackage, Finding, ScanResult, Status, compact_targets
+from cgotrap.render.common import json_text
+from cgotrap.targets import Target
+
+SCHEMA_VERSION = 1
+"""The `"version"` of the JSON document; bumped on any incompatible change."""
+
+_MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.NOTE: "·"}
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+_STATUS_STYLE = {
+    Status.CGO: "cyan",
+    Status.FALLBACK: "yellow",
+    Status.DROPPED: "yellow",
+    Status.BROKEN: "bold red",
+    Status.ERROR: "bold red",
+    Status.PURE: "dim",
+    Status.ABSENT: "dim",
+}
+_STATUS_TEXT = {
+    Status.CGO: "cgo",
+    Status.FALLBACK: "fallback",
+    Status.DROPPED: "dropped",
+    Status.BROKEN: "BROKEN",
+    Status.ERROR: "ERROR",
+    Status.PURE: "pure Go",
+    Status.ABSENT: "·",
+}
+_LEGEND = (
+    "cgo: compiles C · fallback: cgo files drop out, Go files take over · dropped: cgo files "
+    "drop out, nothing takes over · BROKEN: no Go file left · ERROR: go refuses the package · "
+    "✗/! error/warning findings there"
+)
+
+
+def _short(package: CgoPackage | None, import_path: str) -> str:
+    if package is not None and package.dir and not package.dir.startswith("$"):
+        return package.dir
+    return import_path
+
+
+def _chain_text(chain: Sequence[str], names: dict[str, str]) -> str:
+    return " → ".join(names.get(p, p) for p in chain)
+
+
+def _short_names(result: ScanResult) -> dict[str, str]:
+    """import path -> the shortest unambiguous name a person knows it by."""
+    names = {p.import_path: _short(p, p.import_path) for p in result.packages}
+    prefixes = [p.import_path.removesuffix("/" + p.dir) for p in result.packages if p.dir]
+    module = min(prefixes, key=len) if prefixes else ""
+    for root in result.roots:
+        if module and root.startswith(module + "/"):
+            names.setdefault(root, root.removeprefix(module + "/"))
+    return names
+
+
+def _worst(findings: Sequence[Finding]) -> Severity | None:
+    for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTE):
+        if any(f.severity is severity for f in findings):
+            return severity
+    return None
+
+
+def _header(result: ScanResult, names: dict[str, str]) -> Text:
+    text = Text()
+    text.append("cgotrap scan", style="bold")
+    text.append(f"  {' '.join(result.patterns)}")
+    shown_roots = [names.get(r, r) for r in result.roots[:4]]
+    more = f" (+{len(result.roots) - 4})" if len(result.roots) > 4 else ""
+    text.append(
+        f"\n{len(result.packages)} cgo package(s) · {len(result.targets)} targets in "
+        f"{len(result.groups)} group(s) · from {', '.join(shown_roots) or '-'}{more}",
+        style="dim",
+    )
+    return text
+
+
+def _groups_table(result: ScanResult) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_column(style="dim", justify="right")
+    for group in result.groups:
+        table.add_row(group.key, group.label, f"{len(group.targets)} target(s)")
+    return table
+
+
+def _matrix_table(result: ScanResult, names: dict[str, str]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
+    table.add_column("package", no_wrap=True)
+    for group in result.groups:
+        table.add_column(group.key, justify="center", no_wrap=True)
+    for package in result.packages:
+        cells: list[Text] = []
+        for group in result.groups:
+            entry = package.on(group.targets[0])
+            here = [
+                f
+                for f in result.findings
+                if f.package == package.import_path and group.targets[0] in f.targets
+            ]
+            cell = Text(_STATUS_TEXT[entry.status], style=_STATUS_STYLE[entry.status])
+            worst = _worst([f for f in here if f.severity is not Severity.NOTE])
+            if worst is not None:
+                cell.append(" " + _MARK[worst], style=_SEVERITY_STYLE[worst])
+            cells.append(cell)
+        table.add_row(names[package.import_path], *cells)
+    return table
+
+
+def _needs_table(result: ScanResult, names: dict[str, str]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("package", no_wrap=True)
+    table.add_column('headers <system> "local"')
+    table.add_column("links")
+    table.add_column("C/asm/syso files")
+    table.add_column("reached by")
+    for package in result.packages:
+        needs = package.needs
+        headers = [f"<{h}>" for h in needs.system_headers] + [f'"{h}"' for h in needs.local_headers]
+        links = [f"-l{lib}" for lib in needs.libs] + [f"pkg-config {n}" for n in needs.pkg_config]
+        files = [
+            *needs.c_files,
+            *needs.cxx_files,
+            *needs.m_files,
+            *needs.s_files,
+            *needs.syso_files,
+        ]
+        table.add_row(
+            names[package.import_path],
+            " ".join(headers) or "-",
+            " ".join(links) or "-",
+            " ".join(f.rsplit("/", 1)[-1] for f in files) or "-",
+            _chain_text(package.chain, names) or "-",
+        )
+    return table
+
+
+def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
+    parts: list[RenderableType] = []
+    counts = ", ".join(
+        f"{result.count(s)} {s.value}{'s' if result.count(s) != 1 else ''}"
+        for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
+    )
+    parts.append(Text(f"Findings: {counts}", style="bold"))
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_rule.setdefault(finding.rule.id, []).append(finding)
+    for findings in by_rule.values():
+        r = findings[0].rule
+        head = Text()
+        head.append(f"{_MARK[r.severity]} {r.id} {r.name}", style=_SEVERITY_STYLE[r.severity])
+        head.append(f"  {r.summary}", style="dim")
+        parts.append(head)
+        table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False, expand=True)
+        table.add_column(width=2)
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column(ratio=3)
+        table.add_column(ratio=2, style="dim")
+        for finding in findings:
+            short = names.get(finding.package, finding.package)
+            detail = finding.message.removeprefix(finding.package).removeprefix(": ")
+            table.add_row("", short, detail, f"on {finding.where}")
+        parts.append(table)
+        fix = rules.fix_line(r)
+        if fix:
+            parts.append(Padding(Text(f"fix: {fix}", style="green"), (0, 0, 0, 3)))
+    return Group(*parts)
+
+
+def _std_line(result: ScanResult) -> Text | None:
+    if not result.std:
+        return None
+    packages = ", ".join(s.import_path for s in result.std)
+    where = " | ".join(dict.fromkeys(s.where for s in result.std))
+    text = Text("std: ", style="bold")
+    verb = "uses" if len(result.std) == 1 else "use"
+    text.append(f"{packages} {verb} cgo on {where}")
+    if any(s.import_path in ("net", "os/user") for s in result.std):
+        text.append(
+            ": those binaries link libc; with CGO_ENABLED=0 (or -tags netgo,osusergo) the "
+            "pure-Go resolver and user lookup take over"
+        )
+    elif all(s.import_path == "runtime/cgo" for s in result.std):
+        text.append(" (pulled in by the cgo packages above)")
+    text.append(" (CGO010; --include-std lists them as findings)", style="dim")
+    return text
+
+
+def _why_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
+    parts: list[RenderableType] = []
+    for answer in result.why:
+        parts.append(Text(f"Why {answer.package}?", style="bold"))
+        for group in answer.groups:
+            if not group.chains:
+                parts.append(Text(f"    [{group.where}] not imported", style="dim"))
+                continue
+            for chain in group.chains:
+                line = Text(f"    [{group.where}] ", style="dim")
+                line.append(" → ".join(chain))
+                parts.append(line)
+    return Group(*parts)
+
+
+def render(result: ScanResult) -> RenderableType:
+    """The terminal view: groups, the package × group table, needs, findings, notes."""
+    names = _short_names(result)
+    parts: list[RenderableType] = [_header(result, names), Text()]
+    parts.extend([Text("Target groups", style="bold"), _groups_table(result), Text()])
+    if result.packages:
+        parts.append(_matrix_table(result, names))
+        parts.append(Text(_LEGEND, style="dim"))
+        parts.append(Text())
+        parts.append(Text("What each cgo package needs", style="bold"))
+        parts.append(_needs_table(result, names))
+    else:
+        parts.append(Text("No package of the project uses cgo on these targets.", style="green"))
+        parts.append(Text())
+    if result.findings:
+        parts.extend([_findings_view(result, names), Text()])
+    else:
+        parts.extend([Text("No findings.", style="bold green"), Text()])
+    std = _std_line(result)
+    if std is not None:
+        parts.extend([std, Text()])
+    if result.no_header_data:
+        parts.append(
+            Text(
+                "headers not checked on "
+                + _where(result, result.no_header_data)
+                + " (zig ships no libc headers for them)",
+                style="dim",
+            )
+        )
+    if result.why:
+        parts.extend([_why_view(result, names), Text()])
+    parts.extend(Text(f"problem: {problem}", style="yellow") for problem in result.problems)
+    return Group(*parts)
+
+
+def _where(result: ScanResult, targets: Sequence[Target]) -> str:
+    return compact_targets(targets, result.targets)
+
+
+def format_table(result: ScanResult, *, width: int = 110, color: bool = False) -> str:
+    """The terminal view as text (ANSI colours only with `color`)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    console.print(render(result))
+    return buffer.getvalue()
+
+
+def _files(obj: dict[str, Any], key: str, values: Sequence[str]) -> None:
+    if values:
+        obj[key] = list(values)
+
+
+def to_json(result: ScanResult) -> dict[str, Any]:
+    """The machine document (see `schemas/scan.schema.json`)."""
+    packages = []
+    for package in result.packages:
+        per_target: dict[str, Any] = {}
+        for entry in package.per_target:
+            if entry.status is Status.ABSENT:
+                continue
+            obj: dict[str, Any] = {"status": entry.status.value}
+            _files(obj, "cgo_files", entry.cgo_files)
+            _files(obj, "dropped_files", entry.dropped_files)
+            _files(obj, "fallback_files", entry.fallback_files)
+            _files(obj, "system_headers", entry.system_headers)
+            _files(obj, "local_headers", entry.local_headers)
+            _files(obj, "libs", entry.libs)
+            _files(obj, "pkg_config", entry.pkg_config)
+            per_target[entry.target.name] = obj
+        needs = package.needs
+        packages.append(
+            {
+                "import_path": package.import_path,
+                "dir": package.dir,
+                "standard": package.standard,
+                "reached_from": list(package.reached_from),
+                "chain": list(package.chain),
+                "needs": {
+                    "system_headers": list(needs.system_headers),
+                    "local_headers": list(needs.local_headers),
+                    "libs": list(needs.libs),
+                    "pkg_config": list(needs.pkg_config),
+                    "c_files": list(needs.c_files),
+                    "cxx_files": list(needs.cxx_files),
+                    "m_files": list(needs.m_files),
+                    "s_files": list(needs.s_files),
+                    "syso_files": list(needs.syso_files),
+                },
+                "targets": per_target,
+            }
+        )
+    return {
+        "version": SCHEMA_VERSION,
+        "command": "scan",
+        "patterns": list(result.patterns),
+        "tags": list(result.tags),
+        "targets": [dict(t.to_json(), name=t.name) for t in result.targets],
+        "roots": list(result.roots),
+        "groups": [
+            {"key": g.key, "label": g.label, "targets": [t.name for t in g.targets]}
+            for g in result.groups
+        ],
+        "packages": packages,
+        "findings": [
+            {
+                "rule": f.rule.id,
+                "name": f.rule.name,
+                "severity": f.severity.value,
+                "package": f.package,
+                "subject": f.subject,
+                "where": f.where,
+                "targets": [t.name for t in f.targets],
+                "message": f.message,
+                "fix": rules.fix_line(f.rule),
+                "files": list(f.files),
+            }
+            for f in result.findings
+        ],
+        "std": [
+            {"import_path": s.import_path, "where": s.where, "targets": [t.name for t in s.targets]}
+            for s in result.std
+        ],
+        "why": [
+            {
+                "package": w.package,
+                "groups": [
+                    {
+                        "where": g.where,
+                        "targets": [t.name for t in g.targets],
+                        "chains": [list(c) for c in g.chains],
+                    }
+                    for g in w.groups
+                ],
+            }
+            for w in result.why
+        ],
+        "no_header_data": [t.name for t in result.no_header_data],
+        "problems": list(result.problems),
+        "summary": {
+            "errors": result.count(Severity.ERROR),
+            "warnings": result.count(Severity.WARNING),
+            "notes": result.count(Severity.NOTE),
+        },
+    }
+
+
+def format_json(result: ScanResult) -> str:
+    """`to_json` as stable text."""
+    return json_text(to_json(result))

@@ -1,0 +1,143 @@
+"""A `MatrixResult` built from the real `go list -e -deps -json`, one run per target (cached).
+
+The scan tests judge these facts so that the real go command is the oracle for the file sets,
+errors and imports that `scan` reasons about. go list has no `#include` field: the includes
+of each cgo file's preamble are read here with a plain regular expression (test-only).
+Results are cached under ~/.cache/cgotrap-tests/scan-golist/ keyed by the tree's content,
+the patterns, the target and the go version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cgotrap import toolchain
+from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, TargetPackages
+from cgotrap.targets import Target
+
+CACHE = Path(os.environ.get("CGOTRAP_TEST_CACHE", Path.home() / ".cache" / "cgotrap-tests"))
+_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"][^>"\n]*[>"])', re.MULTILINE)
+_PREAMBLE = re.compile(r"/\*(.*?)\*/\s*import\s+\"C\"", re.DOTALL)
+
+
+def go_env(target: Target, tags: Sequence[str] = ()) -> dict[str, str]:
+    env = dict(toolchain.go_env())
+    env.update(
+        GOOS=target.goos,
+        GOARCH=target.goarch,
+        CGO_ENABLED=str(int(target.cgo)),
+        GOFLAGS="",
+        GOPROXY="off",
+        GOSUMDB="off",
+        GOTOOLCHAIN="local",
+    )
+    if tags:
+        env["GOFLAGS"] = "-tags=" + ",".join(tags)
+    return env
+
+
+def _tree_key(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def golist_json(root: Path, patterns: Sequence[str], target: Target) -> list[dict[str, Any]]:
+    go = toolchain.require("go")
+    key = hashlib.sha256(
+        json.dumps([_tree_key(root), list(patterns), target.name, toolchain.version("go")]).encode()
+    ).hexdigest()[:24]
+    cached = CACHE / "scan-golist" / f"{key}.json"
+    if cached.exists():
+        text = cached.read_text().replace("$ROOT", str(root))
+        return list(json.loads(text))
+    done = subprocess.run(
+        [str(go.path), "list", "-e", "-deps", "-json", *patterns],
+        cwd=root,
+        env=go_env(target),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    decoder = json.JSONDecoder()
+    out: list[dict[str, Any]] = []
+    text = done.stdout
+    index = 0
+    while index < len(text):
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index >= len(text):
+            break
+        obj, index = decoder.raw_decode(text, index)
+        out.append(obj)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(out).replace(str(root), "$ROOT"))
+    return out
+
+
+def _includes(directory: str, cgo_files: Sequence[str]) -> tuple[str, ...]:
+    found: list[str] = []
+    for name in cgo_files:
+        text = Path(directory, name).read_text(errors="replace")
+        for preamble in _PREAMBLE.findall(text):
+            found.extend(m.group(1) for m in _INCLUDE.finditer(preamble))
+    return tuple(found)
+
+
+def _facts(obj: dict[str, Any], target: Target) -> PackageFacts:
+    def strings(key: str) -> tuple[str, ...]:
+        return tuple(obj.get(key) or ())
+
+    err = obj.get("Error")
+    return PackageFacts(
+        target=target,
+        dir=obj.get("Dir", ""),
+        import_path=obj["ImportPath"],
+        name=obj.get("Name", ""),
+        module_path=(obj.get("Module") or {}).get("Path"),
+        standard=bool(obj.get("Standard")),
+        dep_only=bool(obj.get("DepOnly")),
+        go_files=strings("GoFiles"),
+        cgo_files=strings("CgoFiles"),
+        ignored_go_files=strings("IgnoredGoFiles"),
+        c_files=strings("CFiles"),
+        cxx_files=strings("CXXFiles"),
+        m_files=strings("MFiles"),
+        h_files=strings("HFiles"),
+        f_files=strings("FFiles"),
+        s_files=strings("SFiles"),
+        swig_files=strings("SwigFiles"),
+        swigcxx_files=strings("SwigCXXFiles"),
+        syso_files=strings("SysoFiles"),
+        imports=strings("Imports"),
+        deps=strings("Deps"),
+        cgo_ldflags=strings("CgoLDFLAGS"),
+        cgo_pkg_config=strings("CgoPkgConfig"),
+        includes=_includes(obj.get("Dir", ""), strings("CgoFiles")) if obj.get("Dir") else (),
+        error=None
+        if err is None
+        else PackageError(err=err.get("Err", ""), import_stack=tuple(err.get("ImportStack") or ())),
+    )
+
+
+def golist_matrix(root: Path, patterns: Sequence[str], targets: Sequence[Target]) -> MatrixResult:
+    per_target = []
+    for target in targets:
+        listed = [_facts(obj, target) for obj in golist_json(root, patterns, target)]
+        roots = tuple(p.import_path for p in listed if not p.dep_only)
+        per_target.append(TargetPackages(target=target, packages=tuple(listed), roots=roots))
+    return MatrixResult(
+        module_root=str(root), patterns=tuple(patterns), tags=(), per_target=tuple(per_target)
+    )
