@@ -74,6 +74,8 @@ class Project:
     """Replace directives in effect (go.work's take precedence)."""
     modcache: Path
     """GOMODCACHE."""
+    build_mod_reason: str = ""
+    """cfg.BuildModReason: why vendor mode is or is not on ("" when no vendor/ is involved)."""
 
     @property
     def in_goroot(self) -> bool:
@@ -177,15 +179,15 @@ def find_project(
     vendor_dir: Path | None = None
     vendor = False
     vendor_list = None
+    reason = ""
     if mains:
         vendor_dir = (work_file.parent if work_file is not None else mains[0].dir) / "vendor"
-        vendor = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
-        if env.get("GOFLAGS"):
-            flags = env["GOFLAGS"].split()
-            if "-mod=vendor" in flags:
-                vendor = True
-            elif "-mod=mod" in flags or "-mod=readonly" in flags:
-                vendor = False
+        vendor, reason = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
+        flags = env.get("GOFLAGS", "").split()
+        if "-mod=vendor" in flags:
+            vendor, reason = True, ""
+        elif "-mod=mod" in flags or "-mod=readonly" in flags:
+            vendor, reason = False, ""
         if vendor:
             vendor_list = read_modules_txt(vendor_dir)
     return Project(
@@ -200,4 +202,5 @@ def find_project(
         requires=requires,
         replaces=tuple(replaces),
         modcache=modcache.gomodcache(env),
+        build_mod_reason=reason,
     )

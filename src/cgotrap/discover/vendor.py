@@ -62,11 +62,11 @@ def parse_modules_txt(text: str) -> VendorList:
     )
     modules: list[VendoredModule] = []
     package_module: dict[str, str] = {}
-    current: dict[str, object] | None = None
+    current: VendoredModule | None = None
 
     def flush() -> None:
         if current is not None:
-            modules.append(VendoredModule(**current))  # type: ignore[arg-type]  # keys are the fields
+            modules.append(current)
 
     for line in text.split("\n"):
         if line.startswith("# "):
@@ -82,13 +82,9 @@ def parse_modules_txt(text: str) -> VendorList:
             else:
                 continue
             replacement = " ".join(rest[1:]) if len(rest) >= 2 and rest[0] == "=>" else ""
-            current = {
-                "path": path,
-                "version": version,
-                "explicit": False,
-                "go_version": "",
-                "replacement": replacement,
-            }
+            current = VendoredModule(
+                path=path, version=version, explicit=False, go_version="", replacement=replacement
+            )
             continue
         if current is None:
             continue
@@ -96,13 +92,13 @@ def parse_modules_txt(text: str) -> VendorList:
             for raw in line[3:].split(";"):
                 entry = raw.strip()
                 if entry == "explicit":
-                    current["explicit"] = True
+                    current = dataclasses.replace(current, explicit=True)
                 elif entry.startswith("go "):
-                    current["go_version"] = entry[3:]
+                    current = dataclasses.replace(current, go_version=entry[3:])
             continue
         fields = line.split()
         if len(fields) == 1 and "." not in fields[0][:1]:
-            package_module[fields[0]] = str(current["path"])
+            package_module[fields[0]] = current.path
     flush()
     return VendorList(
         modules=tuple(modules), package_module=package_module, for_workspace=for_workspace
@@ -119,10 +115,18 @@ def read_modules_txt(vendor_dir: Path) -> VendorList:
     return parse_modules_txt(data.decode("utf-8", errors="replace"))
 
 
-def vendor_mode(go_version: str, vendor_dir: Path, *, workspace: bool) -> bool:
-    """setDefaultBuildMod without -mod: is `-mod=vendor` the default here?"""
-    if not vendor_dir.is_dir() or not go_version:
-        return False
+def vendor_mode(go_version: str, vendor_dir: Path, *, workspace: bool) -> tuple[bool, str]:
+    """setDefaultBuildMod without -mod: (is `-mod=vendor` the default, cfg.BuildModReason)."""
+    source = "go.work" if workspace else "go.mod"
+    if not vendor_dir.is_dir():
+        return False, ""
+    if not go_version:
+        return False, f"Go version in {source} is unspecified, so vendor directory was not used."
     if version_tuple(go_version) < (1, 14):
-        return False
-    return read_modules_txt(vendor_dir).for_workspace == workspace
+        return False, f"Go version in {source} is {go_version}, so vendor directory was not used."
+    for_workspace = read_modules_txt(vendor_dir).for_workspace
+    if for_workspace != workspace:
+        if for_workspace:
+            return False, "Outside workspace mode, but vendor directory is for a workspace."
+        return False, "In workspace mode, but vendor directory is not for a workspace"
+    return True, f"Go version in {source} is at least 1.14 and vendor directory exists."
