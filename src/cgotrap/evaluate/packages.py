@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 from cgotrap import toolchain
 from cgotrap.discover import modcache
+from cgotrap.discover.gomod import version_tuple
 from cgotrap.discover.goroot import (
     has_go_file,
     is_standard_import_path,
@@ -267,7 +268,8 @@ class _Resolver:
             directory, ok = self._dir_in_module(path, "", vendor_dir, is_local=False)
             if ok and project.vendor_list is not None:
                 module = project.vendor_list.package_module.get(path)
-                if module is not None:
+                # before go 1.23 a vendored package missing from modules.txt still counts
+                if module is not None or version_tuple(project.go_version) < (1, 23):
                     found.append((directory, module, False))
             if len(found) > 1:
                 return self._ambiguous(path, [d for d, _, _ in found], [])
@@ -653,6 +655,8 @@ class _TargetLoad:
         if p.name == "main":
             deps, link_err = _linker_deps(ctx)
             if link_err is not None:
+                # go returns before it sets p.Module or loads any import
+                p.module = None
                 set_error(link_err)
                 p.imports = tuple(import_paths[:n_explicit])
                 return
@@ -843,9 +847,7 @@ class _Loader:
         f = self.facts(directory, index)
         if f is None:
             return False
-        if f.error is not None and _error_kind(f) == "nogo" and not f.invalid_go_files:
-            return False
-        return bool(f.go_files or f.cgo_files or f.invalid_go_files or f.error is not None)
+        return not (f.error is not None and _error_kind(f) == "nogo" and not f.invalid_go_files)
 
 
 class _Patterns:
