@@ -1,19 +1,114 @@
-"""`cgotrap inspect` (not yet implemented)."""
+"""`cgotrap inspect`: what a built Go binary is and where it will run.
+
+    cgotrap inspect PATH... [--runs-on alpine,rhel-7|all] [--policy NAME]
+                    [--format table|json] [--go-version-m]
+
+PATHs are binaries, directories (recursive; non-binaries skipped quietly) and release
+archives (.tar.gz, .tgz, .tar, .zip; members read in place, never extracted).
+
+`--go-version-m` prints exactly what `go version -m PATH...` prints, and exits like it.
+
+Exit status: 0; 1 when `--policy` is violated (or a binary could not be read to say);
+2 usage; 4 when nothing at all could be read (see `cgotrap.cli.main`).
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import enum
+import shutil
+import sys
+from typing import Any, assert_never
 
-from cgotrap.errors import UsageError
+from cgotrap.errors import InputError
+
+
+class OutputFormat(enum.StrEnum):
+    """`--format` values."""
+
+    TABLE = "table"
+    JSON = "json"
 
 
 def register(sub: Any) -> None:
     """Add the `inspect` subcommand to the parser."""
-    parser: argparse.ArgumentParser = sub.add_parser("inspect", help="(not yet implemented)")
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "inspect",
+        help="what a built Go binary is (build info, linkage, libc) and where it runs",
+        description=(
+            "Read Go binaries (ELF, Mach-O, PE; files, directories, release archives) from "
+            "any host, without running them: Go build info, cgo, static or dynamic, loader, "
+            "needed libraries, required glibc symbol versions, minimum macOS; judge them "
+            "against run-targets (--runs-on) and a policy (--policy), and flag the odd one "
+            "out of a release."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="binaries, dirs, archives")
+    parser.add_argument(
+        "--runs-on",
+        default="",
+        metavar="TARGETS",
+        help="run-targets to judge, comma-separated or 'all' (alpine, distroless-static, "
+        "scratch, debian-12, ubuntu-22.04, rhel-7, macos-12, windows, ...)",
+    )
+    parser.add_argument(
+        "--policy",
+        default="",
+        metavar="NAME",
+        help="exit 1 when a Linux binary violates it: static, glibc<=2.17, glibc<=2.28, ..., musl",
+    )
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=None,
+        help="output format (default: table on a terminal, json otherwise)",
+    )
+    parser.add_argument(
+        "--go-version-m",
+        action="store_true",
+        help="print exactly what `go version -m PATH...` prints",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap inspect`."""
-    raise UsageError("inspect is not implemented yet")
+    from cgotrap.read.binary import go_version_m, inspect_inputs
+
+    if args.go_version_m:
+        result = go_version_m(args.paths)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.stdout)
+        sys.stdout.buffer.flush()
+        sys.stderr.buffer.write(result.stderr)
+        sys.stderr.buffer.flush()
+        return result.exit_code
+
+    from cgotrap.judge import policy as policies
+    from cgotrap.render import inspect as renderer
+
+    targets = policies.select_run_targets(args.runs_on) if args.runs_on else ()
+    policy = policies.get_policy(args.policy) if args.policy else None
+    binaries = list(inspect_inputs(args.paths))
+    if len(args.paths) == 1 and len(binaries) == 1 and binaries[0].linkage is None:
+        # one file named, and it cannot be read: an input error, not a report
+        raise InputError(f"{binaries[0].name}: {binaries[0].error}")
+    report = policies.build_report(binaries, targets, policy)
+
+    chosen = args.format or ("table" if sys.stdout.isatty() else "json")
+    output_format = OutputFormat(chosen)
+    match output_format:
+        case OutputFormat.TABLE:
+            width = shutil.get_terminal_size((120, 24)).columns
+            text = renderer.format_table(report, width=width, color=sys.stdout.isatty())
+        case OutputFormat.JSON:
+            text = renderer.format_json(report)
+        case _ as unreachable:
+            assert_never(unreachable)
+    sys.stdout.write(text)
+    if not binaries:
+        print("cgotrap: no binaries found", file=sys.stderr)
+    for entry in binaries:
+        if entry.error:
+            print(f"cgotrap: {entry.name}: {entry.error}", file=sys.stderr)
+    return 1 if report.policy_violated else 0

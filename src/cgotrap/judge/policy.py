@@ -14,10 +14,12 @@ import enum
 import fnmatch
 import functools
 import json
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any, assert_never
 
 from cgotrap.errors import DataError, UsageError
+from cgotrap.judge.rules.binary import BinaryFinding, check_release
 from cgotrap.read.binary import Inspected
 from cgotrap.read.binary.interface import BinaryFormat, Linkage
 
@@ -105,6 +107,8 @@ class Verdict:
     """The answer."""
     reasons: tuple[str, ...] = ()
     """Why not (or what is needed), one line each; empty for a plain yes."""
+    other_platform: bool = False
+    """The "no" is only that the binary is built for another OS or architecture."""
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -315,12 +319,14 @@ def judge_run_target(binary: Inspected, target: RunTarget) -> Verdict:
             subject=target.name,
             fit=Fit.NO,
             reasons=(f"built for {goos or 'unknown OS'}/{goarch}; {target.name} is {target.os}",),
+            other_platform=True,
         )
     if goarch not in target.arches:
         return Verdict(
             subject=target.name,
             fit=Fit.NO,
             reasons=(f"built for {goos}/{goarch}; {target.name} has no {goarch} build",),
+            other_platform=True,
         )
     match target.libc:
         case LibcKind.GLIBC | LibcKind.MUSL | LibcKind.NONE:
@@ -442,3 +448,70 @@ def judge_policy(binary: Inspected, policy: Policy) -> Verdict:
         case _ as unreachable:
             assert_never(unreachable)
     return Verdict(subject=policy.name, fit=Fit.NO if reasons else Fit.YES, reasons=tuple(reasons))
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole inspect report
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class BinaryVerdicts:
+    """One binary with its verdicts."""
+
+    binary: Inspected
+    """The inspected binary."""
+    runs_on: tuple[Verdict, ...]
+    """One verdict per requested run-target, in the order asked."""
+    policy: Verdict | None
+    """The verdict of `--policy`, if one was given."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class InspectReport:
+    """Everything `cgotrap inspect` reports."""
+
+    binaries: tuple[BinaryVerdicts, ...]
+    """Every binary (and unreadable file) in input order."""
+    run_targets: tuple[RunTarget, ...]
+    """The run-targets asked for (`--runs-on`)."""
+    policy: Policy | None
+    """The policy asked for (`--policy`)."""
+    findings: tuple[BinaryFinding, ...]
+    """Rule findings: unreadable files, policy violations, the release's odd ones out."""
+
+    @property
+    def policy_violated(self) -> bool:
+        """Whether some binary fails the policy (or could not be read to say)."""
+        return any(
+            b.policy is not None and b.policy.fit in (Fit.NO, Fit.UNKNOWN) for b in self.binaries
+        )
+
+
+def build_report(
+    binaries: Sequence[Inspected], targets: Sequence[RunTarget], policy: Policy | None
+) -> InspectReport:
+    """Judge every binary against the run-targets and the policy, and the set as a release."""
+    from cgotrap.judge.rules import get
+
+    entries = tuple(
+        BinaryVerdicts(
+            binary=b,
+            runs_on=tuple(judge_run_target(b, t) for t in targets),
+            policy=judge_policy(b, policy) if policy is not None else None,
+        )
+        for b in binaries
+    )
+    findings = list(check_release(binaries))
+    findings.extend(
+        BinaryFinding(
+            rule=get("CGO201"),
+            binary=entry.binary.name,
+            message=f"{entry.policy.subject}: {'; '.join(entry.policy.reasons)}",
+        )
+        for entry in entries
+        if entry.policy is not None and entry.policy.fit is Fit.NO
+    )
+    findings.sort(key=lambda f: (f.rule.id, f.binary))
+    return InspectReport(
+        binaries=entries, run_targets=tuple(targets), policy=policy, findings=tuple(findings)
+    )

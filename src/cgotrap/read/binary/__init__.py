@@ -172,7 +172,8 @@ def walk(root: str) -> Iterator[str]:
             count += 1
             if count > MAX_DIR_ENTRIES:
                 return
-            path = os.path.join(directory, entry)  # noqa: PTH118  # Go's filepath.Join text
+            # Go's filepath.Join cleans: WalkDir(".") yields "app", WalkDir("d/") "d/app"
+            path = os.path.normpath(os.path.join(directory, entry))  # noqa: PTH118
             try:
                 st = os.lstat(path)
             except OSError:
