@@ -91,11 +91,19 @@ MUSL_ARCH = {
     "riscv64": "riscv64",
     "s390x": "s390x",
 }
-# The zig triple Go's port maps to (the ABI zig picks by default for arm on the BSDs).
+# The ABI of the zig triple where Go's default is not zig's plain one: Go's arm is GOARM=7
+# hard-float, its mips/mipsle GOMIPS=hardfloat, its mips64/mips64le the n64 ABI.
+LINUX_ABI = {
+    "arm": ("gnueabihf", "musleabihf"),
+    "mips": ("gnueabihf", "musleabihf"),
+    "mipsel": ("gnueabihf", "musleabihf"),
+    "mips64": ("gnuabi64", "muslabi64"),
+    "mips64el": ("gnuabi64", "muslabi64"),
+}
 BSD_ABI = {
-    ("freebsd", "arm"): "eabihf",
-    ("netbsd", "arm"): "eabi",
-    ("openbsd", "arm"): "eabi",
+    ("freebsd", "arm"): ("eabihf", "eabihf"),  # (triple ABI, header directory ABI)
+    ("netbsd", "arm"): ("eabihf", "eabi"),  # netbsdAbiNameHeaders: eabihf -> "eabi"
+    ("openbsd", "arm"): ("eabi", "eabi"),
 }
 # std/zig/target.zig isLibCLibName: condition text of each block -> the families it covers.
 LIB_BLOCKS = {
@@ -135,22 +143,23 @@ def _target_dirs(goos: str, goarch: str, libc: str) -> tuple[str, list[str]] | N
     if arch is None:
         return None
     if goos == "linux":
+        gnu_abi, musl_abi = LINUX_ABI.get(arch, ("gnu", "musl"))
         if libc == "glibc":
-            return f"{arch}-linux-gnu", [
+            return f"{arch}-linux-{gnu_abi}", [
                 f"{GLIBC_ARCH[arch]}-linux-gnu",
                 "generic-glibc",
                 f"{LINUX_OS_ARCH[arch]}-linux-any",
                 "any-linux-any",
             ]
-        return f"{arch}-linux-musl", [
+        return f"{arch}-linux-{musl_abi}", [
             f"{MUSL_ARCH[arch]}-linux-musl",
             "generic-musl",
             f"{LINUX_OS_ARCH[arch]}-linux-any",
             "any-linux-any",
         ]
-    if goos in ("darwin", "ios"):
-        os_name = "macos" if goos == "darwin" else "ios"
-        return f"{arch}-{os_name}", ["any-darwin-any"]
+    if goos == "darwin":
+        # (ios: zig ships no libc for iOS, so it has no header data.)
+        return f"{arch}-macos", ["any-darwin-any"]
     if goos == "windows":
         return f"{arch}-windows-gnu", [
             f"{arch}-windows-gnu",
@@ -159,9 +168,9 @@ def _target_dirs(goos: str, goarch: str, libc: str) -> tuple[str, list[str]] | N
             "any-windows-any",
         ]
     if goos in ("freebsd", "netbsd", "openbsd"):
-        abi = BSD_ABI.get((goos, goarch), "none")
+        abi, dir_abi = BSD_ABI.get((goos, arch), ("none", "none"))
         return f"{arch}-{goos}-{abi}", [
-            f"{arch}-{goos}-{abi}",
+            f"{arch}-{goos}-{dir_abi}",
             f"generic-{goos}",
             f"{arch}-{goos}-any",
             f"any-{goos}-any",
@@ -172,7 +181,7 @@ def _target_dirs(goos: str, goarch: str, libc: str) -> tuple[str, list[str]] | N
 def _family(goos: str, libc: str) -> str:
     if goos == "linux":
         return libc
-    return {"darwin": "darwin", "ios": "darwin", "windows": "mingw"}.get(goos, goos)
+    return {"darwin": "darwin", "windows": "mingw"}.get(goos, goos)
 
 
 def _libc_libs(lib_dir: Path) -> dict[str, list[str]]:
@@ -219,7 +228,7 @@ def generate() -> dict[str, object]:
             existing = [d for d in dirs if (include / d).is_dir()]
             # zig builds a libc only where the arch-specific (or darwin/windows any-) dir is
             # there; e.g. no powerpc64 (big-endian) glibc headers.
-            if port.goos not in ("darwin", "ios", "windows") and dirs[0] not in existing:
+            if port.goos not in ("darwin", "windows") and dirs[0] not in existing:
                 continue
             if not existing:
                 continue

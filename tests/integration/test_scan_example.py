@@ -1,0 +1,274 @@
+"""`scan` over real go list facts of examples/cgotraps and of fixture modules the tests write.
+
+Oracles: go's own package errors ("build constraints exclude all Go files", "C source files
+not allowed", "requires external (cgo) linking"), `go build` with CGO_ENABLED=0, and `zig cc
+-c` of a one-line file for header findings. go list runs are cached (see scan_golist).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from cgotrap import schemas, toolchain
+from cgotrap.cli.main_scan import _with_twins
+from cgotrap.evaluate.model import MatrixResult, PackageFacts
+from cgotrap.judge.headers import catalog
+from cgotrap.judge.scan import ScanResult, scan
+from cgotrap.render.scan import format_json, format_table
+from cgotrap.targets import Target, expand
+from tests.integration.scan_golist import go_env, golist_matrix
+
+pytestmark = pytest.mark.integration
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cgotraps"
+MODULE = "example.com/cgotraps"
+# One port per libc family and the special cases: cgo-less (js), cgo-linked-only (android).
+SELECTION = (
+    "linux/amd64,linux/arm64,darwin/arm64,windows/amd64,freebsd/amd64,openbsd/amd64,"
+    "android/amd64,js/wasm"
+)
+REPORT = tuple(expand(SELECTION, (False, True), skip_unsupported_cgo=True))
+
+
+@functools.cache
+def _example() -> tuple[MatrixResult, ScanResult]:
+    matrix = golist_matrix(EXAMPLE, ["./..."], _with_twins(list(REPORT)))
+    return matrix, scan(matrix, report=REPORT)
+
+
+def _facts(matrix: MatrixResult, target: Target, import_path: str) -> PackageFacts | None:
+    for tp in matrix.per_target:
+        if tp.target == target:
+            for p in tp.packages:
+                if p.import_path == import_path:
+                    return p
+    return None
+
+
+def _go_error_targets(matrix: MatrixResult, import_path: str, text: str) -> set[Target]:
+    out = set()
+    for t in REPORT:
+        p = _facts(matrix, t, import_path)
+        if p is not None and p.error is not None and text in p.error.err:
+            out.add(t)
+    return out
+
+
+def _rule_targets(result: ScanResult, rule_id: str, package: str, subject: str = "") -> set[Target]:
+    return {
+        t
+        for f in result.findings
+        if f.rule.id == rule_id and f.package == package and f.subject == subject
+        for t in f.targets
+    }
+
+
+def test_no_fallback_is_exactly_where_go_finds_no_go_files() -> None:
+    matrix, result = _example()
+    no_files = _go_error_targets(
+        matrix, f"{MODULE}/sqlite", "build constraints exclude all Go files"
+    )
+    js = Target(goos="js", goarch="wasm", cgo=False)
+    assert js in no_files
+    assert _rule_targets(result, "CGO001", f"{MODULE}/sqlite") == no_files - {js}
+    assert _rule_targets(result, "CGO007", f"{MODULE}/sqlite") == {js}
+    assert all(not t.cgo for t in no_files)
+
+
+def test_c_files_without_cgo_is_exactly_where_go_refuses_them() -> None:
+    matrix, result = _example()
+    refused = _go_error_targets(matrix, f"{MODULE}/hashx", "C source files not allowed")
+    assert refused == {t for t in REPORT if t.cgo}
+    assert _rule_targets(result, "CGO003", f"{MODULE}/hashx") == refused
+
+
+def test_ports_that_link_only_through_cgo_match_go() -> None:
+    matrix, result = _example()
+    refused = _go_error_targets(matrix, f"{MODULE}/cmd/trapd", "requires external (cgo) linking")
+    assert refused == {Target(goos="android", goarch="amd64", cgo=False)}
+    assert _rule_targets(result, "CGO012", f"{MODULE}/cmd/trapd") == refused
+
+
+def test_fallbacks_name_the_files_that_take_over() -> None:
+    _, result = _example()
+    by_package = {f.package: f for f in result.findings if f.rule.id == "CGO002"}
+    assert by_package[f"{MODULE}/pcapcap"].files == ("pcapcap/pcap_nocgo.go",)
+    assert by_package[f"{MODULE}/procinfo"].files == ("procinfo/procinfo_nocgo.go",)
+    assert f"{MODULE}/sqlite" not in by_package
+
+
+def _zig_accepts(zig_target: str, header: str, workdir: Path) -> bool:
+    zig = toolchain.require("zig")
+    source = workdir / "probe.c"
+    source.write_text(f"#include <{header}>\nint probe;\n")
+    done = subprocess.run(
+        # -c rather than -fsyntax-only: zig 0.17 reports a spurious "failed to rename" error
+        # when no object file is written.
+        [str(zig.path), "cc", "-target", zig_target, "-c", str(source), "-o", str(workdir / "p.o")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    return done.returncode == 0
+
+
+def zig_has_include(zig_target: str, headers: Sequence[str], workdir: Path) -> set[str]:
+    """The headers `zig cc -target T` finds, by `__has_include` in one preprocessor run."""
+    zig = toolchain.require("zig")
+    source = workdir / "has.c"
+    lines = []
+    for index, header in enumerate(headers):
+        lines += [f"#if __has_include(<{header}>)", f"FOUND {index}", "#endif"]
+    source.write_text("\n".join(lines) + "\n")
+    done = subprocess.run(
+        [str(zig.path), "cc", "-target", zig_target, "-E", "-P", str(source)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    return {headers[int(n)] for n in re.findall(r"^FOUND (\d+)$", done.stdout, re.MULTILINE)}
+
+
+def test_header_findings_match_zig_cc(tmp_path: Path) -> None:
+    _, result = _example()
+    missing = _rule_targets(result, "CGO004", f"{MODULE}/procinfo", "sys/sysinfo.h")
+    assert {t.goos for t in missing} == {"darwin", "windows", "freebsd", "openbsd"}
+    data = catalog()
+    for t in (t for t in REPORT if t.cgo):
+        libc = data.for_target(t)
+        if libc is None:
+            assert t.goos == "android"
+            continue
+        accepted = _zig_accepts(libc.zig_target, "sys/sysinfo.h", tmp_path)
+        assert accepted == (t not in missing), t.name
+        # Presence, not compilability (<sys/event.h> of OpenBSD needs <sys/types.h> first):
+        sample = ("unistd.h", "sys/epoll.h", "sys/event.h", "windows.h", "pthread.h")
+        found = zig_has_include(libc.zig_target, sample, tmp_path)
+        assert found == {h for h in sample if libc.has_header(h)}, t.name
+
+
+def test_json_is_valid_stable_and_has_no_absolute_paths() -> None:
+    matrix, result = _example()
+    text = format_json(result)
+    document = json.loads(text)
+    jsonschema.validate(document, schemas.load("scan"))
+    assert format_json(scan(matrix, report=REPORT)) == text
+    assert str(EXAMPLE) not in text
+    assert document["summary"]["errors"] > 0
+
+
+def test_table_reads_at_a_glance() -> None:
+    _, result = _example()
+    text = format_table(result, width=120)
+    for expected in ("CGO001", "CGO003", "CGO004", "sqlite", "BROKEN", "fallback", "fix:"):
+        assert expected in text
+    assert str(EXAMPLE) not in text
+
+
+# --- a fixture module: dropped cgo files, and the fixed form ---------------------------------
+
+_DB_CGO = """\
+package db
+
+/*
+#include <stdlib.h>
+static int answer(void) { return abs(-42); }
+*/
+import "C"
+
+// Open is the cgo-backed entry point.
+func Open() int { return int(C.answer()) }
+"""
+_DB_NOCGO = """\
+//go:build !cgo
+
+package db
+
+// Open is the pure-Go twin.
+func Open() int { return 42 }
+"""
+_APP = """\
+package main
+
+import (
+	"fmt"
+
+	"example.com/dropped/db"
+)
+
+func main() { fmt.Println(db.Open()) }
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def _go_build(root: Path, target: Target) -> subprocess.CompletedProcess[str]:
+    go = toolchain.require("go")
+    return subprocess.run(
+        [str(go.path), "build", "-o", "/dev/null", "./cmd/app"],
+        cwd=root,
+        env=go_env(target),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("fixed", [False, True], ids=["dropped", "fixed"])
+def test_dropped_cgo_files_match_go_build(tmp_path: Path, fixed: bool) -> None:
+    files = {
+        "go.mod": "module example.com/dropped\n\ngo 1.22\n",
+        "db/doc.go": "// Package db has a cgo entry point.\npackage db\n",
+        "db/db_cgo.go": _DB_CGO,
+        "cmd/app/main.go": _APP,
+    }
+    if fixed:
+        files["db/db_nocgo.go"] = _DB_NOCGO
+    root = _write(tmp_path / "m", files)
+    linux0 = Target(goos="linux", goarch="amd64", cgo=False)
+    linux1 = Target(goos="linux", goarch="amd64", cgo=True)
+    result = scan(golist_matrix(root, ["./..."], [linux1, linux0]), report=[linux0])
+    rules = {(f.rule.id, f.package) for f in result.findings}
+    built = _go_build(root, linux0)
+    if fixed:
+        assert rules == {("CGO002", "example.com/dropped/db")}
+        assert built.returncode == 0, built.stderr
+    else:
+        assert rules == {("CGO008", "example.com/dropped/db")}
+        assert built.returncode != 0
+        assert "undefined: db.Open" in built.stderr
+
+
+def test_libc_header_data_matches_zig_for_every_header_and_target(tmp_path: Path) -> None:
+    """The whole data file against zig: every header of every libc, on every target."""
+    raw = json.loads(_data_path().read_text())
+    every = sorted({h for headers in raw["header_dirs"].values() for h in headers})
+    compiler = set(raw["compiler_headers"])
+    for key, entry in raw["targets"].items():
+        expected = compiler.union(*(set(raw["header_dirs"][d]) for d in entry["dirs"]))
+        found = zig_has_include(entry["zig_target"], every, tmp_path)
+        assert found == {h for h in every if h in expected}, key
+
+
+def _data_path() -> Path:
+    import cgotrap.data
+
+    return Path(cgotrap.data.__file__).parent / "libc_headers.json"
