@@ -1,0 +1,224 @@
+"""`zig cc` as Go's cross C compiler: the target table, and the wrapper Go runs as CC.
+
+Go runs CC for cgo (preprocess, compile, probe flags) and, for external linking, the Go
+linker runs it as the linker driver. `zig cc -target TRIPLE` is a cross clang with a libc for
+every target zig lists, but a few flags Go passes break it; like cargo-zigbuild does for Rust,
+a wrapper smooths them (each snag was found by building, see `rewrite_args`):
+
+- darwin: runtime/cgo links `-lresolv`, and zig ships no libresolv stub for macOS
+  ("unable to find dynamic system library "resolv""): the wrapper drops `-lresolv`;
+- darwin: the Go linker asks `CC --print-prog-name dsymutil` / `strip` and runs what it
+  gets (Apple tools a Linux host lacks): the wrapper answers with `true`, so the linker's
+  "skip combining if dsymutil made no file" path keeps the DWARF where it is;
+- openbsd: the Go linker passes `-Wl,-nopie`, which zig's linker rejects ("unsupported
+  linker arg: -nopie"), and Go's trailing `-no-pie` does not stop zig from linking a PIE:
+  the wrapper replaces it with the driver flag `-fno-PIE`.
+
+The wrapper is this module run as a program: Go's CC is set to
+`<python> -m cgotrap.build.zigcc <zig> <cc|c++> <triple>` (Go splits CC into fields with
+shell-like quoting), and `main` replaces itself with `zig cc -target <triple> <args>`.
+It imports nothing heavy: Go runs it dozens of times per cgo package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any, NoReturn
+
+from cgotrap.errors import DataError
+from cgotrap.targets import Libc, Target, port_table
+
+# Tools the Go linker looks up with `CC --print-prog-name NAME` on darwin (cmd/link
+# findExtLinkTool): Apple's, absent on Linux, and only needed to merge DWARF.
+_APPLE_ONLY_TOOLS = frozenset({"dsymutil", "strip"})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ZigTarget:
+    """How (and whether) zig cross-compiles C for one port and libc."""
+
+    goos: str
+    """GOOS."""
+    goarch: str
+    """GOARCH."""
+    libc: Libc | None
+    """The Linux libc variant; None elsewhere."""
+    triple: str | None
+    """The `zig cc -target` triple without a glibc pin ("aarch64-linux-musl"); None if zig
+    cannot provide a libc for this port."""
+    why: str
+    """Why `triple` is None ("zig ships no libc for x86_64-illumos-none"); "" otherwise."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ZigTable:
+    """The data file `data/zig_targets.json`, validated."""
+
+    generated_from: str
+    """Versions of zig and Go the file was generated from ("zig 0.17.1, go1.27.3")."""
+    targets: tuple[ZigTarget, ...]
+    """One entry per cgo-capable port (and per libc on Linux)."""
+    qemu_user: dict[str, str]
+    """GOARCH -> the qemu-user program that runs its Linux binaries ("arm64": "qemu-aarch64")."""
+
+    def lookup(self, goos: str, goarch: str, libc: Libc | None) -> ZigTarget | None:
+        """The entry for a port (Linux: `libc`, default gnu), None if the port has no cgo."""
+        if goos == "linux" and libc is None:
+            libc = Libc.GNU
+        if goos != "linux":
+            libc = None
+        for entry in self.targets:
+            if (entry.goos, entry.goarch, entry.libc) == (goos, goarch, libc):
+                return entry
+        return None
+
+
+def parse_zig_table(data: Any) -> ZigTable:
+    """Validate the decoded zig_targets.json (raises `DataError`)."""
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise DataError("zig_targets.json: not a version 1 zig targets file")
+    raw_targets = data.get("targets")
+    qemu = data.get("qemu_user")
+    if not isinstance(raw_targets, list) or not raw_targets:
+        raise DataError("zig_targets.json: 'targets' must be a non-empty list")
+    if not isinstance(qemu, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in qemu.items()
+    ):
+        raise DataError("zig_targets.json: 'qemu_user' must map GOARCH to a program name")
+    ports = port_table()
+    entries: list[ZigTarget] = []
+    for raw in raw_targets:
+        if not isinstance(raw, dict):
+            raise DataError(f"zig_targets.json: malformed entry {raw!r}")
+        goos, goarch = raw.get("GOOS"), raw.get("GOARCH")
+        libc, triple = raw.get("libc"), raw.get("triple")
+        if not isinstance(goos, str) or not isinstance(goarch, str):
+            raise DataError(f"zig_targets.json: entry without GOOS/GOARCH {raw!r}")
+        if ports.get(goos, goarch) is None:
+            raise DataError(f"zig_targets.json: {goos}/{goarch} is not a Go port")
+        if (goos == "linux") != (libc is not None) or (libc is not None and libc not in Libc):
+            raise DataError(f"zig_targets.json: bad libc {libc!r} for {goos}/{goarch}")
+        if triple is not None and (not isinstance(triple, str) or triple.count("-") < 1):
+            raise DataError(f"zig_targets.json: bad triple {triple!r} for {goos}/{goarch}")
+        why = raw.get("why", "")
+        if triple is None and not (isinstance(why, str) and why):
+            raise DataError(f"zig_targets.json: {goos}/{goarch} has no triple and no reason")
+        entries.append(
+            ZigTarget(
+                goos=goos,
+                goarch=goarch,
+                libc=Libc(libc) if libc is not None else None,
+                triple=triple,
+                why=str(why) if triple is None else "",
+            )
+        )
+    return ZigTable(
+        generated_from=str(data.get("generated_from", "")),
+        targets=tuple(entries),
+        qemu_user=dict(qemu),
+    )
+
+
+@functools.cache
+def zig_table() -> ZigTable:
+    """The bundled table (from `data/zig_targets.json`)."""
+    text = resources.files("cgotrap.data").joinpath("zig_targets.json").read_text("utf-8")
+    return parse_zig_table(json.loads(text))
+
+
+def triple_for(target: Target, glibc: str | None = None) -> tuple[str | None, str]:
+    """(`zig cc -target` triple, "") for a cgo target, or (None, why zig cannot build it).
+
+    A glibc pin comes from the target (`linux/amd64-gnu.2.17`) or, for glibc targets
+    without one, from `glibc` (`--glibc 2.17`): "x86_64-linux-gnu.2.17".
+    """
+    entry = zig_table().lookup(target.goos, target.goarch, target.libc)
+    if entry is None:
+        return None, f"Go has no cgo on {target.port}"
+    if entry.triple is None:
+        return None, entry.why
+    pin = target.glibc_version or glibc
+    if entry.libc is Libc.GNU and pin:
+        return f"{entry.triple}.{pin}", ""
+    return entry.triple, ""
+
+
+def _quote(field: str) -> str:
+    """Quote one field of Go's CC variable (cmd/internal/quoted: '...' or "...")."""
+    if not any(ch in field for ch in " \t\n'\""):
+        return field
+    if "'" not in field:
+        return f"'{field}'"
+    if '"' not in field:
+        return f'"{field}"'
+    raise ValueError(f"cannot quote {field!r} for Go's CC: it holds both quote characters")
+
+
+def cc_command(zig: str, triple: str, *, cxx: bool = False, python: str | None = None) -> str:
+    """The CC (or CXX) value that runs this wrapper for `triple`."""
+    fields = [python or sys.executable, "-m", __name__, zig, "c++" if cxx else "cc", triple]
+    return " ".join(_quote(f) for f in fields)
+
+
+def _os_of(triple: str) -> str:
+    return triple.split("-")[1] if "-" in triple else ""
+
+
+def prog_name_reply(args: Sequence[str]) -> str | None:
+    """What to print for `--print-prog-name NAME` (or `=NAME`) of an Apple-only tool."""
+    for i, arg in enumerate(args):
+        name = None
+        if arg == "--print-prog-name" and i + 1 < len(args):
+            name = args[i + 1]
+        elif arg.startswith("--print-prog-name="):
+            name = arg.partition("=")[2]
+        if name in _APPLE_ONLY_TOOLS:
+            return shutil.which("true") or "true"
+    return None
+
+
+def rewrite_args(args: Sequence[str], triple: str) -> list[str]:
+    """The compiler/linker arguments Go passed, minus the ones zig rejects for `triple`."""
+    target_os = _os_of(triple)
+    out: list[str] = []
+    for arg in args:
+        if target_os == "macos" and arg == "-lresolv":
+            continue  # zig ships no libresolv.tbd for macOS; runtime/cgo needs no symbol of it
+        if target_os == "openbsd" and arg == "-Wl,-nopie":
+            # zig: "unsupported linker arg: -nopie"; dropped, lld links a PIE and fails on
+            # Go's absolute relocations ("R_X86_64_64 cannot be used ... recompile with
+            # -fPIC"). The driver flag that means the same, and zig takes, is -fno-PIE.
+            out.append("-fno-PIE")
+            continue
+        out.append(arg)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m cgotrap.build.zigcc ZIG cc|c++ TRIPLE ARGS...`: exec zig with fixed args."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) < 3 or argv[1] not in ("cc", "c++"):
+        sys.stderr.write("usage: python -m cgotrap.build.zigcc ZIG cc|c++ TRIPLE [ARGS...]\n")
+        return 2
+    zig, lang, triple, args = argv[0], argv[1], argv[2], argv[3:]
+    reply = prog_name_reply(args)
+    if reply is not None:
+        sys.stdout.write(reply + "\n")
+        return 0
+    return _exec([zig, lang, "-target", triple, *rewrite_args(args, triple)])
+
+
+def _exec(argv: list[str]) -> NoReturn:
+    # Replace this process: Go waits on (and cgotrap kills) the process group it started.
+    os.execv(argv[0], argv)  # noqa: S606  # an argv list, no shell
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
