@@ -59,7 +59,11 @@ def linkage_summary(linkage: Linkage) -> str:
                 return f"{linkage.min_os.platform}>={linkage.min_os.version}"
             return "Mach-O"
         case BinaryFormat.PE:
-            return ", ".join(linkage.needed) or "no imports"
+            # "kernel32.dll + 7 api-ms-win-crt-*": the UCRT API sets would fill the screen
+            api_sets = [d for d in linkage.needed if d.lower().startswith("api-ms-win-")]
+            others = [d for d in linkage.needed if d not in api_sets]
+            text = ", ".join(others) or "no imports"
+            return f"{text} + {len(api_sets)} api-ms-win-*" if api_sets else text
         case _ as unreachable:
             assert_never(unreachable)
 
