@@ -58,6 +58,8 @@ class HeaderCatalog:
     """"zig 0.17.1"."""
     by_key: dict[str, LibcHeaders]
     """Every target the data covers."""
+    family_libs: dict[str, frozenset[str]]
+    """`-l` names each libc family provides ("glibc" -> {"c", "m", "pthread", ...})."""
     all_headers: frozenset[str]
     """The union of every libc's headers and the compiler's: a header outside it comes from
     some other C library (sqlite3.h)."""
@@ -127,6 +129,10 @@ def parse_catalog(data: Any) -> HeaderCatalog:
     return HeaderCatalog(
         generated_from=str(doc.get("generated_from", "")),
         by_key=by_key,
+        family_libs={
+            family: frozenset(_strings(names, f"libc_libs[{family!r}]"))
+            for family, names in libc_libs.items()
+        },
         all_headers=every | frozenset(h.lower() for h in every),
     )
 

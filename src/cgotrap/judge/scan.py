@@ -388,7 +388,7 @@ class _Context:
     facts: dict[Target, dict[str, PackageFacts]]
     listing: dict[Target, TargetPackages]
     known_cgo_files: dict[str, frozenset[str]]
-    cgo_only_ignored: dict[str, frozenset[str]]
+    took_over: dict[str, frozenset[str]]
     headers: HeaderCatalog
     ports: PortTable
     project_std: bool
@@ -405,14 +405,34 @@ def _build_context(matrix: MatrixResult, headers: HeaderCatalog, ports: PortTabl
     facts: dict[Target, dict[str, PackageFacts]] = {}
     listing: dict[Target, TargetPackages] = {}
     known: dict[str, set[str]] = {}
-    ignored: dict[str, set[str]] = {}
     for tp in matrix.per_target:
         listing[tp.target] = tp
         facts[tp.target] = {p.import_path: p for p in tp.packages}
         for p in tp.packages:
             if p.cgo_files:
                 known.setdefault(p.import_path, set()).update(p.cgo_files)
-                ignored.setdefault(p.import_path, set()).update(p.ignored_go_files)
+    # Files seen taking over from cgo files on a port with both modes loaded: on ports
+    # without cgo (no cgo=1 twin) these are the candidates for "what takes over".
+    took_over: dict[str, set[str]] = {}
+    loaded = tuple(facts)
+    for target in loaded:
+        twin = None if target.cgo else _twin(target, loaded)
+        if twin is None:
+            continue
+        for ip, p in facts[target].items():
+            with_cgo = facts[twin].get(ip)
+            if with_cgo is not None and with_cgo.uses_cgo:
+                built_there = set(with_cgo.go_files) | set(with_cgo.cgo_files)
+                took_over.setdefault(ip, set()).update(set(p.go_files) - built_there)
+    # No twin anywhere: files every cgo build of the package leaves out (`//go:build !cgo`).
+    for ip in known:
+        if ip not in took_over:
+            left_out = [
+                set(pkgs[ip].ignored_go_files)
+                for pkgs in facts.values()
+                if ip in pkgs and pkgs[ip].uses_cgo
+            ]
+            took_over[ip] = set.intersection(*left_out) if left_out else set()
     roots = [r for tp in matrix.per_target for r in tp.roots]
     std_roots = {p.import_path for tp in matrix.per_target for p in tp.packages if p.standard}
     return _Context(
@@ -420,7 +440,7 @@ def _build_context(matrix: MatrixResult, headers: HeaderCatalog, ports: PortTabl
         facts=facts,
         listing=listing,
         known_cgo_files={k: frozenset(v) for k, v in known.items()},
-        cgo_only_ignored={k: frozenset(v) for k, v in ignored.items()},
+        took_over={k: frozenset(v) for k, v in took_over.items()},
         headers=headers,
         ports=ports,
         project_std=bool(roots) and all(r in std_roots for r in roots),
@@ -471,7 +491,12 @@ def _judge_package(
             elif libc is not None and not libc.has_header(header):
                 hit(rules.header_missing_on_target, header, files=cgo_files, labels=(libc.label,))
         for lib in libs:
-            provided = libc.has_lib(lib) if libc is not None else lib in _UNIVERSAL_LIBS
+            if libc is not None:
+                provided = libc.has_lib(lib)
+            elif target.goos == "linux":  # a Linux port zig has no glibc for (linux/ppc64)
+                provided = lib in ctx.headers.family_libs.get("glibc", _UNIVERSAL_LIBS)
+            else:
+                provided = lib in _UNIVERSAL_LIBS
             if not provided:
                 hit(rules.needs_system_library, lib, files=cgo_files)
         for name in p.cgo_pkg_config:
@@ -498,9 +523,11 @@ def _judge_package(
             built_there = set(with_cgo.go_files) | set(with_cgo.cgo_files)
             lost = built_there - built_here
             gained = set(p.go_files) - built_there
-    else:
+    elif not target.cgo and twin is None:
+        # A port without cgo (or loaded without its twin): cgo files known from other
+        # targets are what drops out; what took over elsewhere is what takes over here.
         lost = set(p.ignored_go_files) & ctx.known_cgo_files.get(ip, frozenset())
-        gained = set(p.go_files) & ctx.cgo_only_ignored.get(ip, frozenset())
+        gained = set(p.go_files) & ctx.took_over.get(ip, frozenset())
     status = Status.PURE
     dropped = _rel(directory, sorted(lost))
     took_over = _rel(directory, sorted(gained))
@@ -515,6 +542,10 @@ def _judge_package(
         elif gained:
             status = Status.FALLBACK
             hit(rules.cgo_fallback_takes_over, files=took_over, extra=dropped)
+        elif with_cgo is None:
+            # No twin to compare with: the cgo files may be excluded by GOOS as much as
+            # by cgo (net's cgo_linux.go on plan9); claim nothing.
+            pass
         else:
             status = Status.DROPPED
             hit(rules.cgo_files_dropped_without_replacement, files=dropped)
@@ -723,8 +754,16 @@ def _findings(hits: Sequence[_Hit], shown: Sequence[Target]) -> tuple[Finding, .
     return tuple(out)
 
 
+_MESSAGE_FILES = 4
+"""Files named in a message before "(+N more)"; `Finding.files` has them all."""
+
+
 def _names(files: Sequence[str]) -> str:
-    return ", ".join(files) if files else "its cgo files"
+    if not files:
+        return "its cgo files"
+    shown = ", ".join(files[:_MESSAGE_FILES])
+    more = len(files) - _MESSAGE_FILES
+    return f"{shown} (+{more} more)" if more > 0 else shown
 
 
 def _drop(files: Sequence[str]) -> str:

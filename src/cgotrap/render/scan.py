@@ -52,6 +52,12 @@ _LEGEND = (
     "✗/! error/warning findings there"
 )
 
+_LEGEND_CODES = (
+    "C cgo: compiles C · F fallback: cgo files drop out, Go files take over · D dropped: "
+    "nothing takes over · B BROKEN: no Go file left · E ERROR: go refuses it · - pure Go · "
+    "· not built · ✗/! error/warning findings there"
+)
+
 
 def _short(package: CgoPackage | None, import_path: str) -> str:
     if package is not None and package.dir and not package.dir.startswith("$"):
@@ -105,9 +111,24 @@ def _groups_table(result: ScanResult) -> Table:
     return table
 
 
+_STATUS_CODE = {
+    Status.CGO: "C",
+    Status.FALLBACK: "F",
+    Status.DROPPED: "D",
+    Status.BROKEN: "B",
+    Status.ERROR: "E",
+    Status.PURE: "-",
+    Status.ABSENT: "·",
+}
+_WIDE_GROUPS = 6
+"""With more target groups than this, cells shrink to one-letter codes."""
+
+
 def _matrix_table(result: ScanResult, names: dict[str, str]) -> Table:
+    compact = len(result.groups) > _WIDE_GROUPS
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
-    table.add_column("package", no_wrap=True)
+    width = max((len(names[p.import_path]) for p in result.packages), default=7)
+    table.add_column("package", no_wrap=True, min_width=min(width, 60))
     for group in result.groups:
         table.add_column(group.key, justify="center", no_wrap=True)
     for package in result.packages:
@@ -119,10 +140,11 @@ def _matrix_table(result: ScanResult, names: dict[str, str]) -> Table:
                 for f in result.findings
                 if f.package == package.import_path and group.targets[0] in f.targets
             ]
-            cell = Text(_STATUS_TEXT[entry.status], style=_STATUS_STYLE[entry.status])
+            word = (_STATUS_CODE if compact else _STATUS_TEXT)[entry.status]
+            cell = Text(word, style=_STATUS_STYLE[entry.status])
             worst = _worst([f for f in here if f.severity is not Severity.NOTE])
             if worst is not None:
-                cell.append(" " + _MARK[worst], style=_SEVERITY_STYLE[worst])
+                cell.append(("" if compact else " ") + _MARK[worst], style=_SEVERITY_STYLE[worst])
             cells.append(cell)
         table.add_row(names[package.import_path], *cells)
     return table
@@ -131,7 +153,7 @@ def _matrix_table(result: ScanResult, names: dict[str, str]) -> Table:
 def _needs_table(result: ScanResult, names: dict[str, str]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
     table.add_column("package", no_wrap=True)
-    table.add_column('headers <system> "local"')
+    table.add_column("headers")
     table.add_column("links")
     table.add_column("C/asm/syso files")
     table.add_column("reached by")
@@ -148,12 +170,19 @@ def _needs_table(result: ScanResult, names: dict[str, str]) -> Table:
         ]
         table.add_row(
             names[package.import_path],
-            " ".join(headers) or "-",
-            " ".join(links) or "-",
-            " ".join(f.rsplit("/", 1)[-1] for f in files) or "-",
+            _cap(headers),
+            _cap(links),
+            _cap([f.rsplit("/", 1)[-1] for f in files]),
             _chain_text(package.chain, names) or "-",
         )
     return table
+
+
+def _cap(items: Sequence[str], limit: int = 8) -> str:
+    if not items:
+        return "-"
+    more = len(items) - limit
+    return " ".join(items[:limit]) + (f" (+{more} more)" if more > 0 else "")
 
 
 def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
@@ -229,7 +258,8 @@ def render(result: ScanResult) -> RenderableType:
     parts.extend([Text("Target groups", style="bold"), _groups_table(result), Text()])
     if result.packages:
         parts.append(_matrix_table(result, names))
-        parts.append(Text(_LEGEND, style="dim"))
+        legend = _LEGEND_CODES if len(result.groups) > _WIDE_GROUPS else _LEGEND
+        parts.append(Text(legend, style="dim"))
         parts.append(Text())
         parts.append(Text("What each cgo package needs", style="bold"))
         parts.append(_needs_table(result, names))
