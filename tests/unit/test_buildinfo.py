@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import string
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
@@ -65,7 +66,7 @@ def _inline_blob(vers: bytes, mod: bytes, *, pad: int = 0) -> bytes:
 
 def _pointer_blob(vers: bytes, mod: bytes, *, ptr: int, big: bool) -> bytes:
     """The Go 1.13-1.17 layout: header pointers to Go string headers {data, len}."""
-    order = "big" if big else "little"
+    order: Literal["big", "little"] = "big" if big else "little"
     header_len = 32
     vers_hdr = header_len
     mod_hdr = vers_hdr + 2 * ptr
