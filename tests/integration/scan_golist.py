@@ -52,10 +52,14 @@ def _tree_key(root: Path) -> str:
     return digest.hexdigest()[:20]
 
 
-def golist_json(root: Path, patterns: Sequence[str], target: Target) -> list[dict[str, Any]]:
+def golist_json(
+    root: Path, patterns: Sequence[str], target: Target, *, fixed_tree: bool = False
+) -> list[dict[str, Any]]:
+    """`go list -e -deps -json` objects; `fixed_tree` (GOROOT) keys the cache by go version."""
     go = toolchain.require("go")
+    tree = "goroot" if fixed_tree else _tree_key(root)
     key = hashlib.sha256(
-        json.dumps([_tree_key(root), list(patterns), target.name, toolchain.version("go")]).encode()
+        json.dumps([tree, list(patterns), target.name, toolchain.version("go")]).encode()
     ).hexdigest()[:24]
     cached = CACHE / "scan-golist" / f"{key}.json"
     if cached.exists():
@@ -132,10 +136,13 @@ def _facts(obj: dict[str, Any], target: Target) -> PackageFacts:
     )
 
 
-def golist_matrix(root: Path, patterns: Sequence[str], targets: Sequence[Target]) -> MatrixResult:
+def golist_matrix(
+    root: Path, patterns: Sequence[str], targets: Sequence[Target], *, fixed_tree: bool = False
+) -> MatrixResult:
     per_target = []
     for target in targets:
-        listed = [_facts(obj, target) for obj in golist_json(root, patterns, target)]
+        objs = golist_json(root, patterns, target, fixed_tree=fixed_tree)
+        listed = [_facts(obj, target) for obj in objs]
         roots = tuple(p.import_path for p in listed if not p.dep_only)
         per_target.append(TargetPackages(target=target, packages=tuple(listed), roots=roots))
     return MatrixResult(

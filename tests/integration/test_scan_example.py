@@ -272,3 +272,60 @@ def _data_path() -> Path:
     import cgotrap.data
 
     return Path(cgotrap.data.__file__).parent / "libc_headers.json"
+
+
+# --- the CLI on the real loader ----------------------------------------------------------------
+
+
+def _finding_keys(document: dict[str, object]) -> set[tuple[str, str, str, tuple[str, ...]]]:
+    findings = document["findings"]
+    assert isinstance(findings, list)
+    return {(f["rule"], f["package"], f["subject"], tuple(sorted(f["targets"]))) for f in findings}
+
+
+def test_cli_on_the_example_agrees_with_go_list_and_is_stable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cgotrap.cli import main as cli
+
+    argv = ["scan", str(EXAMPLE), "--targets", SELECTION, "--format", "json"]
+    assert cli.main(argv) == 1
+    first = capsys.readouterr().out
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().out == first, "two runs are byte-equal"
+    document = json.loads(first)
+    jsonschema.validate(document, schemas.load("scan"))
+    assert str(EXAMPLE) not in first
+    _, oracle = _example()
+    assert _finding_keys(document) == _finding_keys(json.loads(format_json(oracle)))
+
+
+def test_cli_table_on_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    from cgotrap.cli import main as cli
+
+    assert cli.main(["scan", str(EXAMPLE)]) == 1
+    out = capsys.readouterr().out
+    for expected in ("Target groups", "sqlite", "BROKEN", "CGO001", "CGO004", "macOS libc"):
+        assert expected in out
+    assert cli.main(["scan", str(EXAMPLE), "--fail-on", "never"]) == 0
+    capsys.readouterr()
+
+
+def test_scan_of_std_agrees_with_go_list(goroot: Path) -> None:
+    """GOROOT/src std through the real loader and through go list: the same findings."""
+    from cgotrap.evaluate.packages import load_matrix
+
+    report = expand(
+        "linux/amd64,darwin/arm64,windows/amd64,js/wasm", (False, True), skip_unsupported_cgo=True
+    )
+    loaded = _with_twins(list(report))
+    src = goroot / "src"
+    ours = scan(load_matrix(["std"], loaded, root=src), report=report)
+    oracle = scan(golist_matrix(src, ["std"], loaded, fixed_tree=True), report=report)
+    ours_doc = json.loads(format_json(ours))
+    assert _finding_keys(ours_doc) == _finding_keys(json.loads(format_json(oracle)))
+    packages = {p["import_path"] for p in ours_doc["packages"]}
+    assert {"net", "os/user", "runtime/cgo", "plugin"} <= packages
+    net = {f["rule"] for f in ours_doc["findings"] if f["package"] == "net"}
+    assert "CGO002" in net, "net falls back to the pure-Go resolver"
+    assert str(goroot) not in format_json(ours)
