@@ -88,8 +88,11 @@ class ElfReader:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__
+    text = " ".join(str(exc).split())[:200] or type(exc).__name__
+    if text.startswith("expected ") and ", found " in text:
+        # construct's StreamError: a header or table runs past the end of the file
+        return f"truncated or bad offset ({text} bytes)"
+    return text
 
 
 def _read(file: BinaryIO, size: int) -> Image:
