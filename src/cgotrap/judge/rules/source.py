@@ -23,7 +23,7 @@ def cgo_without_fallback() -> None:
 
     How to fix: add a `//go:build !cgo` file with the same API (a pure-Go implementation, or
     one returning a clear error), or document that the package needs CGO_ENABLED=1 and a C
-    toolchain for every target you ship. `cgotrap fix` writes the fallback for you.
+    toolchain for every target you ship.
 
     Example: `sqlite/sqlite.go` imports "C" and is the package's only file; `CGO_ENABLED=0 go
     build ./cmd/trapd` fails with "build constraints exclude all Go files in .../sqlite".
