@@ -122,9 +122,19 @@ def _data(name: str) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise DataError(f"policies/{name}: {exc}") from exc
-    if not isinstance(document, dict) or document.get("version") != FORMAT_VERSION:
-        raise DataError(f"policies/{name}: expected format version {FORMAT_VERSION}")
+    if not isinstance(document, dict):
+        raise DataError(f"policies/{name}: not a JSON object")
     return document
+
+
+def _entries(name: str, key: str) -> list[dict[str, Any]]:
+    document = _data(name)
+    if document.get("version") != FORMAT_VERSION:
+        raise DataError(f"{name}: expected format version {FORMAT_VERSION}")
+    entries = document.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DataError(f"{name}: {key!r} must be a list of objects")
+    return entries
 
 
 def _strings(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -155,7 +165,7 @@ def _version(entry: dict[str, Any], key: str, where: str) -> tuple[int, ...]:
 def policies() -> dict[str, Policy]:
     """Every policy by name (validated; `DataError` if the data file is broken)."""
     found: dict[str, Policy] = {}
-    for entry in _data("policies.json").get("policies", []):
+    for entry in _entries("policies.json", "policies"):
         where = f"policies.json {entry.get('name', '?')!r}"
         name = _string(entry, "name", where)
         try:
@@ -183,7 +193,7 @@ def policies() -> dict[str, Policy]:
 def run_targets() -> dict[str, RunTarget]:
     """Every run-target by name (validated; `DataError` if the data file is broken)."""
     found: dict[str, RunTarget] = {}
-    for entry in _data("run_targets.json").get("run_targets", []):
+    for entry in _entries("run_targets.json", "run_targets"):
         where = f"run_targets.json {entry.get('name', '?')!r}"
         name = _string(entry, "name", where)
         try:

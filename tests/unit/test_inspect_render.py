@@ -1,0 +1,127 @@
+"""The inspect renderers and CLI: JSON valid against the checked-in schema, every format."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from cgotrap.cli import main as cli
+from cgotrap.cli.main_inspect import OutputFormat
+from cgotrap.judge import policy as policies
+from cgotrap.judge.rules import all_rules
+from cgotrap.read.binary import Inspected
+from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, VersionNeed
+from cgotrap.read.buildinfo import BuildInfo, BuildSetting, Module
+from cgotrap.render import inspect as renderer
+from cgotrap.schemas import load
+
+TRUE = Path(shutil.which("true") or "/bin/true")
+
+
+def _go_binary(name: str, cgo: str, goarch: str = "amd64") -> Inspected:
+    linkage = Linkage(
+        format=BinaryFormat.ELF,
+        os="linux",
+        arch=goarch,
+        bits=64,
+        endian=Endian.LITTLE,
+        static=cgo == "0",
+        interpreter="" if cgo == "0" else "/lib64/ld-linux-x86-64.so.2",
+        needed=() if cgo == "0" else ("libc.so.6",),
+        version_needs=()
+        if cgo == "0"
+        else (VersionNeed(library="libc.so.6", version="GLIBC_2.34", symbols=("pthread_create",)),),
+    )
+    info = BuildInfo(
+        go_version="go1.22.5",
+        path="example.com/app",
+        main=Module(path="example.com/app", version="(devel)"),
+        deps=(
+            Module(
+                path="example.com/dep",
+                version="v0.1.0",
+                replace=Module(path="./dep", version="(devel)"),
+            ),
+        ),
+        settings=(
+            BuildSetting(key="CGO_ENABLED", value=cgo),
+            BuildSetting(key="GOOS", value="linux"),
+            BuildSetting(key="GOARCH", value=goarch),
+            BuildSetting(key="-ldflags", value="bad \udcff byte"),
+        ),
+    )
+    return Inspected(name=name, size=10, linkage=linkage, build_info=info)
+
+
+def _report() -> policies.InspectReport:
+    binaries = [
+        _go_binary("dist/a", "0"),
+        _go_binary("dist/b", "0", "arm64"),
+        _go_binary("dist/c", "1"),
+        Inspected(name="dist/broken", error="corrupt ELF: truncated"),
+    ]
+    return policies.build_report(
+        binaries, policies.select_run_targets("all"), policies.get_policy("glibc<=2.17")
+    )
+
+
+def test_json_is_valid_against_the_schema() -> None:
+    document = json.loads(renderer.format_json(_report()))
+    jsonschema.Draft202012Validator(load("inspect")).validate(document)
+    assert document["version"] == renderer.SCHEMA_VERSION
+    assert {f["rule"] for f in document["findings"]} == {"CGO200", "CGO201", "CGO210", "CGO213"}
+    c = document["binaries"][2]
+    assert c["linkage"]["max_glibc"] == {"version": "GLIBC_2.34", "symbols": ["pthread_create"]}
+    assert c["build_info"]["settings"][-1]["value"] == "bad \ufffd byte"
+
+
+def test_table_shows_facts_verdicts_reasons_and_findings() -> None:
+    text = renderer.format_table(_report(), width=200)
+    assert "dynamic glibc>=2.34" in text
+    assert "dist/c rhel-7: needs GLIBC_2.34 (pthread_create@GLIBC_2.34); rhel-7 has 2.17" in text
+    assert "CGO210 inconsistent-cgo dist/c: CGO_ENABLED 1, while 2 other binaries have 0" in text
+    assert "corrupt ELF: truncated" in text
+    assert "\x1b[" not in text
+    assert "\x1b[" in renderer.format_table(_report(), width=200, color=True)
+
+
+def test_every_binary_rule_is_documented() -> None:
+    ids = [r.id for r in all_rules() if r.id.startswith("CGO2")]
+    assert ids == sorted(ids)
+    assert {"CGO200", "CGO201", "CGO210", "CGO211", "CGO212", "CGO213", "CGO214"} <= set(ids)
+    for rule_id in ids:
+        rule = next(r for r in all_rules() if r.id == rule_id)
+        assert "How to fix:" in rule.doc
+        assert "Example:" in rule.doc
+
+
+@pytest.mark.parametrize("output_format", list(OutputFormat))
+def test_every_output_format_through_the_cli(
+    output_format: OutputFormat, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["inspect", str(TRUE), "--runs-on", "alpine", "--format", output_format])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert str(TRUE) in out
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "text").write_text("hello", encoding="utf-8")
+    assert cli.main(["inspect", str(tmp_path / "text")]) == 4
+    err = capsys.readouterr().err
+    assert err == f"cgotrap: {tmp_path}/text: not an ELF, Mach-O or PE file\n"
+    assert cli.main(["inspect", str(TRUE), "--runs-on", "nowhere"]) == 2
+    assert "unknown run-target 'nowhere'" in capsys.readouterr().err
+    assert cli.main(["inspect", str(TRUE), "--policy", "static", "--format", "json"]) == 1
+
+
+def test_go_version_m_mode_for_a_non_go_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["inspect", "--go-version-m", str(TRUE)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"{TRUE}: could not read Go build info from {TRUE}: not a Go executable\n"
