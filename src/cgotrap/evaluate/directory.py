@@ -227,6 +227,12 @@ class _FileMasks:
     constraint_error: str
     """The //go:build parse error text ("" when fine)."""
     directives: tuple[_Directive, ...]
+    full: str
+    """directory/name, as go names the file."""
+    is_test: bool
+    """A _test.go file."""
+    list_key: str
+    """The file list a built non-Go file joins (a FileKind value), or "go"."""
 
 
 def _constraint_masks(src: SourceFile, contexts: ContextSet) -> tuple[int, str]:
@@ -409,7 +415,16 @@ def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileM
     osarch = _osarch_mask(src.name, contexts)
     cmask, cerr = _constraint_masks(src, contexts)
     directives = _directives(src, directory, contexts) if src.cgo_directives else ()
-    return _FileMasks(src, osarch, osarch & cmask, cerr, directives)
+    return _FileMasks(
+        src,
+        osarch,
+        osarch & cmask,
+        cerr,
+        directives,
+        go_join(directory, src.name),
+        src.name.endswith("_test.go"),
+        src.kind.value,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -419,9 +434,26 @@ def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileM
 class _Builder:
     """Mutable lists while importing one context class; frozen into DirFacts at the end."""
 
+    __slots__ = (
+        "bad",
+        "bad_error",
+        "binary_only",
+        "embeds",
+        "flags",
+        "import_pos",
+        "includes",
+        "invalid",
+        "lists",
+        "name",
+    )
+
     def __init__(self) -> None:
         self.name = ""
-        self.lists: dict[str, list[str]] = {}
+        # File lists by key: FileKind values for non-Go kinds, and the Go lists below.
+        self.lists: dict[str, list[str]] = {
+            key: []
+            for key in (*_KIND_KEYS, "go", "cgo", "test", "xtest", "ignored_go", "ignored_other")
+        }
         self.flags: dict[str, list[str]] = {}
         self.import_pos: dict[str, dict[str, list[Position]]] = {"": {}, "test": {}, "xtest": {}}
         self.embeds: dict[str, set[str]] = {"": set(), "test": set(), "xtest": set()}
@@ -430,9 +462,6 @@ class _Builder:
         self.bad: set[str] = set()
         self.bad_error: DirError | None = None
         self.binary_only = False
-
-    def add(self, key: str, name: str) -> None:
-        self.lists.setdefault(key, []).append(name)
 
     def bad_go_file(self, name: str, error: DirError) -> None:
         if self.bad_error is None:
@@ -443,9 +472,6 @@ class _Builder:
 
     def facts(self, error: DirError | None, *, finish: bool) -> DirFacts:
         lists = self.lists
-
-        def get(key: str) -> tuple[str, ...]:
-            return tuple(lists.get(key, ()))
 
         def pos(kind: str) -> ImportPos:
             if not finish:
@@ -459,24 +485,25 @@ class _Builder:
         def embeds(kind: str) -> tuple[str, ...]:
             return tuple(sorted(self.embeds[kind])) if finish else ()
 
+        flags = self.flags
         return DirFacts(
             name=self.name,
-            go_files=get("go"),
-            cgo_files=get("cgo"),
-            ignored_go_files=get("ignored_go"),
+            go_files=tuple(lists["go"]),
+            cgo_files=tuple(lists["cgo"]),
+            ignored_go_files=tuple(lists["ignored_go"]),
             invalid_go_files=tuple(self.invalid),
-            ignored_other_files=get("ignored_other"),
-            c_files=get(FileKind.C),
-            cxx_files=get(FileKind.CXX),
-            m_files=get(FileKind.M),
-            h_files=get(FileKind.H),
-            f_files=get(FileKind.F),
-            s_files=get(FileKind.S),
-            swig_files=get(FileKind.SWIG),
-            swigcxx_files=get(FileKind.SWIGCXX),
-            syso_files=get(FileKind.SYSO),
-            test_go_files=get("test"),
-            xtest_go_files=get("xtest"),
+            ignored_other_files=tuple(lists["ignored_other"]),
+            c_files=tuple(lists[FileKind.C]),
+            cxx_files=tuple(lists[FileKind.CXX]),
+            m_files=tuple(lists[FileKind.M]),
+            h_files=tuple(lists[FileKind.H]),
+            f_files=tuple(lists[FileKind.F]),
+            s_files=tuple(lists[FileKind.S]),
+            swig_files=tuple(lists[FileKind.SWIG]),
+            swigcxx_files=tuple(lists[FileKind.SWIGCXX]),
+            syso_files=tuple(lists[FileKind.SYSO]),
+            test_go_files=tuple(lists["test"]),
+            xtest_go_files=tuple(lists["xtest"]),
             imports=paths(""),
             test_imports=paths("test"),
             xtest_imports=paths("xtest"),
@@ -486,29 +513,19 @@ class _Builder:
             embed_patterns=embeds(""),
             test_embed_patterns=embeds("test"),
             xtest_embed_patterns=embeds("xtest"),
-            cgo_cflags=tuple(self.flags.get("CFLAGS", ())),
-            cgo_cppflags=tuple(self.flags.get("CPPFLAGS", ())),
-            cgo_cxxflags=tuple(self.flags.get("CXXFLAGS", ())),
-            cgo_fflags=tuple(self.flags.get("FFLAGS", ())),
-            cgo_ldflags=tuple(self.flags.get("LDFLAGS", ())),
-            cgo_pkg_config=tuple(self.flags.get("pkg-config", ())),
+            cgo_cflags=tuple(flags.get("CFLAGS", ())),
+            cgo_cppflags=tuple(flags.get("CPPFLAGS", ())),
+            cgo_cxxflags=tuple(flags.get("CXXFLAGS", ())),
+            cgo_fflags=tuple(flags.get("FFLAGS", ())),
+            cgo_ldflags=tuple(flags.get("LDFLAGS", ())),
+            cgo_pkg_config=tuple(flags.get("pkg-config", ())),
             includes=tuple(self.includes),
             binary_only=self.binary_only,
             error=error,
         )
 
 
-_LIST_KEY: dict[FileKind, str] = {
-    FileKind.C: FileKind.C,
-    FileKind.CXX: FileKind.CXX,
-    FileKind.M: FileKind.M,
-    FileKind.H: FileKind.H,
-    FileKind.F: FileKind.F,
-    FileKind.S: FileKind.S,
-    FileKind.SWIG: FileKind.SWIG,
-    FileKind.SWIGCXX: FileKind.SWIGCXX,
-    FileKind.SYSO: FileKind.SYSO,
-}
+_KIND_KEYS = tuple(kind.value for kind in FileKind if kind is not FileKind.GO)
 
 
 def _save_cgo(b: _Builder, fm: _FileMasks, bit: int, semantics: ImportSemantics) -> DirError | None:
@@ -525,7 +542,13 @@ def _save_cgo(b: _Builder, fm: _FileMasks, bit: int, semantics: ImportSemantics)
 
 
 def _parse_dir_error(src: SourceFile, perr: ParseError) -> DirError:
+    if not perr.in_error_list:
+        return DirError(kind=DirErrorKind.FILE, err=f"{perr.pos}: {perr.msg}", file=src.name)
     return DirError(kind=DirErrorKind.PARSE, err=perr.msg, pos=perr.pos, file=src.name)
+
+
+def _file_error(name: str, text: str) -> DirError:
+    return DirError(kind=DirErrorKind.FILE, err=text, file=name)
 
 
 def _import_class(
@@ -538,66 +561,68 @@ def _import_class(
     """One context's import, reading the per-file masks at bit `bit`."""
     modindex = semantics is ImportSemantics.MODINDEX
     b = _Builder()
+    lists = b.lists
+    ignored_go = lists["ignored_go"]
+    ignored_other = lists["ignored_other"]
     s_files: list[str] = []
     first_file = ""
     for fm in files:
         src = fm.src
         name = src.name
-        kind = src.kind
-        is_go = kind is FileKind.GO
+        is_go = fm.list_key == "go"
         if modindex and is_go:
             if src.error:
-                b.bad_go_file(name, DirError(kind=DirErrorKind.FILE, err=src.error, file=name))
+                b.bad_go_file(name, _file_error(name, src.error))
                 continue
             if src.parse_error is not None:
                 b.bad_go_file(name, _parse_dir_error(src, src.parse_error))
-        osarch_ok = bool((fm.osarch >> bit) & 1)
+        osarch_ok = (fm.osarch >> bit) & 1
         if modindex:
             if osarch_ok and fm.constraint_error:
                 err = f"{name}: parsing //go:build line: {fm.constraint_error}"
                 return b.facts(
                     DirError(kind=DirErrorKind.CONSTRAINT, err=err, file=name), finish=False
                 )
-            should_build = bool((fm.build >> bit) & 1) if osarch_ok else False
+            should_build = (fm.build >> bit) & 1
         else:
             # go/build: files rejected by name are not even opened.
             if not osarch_ok:
-                _ignore(b, kind, name)
+                (ignored_go if is_go else ignored_other).append(name)
                 continue
             if src.error and not src.error.endswith(": multiple //go:build comments"):
                 if is_go:
-                    b.bad_go_file(name, DirError(kind=DirErrorKind.FILE, err=src.error, file=name))
+                    b.bad_go_file(name, _file_error(name, src.error))
                     continue
                 if src.error.startswith("open "):
-                    _ignore(b, kind, name)
+                    ignored_other.append(name)
                     continue
-                should_build = True
+                should_build = 1
             elif src.error or fm.constraint_error:
                 if is_go:
                     text = src.error or f"{name}: parsing //go:build line: {fm.constraint_error}"
                     kind_e = DirErrorKind.FILE if src.error else DirErrorKind.CONSTRAINT
                     b.bad_go_file(name, DirError(kind=kind_e, err=text, file=name))
                 else:
-                    _ignore(b, kind, name)
+                    ignored_other.append(name)
                 continue
             else:
-                should_build = bool((fm.build >> bit) & 1)
+                should_build = (fm.build >> bit) & 1
         if not should_build:
-            _ignore(b, kind, name)
-            continue
-        if kind is FileKind.S_CPP:
-            s_files.append(name)
+            (ignored_go if is_go else ignored_other).append(name)
             continue
         if not is_go:
-            b.add(_LIST_KEY[kind], name)
+            if fm.list_key == FileKind.S_CPP:
+                s_files.append(name)
+            else:
+                lists[fm.list_key].append(name)
             continue
         if not modindex and src.parse_error is not None:
             b.bad_go_file(name, _parse_dir_error(src, src.parse_error))
         pkg = src.package_name
         if pkg == "documentation":
-            b.add("ignored_go", name)
+            ignored_go.append(name)
             continue
-        is_test = name.endswith("_test.go")
+        is_test = fm.is_test
         is_xtest = False
         if is_test and pkg.endswith("_test") and b.name != pkg:
             is_xtest = True
@@ -617,18 +642,13 @@ def _import_class(
                 ),
             )
         is_cgo = False
-        full = go_join(directory, name)
-        for imp in src.imports:
+        imports = src.imports
+        for imp in imports:
             if imp.path == "C":
                 if is_test:
-                    shown = name if modindex else full
+                    shown = name if modindex else fm.full
                     b.bad_go_file(
-                        name,
-                        DirError(
-                            kind=DirErrorKind.FILE,
-                            err=f"use of cgo in test {shown} not supported",
-                            file=name,
-                        ),
+                        name, _file_error(name, f"use of cgo in test {shown} not supported")
                     )
                     continue
                 is_cgo = True
@@ -637,33 +657,37 @@ def _import_class(
             if cgo_err is not None:
                 b.bad_go_file(name, cgo_err)
         if is_cgo:
-            if cgo_enabled:
-                b.add("cgo", name)
-                kind_key: str | None = ""
-                b.includes.extend(src.includes)
-            else:
-                b.add("ignored_go", name)
-                kind_key = None
+            if not cgo_enabled:
+                ignored_go.append(name)
+                continue
+            lists["cgo"].append(name)
+            key = ""
+            b.includes.extend(src.includes)
         elif is_xtest:
-            b.add("xtest", name)
-            kind_key = "xtest"
+            lists["xtest"].append(name)
+            key = "xtest"
         elif is_test:
-            b.add("test", name)
-            kind_key = "test"
+            lists["test"].append(name)
+            key = "test"
         else:
-            b.add("go", name)
-            kind_key = ""
-        if kind_key is not None:
-            table = b.import_pos[kind_key]
-            for imp in src.imports:
-                table.setdefault(imp.path, []).append(imp.pos)
-            b.embeds[kind_key].update(e.pattern for e in src.embeds)
-    if b.lists.get("cgo"):
-        b.lists.setdefault(FileKind.S, []).extend(s_files)
-        b.lists[FileKind.S].sort(key=_go_sort_key)
+            lists["go"].append(name)
+            key = ""
+        if imports:
+            table = b.import_pos[key]
+            for imp in imports:
+                positions = table.get(imp.path)
+                if positions is None:
+                    table[imp.path] = [imp.pos]
+                else:
+                    positions.append(imp.pos)
+        if src.embeds:
+            b.embeds[key].update(e.pattern for e in src.embeds)
+    if lists["cgo"]:
+        lists[FileKind.S].extend(s_files)
+        lists[FileKind.S].sort(key=_go_sort_key)
     else:
-        b.lists.setdefault("ignored_other", []).extend(s_files)
-        b.lists["ignored_other"].sort(key=_go_sort_key)
+        ignored_other.extend(s_files)
+        ignored_other.sort(key=_go_sort_key)
     if b.bad_error is not None:
         return b.facts(b.bad_error, finish=True)
     facts = b.facts(None, finish=True)
@@ -681,10 +705,6 @@ def no_go_error(directory: str, facts: DirFacts) -> DirError:
     else:
         text = "no Go files in " + directory
     return DirError(kind=DirErrorKind.NO_GO, err=text)
-
-
-def _ignore(b: _Builder, kind: FileKind, name: str) -> None:
-    b.add("ignored_go" if kind is FileKind.GO else "ignored_other", name)
 
 
 def _go_sort_key(name: str) -> bytes:

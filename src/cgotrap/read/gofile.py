@@ -26,6 +26,7 @@ import errno
 import os
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from cgotrap.read import goscan
 from cgotrap.read.constraint import is_plus_build
@@ -61,6 +62,10 @@ class ParseError:
     """Where."""
     msg: str
     """go/parser's message, e.g. "expected 'package', found 'EOF'"."""
+    in_error_list: bool = True
+    """True for go/parser's scanner.ErrorList (go list splits off the position into
+    `Error.Pos`); False for go/build's own *scanner.Error ("invalid import path"), whose
+    position stays in the message."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -315,51 +320,258 @@ def _read_prefix(f: object, size: int) -> bytes:
     return data
 
 
-def _read_header(path: str, *, go_file: bool) -> tuple[bytes, bytes, str]:
+def _read_header(f: BinaryIO, data: bytes, *, go_file: bool) -> tuple[bytes, bytes, str]:
     """Run the import reader on the file: (header, whole data read, error text).
 
-    The header is what go/build hands to its parser (BOM removed): the bytes up to the first
-    byte after the imports, or the whole file after a syntax error. The error is a read
-    error as go reports it ("" for none).
+    `data` is what was already read from `f` (the first `_FIRST_READ` bytes). The header is
+    what go/build hands to its parser (BOM removed): the bytes up to the first byte after
+    the imports, or the whole file after a syntax error. The error is a read error as go
+    reports it ("" for none).
     """
-    with Path(path).open("rb") as f:
-        size = _FIRST_READ
-        data = f.read(size)
-        while True:
-            complete = len(data) < size
-            body = data[3:] if data.startswith(_BOM) else data
-            reader = _ImportReader(body, complete=complete)
-            if go_file:
-                reader.read_go_info()
-            else:
-                reader.read_comments()
-            if not reader.need_more:
-                break
-            if size >= MAX_FILE_BYTES:
-                raise _FileTooLargeError
-            size = min(size * 4, MAX_FILE_BYTES)
-            data += f.read(size - len(data))
-        if not go_file:
-            header = body[: reader.pos]
-            if not reader.err and not reader.eof:
-                header = header[:-1]
-            return header, body, reader.err
-        header = body[: reader.pos]
-        if not reader.err and not reader.eof:
-            header = header[:-1]
-        if reader.err == _SYNTAX:
-            # readRest: the whole file (without NUL checks).
-            while not complete:
-                if len(data) >= MAX_FILE_BYTES:
-                    raise _FileTooLargeError
-                more = f.read(MAX_FILE_BYTES + 1 - len(data))
-                data += more
-                complete = not more or len(data) > MAX_FILE_BYTES
-            if len(data) > MAX_FILE_BYTES:
-                raise _FileTooLargeError
-            body = data[3:] if data.startswith(_BOM) else data
-            return body, body, ""
+    size = _FIRST_READ
+    while True:
+        complete = len(data) < size
+        body = data[3:] if data.startswith(_BOM) else data
+        reader = _ImportReader(body, complete=complete)
+        if go_file:
+            reader.read_go_info()
+        else:
+            reader.read_comments()
+        if not reader.need_more:
+            break
+        if size >= MAX_FILE_BYTES:
+            raise _FileTooLargeError
+        size = min(size * 4, MAX_FILE_BYTES)
+        data += f.read(size - len(data))
+    header = body[: reader.pos]
+    if not reader.err and not reader.eof:
+        header = header[:-1]
+    if not go_file or reader.err != _SYNTAX:
         return header, body, reader.err
+    # readRest: the whole file (without NUL checks).
+    while not complete:
+        if len(data) > MAX_FILE_BYTES:
+            raise _FileTooLargeError
+        more = f.read(MAX_FILE_BYTES + 1 - len(data))
+        data += more
+        complete = not more
+    if len(data) > MAX_FILE_BYTES:
+        raise _FileTooLargeError
+    body = data[3:] if data.startswith(_BOM) else data
+    return body, body, ""
+
+
+# The fast path: a well-formed header (package clause, imports of plain ASCII paths, comments)
+# is recognised with one regular expression per token. Anything unusual - a byte go's
+# reader or scanner would treat specially, an escape in a path, import "C" (whose doc
+# comment matters), a possible syntax error - returns None and the exact port runs instead.
+_FAST_TOKEN = re.compile(
+    rb"""
+    (?P<ws>[ \t\r]+)
+    |(?P<nl>\n)
+    |(?P<lc>//[^\n]*)
+    |(?P<bc>/\*.*?\*/)
+    |(?P<id>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<str>"[^"\\\n]*")
+    |(?P<p>[;().])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_FAST_VALID_PATH = re.compile(rb'"[+\-./0-9@A-Z_a-z~]+"\Z')
+_FAST_STOP = frozenset(b"/\x0c\x00i")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _FastHeader:
+    header: bytes
+    package: str
+    imports: tuple[tuple[str, int, int], ...]  # (path, line, column)
+
+
+_KEYWORDS_B = frozenset(k.encode() for k in goscan.KEYWORDS)
+
+# States of the fast parser.
+_P_PACKAGE, _P_NAME, _P_AFTER_DECL, _P_AFTER_SEMI, _P_IMPORT, _P_GROUP = range(6)
+_P_SPEC_PATH, _P_GROUP_SEP = 6, 7
+
+
+def _fast_go_header(data: bytes, complete: bool) -> _FastHeader | None:
+    """Header, package name and imports of a canonical Go file, or None to go the slow way.
+
+    `data` is the file (BOM removed) or its first part (`complete` False).
+    """
+    match_at = _FAST_TOKEN.match
+    n = len(data)
+    pos = 0
+    line = 1
+    line_start = 0
+    insert_semi = False
+    state = _P_PACKAGE
+    group = False
+    package = ""
+    imports: list[tuple[str, int, int]] = []
+    spec_pos: tuple[int, int] | None = None
+    end = -1
+    while end < 0:
+        if not insert_semi and pos < n:
+            # Whole blank or //-comment lines carry no token here: skip them in one match.
+            lines_m = _FAST_LINES.match(data, pos)
+            if lines_m is not None:
+                span = lines_m.group()
+                if not _fast_comment_ok(span):
+                    return None
+                line += span.count(b"\n")
+                pos = lines_m.end()
+                line_start = pos
+            if state == _P_GROUP and pos < n:
+                spec_m = _FAST_SPEC_LINE.match(data, pos)
+                if spec_m is not None:
+                    name_b, path_b = spec_m.group(1, 2)
+                    if (
+                        (name_b is not None and name_b in _KEYWORDS_B)
+                        or not _fast_path_ok(path_b)
+                        or not _fast_comment_ok(spec_m.group())
+                    ):
+                        return None
+                    at = spec_m.start(1) if name_b is not None else spec_m.start(2)
+                    imports.append((path_b[1:-1].decode("ascii"), line, at - line_start + 1))
+                    line += 1
+                    pos = spec_m.end()
+                    line_start = pos
+                    continue
+        if pos >= n:
+            if not complete or state not in (_P_AFTER_DECL, _P_AFTER_SEMI):
+                return None
+            end = n
+            break
+        m = match_at(data, pos)
+        if m is None:
+            if state not in (_P_AFTER_DECL, _P_AFTER_SEMI) or data[pos] in _FAST_STOP:
+                return None
+            end = pos
+            break
+        kind = m.lastgroup
+        start, pos = m.span()
+        if kind == "ws":
+            continue
+        tok: bytes
+        if kind == "nl":
+            line += 1
+            line_start = pos
+            if not insert_semi:
+                continue
+            insert_semi = False
+            tok = b";"
+        elif kind in ("lc", "bc"):
+            text = m.group()
+            if not text.isascii():
+                try:
+                    decoded = text.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+                if "\ufeff" in decoded:
+                    return None
+            if b"\0" in text or text[2:7] == b"line ":
+                return None
+            if kind == "lc":
+                continue
+            newlines = text.count(b"\n")
+            if not newlines:
+                continue
+            line += newlines
+            line_start = start + text.rfind(b"\n") + 1
+            if not insert_semi:
+                continue
+            insert_semi = False
+            tok = b";"
+        elif kind == "id":
+            insert_semi = True
+            tok = m.group()
+        elif kind == "str":
+            insert_semi = True
+            tok = b'"'
+        else:
+            tok = m.group()
+            insert_semi = tok == b")"
+        # The parser, one token at a time.
+        if state == _P_PACKAGE:
+            if tok != b"package":
+                return None
+            state = _P_NAME
+        elif state == _P_NAME:
+            if tok[:1] in b'";().' or tok in _KEYWORDS_B:
+                return None
+            package = tok.decode("ascii")
+            state = _P_AFTER_DECL
+        elif state in (_P_AFTER_DECL, _P_AFTER_SEMI):
+            if tok == b";":
+                if state == _P_AFTER_SEMI:
+                    return None  # a stray ";" ends go/parser's import loop: the slow way
+                state = _P_AFTER_SEMI
+            elif tok == b"import":
+                if state == _P_AFTER_DECL:
+                    return None
+                state = _P_IMPORT
+            elif tok[:1] == b"i":
+                return None
+            else:
+                end = start
+        elif state in (_P_IMPORT, _P_GROUP):
+            if state == _P_IMPORT and tok == b"(":
+                group = True
+                state = _P_GROUP
+            elif state == _P_GROUP and tok == b")":
+                group = False
+                state = _P_AFTER_DECL
+            elif tok == b'"':
+                if not _fast_path_ok(m.group()):
+                    return None
+                imports.append((m.group()[1:-1].decode("ascii"), line, start - line_start + 1))
+                state = _P_GROUP_SEP if group else _P_AFTER_DECL
+                if state == _P_AFTER_DECL:
+                    group = False
+            elif tok == b"." or (tok[:1] not in b'";()' and tok not in _KEYWORDS_B):
+                spec_pos = (line, start - line_start + 1)
+                state = _P_SPEC_PATH
+            else:
+                return None
+        elif state == _P_SPEC_PATH:
+            if tok != b'"' or spec_pos is None or not _fast_path_ok(m.group()):
+                return None
+            imports.append((m.group()[1:-1].decode("ascii"), *spec_pos))
+            spec_pos = None
+            state = _P_GROUP_SEP if group else _P_AFTER_DECL
+        elif state == _P_GROUP_SEP:
+            if tok == b";":
+                state = _P_GROUP
+            elif tok == b")":
+                group = False
+                state = _P_AFTER_DECL
+            else:
+                return None
+    return _FastHeader(data[:end], package, tuple(imports))
+
+
+_FAST_LINES = re.compile(rb"(?:[ \t\r]*(?://[^\n]*)?\n)+")
+_FAST_SPEC_LINE = re.compile(
+    rb'[ \t\r]*(?:([A-Za-z_][A-Za-z0-9_]*|\.)[ \t\r]+)?("[^"\\\n]*")[ \t\r]*(?://[^\n]*)?\n'
+)
+
+
+def _fast_comment_ok(span: bytes) -> bool:
+    """No byte in these comments/spaces that go's reader or scanner treats specially."""
+    if b"\0" in span or b"//line " in span:
+        return False
+    if span.isascii():
+        return True
+    try:
+        return "\ufeff" not in span.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+
+
+def _fast_path_ok(lit: bytes) -> bool:
+    return _FAST_VALID_PATH.match(lit) is not None and lit != b'"C"'
 
 
 def _read_all(path: str) -> bytes:
@@ -624,22 +836,33 @@ def go_unquote(lit: bytes) -> str:
 # Embeds.
 
 
+# Go tokens that can hide a "//" (strings, runes, comments) and the code between them: enough
+# to find every //go:embed comment of a file that compiles, in one regular-expression pass.
+_GO_SKIM = re.compile(
+    rb'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'|[^/"`\']+|.',
+    re.DOTALL,
+)
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+
+
 def _embed_patterns(data: bytes, filename: str) -> tuple[EmbedPattern, ...]:
-    errors: list[goscan.ScanError] = []
-    scanner = goscan.Scanner(data, errors)
+    """The //go:embed patterns of a whole file (readGoInfo scans for them when the file
+    imports "embed"); malformed lines are skipped as go does."""
+    if b"//go:embed" not in data:
+        return ()
     out: list[EmbedPattern] = []
-    for _ in range(len(data) + 2):
-        pos, tok, lit = scanner.scan()
-        if tok == goscan.T_EOF:
-            break
-        if tok == goscan.COMMENT and lit.startswith(b"//go:embed"):
-            out.extend(_parse_go_embed(scanner, pos, lit, filename))
+    for m in _GO_SKIM.finditer(data):
+        lit = m.group()
+        if lit.startswith(b"//go:embed"):
+            out.extend(_parse_go_embed(data, m.start(), lit, filename))
     return tuple(out)
 
 
-def _parse_go_embed(
-    scanner: goscan.Scanner, pos: int, lit: bytes, filename: str
-) -> list[EmbedPattern]:
+def _parse_go_embed(data: bytes, pos: int, lit: bytes, filename: str) -> list[EmbedPattern]:
     """ast.ParseDirective + ParseArgs for //go:embed; bad lines yield nothing (as go)."""
     text = lit.decode("utf-8", "surrogateescape")
     rest = text[len("//go:embed") :]
@@ -678,7 +901,7 @@ def _parse_go_embed(
             arg = stripped[i:j]
             i = j
         byte_off = offset + len(rest[:start].encode("utf-8", "surrogateescape"))
-        line, col = scanner.line_col(byte_off)
+        line, col = _line_col(data, byte_off)
         out.append(
             EmbedPattern(pattern=arg, pos=Position(filename=filename, line=line, column=col))
         )
@@ -706,85 +929,109 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
         return SourceFile(name=name, kind=kind)
     go_file = kind is FileKind.GO
     try:
-        header, data, err = _read_header(full, go_file=go_file)
+        with Path(full).open("rb") as f:
+            data = f.read(_FIRST_READ)
+            if go_file:
+                body = data[3:] if data.startswith(_BOM) else data
+                fast = _fast_go_header(body, len(data) < _FIRST_READ)
+                if fast is not None:
+                    return _from_fast(full, name, kind, fast)
+            header, data, err = _read_header(f, data, go_file=go_file)
     except _FileTooLargeError:
         return SourceFile(name=name, kind=kind, error=f"read {full}: file too large for cgotrap")
     except OSError as exc:
-        verb = "open" if not isinstance(exc, IsADirectoryError) else "read"
+        verb = "read" if isinstance(exc, IsADirectoryError) else "open"
         return SourceFile(name=name, kind=kind, error=f"{verb} {full}: {_go_errno_text(exc)}")
     if err:
         return SourceFile(name=name, kind=kind, error=f"read {full}: {err}")
+    if not go_file:
+        return _with_constraints(SourceFile(name=name, kind=kind), header)
+    return _from_parse(full, name, kind, header, data)
 
-    parse_error: ParseError | None = None
-    package_name = ""
-    imports: list[ImportSpec] = []
-    cgo_directives: list[str] = []
-    includes: list[Include] = []
-    embeds: tuple[EmbedPattern, ...] = ()
-    if go_file:
-        parsed = goscan.parse_header(header)
-        package_name = parsed.package_name.decode("utf-8", "surrogateescape")
-        scanner = parsed.scanner
-        if parsed.errors:
-            first = parsed.errors[0]
-            line, col = scanner.line_col(first.offset)
-            parse_error = ParseError(
-                pos=Position(filename=full, line=line, column=col), msg=first.msg
-            )
-        else:
-            has_embed = False
-            for spec in parsed.imports:
-                try:
-                    path = go_unquote(spec.path_lit)
-                except (_UnquoteError, ValueError):
-                    quoted = spec.path_lit.decode("utf-8", "surrogateescape")
-                    return SourceFile(
-                        name=name,
-                        kind=kind,
-                        error=f"read {full}: parser returned invalid quoted string: <{quoted}>",
-                    )
-                line, col = scanner.line_col(spec.spec_offset)
-                pos = Position(filename=full, line=line, column=col)
-                if not is_valid_import(path):
-                    line, col = scanner.line_col(spec.spec_offset)
-                    parse_error = ParseError(pos=pos, msg="invalid import path: " + path)
-                    imports = []
-                    break
-                if path == "embed":
-                    has_embed = True
-                imports.append(ImportSpec(path=path, pos=pos))
-                if path == "C" and spec.doc:
-                    doc = comment_group_text(spec.doc)
-                    cgo_directives.extend(extract_cgo_directives(doc))
-                    first_line = scanner.line_col(spec.doc[0].offset)[0]
-                    includes.extend(_preamble_includes(spec.doc, scanner))
-                    del first_line
-            if parse_error is None and has_embed:
-                try:
-                    whole = _read_all(full)
-                except (OSError, _FileTooLargeError):
-                    whole = data
-                embeds = _embed_patterns(whole, full)
 
+def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
+    """Add the constraint lines of `header` (or the multiple //go:build error)."""
+    if b"//go:build" not in header and b"+build" not in header and _BINARY_ONLY not in header:
+        return src
     try:
         go_build, plus_build, binary_only = get_constraints(header)
     except MultipleGoBuildError:
-        return SourceFile(name=name, kind=kind, error=f"{name}: multiple //go:build comments")
-    if go_file and name.endswith("_test.go"):
+        return SourceFile(
+            name=src.name, kind=src.kind, error=f"{src.name}: multiple //go:build comments"
+        )
+    if src.name.endswith("_test.go"):
         binary_only = False
-    return SourceFile(
+    return dataclasses.replace(
+        src, go_build=go_build, plus_build=plus_build, binary_only=binary_only
+    )
+
+
+def _from_fast(full: str, name: str, kind: FileKind, fast: _FastHeader) -> SourceFile:
+    imports = tuple(
+        ImportSpec(path=path, pos=Position(filename=full, line=line, column=col))
+        for path, line, col in fast.imports
+    )
+    src = SourceFile(name=name, kind=kind, package_name=fast.package, imports=imports)
+    if any(imp.path == "embed" for imp in imports):
+        src = dataclasses.replace(src, embeds=_file_embeds(full, fast.header))
+    return _with_constraints(src, fast.header)
+
+
+def _file_embeds(full: str, fallback: bytes) -> tuple[EmbedPattern, ...]:
+    try:
+        whole = _read_all(full)
+    except (OSError, _FileTooLargeError):
+        whole = fallback
+    return _embed_patterns(whole, full)
+
+
+def _from_parse(full: str, name: str, kind: FileKind, header: bytes, data: bytes) -> SourceFile:
+    """readGoInfo's parse of the header with go/parser (the exact, slower way)."""
+    parsed = goscan.parse_header(header)
+    package_name = parsed.package_name.decode("utf-8", "surrogateescape")
+    scanner = parsed.scanner
+    if parsed.errors:
+        first = parsed.errors[0]
+        line, col = scanner.line_col(first.offset)
+        perr = ParseError(pos=Position(filename=full, line=line, column=col), msg=first.msg)
+        src = SourceFile(name=name, kind=kind, parse_error=perr, package_name=package_name)
+        return _with_constraints(src, header)
+    imports: list[ImportSpec] = []
+    cgo_directives: list[str] = []
+    includes: list[Include] = []
+    has_embed = False
+    for spec in parsed.imports:
+        try:
+            path = go_unquote(spec.path_lit)
+        except (_UnquoteError, ValueError):
+            quoted = spec.path_lit.decode("utf-8", "surrogateescape")
+            return SourceFile(
+                name=name,
+                kind=kind,
+                error=f"read {full}: parser returned invalid quoted string: <{quoted}>",
+            )
+        line, col = scanner.line_col(spec.spec_offset)
+        pos = Position(filename=full, line=line, column=col)
+        if not is_valid_import(path):
+            perr = ParseError(pos=pos, msg="invalid import path: " + path, in_error_list=False)
+            src = SourceFile(name=name, kind=kind, parse_error=perr, package_name=package_name)
+            return _with_constraints(src, header)
+        has_embed = has_embed or path == "embed"
+        imports.append(ImportSpec(path=path, pos=pos))
+        if path == "C" and spec.doc:
+            doc = comment_group_text(spec.doc)
+            cgo_directives.extend(extract_cgo_directives(doc))
+            includes.extend(_preamble_includes(spec.doc, scanner))
+    src = SourceFile(
         name=name,
         kind=kind,
-        parse_error=parse_error,
         package_name=package_name,
         imports=tuple(imports),
-        go_build=go_build,
-        plus_build=plus_build,
-        binary_only=binary_only,
         cgo_directives=tuple(cgo_directives),
         includes=tuple(includes),
-        embeds=embeds,
+        embeds=_file_embeds(full, data) if has_embed else (),
     )
+    return _with_constraints(src, header)
 
 
 def _preamble_includes(group: goscan.CommentGroup, scanner: goscan.Scanner) -> list[Include]:

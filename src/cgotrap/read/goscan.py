@@ -196,6 +196,7 @@ class Scanner:
     """go/scanner.Scanner in ScanComments mode, over `src` (bytes)."""
 
     __slots__ = (
+        "_block_nl",
         "ch",
         "errors",
         "insert_semi",
@@ -216,6 +217,7 @@ class Scanner:
         self.line_offset = 0
         self.insert_semi = False
         self.nl_pos = -1
+        self._block_nl = 0
         self.lines: list[int] = [0]
         """Offsets where lines start (token.File's line table)."""
         self.next()
@@ -304,6 +306,43 @@ class Scanner:
         self.ch = ord(last)
         return True
 
+    def _skip_block_comment(self) -> bool:
+        """Consume a clean /* */ comment body at once (ch is its first character).
+
+        Clean means valid UTF-8 without NUL, CR or BOM up to the closing */, so the per-rune
+        loop would report nothing; then the line table is updated in bulk and the scanner
+        is left just after the "*/". False (nothing consumed) otherwise.
+        """
+        start = self.offset
+        if self.ch < 0:
+            return False
+        end = self.src.find(b"*/", start)
+        if end < 0:
+            return False
+        body = self.src[start:end]
+        if b"\0" in body or b"\r" in body:
+            return False
+        if not body.isascii():
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+            if "\ufeff" in text:
+                return False
+        self._block_nl = 0
+        k = body.find(b"\n")
+        if k >= 0:
+            self._block_nl = start + k
+            while k >= 0:
+                self._add_line(start + k + 1)
+                self.line_offset = start + k + 1
+                k = body.find(b"\n", k + 1)
+        self.ch = 0x2F
+        self.offset = end + 1
+        self.rd_offset = end + 2
+        self.next()
+        return True
+
     # -- tokens
 
     def scan_comment(self) -> tuple[bytes, int]:
@@ -326,8 +365,11 @@ class Scanner:
                 next_pos += 1
         else:  # /*-style
             self.next()
-            terminated = False
-            while self.ch >= 0:
+            terminated = self._skip_block_comment()
+            if terminated:
+                next_pos = self.offset
+                nl_offset = self._block_nl
+            while not terminated and self.ch >= 0:
                 ch = self.ch
                 if ch == 0x0D:
                     num_cr += 1
