@@ -33,6 +33,7 @@ from importlib import resources
 from typing import Any, NoReturn
 
 from cgotrap.errors import DataError
+from cgotrap.targets import LIBCS as _LIBCS
 from cgotrap.targets import Libc, Target, port_table
 
 # Tools the Go linker looks up with `CC --print-prog-name NAME` on darwin (cmd/link
@@ -103,7 +104,7 @@ def parse_zig_table(data: Any) -> ZigTable:
             raise DataError(f"zig_targets.json: entry without GOOS/GOARCH {raw!r}")
         if ports.get(goos, goarch) is None:
             raise DataError(f"zig_targets.json: {goos}/{goarch} is not a Go port")
-        if (goos == "linux") != (libc is not None) or (libc is not None and libc not in Libc):
+        if (goos == "linux") != (libc is not None) or (libc is not None and libc not in _LIBCS):
             raise DataError(f"zig_targets.json: bad libc {libc!r} for {goos}/{goarch}")
         if triple is not None and (not isinstance(triple, str) or triple.count("-") < 1):
             raise DataError(f"zig_targets.json: bad triple {triple!r} for {goos}/{goarch}")

@@ -1,19 +1,207 @@
-"""`cgotrap matrix` (not yet implemented)."""
+"""`cgotrap matrix`: really build (vet, test) every target, cgo on and off, and say why not.
+
+    cgotrap matrix [PATH] [PACKAGES...] [--targets SEL] [--cgo 0|1|both] [--glibc 2.17]
+                   [--vet] [--test] [--jobs N] [--timeout S] [--format table|json|junit]
+                   [--results DIR] [--cc PORT=CC]... [--allow-fail SEL]... [--no-fail]
+                   [--no-reuse]
+
+PATH is the Go module root (default "."); PACKAGES are go package patterns (default
+"./..."). CGO_ENABLED=1 targets are cross-compiled with `zig cc`; foreign Linux tests run
+under qemu-user. Logs and binaries go to --results (default: a folder under
+~/.cache/cgotrap/matrix), never into the project.
+
+Exit status: 0 when every target (not allowed to fail) passed, 1 when one failed; 2 usage,
+3 a tool missing, 4 unreadable input, 130 interrupted (see `cgotrap.cli.main`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from cgotrap.errors import UsageError
+from cgotrap.errors import InputError, UsageError
+from cgotrap.targets import Target, expand, parse_cgo_modes
+
+DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
 
 
 def register(sub: Any) -> None:
     """Add the `matrix` subcommand to the parser."""
-    parser: argparse.ArgumentParser = sub.add_parser("matrix", help="(not yet implemented)")
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "matrix",
+        help="really build / vet / test every target, cgo on and off, and say why not",
+        description=(
+            "Run go build (and go vet, go test) for every selected GOOS/GOARCH x CGO_ENABLED "
+            "target in parallel, with zig cc as the cross C compiler and qemu-user for "
+            "foreign Linux tests; classify every failure with a rule ID and a fix. "
+            "Exit status 1 when a target fails."
+        ),
+    )
+    parser.add_argument("path", nargs="?", default=".", help="module root (default: .)")
+    parser.add_argument("packages", nargs="*", help="package patterns (default: ./...)")
+    parser.add_argument(
+        "--targets",
+        default=DEFAULT_TARGETS,
+        help=f"targets (all, first-class, linux/*, linux/arm64-musl, ...; default: "
+        f"{DEFAULT_TARGETS})",
+    )
+    parser.add_argument("--cgo", default="both", help="CGO_ENABLED: 0, 1 or both (default)")
+    parser.add_argument(
+        "--glibc", default=None, metavar="VERSION", help="glibc version to link against (2.17)"
+    )
+    parser.add_argument("--vet", action="store_true", help="also run go vet per target")
+    parser.add_argument("--test", action="store_true", help="also run go test per target")
+    parser.add_argument("--jobs", type=int, default=0, help="targets at once (default: cores)")
+    parser.add_argument(
+        "--timeout", type=float, default=900.0, help="seconds per target (default: 900)"
+    )
+    parser.add_argument(
+        "--format", choices=["table", "json", "junit"], default="table", help="output format"
+    )
+    parser.add_argument(
+        "--results", default=None, metavar="DIR", help="folder for logs and binaries"
+    )
+    parser.add_argument(
+        "--cc",
+        action="append",
+        default=[],
+        metavar="PORT=CC",
+        help="C compiler for a port instead of zig (linux/arm64=aarch64-linux-gnu-gcc)",
+    )
+    parser.add_argument(
+        "--allow-fail",
+        action="append",
+        default=[],
+        metavar="SEL",
+        help="targets whose failure does not fail the run (repeatable)",
+    )
+    parser.add_argument("--no-fail", action="store_true", help="exit 0 even when targets fail")
+    parser.add_argument(
+        "--no-reuse", action="store_true", help="rebuild targets even if nothing changed"
+    )
     parser.set_defaults(run=run)
+
+
+def _split_positionals(path: str, packages: list[str]) -> tuple[Path, tuple[str, ...]]:
+    """PATH is optional: `cgotrap matrix ./...` means packages ./... in the current dir."""
+    items = [path, *packages]
+    if "..." not in path and Path(path).is_dir():
+        return Path(path), tuple(packages) or ("./...",)
+    if path == ".":
+        return Path(), tuple(packages) or ("./...",)
+    return Path(), tuple(items)
+
+
+def _without_libc_twins(targets: list[Target]) -> list[Target]:
+    """Drop `linux/X-musl cgo=0` when `linux/X cgo=0` is there: without cgo, libc is moot."""
+    plain = {(t.goos, t.goarch) for t in targets if not t.cgo and t.libc is None}
+    return [t for t in targets if t.cgo or t.libc is None or (t.goos, t.goarch) not in plain]
+
+
+class _Progress:
+    """Per-target state shown live on a terminal (rich), or as plain lines otherwise."""
+
+    def __init__(self, targets: list[Target], *, live: bool) -> None:
+        self._states = {t.name: "queued" for t in targets}
+        self._lock = threading.Lock()
+        self._live = live
+
+    def update(self, target: Target, state: str) -> None:
+        with self._lock:
+            if self._states.get(target.name) == state:
+                return
+            self._states[target.name] = state
+        if not self._live and state != "queued":
+            print(f"cgotrap: {target.name}: {state}", file=sys.stderr, flush=True)
+
+    def renderable(self) -> Any:
+        from rich.table import Table
+
+        styles = {"pass": "green", "fail": "bold red", "timeout": "bold red", "queued": "dim"}
+        table = Table(show_header=False, box=None, pad_edge=False)
+        with self._lock:
+            items = list(self._states.items())
+        done = sum(s not in ("queued", "build", "vet", "test") for _, s in items)
+        table.title = f"cgotrap matrix: {done}/{len(items)} done"
+        for name, state in items:
+            style = styles.get(state, "cyan" if state in ("build", "vet", "test") else "yellow")
+            table.add_row(name, f"[{style}]{state}[/]")
+        return table
+
+    @contextlib.contextmanager
+    def shown(self) -> Iterator[None]:
+        if not self._live:
+            yield
+            return
+        from rich.console import Console
+        from rich.live import Live
+
+        console = Console(file=sys.stderr)
+        with Live(
+            get_renderable=self.renderable, console=console, refresh_per_second=4, transient=True
+        ):
+            yield
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap matrix`."""
-    raise UsageError("matrix is not implemented yet")
+    from cgotrap.build import config as matrix_config
+    from cgotrap.build.classify import Step
+    from cgotrap.build.runner import MatrixOptions, MatrixRunner, default_results_dir
+    from cgotrap.render.matrix import MatrixFormat, format_json, format_report
+
+    root, packages = _split_positionals(args.path, list(args.packages))
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory")
+    if args.jobs < 0 or args.timeout <= 0:
+        raise UsageError("--jobs must be >= 0 and --timeout > 0")
+    targets = expand(args.targets, parse_cgo_modes(args.cgo), skip_unsupported_cgo=True)
+    if not targets:
+        raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
+    targets = _without_libc_twins(targets)
+    settings = matrix_config.with_command_line(matrix_config.load(root), args.cc, args.allow_fail)
+    steps = [Step.BUILD]
+    if args.vet:
+        steps.append(Step.VET)
+    if args.test:
+        steps.append(Step.TEST)
+    results = Path(args.results) if args.results else default_results_dir(root)
+    options = MatrixOptions(
+        root=root,
+        packages=packages,
+        steps=tuple(steps),
+        results_dir=results.resolve(),
+        jobs=args.jobs,
+        timeout=args.timeout,
+        glibc=args.glibc,
+        config=settings,
+        reuse=not args.no_reuse,
+    )
+    progress = _Progress(targets, live=sys.stderr.isatty())
+    runner = MatrixRunner(options, progress=progress.update)
+    with progress.shown():
+        report = runner.run(targets)
+    with contextlib.suppress(OSError):
+        (options.results_dir / "matrix.json").write_text(format_json(report), encoding="utf-8")
+    fmt = MatrixFormat(args.format)
+    if fmt is MatrixFormat.TABLE and sys.stdout.isatty():
+        from rich.console import Console
+
+        from cgotrap.render.matrix import render
+
+        Console(highlight=False, emoji=False).print(render(report))
+    else:
+        sys.stdout.write(format_report(report, fmt))
+    if report.failed and not args.no_fail:
+        return 1
+    return 0
+
+
+if os.name != "posix":  # pragma: no cover - process groups are POSIX
+    raise ImportError("cgotrap matrix needs a POSIX system (process groups)")

@@ -1,0 +1,688 @@
+"""Run go build / vet / test for every target × CGO mode, in parallel, and judge the output.
+
+For each target the runner runs, in its own process group and under one deadline:
+
+1. `go build -o RESULTS/<target>/bin/ PACKAGES` (outputs never land in the project tree);
+2. with `vet`: `go vet PACKAGES`;
+3. with `test`: `go test -json -vet=off [-exec qemu-ARCH] PACKAGES` where the binaries can
+   run here (native Linux, or foreign Linux under Debian's qemu-user), else
+   `go test -c -o RESULTS/<target>/test/ PACKAGES` (compiled, not run: CGO113).
+
+CGO_ENABLED=1 builds use `zig cc -target TRIPLE` through `cgotrap.build.zigcc` unless the
+project names a CC for the target. Go's build cache and zig's global cache are shared, and
+a target whose inputs (project files, tools, target, steps, environment) are unchanged
+since its last run reuses that run's result from the results folder: a re-run with nothing
+changed runs no go command at all.
+
+A timeout or `cancel()` (Ctrl-C) kills the whole process group of every running command
+(go, compile, cgo, zig, qemu, test binaries and what they started), so nothing is left.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cgotrap import __version__, toolchain
+from cgotrap.build import zigcc
+from cgotrap.build.classify import (
+    Finding,
+    FindingGroup,
+    Step,
+    classify,
+    group,
+    test_failures,
+    unclassified,
+)
+from cgotrap.build.config import MatrixConfig
+from cgotrap.errors import InputError, ToolchainMissingError
+from cgotrap.targets import Libc, Target
+
+_ENV_THAT_MATTERS = (
+    # Environment a build depends on beyond the project's files (part of the cache key).
+    "CGO_CFLAGS",
+    "CGO_CPPFLAGS",
+    "CGO_CXXFLAGS",
+    "CGO_FFLAGS",
+    "CGO_LDFLAGS",
+    "CGO_CFLAGS_ALLOW",
+    "CGO_LDFLAGS_ALLOW",
+    "GOFLAGS",
+    "GOEXPERIMENT",
+    "GOAMD64",
+    "GOARM",
+    "GOARM64",
+    "GO386",
+    "GOMIPS",
+    "GOPPC64",
+    "GORISCV64",
+    "GOWORK",
+    "PKG_CONFIG_PATH",
+    "PKG_CONFIG_LIBDIR",
+    "PKG_CONFIG_SYSROOT_DIR",
+)
+_MAX_TREE_FILES = 200_000
+_CACHE_FORMAT = 1
+
+
+class Outcome(enum.StrEnum):
+    """How a step (or a whole target) ended."""
+
+    PASS = "pass"  # noqa: S105  # an outcome, not a password
+    FAIL = "fail"
+    TIMEOUT = "timeout"
+    NOT_RUN = "not-run"
+    """Tests compiled but could not run here (a note, not a failure)."""
+    SKIPPED = "skipped"
+    """Not attempted: an earlier step failed, or no C compiler exists for the target."""
+    CANCELLED = "cancelled"
+
+
+FAILING: frozenset[Outcome] = frozenset({Outcome.FAIL, Outcome.TIMEOUT, Outcome.CANCELLED})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class StepResult:
+    """One go command of one target."""
+
+    step: Step
+    """build, vet or test."""
+    outcome: Outcome
+    """How it ended."""
+    command: tuple[str, ...] = ()
+    """The go command line (go's own path shortened to "go")."""
+    seconds: float = 0.0
+    """Wall time."""
+    log: str = ""
+    """Log file, relative to the results folder ("linux-amd64-cgo1/build.log")."""
+    findings: tuple[Finding, ...] = ()
+    """What went wrong (or, for NOT_RUN, the CGO113 note)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class TargetResult:
+    """Every step of one target."""
+
+    target: Target
+    """The target."""
+    steps: tuple[StepResult, ...]
+    """Steps in the order they ran (skipped ones included)."""
+    cc: str = ""
+    """The C compiler used for cgo ("zig cc -target x86_64-linux-musl"), "" without cgo."""
+    allowed_to_fail: bool = False
+    """A failure here does not fail the run (`--allow-fail`)."""
+    cached: bool = False
+    """Reused from the previous run: nothing changed."""
+
+    @property
+    def outcome(self) -> Outcome:
+        """FAIL/TIMEOUT/CANCELLED if a step did; SKIPPED if the build was skipped; else PASS."""
+        for bad in (Outcome.CANCELLED, Outcome.TIMEOUT, Outcome.FAIL):
+            if any(s.outcome is bad for s in self.steps):
+                return bad
+        if self.steps and self.steps[0].outcome is Outcome.SKIPPED:
+            return Outcome.SKIPPED
+        return Outcome.PASS
+
+    @property
+    def seconds(self) -> float:
+        """Total wall time of the steps."""
+        return sum(s.seconds for s in self.steps)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Findings of every step."""
+        return tuple(f for s in self.steps for f in s.findings)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MatrixReport:
+    """The whole run."""
+
+    targets: tuple[TargetResult, ...]
+    """One result per target, in the order targets were given."""
+    steps: tuple[Step, ...]
+    """Steps that were asked for."""
+    packages: tuple[str, ...]
+    """Package patterns built."""
+    go_version: str
+    """"go1.27.3"."""
+    zig_version: str
+    """zig's version, "" if zig was not used."""
+    results_dir: str
+    """Where logs and binaries are (absolute: the user needs to find it)."""
+
+    @property
+    def groups(self) -> tuple[FindingGroup, ...]:
+        """Findings of all targets, identical ones merged."""
+        return group(f for t in self.targets for f in t.findings)
+
+    @property
+    def failed(self) -> bool:
+        """True when a target not allowed to fail failed (the exit code)."""
+        return any(t.outcome in FAILING and not t.allowed_to_fail for t in self.targets)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MatrixOptions:
+    """What to run and how."""
+
+    root: Path
+    """The Go module (or workspace) directory: go runs there; never written."""
+    packages: tuple[str, ...] = ("./...",)
+    """Package patterns."""
+    steps: tuple[Step, ...] = (Step.BUILD,)
+    """Steps per target; BUILD always first."""
+    results_dir: Path
+    """Per-target logs, binaries and the reuse cache."""
+    jobs: int = 0
+    """Targets at once; 0 = number of CPUs."""
+    timeout: float = 600.0
+    """Seconds per target (all its steps)."""
+    glibc: str | None = None
+    """glibc version pin for gnu targets without their own (`--glibc 2.17`)."""
+    config: MatrixConfig = dataclasses.field(default_factory=MatrixConfig)
+    """Per-target CC and allowed failures."""
+    reuse: bool = True
+    """Reuse a target's previous result when nothing changed."""
+
+
+Progress = Callable[[Target, str], None]
+"""Called from worker threads with a target and its state ("queued", "build", "pass"...)."""
+
+
+def default_results_dir(root: Path) -> Path:
+    """`$XDG_CACHE_HOME/cgotrap/matrix/<dir name>-<hash of its path>`: never in the project."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    return base / "cgotrap" / "matrix" / f"{root.resolve().name}-{digest}"
+
+
+def slug(target: Target) -> str:
+    """A directory name for a target: "linux-amd64-musl-cgo1"."""
+    return target.name.replace("/", "-").replace(" cgo=", "-cgo")
+
+
+def host_goarch() -> str:
+    """GOARCH of this machine ("amd64")."""
+    machine = platform.machine().lower()
+    return {"x86_64": "amd64", "aarch64": "arm64", "i686": "386", "i386": "386"}.get(
+        machine, machine
+    )
+
+
+def tree_fingerprint(root: Path, *, skip: Path | None = None) -> str:
+    """A digest of every file's path, size and mtime under `root` (bounded; .git skipped)."""
+    digest = hashlib.sha256()
+    count = 0
+    skip_resolved = skip.resolve() if skip is not None else None
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d != ".git" and (here / d).resolve() != skip_resolved
+        )
+        for name in sorted(filenames):
+            count += 1
+            if count > _MAX_TREE_FILES:
+                digest.update(b"...truncated")
+                return digest.hexdigest()
+            path = here / name
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            rel = path.relative_to(root).as_posix()
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _TestPlan:
+    runnable: bool
+    exec_prog: str | None
+    why_not: str
+
+
+def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.which) -> _TestPlan:
+    """Whether `target`'s test binaries can run here, and how (natively or with qemu-user)."""
+    if platform.system() != "Linux" or target.goos != "linux":
+        return _TestPlan(
+            runnable=False,
+            exec_prog=None,
+            why_not=f"compiled the tests but cannot run {target.goos} binaries on this host",
+        )
+    if target.goarch == host_goarch():
+        return _TestPlan(runnable=True, exec_prog=None, why_not="")
+    qemu = zigcc.zig_table().qemu_user.get(target.goarch)
+    found = which(qemu) if qemu else None
+    if found is None:
+        return _TestPlan(
+            runnable=False,
+            exec_prog=None,
+            why_not=(
+                f"compiled the tests but could not run them: apt-get install qemu-user "
+                f"(needs {qemu or 'qemu for ' + target.goarch})"
+            ),
+        )
+    if target.cgo and target.libc is not Libc.MUSL:
+        return _TestPlan(
+            runnable=False,
+            exec_prog=None,
+            why_not=(
+                f"compiled the tests, but a cgo test binary linked to a dynamic glibc cannot "
+                f"run under {qemu} without that architecture's glibc: use "
+                f"{target.port}-musl (static) to run cgo tests"
+            ),
+        )
+    return _TestPlan(runnable=True, exec_prog=found, why_not="")
+
+
+def _note(target: Target, text: str, rule_id: str = "CGO113") -> Finding:
+    return Finding(rule_id=rule_id, target=target.name, step=Step.TEST, message=text)
+
+
+class MatrixRunner:
+    """Runs one matrix; `cancel()` (from another thread) stops every child process."""
+
+    def __init__(self, options: MatrixOptions, *, progress: Progress | None = None) -> None:
+        self.options = options
+        self._progress = progress
+        self._live: dict[int, subprocess.Popen[bytes]] = {}
+        self._lock = threading.Lock()
+        self._cancelled = threading.Event()
+        self._go = toolchain.require("go")
+        self._zig: toolchain.Tool | None = None
+        self._tree = ""
+
+    # --- the public API ------------------------------------------------------------------
+
+    def run(self, targets: Sequence[Target]) -> MatrixReport:
+        """Run every target (parallel), return the report; Ctrl-C cancels and re-raises."""
+        options = self.options
+        root = options.root.resolve()
+        if not (root / "go.mod").is_file() and not (root / "go.work").is_file():
+            raise InputError(f"{root}: no go.mod or go.work here (not a Go module root)")
+        if any(self._needs_zig(t) for t in targets):
+            self._zig = toolchain.find("zig")
+            if self._zig is None:
+                raise ToolchainMissingError(
+                    "zig not found on PATH or in PyPI packages, and CGO_ENABLED=1 targets "
+                    "need it as the cross C compiler: pip install ziglang (or "
+                    "'cgotrap[toolchains]'), or use --cgo 0, or --cc PORT=CC"
+                )
+        results = options.results_dir
+        try:
+            results.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{results}: cannot create the results folder: {exc}") from exc
+        self._tree = tree_fingerprint(root, skip=results)
+        for target in targets:
+            self._emit(target, "queued")
+        jobs = options.jobs or os.cpu_count() or 1
+        out: dict[int, TargetResult] = {}
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+        try:
+            futures = {pool.submit(self._run_target, t): i for i, t in enumerate(targets)}
+            pending = set(futures)
+            while pending:
+                # Short waits keep the main thread responsive to Ctrl-C.
+                done, pending = concurrent.futures.wait(pending, timeout=0.2)
+                for future in done:
+                    out[futures[future]] = future.result()
+        except BaseException:
+            self.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return MatrixReport(
+            targets=tuple(out[i] for i in range(len(targets))),
+            steps=options.steps,
+            packages=options.packages,
+            go_version=toolchain.version("go") or "",
+            zig_version=(toolchain.version("zig") or "") if self._zig else "",
+            results_dir=str(results),
+        )
+
+    def cancel(self) -> None:
+        """Stop: kill the process group of every running command; queued targets do not start."""
+        self._cancelled.set()
+        with self._lock:
+            procs = list(self._live.values())
+        for proc in procs:
+            _kill_group(proc)
+
+    # --- one target ----------------------------------------------------------------------
+
+    def _needs_zig(self, target: Target) -> bool:
+        if not target.cgo or self.options.config.cc_for(target) is not None:
+            return False
+        triple, _ = zigcc.triple_for(target, self.options.glibc)
+        return triple is not None
+
+    def _emit(self, target: Target, state: str) -> None:
+        if self._progress is not None:
+            self._progress(target, state)
+
+    def _cc(self, target: Target) -> tuple[dict[str, str], str, str]:
+        """(CC/CXX environment, display string, why cgo cannot build: "" if it can)."""
+        if not target.cgo:
+            return {}, "", ""
+        user = self.options.config.cc_for(target)
+        if user is not None:
+            return {"CC": user}, user, ""
+        triple, why = zigcc.triple_for(target, self.options.glibc)
+        if triple is None or self._zig is None:
+            return {}, "", why or "zig is not available"
+        zig = str(self._zig.path)
+        env = {
+            "CC": zigcc.cc_command(zig, triple),
+            "CXX": zigcc.cc_command(zig, triple, cxx=True),
+        }
+        return env, f"zig cc -target {triple}", ""
+
+    def _key(self, target: Target, cc_display: str, test: _TestPlan | None) -> str:
+        env = {k: os.environ.get(k, "") for k in _ENV_THAT_MATTERS}
+        material = {
+            "format": _CACHE_FORMAT,
+            "cgotrap": __version__,
+            "tree": self._tree,
+            "target": target.name,
+            "steps": [s.value for s in self.options.steps],
+            "packages": list(self.options.packages),
+            "go": str(self._go.path),
+            "go_version": toolchain.version("go"),
+            "zig_version": toolchain.version("zig") if cc_display.startswith("zig") else "",
+            "cc": cc_display,
+            "env": env,
+            "test": dataclasses.asdict(test) if test is not None else None,
+            "pkg-config": shutil.which("pkg-config") or "",
+        }
+        return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+    def _run_target(self, target: Target) -> TargetResult:
+        options = self.options
+        allowed = options.config.allowed_to_fail(target)
+        if self._cancelled.is_set():
+            return TargetResult(
+                target=target,
+                steps=(StepResult(step=Step.BUILD, outcome=Outcome.CANCELLED),),
+                allowed_to_fail=allowed,
+            )
+        cc_env, cc_display, why = self._cc(target)
+        if why:
+            self._emit(target, Outcome.SKIPPED.value)
+            note = Finding(
+                rule_id="CGO117",
+                target=target.name,
+                step=Step.BUILD,
+                message=f"cgo not built for {target.port}: {why}; name a C compiler with --cc",
+            )
+            return TargetResult(
+                target=target,
+                steps=(StepResult(step=Step.BUILD, outcome=Outcome.SKIPPED, findings=(note,)),),
+                allowed_to_fail=allowed,
+            )
+        test = plan_tests(target) if Step.TEST in options.steps else None
+        tdir = options.results_dir / slug(target)
+        key = self._key(target, cc_display, test)
+        if options.reuse:
+            previous = _load_cached(tdir, key, target)
+            if previous is not None:
+                result = dataclasses.replace(previous, allowed_to_fail=allowed, cached=True)
+                self._emit(target, result.outcome.value)
+                return result
+        shutil.rmtree(tdir, ignore_errors=True)
+        tdir.mkdir(parents=True, exist_ok=True)
+        env = toolchain.go_env()
+        env.update(GOOS=target.goos, GOARCH=target.goarch, CGO_ENABLED=str(int(target.cgo)))
+        env.update(cc_env)
+        deadline = time.monotonic() + options.timeout
+        steps: list[StepResult] = []
+        failed = False
+        for step in options.steps:
+            if failed:
+                steps.append(StepResult(step=step, outcome=Outcome.SKIPPED))
+                continue
+            self._emit(target, step.value)
+            done = self._run_step(target, step, env, tdir, deadline=deadline, test=test)
+            steps.append(done)
+            failed = done.outcome in FAILING
+        result = TargetResult(
+            target=target, steps=tuple(steps), cc=cc_display, allowed_to_fail=allowed
+        )
+        if result.outcome not in (Outcome.TIMEOUT, Outcome.CANCELLED):
+            _store_cached(tdir, key, result)
+        self._emit(target, result.outcome.value)
+        return result
+
+    def _command(
+        self, step: Step, tdir: Path, remaining: float, test: _TestPlan | None
+    ) -> list[str]:
+        go = str(self._go.path)
+        packages = list(self.options.packages)
+        match step:
+            case Step.BUILD:
+                return [go, "build", "-o", str(tdir / "bin") + os.sep, *packages]
+            case Step.VET:
+                return [go, "vet", *packages]
+            case Step.TEST:
+                if test is None or not test.runnable:
+                    return [go, "test", "-c", "-vet=off", "-o", str(tdir / "test") + os.sep]
+                exec_args = ["-exec", test.exec_prog] if test.exec_prog else []
+                seconds = max(1, int(remaining))
+                return [go, "test", "-json", "-vet=off", *exec_args, f"-timeout={seconds}s"]
+
+    def _run_step(
+        self,
+        target: Target,
+        step: Step,
+        env: Mapping[str, str],
+        tdir: Path,
+        *,
+        deadline: float,
+        test: _TestPlan | None,
+    ) -> StepResult:
+        root = self.options.root.resolve()
+        argv = self._command(step, tdir, deadline - time.monotonic(), test)
+        if step is Step.TEST:
+            argv += list(self.options.packages)
+        log = tdir / f"{step.value}.log"
+        # Display form: "go" for go's path, $RESULTS for the results folder (no absolute paths).
+        results = str(self.options.results_dir)
+        shown = ("go", *(a.replace(results, "$RESULTS") for a in argv[1:]))
+        started = time.monotonic()
+        code, output, timed_out = self._execute(argv, env, root, deadline)
+        seconds = time.monotonic() - started
+        with contextlib.suppress(OSError):
+            log.write_text(f"$ {' '.join(shown)}\n{output}", encoding="utf-8")
+        rel_log = log.relative_to(self.options.results_dir).as_posix()
+        base = StepResult(
+            step=step,
+            outcome=Outcome.PASS,
+            command=shown,
+            seconds=round(seconds, 2),
+            log=rel_log,
+        )
+        if self._cancelled.is_set():
+            return dataclasses.replace(base, outcome=Outcome.CANCELLED)
+        if timed_out:
+            finding = Finding(
+                rule_id="CGO111",
+                target=target.name,
+                step=step,
+                message=(
+                    f"{step.value} did not finish within {self.options.timeout:g} s and was "
+                    "stopped with all its processes: raise --timeout or fix what hangs"
+                ),
+                detail=output[-4000:],
+            )
+            return dataclasses.replace(base, outcome=Outcome.TIMEOUT, findings=(finding,))
+        if step is Step.TEST:
+            return self._judge_test(target, base, code, output, test)
+        if code == 0:
+            return base
+        findings = classify(output, target=target, step=step, root=root)
+        return dataclasses.replace(base, outcome=Outcome.FAIL, findings=tuple(findings))
+
+    def _judge_test(
+        self,
+        target: Target,
+        base: StepResult,
+        code: int,
+        output: str,
+        test: _TestPlan | None,
+    ) -> StepResult:
+        root = self.options.root.resolve()
+        runnable = test is not None and test.runnable
+        if not runnable:
+            if code != 0:
+                found = classify(output, target=target, step=Step.TEST, root=root)
+                return dataclasses.replace(base, outcome=Outcome.FAIL, findings=tuple(found))
+            why = test.why_not if test is not None else "tests not run"
+            return dataclasses.replace(
+                base, outcome=Outcome.NOT_RUN, findings=(_note(target, why),)
+            )
+        if code == 0:
+            return base
+        failures, build_text = test_failures(output.splitlines(), target=target, root=root)
+        findings: list[Finding] = []
+        if build_text.strip():
+            findings += classify(build_text, target=target, step=Step.TEST, root=root)
+        findings += failures
+        if not findings:
+            findings.append(unclassified(output, target=target, step=Step.TEST))
+        return dataclasses.replace(base, outcome=Outcome.FAIL, findings=tuple(findings))
+
+    def _execute(
+        self, argv: list[str], env: Mapping[str, str], cwd: Path, deadline: float
+    ) -> tuple[int, str, bool]:
+        """(exit code, combined output, timed out); the command runs in its own group."""
+        with tempfile.TemporaryFile() as sink:
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            with self._lock:
+                self._live[proc.pid] = proc
+            timed_out = False
+            try:
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if self._cancelled.is_set():
+                        _kill_group(proc)
+                        break
+                    if remaining <= 0:
+                        timed_out = True
+                        _kill_group(proc)
+                        break
+                    try:
+                        proc.wait(timeout=min(remaining, 0.25))
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
+                code = proc.wait()
+                # The leader is gone; children it left behind share its group: reap them too.
+                _kill_group(proc)
+            finally:
+                with self._lock:
+                    self._live.pop(proc.pid, None)
+            sink.seek(0)
+            output = sink.read().decode("utf-8", "replace")
+        return code, output, timed_out
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the process group `proc` leads (it was started with a new session)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+# --- reuse of a previous run's result ------------------------------------------------------
+
+
+def _finding_to_json(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "target": f.target,
+        "step": f.step.value,
+        "message": f.message,
+        "package": f.package,
+        "file": f.file,
+        "line": f.line,
+        "detail": f.detail,
+    }
+
+
+def _store_cached(tdir: Path, key: str, result: TargetResult) -> None:
+    data = {
+        "key": key,
+        "cc": result.cc,
+        "steps": [
+            {
+                "step": s.step.value,
+                "outcome": s.outcome.value,
+                "command": list(s.command),
+                "seconds": s.seconds,
+                "log": s.log,
+                "findings": [_finding_to_json(f) for f in s.findings],
+            }
+            for s in result.steps
+        ],
+    }
+    with contextlib.suppress(OSError):
+        (tdir / "result.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _load_cached(tdir: Path, key: str, target: Target) -> TargetResult | None:
+    """The stored result if its key matches; anything unreadable is a miss."""
+    path = tdir / "result.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return None
+        steps = tuple(
+            StepResult(
+                step=Step(s["step"]),
+                outcome=Outcome(s["outcome"]),
+                command=tuple(s["command"]),
+                seconds=float(s["seconds"]),
+                log=str(s["log"]),
+                findings=tuple(
+                    Finding(
+                        rule_id=str(f["rule_id"]),
+                        target=str(f["target"]),
+                        step=Step(f["step"]),
+                        message=str(f["message"]),
+                        package=str(f["package"]),
+                        file=str(f["file"]),
+                        line=f["line"] if isinstance(f["line"], int) else None,
+                        detail=str(f["detail"]),
+                    )
+                    for f in s["findings"]
+                ),
+            )
+            for s in data["steps"]
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return TargetResult(target=target, steps=steps, cc=str(data.get("cc", "")))
