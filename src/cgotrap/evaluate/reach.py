@@ -30,8 +30,22 @@ def main_roots(listing: TargetPackages) -> tuple[str, ...]:
     return mains or listing.roots
 
 
+def reverse_graph(graph: ImportGraph) -> dict[str, list[str]]:
+    """import path -> the packages that import it (to reuse over many `import_chains`)."""
+    reverse: dict[str, list[str]] = collections.defaultdict(list)
+    for pkg, imports in graph.items():
+        for imp in imports:
+            reverse[imp].append(pkg)
+    return reverse
+
+
 def import_chains(
-    graph: ImportGraph, sources: Iterable[str], goal: str, *, limit: int = 0
+    graph: ImportGraph,
+    sources: Iterable[str],
+    goal: str,
+    *,
+    limit: int = 0,
+    reverse: Mapping[str, list[str]] | None = None,
 ) -> list[tuple[str, ...]]:
     """Shortest import chain from each source that reaches `goal`, shortest first.
 
@@ -39,10 +53,8 @@ def import_chains(
     each source's chain follows, at every step, the smallest import path one step closer,
     so the answer is deterministic. `limit` > 0 keeps only that many chains.
     """
-    reverse: dict[str, list[str]] = collections.defaultdict(list)
-    for pkg, imports in graph.items():
-        for imp in imports:
-            reverse[imp].append(pkg)
+    if reverse is None:
+        reverse = reverse_graph(graph)
     distance = {goal: 0}
     queue = collections.deque([goal])
     while queue:

@@ -389,6 +389,8 @@ class _Context:
     listing: dict[Target, TargetPackages]
     known_cgo_files: dict[str, frozenset[str]]
     took_over: dict[str, frozenset[str]]
+    interesting: frozenset[str]
+    """Packages that compile C code, or carry C files, on some loaded target."""
     headers: HeaderCatalog
     ports: PortTable
     project_std: bool
@@ -441,6 +443,8 @@ def _build_context(matrix: MatrixResult, headers: HeaderCatalog, ports: PortTabl
         listing=listing,
         known_cgo_files={k: frozenset(v) for k, v in known.items()},
         took_over={k: frozenset(v) for k, v in took_over.items()},
+        interesting=frozenset(known)
+        | frozenset(ip for pkgs in facts.values() for ip, p in pkgs.items() if _c_like(p)),
         headers=headers,
         ports=ports,
         project_std=bool(roots) and all(r in std_roots for r in roots),
@@ -578,9 +582,7 @@ def _relative_message(message: str, absolute: str, relative: str | None) -> str:
 
 
 def _interesting(ctx: _Context, ip: str) -> bool:
-    if ip in ctx.known_cgo_files:
-        return True
-    return any(_c_like(pkgs[ip]) for pkgs in ctx.facts.values() if ip in pkgs)
+    return ip in ctx.interesting
 
 
 def scan(
@@ -616,6 +618,7 @@ def scan(
     for target in shown:
         listing = ctx.listing[target]
         graph = reach.import_graph(listing)
+        reverse = reach.reverse_graph(graph)
         mains = reach.main_roots(listing)
         all_roots.update(dict.fromkeys(mains))
         if target.cgo and ctx.headers.for_target(target) is None:
@@ -637,7 +640,7 @@ def scan(
             standard[ip] = p.standard
             verdicts.setdefault(ip, {})[target] = entry
             if entry.status is not Status.ABSENT:
-                found_chains = reach.import_chains(graph, mains, ip)
+                found_chains = reach.import_chains(graph, mains, ip, reverse=reverse)
                 reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
                 if found_chains and (ip not in chains or entry.status is Status.CGO):
                     best = found_chains[0]
