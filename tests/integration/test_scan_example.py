@@ -11,6 +11,7 @@ import functools
 import json
 import re
 import subprocess
+import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -329,3 +330,11 @@ def test_scan_of_std_agrees_with_go_list(goroot: Path) -> None:
     net = {f["rule"] for f in ours_doc["findings"] if f["package"] == "net"}
     assert "CGO002" in net, "net falls back to the pure-Go resolver"
     assert str(goroot) not in format_json(ours)
+
+
+def test_checked_in_libc_header_data_is_current() -> None:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "gen_libc_headers.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr

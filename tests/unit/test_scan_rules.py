@@ -332,3 +332,24 @@ def test_every_rule_has_a_message(rule: object) -> None:
     text = judge._message(rule, package="p", subject="s", files=("f",), extra=(), labels=("x",))
     assert text.startswith("p")
     assert rule.summary not in text or rule is rules.go_package_error
+
+
+# --- small readers ----------------------------------------------------------------------------
+
+
+def test_split_includes_accepts_delimited_and_bare_names() -> None:
+    system, local = judge.split_includes(["<stdio.h>", '"own.h"', "sys/types.h", " <a.h> "])
+    assert system == ("a.h", "stdio.h", "sys/types.h")
+    assert local == ("own.h",)
+
+
+def test_bare_include_of_the_packages_own_header_is_local() -> None:
+    p = pkg(LINUX1, "p", cgo_files=("p.go",), h_files=("own.h",), includes=("own.h", "stdio.h"))
+    result = judge.scan(matrix(listing(LINUX1, p)))
+    assert result.findings == ()
+    assert result.packages[0].needs.local_headers == ("own.h",)
+
+
+def test_ldflags_libs() -> None:
+    flags = ["-L/opt/lib", "-lsqlite3", "-l", "z", "-Wl,-rpath,/x", "-lsqlite3", "-pthread"]
+    assert judge.ldflags_libs(flags) == ("sqlite3", "z")
