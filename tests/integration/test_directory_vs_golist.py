@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from cgotrap import toolchain
-from cgotrap.evaluate.context import BuildContext, ContextSet
-from cgotrap.evaluate.directory import DirErrorKind, DirFacts, scan_directory
+from cgotrap.evaluate.context import BuildContext, ContextSet, make_context
+from cgotrap.evaluate.directory import DirErrorKind, DirFacts, ImportSemantics, scan_directory
 
 pytestmark = pytest.mark.integration
 
@@ -228,3 +228,233 @@ def test_goroot_every_context(go_tool: toolchain.Tool, goroot: Path, matrix: Con
     print(f"GOROOT: {len(by_dir)} directories, {pairs} (package, context) pairs compared")
     assert pairs > 94 * 500
     assert not failures, f"{len(failures)} of {pairs} pairs differ:\n" + "\n".join(failures[:30])
+
+
+# ---------------------------------------------------------------------------------------
+# (b) A fixture module that exercises every rule.
+
+CGO_PREAMBLE = """package cgodir
+
+/*
+#cgo CFLAGS: -DFOO -I${SRCDIR}/include -Iinc "-DQ=a b" 'single quoted' -I /abs/inc
+#cgo linux,amd64 LDFLAGS: -lfoo -L lib -L${SRCDIR}/lib
+#cgo !windows CPPFLAGS: -DNOTWIN
+#cgo windows LDFLAGS: -lws2_32
+#cgo darwin pkg-config: libfoo "libbar >= 1.0"
+#cgo linux && arm64 CXXFLAGS: -std=c++17
+#cgo (linux || darwin) FFLAGS: -O2
+#cgo linux,cgo darwin FFLAGS: -O3
+#cgo mytag CFLAGS: -DMYTAG
+#cgo noescape foo
+#cgo nocallback foo
+#include <stdio.h>
+#include "local.h"
+  #  include <sys/types.h>
+*/
+import "C"
+
+func F() { C.puts(nil) }
+"""
+
+CGO_GROUPED = """package cgodir
+
+import (
+	"fmt"
+
+	// #cgo LDFLAGS: -lgrouped
+	// #include <stdlib.h>
+	"C"
+)
+
+var _ = fmt.Sprint
+"""
+
+FIXTURE: dict[str, str | bytes] = {
+    "go.mod": "module example.com/fx\n\ngo 1.22\n",
+    # Constraint forms.
+    "cons/a.go": "//go:build linux && (amd64 || arm64)\n\npackage cons\n",
+    "cons/b.go": '//go:build !windows\n\npackage cons\n\nimport "os"\n\nvar _ = os.Args\n',
+    "cons/c.go": "// +build linux darwin\n// +build amd64\n\npackage cons\n",
+    "cons/d.go": "// +build ignore\n//go:build linux\n\npackage cons\n",
+    "cons/e.go": "//go:build go1.21 && !go1.99\n\npackage cons\n",
+    "cons/f.go": "//go:build unix\n\npackage cons\n",
+    "cons/g.go": '//go:build cgo\n\npackage cons\n\nimport "net"\n\nvar _ = net.IPv4len\n',
+    "cons/h.go": "//go:build gc && goexperiment.jsonv2\n\npackage cons\n",
+    "cons/i.go": "//go:build amd64.v2 || arm64.v8.0\n\npackage cons\n",
+    "cons/j.go": '//go:build mytag\n\npackage cons\n\nimport "strings"\n\nvar _ = strings.Cut\n',
+    "cons/k.go": "// +build linux,!cgo\npackage cons\n",
+    "cons/l.go": "//go:build (linux || darwin) && !(arm64 && darwin)\n\npackage cons\n",
+    "cons/m_windows.go": "package cons\n",
+    "cons/m_linux_amd64.go": "package cons\n",
+    "cons/m_darwin_test.go": 'package cons\n\nimport "testing"\n\nvar _ testing.T\n',
+    "cons/n_wasm.go": "package cons\n",
+    "cons/o_js.go": "package cons\n",
+    "cons/p_android.go": "package cons\n",
+    "cons/q_linux.pb.go": "package cons\n",
+    "cons/r.go": "//go:build boringcrypto\n\npackage cons\n",
+    "cons/s.go": "/* block */\n// +build windows\n\npackage cons\n",
+    "cons/t.go": "// Doc comment.\n\n// +build plan9\n\npackage cons\n",
+    "cons/u.go": "//go:build !cgo && (js || wasip1 || windows)\n\npackage cons\n",
+    # Every file kind.
+    "kinds/x.go": CGO_PREAMBLE.replace("package cgodir", "package kinds"),
+    "kinds/y.go": "package kinds\n",
+    "kinds/a.c": "int a;\n",
+    "kinds/b.cc": "int b;\n",
+    "kinds/c.cpp": "int c;\n",
+    "kinds/d.cxx": "int d;\n",
+    "kinds/e.m": "int e;\n",
+    "kinds/f.h": "int f;\n",
+    "kinds/g.hh": "",
+    "kinds/h.hpp": "",
+    "kinds/i.hxx": "",
+    "kinds/j.f": "",
+    "kinds/k.F": "",
+    "kinds/l.for": "",
+    "kinds/m.f90": "",
+    "kinds/n.s": "// asm\n",
+    "kinds/o.S": "// asm\n",
+    "kinds/p.sx": "",
+    "kinds/q.swig": "",
+    "kinds/r.swigcxx": "",
+    "kinds/s.syso": b"\x7fELF\x00\x00binary",
+    "kinds/t.txt": "not a source",
+    "kinds/u_windows.c": "int u;\n",
+    "kinds/v.c": "//go:build !linux\n\nint v;\n",
+    "kinds/w_arm64.s": "",
+    "kinds/_hidden.go": "package nope\n",
+    "kinds/.dot.go": "package nope\n",
+    "kinds/testdata/z.go": "package z\n",
+    # cgo directives.
+    "cgodir/a.go": CGO_PREAMBLE,
+    "cgodir/b.go": CGO_GROUPED,
+    # Package shapes and errors.
+    "multi/a.go": "package a\n",
+    "multi/b.go": "package b\n",
+    "multi/c.go": "package a\n",
+    "nogo/README": "nothing here\n",
+    "excluded/a.go": "//go:build ignore\n\npackage main\n",
+    "excluded/b_windows.go": "package main\n",
+    "tests/a.go": 'package tests\n\nimport "fmt"\n\nvar _ = fmt.Sprint\n',
+    "tests/a_test.go": 'package tests\n\nimport (\n\t"testing"\n\t"os"\n)\n',
+    "tests/b_test.go": 'package tests_test\n\nimport "example.com/fx/tests"\n',
+    "onlytests/a_test.go": "package onlytests\n",
+    "cgotest/a.go": "package cgotest\n",
+    "cgotest/a_test.go": 'package cgotest\n\n// #cgo LDFLAGS: -lx\nimport "C"\n',
+    "badsyntax/a.go": 'package badsyntax\n\nimport "fmt\n\nfunc F() {}\n',
+    "badsyntax/b.go": "package badsyntax\n",
+    "badheader/a.go": "packag x\n",
+    "badheader/b.go": "",
+    "badheader/c.go": 'package c; import "x" import "y"\n',
+    "badheader/d.go": 'package d\nimport (\n\t"a" "b"\n)\n',
+    "badheader/e.go": "package e\nimport ,\n",
+    "badheader/f.go": "package f\n\nimport 42\n",
+    "badheader/g.go": "package func\n",
+    "badheader/h.go": "package h\nimport `raw` x\n",
+    "badheader/i.go": 'package i\nimport "\\q"\n',
+    "badheader/j.go": 'package j\nimport "ok" // fine\n/* unterminated\n',
+    "badheader/k.go": "package k\n\u201cquote\u201d\n",
+    "badheader/l.go": 'package l\nimport (\n\t"a"\n\t#\n)\n',
+    "nonutf8/a.go": b"// caf\xe9\npackage nonutf8\n",
+    "nonutf8/b.go": b"package nonutf8\n",
+    "nonutf8/c.go": b"package nonutf8 // \x00\n",
+    "nonutf8/d.go": b'\xef\xbb\xbfpackage nonutf8\n\nimport "os"\n',
+    "nonutf8/e.go": b'package nonutf8\n\nfunc F() { _ = "\x00" }\n',
+    "badcons/a.go": "//go:build linux &&\n\npackage badcons\n",
+    "badcons/b.go": "package badcons\n",
+    "badcons2/a_windows.go": "//go:build (linux\n\npackage badcons2\n",
+    "badcons2/b.go": "package badcons2\n",
+    "badcons2/c.c": "//go:build !!x\n\nint c;\n",
+    "multigb/a.go": "//go:build linux\n//go:build amd64\n\npackage multigb\n",
+    "multigb/b.go": "package multigb\n",
+    "badcgo1/a.go": 'package badcgo1\n\n// #cgo LDFLAGS -lfoo\nimport "C"\n',
+    "badcgo2/a.go": 'package badcgo2\n\n// #cgo CFLAGS: -I${SRCDIR}/a;b\nimport "C"\n',
+    "badcgo3/a.go": 'package badcgo3\n\n// #cgo windows FOOFLAGS: -x\nimport "C"\n',
+    "badcgo4/a.go": 'package badcgo4\n\n// #cgo CFLAGS: "unclosed\nimport "C"\n',
+    "docpkg/a.go": "package documentation\n",
+    "docpkg/b.go": "package docpkg\n",
+    "embedpkg/a.go": (
+        'package embedpkg\n\nimport _ "embed"\n\n//go:embed hello.txt "quoted name.txt"\n'
+        "var s string\n\n// a //go:embed in a comment is not one\nvar t = `//go:embed raw.txt`\n"
+    ),
+    "embedpkg/hello.txt": "hi\n",
+    "embedpkg/quoted name.txt": "hi\n",
+    "aliases/a.go": 'package aliases\n\nimport (\n\tf "fmt"\n\t. "strings"\n\t_ "os"\n)\n',
+    "invalidimport/a.go": 'package invalidimport\n\nimport "a b"\n',
+    "invalidimport/b.go": "package invalidimport\n",
+    # A symlink makes the directory unindexable: go reads it with go/build, where a bad
+    # //go:build line only marks its file invalid instead of failing the whole import.
+    "symlinked/a.go": "//go:build linux &&\n\npackage symlinked\n",
+    "symlinked/b.go": "package symlinked\n",
+}
+SYMLINKS = {"symlinked/c.h": "../kinds/f.h"}
+
+FIXTURE_CONTEXTS = [
+    ("linux", "amd64", True),
+    ("linux", "amd64", False),
+    ("windows", "arm64", True),
+    ("darwin", "arm64", True),
+    ("js", "wasm", False),
+]
+
+
+def write_fixture(root: Path) -> None:
+    """Write the fixture module, with file times old enough for go's module index."""
+    old = 1_600_000_000
+    for rel, content in FIXTURE.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        os.utime(path, (old, old))
+    for rel, target in SYMLINKS.items():
+        (root / rel).symlink_to(target)
+
+
+@pytest.fixture(scope="module")
+def fixture_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("fxmod").resolve()
+    write_fixture(root)
+    return root
+
+
+def _compare_pos(pkg: Mapping[str, Any], facts: DirFacts, cwd: Path) -> list[str]:
+    go_pos = (pkg.get("Error") or {}).get("Pos", "")
+    if facts.error is None or facts.error.kind is not DirErrorKind.PARSE:
+        return []
+    mine = facts.error.golist_pos(str(cwd))
+    return [] if go_pos == mine else [f"Error.Pos: go {go_pos!r} != {mine!r}"]
+
+
+@pytest.mark.parametrize("semantics", [ImportSemantics.AUTO, ImportSemantics.GOBUILD])
+@pytest.mark.parametrize(("goos", "goarch", "cgo"), FIXTURE_CONTEXTS)
+def test_fixture_module(
+    go_tool: toolchain.Tool,
+    fixture_module: Path,
+    goos: str,
+    goarch: str,
+    cgo: bool,
+    semantics: ImportSemantics,
+) -> None:
+    version = toolchain.version("go")
+    assert version is not None
+    ctx = make_context(goos, goarch, cgo, go_version=version, build_tags=("mytag",))
+    env = {"GODEBUG": "goindex=0"} if semantics is ImportSemantics.GOBUILD else {}
+    out = go_list(
+        go_tool, fixture_module, ctx, ["-tags", "mytag", "./...", "./nogo", "./excluded"], env
+    )
+    contexts = ContextSet([ctx])
+    pairs = 0
+    failures: list[str] = []
+    for pkg in decode_stream(out):
+        directory = pkg.get("Dir")
+        if not directory:
+            continue
+        (facts,) = scan_directory(directory, contexts, semantics=semantics)
+        pairs += 1
+        diffs = compare(pkg, loaded(facts, ctx)) + _compare_pos(pkg, facts, fixture_module)
+        if diffs:
+            failures.append(f"{pkg['ImportPath']}: {diffs}")
+    assert pairs >= 20
+    assert not failures, "\n".join(failures)
