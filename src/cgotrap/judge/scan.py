@@ -810,7 +810,7 @@ def _message(
     if r is rules.header_from_external_library:
         return f"{package}: <{subject}> comes from a C library no libc ships ({_names(files)})"
     if r is rules.std_package_uses_cgo:
-        return f"{package} (standard library) compiles C code: the binary links libc"
+        return f"{package}: a standard-library package compiling C code; the binary links libc"
     if r is rules.go_package_error:
         return f"{package}: {subject}"
     if r is rules.port_requires_cgo_linking:
