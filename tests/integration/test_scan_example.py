@@ -23,6 +23,7 @@ from cgotrap import schemas, toolchain
 from cgotrap.cli.main_scan import _with_twins
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
 from cgotrap.judge.headers import catalog
+from cgotrap.judge.rules import Severity
 from cgotrap.judge.scan import ScanResult, scan
 from cgotrap.render.scan import format_json, format_table
 from cgotrap.targets import Target, expand
@@ -338,3 +339,93 @@ def test_checked_in_libc_header_data_is_current() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+# --- a fixture module: traps done right give no error, on exactly the expected targets --------
+
+_GUARDED = {
+    "go.mod": "module example.com/guarded\n\ngo 1.22\n",
+    # A Linux-only header in a file constrained to Linux, with a fallback for the rest.
+    "lx/lx_linux.go": """\
+        package lx
+
+        /*
+        #include <sys/sysinfo.h>
+        static long uptime(void) { struct sysinfo si; sysinfo(&si); return si.uptime; }
+        */
+        import "C"
+
+        // Uptime in seconds.
+        func Uptime() int64 { return int64(C.uptime()) }
+        """,
+    "lx/lx_other.go": """\
+        //go:build !linux || !cgo
+
+        package lx
+
+        // Uptime in seconds (unknown here).
+        func Uptime() int64 { return -1 }
+        """,
+    # C file plus cgo file plus a !cgo fallback: go drops the C file silently without cgo.
+    "cx/cx_cgo.go": """\
+        //go:build cgo
+
+        package cx
+
+        // int twice(int x);
+        import "C"
+
+        // Twice doubles x in C.
+        func Twice(x int) int { return int(C.twice(C.int(x))) }
+        """,
+    "cx/twice.c": "int twice(int x) { return 2 * x; }\n",
+    "cx/cx_nocgo.go": """\
+        //go:build !cgo
+
+        package cx
+
+        // Twice doubles x.
+        func Twice(x int) int { return 2 * x }
+        """,
+    "cmd/app/main.go": """\
+        package main
+
+        import (
+            "fmt"
+
+            "example.com/guarded/cx"
+            "example.com/guarded/lx"
+        )
+
+        func main() { fmt.Println(lx.Uptime(), cx.Twice(21)) }
+        """,
+}
+
+
+def test_guarded_traps_give_notes_only_and_exactly_where_expected(tmp_path: Path) -> None:
+    root = _write(tmp_path / "g", _GUARDED)
+    report = expand("linux/amd64,linux/arm64,darwin/arm64,windows/amd64", (False, True))
+    matrix = golist_matrix(root, ["./..."], report)
+    result = scan(matrix, report=report)
+    assert result.count(Severity.ERROR) == 0, [f.message for f in result.findings]
+    assert result.count(Severity.WARNING) == 0, [f.message for f in result.findings]
+    fallbacks = {
+        f.package.rsplit("/", 1)[-1]: (set(f.targets), f.files)
+        for f in result.findings
+        if f.rule.id == "CGO002"
+    }
+    linux0 = {t for t in report if t.goos == "linux" and not t.cgo}
+    assert fallbacks["lx"] == (linux0, ("lx/lx_other.go",))
+    assert fallbacks["cx"] == ({t for t in report if not t.cgo}, ("cx/cx_nocgo.go",))
+    # the real loader gives the same judgement
+    from cgotrap.evaluate.packages import load_matrix
+
+    ours = scan(load_matrix(["./..."], report, root=root), report=report)
+    assert _finding_keys(json.loads(format_json(ours))) == _finding_keys(
+        json.loads(format_json(result))
+    )
+    # the oracle: the program builds with CGO_ENABLED=0 on every port
+    for t in report:
+        if not t.cgo:
+            built = _go_build(root, t)
+            assert built.returncode == 0, (t.name, built.stderr)

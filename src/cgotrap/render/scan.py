@@ -173,9 +173,15 @@ def _needs_table(result: ScanResult, names: dict[str, str]) -> Table:
             _cap(headers),
             _cap(links),
             _cap([f.rsplit("/", 1)[-1] for f in files]),
-            _chain_text(package.chain, names) or "-",
+            _reached(package, names),
         )
     return table
+
+
+def _reached(package: CgoPackage, names: dict[str, str]) -> str:
+    text = _chain_text(package.chain, names) or "-"
+    others = len(package.reached_from) - 1
+    return text + (f" (+{others} more)" if others > 0 else "")
 
 
 def _cap(items: Sequence[str], limit: int = 8) -> str:
