@@ -365,6 +365,8 @@ def _classify_line(
         )
     if m := _UNDEF_SYMBOL.search(line):
         symbol = m.group("s1") or m.group("s2")
+        if target.goos in ("darwin", "ios"):
+            symbol = symbol.removeprefix("_")  # Mach-O prefixes C symbols with "_"
         file, at = _locate(ctx.root, symbol)
         return make(
             "CGO103",
@@ -521,7 +523,7 @@ def unclassified(output: str, *, target: Target, step: Step, package: str = "") 
     )
 
 
-def test_failures(
+def failed_tests(
     events: Iterable[str], *, target: Target, root: Path | None
 ) -> tuple[list[Finding], str]:
     """Findings from `go test -json` lines: failed tests (CGO112), and build output text.

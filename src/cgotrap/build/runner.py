@@ -45,8 +45,8 @@ from cgotrap.build.classify import (
     FindingGroup,
     Step,
     classify,
+    failed_tests,
     group,
-    test_failures,
     unclassified,
 )
 from cgotrap.build.config import MatrixConfig
@@ -559,7 +559,7 @@ class MatrixRunner:
             )
         if code == 0:
             return base
-        failures, build_text = test_failures(output.splitlines(), target=target, root=root)
+        failures, build_text = failed_tests(output.splitlines(), target=target, root=root)
         findings: list[Finding] = []
         if build_text.strip():
             findings += classify(build_text, target=target, step=Step.TEST, root=root)
