@@ -429,7 +429,7 @@ def _compare_pos(pkg: Mapping[str, Any], facts: DirFacts, cwd: Path) -> list[str
 
 @pytest.mark.parametrize("semantics", [ImportSemantics.AUTO, ImportSemantics.GOBUILD])
 @pytest.mark.parametrize(("goos", "goarch", "cgo"), FIXTURE_CONTEXTS)
-def test_fixture_module(
+def test_fixture_module(  # noqa: PLR0917 - pytest passes fixtures and parameters positionally
     go_tool: toolchain.Tool,
     fixture_module: Path,
     goos: str,

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import io
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -130,8 +132,6 @@ class SourceFile:
     """The `#include` lines of the `import "C"` preamble(s)."""
     embeds: tuple[EmbedPattern, ...] = ()
     """`//go:embed` patterns (only looked for when the file imports "embed")."""
-    constraint_error_detail: str = ""
-    """Reserved: filled by the evaluation when the //go:build line fails to parse."""
 
     @property
     def imports_c(self) -> bool:
@@ -321,7 +321,7 @@ def _read_prefix(f: object, size: int) -> bytes:
 
 
 def _read_header(f: BinaryIO, data: bytes, *, go_file: bool) -> tuple[bytes, bytes, str]:
-    """Run the import reader on the file: (header, whole data read, error text).
+    """Run the import reader on the file: (header, raw bytes read so far, error text).
 
     `data` is what was already read from `f` (the first `_FIRST_READ` bytes). The header is
     what go/build hands to its parser (BOM removed): the bytes up to the first byte after
@@ -347,7 +347,7 @@ def _read_header(f: BinaryIO, data: bytes, *, go_file: bool) -> tuple[bytes, byt
     if not reader.err and not reader.eof:
         header = header[:-1]
     if not go_file or reader.err != _SYNTAX:
-        return header, body, reader.err
+        return header, data, reader.err
     # readRest: the whole file (without NUL checks).
     while not complete:
         if len(data) > MAX_FILE_BYTES:
@@ -358,7 +358,25 @@ def _read_header(f: BinaryIO, data: bytes, *, go_file: bool) -> tuple[bytes, byt
     if len(data) > MAX_FILE_BYTES:
         raise _FileTooLargeError
     body = data[3:] if data.startswith(_BOM) else data
-    return body, body, ""
+    return body, data, ""
+
+
+def go_header(data: bytes) -> tuple[bytes, str]:
+    """readGoInfo's reading of a whole Go file: (header, read error or "").
+
+    The header is what go/build parses: up to the first byte after the imports, or the
+    whole file after a syntax error (BOM removed either way).
+    """
+    f = io.BytesIO(data)
+    header, _, err = _read_header(f, f.read(_FIRST_READ), go_file=True)
+    return header, err
+
+
+def comments_header(data: bytes) -> tuple[bytes, str]:
+    """readComments: the leading comment block of a non-Go source, and the read error."""
+    f = io.BytesIO(data)
+    header, _, err = _read_header(f, f.read(_FIRST_READ), go_file=False)
+    return header, err
 
 
 # The fast path: a well-formed header (package clause, imports of plain ASCII paths, comments)
@@ -572,14 +590,6 @@ def _fast_comment_ok(span: bytes) -> bool:
 
 def _fast_path_ok(lit: bytes) -> bool:
     return _FAST_VALID_PATH.match(lit) is not None and lit != b'"C"'
-
-
-def _read_all(path: str) -> bytes:
-    with Path(path).open("rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _FileTooLargeError
-    return data[3:] if data.startswith(_BOM) else data
 
 
 # ---------------------------------------------------------------------------------------
@@ -927,26 +937,47 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
     full = go_join(directory, name)
     if kind is FileKind.SYSO:
         return SourceFile(name=name, kind=kind)
-    go_file = kind is FileKind.GO
     try:
         with Path(full).open("rb") as f:
-            data = f.read(_FIRST_READ)
-            if go_file:
-                body = data[3:] if data.startswith(_BOM) else data
-                fast = _fast_go_header(body, len(data) < _FIRST_READ)
-                if fast is not None:
-                    return _from_fast(full, name, kind, fast)
-            header, data, err = _read_header(f, data, go_file=go_file)
+            return read_source(f, full, name, kind)
+    except OSError as exc:
+        return SourceFile(name=name, kind=kind, error=f"open {full}: {_go_errno_text(exc)}")
+
+
+def source_from_bytes(data: bytes, name: str, kind: FileKind, directory: str = "") -> SourceFile:
+    """`read_source_file` for content in memory (tests, fuzzing, overlays)."""
+    return read_source(io.BytesIO(data), go_join(directory, name), name, kind)
+
+
+def read_source(f: BinaryIO, full: str, name: str, kind: FileKind) -> SourceFile:
+    """`read_source_file` on an open binary stream; `full` is the name go would use."""
+    go_file = kind is FileKind.GO
+    try:
+        raw = f.read(_FIRST_READ)
+        if go_file:
+            body = raw[3:] if raw.startswith(_BOM) else raw
+            fast = _fast_go_header(body, len(raw) < _FIRST_READ)
+            if fast is not None:
+                return _from_fast(full, name, kind, fast, lambda: _whole(f, raw))
+        header, raw, err = _read_header(f, raw, go_file=go_file)
+        if err:
+            return SourceFile(name=name, kind=kind, error=f"read {full}: {err}")
+        if not go_file:
+            return _with_constraints(SourceFile(name=name, kind=kind), header)
+        return _from_parse(full, name, kind, header, lambda: _whole(f, raw))
     except _FileTooLargeError:
         return SourceFile(name=name, kind=kind, error=f"read {full}: file too large for cgotrap")
     except OSError as exc:
-        verb = "read" if isinstance(exc, IsADirectoryError) else "open"
-        return SourceFile(name=name, kind=kind, error=f"{verb} {full}: {_go_errno_text(exc)}")
-    if err:
-        return SourceFile(name=name, kind=kind, error=f"read {full}: {err}")
-    if not go_file:
-        return _with_constraints(SourceFile(name=name, kind=kind), header)
-    return _from_parse(full, name, kind, header, data)
+        return SourceFile(name=name, kind=kind, error=f"read {full}: {_go_errno_text(exc)}")
+
+
+def _whole(f: BinaryIO, raw: bytes) -> bytes:
+    """The whole file (BOM removed), given the `raw` bytes already read from `f`."""
+    if len(raw) <= MAX_FILE_BYTES:
+        raw += f.read(MAX_FILE_BYTES + 1 - len(raw))
+    if len(raw) > MAX_FILE_BYTES:
+        raise _FileTooLargeError
+    return raw[3:] if raw.startswith(_BOM) else raw
 
 
 def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
@@ -966,26 +997,22 @@ def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
     )
 
 
-def _from_fast(full: str, name: str, kind: FileKind, fast: _FastHeader) -> SourceFile:
+def _from_fast(
+    full: str, name: str, kind: FileKind, fast: _FastHeader, whole: Callable[[], bytes]
+) -> SourceFile:
     imports = tuple(
         ImportSpec(path=path, pos=Position(filename=full, line=line, column=col))
         for path, line, col in fast.imports
     )
     src = SourceFile(name=name, kind=kind, package_name=fast.package, imports=imports)
     if any(imp.path == "embed" for imp in imports):
-        src = dataclasses.replace(src, embeds=_file_embeds(full, fast.header))
+        src = dataclasses.replace(src, embeds=_embed_patterns(whole(), full))
     return _with_constraints(src, fast.header)
 
 
-def _file_embeds(full: str, fallback: bytes) -> tuple[EmbedPattern, ...]:
-    try:
-        whole = _read_all(full)
-    except (OSError, _FileTooLargeError):
-        whole = fallback
-    return _embed_patterns(whole, full)
-
-
-def _from_parse(full: str, name: str, kind: FileKind, header: bytes, data: bytes) -> SourceFile:
+def _from_parse(
+    full: str, name: str, kind: FileKind, header: bytes, whole: Callable[[], bytes]
+) -> SourceFile:
     """readGoInfo's parse of the header with go/parser (the exact, slower way)."""
     parsed = goscan.parse_header(header)
     package_name = parsed.package_name.decode("utf-8", "surrogateescape")
@@ -1029,7 +1056,7 @@ def _from_parse(full: str, name: str, kind: FileKind, header: bytes, data: bytes
         imports=tuple(imports),
         cgo_directives=tuple(cgo_directives),
         includes=tuple(includes),
-        embeds=_file_embeds(full, data) if has_embed else (),
+        embeds=_embed_patterns(whole(), full) if has_embed else (),
     )
     return _with_constraints(src, header)
 

@@ -1,0 +1,480 @@
+"""Reading Go file headers as go/build does, with Go's own test tables.
+
+READ_GO_INFO_TESTS, READ_COMMENTS_TESTS, READ_FAILURES_TESTS and READ_EMBED_TESTS are
+go/build/read_test.go; SHOULD_BUILD_TESTS is build_test.go's shouldBuildTests (Go 1.27.3).
+In the read tables "ℙ" marks where the header must end and "𝔻" where it starts (after a
+BOM), as in Go's testRead.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cgotrap.read import goscan
+from cgotrap.read.constraint import parse
+from cgotrap.read.filename import FileKind
+from cgotrap.read.gofile import (
+    _fast_go_header,
+    comment_group_text,
+    comments_header,
+    get_constraints,
+    go_header,
+    source_from_bytes,
+)
+
+Q = "`"
+
+READ_GO_INFO_TESTS = [
+    "package p",
+    'package p; import "x"',
+    'package p; import . "x"',
+    'package p; import "x";ℙvar x = 1',
+    f"""package p
+
+		// comment
+
+		import "x"
+		import _ "x"
+		import a "x"
+
+		/* comment */
+
+		import (
+			"x" /* comment */
+			_ "x"
+			a "x" // comment
+			{Q}x{Q}
+			_ /*comment*/ {Q}x{Q}
+			a {Q}x{Q}
+		)
+		import (
+		)
+		import ()
+		import()import()import()
+		import();import();import()
+
+		ℙvar x = 1
+		""",
+    '\ufeff𝔻package p; import "x";ℙvar x = 1',
+]
+
+READ_COMMENTS_TESTS = [
+    "ℙpackage p",
+    'ℙpackage p; import "x"',
+    'ℙpackage p; import . "x"',
+    '\ufeff𝔻ℙpackage p; import . "x"',
+    """// foo
+
+		/* bar */
+
+		/* quux */ // baz
+
+		/*/ zot */
+
+		// asdf
+		ℙHello, world""",
+    """\ufeff𝔻// foo
+
+		/* bar */
+
+		/* quux */ // baz
+
+		/*/ zot */
+
+		// asdf
+		ℙHello, world""",
+]
+
+
+def _split(text: str) -> tuple[bytes, bytes]:
+    """Go's testRead: (input, expected header)."""
+    before, _, after = text.partition("ℙ")
+    data = before + after
+    want = before
+    if "𝔻" in before:
+        d_before, _, d_after = before.partition("𝔻")
+        data = d_before + d_after + after
+        want = d_after
+    return data.encode(), want.encode()
+
+
+@pytest.mark.parametrize("text", READ_GO_INFO_TESTS)
+def test_read_go_info(text: str) -> None:
+    data, want = _split(text)
+    assert go_header(data) == (want, "")
+
+
+@pytest.mark.parametrize("text", READ_COMMENTS_TESTS)
+def test_read_comments(text: str) -> None:
+    data, want = _split(text)
+    assert comments_header(data) == (want, "")
+
+
+READ_FAILURES_TESTS = [
+    ("package", "syntax error"),
+    ("package p\n\x00\nimport `math`\n", "unexpected NUL in input"),
+    ("package p; import", "syntax error"),
+    ('package p; import "', "syntax error"),
+    ("package p; import ` \n\n", "syntax error"),
+    ('package p; import "x', "syntax error"),
+    ("package p; import _", "syntax error"),
+    ('package p; import _ "', "syntax error"),
+    ('package p; import _ "x', "syntax error"),
+    ("package p; import .", "syntax error"),
+    ('package p; import . "', "syntax error"),
+    ('package p; import . "x', "syntax error"),
+    ("package p; import (", "syntax error"),
+    ('package p; import ("', "syntax error"),
+    ('package p; import ("x', "syntax error"),
+    ('package p; import ("x"', "syntax error"),
+]
+
+
+@pytest.mark.parametrize(("text", "err"), READ_FAILURES_TESTS)
+def test_read_failures(text: str, err: str) -> None:
+    # TestReadFailuresIgnored: syntax errors are not read errors; the header is the file.
+    data = text.encode()
+    header, got = go_header(data)
+    if "NUL" in err:
+        assert got == err
+    else:
+        assert (header, got) == (data, "")
+
+
+READ_EMBED_TESTS = [
+    ("package p\n", ""),
+    (
+        'package p\nimport "embed"\nvar i int\n//go:embed x y z\nvar files embed.FS',
+        "test:4:12:x test:4:14:y test:4:16:z",
+    ),
+    (
+        'package p\nimport "embed"\nvar i int\n//go:embed x "\\x79" `z`\nvar files embed.FS',
+        "test:4:12:x test:4:14:y test:4:21:z",
+    ),
+    (
+        'package p\nimport "embed"\nvar i int\n//go:embed x y\n//go:embed z\nvar files embed.FS',
+        "test:4:12:x test:4:14:y test:5:12:z",
+    ),
+    (
+        (
+            'package p\nimport "embed"\nvar i int\n\t //go:embed x y\n\t //go:embed z\n'
+            "\t var files embed.FS"
+        ),
+        "test:4:14:x test:4:16:y test:5:14:z",
+    ),
+    (
+        'package p\nimport "embed"\n//go:embed x y z\nvar files embed.FS',
+        "test:3:12:x test:3:14:y test:3:16:z",
+    ),
+    (
+        '\ufeffpackage p\nimport "embed"\n//go:embed x y z\nvar files embed.FS',
+        "test:3:12:x test:3:14:y test:3:16:z",
+    ),
+    (
+        'package p\nimport "embed"\nvar s = "/*"\n//go:embed x\nvar files embed.FS',
+        "test:4:12:x",
+    ),
+    (
+        (
+            'package p\n\t\t import "embed"\n\t\t var s = "\\"\\\\\\\\"\n'
+            "\t\t //go:embed x\n\t\t var files embed.FS"
+        ),
+        "test:4:15:x",
+    ),
+    (
+        'package p\nimport "embed"\nvar s = `/*`\n//go:embed x\nvar files embed.FS',
+        "test:4:12:x",
+    ),
+    (
+        'package p\nimport "embed"\nvar s = z/ *y\n//go:embed pointer\nvar pointer embed.FS',
+        "test:4:12:pointer",
+    ),
+    ("package p\n//go:embed x y z\n", ""),
+    ("package p\n//go:embed x y z\nvar files embed.FS", ""),
+    ("\ufeffpackage p\n//go:embed x y z\nvar files embed.FS", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), READ_EMBED_TESTS)
+def test_read_embed(text: str, want: str) -> None:
+    src = source_from_bytes(text.encode(), "test", FileKind.GO)
+    got = " ".join(f"{e.pos}:{e.pattern}" for e in src.embeds)
+    assert got == want
+
+
+# shouldBuildTests: (name, content, should build with tags {"yes"}, binary-only).
+SHOULD_BUILD_TESTS = [
+    ("Yes", "// +build yes\n\npackage main\n", True, False),
+    ("Yes2", "//go:build yes\npackage main\n", True, False),
+    ("Or", "// +build no yes\n\npackage main\n", True, False),
+    ("Or2", "//go:build no || yes\npackage main\n", True, False),
+    ("And", "// +build no,yes\n\npackage main\n", False, False),
+    ("And2", "//go:build no && yes\npackage main\n", False, False),
+    (
+        "Cgo",
+        (
+            "// +build cgo\n\n// Copyright The Go Authors.\n\n"
+            "// This package implements parsing of tags like\n// +build tag1\npackage build"
+        ),
+        False,
+        False,
+    ),
+    (
+        "Cgo2",
+        (
+            "//go:build cgo\n// Copyright The Go Authors.\n\n"
+            "// This package implements parsing of tags like\n// +build tag1\npackage build"
+        ),
+        False,
+        False,
+    ),
+    (
+        "AfterPackage",
+        (
+            "// Copyright The Go Authors.\n\npackage build\n\n"
+            "// shouldBuild checks tags given by lines of the form\n// +build tag\n"
+            "//go:build tag\nfunc shouldBuild(content []byte)\n"
+        ),
+        True,
+        False,
+    ),
+    ("TooClose", "// +build yes\npackage main\n", True, False),
+    ("TooClose2", "//go:build yes\npackage main\n", True, False),
+    ("TooCloseNo", "// +build no\npackage main\n", True, False),
+    ("TooCloseNo2", "//go:build no\npackage main\n", False, False),
+    ("BinaryOnly", "//go:binary-only-package\n// +build yes\npackage main\n", True, True),
+    ("BinaryOnly2", "//go:binary-only-package\n//go:build no\npackage main\n", False, True),
+    ("ValidGoBuild", "// +build yes\n\n//go:build no\npackage main\n", False, False),
+    ("MissingBuild2", "/* */\n// +build yes\n\n//go:build no\npackage main\n", False, False),
+    ("Comment1", "/*\n//go:build no\n*/\n\npackage main\n", True, False),
+    ("Comment2", "/*\ntext\n*/\n\n//go:build no\npackage main\n", False, False),
+    (
+        "Comment3",
+        "/*/*/ /* hi *//* \ntext\n*/\n\n//go:build no\npackage main\n",
+        False,
+        False,
+    ),
+    ("Comment4", "/**///go:build no\npackage main\n", True, False),
+    ("Comment5", "/**/\n//go:build no\npackage main\n", False, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "should_build", "binary_only"),
+    [t[1:] for t in SHOULD_BUILD_TESTS],
+    ids=[t[0] for t in SHOULD_BUILD_TESTS],
+)
+def test_should_build(content: str, should_build: bool, binary_only: bool) -> None:
+    go_build, plus_build, saw_binary_only = get_constraints(content.encode())
+    ok = True
+    if go_build:
+        ok = parse(go_build).eval(lambda tag: tag == "yes")
+    else:
+        for line in plus_build:
+            if not parse(line).eval(lambda tag: tag == "yes"):
+                ok = False
+    assert (ok, saw_binary_only) == (should_build, binary_only)
+
+
+# Header parse errors: (content, "line:col: message") as go/parser reports the first one.
+PARSE_ERROR_TESTS = [
+    ("", "1:1: expected 'package', found 'EOF'"),
+    ("packag x\n", "1:1: expected 'package', found packag"),
+    ("package func\n", "1:9: expected 'IDENT', found 'func'"),
+    ('package c; import "x" import "y"\n', "1:23: expected ';', found 'import'"),
+    ('package d\nimport (\n\t"a" "b"\n)\n', "3:6: expected ';', found \"b\""),
+    ("package e\nimport ,\n", "2:8: missing import path"),
+    ("package f\n\nimport 42\n", "3:8: import path must be a string"),
+    ('package g\nimport "fmt\n', "2:8: string literal not terminated"),
+    ('package h\nimport "\\q"\n', "2:10: unknown escape sequence"),
+    (
+        "package i\nimport (\n\t\u201cx\u201d\n)\n",
+        "3:2: curly quotation mark '\u201c' (use neutral '\"')",
+    ),
+    ("package j\nimport (\n\t#\n)\n", "3:2: illegal character U+0023 '#'"),
+    ("// caf\xe9\npackage k\n", "1:7: illegal UTF-8 encoding"),
+    ('package l\nimport "a b"\n', "2:8: invalid import path: a b"),
+    ("package m /* x */ import", "1:19: expected ';', found 'import'"),
+    ("\xff\xfepackage n", "1:1: illegal UTF-8 encoding (got UTF-16)"),
+]
+
+
+@pytest.mark.parametrize(("content", "want"), PARSE_ERROR_TESTS)
+def test_parse_errors(content: str, want: str) -> None:
+    data = content.encode("utf-8", "surrogateescape")
+    if "\xe9" in content or "\xff" in content:
+        data = content.encode("latin-1")
+    src = source_from_bytes(data, "x.go", FileKind.GO)
+    assert src.parse_error is not None
+    got = f"{src.parse_error.pos.line}:{src.parse_error.pos.column}: {src.parse_error.msg}"
+    assert got == want
+    assert not src.imports
+
+
+def test_text_after_the_imports_is_not_parsed() -> None:
+    # go/build's reader stops at the first byte that cannot start an import: what follows
+    # (here a curly quote go/parser would reject) is never parsed.
+    src = source_from_bytes("package i\n\u201cx\u201d\n".encode(), "x.go", FileKind.GO)
+    assert src.parse_error is None
+    assert src.package_name == "i"
+
+
+def test_nul_is_a_read_error() -> None:
+    src = source_from_bytes(b"package p // \x00\n", "x.go", FileKind.GO, "/d")
+    assert src.error == "read /d/x.go: unexpected NUL in input"
+
+
+def test_multiple_go_build_lines() -> None:
+    src = source_from_bytes(b"//go:build a\n//go:build b\n\npackage p\n", "x.go", FileKind.GO)
+    assert src.error == "x.go: multiple //go:build comments"
+
+
+def test_imports_positions_and_cgo_preamble() -> None:
+    text = (
+        '// Package p.\npackage p\n\nimport (\n\t"fmt"\n\tx "os"\n)\n\n'
+        '/*\n#cgo linux LDFLAGS: -lfoo\n#include <stdio.h>\n#include "local.h"\n*/\n'
+        'import "C"\n\nfunc F() {}\n'
+    )
+    src = source_from_bytes(text.encode(), "p.go", FileKind.GO, "/d")
+    assert src.package_name == "p"
+    assert [(i.path, i.pos.line, i.pos.column) for i in src.imports] == [
+        ("fmt", 5, 2),
+        ("os", 6, 2),
+        ("C", 14, 8),
+    ]
+    assert src.imports[0].pos.filename == "/d/p.go"
+    assert src.cgo_directives == ("#cgo linux LDFLAGS: -lfoo",)
+    assert [(i.header, i.system) for i in src.includes] == [
+        ("stdio.h", True),
+        ("local.h", False),
+    ]
+
+
+def test_detached_comment_is_not_the_preamble() -> None:
+    # A blank line between the comment and import "C" detaches it (go/parser's lead
+    # comment rule), so there are no #cgo lines.
+    text = 'package p\n\n// #cgo LDFLAGS: -lfoo\n\nimport "C"\n'
+    src = source_from_bytes(text.encode(), "p.go", FileKind.GO)
+    assert src.imports_c
+    assert src.cgo_directives == ()
+
+
+def test_comment_group_text_matches_go() -> None:
+    parsed = goscan.parse_header(
+        b'package p\n\n//go:generate x\n// hello  \n//\n//\n// world\nimport "C"\n'
+    )
+    doc = parsed.imports[0].doc
+    assert doc is not None
+    assert comment_group_text(doc) == "hello\n\nworld\n"
+
+
+def _fast_agrees(data: bytes) -> None:
+    fast = _fast_go_header(data, True)
+    if fast is None:
+        return
+    header, err = go_header(data)
+    assert err == ""
+    assert fast.header == header
+    parsed = goscan.parse_header(header)
+    assert not parsed.errors
+    assert fast.package == parsed.package_name.decode()
+    slow = [
+        (imp.path_lit[1:-1].decode(), *parsed.scanner.line_col(imp.spec_offset))
+        for imp in parsed.imports
+    ]
+    assert list(fast.imports) == slow
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *[_split(t)[0].decode() for t in READ_GO_INFO_TESTS],
+        'package p\n\nimport (\n\t"a"\n\n\t// c\n\tb "b" // t\n)\n\nfunc F() {}\n',
+        '// x\n/* y\n*/ package p; import "a"; import "b"\nvar x int\n',
+        'package p\nimport "a" /* c\n*/ import "b"\ntype T int\n',
+        'package p\nimport "a" func F() {}\n',
+        'package p;;\nimport "a"\n',
+        'package p\nimport "a";;import "b"\n',
+        'package p\n\nimport "a"\n\nimport2 x\n',
+        'package p\nimport ("a"; "b")\nconst c = 1\n',
+    ],
+)
+def test_fast_path_agrees_with_exact_port(text: str) -> None:
+    _fast_agrees(text.encode())
+
+
+_GO_ALPHABET = st.sampled_from(
+    [
+        "package",
+        "import",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+        ";",
+        "(",
+        ")",
+        ".",
+        "_",
+        "p",
+        "x",
+        '"fmt"',
+        '"a b"',
+        '"C"',
+        "`raw`",
+        "//c",
+        "/*c*/",
+        "/*\n*/",
+        "func",
+        "var",
+        "\\",
+        '"',
+        "\x00",
+        "\xff",
+        "\ufeff",
+        "é",
+        "//line x:1",
+        "//go:build linux",
+        "// +build !cgo",
+        "#cgo LDFLAGS: -lx",
+        "'",
+        "1",
+        "0x",
+        "1e",
+        "\f",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_GO_ALPHABET, max_size=40))
+def test_hostile_sources_never_raise(parts: list[str]) -> None:
+    data = "".join(parts).encode("utf-8", "surrogatepass")
+    start = time.monotonic()
+    for kind in (FileKind.GO, FileKind.C):
+        src = source_from_bytes(data, "x.go" if kind is FileKind.GO else "x.c", kind)
+        assert src.name
+    _fast_agrees(data)
+    assert time.monotonic() - start < 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_raise(data: bytes) -> None:
+    for kind in (FileKind.GO, FileKind.S):
+        source_from_bytes(data, "x", kind)
+    _fast_agrees(data)
+
+
+def test_huge_comment_and_deep_parens_are_bounded() -> None:
+    start = time.monotonic()
+    data = b"package p\nimport (" + b"(" * 200_000 + b"\n"
+    src = source_from_bytes(data, "x.go", FileKind.GO)
+    assert src.parse_error is not None
+    data = b"/*" + b"x" * 5_000_000 + b"*/\npackage p\n"
+    assert source_from_bytes(data, "x.go", FileKind.GO).package_name == "p"
+    assert time.monotonic() - start < 10
