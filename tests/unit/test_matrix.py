@@ -1,0 +1,330 @@
+"""`cgotrap matrix` without building: renderers, schema, config, CLI errors, test plans."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from cgotrap import toolchain
+from cgotrap.build import config, runner
+from cgotrap.build.classify import Finding, Step
+from cgotrap.build.runner import MatrixReport, Outcome, StepResult, TargetResult
+from cgotrap.cli import main as cli
+from cgotrap.cli import main_matrix
+from cgotrap.errors import InputError, ToolchainMissingError, UsageError
+from cgotrap.render import matrix as render
+from cgotrap.schemas import load as load_schema
+from cgotrap.targets import Libc, Target
+
+L0 = Target(goos="linux", goarch="amd64", cgo=False)
+MUSL1 = Target(goos="linux", goarch="amd64", cgo=True, libc=Libc.MUSL)
+W1 = Target(goos="windows", goarch="amd64", cgo=True)
+A1 = Target(goos="linux", goarch="arm64", cgo=True)
+
+
+def _finding(target: Target, rule_id: str, step: Step = Step.BUILD) -> Finding:
+    return Finding(
+        rule_id=rule_id,
+        target=target.name,
+        step=step,
+        message=f"{rule_id} happened",
+        package="example.com/m/lib",
+        file="lib/lib.go",
+        line=6,
+        detail="lib/lib.go:6:10: fatal error: 'pcap.h' file not found",
+    )
+
+
+def _report() -> MatrixReport:
+    ok = StepResult(step=Step.BUILD, outcome=Outcome.PASS, command=("go", "build"), log="x/b.log")
+    return MatrixReport(
+        targets=(
+            TargetResult(target=L0, steps=(ok,), cached=True),
+            TargetResult(
+                target=MUSL1,
+                steps=(
+                    StepResult(
+                        step=Step.BUILD,
+                        outcome=Outcome.FAIL,
+                        findings=(_finding(MUSL1, "CGO100"),),
+                    ),
+                    StepResult(step=Step.TEST, outcome=Outcome.SKIPPED),
+                ),
+                cc="zig cc -target x86_64-linux-musl",
+            ),
+            TargetResult(
+                target=W1,
+                steps=(
+                    StepResult(
+                        step=Step.BUILD,
+                        outcome=Outcome.FAIL,
+                        findings=(_finding(W1, "CGO100"),),
+                    ),
+                ),
+                allowed_to_fail=True,
+            ),
+            TargetResult(
+                target=A1,
+                steps=(
+                    ok,
+                    StepResult(
+                        step=Step.TEST,
+                        outcome=Outcome.NOT_RUN,
+                        findings=(_finding(A1, "CGO113", Step.TEST),),
+                    ),
+                ),
+            ),
+        ),
+        steps=(Step.BUILD, Step.TEST),
+        packages=("./...",),
+        go_version="go1.27.3",
+        zig_version="0.17.1",
+        results_dir="/tmp/results",
+    )
+
+
+def test_json_matches_schema_and_groups_findings() -> None:
+    document = render.to_json(_report())
+    jsonschema.validate(document, load_schema("matrix"))
+    assert document["version"] == 1
+    assert document["failed"] is True
+    assert document["summary"]["fail"] == 2
+    first = document["findings"][0]
+    assert first["rule"] == "CGO100"
+    assert first["targets"] == [MUSL1.name, W1.name]
+    assert "/tmp/results" not in render.format_json(_report())
+
+
+def test_allowed_failures_do_not_fail_the_run() -> None:
+    report = _report()
+    fixed = TargetResult(target=MUSL1, steps=(StepResult(step=Step.BUILD, outcome=Outcome.PASS),))
+    only_allowed = MatrixReport(
+        targets=(report.targets[0], fixed, report.targets[2]),
+        steps=report.steps,
+        packages=report.packages,
+        go_version="",
+        zig_version="",
+        results_dir="",
+    )
+    assert not only_allowed.failed
+    assert report.failed
+
+
+def test_junit_counts_failures_and_skips() -> None:
+    root = ET.fromstring(render.format_junit(_report()))  # noqa: S314  # our own output
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert suites[MUSL1.name].get("failures") == "1"
+    assert suites[MUSL1.name].get("skipped") == "1"
+    failure = suites[MUSL1.name].find("testcase/failure")
+    assert failure is not None
+    assert "CGO100" in (failure.get("message") or "")
+    assert suites[A1.name].find("testcase[@name='test']/skipped") is not None
+
+
+def test_table_shows_matrix_and_findings_once() -> None:
+    text = render.format_table(_report())
+    assert "CGO_ENABLED=0" in text
+    assert "CGO_ENABLED=1" in text
+    assert text.count("CGO100 missing-c-header") == 1
+    assert "(cached)" in text
+    assert "(allowed)" in text
+
+
+@pytest.mark.parametrize("fmt", list(render.MatrixFormat))
+def test_every_format_renders(fmt: render.MatrixFormat) -> None:
+    assert render.format_report(_report(), fmt).strip()
+
+
+def test_unclassified_detail_is_shown_whole() -> None:
+    long = "\n".join(f"line {i}" for i in range(60))
+    bad = Finding(rule_id="CGO199", target=L0.name, step=Step.BUILD, message="m", detail=long)
+    report = MatrixReport(
+        targets=(
+            TargetResult(
+                target=L0,
+                steps=(StepResult(step=Step.BUILD, outcome=Outcome.FAIL, findings=(bad,)),),
+            ),
+        ),
+        steps=(Step.BUILD,),
+        packages=("./...",),
+        go_version="",
+        zig_version="",
+        results_dir="",
+    )
+    assert "line 59" in render.format_table(report, width=200)
+
+
+# --- config -----------------------------------------------------------------------------
+
+
+def test_config_from_cgotrap_toml_and_command_line(tmp_path: Path) -> None:
+    (tmp_path / "cgotrap.toml").write_text(
+        '[matrix]\nallow_fail = ["linux/386"]\n\n[matrix.cc]\n'
+        '"linux/arm64" = "aarch64-linux-gnu-gcc"\n"linux/arm64-musl" = "musl-gcc"\n'
+    )
+    settings = config.load(tmp_path)
+    arm_gnu = Target(goos="linux", goarch="arm64", cgo=True)
+    arm_musl = Target(goos="linux", goarch="arm64", cgo=True, libc=Libc.MUSL)
+    assert settings.cc_for(arm_gnu) == "aarch64-linux-gnu-gcc"
+    assert settings.cc_for(arm_musl) == "musl-gcc"
+    assert settings.allowed_to_fail(Target(goos="linux", goarch="386", cgo=True))
+    assert not settings.allowed_to_fail(L0)
+    merged = config.with_command_line(settings, ["linux/arm64=clang"], ["windows/*"])
+    assert merged.cc_for(arm_gnu) == "clang"
+    assert merged.allowed_to_fail(W1)
+
+
+def test_config_in_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.cgotrap.matrix.cc]\n'
+        '"windows/amd64" = "x86_64-w64-mingw32-gcc"\n'
+    )
+    assert config.load(tmp_path).cc_for(W1) == "x86_64-w64-mingw32-gcc"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[matrix\n",
+        '[matrix.cc]\n"linux/*" = "gcc"\n',
+        '[matrix.cc]\n"plan10/amd64" = "gcc"\n',
+        '[matrix.cc]\n"linux/amd64" = 3\n',
+        "[matrix]\nallow_fail = 3\n",
+    ],
+)
+def test_bad_config_is_one_line_input_error(tmp_path: Path, text: str) -> None:
+    (tmp_path / "cgotrap.toml").write_text(text)
+    with pytest.raises((InputError, UsageError)) as info:
+        config.load(tmp_path)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("item", ["linux/arm64", "=gcc", "linux/*=gcc", "nowhere/x=gcc"])
+def test_bad_cc_option(item: str) -> None:
+    with pytest.raises(UsageError):
+        config.with_command_line(config.MatrixConfig(), [item], [])
+
+
+# --- test plans ---------------------------------------------------------------------------
+
+
+def test_plan_tests_native_qemu_and_missing_qemu() -> None:
+    found = {"qemu-aarch64": "/usr/bin/qemu-aarch64"}
+    arm0 = Target(goos="linux", goarch="arm64", cgo=False)
+    arm_musl = Target(goos="linux", goarch="arm64", cgo=True, libc=Libc.MUSL)
+    if runner.host_goarch() == "amd64":
+        assert runner.plan_tests(L0, which=found.get).runnable
+        plan = runner.plan_tests(arm0, which=found.get)
+        assert plan.exec_prog == "/usr/bin/qemu-aarch64"
+        assert runner.plan_tests(arm_musl, which=found.get).runnable
+        glibc = runner.plan_tests(A1, which=found.get)
+        assert not glibc.runnable
+        assert "-musl" in glibc.why_not
+        missing = runner.plan_tests(arm0, which=lambda _: None)
+        assert not missing.runnable
+        assert "apt-get install qemu-user" in missing.why_not
+    windows = runner.plan_tests(W1, which=found.get)
+    assert not windows.runnable
+    assert "windows" in windows.why_not
+
+
+def test_slug_and_default_results_dir_outside_project(tmp_path: Path) -> None:
+    assert runner.slug(MUSL1) == "linux-amd64-musl-cgo1"
+    results = runner.default_results_dir(tmp_path)
+    assert tmp_path not in results.parents
+
+
+def test_tree_fingerprint_changes_with_files(tmp_path: Path) -> None:
+    (tmp_path / "a.go").write_text("package a\n")
+    before = runner.tree_fingerprint(tmp_path)
+    assert runner.tree_fingerprint(tmp_path) == before
+    (tmp_path / "b.go").write_text("package a\n")
+    assert runner.tree_fingerprint(tmp_path) != before
+
+
+# --- CLI: clear one-line errors -------------------------------------------------------------
+
+
+def test_positionals_path_then_packages(tmp_path: Path) -> None:
+    assert main_matrix._split_positionals(str(tmp_path), []) == (tmp_path, ("./...",))
+    assert main_matrix._split_positionals("./...", []) == (Path(), ("./...",))
+    assert main_matrix._split_positionals(str(tmp_path), ["./lib"]) == (tmp_path, ("./lib",))
+
+
+def test_musl_twins_without_cgo_are_dropped() -> None:
+    musl0 = Target(goos="linux", goarch="amd64", cgo=False, libc=Libc.MUSL)
+    kept = main_matrix._without_libc_twins([L0, musl0, MUSL1])
+    assert kept == [L0, MUSL1]
+    assert main_matrix._without_libc_twins([musl0]) == [musl0]
+
+
+def _module(tmp_path: Path) -> Path:
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    return tmp_path
+
+
+def test_unknown_target_names_the_valid_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["matrix", str(_module(tmp_path)), "--targets", "linux/amd65"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "unknown target linux/amd65" in err
+    assert "linux/arm64" in err
+    assert err.count("\n") == 1
+
+
+def test_missing_go_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(toolchain, "find", lambda name: None)
+    code = cli.main(["matrix", str(_module(tmp_path)), "--targets", "linux/amd64"])
+    assert code == ToolchainMissingError.exit_code
+    err = capsys.readouterr().err
+    assert "go not found" in err
+    assert "install Go" in err
+
+
+def test_missing_zig_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = toolchain.find
+
+    def without_zig(name: str) -> toolchain.Tool | None:
+        return None if name == "zig" else real(name)
+
+    monkeypatch.setattr(toolchain, "find", without_zig)
+    code = cli.main(["matrix", str(_module(tmp_path)), "--targets", "linux/amd64", "--cgo", "1"])
+    assert code == ToolchainMissingError.exit_code
+    err = capsys.readouterr().err
+    assert "zig not found" in err
+    assert "pip install ziglang" in err
+    assert "--cgo 0" in err
+
+
+def test_not_a_module_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["matrix", str(tmp_path), "--targets", "linux/amd64", "--cgo", "0"])
+    assert code == InputError.exit_code
+    assert "no go.mod" in capsys.readouterr().err
+
+
+def test_matrix_json_round_trips_through_reuse_cache(tmp_path: Path) -> None:
+    result = _report().targets[1]
+    runner._store_cached(tmp_path, "k", result)
+    again = runner._load_cached(tmp_path, "k", MUSL1)
+    assert again is not None
+    assert again.steps == result.steps
+    assert runner._load_cached(tmp_path, "other", MUSL1) is None
+    (tmp_path / "result.json").write_text("{broken")
+    assert runner._load_cached(tmp_path, "k", MUSL1) is None
+
+
+def test_schema_is_valid_json_schema() -> None:
+    schema = load_schema("matrix")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert json.dumps(schema)
