@@ -27,7 +27,7 @@ from cgotrap.judge.rules import Severity
 from cgotrap.judge.scan import ScanResult, scan
 from cgotrap.render.scan import format_json, format_table
 from cgotrap.targets import Target, expand
-from tests.integration.scan_golist import go_env, golist_matrix
+from tests.integration.scan_golist import go_env, golist_json, golist_matrix
 
 pytestmark = pytest.mark.integration
 
@@ -75,12 +75,17 @@ def _rule_targets(result: ScanResult, rule_id: str, package: str, subject: str =
 
 
 def test_no_fallback_is_exactly_where_go_finds_no_go_files() -> None:
-    matrix, result = _example()
-    no_files = _go_error_targets(
-        matrix, f"{MODULE}/sqlite", "build constraints exclude all Go files"
-    )
+    _, result = _example()
+    # The oracle: `go list -e ./sqlite` on each target (a wildcard would skip it silently).
+    no_files = set()
+    for t in REPORT:
+        objs = golist_json(EXAMPLE, ["./sqlite"], t)
+        (obj,) = [o for o in objs if o["ImportPath"] == f"{MODULE}/sqlite"]
+        if "build constraints exclude all Go files" in (obj.get("Error") or {}).get("Err", ""):
+            no_files.add(t)
     js = Target(goos="js", goarch="wasm", cgo=False)
     assert js in no_files
+    assert Target(goos="android", goarch="amd64", cgo=False) in no_files
     assert _rule_targets(result, "CGO001", f"{MODULE}/sqlite") == no_files - {js}
     assert _rule_targets(result, "CGO007", f"{MODULE}/sqlite") == {js}
     assert all(not t.cgo for t in no_files)

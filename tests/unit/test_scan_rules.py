@@ -353,3 +353,15 @@ def test_bare_include_of_the_packages_own_header_is_local() -> None:
 def test_ldflags_libs() -> None:
     flags = ["-L/opt/lib", "-lsqlite3", "-l", "z", "-Wl,-rpath,/x", "-lsqlite3", "-pthread"]
     assert judge.ldflags_libs(flags) == ("sqlite3", "z")
+
+
+def test_cgo001_for_a_library_root_that_the_wildcard_skips_without_cgo() -> None:
+    # go list ./... with CGO_ENABLED=0 matches no package in a cgo-only library: it vanishes.
+    lib1 = pkg(LINUX1, "sqlite", cgo_files=("sqlite.go",), dep_only=False)
+    with_cgo = TargetPackages(target=LINUX1, packages=(lib1,), roots=(lib1.import_path,))
+    without = TargetPackages(target=LINUX0, packages=(), roots=())
+    result = judge.scan(matrix(with_cgo, without), report=[LINUX0])
+    finding = _finding(result, "CGO001")
+    assert finding.targets == (LINUX0,)
+    assert finding.files == ("sqlite/sqlite.go",)
+    assert result.packages[0].on(LINUX0).status is judge.Status.BROKEN

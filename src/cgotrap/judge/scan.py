@@ -585,6 +585,23 @@ def _interesting(ctx: _Context, ip: str) -> bool:
     return ip in ctx.interesting
 
 
+def _skipped_roots(ctx: _Context, target: Target) -> list[tuple[str, PackageFacts, str | None]]:
+    """cgo packages a wildcard matched with cgo on this port but not without it."""
+    twin = None if target.cgo else _twin(target, tuple(ctx.facts))
+    if twin is None:
+        return []
+    here = ctx.facts[target]
+    out = []
+    for ip in ctx.listing[twin].roots:
+        p1 = ctx.facts[twin].get(ip)
+        if ip in here or p1 is None or not p1.uses_cgo:
+            continue
+        if p1.standard and not ctx.project_std:
+            continue
+        out.append((ip, p1, relative_dir(p1, ctx.matrix.module_root)))
+    return out
+
+
 def scan(
     matrix: MatrixResult,
     *,
@@ -647,6 +664,24 @@ def scan(
                     old = chains.get(ip)
                     if old is None or (len(best), best) < (len(old), old):
                         chains[ip] = best
+        for ip, p1, directory in _skipped_roots(ctx, target):
+            # `go list ./...` (and `go build ./...`) without cgo matches no package where no
+            # Go file is left: the package vanishes without a word. Built alone it fails.
+            dropped = _rel(directory, sorted({*p1.go_files, *p1.cgo_files}))
+            hits.append(
+                _Hit(
+                    rule=rules.cgo_without_fallback,
+                    package=ip,
+                    subject="",
+                    target=target,
+                    files=dropped,
+                )
+            )
+            dirs.setdefault(ip, directory)
+            standard[ip] = p1.standard
+            verdicts.setdefault(ip, {})[target] = PackageOnTarget(
+                target=target, status=Status.BROKEN, dropped_files=dropped
+            )
 
     packages = tuple(
         _package_record(

@@ -93,9 +93,10 @@ def _header(result: ScanResult, names: dict[str, str]) -> Text:
     text.append(f"  {' '.join(result.patterns)}")
     shown_roots = [names.get(r, r) for r in result.roots[:4]]
     more = f" (+{len(result.roots) - 4})" if len(result.roots) > 4 else ""
+    origin = f" · from {', '.join(shown_roots)}{more}" if shown_roots else ""
     text.append(
         f"\n{len(result.packages)} cgo package(s) · {len(result.targets)} targets in "
-        f"{len(result.groups)} group(s) · from {', '.join(shown_roots) or '-'}{more}",
+        f"{len(result.groups)} group(s){origin}",
         style="dim",
     )
     return text
