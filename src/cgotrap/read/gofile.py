@@ -27,7 +27,6 @@ import io
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import BinaryIO
 
 from cgotrap.read import goscan
@@ -329,6 +328,11 @@ def _read_header(f: BinaryIO, data: bytes, *, go_file: bool) -> tuple[bytes, byt
     reports it ("" for none).
     """
     size = _FIRST_READ
+    if not go_file:
+        body = data[3:] if data.startswith(_BOM) else data
+        fast_end = _fast_comments_end(body, complete=len(data) < size)
+        if fast_end >= 0:
+            return body[:fast_end], data, ""
     while True:
         complete = len(data) < size
         body = data[3:] if data.startswith(_BOM) else data
@@ -377,6 +381,24 @@ def comments_header(data: bytes) -> tuple[bytes, str]:
     f = io.BytesIO(data)
     header, _, err = _read_header(f, f.read(_FIRST_READ), go_file=False)
     return header, err
+
+
+_SKIP_COMMENTS = re.compile(rb"(?:[ \t\r\n\x0c;]+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
+
+
+def _fast_comments_end(body: bytes, *, complete: bool) -> int:
+    """readComments' header length for a plain leading comment block, or -1 (go slow).
+
+    The reader skips spaces, semicolons and comments; its header ends before the first
+    other byte, or at the end of the file. A NUL on the way, a lone or unterminated "/",
+    or a block that reaches the end of a partial buffer need the exact reader.
+    """
+    end = _SKIP_COMMENTS.match(body).end()  # type: ignore[union-attr]  # * always matches
+    if end >= len(body):
+        return end if complete else -1
+    if body[end] in b"/\x00" or b"\x00" in body[:end]:
+        return -1
+    return end
 
 
 # The fast path: a well-formed header (package clause, imports of plain ASCII paths, comments)
@@ -938,7 +960,8 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
     if kind is FileKind.SYSO:
         return SourceFile(name=name, kind=kind)
     try:
-        with Path(full).open("rb") as f:
+        # Plain open(): pathlib's argument parsing costs more than the read of a header.
+        with open(full, "rb") as f:  # noqa: PTH123 - see above
             return read_source(f, full, name, kind)
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"open {full}: {_go_errno_text(exc)}")
