@@ -105,6 +105,21 @@ def test_ports_that_link_only_through_cgo_match_go() -> None:
     assert _rule_targets(result, "CGO012", f"{MODULE}/cmd/trapd") == refused
 
 
+def test_dropped_cgo_file_without_replacement_matches_go_list() -> None:
+    matrix, result = _example()
+    expected = set()
+    for t in REPORT:
+        p = _facts(matrix, t, f"{MODULE}/cpuinfo")
+        port_has_cgo = any(o.cgo and o.port == t.port for o in REPORT)
+        if p is not None and not t.cgo and port_has_cgo:
+            # go's view: only doc.go is left, the cgo file is ignored
+            assert p.go_files == ("doc.go",)
+            assert "cpuinfo_cgo.go" in p.ignored_go_files
+            expected.add(t)
+    assert expected
+    assert _rule_targets(result, "CGO008", f"{MODULE}/cpuinfo") == expected
+
+
 def test_fallbacks_name_the_files_that_take_over() -> None:
     _, result = _example()
     by_package = {f.package: f for f in result.findings if f.rule.id == "CGO002"}

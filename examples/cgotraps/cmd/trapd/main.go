@@ -4,6 +4,7 @@ package main
 import (
 	"fmt"
 
+	"example.com/cgotraps/cpuinfo"
 	"example.com/cgotraps/hashx"
 	"example.com/cgotraps/pcapcap"
 	"example.com/cgotraps/procinfo"
@@ -11,5 +12,6 @@ import (
 )
 
 func main() {
-	fmt.Println(sqlite.Version(), pcapcap.Interfaces(), procinfo.PageSize(), hashx.Sum([]byte("x")))
+	fmt.Println(sqlite.Version(), pcapcap.Interfaces(), procinfo.PageSize(), hashx.Sum([]byte("x")),
+		cpuinfo.Cores())
 }
