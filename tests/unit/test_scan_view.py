@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import Any, assert_never
 
 import jsonschema
 import pytest
@@ -301,3 +301,23 @@ def test_cli_parser_defaults() -> None:
         False,
         [],
     )
+
+
+@pytest.mark.parametrize("output", list(main_scan.OutputFormat), ids=str)
+def test_cli_every_format_renders(
+    fake_load: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Any,
+    output: main_scan.OutputFormat,
+) -> None:
+    argv = ["scan", str(tmp_path), "--targets", "linux/amd64", "--format", output.value]
+    assert cli.main([*argv, "--fail-on", "never"]) == 0
+    out = capsys.readouterr().out
+    match output:
+        case main_scan.OutputFormat.JSON:
+            jsonschema.validate(json.loads(out), schemas.load("scan"))
+        case main_scan.OutputFormat.TABLE:
+            assert "Target groups" in out
+            assert "CGO001" in out
+        case _:
+            assert_never(output)
