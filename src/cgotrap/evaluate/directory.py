@@ -36,6 +36,9 @@ from cgotrap.read.constraint import (
     Constraint,
     ConstraintSyntaxError,
     NotConstraintError,
+    go_fields,
+    go_trim_space,
+    is_go_space,
     parse,
 )
 from cgotrap.read.filename import FileKind
@@ -317,7 +320,7 @@ def split_quoted(s: str) -> list[str]:
             quoted = True
             quote = r
             continue
-        elif r.isspace() or r in "\x85\xa0":
+        elif is_go_space(r):
             if quoted or arg:
                 quoted = False
                 args.append("".join(arg))
@@ -348,16 +351,12 @@ def make_paths_absolute(args: list[str], src_dir: str) -> None:
                 args[i] = arg[:2] + posixpath.normpath(posixpath.join(src_dir, arg[2:]))
 
 
-def _go_fields(text: str) -> list[str]:
-    return text.split()
-
-
 def _directives(src: SourceFile, directory: str, contexts: ContextSet) -> tuple[_Directive, ...]:
     out: list[_Directive] = []
     full = go_join(directory, src.name)
     all_mask = contexts.all_mask
     for raw in src.cgo_directives:
-        line = raw.strip()
+        line = go_trim_space(raw)
         orig_m, orig_b = line, raw  # modindex joins trimmed lines; go/build keeps them
 
         def err(kind: str, arg_m: str, arg_b: str, cond: int = all_mask) -> _Directive:
@@ -368,14 +367,14 @@ def _directives(src: SourceFile, directory: str, contexts: ContextSet) -> tuple[
                 error_gobuild=f"{full}: {kind}: {arg_b}",
             )
 
-        fields = _go_fields(line)
+        fields = go_fields(line)
         if len(fields) == 3 and fields[1] in ("nocallback", "noescape"):
             continue
-        head, colon, argstr = line[4:].strip().partition(":")
+        head, colon, argstr = go_trim_space(line[4:]).partition(":")
         if not colon:
             out.append(err("invalid #cgo line", orig_m, orig_b))
             continue
-        f = _go_fields(head)
+        f = go_fields(head)
         if not f:
             out.append(err("invalid #cgo line", orig_m, orig_b))
             continue

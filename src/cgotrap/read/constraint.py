@@ -148,13 +148,12 @@ def _go_rune(c: str) -> str:
     return "\ufffd" if "\udc80" <= c <= "\udcff" else c
 
 
-def _space_trim(text: str) -> str:
-    # strings.TrimSpace: Unicode White_Space (ASCII and a few more); str.strip is close
-    # enough except that it also strips \x1c-\x1f, which Go does not.
+def go_trim_space(text: str) -> str:
+    """strings.TrimSpace (str.strip would also strip U+001C..U+001F, which Go keeps)."""
     start, end = 0, len(text)
-    while start < end and _is_go_space(text[start]):
+    while start < end and is_go_space(text[start]):
         start += 1
-    while end > start and _is_go_space(text[end - 1]):
+    while end > start and is_go_space(text[end - 1]):
         end -= 1
     return text[start:end]
 
@@ -164,16 +163,17 @@ _GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000")
 )
 
 
-def _is_go_space(c: str) -> bool:
+def is_go_space(c: str) -> bool:
+    """unicode.IsSpace (Python's str.isspace also counts U+001C..U+001F)."""
     return c in _GO_SPACE
 
 
-def _fields(text: str) -> list[str]:
+def go_fields(text: str) -> list[str]:
     """strings.Fields: split around runs of Unicode white space."""
     out: list[str] = []
     current: list[str] = []
     for c in text:
-        if _is_go_space(c):
+        if is_go_space(c):
             if current:
                 out.append("".join(current))
                 current = []
@@ -189,8 +189,8 @@ def split_go_build(line: str) -> str | None:
     line = line.removesuffix("\n")
     if "\n" in line or not line.startswith("//go:build"):
         return None
-    line = _space_trim(line)[len("//go:build") :]
-    trim = _space_trim(line)
+    line = go_trim_space(line)[len("//go:build") :]
+    trim = go_trim_space(line)
     if len(line) == len(trim) and line != "":
         return None
     return trim
@@ -201,11 +201,11 @@ def split_plus_build(line: str) -> str | None:
     line = line.removesuffix("\n")
     if "\n" in line or not line.startswith("//"):
         return None
-    line = _space_trim(line[2:])
+    line = go_trim_space(line[2:])
     if not line.startswith("+build"):
         return None
     line = line[len("+build") :]
-    trim = _space_trim(line)
+    trim = go_trim_space(line)
     if len(line) == len(trim) and line != "":
         return None
     return trim
@@ -396,7 +396,7 @@ def parse_plus_build_expr(text: str) -> Constraint:
     size = 0
     program: list[Instr] = []
     have_x = False
-    for clause in _fields(text):
+    for clause in go_fields(text):
         have_y = False
         for lit in clause.split(","):
             if lit.startswith("!!") or lit == "!":

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from cgotrap.read import goscan
-from cgotrap.read.constraint import is_plus_build
+from cgotrap.read.constraint import go_trim_space, is_go_space, is_plus_build
 from cgotrap.read.filename import FileKind
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -749,7 +749,7 @@ def extract_cgo_directives(doc: str) -> list[str]:
     """modindex's extractCgoDirectives: the trimmed `#cgo` lines of the preamble."""
     out = []
     for raw in doc.split("\n"):
-        line = raw.strip(" \t\n\v\f\r\x85\xa0")
+        line = go_trim_space(raw)
         if len(line) < 5 or line[:4] != "#cgo" or line[4] not in " \t":
             continue
         out.append(line)
@@ -779,7 +779,7 @@ def is_valid_import(path: str) -> bool:
     if not path:
         return False
     for c in path:
-        if c in _ILLEGAL_IMPORT_CHARS or c.isspace() or not _is_graphic(c):
+        if c in _ILLEGAL_IMPORT_CHARS or is_go_space(c) or not _is_graphic(c):
             return False
         if "\udc80" <= c <= "\udcff":  # an undecodable byte: Go's RuneError
             return False
@@ -898,14 +898,14 @@ def _parse_go_embed(data: bytes, pos: int, lit: bytes, filename: str) -> list[Em
     """ast.ParseDirective + ParseArgs for //go:embed; bad lines yield nothing (as go)."""
     text = lit.decode("utf-8", "surrogateescape")
     rest = text[len("//go:embed") :]
-    if rest and not rest[0].isspace():
+    if rest and not is_go_space(rest[0]):
         return []
     offset = pos + len("//go:embed")
     out: list[EmbedPattern] = []
     i = 0
-    stripped = rest.rstrip()
+    stripped = go_trim_space("x" + rest)[1:]  # TrimRightFunc(unicode.IsSpace)
     while True:
-        while i < len(stripped) and stripped[i].isspace():
+        while i < len(stripped) and is_go_space(stripped[i]):
             i += 1
         if i >= len(stripped):
             break
@@ -924,11 +924,11 @@ def _parse_go_embed(data: bytes, pos: int, lit: bytes, filename: str) -> list[Em
             except (_UnquoteError, ValueError):
                 return []
             i = j + 1
-            if i < len(stripped) and not stripped[i].isspace():
+            if i < len(stripped) and not is_go_space(stripped[i]):
                 return []
         else:
             j = i
-            while j < len(stripped) and not stripped[j].isspace():
+            while j < len(stripped) and not is_go_space(stripped[j]):
                 j += 1
             arg = stripped[i:j]
             i = j
