@@ -279,7 +279,7 @@ _SOURCES: dict[str, dict[str, str]] = {
             )
 
             func TestSleeps(t *testing.T) {
-            \tif err := exec.Command("sleep", "300").Run(); err != nil {
+            \tif err := exec.Command("sleep", "317").Run(); err != nil {
             \t\tt.Fatal(err)
             \t}
             }
