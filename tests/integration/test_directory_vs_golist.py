@@ -386,7 +386,15 @@ FIXTURE: dict[str, str | bytes] = {
     "symlinked/a.go": "//go:build linux &&\n\npackage symlinked\n",
     "symlinked/b.go": "package symlinked\n",
 }
-SYMLINKS = {"symlinked/c.h": "../kinds/f.h"}
+SYMLINKS = {
+    "symlinked/c.h": "../kinds/f.h",
+    "symlinked/loop.go": "loop.go",  # open fails: too many levels of symbolic links
+    "symlinked/broken.go": "missing.go",  # open fails: no such file or directory
+    "symlinked/dirlink": "../kinds",  # a symlink to a directory is not a source file
+    "linkloop/a.go": "b.go",
+    "linkloop/b.go": "a.go",
+    "linkloop/c.go": "../tests/a.go",
+}
 
 FIXTURE_CONTEXTS = [
     ("linux", "amd64", True),
@@ -409,6 +417,7 @@ def write_fixture(root: Path) -> None:
             path.write_text(content)
         os.utime(path, (old, old))
     for rel, target in SYMLINKS.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).symlink_to(target)
 
 
