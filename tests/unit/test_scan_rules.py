@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from cgotrap.evaluate.model import TargetPackages
@@ -365,3 +367,31 @@ def test_cgo001_for_a_library_root_that_the_wildcard_skips_without_cgo() -> None
     assert finding.targets == (LINUX0,)
     assert finding.files == ("sqlite/sqlite.go",)
     assert result.packages[0].on(LINUX0).status is judge.Status.BROKEN
+
+
+def test_a_dependency_outside_the_module_is_named_by_import_path() -> None:
+    from cgotrap.evaluate.model import PackageFacts
+
+    dep = PackageFacts(
+        target=LINUX0,
+        dir="/home/u/go/pkg/mod/github.com/mattn/go-sqlite3@v1.14.22",
+        import_path="github.com/mattn/go-sqlite3",
+        name="sqlite3",
+        module_path="github.com/mattn/go-sqlite3",
+        standard=False,
+        dep_only=True,
+        go_files=("doc.go", "sqlite3_stub.go"),
+        ignored_go_files=("sqlite3.go",),
+    )
+    dep1 = dataclasses.replace(
+        dep,
+        target=LINUX1,
+        go_files=("doc.go",),
+        cgo_files=("sqlite3.go",),
+        ignored_go_files=("sqlite3_stub.go",),
+    )
+    result = judge.scan(matrix(listing(LINUX1, dep1), listing(LINUX0, dep)))
+    finding = _finding(result, "CGO002")
+    assert finding.files == ("github.com/mattn/go-sqlite3/sqlite3_stub.go",)
+    assert result.packages[0].dir is None
+    assert "/home/u" not in repr(result.findings)

@@ -649,7 +649,8 @@ def scan(
             if not _interesting(ctx, ip) and p.error is None:
                 continue
             directory = relative_dir(p, matrix.module_root)
-            entry, found = _judge_package(ctx, target, p, directory)
+            # Files of a dependency outside the module are named by its import path.
+            entry, found = _judge_package(ctx, target, p, directory or ip)
             hits.extend(found)
             if not _interesting(ctx, ip):
                 continue
@@ -667,7 +668,7 @@ def scan(
         for ip, p1, directory in _skipped_roots(ctx, target):
             # `go list ./...` (and `go build ./...`) without cgo matches no package where no
             # Go file is left: the package vanishes without a word. Built alone it fails.
-            dropped = _rel(directory, sorted({*p1.go_files, *p1.cgo_files}))
+            dropped = _rel(directory or ip, sorted({*p1.go_files, *p1.cgo_files}))
             hits.append(
                 _Hit(
                     rule=rules.cgo_without_fallback,
@@ -711,7 +712,10 @@ def scan(
         findings=findings,
         std=std,
         why=tuple(_why(ctx, w, shown) for w in why),
-        problems=matrix.problems,
+        problems=tuple(
+            pr.replace(matrix.module_root.rstrip("/") + "/", "") if matrix.module_root else pr
+            for pr in matrix.problems
+        ),
         no_header_data=tuple(no_data),
     )
 
