@@ -449,3 +449,61 @@ def test_guarded_traps_give_notes_only_and_exactly_where_expected(tmp_path: Path
         if not t.cgo:
             built = _go_build(root, t)
             assert built.returncode == 0, (t.name, built.stderr)
+
+
+# --- a vendored dependency with go-sqlite3's stub pattern ------------------------------------
+
+_VENDORED = {
+    "go.mod": "module example.com/app\n\ngo 1.22\n\nrequire github.com/fake/sqlite3 v1.0.0\n",
+    "vendor/modules.txt": (
+        "# github.com/fake/sqlite3 v1.0.0\n## explicit; go 1.22\ngithub.com/fake/sqlite3\n"
+    ),
+    "vendor/github.com/fake/sqlite3/sqlite3.go": """\
+        //go:build cgo
+
+        package sqlite3
+
+        /*
+        #cgo LDFLAGS: -lsqlite3
+        #include <sqlite3.h>
+        */
+        import "C"
+
+        // Open opens a database.
+        func Open() error { C.sqlite3_initialize(); return nil }
+        """,
+    "vendor/github.com/fake/sqlite3/sqlite3_stub.go": """\
+        //go:build !cgo
+
+        package sqlite3
+
+        import "errors"
+
+        // Open fails: "this is a stub".
+        func Open() error { return errors.New("sqlite3 requires cgo to work. This is a stub") }
+        """,
+    "main.go": """\
+        package main
+
+        import "github.com/fake/sqlite3"
+
+        func main() { _ = sqlite3.Open() }
+        """,
+}
+
+
+def test_vendored_stub_fallback_is_named(tmp_path: Path) -> None:
+    from cgotrap.evaluate.packages import load_matrix
+
+    root = _write(tmp_path / "v", _VENDORED)
+    report = expand("linux/amd64,windows/amd64", (False, True))
+    oracle = scan(golist_matrix(root, ["./..."], report), report=report)
+    ours = scan(load_matrix(["./..."], report, root=root), report=report)
+    document = json.loads(format_json(ours))
+    assert _finding_keys(document) == _finding_keys(json.loads(format_json(oracle)))
+    stub = [f for f in ours.findings if f.rule.id == "CGO002"]
+    assert [f.files for f in stub] == [("vendor/github.com/fake/sqlite3/sqlite3_stub.go",)]
+    assert {t.cgo for t in stub[0].targets} == {False}
+    assert [p.dir for p in ours.packages] == ["vendor/github.com/fake/sqlite3"]
+    assert ours.packages[0].reached_from == ("example.com/app",)
+    assert str(tmp_path) not in format_json(ours)
