@@ -230,6 +230,58 @@ def test_goroot_every_context(go_tool: toolchain.Tool, goroot: Path, matrix: Con
     assert not failures, f"{len(failures)} of {pairs} pairs differ:\n" + "\n".join(failures[:30])
 
 
+def _testdata_dirs(goroot: Path) -> tuple[list[str], list[str]]:
+    """GOROOT testdata directories holding .go files: (std module ones, cmd module ones),
+    as ./relative patterns for go list run in src and src/cmd."""
+    src = goroot / "src"
+    std: list[str] = []
+    cmd: list[str] = []
+    for here, _dirs, files in os.walk(src):
+        rel = Path(here).relative_to(src).as_posix()
+        if "testdata" not in rel.split("/") or "/vendor/" in f"/{rel}/":
+            continue
+        if any(f.endswith(".go") for f in files):
+            if rel.startswith("cmd/"):
+                cmd.append("./" + rel.removeprefix("cmd/"))
+            else:
+                std.append("./" + rel)
+    return sorted(std), sorted(cmd)
+
+
+@pytest.mark.parametrize(
+    ("goos", "goarch", "cgo"), [("linux", "amd64", True), ("windows", "amd64", False)]
+)
+def test_goroot_testdata(
+    go_tool: toolchain.Tool, goroot: Path, goos: str, goarch: str, cgo: bool
+) -> None:
+    """GOROOT's testdata directories: odd packages, syntax errors, multiple packages."""
+    version = toolchain.version("go")
+    assert version is not None
+    ctx = make_context(goos, goarch, cgo, go_version=version)
+    contexts = ContextSet([ctx])
+    std, cmd = _testdata_dirs(goroot)
+    cache = _std_cache_dir(goroot) / f"testdata_{goos}_{goarch}_{int(cgo)}.json"
+    if not cache.exists():
+        text = go_list(go_tool, goroot / "src", ctx, std, {})
+        text += go_list(go_tool, goroot / "src" / "cmd", ctx, cmd, {})
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(text)
+    pairs = 0
+    failures: list[str] = []
+    for pkg in decode_stream(cache.read_text()):
+        if not pkg.get("Dir"):
+            continue
+        (facts,) = scan_directory(pkg["Dir"], contexts)
+        pairs += 1
+        cwd = goroot / "src" / ("cmd" if pkg["ImportPath"].startswith("cmd/") else "")
+        diffs = compare(pkg, loaded(facts, ctx)) + _compare_pos(pkg, facts, cwd)
+        if diffs:
+            failures.append(f"{pkg['ImportPath']}: {diffs[:3]}")
+    print(f"GOROOT testdata, {ctx.name}: {pairs} packages compared")
+    assert pairs > 250
+    assert not failures, "\n".join(failures[:30])
+
+
 # ---------------------------------------------------------------------------------------
 # (b) A fixture module that exercises every rule.
 
