@@ -1,7 +1,7 @@
 """`cgotrap inspect`: what a built Go binary is and where it will run.
 
     cgotrap inspect PATH... [--runs-on alpine,rhel-7|all] [--policy NAME]
-                    [--format table|json] [--go-version-m]
+                    [--format table|json] [--jobs N] [--go-version-m]
 
 PATHs are binaries, directories (recursive; non-binaries skipped quietly) and release
 archives (.tar.gz, .tgz, .tar, .zip; members read in place, never extracted).
@@ -20,7 +20,7 @@ import shutil
 import sys
 from typing import Any, assert_never
 
-from cgotrap.errors import InputError
+from cgotrap.errors import InputError, UsageError
 
 
 class OutputFormat(enum.StrEnum):
@@ -64,6 +64,13 @@ def register(sub: Any) -> None:
         help="output format (default: table on a terminal, json otherwise)",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes for many files (default: the CPUs available, at most 8)",
+    )
+    parser.add_argument(
         "--go-version-m",
         action="store_true",
         help="print exactly what `go version -m PATH...` prints",
@@ -73,7 +80,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap inspect`."""
-    from cgotrap.read.binary import go_version_m, inspect_inputs
+    from cgotrap.read.binary import default_jobs, go_version_m, inspect_inputs
 
     if args.go_version_m:
         result = go_version_m(args.paths)
@@ -89,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
 
     targets = policies.select_run_targets(args.runs_on) if args.runs_on else ()
     policy = policies.get_policy(args.policy) if args.policy else None
-    binaries = list(inspect_inputs(args.paths))
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 (automatic) or more")
+    binaries = list(inspect_inputs(args.paths, jobs=args.jobs or default_jobs()))
     if len(args.paths) == 1 and len(binaries) == 1 and binaries[0].linkage is None:
         # one file named, and it cannot be read: an input error, not a report
         raise InputError(f"{binaries[0].name}: {binaries[0].error}")

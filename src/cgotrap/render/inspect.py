@@ -8,12 +8,7 @@ Names are the paths as given on the command line; nothing carries a timestamp.
 from __future__ import annotations
 
 import io
-from typing import Any, assert_never
-
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, assert_never
 
 from cgotrap.judge.policy import (
     BinaryVerdicts,
@@ -29,6 +24,11 @@ from cgotrap.read.binary import Inspected
 from cgotrap.read.binary.interface import BinaryFormat, Linkage
 from cgotrap.read.buildinfo import BuildInfo, Module
 from cgotrap.render.common import json_text
+
+if TYPE_CHECKING:  # rich costs ~40 ms to import: only the table view loads it
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
 
 SCHEMA_VERSION = 1
 """The `"version"` of the JSON document; bumped on any incompatible change."""
@@ -69,6 +69,8 @@ def linkage_summary(linkage: Linkage) -> str:
 
 
 def _cgo_text(binary: Inspected) -> Text:
+    from rich.text import Text
+
     cgo = binary.cgo
     if cgo is None:
         return Text("?", style="dim")
@@ -76,6 +78,8 @@ def _cgo_text(binary: Inspected) -> Text:
 
 
 def _fit_text(verdict: Verdict) -> Text:
+    from rich.text import Text
+
     mark, style = _FIT_MARK[verdict.fit]
     if verdict.other_platform:
         return Text("-", style="dim")
@@ -83,6 +87,10 @@ def _fit_text(verdict: Verdict) -> Text:
 
 
 def _facts_table(report: InspectReport) -> Table:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("binary", overflow="fold", ratio=3)
     table.add_column("go", no_wrap=True)
@@ -106,6 +114,10 @@ def _facts_table(report: InspectReport) -> Table:
 
 
 def _verdict_table(report: InspectReport) -> Table:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("binary", overflow="fold")
     for target in report.run_targets:
@@ -124,6 +136,9 @@ def _verdict_table(report: InspectReport) -> Table:
 def render(report: InspectReport) -> RenderableType:
     """The terminal view: what each binary is; where it runs (run-targets x binaries, "-"
     where it is built for another OS/arch); why not; the release's findings."""
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = [_facts_table(report)]
     if report.run_targets or report.policy is not None:
         parts.extend([Text(""), _verdict_table(report)])
@@ -143,6 +158,8 @@ def render(report: InspectReport) -> RenderableType:
 
 
 def _notes(entry: BinaryVerdicts) -> list[Text]:
+    from rich.text import Text
+
     out: list[Text] = []
     verdicts = list(entry.runs_on)
     if entry.policy is not None:
@@ -160,6 +177,8 @@ def _notes(entry: BinaryVerdicts) -> list[Text]:
 
 def format_table(report: InspectReport, *, width: int = 120, color: bool = False) -> str:
     """The terminal view as text (`color` adds ANSI styles)."""
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(
         file=buffer,

@@ -9,44 +9,60 @@ directories (recursive, lexical order; non-binaries skipped quietly) and release
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, assert_never
 
 from cgotrap.read.binary.archive import is_archive, iter_members
-from cgotrap.read.binary.elf import ElfReader
 from cgotrap.read.binary.interface import (
+    BinaryFormat,
     BinaryReadError,
     FormatReader,
     Image,
     Linkage,
     NotABinaryError,
+    cgo_evidence,
+    format_of,
 )
-from cgotrap.read.binary.macho import MachOReader
-from cgotrap.read.binary.pe import PeReader
 from cgotrap.read.buildinfo import BuildInfo, BuildInfoError, read_build_info
 
-READERS: tuple[FormatReader, ...] = (ElfReader(), MachOReader(), PeReader())
 # Bound on directory walking: entries visited, and depth.
 MAX_DIR_ENTRIES = 1_000_000
 MAX_DEPTH = 64
 
 
+@functools.cache
+def reader(fmt: BinaryFormat) -> FormatReader:
+    """The reader of `fmt`, imported on first use (each library costs ~40 ms to import)."""
+    match fmt:
+        case BinaryFormat.ELF:
+            from cgotrap.read.binary.elf import ElfReader
+
+            return ElfReader()
+        case BinaryFormat.MACHO:
+            from cgotrap.read.binary.macho import MachOReader
+
+            return MachOReader()
+        case BinaryFormat.PE:
+            from cgotrap.read.binary.pe import PeReader
+
+            return PeReader()
+        case _ as unreachable:
+            assert_never(unreachable)
+
+
 def reader_for(head: bytes) -> FormatReader | None:
     """The reader whose magic starts `head` (the first 16 bytes of a file)."""
-    if len(head) < 16:
-        return None
-    for reader in READERS:
-        if reader.matches(head):
-            return reader
-    return None
+    fmt = format_of(head)
+    return None if fmt is None else reader(fmt)
 
 
 def is_binary_head(head: bytes) -> bool:
     """Whether 16 bytes start an ELF, Mach-O or PE file."""
-    return reader_for(head) is not None
+    return format_of(head) is not None
 
 
 def read_image(file: BinaryIO, size: int) -> Image:
@@ -122,10 +138,17 @@ def inspect_file(name: str, file: BinaryIO, size: int) -> Inspected:
         info_error = ""
     except BuildInfoError as exc:
         info, info_error = None, str(exc)
+    linkage = image.linkage
+    if info is None or info.setting("CGO_ENABLED") is None:
+        try:
+            found = cgo_evidence(file, image.symbol_tables, image.pclntabs)
+        except BinaryReadError as exc:
+            return Inspected(name=name, size=size, error=str(exc))
+        linkage = dataclasses.replace(linkage, cgo_evidence=linkage.cgo_evidence + found)
     return Inspected(
         name=name,
         size=size,
-        linkage=image.linkage,
+        linkage=linkage,
         build_info=info,
         build_info_error=info_error,
     )
@@ -186,18 +209,67 @@ def walk(root: str) -> Iterator[str]:
     yield from visit(root, 0)
 
 
-def inspect_inputs(inputs: Iterable[str]) -> Iterator[Inspected]:
-    """Inspect files, directories and archives, in the order given."""
+# Below this many files a worker pool costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+def _tasks(inputs: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """(path, quiet) for every file to inspect; a missing input as (name, False)."""
     for name in inputs:
         path = Path(name)
         if path.is_dir():
             for file in walk(name):
                 if Path(file).is_file():
-                    yield from _inspect_path(file, Path(file), quiet=True)
-        elif path.exists():
-            yield from _inspect_path(name, path, quiet=False)
+                    yield file, True
         else:
-            yield Inspected(name=name, error="no such file or directory")
+            yield name, False
+
+
+def _run_task(task: tuple[str, bool]) -> list[Inspected]:
+    name, quiet = task
+    path = Path(name)
+    if not path.exists():
+        return [Inspected(name=name, error="no such file or directory")]
+    return list(_inspect_path(name, path, quiet=quiet))
+
+
+def default_jobs() -> int:
+    """Worker processes to use: the CPUs this process may run on, at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def inspect_inputs(inputs: Iterable[str], *, jobs: int = 1) -> Iterator[Inspected]:
+    """Inspect files, directories and archives, in the order given.
+
+    With `jobs` > 1 and many files, files are read by a pool of forked worker processes
+    (results still come in input order); parsing is CPU-bound Python, so threads would not
+    help.
+    """
+    tasks = list(_tasks(inputs))
+    if jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and _can_fork():
+        import concurrent.futures
+        import multiprocessing
+
+        for fmt in BinaryFormat:  # import the libraries once, before forking
+            reader(fmt)
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            chunk = max(1, len(tasks) // (jobs * 4))
+            for results in pool.map(_run_task, tasks, chunksize=chunk):
+                yield from results
+        return
+    for task in tasks:
+        yield from _run_task(task)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -14,6 +14,7 @@ from elftools.elf.dynamic import DynamicSection, DynamicSegment
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
 from elftools.elf.notes import iter_notes
+from elftools.elf.segments import InterpSegment
 
 from cgotrap.read.binary.interface import (
     AddressSpace,
@@ -24,7 +25,7 @@ from cgotrap.read.binary.interface import (
     Linkage,
     Region,
     VersionNeed,
-    cgo_evidence,
+    format_of,
 )
 
 # e_machine -> GOARCH (the names Go uses; others pass through as pyelftools names them).
@@ -61,6 +62,8 @@ _PF_W = 0x2
 # Sections with more entries than this are hostile or not worth reading symbol by symbol.
 _MAX_DYNSYMS = 200_000
 _MAX_NOTES_BYTES = 1 << 16
+# e_phnum/e_shnum are 16-bit (extended numbering can claim more): never walk more headers.
+_MAX_HEADERS = 65_536
 
 
 class ElfReader:
@@ -70,7 +73,7 @@ class ElfReader:
 
     def matches(self, head: bytes) -> bool:
         """ELF magic."""
-        return head.startswith(b"\x7fELF")
+        return format_of(head) is BinaryFormat.ELF
 
     def read(self, file: BinaryIO, size: int) -> Image:
         """Parse the ELF headers; garbage becomes `BinaryReadError`."""
@@ -108,10 +111,14 @@ def _read(file: BinaryIO, size: int) -> Image:
         arch += "le"
     os_abi = str(header["e_ident"]["EI_OSABI"])
 
+    # Headers are parsed raw and a section/segment object is made only where its contents are
+    # needed (interpreter, dynamic table, version tables, notes): pyelftools' objects resolve
+    # their linked sections on creation, which made every file cost 2-3x more.
     segments: list[Region] = []
     interpreter = ""
-    dynamic: Any = None
-    for i, seg in enumerate(elf.iter_segments()):
+    dynamic_segment = -1
+    for i in range(min(elf.num_segments(), _MAX_HEADERS)):
+        seg = elf._get_segment_header(i)  # raw header (private, stable since 0.2x)
         ptype = seg["p_type"]
         filesz = min(seg["p_filesz"], max(size - seg["p_offset"], 0))
         segments.append(
@@ -124,9 +131,11 @@ def _read(file: BinaryIO, size: int) -> Image:
             )
         )
         if ptype == "PT_INTERP":
-            interpreter = seg.get_interp_name()  # type: ignore[attr-defined]  # an InterpSegment
-        elif ptype == "PT_DYNAMIC" and isinstance(seg, DynamicSegment):
-            dynamic = seg
+            interp = elf.get_segment(i)
+            if isinstance(interp, InterpSegment):
+                interpreter = interp.get_interp_name()
+        elif ptype == "PT_DYNAMIC":
+            dynamic_segment = i
 
     go_start = (0, 0)
     data_sections: list[Region] = []
@@ -134,12 +143,19 @@ def _read(file: BinaryIO, size: int) -> Image:
     pclntabs: list[tuple[str, int, int]] = []
     version_needs_section: GNUVerNeedSection | None = None
     versym_section: GNUVerSymSection | None = None
+    dynamic: Any = None
     has_symtab = False
     abi_tag = ""
     note_os = ""
-    for sec in elf.iter_sections():
-        name = sec.name
+    for i in range(min(elf.num_sections(), _MAX_HEADERS)):
+        sec = elf._get_section_header(i)  # raw header (private, stable since 0.2x)
+        name = elf._get_section_name(sec)  # from the cached .shstrtab
         stype = sec["sh_type"]
+        if stype != "SHT_NOBITS" and sec["sh_size"] and sec["sh_offset"] + sec["sh_size"] > size:
+            raise BinaryReadError(
+                f"truncated: section {name or i} ends at {sec['sh_offset'] + sec['sh_size']}, "
+                f"the file has {size} bytes"
+            )
         if name == ".go.buildinfo" and go_start == (0, 0):
             go_start = (sec["sh_addr"], sec["sh_size"])
         if stype == "SHT_PROGBITS" and sec["sh_flags"] & _SHF_ALLOC:
@@ -159,17 +175,24 @@ def _read(file: BinaryIO, size: int) -> Image:
             symbol_tables.append((name, sec["sh_offset"], sec["sh_size"]))
         elif stype == "SHT_SYMTAB":
             has_symtab = True
-        elif isinstance(sec, DynamicSection):
-            dynamic = sec
-        elif isinstance(sec, GNUVerNeedSection):
-            version_needs_section = sec
-        elif isinstance(sec, GNUVerSymSection):
-            versym_section = sec
+        elif stype in ("SHT_DYNAMIC", "SHT_GNU_verneed", "SHT_GNU_versym"):
+            made = elf.get_section(i)
+            if isinstance(made, DynamicSection):
+                dynamic = made
+            elif isinstance(made, GNUVerNeedSection):
+                version_needs_section = made
+            elif isinstance(made, GNUVerSymSection):
+                versym_section = made
         elif stype == "SHT_NOTE" and sec["sh_size"] <= _MAX_NOTES_BYTES:
             for note in iter_notes(elf, sec["sh_offset"], sec["sh_size"]):
                 tag, os_name = _note(note)
                 abi_tag = abi_tag or tag
                 note_os = note_os or os_name
+    if dynamic is None and dynamic_segment >= 0:
+        # no section headers (sstrip): the dynamic table through its segment
+        made_segment = elf.get_segment(dynamic_segment)
+        if isinstance(made_segment, DynamicSegment):
+            dynamic = made_segment
 
     needed: list[str] = []
     rpath: list[str] = []
@@ -216,13 +239,14 @@ def _read(file: BinaryIO, size: int) -> Image:
         abi_tag=abi_tag,
         pie=pie,
         stripped=not has_symtab,
-        cgo_evidence=cgo_evidence(file, tuple(symbol_tables), tuple(pclntabs)),
     )
     return Image(
         linkage=linkage,
         space=AddressSpace(file, size, tuple(segments)),
         go_start=go_start,
         data_regions=tuple(data_sections) + data_segments,
+        symbol_tables=tuple(symbol_tables),
+        pclntabs=tuple(pclntabs),
     )
 
 

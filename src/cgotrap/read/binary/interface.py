@@ -165,7 +165,9 @@ class Linkage:
     subsystem: str = ""
     """PE subsystem ("console", "gui")."""
     cgo_evidence: tuple[str, ...] = ()
-    """Why we think cgo is linked in even without build info ("symbol x_cgo_init")."""
+    """Why we think cgo is linked in ("symbol x_cgo_init in .dynstr", "imports C runtime
+    msvcrt.dll"). Symbol tables are only searched when the build info does not say
+    CGO_ENABLED (it is stripped, or the binary predates Go 1.18)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -180,6 +182,27 @@ class Image:
     """(address, size) where `go version` looks for the blob (`DataStart`); (0, 0) if none."""
     data_regions: tuple[Region, ...]
     """Further data regions to search when `go_start` has no blob (golang/go#54947)."""
+    symbol_tables: tuple[tuple[str, int, int], ...] = ()
+    """Symbol string tables (name, file offset, size) to search for runtime/cgo symbols."""
+    pclntabs: tuple[tuple[str, int, int], ...] = ()
+    """Go pclntab sections (name, file offset, size) to search for runtime/cgo functions."""
+
+
+def format_of(head: bytes) -> BinaryFormat | None:
+    """The format the first 16 bytes of a file start, by magic number; None if none."""
+    if len(head) < 16:
+        return None
+    if head.startswith(b"\x7fELF"):
+        return BinaryFormat.ELF
+    if head.startswith(b"MZ"):
+        return BinaryFormat.PE
+    if (
+        head[:3] == b"\xfe\xed\xfa"
+        or head[1:4] == b"\xfa\xed\xfe"
+        or head[:4] in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
+    ):
+        return BinaryFormat.MACHO
+    return None
 
 
 class FormatReader(Protocol):

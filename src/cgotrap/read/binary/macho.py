@@ -24,7 +24,7 @@ from cgotrap.read.binary.interface import (
     Linkage,
     MinOS,
     Region,
-    cgo_evidence,
+    format_of,
 )
 
 _CPU: dict[int, tuple[str, int]] = {
@@ -161,11 +161,7 @@ class MachOReader:
 
     def matches(self, head: bytes) -> bool:
         """Thin (either byte order, 32/64-bit) or universal magic."""
-        return (
-            head[:3] == b"\xfe\xed\xfa"
-            or head[1:4] == b"\xfa\xed\xfe"
-            or head[:4] in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
-        )
+        return format_of(head) is BinaryFormat.MACHO
 
     def read(self, file: BinaryIO, size: int) -> Image:
         """Parse the load commands; garbage becomes `BinaryReadError`."""
@@ -275,13 +271,14 @@ def _read(file: BinaryIO, size: int) -> Image:
         stripped=stripped,
         min_os=min_os,
         fat_arches=fat_arches if macho.fat is not None else (),
-        cgo_evidence=cgo_evidence(file, tuple(symbol_tables), tuple(pclntabs)),
     )
     return Image(
         linkage=linkage,
         space=AddressSpace(file, size, tuple(segments)),
         go_start=go_start,
         data_regions=tuple(data_regions),
+        symbol_tables=tuple(symbol_tables),
+        pclntabs=tuple(pclntabs),
     )
 
 

@@ -19,7 +19,7 @@ from cgotrap.read.binary.interface import (
     Image,
     Linkage,
     Region,
-    cgo_evidence,
+    format_of,
 )
 
 _MACHINES: dict[int, tuple[str, int]] = {
@@ -46,7 +46,7 @@ class PeReader:
 
     def matches(self, head: bytes) -> bool:
         """The DOS stub's "MZ"."""
-        return head.startswith(b"MZ")
+        return format_of(head) is BinaryFormat.PE
 
     def read(self, file: BinaryIO, size: int) -> Image:
         """Parse PE headers and imports; garbage becomes `BinaryReadError`."""
@@ -110,10 +110,7 @@ def _read(pe: Any, file: BinaryIO, size: int) -> Image:
             file.seek(strtab)
             length = int.from_bytes(file.read(4), "little")
             tables.append(("COFF string table", strtab, min(length, size - strtab)))
-    evidence = list(cgo_evidence(file, tuple(tables), ()))
-    evidence.extend(
-        f"imports C runtime {dll}" for dll in needed if dll.lower().startswith(_C_RUNTIMES)
-    )
+    evidence = [f"imports C runtime {dll}" for dll in needed if dll.lower().startswith(_C_RUNTIMES)]
     linkage = Linkage(
         format=BinaryFormat.PE,
         os="windows",
@@ -132,4 +129,5 @@ def _read(pe: Any, file: BinaryIO, size: int) -> Image:
         space=AddressSpace(file, size, tuple(regions)),
         go_start=go_start,
         data_regions=tuple(data_regions),
+        symbol_tables=tuple(tables),
     )
