@@ -395,3 +395,12 @@ def test_a_dependency_outside_the_module_is_named_by_import_path() -> None:
     assert finding.files == ("github.com/mattn/go-sqlite3/sqlite3_stub.go",)
     assert result.packages[0].dir is None
     assert "/home/u" not in repr(result.findings)
+
+
+def test_cgo013_for_a_bsd_header_zigs_macos_subset_lacks() -> None:
+    p = pkg(DARWIN1, "res", cgo_files=("res.go",), includes=("<resolv.h>", "<sys/sysinfo.h>"))
+    result = judge.scan(matrix(listing(DARWIN1, p)))
+    assert _finding(result, "CGO013").subject == "resolv.h"
+    assert _finding(result, "CGO004").subject == "sys/sysinfo.h"
+    fixed = pkg(DARWIN1, "res", cgo_files=("res.go",), includes=("<netdb.h>",))
+    assert judge.scan(matrix(listing(DARWIN1, fixed))).findings == ()

@@ -58,6 +58,9 @@ class HeaderCatalog:
     """"zig 0.17.1"."""
     by_key: dict[str, LibcHeaders]
     """Every target the data covers."""
+    bsd_headers: frozenset[str]
+    """Headers some BSD libc (FreeBSD, NetBSD, OpenBSD) ships: on darwin, where zig has only
+    part of the SDK, such a header is likely in the real SDK."""
     family_libs: dict[str, frozenset[str]]
     """`-l` names each libc family provides ("glibc" -> {"c", "m", "pthread", ...})."""
     all_headers: frozenset[str]
@@ -129,6 +132,14 @@ def parse_catalog(data: Any) -> HeaderCatalog:
     return HeaderCatalog(
         generated_from=str(doc.get("generated_from", "")),
         by_key=by_key,
+        bsd_headers=frozenset().union(
+            *(
+                lib.headers
+                for lib in by_key.values()
+                if lib.family in ("freebsd", "netbsd", "openbsd")
+            )
+        )
+        - compiler,
         family_libs={
             family: frozenset(_strings(names, f"libc_libs[{family!r}]"))
             for family, names in libc_libs.items()

@@ -493,7 +493,15 @@ def _judge_package(
             if not ctx.headers.is_libc_header(header):
                 hit(rules.header_from_external_library, header, files=cgo_files)
             elif libc is not None and not libc.has_header(header):
-                hit(rules.header_missing_on_target, header, files=cgo_files, labels=(libc.label,))
+                if libc.family == "darwin" and header in ctx.headers.bsd_headers:
+                    hit(rules.header_missing_in_zig_macos_headers, header, files=cgo_files)
+                else:
+                    hit(
+                        rules.header_missing_on_target,
+                        header,
+                        files=cgo_files,
+                        labels=(libc.label,),
+                    )
         for lib in libs:
             if libc is not None:
                 provided = libc.has_lib(lib)
@@ -852,6 +860,11 @@ def _message(
         return f"{package}: a standard-library package compiling C code; the binary links libc"
     if r is rules.go_package_error:
         return f"{package}: {subject}"
+    if r is rules.header_missing_in_zig_macos_headers:
+        return (
+            f"{package}: <{subject}> is not among zig's macOS headers (the SDK may have it; "
+            f"a zig cross build fails) ({_names(files)})"
+        )
     if r is rules.port_requires_cgo_linking:
         return f'{package}: these ports link only through cgo (go: "... {_NEEDS_EXTERNAL_LINK}")'
     return f"{package}: {r.summary}"

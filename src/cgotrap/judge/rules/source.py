@@ -244,6 +244,25 @@ def port_requires_cgo_linking() -> None:
     """
 
 
+@rule("CGO013", "header-missing-in-zig-macos-headers", Severity.WARNING)
+def header_missing_in_zig_macos_headers() -> None:
+    """A darwin cgo preamble includes a BSD header that zig's macOS headers lack.
+
+    Why it breaks: zig ships a subset of the macOS SDK's headers. A header the BSDs have
+    (`<resolv.h>`, `<sys/event.h>`, ...) but that subset lacks is likely in the real SDK: a
+    native build with Xcode works, a cross build with `zig cc -target aarch64-macos` stops
+    with "'resolv.h' file not found". (Headers no BSD has, such as Linux's
+    `<sys/sysinfo.h>`, are reported by CGO004 instead.)
+
+    How to fix: cross-compile darwin with the macOS SDK (`--sysroot`, osxcross), or build
+    darwin natively; or avoid the header in code built for darwin.
+
+    Example: `#include <resolv.h>` in a `//go:build darwin` cgo file, cross-built from Linux.
+
+    Added in 0.1.0.
+    """
+
+
 SOURCE_RULES: tuple[Rule, ...] = (
     cgo_without_fallback,
     cgo_fallback_takes_over,
@@ -257,6 +276,7 @@ SOURCE_RULES: tuple[Rule, ...] = (
     std_package_uses_cgo,
     go_package_error,
     port_requires_cgo_linking,
+    header_missing_in_zig_macos_headers,
 )
 """Every rule of this area, by ID."""
 
