@@ -142,7 +142,9 @@ SPECS: tuple[Spec, ...] = (
         goarch="amd64",
         zig_target="x86_64-windows-gnu",
     ),
+    Spec(name="linux-amd64-pie", goos="linux", goarch="amd64", flags=("-buildmode=pie",)),
     Spec(name="darwin-arm64-pure", goos="darwin", goarch="arm64"),
+    Spec(name="darwin-amd64-pure", goos="darwin", goarch="amd64"),
     Spec(name="freebsd-amd64-pure", goos="freebsd", goarch="amd64"),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}

@@ -216,6 +216,15 @@ def test_linkage_agrees_with_readelf(name: str, built: dict[str, Path]) -> None:
     assert ("FreeBSD" in readelf_abi) == (linkage.os_abi == "ELFOSABI_FREEBSD")
     sections = _readelf("-S", str(path))
     assert linkage.stripped == (" .symtab " not in sections)
+    elf_type = re.search(r"Type:\s+(\w+)", header)
+    assert elf_type is not None
+    assert linkage.pie == (elf_type.group(1) == "DYN")
+
+    notes = _readelf("-n", str(path))
+    tag = re.search(r"NT_GNU_ABI_TAG.*?OS: (\w+), ABI: ([0-9.]+)", notes)
+    assert linkage.abi_tag == (f"{tag.group(1)} {tag.group(2)}" if tag else linkage.abi_tag)
+    if tag is None:
+        assert not linkage.abi_tag.startswith("Linux")
 
 
 def test_glibc_pin_is_what_readelf_shows(built: dict[str, Path]) -> None:
@@ -242,6 +251,37 @@ def test_glibc_pin_is_what_readelf_shows(built: dict[str, Path]) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # whole runs
+
+
+def _fat(slices: list[bytes]) -> bytes:
+    """A universal (fat) Mach-O: big-endian fat_header + fat_arch entries, 16 KiB aligned."""
+    import struct
+
+    align = 14
+    header = struct.pack(">II", 0xCAFEBABE, len(slices))
+    offset = 1 << align
+    entries = b""
+    body = b""
+    for data in slices:
+        cputype, cpusubtype = struct.unpack("<ii", data[4:12])
+        entries += struct.pack(">iiIII", cputype, cpusubtype, offset + len(body), len(data), align)
+        body += data + b"\x00" * (-len(data) % (1 << align))
+    return (header + entries).ljust(offset, b"\x00") + body
+
+
+def test_universal_mach_o(built: dict[str, Path], tmp_path: Path, go_tool: toolchain.Tool) -> None:
+    fat = tmp_path / "universal"
+    fat.write_bytes(
+        _fat([built["darwin-arm64-pure"].read_bytes(), built["darwin-amd64-pure"].read_bytes()])
+    )
+    fat.chmod(0o755)
+    result = _one(fat)
+    assert result.linkage is not None
+    assert result.linkage.fat_arches == ("arm64", "amd64")
+    assert result.linkage.arch == "arm64"  # the first slice, as go reads it
+    want = _go(go_tool, "version", "-m", str(fat))
+    assert want.returncode == 0, want.stderr
+    assert go_version_m([str(fat)]).stdout == want.stdout
 
 
 def test_every_format_and_fact(built: dict[str, Path]) -> None:
