@@ -191,3 +191,15 @@ def test_archives_skip_non_binaries_and_do_not_extract(tmp_path: Path) -> None:
     assert [r.name for r in results] == [f"{tgz}!../escape/true", f"{zipped}!bin/true"]
     assert all(r.linkage is not None for r in results)
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_worker_pool_gives_the_same_answers_in_order(tmp_path: Path) -> None:
+    data = TRUE.read_bytes()
+    for i in range(30):
+        (tmp_path / f"{i:02d}").write_bytes(data if i % 3 else data[:200])
+    (tmp_path / "zz.txt").write_text("not a binary", encoding="utf-8")
+    serial = list(inspect_inputs([str(tmp_path)], jobs=1))
+    parallel = list(inspect_inputs([str(tmp_path)], jobs=2))
+    assert parallel == serial
+    assert len(serial) == 30
+    assert [bool(r.error) for r in serial] == [i % 3 == 0 for i in range(30)]
