@@ -405,3 +405,30 @@ def test_odd_one_out_of_a_release(built: dict[str, Path], tmp_path: Path) -> Non
     assert ("CGO210", "linux-amd64-glibc") in by_rule
     assert ("CGO213", "linux-amd64-glibc") in by_rule
     assert all(Path(b).name == "linux-amd64-glibc" for _, b in by_rule)
+
+
+_FILE_ARCH = {"x86-64": "amd64", "ARM aarch64": "arm64", "arm64": "arm64", "x86_64": "amd64"}
+
+
+@pytest.mark.parametrize("name", [s.name for s in binaries.SPECS])
+def test_format_arch_and_linking_agree_with_file(name: str, built: dict[str, Path]) -> None:
+    """`file -b` (libmagic) names the format, the machine, and static vs dynamic."""
+    said = subprocess.run(
+        ["file", "-b", str(built[name])], capture_output=True, text=True, check=True
+    ).stdout
+    linkage = _one(built[name]).linkage
+    assert linkage is not None
+    expected_format = {"ELF": BinaryFormat.ELF, "Mach-O": BinaryFormat.MACHO}.get(
+        said.split()[0], BinaryFormat.PE if said.startswith("PE32") else None
+    )
+    assert linkage.format is expected_format
+    arches = [go for word, go in _FILE_ARCH.items() if re.search(rf"\b{word}\b", said)]
+    assert arches
+    assert linkage.arch == arches[0]
+    assert linkage.bits == (64 if "64-bit" in said or "PE32+" in said else 32)
+    if linkage.format is BinaryFormat.ELF:
+        assert linkage.static == ("statically linked" in said)
+        assert linkage.pie == ("pie executable" in said)
+        assert ("(FreeBSD)" in said) == (linkage.os == "freebsd")
+    if linkage.format is BinaryFormat.PE:
+        assert f"({linkage.subsystem})" in said
