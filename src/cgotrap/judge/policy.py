@@ -297,7 +297,9 @@ def _dotted(version: tuple[int, ...]) -> str:
 
 
 def _symbols_text(name: str, symbols: tuple[str, ...]) -> str:
-    shown = ", ".join(f"{s}@{name}" for s in symbols[:3])
+    # public names first: "pthread_create" says more than "__libc_start_main"
+    ordered = sorted(symbols, key=lambda s: (s.startswith("_"), s))
+    shown = ", ".join(f"{s}@{name}" for s in ordered[:3])
     more = f" +{len(symbols) - 3} more" if len(symbols) > 3 else ""
     return f" ({shown}{more})" if shown else ""
 
