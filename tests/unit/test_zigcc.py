@@ -148,16 +148,24 @@ def _go_split(value: str) -> list[str]:
 
 def test_cc_command_survives_go_splitting_with_spaces() -> None:
     cc = zigcc.cc_command("/opt/my zig/zig", "x86_64-linux-musl", python="/usr/bin/python3")
-    assert _go_split(cc) == [
-        "/usr/bin/python3",
-        "-m",
-        "cgotrap.build.zigcc",
-        "/opt/my zig/zig",
-        "cc",
-        "x86_64-linux-musl",
-    ]
+    fields = _go_split(cc)
+    assert fields[:3] == ["/usr/bin/python3", "-S", "-I"]
+    assert Path(fields[3]).name == "ccwrap.py"
+    assert Path(fields[3]).is_file()
+    assert fields[4:] == ["/opt/my zig/zig", "cc", "x86_64-linux-musl"]
     cxx = zigcc.cc_command("/z/zig", "aarch64-macos", cxx=True, python="/p/py")
     assert _go_split(cxx)[-2:] == ["c++", "aarch64-macos"]
+
+
+def test_cc_command_runs_the_wrapper_without_the_package(tmp_path: Path) -> None:
+    """Go runs CC by splitting it into fields: the result must work with no cgotrap import."""
+    fake = _fake_zig(tmp_path)
+    fields = _go_split(zigcc.cc_command(str(fake), "x86_64-openbsd"))
+    done = subprocess.run(
+        [*fields, "-Wl,-nopie", "-c", "x.c"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["cc", "-target", "x86_64-openbsd", "-fno-PIE", "-c", "x.c"]
 
 
 def _fake_zig(tmp_path: Path) -> Path:

@@ -14,10 +14,10 @@ a wrapper smooths them (each snag was found by building, see `rewrite_args`):
   linker arg: -nopie"), and Go's trailing `-no-pie` does not stop zig from linking a PIE:
   the wrapper replaces it with the driver flag `-fno-PIE`.
 
-The wrapper is this module run as a program: Go's CC is set to
-`<python> -m cgotrap.build.zigcc <zig> <cc|c++> <triple>` (Go splits CC into fields with
-shell-like quoting), and `main` replaces itself with `zig cc -target <triple> <args>`.
-It imports nothing heavy: Go runs it dozens of times per cgo package.
+The wrapper program is `cgotrap/build/ccwrap.py` (the flag rules live there, stdlib only):
+Go's CC is set to `<python> -S -I <path>/ccwrap.py <zig> <cc|c++> <triple>` (Go splits CC
+into fields with shell-like quoting), and it replaces itself with
+`zig cc -target <triple> <args>`. `python -m cgotrap.build.zigcc` runs the same program.
 """
 
 from __future__ import annotations
@@ -25,20 +25,18 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
-import shutil
 import sys
-from collections.abc import Sequence
 from importlib import resources
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import Any
 
+from cgotrap.build import ccwrap
+from cgotrap.build.ccwrap import prog_name_reply, rewrite_args
 from cgotrap.errors import DataError
 from cgotrap.targets import LIBCS as _LIBCS
 from cgotrap.targets import Libc, Target, port_table
 
-# Tools the Go linker looks up with `CC --print-prog-name NAME` on darwin (cmd/link
-# findExtLinkTool): Apple's, absent on Linux, and only needed to merge DWARF.
-_APPLE_ONLY_TOOLS = frozenset({"dsymutil", "strip"})
+__all__ = ["ZigTable", "ZigTarget", "cc_command", "prog_name_reply", "rewrite_args"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -163,63 +161,17 @@ def _quote(field: str) -> str:
 
 
 def cc_command(zig: str, triple: str, *, cxx: bool = False, python: str | None = None) -> str:
-    """The CC (or CXX) value that runs this wrapper for `triple`."""
-    fields = [python or sys.executable, "-m", __name__, zig, "c++" if cxx else "cc", triple]
+    """The CC (or CXX) value that runs the wrapper program (`ccwrap.py`) for `triple`.
+
+    The wrapper runs as a file with `python -S -I`: no site packages, no cgotrap package
+    import, stdlib `os`/`sys`/`shutil` only; Go runs it dozens of times per cgo package,
+    and this start costs ~20 ms instead of ~120 ms for `python -m cgotrap.build.zigcc`.
+    """
+    script = str(Path(ccwrap.__file__).resolve())
+    lang = "c++" if cxx else "cc"
+    fields = [python or sys.executable, "-S", "-I", script, zig, lang, triple]
     return " ".join(_quote(f) for f in fields)
 
 
-def _os_of(triple: str) -> str:
-    return triple.split("-")[1] if "-" in triple else ""
-
-
-def prog_name_reply(args: Sequence[str]) -> str | None:
-    """What to print for `--print-prog-name NAME` (or `=NAME`) of an Apple-only tool."""
-    for i, arg in enumerate(args):
-        name = None
-        if arg == "--print-prog-name" and i + 1 < len(args):
-            name = args[i + 1]
-        elif arg.startswith("--print-prog-name="):
-            name = arg.partition("=")[2]
-        if name in _APPLE_ONLY_TOOLS:
-            return shutil.which("true") or "true"
-    return None
-
-
-def rewrite_args(args: Sequence[str], triple: str) -> list[str]:
-    """The compiler/linker arguments Go passed, minus the ones zig rejects for `triple`."""
-    target_os = _os_of(triple)
-    out: list[str] = []
-    for arg in args:
-        if target_os == "macos" and arg == "-lresolv":
-            continue  # zig ships no libresolv.tbd for macOS; runtime/cgo needs no symbol of it
-        if target_os == "openbsd" and arg == "-Wl,-nopie":
-            # zig: "unsupported linker arg: -nopie"; dropped, lld links a PIE and fails on
-            # Go's absolute relocations ("R_X86_64_64 cannot be used ... recompile with
-            # -fPIC"). The driver flag that means the same, and zig takes, is -fno-PIE.
-            out.append("-fno-PIE")
-            continue
-        out.append(arg)
-    return out
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m cgotrap.build.zigcc ZIG cc|c++ TRIPLE ARGS...`: exec zig with fixed args."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if len(argv) < 3 or argv[1] not in ("cc", "c++"):
-        sys.stderr.write("usage: python -m cgotrap.build.zigcc ZIG cc|c++ TRIPLE [ARGS...]\n")
-        return 2
-    zig, lang, triple, args = argv[0], argv[1], argv[2], argv[3:]
-    reply = prog_name_reply(args)
-    if reply is not None:
-        sys.stdout.write(reply + "\n")
-        return 0
-    return _exec([zig, lang, "-target", triple, *rewrite_args(args, triple)])
-
-
-def _exec(argv: list[str]) -> NoReturn:
-    # Replace this process: Go waits on (and cgotrap kills) the process group it started.
-    os.execv(argv[0], argv)  # noqa: S606  # an argv list, no shell
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(ccwrap.main())

@@ -1,0 +1,88 @@
+"""The program Go runs as CC for a zig cross-build: fix the arguments, then exec `zig cc`.
+
+    python -S -I ccwrap.py ZIG cc|c++ TRIPLE ARGS...
+
+Only the standard library's `os`, `sys` and `shutil`: it starts in ~20 ms under
+`python -S -I`, and Go runs it for every C compile, flag probe and link. The rules (each
+found by building; see `cgotrap.build.zigcc` for the story):
+
+- macOS: drop `-lresolv` (zig ships no libresolv stub; runtime/cgo needs no symbol of it);
+- macOS: answer `--print-prog-name dsymutil|strip` (the Go linker runs what it gets to
+  merge DWARF) with `true`: no Apple tools on Linux, and the linker skips merging when
+  dsymutil made no file;
+- OpenBSD: the Go linker's `-Wl,-nopie` ("unsupported linker arg: -nopie") becomes the
+  driver flag `-fno-PIE`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False  # not typing's: importing typing would cost ~20 ms of start-up
+if TYPE_CHECKING:  # names for annotations only: nothing more is imported at run time
+    from collections.abc import Sequence
+    from typing import NoReturn
+
+# Tools the Go linker looks up with `CC --print-prog-name NAME` on darwin (cmd/link
+# findExtLinkTool): Apple's, absent on Linux, and only needed to merge DWARF.
+_APPLE_ONLY_TOOLS = frozenset({"dsymutil", "strip"})
+
+
+def _os_of(triple: str) -> str:
+    return triple.split("-")[1] if "-" in triple else ""
+
+
+def prog_name_reply(args: Sequence[str]) -> str | None:
+    """What to print for `--print-prog-name NAME` (or `=NAME`) of an Apple-only tool."""
+    for i, arg in enumerate(args):
+        name = None
+        if arg == "--print-prog-name" and i + 1 < len(args):
+            name = args[i + 1]
+        elif arg.startswith("--print-prog-name="):
+            name = arg.partition("=")[2]
+        if name in _APPLE_ONLY_TOOLS:
+            import shutil  # rare path; shutil costs ~20 ms of start-up
+
+            return shutil.which("true") or "true"
+    return None
+
+
+def rewrite_args(args: Sequence[str], triple: str) -> list[str]:
+    """The compiler/linker arguments Go passed, minus the ones zig rejects for `triple`."""
+    target_os = _os_of(triple)
+    out: list[str] = []
+    for arg in args:
+        if target_os == "macos" and arg == "-lresolv":
+            continue  # zig ships no libresolv.tbd for macOS; runtime/cgo needs no symbol of it
+        if target_os == "openbsd" and arg == "-Wl,-nopie":
+            # zig: "unsupported linker arg: -nopie"; dropped, lld links a PIE and fails on
+            # Go's absolute relocations ("R_X86_64_64 cannot be used ... recompile with
+            # -fPIC"). The driver flag that means the same, and zig takes, is -fno-PIE.
+            out.append("-fno-PIE")
+            continue
+        out.append(arg)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`ZIG cc|c++ TRIPLE ARGS...`: exec zig with fixed args (or answer a tool query)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) < 3 or argv[1] not in ("cc", "c++"):
+        sys.stderr.write("usage: ccwrap.py ZIG cc|c++ TRIPLE [ARGS...]\n")
+        return 2
+    zig, lang, triple, args = argv[0], argv[1], argv[2], argv[3:]
+    reply = prog_name_reply(args)
+    if reply is not None:
+        sys.stdout.write(reply + "\n")
+        return 0
+    return _exec([zig, lang, "-target", triple, *rewrite_args(args, triple)])
+
+
+def _exec(argv: list[str]) -> NoReturn:
+    # Replace this process: Go waits on (and cgotrap kills) the process group it started.
+    os.execv(argv[0], argv)  # noqa: S606  # an argv list, no shell
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
