@@ -519,3 +519,122 @@ def test_fixture_module(  # noqa: PLR0917 - pytest passes fixtures and parameter
             failures.append(f"{pkg['ImportPath']}: {diffs}")
     assert pairs >= 20
     assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------
+# (c) Differential fuzzing of file headers: mutated headers, one per directory, against
+# go list's package name, imports and first error (message and position).
+
+FUZZ_TEMPLATES = [
+    (
+        "// Copyright.\n\n//go:build linux\n\npackage p\n\n"
+        'import (\n\t"fmt"\n\tx "os"\n)\n\nfunc F() {}\n'
+    ),
+    'package p\n\n// #cgo LDFLAGS: -lm\n// #include <math.h>\nimport "C"\nimport "unsafe"\n',
+    'package p; import ("a"; "b"); var x = 1\n',
+    '/* block */ package p\nimport . `raw/path`\nimport _ "x/y"\ntype T int\n',
+    'package p\n\nimport "embed"\n\n//go:embed a.txt\nvar s string\n',
+]
+FUZZ_INSERTS = [
+    "package",
+    "import",
+    " ",
+    "\n",
+    "\t",
+    ";",
+    "(",
+    ")",
+    ".",
+    "_",
+    "x",
+    '"',
+    "`",
+    "/*",
+    "*/",
+    "//",
+    "\\",
+    "'",
+    "1",
+    "0x",
+    "1e",
+    "é",
+    "\xff",
+    "\x00",
+    "\ufeff",
+    "\u201c",
+    "#",
+    "func",
+    "//line f.go:10",
+    "+",
+    "{",
+    "}",
+    "\r",
+    "\x0c",
+    '"a b"',
+    '"\\q"',
+    "'ab'",
+]
+
+
+def fuzz_headers(count: int, seed: int) -> list[bytes]:
+    """Mutated Go headers (deterministic)."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    out: list[bytes] = []
+    for _ in range(count):
+        text = rng.choice(FUZZ_TEMPLATES)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(text) + 1)
+            match rng.randrange(3):
+                case 0:
+                    text = text[:i] + text[i + rng.randint(1, 4) :]
+                case 1:
+                    text = text[:i] + rng.choice(FUZZ_INSERTS) + text[i:]
+                case _:
+                    j = rng.randrange(len(text) + 1)
+                    text = text[:i] + text[min(i, j) : max(i, j)] + text[i:]
+        data = text.encode("utf-8", "surrogatepass")
+        if "\xff" in text:
+            data = data.replace("\xff".encode(), b"\xff")
+        out.append(data)
+    return out
+
+
+def test_fuzzed_headers_against_go_list(go_tool: toolchain.Tool, tmp_path: Path) -> None:
+    root = tmp_path.resolve()
+    (root / "go.mod").write_text("module example.com/fz\n\ngo 1.22\n")
+    headers = fuzz_headers(400, seed=20261125)
+    old = 1_600_000_000
+    dirs = []
+    for i, data in enumerate(headers):
+        d = root / f"d{i:03d}"
+        d.mkdir()
+        (d / "a.go").write_bytes(data)
+        (d / "b.go").write_text(f"package d{i:03d}\n")
+        for f in d.iterdir():
+            os.utime(f, (old, old))
+        dirs.append(f"./{d.name}")
+    version = toolchain.version("go")
+    assert version is not None
+    ctx = make_context("linux", "amd64", True, go_version=version)
+    contexts = ContextSet([ctx])
+    out = go_list(go_tool, root, ctx, dirs, {})
+    pairs = 0
+    failures: list[str] = []
+    for pkg in decode_stream(out):
+        if not pkg.get("Dir"):
+            continue
+        (facts,) = scan_directory(pkg["Dir"], contexts)
+        pairs += 1
+        diffs = compare(pkg, loaded(facts, ctx)) + _compare_pos(pkg, facts, root)
+        go_err = (pkg.get("Error") or {}).get("Err", "")
+        mine = facts.error.err if facts.error else ""
+        if go_err != mine and not (mine == "" and not _is_build_level(go_err)):
+            diffs.append(f"Err: go {go_err!r} != {mine!r}")
+        if diffs:
+            data = (Path(pkg["Dir"]) / "a.go").read_bytes()
+            failures.append(f"{pkg['ImportPath']} {data[:120]!r}: {diffs[:3]}")
+    print(f"fuzzed headers: {pairs} packages compared")
+    assert pairs == len(headers)
+    assert not failures, f"{len(failures)} differ:\n" + "\n".join(failures[:20])

@@ -98,7 +98,8 @@ class DirError:
         """`Error.Pos` as go list prints it: "x.go:3:8" relative to `cwd` when shorter."""
         if self.pos is None:
             return ""
-        return f"{short_path(self.pos.filename, cwd)}:{self.pos.line}:{self.pos.column}"
+        short = dataclasses.replace(self.pos, filename=short_path(self.pos.filename, cwd))
+        return str(short)
 
 
 def short_path(path: str, cwd: str | None = None) -> str:

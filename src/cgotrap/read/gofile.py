@@ -49,9 +49,12 @@ class Position:
     line: int
     """1-based line."""
     column: int
-    """1-based column, in bytes."""
+    """1-based column, in bytes; 0 when unknown (after a //line directive without one)."""
 
     def __str__(self) -> str:
+        """token.Position.String(): the column is left out when unknown (0)."""
+        if self.column == 0:
+            return f"{self.filename}:{self.line}"
         return f"{self.filename}:{self.line}:{self.column}"
 
 
@@ -486,7 +489,12 @@ def _fast_go_header(data: bytes, complete: bool) -> _FastHeader | None:
             break
         m = match_at(data, pos)
         if m is None:
-            if state not in (_P_AFTER_DECL, _P_AFTER_SEMI) or data[pos] in _FAST_STOP:
+            # A byte >= 0x80 may continue the identifier before it for go's reader.
+            if (
+                state not in (_P_AFTER_DECL, _P_AFTER_SEMI)
+                or data[pos] in _FAST_STOP
+                or data[pos] >= 0x80
+            ):
                 return None
             end = pos
             break
@@ -871,7 +879,13 @@ def go_unquote(lit: bytes) -> str:
 # Go tokens that can hide a "//" (strings, runes, comments) and the code between them: enough
 # to find every //go:embed comment of a file that compiles, in one regular-expression pass.
 _GO_SKIM = re.compile(
-    rb'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'|[^/"`\']+|.',
+    # Unterminated strings and runes end at the newline, unterminated comments and raw
+    # strings at the end of the file, as go/scanner's tokens do.
+    rb"//[^\n]*|/\*.*?(?:\*/|\Z)"
+    rb'|"(?:[^"\\\n]|\\[^\n])*"?'
+    rb"|`[^`]*`?"
+    rb"|'(?:[^'\\\n]|\\[^\n])*'?"
+    rb"|[^/\"`']+|.",
     re.DOTALL,
 )
 
@@ -884,11 +898,15 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 def _embed_patterns(data: bytes, filename: str) -> tuple[EmbedPattern, ...]:
     """The //go:embed patterns of a whole file (readGoInfo scans for them when the file
     imports "embed"); malformed lines are skipped as go does."""
-    if b"//go:embed" not in data:
+    if b"//go:embed" not in data and b"\r" not in data:
         return ()
     out: list[EmbedPattern] = []
     for m in _GO_SKIM.finditer(data):
         lit = m.group()
+        if lit[:2] != b"//":
+            continue
+        # go/scanner drops every CR from a // comment's text; positions follow the text.
+        lit = lit.replace(b"\r", b"")
         if lit.startswith(b"//go:embed"):
             out.extend(_parse_go_embed(data, m.start(), lit, filename))
     return tuple(out)
@@ -1037,13 +1055,13 @@ def _from_parse(
     full: str, name: str, kind: FileKind, header: bytes, whole: Callable[[], bytes]
 ) -> SourceFile:
     """readGoInfo's parse of the header with go/parser (the exact, slower way)."""
-    parsed = goscan.parse_header(header)
+    parsed = goscan.parse_header(header, full)
     package_name = parsed.package_name.decode("utf-8", "surrogateescape")
     scanner = parsed.scanner
     if parsed.errors:
         first = parsed.errors[0]
-        line, col = scanner.line_col(first.offset)
-        perr = ParseError(pos=Position(filename=full, line=line, column=col), msg=first.msg)
+        fname, line, col = scanner.position(first.offset)
+        perr = ParseError(pos=Position(filename=fname, line=line, column=col), msg=first.msg)
         src = SourceFile(name=name, kind=kind, parse_error=perr, package_name=package_name)
         return _with_constraints(src, header)
     imports: list[ImportSpec] = []
@@ -1060,8 +1078,8 @@ def _from_parse(
                 kind=kind,
                 error=f"read {full}: parser returned invalid quoted string: <{quoted}>",
             )
-        line, col = scanner.line_col(spec.spec_offset)
-        pos = Position(filename=full, line=line, column=col)
+        fname, line, col = scanner.position(spec.spec_offset)
+        pos = Position(filename=fname, line=line, column=col)
         if not is_valid_import(path):
             perr = ParseError(pos=pos, msg="invalid import path: " + path, in_error_list=False)
             src = SourceFile(name=name, kind=kind, parse_error=perr, package_name=package_name)

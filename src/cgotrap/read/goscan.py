@@ -15,7 +15,9 @@ the input length, and nothing recurses.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import posixpath
 import unicodedata
 
 EOF = -1
@@ -199,6 +201,8 @@ class Scanner:
         "_block_nl",
         "ch",
         "errors",
+        "filename",
+        "infos",
         "insert_semi",
         "line_offset",
         "lines",
@@ -208,8 +212,12 @@ class Scanner:
         "src",
     )
 
-    def __init__(self, src: bytes, errors: list[ScanError]) -> None:
+    def __init__(self, src: bytes, errors: list[ScanError], filename: str = "") -> None:
         self.src = src
+        self.filename = filename
+        """The file name positions carry (go/build's directory/name)."""
+        self.infos: list[tuple[int, str, int, int]] = []
+        """//line directives: (offset, filename, line, column), token.File's line infos."""
         self.errors = errors
         self.ch = 0x20
         self.offset = 0
@@ -238,8 +246,31 @@ class Scanner:
                 hi = mid
         return lo + 1, offset - lines[lo] + 1
 
+    def position(self, offset: int) -> tuple[str, int, int]:
+        """token.File.Position (adjusted by //line directives): (filename, line, column).
+
+        A column of 0 means unknown (a //line directive without a column).
+        """
+        line, col = self.line_col(offset)
+        infos = self.infos
+        if not infos:
+            return self.filename, line, col
+        i = bisect.bisect_right(infos, offset, key=lambda info: info[0]) - 1
+        if i < 0:
+            return self.filename, line, col
+        alt_offset, alt_filename, alt_line, alt_col = infos[i]
+        d = line - self.line_col(alt_offset)[0]
+        line = alt_line + d
+        if alt_col == 0:
+            col = 0
+        elif d == 0:
+            col = alt_col + (offset - alt_offset)
+        return alt_filename, line, col
+
     def _add_line(self, offset: int) -> None:
-        if offset > self.lines[-1]:
+        # token.File.AddLine ignores a line start at the end of the file, so EOF after a
+        # final newline is still on the last line ("1:43", not "2:1").
+        if self.lines[-1] < offset < len(self.src):
             self.lines.append(offset)
 
     def error(self, offset: int, msg: str) -> None:
@@ -392,13 +423,13 @@ class Scanner:
             and (lit[1] == 0x2A or offs == self.line_offset)
             and lit[2:].startswith(b"line ")
         ):
-            self._line_directive(offs, lit)
+            self._line_directive(offs, lit, next_pos)
         if num_cr > 0:
             lit = _strip_cr(lit, lit[1] == 0x2A)
         return lit, nl_offset
 
-    def _line_directive(self, offs: int, text: bytes) -> None:
-        """Only the error checks of updateLineInfo; positions are not remapped."""
+    def _line_directive(self, offs: int, text: bytes, next_pos: int) -> None:
+        """go/scanner's updateLineInfo: check a //line directive and record where it maps."""
         if text[1] == 0x2A:
             text = text[:-2]
         text = text[7:]
@@ -423,6 +454,17 @@ class Scanner:
             line = n
         if line == 0 or line > max_line_col:
             self.error(offs + i, "invalid line number: " + text[i:].decode("utf-8", "replace"))
+            return
+        filename = text[: i - 1].decode("utf-8", "surrogateescape")
+        if filename == "" and ok2:
+            filename = self.position(offs)[0]
+        elif filename != "":
+            filename = posixpath.normpath(filename)
+            if not posixpath.isabs(filename):
+                filename = posixpath.join(posixpath.dirname(self.filename), filename)
+        # token.File.AddLineColumnInfo: increasing offsets, inside the file.
+        if (not self.infos or self.infos[-1][0] < next_pos) and next_pos < len(self.src):
+            self.infos.append((next_pos, filename, line, col if ok2 else 0))
 
     def scan_identifier(self) -> bytes:
         offs = self.offset
@@ -907,9 +949,9 @@ class _Bailout(Exception):  # noqa: N818 - go/parser's name for the panic value
 class Parser:
     """go/parser's parseFile for the package clause and import declarations."""
 
-    def __init__(self, src: bytes) -> None:
+    def __init__(self, src: bytes, filename: str = "") -> None:
         self.errors: list[ScanError] = []
-        self.scanner = Scanner(src, self.errors)
+        self.scanner = Scanner(src, self.errors, filename)
         self.pos = 0
         self.tok = ILLEGAL
         self.lit = b""
@@ -962,8 +1004,9 @@ class Parser:
                 self.lead_comment = comment
 
     def error(self, offset: int, msg: str) -> None:
-        line = self._line(offset)
-        if self.errors and self._line(self.errors[-1].offset) == line:
+        position = self.scanner.position
+        line = position(offset)[1]
+        if self.errors and position(self.errors[-1].offset)[1] == line:
             return
         if len(self.errors) > 10:
             raise _Bailout
@@ -1080,9 +1123,9 @@ class Parser:
         return name, pos, imports
 
 
-def parse_header(src: bytes) -> ParsedHeader:
+def parse_header(src: bytes, filename: str = "") -> ParsedHeader:
     """Parse a Go file header as go/parser does with ImportsOnly|ParseComments."""
-    parser = Parser(src)
+    parser = Parser(src, filename)
     name = b""
     package_offset = -1
     imports: list[ParsedImport] = []
@@ -1091,7 +1134,8 @@ def parse_header(src: bytes) -> ParsedHeader:
     except _Bailout:
         name, package_offset, imports = b"", -1, []
     scanner = parser.scanner
-    errors = sorted(parser.errors, key=lambda e: (*scanner.line_col(e.offset), e.msg))
+    # scanner.ErrorList.Sort: by (adjusted) file name, line, column, then message.
+    errors = sorted(parser.errors, key=lambda e: (*scanner.position(e.offset), e.msg))
     return ParsedHeader(
         package_name=name,
         package_offset=package_offset,
