@@ -113,8 +113,11 @@ def test_std_whole_matrix(goroot: Path) -> None:
 # Fixtures
 
 
-def _errors_module(root: Path) -> Path:
-    """One module with every kind of package error go list reports."""
+def _errors_module(root: Path, *, cycle: bool = True) -> Path:
+    """One module with every kind of package error go list reports.
+
+    With an import cycle the loader takes go's step-by-step path; without, the shared one.
+    """
     files: dict[str, str] = {
         "go.mod": gomod("example.com/errs"),
         "main.go": gofile(
@@ -150,10 +153,18 @@ def _errors_module(root: Path) -> Path:
         "prog/main.go": gofile("main", body="func main() {}"),
         "other/internal/secret/s.go": gofile("secret"),
         "onlytests/t_test.go": gofile("onlytests", "testing"),
+        "usesprog/u.go": gofile("usesprog", "example.com/errs/prog"),
+        "deep/d.go": gofile("deep", "example.com/errs/usesprog", "example.com/errs/excluded"),
         "_skipped/s.go": gofile("skipped"),
         "testdata/t.go": gofile("t"),
     }
+    if not cycle:
+        files["cyc/b/b.go"] = gofile("b")
     return fx.write_tree(root, files)
+
+
+def _errors_module_acyclic(root: Path) -> Path:
+    return _errors_module(root, cycle=False)
 
 
 def _cgo_module(root: Path) -> Path:
@@ -234,6 +245,7 @@ def _vendored(root: Path) -> Path:
 
 SCENARIOS = {
     "errors": (_errors_module, ".", ["./..."]),
+    "errors-acyclic": (_errors_module_acyclic, ".", ["./deep", "./...", "./nogo", "./missing"]),
     "cgo": (_cgo_module, ".", ["./..."]),
     "replace": (_replace_and_work, "app", ["./..."]),
     "workspace": (_replace_and_work, "ws/one", ["./...", "example.com/two/..."]),

