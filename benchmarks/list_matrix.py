@@ -75,12 +75,11 @@ def main() -> int:
 
     print(f"input: {directory} {' '.join(patterns)}; {len(targets)} configurations")
     print(f"command: {' '.join(cgotrap[1:])}  (in {directory})")
-    print(
-        f"go list loop : {go_time:8.2f} s  peak RSS {go_rss / 1024:7.1f} MiB  {go_objects} objects"
-    )
-    print(
-        f"cgotrap list : {ours_time:8.2f} s  peak RSS {ours_rss / 1024:7.1f} MiB  {ours_objects} objects"
-    )
+    for label, secs, rss, objects in (
+        ("go list loop", go_time, go_rss, go_objects),
+        ("cgotrap list", ours_time, ours_rss, ours_objects),
+    ):
+        print(f"{label} : {secs:8.2f} s  peak RSS {rss / 1024:7.1f} MiB  {objects} objects")
     print(f"speed-up     : {go_time / ours_time:8.1f}x")
     if ours_objects != go_objects:
         print("WARNING: object counts differ")
