@@ -638,3 +638,130 @@ def test_fuzzed_headers_against_go_list(go_tool: toolchain.Tool, tmp_path: Path)
     print(f"fuzzed headers: {pairs} packages compared")
     assert pairs == len(headers)
     assert not failures, f"{len(failures)} differ:\n" + "\n".join(failures[:20])
+
+
+# ---------------------------------------------------------------------------------------
+# (d) Differential fuzzing of build constraints and #cgo lines on several contexts.
+
+FUZZ_TAGS = [
+    "linux",
+    "darwin",
+    "windows",
+    "amd64",
+    "arm64",
+    "cgo",
+    "unix",
+    "gc",
+    "gccgo",
+    "ios",
+    "android",
+    "go1.21",
+    "go1.99",
+    "amd64.v1",
+    "goexperiment.jsonv2",
+    "mytag",
+    "ignore",
+    "solaris",
+    "wasm",
+    "js",
+]
+FUZZ_OPS = ["&&", "||", "!", "(", ")", " ", ",", "!!", "&", "|", "x-y", "é", "\t"]
+FUZZ_VERBS = ["CFLAGS", "LDFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "pkg-config", "BADVERB"]
+FUZZ_ARGS = [
+    "-lfoo",
+    "-I${SRCDIR}/inc",
+    "-Irel",
+    "-L",
+    "lib",
+    "'a b'",
+    '"c d"',
+    "-D'x'",
+    "\\ ",
+    "-Wl,$ORIGIN",
+    "${SRCDIR}",
+    "a;b",
+    '"',
+    "'",
+    "-DX=1",
+    "-I/abs",
+    "@file",
+    "",
+]
+
+
+def fuzz_constraint_sources(count: int, seed: int) -> list[dict[str, str]]:
+    """Directories (file name -> content) with random constraint and #cgo lines."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+
+    def expr() -> str:
+        return "".join(
+            rng.choice(FUZZ_TAGS) if rng.random() < 0.55 else rng.choice(FUZZ_OPS)
+            for _ in range(rng.randint(1, 9))
+        )
+
+    out: list[dict[str, str]] = []
+    for i in range(count):
+        pkg = f"p{i:03d}"
+        header = ""
+        if rng.random() < 0.6:
+            header += f"//go:build {expr()}\n"
+        for _ in range(rng.randint(0, 2)):
+            header += f"// +build {expr()}\n"
+        if rng.random() < 0.8:
+            header += "\n"
+        files = {"a.go": f"{header}package {pkg}\n", "b.go": f"package {pkg}\n"}
+        cgo = []
+        for _ in range(rng.randint(0, 4)):
+            conds = " ".join(expr().replace(" ", "") for _ in range(rng.randint(0, 2)))
+            args = " ".join(rng.choice(FUZZ_ARGS) for _ in range(rng.randint(0, 4)))
+            sep = ":" if rng.random() < 0.95 else ""
+            cgo.append(f"// #cgo {conds} {rng.choice(FUZZ_VERBS)}{sep} {args}")
+        if cgo:
+            name = rng.choice(["c.go", "c_linux.go", "c_windows.go"])
+            files[name] = f"package {pkg}\n\n" + "\n".join(cgo) + '\nimport "C"\n'
+        if rng.random() < 0.3:
+            files["d.c"] = f"{header}int d;\n"
+        out.append(files)
+    return out
+
+
+def test_fuzzed_constraints_against_go_list(go_tool: toolchain.Tool, tmp_path: Path) -> None:
+    root = tmp_path.resolve()
+    (root / "go.mod").write_text("module example.com/fc\n\ngo 1.22\n")
+    old = 1_600_000_000
+    dirs = []
+    for i, files in enumerate(fuzz_constraint_sources(250, seed=20261125)):
+        d = root / f"p{i:03d}"
+        d.mkdir()
+        for name, content in files.items():
+            (d / name).write_text(content)
+            os.utime(d / name, (old, old))
+        dirs.append(f"./{d.name}")
+    version = toolchain.version("go")
+    assert version is not None
+    pairs = 0
+    failures: list[str] = []
+    for goos, goarch, cgo in [
+        ("linux", "amd64", True),
+        ("windows", "arm64", True),
+        ("darwin", "arm64", False),
+    ]:
+        ctx = make_context(goos, goarch, cgo, go_version=version, build_tags=("mytag",))
+        contexts = ContextSet([ctx])
+        for pkg in decode_stream(go_list(go_tool, root, ctx, ["-tags", "mytag", *dirs], {})):
+            if not pkg.get("Dir"):
+                continue
+            (facts,) = scan_directory(pkg["Dir"], contexts)
+            pairs += 1
+            diffs = compare(pkg, loaded(facts, ctx))
+            go_err = (pkg.get("Error") or {}).get("Err", "")
+            mine = facts.error.err if facts.error else ""
+            if go_err != mine and not (mine == "" and not _is_build_level(go_err)):
+                diffs.append(f"Err: go {go_err!r} != {mine!r}")
+            if diffs:
+                failures.append(f"{pkg['ImportPath']} [{ctx.name}]: {diffs[:3]}")
+    print(f"fuzzed constraints: {pairs} (package, context) pairs compared")
+    assert pairs == 750
+    assert not failures, f"{len(failures)} differ:\n" + "\n".join(failures[:20])
