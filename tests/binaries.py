@@ -79,6 +79,8 @@ class Spec:
     """`zig cc -target` triple for a cgo build ("x86_64-linux-gnu.2.17"); "" = CGO_ENABLED=0."""
     flags: tuple[str, ...] = ()
     """Extra `go build` flags ("-trimpath", "-tags=netgo", "-ldflags=-s -w")."""
+    cc_flags: str = ""
+    """Extra flags in CC after the target ("-dynamic": musl linked dynamically)."""
     vcs: bool = False
     """Build inside a git repository with -buildvcs=true."""
 
@@ -120,6 +122,7 @@ SPECS: tuple[Spec, ...] = (
         goos="linux",
         goarch="amd64",
         zig_target="x86_64-linux-gnu.2.17",
+        flags=("-ldflags=-extldflags=-Wl,-rpath,/opt/app/lib",),
     ),
     Spec(
         name="linux-arm64-glibc",
@@ -128,6 +131,13 @@ SPECS: tuple[Spec, ...] = (
         zig_target="aarch64-linux-gnu.2.28",
     ),
     Spec(name="linux-amd64-musl", goos="linux", goarch="amd64", zig_target="x86_64-linux-musl"),
+    Spec(
+        name="linux-amd64-musl-dynamic",
+        goos="linux",
+        goarch="amd64",
+        zig_target="x86_64-linux-musl",
+        cc_flags="-dynamic",
+    ),
     Spec(
         name="linux-amd64-cgo-static",
         goos="linux",
@@ -207,7 +217,7 @@ def build(spec: Spec) -> Path:
         )
         if spec.cgo:
             zig = toolchain.require("zig")
-            env["CC"] = f"{zig.path} cc -target {spec.zig_target}"
+            env["CC"] = f"{zig.path} cc -target {spec.zig_target} {spec.cc_flags}".strip()
             env["CXX"] = f"{zig.path} c++ -target {spec.zig_target}"
         if spec.vcs:
             _git(src, "init", "-q")

@@ -227,6 +227,19 @@ def test_linkage_agrees_with_readelf(name: str, built: dict[str, Path]) -> None:
         assert not linkage.abi_tag.startswith("Linux")
 
 
+def test_musl_dynamic_runs_on_alpine_only(built: dict[str, Path]) -> None:
+    result = _one(built["linux-amd64-musl-dynamic"])
+    assert result.linkage is not None
+    assert result.linkage.interpreter.startswith("/lib/ld-musl-")  # readelf-checked above
+    targets = policies.run_targets()
+    assert policies.judge_run_target(result, targets["alpine"]).fit is policies.Fit.YES
+    debian = policies.judge_run_target(result, targets["debian-12"])
+    assert debian.fit is policies.Fit.NO
+    assert debian.reasons == (f"dynamic, needs {result.linkage.interpreter}, debian-12 has glibc",)
+    assert policies.judge_policy(result, policies.get_policy("musl")).fit is policies.Fit.YES
+    assert policies.judge_policy(result, policies.get_policy("static")).fit is policies.Fit.NO
+
+
 def test_glibc_pin_is_what_readelf_shows(built: dict[str, Path]) -> None:
     """The 2.17 pin needs nothing newer than GLIBC_2.17; the 2.36 build needs GLIBC_2.34."""
     for name, ceiling, fits_rhel7 in (
