@@ -224,7 +224,7 @@ def test_unquote_forms() -> None:
 # Fuzzing: no exception but ours, and printing round-trips
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=1000)
 @given(st.binary(max_size=512), st.integers(min_value=0, max_value=600))
 def test_fuzz_decoder_raises_only_build_info_errors(noise: bytes, cut: int) -> None:
     framed = INFO_START + MOD.encode() + INFO_END
@@ -238,7 +238,7 @@ def test_fuzz_decoder_raises_only_build_info_errors(noise: bytes, cut: int) -> N
         pass
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=1000)
 @given(st.binary(max_size=300), st.sampled_from([4, 8]), st.booleans())
 def test_fuzz_pointer_layout(noise: bytes, ptr: int, big: bool) -> None:
     blob = bytearray(_pointer_blob(b"go1.16", b"x" * 40, ptr=ptr, big=big))
@@ -251,7 +251,7 @@ def test_fuzz_pointer_layout(noise: bytes, ptr: int, big: bool) -> None:
 _LINE = st.text(alphabet=string.printable + "é\u200b", max_size=40)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=1000)
 @given(st.lists(_LINE, max_size=12))
 def test_fuzz_parser_raises_only_parse_errors(lines: list[str]) -> None:
     with contextlib.suppress(BuildInfoParseError):
@@ -262,7 +262,7 @@ _KEY = st.text(alphabet=string.ascii_letters + string.digits + '.-_ ="`\t', min_
 _VALUE = st.text(alphabet=string.printable + "é\u200b\U0001f600", max_size=20)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=1000)
 @given(st.lists(st.tuples(_KEY, _VALUE), max_size=6))
 def test_fuzz_settings_round_trip(pairs: list[tuple[str, str]]) -> None:
     """Go's String() output parses back to the same settings (ParseBuildInfo's contract)."""
@@ -274,7 +274,7 @@ def test_fuzz_settings_round_trip(pairs: list[tuple[str, str]]) -> None:
     assert parse_build_info(format_build_info(info)) == info
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=1000)
 @given(st.text(max_size=30))
 def test_fuzz_quote_round_trip(text: str) -> None:
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
