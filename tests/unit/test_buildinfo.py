@@ -16,7 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgotrap.read.binary.interface import AddressSpace, Image, Linkage, Region
+from cgotrap.read.binary.interface import (
+    AddressSpace,
+    BinaryFormat,
+    Endian,
+    Image,
+    Linkage,
+    Region,
+)
 from cgotrap.read.buildinfo import (
     MAGIC,
     BuildInfo,
@@ -40,7 +47,9 @@ BASE = 0x400000
 
 
 def _image(blob: bytes, *, start: int = BASE, size: int | None = None) -> Image:
-    linkage = Linkage.__new__(Linkage)  # the decoder never looks at the linkage
+    linkage = Linkage(  # the decoder never looks at the linkage
+        format=BinaryFormat.ELF, os="", arch="", bits=64, endian=Endian.LITTLE, static=True
+    )
     region = Region(name="data", vaddr=BASE, offset=0, size=len(blob))
     return Image(
         linkage=linkage,
