@@ -121,7 +121,7 @@ class ContextSet:
     and cached, so evaluating a constraint over all contexts is a few int operations.
     """
 
-    __slots__ = ("_masks", "all_mask", "cgo_mask", "contexts")
+    __slots__ = ("_masks", "all_mask", "cgo_mask", "contexts", "line_memo")
 
     def __init__(self, contexts: Iterable[BuildContext]) -> None:
         self.contexts: tuple[BuildContext, ...] = tuple(contexts)
@@ -133,6 +133,8 @@ class ContextSet:
         self._masks: dict[str, int] = {}
         self.cgo_mask: int = self._bits(lambda ctx: ctx.cgo_enabled)
         """Contexts with CGO_ENABLED=1."""
+        self.line_memo: dict[str, tuple[int, str]] = {}
+        """Constraint line -> (mask, syntax error): filled by the directory evaluation."""
 
     def __len__(self) -> int:
         return len(self.contexts)
@@ -158,12 +160,10 @@ class ContextSet:
     def indices(self, mask: int) -> list[int]:
         """The context indices whose bits are set in `mask`."""
         out = []
-        i = 0
         while mask:
-            if mask & 1:
-                out.append(i)
-            mask >>= 1
-            i += 1
+            low = mask & -mask
+            out.append(low.bit_length() - 1)
+            mask ^= low
         return out
 
     @classmethod

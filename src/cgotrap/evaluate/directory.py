@@ -33,7 +33,6 @@ from typing import assert_never
 from cgotrap.evaluate.context import ContextSet
 from cgotrap.read import filename as fn
 from cgotrap.read.constraint import (
-    Constraint,
     ConstraintSyntaxError,
     NotConstraintError,
     go_fields,
@@ -239,24 +238,35 @@ class _FileMasks:
     """The file list a built non-Go file joins (a FileKind value), or "go"."""
 
 
-def _constraint_masks(src: SourceFile, contexts: ContextSet) -> tuple[int, str]:
-    """(contexts where the constraint holds, //go:build parse error or "")."""
-    all_mask = contexts.all_mask
-    if src.go_build:
-        try:
-            expr = parse(src.go_build)
-        except ConstraintSyntaxError as exc:
-            return 0, exc.message
-        except NotConstraintError:  # pragma: no cover - parseFileHeader checked the prefix
-            return all_mask, ""
-        return expr.eval_mask(contexts.tag_mask, all_mask), ""
-    mask = all_mask
-    for line in src.plus_build:
+def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
+    """(contexts where a //go:build or // +build line holds, its syntax error or "").
+
+    Memoised per context set: the same few lines ("//go:build unix") recur across files.
+    A +build line that does not parse is ignored by go/build, so it holds everywhere.
+    """
+    memo = contexts.line_memo
+    hit = memo.get(line)
+    if hit is None:
         try:
             expr = parse(line)
-        except (ConstraintSyntaxError, NotConstraintError):
-            continue
-        mask &= expr.eval_mask(contexts.tag_mask, all_mask)
+        except ConstraintSyntaxError as exc:
+            hit = (contexts.all_mask, exc.message)
+        except NotConstraintError:  # pragma: no cover - the readers checked the prefix
+            hit = (contexts.all_mask, "")
+        else:
+            hit = (expr.eval_mask(contexts.tag_mask, contexts.all_mask), "")
+        memo[line] = hit
+    return hit
+
+
+def _constraint_masks(src: SourceFile, contexts: ContextSet) -> tuple[int, str]:
+    """(contexts where the constraint holds, //go:build parse error or "")."""
+    if src.go_build:
+        mask, err = line_mask(src.go_build, contexts)
+        return (0, err) if err else (mask, "")
+    mask = contexts.all_mask
+    for line in src.plus_build:
+        mask &= line_mask(line, contexts)[0]
     return mask, ""
 
 
@@ -270,11 +280,8 @@ def _osarch_mask(name: str, contexts: ContextSet) -> int:
 def match_auto_mask(text: str, contexts: ContextSet) -> int:
     """go/build's matchAuto over all contexts: a //go:build or +build expression."""
     line = ("//go:build " if any(c in text for c in "&|()") else "// +build ") + text
-    try:
-        expr: Constraint = parse(line)
-    except (ConstraintSyntaxError, NotConstraintError):
-        return 0
-    return expr.eval_mask(contexts.tag_mask, contexts.all_mask)
+    mask, err = line_mask(line, contexts)
+    return 0 if err else mask
 
 
 _SAFE = frozenset("+-.,/0123456789=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz:$@%! ~^")
