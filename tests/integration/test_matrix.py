@@ -198,6 +198,7 @@ def test_timeout_kills_every_process(modules: Path, tmp_path: Path) -> None:
     (result,) = report.targets
     assert result.outcome is Outcome.TIMEOUT
     assert [f.rule_id for f in result.findings] == ["CGO111"]
+    assert "TestSleeps" in result.findings[0].message
     assert _sleepers() == []
 
 

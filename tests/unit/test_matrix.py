@@ -328,3 +328,15 @@ def test_schema_is_valid_json_schema() -> None:
     schema = load_schema("matrix")
     jsonschema.Draft202012Validator.check_schema(schema)
     assert json.dumps(schema)
+
+
+def test_hung_tests_are_read_from_go_test_timeout_panic() -> None:
+    lines = [
+        json.dumps({"Action": "output", "Output": "panic: test timed out after 19s\n"}),
+        json.dumps({"Action": "output", "Output": "\trunning tests:\n"}),
+        json.dumps({"Action": "output", "Output": "\t\tTestSleeps (19s)\n"}),
+        json.dumps({"Action": "output", "Output": "\n"}),
+        json.dumps({"Action": "output", "Output": "goroutine 1 [running]:\n"}),
+    ]
+    assert runner._hung_tests("\n".join(lines)) == ["TestSleeps"]
+    assert runner._hung_tests("ok\n") == []

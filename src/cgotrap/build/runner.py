@@ -484,7 +484,9 @@ class MatrixRunner:
                 if test is None or not test.runnable:
                     return [go, "test", "-c", "-vet=off", "-o", str(tdir / "test") + os.sep]
                 exec_args = ["-exec", test.exec_prog] if test.exec_prog else []
-                seconds = max(1, int(remaining))
+                # go's own test timeout fires a little before ours, so its panic names the
+                # hung test; ours (killing the process group) stays the backstop.
+                seconds = max(1, int(remaining) - 5)
                 return [go, "test", "-json", "-vet=off", *exec_args, f"-timeout={seconds}s"]
 
     def _run_step(
@@ -559,6 +561,18 @@ class MatrixRunner:
             )
         if code == 0:
             return base
+        if hung := _hung_tests(output):
+            finding = Finding(
+                rule_id="CGO111",
+                target=target.name,
+                step=Step.TEST,
+                message=(
+                    f"{', '.join(hung)} did not finish within --timeout "
+                    f"({self.options.timeout:g} s for the target): raise it or fix what hangs"
+                ),
+                detail=output[-4000:],
+            )
+            return dataclasses.replace(base, outcome=Outcome.TIMEOUT, findings=(finding,))
         failures, build_text = failed_tests(output.splitlines(), target=target, root=root)
         findings: list[Finding] = []
         if build_text.strip():
@@ -609,6 +623,37 @@ class MatrixRunner:
             sink.seek(0)
             output = sink.read().decode("utf-8", "replace")
         return code, output, timed_out
+
+
+_GO_TEST_TIMEOUT = "panic: test timed out after "
+
+
+def _hung_tests(output: str) -> list[str]:
+    """Tests go's own -timeout caught ("panic: test timed out after 20s ... running tests:
+    TestSleeps (20s)"), from `go test -json` output; [] when it did not fire."""
+    if _GO_TEST_TIMEOUT not in output:
+        return []
+    text = []
+    for line in output.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            text.append(line)
+            continue
+        if isinstance(event, dict):
+            text.append(str(event.get("Output", "")).rstrip("\n"))
+    names: list[str] = []
+    running = False
+    for line in text:
+        if line.strip() == "running tests:":
+            running = True
+            continue
+        if running:
+            name = line.strip().split(" ")[0]
+            if not name.startswith("Test") and not name.startswith(("Example", "Fuzz")):
+                break
+            names.append(name)
+    return names or ["a test"]
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
