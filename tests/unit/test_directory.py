@@ -1,0 +1,272 @@
+"""The directory scanner: cgo directive helpers (Go's own tables), semantics choice, errors,
+and hostile directories. Agreement with the real `go list` is in
+tests/integration/test_directory_vs_golist.py."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cgotrap.evaluate.context import ContextSet
+from cgotrap.evaluate.directory import (
+    DirErrorKind,
+    ImportSemantics,
+    SplitQuotedError,
+    evaluate_directory,
+    expand_src_dir,
+    list_directory,
+    make_paths_absolute,
+    scan_directory,
+    short_path,
+    split_quoted,
+)
+from cgotrap.read.filename import FileKind
+from cgotrap.read.gofile import source_from_bytes
+
+MATRIX = ContextSet.matrix(go_version="go1.27.3")
+OLD = 1_600_000_000
+
+# go/build build_test.go: expandSrcDirTests (SRCDIR=/projects/src/add) and TestShellSafety.
+EXPAND_SRC_DIR_TESTS = [
+    ("-L ${SRCDIR}/libs -ladd", "-L /projects/src/add/libs -ladd"),
+    (
+        "${SRCDIR}/add_linux_386.a -pthread -lstdc++",
+        "/projects/src/add/add_linux_386.a -pthread -lstdc++",
+    ),
+    ("Nothing to expand here!", "Nothing to expand here!"),
+    ("$", "$"),
+    ("$$", "$$"),
+    ("${", "${"),
+    ("$}", "$}"),
+    ("$FOO ${BAR}", "$FOO ${BAR}"),
+    ("Find me the $SRCDIRECTORY.", "Find me the $SRCDIRECTORY."),
+    ("$SRCDIR is missing braces", "$SRCDIR is missing braces"),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), EXPAND_SRC_DIR_TESTS)
+def test_expand_src_dir(text: str, want: str) -> None:
+    assert expand_src_dir(text, "/projects/src/add")[0] == want
+
+
+SHELL_SAFETY_TESTS = [
+    (
+        "-I${SRCDIR}/../include",
+        "/projects/src/issue 11868",
+        "-I/projects/src/issue 11868/../include",
+        True,
+    ),
+    ("-I${SRCDIR}", "~wtf$@%^", "-I~wtf$@%^", True),
+    (
+        "-X${SRCDIR}/1,${SRCDIR}/2",
+        "/projects/src/issue 11868",
+        "-X/projects/src/issue 11868/1,/projects/src/issue 11868/2",
+        True,
+    ),
+    ("-I/tmp -I/tmp", "/tmp2", "-I/tmp -I/tmp", True),
+    ("-I/tmp", "/tmp/[0]", "-I/tmp", True),
+    ("-I${SRCDIR}/dir", "/tmp/[0]", "-I/tmp/[0]/dir", False),
+    ("-I${SRCDIR}/dir", "/tmp/go go", "-I/tmp/go go/dir", True),
+    ("-I${SRCDIR}/dir dir", "/tmp/go", "-I/tmp/go/dir dir", True),
+]
+
+
+@pytest.mark.parametrize(("text", "srcdir", "want", "ok"), SHELL_SAFETY_TESTS)
+def test_shell_safety(text: str, srcdir: str, want: str, ok: bool) -> None:
+    assert expand_src_dir(text, srcdir) == (want, ok)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # go/build's splitQuoted doc example.
+        ('a b:"c d" \'e\'\'f\'  "g\\""', ["a", "b:c d", "ef", 'g"']),
+        ("", []),
+        ("   ", []),
+        ("''", [""]),
+        ("a\\ b", ["a b"]),
+        ("a\u3000b", ["a", "b"]),
+        ("a\x1cb", ["a\x1cb"]),  # not a space for Go's unicode.IsSpace
+    ],
+)
+def test_split_quoted(text: str, want: list[str]) -> None:
+    assert split_quoted(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "err"), [("'a", "unclosed quote"), ("a\\", "unfinished escaping")]
+)
+def test_split_quoted_errors(text: str, err: str) -> None:
+    with pytest.raises(SplitQuotedError, match=err):
+        split_quoted(text)
+
+
+def test_make_paths_absolute() -> None:
+    args = ["-I", "inc", "-Lrel/../lib", "-I/abs", "-Dx", "-L", "/abs2"]
+    make_paths_absolute(args, "/src/p")
+    assert args == ["-I", "/src/p/inc", "-L/src/p/lib", "-I/abs", "-Dx", "-L", "/abs2"]
+
+
+def _write(root: Path, files: dict[str, str], *, old: bool = True) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.write_text(text)
+        if old:
+            os.utime(path, (OLD, OLD))
+
+
+def test_one_result_per_context_and_sharing(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {"a.go": "package a\n", "a_windows.go": "package a\n", "c.go": 'package a\nimport "C"\n'},
+    )
+    facts = scan_directory(tmp_path, MATRIX)
+    assert len(facts) == len(MATRIX) == 94
+    # windows × cgo, non-windows × cgo: four distinct results, shared between contexts.
+    assert len({id(f) for f in facts}) == 4
+    for ctx, f in zip(MATRIX.contexts, facts, strict=True):
+        assert ("a_windows.go" in f.go_files) is (ctx.goos == "windows")
+        assert f.cgo_files == (("c.go",) if ctx.cgo_enabled else ())
+        assert f.imports == (("C",) if ctx.cgo_enabled else ())
+
+
+def test_semantics_choice(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    _write(tmp_path / "old", {"a.go": "package a\n"})
+    assert list_directory(str(tmp_path / "old")).indexable
+    (tmp_path / "fresh").mkdir()
+    _write(tmp_path / "fresh", {"a.go": "package a\n"}, old=False)
+    assert not list_directory(str(tmp_path / "fresh")).indexable
+    assert list_directory(str(tmp_path / "fresh"), now=time.time() + 10).indexable
+    (tmp_path / "old" / "link.h").symlink_to("a.go")
+    assert not list_directory(str(tmp_path / "old")).indexable
+
+
+def test_bad_go_build_line_per_semantics(tmp_path: Path) -> None:
+    _write(tmp_path, {"a.go": "//go:build linux &&\n\npackage a\n", "b.go": "package a\n"})
+    for semantics, go_files, invalid in (
+        (ImportSemantics.MODINDEX, (), ()),
+        (ImportSemantics.GOBUILD, ("b.go",), ("a.go",)),
+    ):
+        facts = scan_directory(tmp_path, MATRIX, semantics=semantics)[0]
+        assert facts.error is not None
+        assert facts.error.kind is DirErrorKind.CONSTRAINT
+        assert facts.error.err == "a.go: parsing //go:build line: unexpected end of expression"
+        assert (facts.go_files, facts.invalid_go_files) == (go_files, invalid)
+
+
+def test_no_go_error_wording(tmp_path: Path) -> None:
+    assert scan_directory(tmp_path, MATRIX)[0].error.err == f"no Go files in {tmp_path}"  # type: ignore[union-attr]
+    _write(tmp_path, {"a_test.go": "package a\n"})
+    # Only tests: go/build has no NoGoError (the package has test files).
+    assert scan_directory(tmp_path, MATRIX)[0].error is None
+    _write(tmp_path, {"b.go": "//go:build ignore\n\npackage a\n"})
+    assert scan_directory(tmp_path, MATRIX)[0].error is None
+    (tmp_path / "a_test.go").unlink()
+    err = scan_directory(tmp_path, MATRIX)[0].error
+    assert err is not None
+    assert err.err == f"build constraints exclude all Go files in {tmp_path}"
+
+
+def test_missing_directory_is_a_clean_error(tmp_path: Path) -> None:
+    facts = scan_directory(tmp_path / "nope", MATRIX)
+    assert facts[0].error is not None
+    assert facts[0].error.kind is DirErrorKind.DIRECTORY
+
+
+def test_parse_error_position(tmp_path: Path) -> None:
+    _write(tmp_path, {"a.go": "package a\nimport (\n\t#\n)\n"})
+    err = scan_directory(tmp_path, MATRIX)[0].error
+    assert err is not None
+    assert err.kind is DirErrorKind.PARSE
+    assert err.err == "illegal character U+0023 '#'"
+    assert err.golist_pos(str(tmp_path)) == "a.go:3:2"
+    assert short_path("/x/y/z.go", "/x") == "y/z.go"
+    assert short_path("/x/y/z.go", "/q/r/s/t") == "/x/y/z.go"
+
+
+def test_evaluate_from_memory() -> None:
+    files = [
+        source_from_bytes(
+            b'package p\n// #cgo linux LDFLAGS: -lfoo\nimport "C"\n', "a.go", FileKind.GO, "/d"
+        ),
+        source_from_bytes(b"int x;\n", "b_darwin.c", FileKind.C, "/d"),
+    ]
+    facts = evaluate_directory("/d", files, MATRIX)
+    by_name = {ctx.name: f for ctx, f in zip(MATRIX.contexts, facts, strict=True)}
+    assert by_name["linux/amd64 cgo=1"].cgo_ldflags == ("-lfoo",)
+    assert by_name["android/arm64 cgo=1"].cgo_ldflags == ("-lfoo",)  # linux holds on android
+    assert by_name["darwin/arm64 cgo=1"].c_files == ("b_darwin.c",)
+    # saveCgo runs before the cgo check: flags are recorded even with cgo off.
+    assert by_name["linux/amd64 cgo=0"].cgo_ldflags == ("-lfoo",)
+    assert by_name["linux/amd64 cgo=0"].ignored_go_files == ("a.go",)
+
+
+_NAMES = st.sampled_from(
+    [
+        "a.go",
+        "b_linux.go",
+        "c_windows_arm64.go",
+        "d_test.go",
+        "e.c",
+        "f.S",
+        "g.syso",
+        "_h.go",
+        ".i.go",
+        "j.txt",
+        "k_js.s",
+        "l.go",
+        "m_test.go",
+        "n.h",
+        "o_darwin.m",
+    ]
+)
+_CONTENT = st.lists(
+    st.sampled_from(
+        [
+            "package a\n",
+            "package b\n",
+            "package a_test\n",
+            "//go:build linux\n\n",
+            "// +build !cgo\n\n",
+            "//go:build (\n",
+            'import "C"\n',
+            "// #cgo LDFLAGS: -lx\n",
+            "// #cgo windows CFLAGS: '-DX\n",
+            'import "os"\n',
+            "\x00",
+            "\xff",
+            "package documentation\n",
+            "//go:build linux\n//go:build amd64\n",
+            'import "a b"\n',
+            "func F() {}\n",
+        ]
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(_NAMES, _CONTENT, max_size=8))
+def test_hostile_directories_never_raise(tmp_path: Path, files: dict[str, list[str]]) -> None:
+    root = tmp_path / f"d{abs(hash(tuple(sorted(files)))) % 10**9}_{time.monotonic_ns()}"
+    root.mkdir()
+    for name, parts in files.items():
+        (root / name).write_bytes(
+            "".join(parts).encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff")
+        )
+    for semantics in (ImportSemantics.MODINDEX, ImportSemantics.GOBUILD):
+        facts = scan_directory(root, MATRIX, semantics=semantics)
+        assert len(facts) == 94
+        for f in facts:
+            listed = set(
+                f.go_files + f.cgo_files + f.ignored_go_files + f.test_go_files + f.xtest_go_files
+            )
+            assert listed <= set(files)
