@@ -161,7 +161,9 @@ def test_bad_go_build_line_per_semantics(tmp_path: Path) -> None:
 
 
 def test_no_go_error_wording(tmp_path: Path) -> None:
-    assert scan_directory(tmp_path, MATRIX)[0].error.err == f"no Go files in {tmp_path}"  # type: ignore[union-attr]
+    err = scan_directory(tmp_path, MATRIX)[0].error
+    assert err is not None
+    assert err.err == f"no Go files in {tmp_path}"
     _write(tmp_path, {"a_test.go": "package a\n"})
     # Only tests: go/build has no NoGoError (the package has test files).
     assert scan_directory(tmp_path, MATRIX)[0].error is None

@@ -316,12 +316,6 @@ class _FileTooLargeError(Exception):
     pass
 
 
-def _read_prefix(f: object, size: int) -> bytes:
-    read = f.read  # type: ignore[attr-defined]  # a binary file object
-    data: bytes = read(size)
-    return data
-
-
 def _read_header(f: BinaryIO, data: bytes, *, go_file: bool) -> tuple[bytes, bytes, str]:
     """Run the import reader on the file: (header, raw bytes read so far, error text).
 
@@ -396,7 +390,9 @@ def _fast_comments_end(body: bytes, *, complete: bool) -> int:
     other byte, or at the end of the file. A NUL on the way, a lone or unterminated "/",
     or a block that reaches the end of a partial buffer need the exact reader.
     """
-    end = _SKIP_COMMENTS.match(body).end()  # type: ignore[union-attr]  # * always matches
+    match = _SKIP_COMMENTS.match(body)
+    assert match is not None  # a starred group matches the empty string
+    end = match.end()
     if end >= len(body):
         return end if complete else -1
     if body[end] in b"/\x00" or b"\x00" in body[:end]:
