@@ -36,7 +36,7 @@ CASES: list[tuple[str, Target, str, str, int | None, list[str]]] = [
         "CGO100",
         "lib/lib_glibc.go",
         6,
-        ["<gnu/libc-version.h>", "musl"],
+        ["<gnu/libc-version.h>", "musl", "(glibc has it)"],
     ),
     (
         "# example.com/m/lib\nlib/x.go:3:10: fatal error: pcap.h: No such file or directory\n",
@@ -44,7 +44,7 @@ CASES: list[tuple[str, Target, str, str, int | None, list[str]]] = [
         "CGO100",
         "lib/x.go",
         3,
-        ["<pcap.h>"],
+        ["<pcap.h>", "no libc ships it"],
     ),
     (
         "# example.com/missinglib\n" + ZIG_LINK_LINE + "error: unable to find dynamic system "

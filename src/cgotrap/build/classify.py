@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from cgotrap.errors import DataError
+from cgotrap.judge.headers import catalog
 from cgotrap.targets import Libc, Target
 
 _MAX_FINDINGS_PER_STEP = 20
@@ -233,6 +235,19 @@ def _locate(root: Path | None, needle: str) -> tuple[str, int | None]:
     return "", None
 
 
+def _header_owners(header: str) -> str:
+    """Which C libraries zig ships `header` for, in words ("glibc has it"), from the catalog
+    of zig's libc header trees (`cgotrap.judge.headers`)."""
+    try:
+        libcs = catalog().by_key.values()
+    except DataError:
+        return "no header catalog to say who has it"
+    owners = sorted({lib.label for lib in libcs if lib.has_header(header)})
+    if not owners:
+        return "no libc ships it: it belongs to another C library, whose headers are needed"
+    return f"{', '.join(owners)} {'has' if len(owners) == 1 else 'have'} it"
+
+
 def _find_file(root: Path | None, name: str) -> str:
     """The project-relative path of the first file called `name` (bounded), else `name`."""
     if root is None:
@@ -318,9 +333,9 @@ def _classify_line(
             )
         return make(
             "CGO100",
-            f"C header <{header}> is not in {libc_name(target)}'s headers for this target: "
-            "guard the cgo file with a build constraint and add a fallback, or provide the "
-            "header",
+            f"C header <{header}> is not in {libc_name(target)}'s headers for this target "
+            f"({_header_owners(header)}): guard the cgo file with a build constraint and add "
+            "a fallback, or provide the header",
             file=file,
             at=int(m.group("line")),
         )
