@@ -7,7 +7,10 @@
 2. Changes the module (so every target recompiles it and links) and runs the SAME go build
    commands the matrix runs, one target after another: per-target times t_i, sum S.
 3. Changes it again and runs the matrix (no result reuse): wall time W.
-   Goal: W <= 1.3 * S / cores.
+   Goal: W <= 1.3 * S / cores. Also printed: the CPU time of both (a go build of a cgo
+   package already runs compiles in parallel, so S/cores is below what any scheduler can
+   reach when the loop itself keeps more than one core busy) and the matrix with --jobs 1
+   (cgotrap's own overhead per target).
 4. Runs the matrix again with nothing changed (result reuse on): wall time R, and one warm
    `go build` of a single target (linux/amd64, cgo off): G. Goal: R <= 2 * G.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -75,6 +79,12 @@ def _matrix(module: Path, results: Path, targets: list[Target], *, jobs: int, re
     return wall
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) used by finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     """Run the benchmark and print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -94,17 +104,30 @@ def main() -> int:
         print(f"prime (caches): {prime:.1f} s")
 
         _salt(module, 1)
+        cpu_before = _cpu()
         seq: dict[str, float] = {}
         for target in targets:
             out = Path(tmp) / "seq" / slug(target)
             seq[target.name] = _go_build(go, module, out, _env(target, zig))
         total = sum(seq.values())
+        seq_cpu = _cpu() - cpu_before
         for name, seconds in seq.items():
             print(f"  sequential {name:<28} {seconds:6.2f} s")
-        print(f"sequential loop: sum S = {total:.2f} s")
+        print(
+            f"sequential loop: sum S = {total:.2f} s, CPU {seq_cpu:.2f} s: one go build at a "
+            f"time already keeps {seq_cpu / total:.2f} cores busy"
+        )
+        _salt(module, 3)
+        one = _matrix(module, results, targets, jobs=1, reuse=False)
+        print(f"matrix with --jobs 1: {one:.2f} s (per-target overhead vs S: {one - total:+.2f} s)")
 
         _salt(module, 2)
+        cpu_before = _cpu()
         wall = _matrix(module, results, targets, jobs=cores, reuse=False)
+        matrix_cpu = _cpu() - cpu_before
+        print(
+            f"matrix CPU {matrix_cpu:.2f} s over {wall:.2f} s: {matrix_cpu / wall:.2f} cores busy"
+        )
         goal = 1.3 * total / cores
         print(
             f"matrix (parallel, jobs={cores}): W = {wall:.2f} s; S/cores = {total / cores:.2f} s; "
