@@ -340,3 +340,12 @@ def test_hung_tests_are_read_from_go_test_timeout_panic() -> None:
     ]
     assert runner._hung_tests("\n".join(lines)) == ["TestSleeps"]
     assert runner._hung_tests("ok\n") == []
+
+
+@pytest.mark.parametrize("bad", ["abc", "2", "3.1", "2.17.1"])
+def test_bad_glibc_version_is_a_usage_error(
+    bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["matrix", str(_module(tmp_path)), "--targets", "linux/amd64", "--glibc", bad])
+    assert code == UsageError.exit_code
+    assert "--glibc takes a glibc version" in capsys.readouterr().err

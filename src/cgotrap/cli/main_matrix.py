@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -161,6 +162,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{root}: not a directory")
     if args.jobs < 0 or args.timeout <= 0:
         raise UsageError("--jobs must be >= 0 and --timeout > 0")
+    if args.glibc is not None and not re.fullmatch(r"2\.[0-9]{1,2}", args.glibc):
+        raise UsageError(f"--glibc takes a glibc version such as 2.17, not {args.glibc!r}")
     targets = expand(args.targets, parse_cgo_modes(args.cgo), skip_unsupported_cgo=True)
     if not targets:
         raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
