@@ -433,11 +433,89 @@ _P_PACKAGE, _P_NAME, _P_AFTER_DECL, _P_AFTER_SEMI, _P_IMPORT, _P_GROUP = range(6
 _P_SPEC_PATH, _P_GROUP_SEP = 6, 7
 
 
+# The usual layout in one match: whole lines of comments, the package clause, then lines
+# that are blank, comments, single imports or parenthesised import groups with one spec
+# per line. What follows must be a declaration keyword at the start of a line.
+_IDENT = rb"[A-Za-z_][A-Za-z0-9_]*"
+_TAIL = rb"[ \t\r]*(?://[^\n]*)?\n"
+_NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
+_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb"|\.)[ \t]+)?\"[^\"\\\n]*\""
+_CANONICAL = re.compile(
+    rb"(?:" + _TAIL + rb")*"
+    rb"package[ \t]+("
+    + _IDENT
+    + rb")"
+    + _TAIL
+    + rb"(?:"
+    + _TAIL
+    + rb"|[ \t]*import[ \t]+"
+    + _SPEC
+    + _TAIL
+    + rb"|[ \t]*import[ \t]*\("
+    + _TAIL
+    + rb"(?:[ \t]*(?:"
+    + _SPEC
+    + rb")?"
+    + _TAIL
+    + rb")*"
+    + rb"[ \t]*\)"
+    + _TAIL
+    + rb")*"
+)
+# In the matched block: comments (skipped), newlines (counted) and specs.
+_CANONICAL_ITEMS = re.compile(
+    rb"//[^\n]*|\n|(?:(?!import[ \t(])(" + _IDENT + rb"|\.)[ \t]+)?(\"[^\"\\\n]*\")"
+)
+# The reader stops before any byte but "i", space or "/"; for the one-regex path the next
+# declaration must start a line with a plain letter (const, func, type, var, a stray word).
+_DECL_FIRST = frozenset(b"abcdefghjklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+
+
+def _canonical_go_header(data: bytes, complete: bool) -> _FastHeader | None:
+    """The one-regex path for the usual layout; None when the file is laid out otherwise."""
+    m = _CANONICAL.match(data)
+    if m is None:
+        return None
+    end = m.end()
+    if end < len(data):
+        if data[end] not in _DECL_FIRST:
+            return None
+    elif not complete:
+        return None
+    span = m.group()
+    if not _fast_comment_ok(span):
+        return None
+    package = m.group(1)
+    if package in _KEYWORDS_B:
+        return None
+    imports: list[tuple[str, int, int]] = []
+    body_start = m.end(1)
+    line = 1 + data.count(b"\n", 0, body_start)
+    line_start = data.rfind(b"\n", 0, body_start) + 1
+    for item in _CANONICAL_ITEMS.finditer(data, body_start, end):
+        text = item.group()
+        if text == b"\n":
+            line += 1
+            line_start = item.end()
+        elif text[:2] == b"//":
+            continue
+        else:
+            name, path = item.group(1, 2)
+            if (name is not None and name in _KEYWORDS_B) or not _fast_path_ok(path):
+                return None
+            at = item.start(1) if name is not None else item.start(2)
+            imports.append((path[1:-1].decode("ascii"), line, at - line_start + 1))
+    return _FastHeader(data[:end], package.decode("ascii"), tuple(imports))
+
+
 def _fast_go_header(data: bytes, complete: bool) -> _FastHeader | None:
     """Header, package name and imports of a canonical Go file, or None to go the slow way.
 
     `data` is the file (BOM removed) or its first part (`complete` False).
     """
+    canonical = _canonical_go_header(data, complete)
+    if canonical is not None:
+        return canonical
     match_at = _FAST_TOKEN.match
     n = len(data)
     pos = 0
