@@ -333,3 +333,23 @@ def test_zig_targets_data_is_current() -> None:
         env=dict(os.environ),
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_glibc_pin_links_against_old_symbol_versions(modules: Path, tmp_path: Path) -> None:
+    import re
+
+    report = _run(modules / "fallback", tmp_path / "r", "linux/amd64-gnu.2.17", cgo=(True,))
+    (result,) = report.targets
+    assert result.outcome is Outcome.PASS, result.findings
+    assert result.cc == "zig cc -target x86_64-linux-gnu.2.17"
+    (binary,) = (tmp_path / "r").glob("*/bin/fallback")
+    # readelf is the oracle: every GLIBC_x.y the binary needs is at most 2.17.
+    out = subprocess.run(
+        ["readelf", "--version-info", "--wide", str(binary)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    versions = {tuple(int(p) for p in v.split(".")) for v in re.findall(r"GLIBC_(\d+\.\d+)", out)}
+    assert versions
+    assert max(versions) <= (2, 17)
