@@ -201,9 +201,12 @@ class DirFacts:
 
 
 class _DirectiveAction(enum.Enum):
-    SKIP = 0
+    """What saveCgo does with a #cgo line where its condition holds."""
+
     ERROR = 1
+    """Stop with an error ("invalid #cgo line", "malformed #cgo argument", ...)."""
     APPLY = 2
+    """Append the arguments to the verb's flag list."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -215,14 +218,21 @@ class _Directive:
     action: _DirectiveAction
     """What saveCgo does there."""
     error_modindex: str = ""
+    """The error as the module index words it (file base name, trimmed line)."""
     error_gobuild: str = ""
+    """The error as go/build words it (full file name, line as written)."""
     verb: str = ""
+    """CFLAGS, CPPFLAGS, CXXFLAGS, FFLAGS, LDFLAGS or pkg-config."""
     args: tuple[str, ...] = ()
+    """The split, ${SRCDIR}-expanded, absolutised arguments."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _FileMasks:
+    """A source file with its context masks and per-file facts precomputed."""
+
     src: SourceFile
+    """What was read."""
     osarch: int
     """Contexts where the name rules (goodOSArchFile) accept the file."""
     build: int
@@ -230,6 +240,7 @@ class _FileMasks:
     constraint_error: str
     """The //go:build parse error text ("" when fine)."""
     directives: tuple[_Directive, ...]
+    """The file's #cgo lines."""
     full: str
     """directory/name, as go names the file."""
     is_test: bool
@@ -540,11 +551,15 @@ def _save_cgo(b: _Builder, fm: _FileMasks, bit: int, semantics: ImportSemantics)
     for d in fm.directives:
         if not (d.cond_mask >> bit) & 1:
             continue
-        if d.action is _DirectiveAction.ERROR:
-            text = d.error_modindex if semantics is ImportSemantics.MODINDEX else d.error_gobuild
-            return DirError(kind=DirErrorKind.FILE, err=text, file=fm.src.name)
-        if d.action is _DirectiveAction.APPLY:
-            b.flags.setdefault(d.verb, []).extend(d.args)
+        match d.action:
+            case _DirectiveAction.ERROR:
+                modindex = semantics is ImportSemantics.MODINDEX
+                text = d.error_modindex if modindex else d.error_gobuild
+                return DirError(kind=DirErrorKind.FILE, err=text, file=fm.src.name)
+            case _DirectiveAction.APPLY:
+                b.flags.setdefault(d.verb, []).extend(d.args)
+            case _:
+                assert_never(d.action)
     return None
 
 
