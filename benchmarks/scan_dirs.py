@@ -2,9 +2,10 @@
 
     python benchmarks/scan_dirs.py [--dir DIR] [--loop] [--targets all] [--cgo 0,1]
 
-Defaults to GOROOT/src. cgotrap's side scans every directory under DIR (skipping
-testdata, `_`/`.` names) with `scan_directory` for all selected contexts (94 by default)
-in this process, reading each file once. The anchor is `go list -e -json std` (or `./...`
+Defaults to the standard library: GOROOT/src without cmd/ (--all-src adds cmd/).
+cgotrap's side scans every directory under DIR (skipping testdata, `_`/`.` names) with
+`scan_directory` for all selected contexts (94 by default) in this process, reading each
+file once. The anchor is `go list -e -json std` (or `./...`
 with --dir) run as a child for one context; with --loop it runs once per context, which
 is what a matrix costs without cgotrap. Both times and their ratio are printed.
 
@@ -27,10 +28,12 @@ from cgotrap.evaluate.directory import scan_directory
 from cgotrap.targets import expand, parse_cgo_modes
 
 
-def _directories(root: Path) -> list[str]:
+def _directories(root: Path, *, skip_cmd: bool) -> list[str]:
     out: list[str] = []
     for here, dirs, _files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "testdata" and not d.startswith(("_", ".")))
+        if skip_cmd and Path(here) == root and "cmd" in dirs:
+            dirs.remove("cmd")
         out.append(here)
     return out
 
@@ -41,6 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=None, help="tree to scan")
     parser.add_argument("--loop", action="store_true", help="run go list once per context")
+    parser.add_argument("--all-src", action="store_true", help="GOROOT/src with cmd/ too")
     parser.add_argument("--targets", default="all")
     parser.add_argument("--cgo", default="0,1")
     args = parser.parse_args()
@@ -54,13 +58,13 @@ def main() -> int:
         ).stdout.strip()
     )
     root: Path = (args.dir or goroot / "src").resolve()
-    pattern = "std" if args.dir is None else "./..."
+    pattern = "./..." if args.dir is not None else ("std cmd" if args.all_src else "std")
     targets = expand(args.targets, parse_cgo_modes(args.cgo))
     contexts = ContextSet.for_targets(targets, go_version=toolchain.version("go"))
 
     start = time.perf_counter()
     cpu = time.process_time()
-    directories = _directories(root)
+    directories = _directories(root, skip_cmd=args.dir is None and not args.all_src)
     files = 0
     classes = 0
     for directory in directories:
@@ -77,7 +81,7 @@ def main() -> int:
     for ctx in runs:
         run_env = dict(env, GOOS=ctx.goos, GOARCH=ctx.goarch, CGO_ENABLED=str(int(ctx.cgo_enabled)))
         subprocess.run(
-            [str(go.path), "list", "-e", "-json", pattern],
+            [str(go.path), "list", "-e", "-json", *pattern.split()],
             cwd=root,
             env=run_env,
             stdout=subprocess.DEVNULL,
