@@ -11,14 +11,13 @@ compared with the largest file. The anchor is what people combine today, once pe
 Both run in one invocation of this script, each `--repeat` times (best time kept); printed:
 both times, the ratio, cgotrap's peak RSS and the largest file's size.
 
-    .venv/bin/python benchmarks/inspect_dir.py [--repeat 3] [--copies 1]
+    .venv/bin/python benchmarks/inspect_dir.py [--repeat 3] [--copies 1] [--jobs 1]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -138,6 +137,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (best kept)")
     parser.add_argument("--copies", type=int, default=1, help="copies of the set in the dir")
+    parser.add_argument("--jobs", type=int, default=1, help="cgotrap --jobs (0: the CPUs)")
     args = parser.parse_args()
     go = toolchain.require("go").path
     with tempfile.TemporaryDirectory(prefix="cgotrap-bench-") as tmp:
@@ -147,6 +147,7 @@ def main() -> int:
         script = _pipeline_script(directory, go)
         anchor = ["bash", "-c", script]
         ours = [sys.executable, "-m", "cgotrap", "inspect", str(directory), "--format", "json"]
+        ours += ["--jobs", str(args.jobs)]
         anchor_runs = [_timed(anchor) for _ in range(args.repeat)]
         our_runs = [_timed(ours) for _ in range(args.repeat)]
     anchor_best = min(t for t, _ in anchor_runs)
@@ -158,7 +159,6 @@ def main() -> int:
     print(f"cgotrap inspect DIR --format json:                         {ours_best:.3f} s")
     print(f"ratio: {anchor_best / ours_best:.1f}x faster")
     print(f"cgotrap peak RSS: {ours_rss / 1024:.0f} MB (largest file {max(sizes) / 1e6:.0f} MB)")
-    _ = resource  # (peak RSS is measured in the child wrapper)
     return 0
 
 

@@ -203,3 +203,18 @@ def test_worker_pool_gives_the_same_answers_in_order(tmp_path: Path) -> None:
     assert parallel == serial
     assert len(serial) == 30
     assert [bool(r.error) for r in serial] == [i % 3 == 0 for i in range(30)]
+
+
+def test_struct_reusing_elffile_matches_pyelftools() -> None:
+    """`_ELFFile` mirrors pyelftools' constructor; a library change must show up here."""
+    from elftools.elf.elffile import ELFFile
+
+    from cgotrap.read.binary.elf import _ELFFile
+
+    with TRUE.open("rb") as a, TRUE.open("rb") as b:
+        theirs, ours = ELFFile(a), _ELFFile(b)
+        assert set(vars(ours)) == set(vars(theirs))
+        assert ours.header == theirs.header
+        assert [s.name for s in ours.iter_sections()] == [s.name for s in theirs.iter_sections()]
+        again = _ELFFile(b)
+        assert again.structs is ours.structs

@@ -7,7 +7,8 @@ whole file, peaks at ~211 MB.
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+import io
+from typing import Any, BinaryIO, ClassVar
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection, DynamicSegment
@@ -15,6 +16,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
 from elftools.elf.notes import iter_notes
 from elftools.elf.segments import InterpSegment
+from elftools.elf.structs import ELFStructs
 
 from cgotrap.read.binary.interface import (
     AddressSpace,
@@ -98,8 +100,56 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
+class _ELFFile(ELFFile):
+    """pyelftools' `ELFFile` that reuses its struct parsers across files.
+
+    `ELFFile.__init__` builds ~50 construct parsers per file (half the cost of reading a Go
+    binary's headers); they depend only on the byte order, class, type, machine and OS ABI,
+    and parse without state, so one set per combination serves every file. This mirrors
+    `ELFFile.__init__` of pyelftools 0.31-0.33 line by line; tests/unit/test_inspect_readers.py
+    checks that it sets the same attributes as the library's own constructor.
+    """
+
+    # (little endian, class, e_type, e_machine, EI_OSABI) -> parsers; the last three None for
+    # the basic set that parses the ELF header itself
+    _structs: ClassVar[dict[tuple[bool, int, Any, Any, Any], ELFStructs]] = {}
+
+    def __init__(self, stream: BinaryIO) -> None:  # replaces ELFFile.__init__, see above
+        self.stream = stream
+        self.stream.seek(0, io.SEEK_END)
+        self.stream_len = self.stream.tell()
+        self._identify_file()
+        self.structs = self._cached((self.little_endian, self.elfclass, None, None, None))
+        self.header = self._parse_elf_header()
+        self.structs = self._cached(
+            (
+                self.little_endian,
+                self.elfclass,
+                self["e_type"],
+                self["e_machine"],
+                self["e_ident"]["EI_OSABI"],
+            )
+        )
+        self.stream.seek(0)
+        self.e_ident_raw = self.stream.read(16)
+        self.stream_loader = None
+
+    @classmethod
+    def _cached(cls, key: tuple[bool, int, Any, Any, Any]) -> ELFStructs:
+        found = cls._structs.get(key)
+        if found is None:
+            little, elfclass, e_type, e_machine, osabi = key
+            found = ELFStructs(little_endian=little, elfclass=elfclass)
+            found.create_basic_structs()
+            if e_type is not None:
+                found.create_advanced_structs(e_type, e_machine, osabi)
+            if len(cls._structs) < 256:  # hostile files cannot grow it without bound
+                cls._structs[key] = found
+        return found
+
+
 def _read(file: BinaryIO, size: int) -> Image:
-    elf = ELFFile(file)
+    elf = _ELFFile(file)
     header = elf.header
     bits = elf.elfclass
     endian = Endian.LITTLE if elf.little_endian else Endian.BIG
