@@ -765,3 +765,39 @@ def test_fuzzed_constraints_against_go_list(go_tool: toolchain.Tool, tmp_path: P
     print(f"fuzzed constraints: {pairs} (package, context) pairs compared")
     assert pairs == 750
     assert not failures, f"{len(failures)} differ:\n" + "\n".join(failures[:20])
+
+
+# ---------------------------------------------------------------------------------------
+# (e) Tool tags with architecture levels and GOEXPERIMENT set, against go's context.
+
+TOOL_TAG_CASES = [
+    ("linux", "amd64", {"GOAMD64": "v3"}),
+    ("linux", "arm", {"GOARM": "6,softfloat"}),
+    ("linux", "arm64", {"GOARM64": "v9.2,lse"}),
+    ("linux", "386", {"GO386": "softfloat"}),
+    ("linux", "mips64le", {"GOMIPS64": "softfloat"}),
+    ("linux", "ppc64le", {"GOPPC64": "power10"}),
+    ("linux", "riscv64", {"GORISCV64": "rva22u64"}),
+    ("linux", "amd64", {"GOEXPERIMENT": "nojsonv2,noregabi,arenas"}),
+    ("linux", "386", {"GOEXPERIMENT": "regabi,nogreenteagc"}),
+    ("darwin", "arm64", {"GOEXPERIMENT": "none"}),
+]
+
+
+@pytest.mark.parametrize(("goos", "goarch", "env"), TOOL_TAG_CASES)
+def test_tool_tags_follow_the_environment(
+    go_tool: toolchain.Tool, goroot: Path, goos: str, goarch: str, env: dict[str, str]
+) -> None:
+    version = toolchain.version("go")
+    assert version is not None
+    ctx = make_context(goos, goarch, False, go_version=version, env=env)
+    run_env = dict(toolchain.go_env(), GOOS=goos, GOARCH=goarch, GOFLAGS="", **env)
+    done = subprocess.run(
+        [str(go_tool.path), "list", "-f", '{{join context.ToolTags " "}}', "runtime"],
+        cwd=goroot / "src",
+        env=run_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert set(ctx.tool_tags) == set(done.stdout.split())

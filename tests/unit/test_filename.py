@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.evaluate.context import BuildContext, ContextSet, make_context, release_tags
+from cgotrap.errors import UsageError
+from cgotrap.evaluate.context import (
+    BuildContext,
+    ContextSet,
+    apply_goexperiment,
+    arch_level_tags,
+    make_context,
+    release_tags,
+)
 from cgotrap.evaluate.directory import ImportSemantics, scan_directory
 from cgotrap.read.filename import FileKind, file_kind, is_hidden, name_ext, os_arch_tags
 
@@ -196,3 +204,40 @@ def test_matrix_masks() -> None:
     assert cs.cgo_mask.bit_count() == 47
     assert cs.tag_mask("mytag") == cs.all_mask
     assert cs.tag_mask("nosuchtag") == 0
+
+
+@pytest.mark.parametrize(
+    ("goarch", "value", "tags"),
+    [
+        ("amd64", "v3", ("amd64.v1", "amd64.v2", "amd64.v3")),
+        ("arm", "6,softfloat", ("arm.5", "arm.6")),
+        ("arm64", "v8.2,lse", ("arm64.v8.0", "arm64.v8.1", "arm64.v8.2")),
+        ("386", "sse2", ("386.sse2",)),
+        ("riscv64", "rva23u64", ("riscv64.rva20u64", "riscv64.rva22u64", "riscv64.rva23u64")),
+        ("ppc64", "power9", ("ppc64.power8", "ppc64.power9")),
+        ("wasm", "anything", ()),
+    ],
+)
+def test_arch_level_tags(goarch: str, value: str, tags: tuple[str, ...]) -> None:
+    assert arch_level_tags(goarch, value) == tags
+
+
+@pytest.mark.parametrize(("goarch", "value"), [("amd64", "v5"), ("arm", "8"), ("arm64", "v9.7")])
+def test_arch_level_rejects_what_go_rejects(goarch: str, value: str) -> None:
+    with pytest.raises(UsageError):
+        arch_level_tags(goarch, value)
+
+
+def test_environment_changes_tool_tags() -> None:
+    ctx = make_context(
+        "linux",
+        "amd64",
+        True,
+        go_version="go1.27.3",
+        env={"GOAMD64": "v2", "GOEXPERIMENT": "nojsonv2"},
+    )
+    assert ctx.match_tag("amd64.v2")
+    assert not ctx.match_tag("amd64.v3")
+    assert not ctx.match_tag("goexperiment.jsonv2")
+    assert ctx.match_tag("goexperiment.regabiargs")  # always on for amd64
+    assert apply_goexperiment(("goexperiment.x", "amd64.v1"), "none", "386") == ("amd64.v1",)

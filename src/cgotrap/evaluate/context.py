@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from cgotrap import toolchain
 from cgotrap.errors import UsageError
@@ -84,6 +84,106 @@ class BuildContext:
         return name in self.build_tags or name in self.tool_tags or name in self.release_tags
 
 
+# The environment variables that choose an architecture level, and the value patterns go
+# accepts (internal/buildcfg). Unset means Go's default, which ports.json already holds.
+ARCH_LEVEL_VARS: dict[str, str] = {
+    "386": "GO386",
+    "amd64": "GOAMD64",
+    "arm": "GOARM",
+    "arm64": "GOARM64",
+    "mips": "GOMIPS",
+    "mipsle": "GOMIPS",
+    "mips64": "GOMIPS64",
+    "mips64le": "GOMIPS64",
+    "ppc64": "GOPPC64",
+    "ppc64le": "GOPPC64",
+    "riscv64": "GORISCV64",
+}
+
+
+def arch_level_tags(goarch: str, value: str) -> tuple[str, ...]:
+    """internal/buildcfg's gogoarchTags for an explicit GOAMD64/GOARM/... value.
+
+    "amd64", "v3" -> amd64.v1 amd64.v2 amd64.v3; "arm64", "v9.1" -> arm64.v9.0 arm64.v9.1
+    arm64.v8.0 ... arm64.v8.6. Raises UsageError for a value go rejects.
+    """
+    var = ARCH_LEVEL_VARS.get(goarch, "")
+    level = value.split(",", 1)[0]  # GOARM=7,softfloat, GOARM64=v8.1,lse
+    bad = UsageError(f"invalid {var}={value!r} for GOARCH={goarch}")
+    match goarch:
+        case "386":
+            if level not in ("sse2", "softfloat"):
+                raise bad
+            return (f"386.{level}",)
+        case "amd64":
+            if re.fullmatch(r"v[1-4]", level) is None:
+                raise bad
+            return tuple(f"amd64.v{i}" for i in range(1, int(level[1]) + 1))
+        case "arm":
+            if level not in ("5", "6", "7"):
+                raise bad
+            return tuple(f"arm.{i}" for i in range(5, int(level) + 1))
+        case "arm64":
+            m = re.fullmatch(r"v(8)\.([0-9])|v(9)\.([0-5])", level)
+            if m is None:
+                raise bad
+            major = int(m.group(1) or m.group(3))
+            minor = int(m.group(2) or m.group(4))
+            tags = [f"arm64.v{major}.{i}" for i in range(minor + 1)]
+            if major == 9:
+                tags += [f"arm64.v8.{i}" for i in range(min(minor + 5, 9) + 1)]
+            return tuple(tags)
+        case "mips" | "mipsle" | "mips64" | "mips64le":
+            if level not in ("hardfloat", "softfloat"):
+                raise bad
+            return (f"{goarch}.{level}",)
+        case "ppc64" | "ppc64le":
+            m = re.fullmatch(r"power(8|9|10)", level)
+            if m is None:
+                raise bad
+            return tuple(f"{goarch}.power{i}" for i in range(8, int(m.group(1)) + 1))
+        case "riscv64":
+            order = ("rva20u64", "rva22u64", "rva23u64")
+            if level not in order:
+                raise bad
+            return tuple(f"riscv64.{name}" for name in order[: order.index(level) + 1])
+        case _:
+            return ()
+
+
+def apply_goexperiment(tags: Sequence[str], goexperiment: str, goarch: str) -> tuple[str, ...]:
+    """Tool tags with a GOEXPERIMENT list applied on top of the port's defaults.
+
+    "foo" turns goexperiment.foo on, "nofoo" off, "none" clears them all, "regabi" is both
+    regabiwrappers and regabiargs (which stay on where the register ABI is always on).
+    Experiment names are not checked against Go's list (go itself refuses unknown ones).
+    """
+    experiments = [t for t in tags if t.startswith("goexperiment.")]
+    others = [t for t in tags if not t.startswith("goexperiment.")]
+    for raw in goexperiment.split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        if name == "none":
+            experiments = []
+            continue
+        on = not name.startswith("no")
+        base = name[2:] if not on else name
+        names = ["regabiwrappers", "regabiargs"] if base == "regabi" else [base]
+        for n in names:
+            tag = f"goexperiment.{n}"
+            if on and tag not in experiments:
+                experiments.append(tag)
+            elif not on and tag in experiments:
+                experiments.remove(tag)
+    regabi = ("goexperiment.regabiwrappers", "goexperiment.regabiargs")
+    if goarch in ("amd64", "arm64", "loong64", "ppc64le", "ppc64", "riscv64", "s390x"):
+        experiments += [t for t in regabi if t not in experiments]
+    else:
+        experiments = [t for t in experiments if t not in regabi]
+    return (*experiments, *others)
+
+
 def make_context(
     goos: str,
     goarch: str,
@@ -92,18 +192,33 @@ def make_context(
     go_version: str,
     build_tags: Sequence[str] = (),
     table: PortTable | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> BuildContext:
-    """The context go uses for one port (tool tags from the port table)."""
+    """The context go uses for one port.
+
+    Tool tags come from the port table (Go's defaults). With `env` (e.g. `os.environ`),
+    an explicit GOAMD64/GOARM/GOARM64/GO386/GOMIPS(64)/GOPPC64/GORISCV64 for this GOARCH
+    replaces the architecture-level tags and GOEXPERIMENT is applied, as go would.
+    """
     table = table or port_table()
     port = table.get(goos, goarch)
     if port is None:
         raise UsageError(f"unknown port {goos}/{goarch}")
+    tool_tags = port.tool_tags
+    if env:
+        level = env.get(ARCH_LEVEL_VARS.get(goarch, ""), "")
+        if level:
+            arch_free = [t for t in tool_tags if not t.startswith(f"{goarch}.")]
+            tool_tags = (*arch_free, *arch_level_tags(goarch, level))
+        experiment = env.get("GOEXPERIMENT", "")
+        if experiment:
+            tool_tags = apply_goexperiment(tool_tags, experiment, goarch)
     return BuildContext(
         goos=goos,
         goarch=goarch,
         cgo_enabled=cgo_enabled,
         release_tags=release_tags(go_version),
-        tool_tags=port.tool_tags,
+        tool_tags=tuple(tool_tags),
         build_tags=tuple(build_tags),
         unix=goos in table.unix_os,
     )
@@ -174,6 +289,7 @@ class ContextSet:
         build_tags: Sequence[str] = (),
         cgo_modes: Sequence[bool] = (False, True),
         table: PortTable | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> ContextSet:
         """Every port × cgo mode (port-major, `go tool dist list` order): 94 contexts."""
         table = table or port_table()
@@ -186,6 +302,7 @@ class ContextSet:
                 go_version=version,
                 build_tags=build_tags,
                 table=table,
+                env=env,
             )
             for port in table.ports
             for cgo in cgo_modes
@@ -199,13 +316,20 @@ class ContextSet:
         go_version: str | None = None,
         build_tags: Sequence[str] = (),
         table: PortTable | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> ContextSet:
         """One context per target (libc variants do not change file selection)."""
         table = table or port_table()
         version = go_version or default_go_version()
         return cls(
             make_context(
-                t.goos, t.goarch, t.cgo, go_version=version, build_tags=build_tags, table=table
+                t.goos,
+                t.goarch,
+                t.cgo,
+                go_version=version,
+                build_tags=build_tags,
+                table=table,
+                env=env,
             )
             for t in targets
         )
