@@ -91,8 +91,7 @@ class Include:
     system: bool
     """True for `<x.h>`, False for `"x.h"`."""
     line: int
-    """1-based line in the Go file (approximate for multi-line /* */ preambles: the line of
-    the preamble comment plus the line inside it)."""
+    """1-based line of the `#include` in the Go file."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
