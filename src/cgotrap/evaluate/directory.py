@@ -13,10 +13,13 @@ the last two seconds, or it is a `internal/fips140/v...` snapshot - where it fal
 `go/build.ImportDir`. The two differ in corner cases (a `//go:build` line that does not
 parse aborts the whole import in the index but only marks the file invalid in go/build;
 the index reports parse errors of files excluded by constraints, go/build does not), and
-both are implemented here (`ImportSemantics`).
+both are implemented here (`ImportSemantics`; AUTO also honours GOCACHE=off and
+GODEBUG=goindex=0 in the environment, which turn the index off).
 
 Errors carry the text `go list` prints in `Error.Err` for go/build-level errors.
-Load-level errors (import resolution, ImportStack) belong to the layer above.
+Load-level errors (import resolution, ImportStack) and the loader's own edits belong to
+the layer above: with CGO_ENABLED=0, cmd/go's loader empties CFiles, CXXFiles, MFiles,
+SwigFiles and SwigCXXFiles after go/build reported them; `DirFacts` keeps go/build's lists.
 """
 
 from __future__ import annotations
