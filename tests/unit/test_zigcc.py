@@ -215,3 +215,26 @@ def test_wrapper_usage_error() -> None:
     done = _wrapper("zig", "cpp", "x86_64-linux-gnu")
     assert done.returncode == 2
     assert "usage" in done.stderr
+
+
+def test_mips_drops_hard_float_and_strips_debug_only_when_linking() -> None:
+    compile_args = ["-mabi=32", "-march=mips32", "-mhard-float", "-g", "-c", "x.c", "-o", "x.o"]
+    assert zigcc.rewrite_args(compile_args, "mips-linux-gnueabihf") == [
+        "-mabi=32",
+        "-march=mips32",
+        "-g",
+        "-c",
+        "x.c",
+        "-o",
+        "x.o",
+    ]
+    link = ["-mabi=64", "-o", "a.out", "go.o", "-mhard-float"]
+    assert zigcc.rewrite_args(link, "mips64el-linux-gnuabi64") == [
+        "-mabi=64",
+        "-o",
+        "a.out",
+        "go.o",
+        "-Wl,--strip-debug",
+    ]
+    # Other architectures keep their debug info and flags.
+    assert zigcc.rewrite_args(link, "aarch64-linux-gnu") == link

@@ -11,7 +11,12 @@ found by building; see `cgotrap.build.zigcc` for the story):
   merge DWARF) with `true`: no Apple tools on Linux, and the linker skips merging when
   dsymutil made no file;
 - OpenBSD: the Go linker's `-Wl,-nopie` ("unsupported linker arg: -nopie") becomes the
-  driver flag `-fno-PIE`.
+  driver flag `-fno-PIE`;
+- MIPS: go's `-mhard-float` (GOMIPS=hardfloat) is dropped: zig knows no "hard-float" CPU
+  feature, and the hard-float ABI is already in the triple (mips-linux-gnueabihf);
+- MIPS: the final link gets `-Wl,--strip-debug`: lld refuses to mix clang's
+  SHT_MIPS_DWARF debug sections with Go's SHT_PROGBITS ones ("section type mismatch for
+  .debug_line"); the compiles keep `-g`, since cgo reads DWARF from its probe objects.
 """
 
 from __future__ import annotations
@@ -61,8 +66,22 @@ def rewrite_args(args: Sequence[str], triple: str) -> list[str]:
             # -fPIC"). The driver flag that means the same, and zig takes, is -fno-PIE.
             out.append("-fno-PIE")
             continue
+        if triple.startswith("mips") and arg == "-mhard-float":
+            # Go's GOMIPS=hardfloat flag; zig: 'target architecture mips has no LLVM CPU
+            # feature named "hard-float"'. The eabihf / abi64 triple already means it.
+            continue
         out.append(arg)
+    if triple.startswith("mips") and _is_link(args):
+        # lld: "section type mismatch for .debug_line" (clang's SHT_MIPS_DWARF C objects vs
+        # Go's SHT_PROGBITS DWARF in go.o): the final link drops the debug sections. (The
+        # compiles keep -g: cgo reads the DWARF of its probe objects.)
+        out.append("-Wl,--strip-debug")
     return out
+
+
+def _is_link(args: Sequence[str]) -> bool:
+    """True when the driver is asked to link (no -c/-E/-S; Go's links end in -o FILE)."""
+    return "-o" in args and not any(a in ("-c", "-E", "-S", "-M", "-MM") for a in args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from cgotrap import __version__, toolchain
-from cgotrap.build import zigcc
+from cgotrap.build import ccwrap, zigcc
 from cgotrap.build.classify import (
     Finding,
     FindingGroup,
@@ -77,6 +77,8 @@ _ENV_THAT_MATTERS = (
     "PKG_CONFIG_SYSROOT_DIR",
 )
 _MAX_TREE_FILES = 200_000
+_CCWRAP_DIGEST = hashlib.sha256(Path(ccwrap.__file__).read_bytes()).hexdigest()
+"""A change to the CC wrapper's flag rules changes every zig build's result."""
 _CACHE_FORMAT = 1
 
 
@@ -408,6 +410,7 @@ class MatrixRunner:
             "go_version": toolchain.version("go"),
             "zig_version": toolchain.version("zig") if cc_display.startswith("zig") else "",
             "cc": cc_display,
+            "ccwrap": _CCWRAP_DIGEST if cc_display.startswith("zig") else "",
             "env": env,
             "test": dataclasses.asdict(test) if test is not None else None,
             "pkg-config": shutil.which("pkg-config") or "",
