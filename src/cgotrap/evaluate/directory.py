@@ -49,6 +49,7 @@ from cgotrap.read.gofile import (
     ParseError,
     Position,
     SourceFile,
+    go_errno_text,
     go_join,
     read_source_file,
 )
@@ -848,9 +849,10 @@ def _resolve(semantics: ImportSemantics, listing: DirListing) -> ImportSemantics
 
 
 def _dir_error_text(directory: str, exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return f"cannot find package in:\n\t{directory}"
-    return f"open {directory}: {exc.strerror or exc}".lower().replace(directory.lower(), directory)
+    """go/build's ImportDir errors (an unreadable directory is never indexed)."""
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+        return f'cannot find package "." in:\n\t{directory}'
+    return f"open {directory}: {go_errno_text(exc)}"
 
 
 def evaluate_directory(

@@ -301,7 +301,7 @@ def _is_ident_byte(c: int) -> bool:
     return 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A or 0x30 <= c <= 0x39 or c == 0x5F or c >= 0x80
 
 
-def _go_errno_text(exc: OSError) -> str:
+def go_errno_text(exc: OSError) -> str:
     """The text Go's syscall.Errno gives (glibc's strerror, lower-cased first letter)."""
     if exc.errno is None:
         return str(exc)
@@ -1054,7 +1054,7 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
         with open(full, "rb") as f:  # noqa: PTH123 - see above
             return read_source(f, full, name, kind)
     except OSError as exc:
-        return SourceFile(name=name, kind=kind, error=f"open {full}: {_go_errno_text(exc)}")
+        return SourceFile(name=name, kind=kind, error=f"open {full}: {go_errno_text(exc)}")
 
 
 def source_from_bytes(data: bytes, name: str, kind: FileKind, directory: str = "") -> SourceFile:
@@ -1081,7 +1081,7 @@ def read_source(f: BinaryIO, full: str, name: str, kind: FileKind) -> SourceFile
     except _FileTooLargeError:
         return SourceFile(name=name, kind=kind, error=f"read {full}: file too large for cgotrap")
     except OSError as exc:
-        return SourceFile(name=name, kind=kind, error=f"read {full}: {_go_errno_text(exc)}")
+        return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
 
 
 def _whole(f: BinaryIO, raw: bytes) -> bytes:
