@@ -142,6 +142,17 @@ CASES: list[tuple[str, Target, str, str, int | None, list[str]]] = [
     ),
     (
         (
+            "# example.com/fallback\nlink: ARM64 external linker must be ld.bfd (issue "
+            "#35197), please install devel/binutils\n"
+        ),
+        Target(goos="freebsd", goarch="arm64", cgo=True),
+        "CGO110",
+        "",
+        None,
+        ["GNU ld", "issue #35197", "--cc freebsd/arm64="],
+    ),
+    (
+        (
             "example.com/zigflag/lib: invalid flag in #cgo LDFLAGS: -Wl,--bogus (see "
             "https://go.dev/s/invalidflag)\n"
         ),

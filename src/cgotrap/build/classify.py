@@ -181,6 +181,9 @@ _ASM = re.compile(
 )
 # zig refusing a flag it does not implement (unsupported linker arg).
 _ZIG_ARG = re.compile(r"unsupported (?:linker|compiler) arg(?:ument)?: (?P<arg>\S+)")
+# cmd/link refusing a non-GNU external linker: "ARM64 external linker must be ld.bfd (issue
+# #35197), please install devel/binutils" (freebsd/arm64).
+_NEEDS_GNU_LD = re.compile(r"external linker must be [^(]*\((?P<issue>issue[^)]*)\)")
 # zig's own errors and crashes.
 _ZIG_OTHER = re.compile(
     r"^(?:error: unable to (?:create compilation|provide libc|build)|thread \d+ panic:|"
@@ -446,6 +449,12 @@ def _classify_line(
             "or build this target with --cc",
             file=file,
             at=at,
+        )
+    if m := _NEEDS_GNU_LD.search(line):
+        return make(
+            "CGO110",
+            f"the Go linker insists on GNU ld on {target.port} ({m.group('issue')}), and "
+            f"zig links with lld: name a GNU cross toolchain with --cc {target.port}=...",
         )
     if _ZIG_OTHER.search(line):
         return make("CGO110", f"zig failed: {line.strip()}")
