@@ -605,6 +605,8 @@ def test_fuzzed_headers_against_go_list(go_tool: toolchain.Tool, tmp_path: Path)
     root = tmp_path.resolve()
     (root / "go.mod").write_text("module example.com/fz\n\ngo 1.22\n")
     headers = fuzz_headers(400, seed=20261125)
+    # Assembly files get a mutated comment block too (go/build's readComments).
+    asm = fuzz_headers(len(headers), seed=7)
     old = 1_600_000_000
     dirs = []
     for i, data in enumerate(headers):
@@ -612,6 +614,8 @@ def test_fuzzed_headers_against_go_list(go_tool: toolchain.Tool, tmp_path: Path)
         d.mkdir()
         (d / "a.go").write_bytes(data)
         (d / "b.go").write_text(f"package d{i:03d}\n")
+        cut = asm[i].find(b"package")
+        (d / "c_amd64.s").write_bytes(asm[i][: cut if cut >= 0 else None] + b"TEXT f(SB),0,$0\n")
         for f in d.iterdir():
             os.utime(f, (old, old))
         dirs.append(f"./{d.name}")
