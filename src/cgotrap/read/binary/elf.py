@@ -7,7 +7,9 @@ whole file, peaks at ~211 MB.
 
 from __future__ import annotations
 
+import array
 import io
+import sys
 from typing import Any, BinaryIO, ClassVar
 
 from elftools.common.exceptions import ELFError
@@ -335,12 +337,19 @@ def _version_needs(
             order.append(index)
     symbols: dict[int, set[str]] = {i: set() for i in by_index}
     if versym is not None:
-        count = min(versym.num_symbols(), _MAX_DYNSYMS)
-        for i in range(count):
-            sym = versym.get_symbol(i)
-            index = sym.entry["ndx"]
-            if isinstance(index, int) and (index & 0x7FFF) in symbols and sym.name:
-                symbols[index & 0x7FFF].add(sym.name)
+        # .gnu.version is an array of 16-bit version indexes, one per .dynsym entry: read it
+        # as such and have pyelftools parse only the symbols bound to a needed version.
+        elf.stream.seek(versym["sh_offset"])
+        raw = elf.stream.read(min(versym["sh_size"], 2 * _MAX_DYNSYMS))
+        indexes = array.array("H", raw[: len(raw) - len(raw) % 2])
+        if (sys.byteorder == "little") != elf.little_endian:
+            indexes.byteswap()
+        table = versym.symboltable
+        for i, index in enumerate(indexes):
+            if (index & 0x7FFF) in symbols:
+                name = table.get_symbol(i).name
+                if name:
+                    symbols[index & 0x7FFF].add(name)
     return tuple(
         VersionNeed(
             library=by_index[i][0], version=by_index[i][1], symbols=tuple(sorted(symbols[i]))
