@@ -272,3 +272,17 @@ def test_hostile_directories_never_raise(tmp_path: Path, files: dict[str, list[s
                 f.go_files + f.cgo_files + f.ignored_go_files + f.test_go_files + f.xtest_go_files
             )
             assert listed <= set(files)
+
+
+def test_named_pipes_are_never_opened(tmp_path: Path) -> None:
+    # go would block opening a FIFO named like a source; cgotrap records an error instead.
+    _write(tmp_path, {"a.go": "package a\n"})
+    os.mkfifo(tmp_path / "b.go")
+    (tmp_path / "c.go").symlink_to("b.go")
+    start = time.monotonic()
+    facts = scan_directory(tmp_path, MATRIX)[0]
+    assert time.monotonic() - start < 5
+    assert facts.go_files == ("a.go",)
+    assert facts.invalid_go_files == ("b.go", "c.go")
+    assert facts.error is not None
+    assert facts.error.err == f"open {tmp_path}/b.go: named pipe not read by cgotrap"

@@ -28,6 +28,7 @@ import dataclasses
 import enum
 import os
 import posixpath
+import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -749,6 +750,9 @@ class DirListing:
     """Non-hidden source files (name, kind), in go's ReadDir order (bytewise by name)."""
     indexable: bool
     """False when cmd/go falls back to go/build (non-regular file, fresh mtime, ...)."""
+    pipes: frozenset[str] = frozenset()
+    """Source names that are (or link to) named pipes: go would block opening them, so
+    cgotrap does not open them and records an error for the file instead."""
 
 
 MODTIME_CUTOFF_SECONDS = 2.0
@@ -762,35 +766,33 @@ def list_directory(directory: str, *, now: float | None = None) -> DirListing:
     indexable = "internal/fips140/v" not in directory.replace(os.sep, "/")
     with os.scandir(directory) as it:
         entries = sorted(it, key=lambda e: _go_sort_key(e.name))
+    pipes: set[str] = set()
     for entry in entries:
+        name = entry.name
         try:
-            is_symlink = entry.is_symlink()
             if entry.is_dir(follow_symlinks=False):
                 continue
-            if is_symlink:
+            if entry.is_symlink():
                 indexable = False
                 if entry.is_dir(follow_symlinks=True):
                     continue
-            elif indexable:
+            elif indexable or not entry.is_file(follow_symlinks=False):
                 st = entry.stat(follow_symlinks=False)
-                if not _is_regular(st.st_mode) or st.st_mtime > cutoff:
+                if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff:
                     indexable = False
+            if not entry.is_file(follow_symlinks=True) and stat.S_ISFIFO(
+                entry.stat(follow_symlinks=True).st_mode
+            ):
+                pipes.add(name)
         except OSError:
             indexable = False
-        name = entry.name
         if fn.is_hidden(name):
             continue
         kind = fn.file_kind(name)
         if kind is None:
             continue
         sources.append((name, kind))
-    return DirListing(sources=tuple(sources), indexable=indexable)
-
-
-def _is_regular(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode)
+    return DirListing(sources=tuple(sources), indexable=indexable, pipes=frozenset(pipes))
 
 
 def _partition(all_mask: int, masks: Sequence[int]) -> list[int]:
@@ -829,8 +831,19 @@ def scan_directory(
         err = DirError(kind=DirErrorKind.DIRECTORY, err=_dir_error_text(dir_str, exc))
         facts = DirFacts(error=err)
         return tuple(facts for _ in contexts.contexts)
-    files = [read_source_file(dir_str, name, kind) for name, kind in listing.sources]
+    files = [
+        _pipe(dir_str, name, kind)
+        if name in listing.pipes
+        else read_source_file(dir_str, name, kind)
+        for name, kind in listing.sources
+    ]
     return evaluate_directory(dir_str, files, contexts, semantics=_resolve(semantics, listing))
+
+
+def _pipe(directory: str, name: str, kind: FileKind) -> SourceFile:
+    """A named pipe in place of a source: an error for the file, never a blocked open."""
+    full = go_join(directory, name)
+    return SourceFile(name=name, kind=kind, error=f"open {full}: named pipe not read by cgotrap")
 
 
 def _resolve(semantics: ImportSemantics, listing: DirListing) -> ImportSemantics:
