@@ -285,4 +285,6 @@ def test_named_pipes_are_never_opened(tmp_path: Path) -> None:
     assert facts.go_files == ("a.go",)
     assert facts.invalid_go_files == ("b.go", "c.go")
     assert facts.error is not None
-    assert facts.error.err == f"open {tmp_path}/b.go: named pipe not read by cgotrap"
+    assert facts.error.err == f"open {tmp_path}/b.go: not a regular file, not read by cgotrap"
+    (tmp_path / "d.go").symlink_to("/dev/zero")
+    assert "d.go" in scan_directory(tmp_path, MATRIX)[0].invalid_go_files

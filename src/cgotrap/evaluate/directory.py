@@ -751,8 +751,9 @@ class DirListing:
     indexable: bool
     """False when cmd/go falls back to go/build (non-regular file, fresh mtime, ...)."""
     pipes: frozenset[str] = frozenset()
-    """Source names that are (or link to) named pipes: go would block opening them, so
-    cgotrap does not open them and records an error for the file instead."""
+    """Source names that are (or link to) something other than a regular file - a named
+    pipe, a terminal, a device: go could block or read forever on them, so cgotrap does
+    not open them and records an error for the file instead."""
 
 
 MODTIME_CUTOFF_SECONDS = 2.0
@@ -780,7 +781,7 @@ def list_directory(directory: str, *, now: float | None = None) -> DirListing:
                 st = entry.stat(follow_symlinks=False)
                 if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff:
                     indexable = False
-            if not entry.is_file(follow_symlinks=True) and stat.S_ISFIFO(
+            if not entry.is_file(follow_symlinks=True) and not stat.S_ISREG(
                 entry.stat(follow_symlinks=True).st_mode
             ):
                 pipes.add(name)
@@ -841,9 +842,11 @@ def scan_directory(
 
 
 def _pipe(directory: str, name: str, kind: FileKind) -> SourceFile:
-    """A named pipe in place of a source: an error for the file, never a blocked open."""
+    """A pipe or device in place of a source: an error for the file, never a blocked read."""
     full = go_join(directory, name)
-    return SourceFile(name=name, kind=kind, error=f"open {full}: named pipe not read by cgotrap")
+    return SourceFile(
+        name=name, kind=kind, error=f"open {full}: not a regular file, not read by cgotrap"
+    )
 
 
 def _resolve(semantics: ImportSemantics, listing: DirListing) -> ImportSemantics:
