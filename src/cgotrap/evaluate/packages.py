@@ -147,6 +147,7 @@ class _Resolver:
         self._memo: dict[tuple[str, str], _Resolved] = {}
         self._gomod_memo: dict[str, bool] = {}
         self._godir_memo: dict[str, bool] = {}
+        self._sums: frozenset[str] | None = None
         self.mains = [(m.path, str(m.dir)) for m in project.main_modules]
         cwd = str(project.cwd)
         self.cwd_module = ""
@@ -165,7 +166,8 @@ class _Resolver:
             if parent_std:
                 real = std_vendor_path(self.goroot_src, parent_path, path)
             got = self._import_from_modules(real, parent_path)
-            self._memo[key] = got
+            if got.error is None or not got.error.startswith("missing go.sum entry"):
+                self._memo[key] = got  # go.sum errors name the importer: not shared
         return got
 
     def _has_gomod(self, directory: str) -> bool:
@@ -286,14 +288,33 @@ class _Resolver:
             return _Resolved(path=path, dir=directory, module=module, goroot=goroot, error=None)
 
         modules: list[tuple[str, str, str]] = []  # (module path, version, dir)
+        sum_missing: list[str] = []
         prefix = path
         while prefix not in (".", ""):
             mod_root, version, is_local = self.module_root(prefix)
             if mod_root is not None:
+                if not is_local:
+                    sum_mod = self._sum_module(prefix, version)
+                    if sum_mod not in self._go_sum():
+                        sum_missing.append(prefix)
+                        prefix = os.path.dirname(prefix)
+                        continue
+                    if not os.path.isdir(mod_root):
+                        return self._invalid(path, self._not_downloaded(prefix, version))
                 directory, ok = self._dir_in_module(path, prefix, mod_root, is_local=is_local)
                 if ok:
                     modules.append((prefix, version, directory))
             prefix = os.path.dirname(prefix)
+        if sum_missing and not modules:
+            importer = f" (imported by {parent_path})" if parent_path else ""
+            hint = (
+                f"; to add:\n\tgo get {parent_path}"
+                if parent_path
+                else "; to add:\n\tgo mod download " + " ".join(reversed(sum_missing))
+            )
+            return self._invalid(
+                path, f"missing go.sum entry for module providing package {path}{importer}{hint}"
+            )
         if found and not modules:
             directory, module, goroot = found[0]
             return _Resolved(path=path, dir=directory, module=module, goroot=goroot, error=None)
@@ -326,6 +347,39 @@ class _Resolver:
             )
             return str(cache), version, False
         return str(modcache.module_dir(self.project.modcache, prefix, version)), version, False
+
+    def _sum_module(self, prefix: str, version: str) -> str:
+        """The "path version" go.sum must list for a module from the cache."""
+        rep = self.project.replacement(prefix, version)
+        if rep is not None and rep.dir is None:
+            return f"{rep.replace.new_path} {rep.replace.new_version}"
+        return f"{prefix} {version}"
+
+    def _go_sum(self) -> frozenset[str]:
+        """The "path version" entries (module zip hashes) of the main modules' go.sum files."""
+        if self._sums is None:
+            files = [os.path.join(root, "go.sum") for _, root in self.mains]
+            if self.project.workspace is not None:
+                files.append(str(self.project.workspace.file) + ".sum")
+            entries: set[str] = set()
+            for name in files:
+                try:
+                    with Path(name).open(encoding="utf-8", errors="replace") as f:
+                        for line in f:
+                            fields = line.split()
+                            if len(fields) == 3 and not fields[1].endswith("/go.mod"):
+                                entries.add(f"{fields[0]} {fields[1]}")
+                except OSError:
+                    continue
+            self._sums = frozenset(entries)
+        return self._sums
+
+    @staticmethod
+    def _not_downloaded(prefix: str, version: str) -> str:
+        proxy = os.environ.get("GOPROXY", "")
+        if proxy == "off":
+            return "module lookup disabled by GOPROXY=off"
+        return f"module {prefix}@{version} is not in the module cache (go mod download {prefix})"
 
     @staticmethod
     def _invalid(path: str, message: str) -> _Resolved:
@@ -811,6 +865,29 @@ def _error_kind(facts: DirFacts) -> str:
             assert_never(err.kind)
 
 
+def _special_entries(directory: str) -> frozenset[str]:
+    """Entries that are neither directories nor regular files (after symlinks)."""
+    out: list[str] = []
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        continue
+                    if entry.is_symlink():
+                        target = os.stat(entry.path)  # a dangling link raises: harmless
+                        if stat.S_ISREG(target.st_mode) or stat.S_ISDIR(target.st_mode):
+                            continue
+                        out.append(entry.name)
+                    elif not entry.is_file(follow_symlinks=False):
+                        out.append(entry.name)
+                except OSError:
+                    continue
+    except OSError:
+        return frozenset()
+    return frozenset(out)
+
+
 class _Loader:
     """State shared by all targets: contexts, the directory scans, import resolution."""
 
@@ -831,14 +908,41 @@ class _Loader:
         if got is False:
             try:
                 st = os.stat(directory)
-                got = (
-                    self._scan(Path(directory), self.contexts) if stat.S_ISDIR(st.st_mode) else None
-                )
+                got = self._scan_dir(directory) if stat.S_ISDIR(st.st_mode) else None
             except OSError as exc:
                 self.problems.append(f"{directory}: {exc.strerror or exc}")
                 got = None
             self._scans[directory] = got
         return got  # type: ignore[return-value]  # False was replaced above
+
+    def _scan_dir(self, directory: str) -> tuple[DirFacts, ...]:
+        """scan_directory, except that FIFOs, sockets and devices are never opened.
+
+        Opening a FIFO named x.go for reading blocks until someone writes to it; such
+        entries are left out (the directory then reads like go/build's fallback, since
+        the module index refuses non-regular files) and reported as problems.
+        """
+        special = _special_entries(directory)
+        if not special:
+            return self._scan(Path(directory), self.contexts)
+        from cgotrap.evaluate.directory import (
+            ImportSemantics,
+            evaluate_directory,
+            list_directory,
+        )
+        from cgotrap.read.gofile import read_source_file
+
+        for name in special:
+            self.problems.append(f"{os.path.join(directory, name)}: not a regular file, skipped")
+        listing = list_directory(directory)
+        files = [
+            read_source_file(directory, name, kind)
+            for name, kind in listing.sources
+            if name not in special
+        ]
+        return evaluate_directory(
+            directory, files, self.contexts, semantics=ImportSemantics.GOBUILD
+        )
 
     def facts(self, directory: str, index: int) -> DirFacts | None:
         scans = self.scans(directory)
@@ -1201,24 +1305,22 @@ class _FastTarget:
         resolved_kids = local.kid_paths
         kids: list[_Node] = []
         if resolved_kids:
-            memo = self.loader.resolver.resolve
+            resolve = self.loader.resolver.resolve
             std = local.standard
-            for imp in local.kid_strs:
-                child = built.get(imp) if not std else None
+            for kp, imp in zip(resolved_kids, local.kid_strs, strict=True):
+                child = built.get(kp)
                 if child is None:
-                    child = self.node(memo(imp, path, std))
+                    child = self.node(resolve(imp, path, std))
                 kids.append(child)
         # Deps: interned by content (children's paths and their Deps tuples)
         if kids:
             dkey = (resolved_kids, *(id(k.deps) for k in kids))
             deps = graph.deps.get(dkey)
             if deps is None:
-                acc: set[str] = set(resolved_kids)
-                for k in kids:
-                    acc.update(k.deps)
+                # (interned tuples live as long as the graph, so the ids in dkey stay unique)
+                acc = set(resolved_kids).union(*[k.deps for k in kids])
                 deps = graph.intern(tuple(sorted(acc)))
                 graph.deps[dkey] = deps
-                graph.deps[("keep", *(id(k.deps) for k in kids))] = deps
         else:
             deps = _EMPTY
         err, kind, pos = local.err, local.err_kind, local.err_pos
