@@ -196,7 +196,7 @@ def walk(root: str) -> Iterator[str]:
             if count > MAX_DIR_ENTRIES:
                 return
             # Go's filepath.Join cleans: WalkDir(".") yields "app", WalkDir("d/") "d/app"
-            path = os.path.normpath(os.path.join(directory, entry))  # noqa: PTH118
+            path = os.path.normpath(os.path.join(directory, entry))  # noqa: PTH118  # str, cleaned
             try:
                 st = os.lstat(path)
             except OSError:
