@@ -218,3 +218,11 @@ def test_struct_reusing_elffile_matches_pyelftools() -> None:
         assert [s.name for s in ours.iter_sections()] == [s.name for s in theirs.iter_sections()]
         again = _ELFFile(b)
         assert again.structs is ours.structs
+
+
+def test_archives_inside_a_directory_are_opened(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "release.zip", "w") as archive:
+        archive.write(TRUE, arcname="app/true")
+    (tmp_path / "true").write_bytes(TRUE.read_bytes())
+    names = [r.name for r in inspect_inputs([str(tmp_path)])]
+    assert names == [f"{tmp_path}/release.zip!app/true", f"{tmp_path}/true"]
