@@ -238,3 +238,9 @@ def test_mips_drops_hard_float_and_strips_debug_only_when_linking() -> None:
     ]
     # Other architectures keep their debug info and flags.
     assert zigcc.rewrite_args(link, "aarch64-linux-gnu") == link
+
+
+def test_openbsd_arm64_no_execute_only_is_dropped() -> None:
+    args = ["-Wl,-z,nobtcfi", "-Wl,--no-execute-only", "-o", "a.out"]
+    assert zigcc.rewrite_args(args, "aarch64-openbsd") == ["-Wl,-z,nobtcfi", "-o", "a.out"]
+    assert zigcc.rewrite_args(args, "aarch64-linux-gnu") == args

@@ -11,7 +11,8 @@ found by building; see `cgotrap.build.zigcc` for the story):
   merge DWARF) with `true`: no Apple tools on Linux, and the linker skips merging when
   dsymutil made no file;
 - OpenBSD: the Go linker's `-Wl,-nopie` ("unsupported linker arg: -nopie") becomes the
-  driver flag `-fno-PIE`;
+  driver flag `-fno-PIE`, and openbsd/arm64's `-Wl,--no-execute-only` is dropped (upstream
+  lld is not execute-only by default; zig rejects the flag);
 - MIPS: go's `-mhard-float` (GOMIPS=hardfloat) is dropped: zig knows no "hard-float" CPU
   feature, and the hard-float ABI is already in the triple (mips-linux-gnueabihf);
 - MIPS: the final link gets `-Wl,--strip-debug`: lld refuses to mix clang's
@@ -65,6 +66,10 @@ def rewrite_args(args: Sequence[str], triple: str) -> list[str]:
             # Go's absolute relocations ("R_X86_64_64 cannot be used ... recompile with
             # -fPIC"). The driver flag that means the same, and zig takes, is -fno-PIE.
             out.append("-fno-PIE")
+            continue
+        if target_os == "openbsd" and arg == "-Wl,--no-execute-only":
+            # openbsd/arm64 (Go issue #59615): "unsupported linker arg: --no-execute-only".
+            # Upstream lld, unlike OpenBSD's, is not execute-only by default: nothing to undo.
             continue
         if triple.startswith("mips") and arg == "-mhard-float":
             # Go's GOMIPS=hardfloat flag; zig: 'target architecture mips has no LLVM CPU
