@@ -226,3 +226,19 @@ def test_archives_inside_a_directory_are_opened(tmp_path: Path) -> None:
     (tmp_path / "true").write_bytes(TRUE.read_bytes())
     names = [r.name for r in inspect_inputs([str(tmp_path)])]
     assert names == [f"{tmp_path}/release.zip!app/true", f"{tmp_path}/true"]
+
+
+def test_large_members_are_spooled_to_an_anonymous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cgotrap.read.binary import archive
+
+    tgz = tmp_path / "r.tar.gz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        tar.add(TRUE, arcname="bin/true")
+    in_memory = list(inspect_inputs([str(tgz)]))
+    monkeypatch.setattr(archive, "MEMORY_LIMIT", 1024)
+    spooled = list(inspect_inputs([str(tgz)]))
+    assert spooled == in_memory
+    assert spooled[0].linkage is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.tar.gz"]
