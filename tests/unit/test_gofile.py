@@ -354,6 +354,18 @@ def test_imports_positions_and_cgo_preamble() -> None:
     ]
 
 
+def test_include_forms() -> None:
+    text = (
+        'package p\n\n/*\n#import <Cocoa/Cocoa.h>\n# include_next "n.h"\n#includex <no.h>\n'
+        '#define X "#include <no2.h>"\n*/\nimport "C"\n'
+    )
+    src = source_from_bytes(text.encode(), "p.go", FileKind.GO)
+    assert [(i.header, i.system, i.line) for i in src.includes] == [
+        ("Cocoa/Cocoa.h", True, 4),
+        ("n.h", False, 5),
+    ]
+
+
 def test_detached_comment_is_not_the_preamble() -> None:
     # A blank line between the comment and import "C" detaches it (go/parser's lead
     # comment rule), so there are no #cgo lines.

@@ -84,7 +84,7 @@ class ImportSpec:
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Include:
-    """An `#include` line in a cgo preamble."""
+    """An `#include` (or `#include_next`, `#import`) line in a cgo preamble."""
 
     header: str
     """The header name, e.g. "sqlite3.h" or "sys/socket.h"."""
@@ -836,7 +836,11 @@ def extract_cgo_directives(doc: str) -> list[str]:
     return out
 
 
-_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]*)[>"]', re.MULTILINE)
+# `#include`, GNU `#include_next` and Objective-C `#import` (common in darwin preambles),
+# found textually: a line inside `#if 0` or a C comment still counts.
+_INCLUDE = re.compile(
+    r'^[ \t]*#[ \t]*(?:include_next|include|import)[ \t]*([<"])([^>"\n]*)[>"]', re.MULTILINE
+)
 
 
 def extract_includes(doc: str, first_line: int) -> list[Include]:
