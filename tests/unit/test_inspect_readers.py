@@ -242,3 +242,41 @@ def test_large_members_are_spooled_to_an_anonymous_file(
     assert spooled == in_memory
     assert spooled[0].linkage is not None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.tar.gz"]
+
+
+def _lc_str(cmd: int, fixed: bytes, text: str) -> bytes:
+    """A load command whose string follows its fixed fields (padded to 8 bytes)."""
+    raw = text.encode() + b"\x00"
+    raw += b"\x00" * (-(8 + len(fixed) + len(raw)) % 8)
+    return struct.pack("<II", cmd, 8 + len(fixed) + len(raw)) + fixed + raw
+
+
+def test_mach_o_load_commands() -> None:
+    """LC_LOAD_DYLIB, LC_RPATH, LC_VERSION_MIN_MACOSX, LC_SYMTAB, MH_PIE, laid out by hand."""
+    segment = struct.pack("<II16sQQQQiiII", 0x19, 72, b"__TEXT", 0x1000, 0x1000, 0, 0, 5, 5, 0, 0)
+    dylib = _lc_str(
+        0xC, struct.pack("<IIII", 24, 2, 0x10000, 0x10000), "/usr/lib/libSystem.B.dylib"
+    )
+    rpath = _lc_str(0x8000001C, struct.pack("<I", 12), "@executable_path/../lib")
+    extra = _lc_str(
+        0xC, struct.pack("<IIII", 24, 2, 0x10000, 0x10000), "/opt/homebrew/lib/libz.dylib"
+    )
+    version = struct.pack("<IIII", 0x24, 16, 0x000B0000, 0x000E0200)  # 11.0, SDK 14.2
+    symtab = struct.pack("<IIIIII", 0x2, 24, 0, 0, 0, 0)
+    commands = segment + dylib + rpath + extra + version + symtab
+    header = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x01000007, 3, 2, 6, len(commands), 0x200000, 0)
+    result = _inspect(header + commands + b"\x00" * 64)
+    linkage = result.linkage
+    assert linkage is not None
+    assert linkage.arch == "amd64"
+    assert linkage.needed == ("/usr/lib/libSystem.B.dylib", "/opt/homebrew/lib/libz.dylib")
+    assert linkage.rpath == ("@executable_path/../lib",)
+    assert linkage.min_os is not None
+    assert (linkage.min_os.platform, linkage.min_os.version, linkage.min_os.sdk) == (
+        "macos",
+        "11.0",
+        "14.2",
+    )
+    assert linkage.pie
+    assert linkage.stripped
+    assert result.build_info_error == "not a Go executable"
