@@ -445,3 +445,19 @@ def test_format_arch_and_linking_agree_with_file(name: str, built: dict[str, Pat
         assert ("(FreeBSD)" in said) == (linkage.os == "freebsd")
     if linkage.format is BinaryFormat.PE:
         assert f"({linkage.subsystem})" in said
+
+
+def test_go_version_m_orders_and_prints_names_as_bytes(
+    built: dict[str, Path], tmp_path: Path, go_tool: toolchain.Tool
+) -> None:
+    """Go sorts a directory by bytes and prints names raw, UTF-8 or not."""
+    import os
+
+    data = built["linux-amd64-pure"].read_bytes()
+    for raw in (b"a\xff", "aé".encode(), b"b", b"A"):
+        (Path(os.fsdecode(bytes(tmp_path) + b"/" + raw))).write_bytes(data)
+    want = _go(go_tool, "version", "-m", str(tmp_path))
+    got = go_version_m([str(tmp_path)])
+    assert want.stdout.count(b": go1.") == 4
+    assert got.stdout == want.stdout
+    assert got.stderr == want.stderr

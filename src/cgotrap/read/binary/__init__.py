@@ -188,7 +188,8 @@ def walk(root: str) -> Iterator[str]:
         if depth > MAX_DEPTH:
             return
         try:
-            names = sorted(os.listdir(directory))  # noqa: PTH208  # str paths, as go prints them
+            # byte order, as Go sorts (a non-UTF-8 name is a surrogate escape in a str)
+            names = sorted(os.listdir(directory), key=os.fsencode)  # noqa: PTH208  # str paths
         except OSError:
             return
         for entry in names:
