@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -349,3 +350,67 @@ def test_bad_glibc_version_is_a_usage_error(
     code = cli.main(["matrix", str(_module(tmp_path)), "--targets", "linux/amd64", "--glibc", bad])
     assert code == UsageError.exit_code
     assert "--glibc takes a glibc version" in capsys.readouterr().err
+
+
+# --- the runner's mechanics with a stand-in go ----------------------------------------------
+
+
+def _runner_with_go(tmp_path: Path, script: str, **options: object) -> runner.MatrixRunner:
+    (tmp_path / "m").mkdir()
+    module = _module(tmp_path / "m")
+    fake = tmp_path / "fakego"
+    fake.write_text("#!/bin/sh\n" + script)
+    fake.chmod(0o755)
+    matrix_options = runner.MatrixOptions(
+        root=module,
+        results_dir=tmp_path / "results",
+        jobs=2,
+        reuse=False,
+        **options,  # type: ignore[arg-type]  # test-only pass-through of option fields
+    )
+    built = runner.MatrixRunner(matrix_options)
+    built._go = toolchain.Tool(name="go", path=fake, origin=toolchain.Origin.PATH)
+    return built
+
+
+def test_runner_classifies_what_go_prints(tmp_path: Path) -> None:
+    script = 'echo "# example.com/m/lib"; echo "lib/a.go:3:6: missing function body"; exit 1\n'
+    report = _runner_with_go(tmp_path, script).run(
+        [L0, W1.__class__(goos="linux", goarch="arm64", cgo=False)]
+    )
+    for result in report.targets:
+        assert result.outcome is Outcome.FAIL
+        assert [f.rule_id for f in result.findings] == ["CGO109"]
+        log = tmp_path / "results" / result.steps[0].log
+        assert log.read_text().startswith("$ go build -o $RESULTS/")
+
+
+def test_runner_timeout_kills_the_group(tmp_path: Path) -> None:
+    # A grandchild in the background, as go's compilers and test binaries are.
+    script = "(sleep 31.4159; true) &\nsleep 30.2718\n"
+    started = time.monotonic()
+    report = _runner_with_go(tmp_path, script, timeout=1.0).run([L0])
+    assert time.monotonic() - started < 10
+    (result,) = report.targets
+    assert result.outcome is Outcome.TIMEOUT
+    assert [f.rule_id for f in result.findings] == ["CGO111"]
+    time.sleep(0.3)
+    left = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"31.4159" in cmdline or b"30.2718" in cmdline:
+            left.append(cmdline)
+    assert left == []
+
+
+def test_runner_survives_a_go_that_cannot_start(tmp_path: Path) -> None:
+    built = _runner_with_go(tmp_path, "exit 0\n")
+    built._go = toolchain.Tool(
+        name="go", path=tmp_path / "no-such-go", origin=toolchain.Origin.PATH
+    )
+    (result,) = built.run([L0]).targets
+    assert result.outcome is Outcome.FAIL
+    assert "cannot run" in result.findings[0].detail

@@ -418,6 +418,22 @@ class MatrixRunner:
         return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
     def _run_target(self, target: Target) -> TargetResult:
+        try:
+            return self._run_target_inner(target)
+        except OSError as exc:
+            # The results folder went away or filled up mid-run: this target's problem only.
+            self._emit(target, Outcome.FAIL.value)
+            finding = unclassified(
+                f"cgotrap could not keep this target's results: {exc}",
+                target=target,
+                step=Step.BUILD,
+            )
+            return TargetResult(
+                target=target,
+                steps=(StepResult(step=Step.BUILD, outcome=Outcome.FAIL, findings=(finding,)),),
+            )
+
+    def _run_target_inner(self, target: Target) -> TargetResult:
         options = self.options
         allowed = options.config.allowed_to_fail(target)
         if self._cancelled.is_set():
@@ -590,15 +606,18 @@ class MatrixRunner:
     ) -> tuple[int, str, bool]:
         """(exit code, combined output, timed out); the command runs in its own group."""
         with tempfile.TemporaryFile() as sink:
-            proc = subprocess.Popen(
-                argv,
-                cwd=cwd,
-                env=dict(env),
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            try:
+                proc = subprocess.Popen(
+                    argv,
+                    cwd=cwd,
+                    env=dict(env),
+                    stdin=subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                return 127, f"cannot run {argv[0]}: {exc}\n", False
             with self._lock:
                 self._live[proc.pid] = proc
             timed_out = False
