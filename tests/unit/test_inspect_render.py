@@ -125,3 +125,11 @@ def test_go_version_m_mode_for_a_non_go_file(
     assert cli.main(["inspect", "--go-version-m", str(TRUE)]) == 1
     err = capsys.readouterr().err
     assert err == f"{TRUE}: could not read Go build info from {TRUE}: not a Go executable\n"
+
+
+def test_non_utf8_names_render_as_valid_utf8() -> None:
+    binaries = [_go_binary("dist/a\udcff", "0"), Inspected(name="b\udcfe", error="bad \udcfd")]
+    report = policies.build_report(binaries, policies.select_run_targets("alpine"), None)
+    for text in (renderer.format_json(report), renderer.format_table(report, width=200)):
+        text.encode("utf-8")  # strict: no lone surrogate left
+        assert "dist/a\ufffd" in text

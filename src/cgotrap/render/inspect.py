@@ -100,11 +100,13 @@ def _facts_table(report: InspectReport) -> Table:
     for entry in report.binaries:
         b = entry.binary
         if b.linkage is None:
-            table.add_row(Text(b.name), "-", "-", "-", Text(b.error, style="bold red"))
+            table.add_row(
+                Text(_clean(b.name)), "-", "-", "-", Text(_clean(b.error), style="bold red")
+            )
             continue
         go = _clean(b.build_info.go_version) if b.build_info is not None else "-"
         table.add_row(
-            Text(b.name),
+            Text(_clean(b.name)),
             Text(go),
             Text(f"{b.goos or '?'}/{b.goarch or '?'}"),
             _cgo_text(b),
@@ -125,7 +127,7 @@ def _verdict_table(report: InspectReport) -> Table:
     if report.policy is not None:
         table.add_column(f"policy {report.policy.name}", justify="center", no_wrap=True)
     for entry in report.binaries:
-        cells: list[RenderableType] = [Text(entry.binary.name)]
+        cells: list[RenderableType] = [Text(_clean(entry.binary.name))]
         cells.extend(_fit_text(v) for v in entry.runs_on)
         if entry.policy is not None:
             cells.append(_fit_text(entry.policy))
@@ -152,7 +154,7 @@ def render(report: InspectReport) -> RenderableType:
             line = Text()
             line.append(f"{finding.rule.id} ", style=_SEVERITY_STYLE[finding.rule.severity])
             line.append(f"{finding.rule.name} ", style="bold")
-            line.append(f"{finding.binary}: {finding.message}")
+            line.append(_clean(f"{finding.binary}: {finding.message}"))
             parts.append(line)
     return Group(*parts)
 
@@ -168,9 +170,9 @@ def _notes(entry: BinaryVerdicts) -> list[Text]:
         if verdict.fit in (Fit.NO, Fit.MAYBE) and verdict.reasons and not verdict.other_platform:
             _, style = _FIT_MARK[verdict.fit]
             line = Text()
-            line.append(f"{entry.binary.name} ", style="bold")
+            line.append(f"{_clean(entry.binary.name)} ", style="bold")
             line.append(f"{verdict.subject}: ", style=style)
-            line.append("; ".join(verdict.reasons))
+            line.append(_clean("; ".join(verdict.reasons)))
             out.append(line)
     return out
 
@@ -197,7 +199,8 @@ def format_table(report: InspectReport, *, width: int = 120, color: bool = False
 
 
 def _clean(text: str) -> str:
-    """Bytes that were not UTF-8 (kept as surrogate escapes) become U+FFFD in JSON."""
+    """Bytes that were not UTF-8 (file names, build info, kept as surrogate escapes) become
+    U+FFFD, so the output is valid UTF-8 whatever the terminal's error handler."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
@@ -269,7 +272,7 @@ def _verdict(v: Verdict) -> dict[str, Any]:
     return {
         "subject": v.subject,
         "fit": v.fit.value,
-        "reasons": list(v.reasons),
+        "reasons": [_clean(r) for r in v.reasons],
         "other_platform": v.other_platform,
     }
 
@@ -292,9 +295,9 @@ def to_json(report: InspectReport) -> dict[str, Any]:
         "policy": report.policy.name if report.policy is not None else None,
         "binaries": [
             {
-                "name": e.binary.name,
+                "name": _clean(e.binary.name),
                 "size": e.binary.size,
-                "error": e.binary.error or None,
+                "error": _clean(e.binary.error) or None,
                 "goos": e.binary.goos,
                 "goarch": e.binary.goarch,
                 "cgo": e.binary.cgo,
@@ -311,8 +314,8 @@ def to_json(report: InspectReport) -> dict[str, Any]:
                 "rule": f.rule.id,
                 "name": f.rule.name,
                 "severity": f.rule.severity.value,
-                "binary": f.binary,
-                "message": f.message,
+                "binary": _clean(f.binary),
+                "message": _clean(f.message),
             }
             for f in report.findings
         ],
