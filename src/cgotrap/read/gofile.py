@@ -27,7 +27,7 @@ import io
 import os
 import re
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Protocol
 
 from cgotrap.read import goscan
 from cgotrap.read.constraint import go_trim_space, is_go_space, is_plus_build
@@ -315,7 +315,7 @@ class _FileTooLargeError(Exception):
     pass
 
 
-def _read_header(f: BinaryIO, data: bytes, *, go_file: bool) -> tuple[bytes, bytes, str]:
+def _read_header(f: Readable, data: bytes, *, go_file: bool) -> tuple[bytes, bytes, str]:
     """Run the import reader on the file: (header, raw bytes read so far, error text).
 
     `data` is what was already read from `f` (the first `_FIRST_READ` bytes). The header is
@@ -436,36 +436,39 @@ _P_SPEC_PATH, _P_GROUP_SEP = 6, 7
 # that are blank, comments, single imports or parenthesised import groups with one spec
 # per line. What follows must be a declaration keyword at the start of a line.
 _IDENT = rb"[A-Za-z_][A-Za-z0-9_]*"
-_TAIL = rb"[ \t\r]*(?://[^\n]*)?\n"
+# Possessive quantifiers and atomic groups: every piece consumes whole, unambiguous units
+# (spaces, a comment to the end of the line, a whole line), so never backtracking into
+# them changes nothing but the speed.
+_TAIL = rb"[ \t\r]*+(?://[^\n]*+)?\n"
 _NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
-_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb"|\.)[ \t]+)?\"[^\"\\\n]*\""
+_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb"|\.)[ \t]++)?\"[^\"\\\n]*+\""
 _CANONICAL = re.compile(
-    rb"(?:" + _TAIL + rb")*"
-    rb"package[ \t]+("
+    rb"(?:" + _TAIL + rb")*+"
+    rb"package[ \t]++("
     + _IDENT
     + rb")"
     + _TAIL
-    + rb"(?:"
+    + rb"(?>"
     + _TAIL
-    + rb"|[ \t]*import[ \t]+"
+    + rb"|[ \t]*+import[ \t]++"
     + _SPEC
     + _TAIL
-    + rb"|[ \t]*import[ \t]*\("
+    + rb"|[ \t]*+import[ \t]*+\("
     + _TAIL
-    + rb"(?:[ \t]*(?:"
+    + rb"(?>[ \t]*+(?:"
     + _SPEC
     + rb")?"
     + _TAIL
-    + rb")*"
-    + rb"[ \t]*\)"
+    + rb")*+"
+    + rb"[ \t]*+\)"
     + _TAIL
-    + rb")*"
+    + rb")*+"
 )
-# In the matched block: comments (skipped), newlines (counted) and specs.
-_CANONICAL_ITEMS = re.compile(
-    rb"//[^\n]*|\n|(?:(?!import[ \t(])(" + _IDENT + rb"|\.)[ \t]+)?(\"[^\"\\\n]*\")"
+# In the matched block every spec starts its line (after "import " for a single import),
+# so one search per spec finds them; comments and blank lines never match.
+_CANONICAL_SPECS = re.compile(
+    rb"^[ \t]*(?:import[ \t]+)?(?:(" + _IDENT + rb"|\.)[ \t]+)?(\"[^\"\\\n]*\")", re.MULTILINE
 )
-# The reader stops before any byte but "i", space or "/"; for the one-regex path the next
 # declaration must start a line with a plain letter (const, func, type, var, a stray word).
 _DECL_FIRST = frozenset(b"abcdefghjklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 
@@ -488,22 +491,17 @@ def _canonical_go_header(data: bytes, complete: bool) -> _FastHeader | None:
     if package in _KEYWORDS_B:
         return None
     imports: list[tuple[str, int, int]] = []
-    body_start = m.end(1)
+    body_start = data.find(b"\n", m.end(1)) + 1  # the line after the package clause
     line = 1 + data.count(b"\n", 0, body_start)
-    line_start = data.rfind(b"\n", 0, body_start) + 1
-    for item in _CANONICAL_ITEMS.finditer(data, body_start, end):
-        text = item.group()
-        if text == b"\n":
-            line += 1
-            line_start = item.end()
-        elif text[:2] == b"//":
-            continue
-        else:
-            name, path = item.group(1, 2)
-            if (name is not None and name in _KEYWORDS_B) or not _fast_path_ok(path):
-                return None
-            at = item.start(1) if name is not None else item.start(2)
-            imports.append((path[1:-1].decode("ascii"), line, at - line_start + 1))
+    counted = body_start
+    for item in _CANONICAL_SPECS.finditer(data, body_start, end):
+        name, path = item.group(1, 2)
+        if (name is not None and name in _KEYWORDS_B) or not _fast_path_ok(path):
+            return None
+        line += data.count(b"\n", counted, item.start())
+        counted = item.start()
+        at = item.start(1) if name is not None else item.start(2)
+        imports.append((path[1:-1].decode("ascii"), line, at - counted + 1))
     return _FastHeader(data[:end], package.decode("ascii"), tuple(imports))
 
 
@@ -1053,12 +1051,43 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
     full = go_join(directory, name)
     if kind is FileKind.SYSO:
         return SourceFile(name=name, kind=kind)
+    # os.open/os.read: a file object's buffering costs more than reading a header.
     try:
-        # Plain open(): pathlib's argument parsing costs more than the read of a header.
-        with open(full, "rb") as f:  # noqa: PTH123 - see above
-            return read_source(f, full, name, kind)
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"open {full}: {go_errno_text(exc)}")
+    try:
+        return read_source(_FdReader(fd), full, name, kind)
+    finally:
+        os.close(fd)
+
+
+class Readable(Protocol):
+    """Anything with a binary `read(size)`: an open file, io.BytesIO, a raw descriptor."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to `size` bytes; fewer only at the end."""
+        ...
+
+
+class _FdReader:
+    """`read(size)` on a raw file descriptor, looping over short reads."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def read(self, size: int = -1, /) -> bytes:
+        chunks: list[bytes] = []
+        want = size if size >= 0 else MAX_FILE_BYTES + 1
+        while want > 0:
+            chunk = os.read(self.fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def source_from_bytes(data: bytes, name: str, kind: FileKind, directory: str = "") -> SourceFile:
@@ -1066,7 +1095,7 @@ def source_from_bytes(data: bytes, name: str, kind: FileKind, directory: str = "
     return read_source(io.BytesIO(data), go_join(directory, name), name, kind)
 
 
-def read_source(f: BinaryIO, full: str, name: str, kind: FileKind) -> SourceFile:
+def read_source(f: Readable, full: str, name: str, kind: FileKind) -> SourceFile:
     """`read_source_file` on an open binary stream; `full` is the name go would use."""
     go_file = kind is FileKind.GO
     try:
@@ -1088,7 +1117,7 @@ def read_source(f: BinaryIO, full: str, name: str, kind: FileKind) -> SourceFile
         return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
 
 
-def _whole(f: BinaryIO, raw: bytes) -> bytes:
+def _whole(f: Readable, raw: bytes) -> bytes:
     """The whole file (BOM removed), given the `raw` bytes already read from `f`."""
     if len(raw) <= MAX_FILE_BYTES:
         raw += f.read(MAX_FILE_BYTES + 1 - len(raw))
