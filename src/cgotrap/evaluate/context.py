@@ -274,12 +274,8 @@ class ContextSet:
 
     def indices(self, mask: int) -> list[int]:
         """The context indices whose bits are set in `mask`."""
-        out = []
-        while mask:
-            low = mask & -mask
-            out.append(low.bit_length() - 1)
-            mask ^= low
-        return out
+        bits = bin(mask)[:1:-1]  # "0b1101"[:1:-1] == "1011": bit i at index i
+        return [i for i, bit in enumerate(bits) if bit == "1"]
 
     @classmethod
     def matrix(
