@@ -101,23 +101,23 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.chdir) if args.chdir else Path.cwd()
     tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
     result = load_matrix(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
-    out = sys.stdout
-    chunks = (
-        golist.iter_json(result, matrix=matrix)
-        if args.json
-        else golist.iter_lines(result, matrix=matrix)
-    )
-    buffer: list[str] = []
-    size = 0
-    for chunk in chunks:
-        buffer.append(chunk)
-        size += len(chunk)
-        if size > 1 << 20:
-            out.write("".join(buffer))
-            buffer.clear()
-            size = 0
-    out.write("".join(buffer))
-    out.flush()
+    sys.stdout.flush()
+    raw = getattr(sys.stdout, "buffer", None)  # absent when a test swaps in a StringIO
+
+    def write(data: bytes) -> None:
+        if raw is None:
+            sys.stdout.write(data.decode("utf-8", "surrogateescape"))
+        else:
+            raw.write(data)
+
+    if args.json:
+        for chunk in golist.iter_json_bytes(result, matrix=matrix):
+            write(chunk)
+    else:
+        for line in golist.iter_lines(result, matrix=matrix):
+            write(line.encode("utf-8", "surrogateescape"))
+    if raw is not None:
+        raw.flush()
     for problem in result.problems:
         print(f"cgotrap: {problem}", file=sys.stderr)
     return 0

@@ -1263,6 +1263,7 @@ class _Graph:
         self.loader = loader
         self.locals: dict[tuple[Any, ...], _Local] = {}
         self.nodes: dict[tuple[Any, ...], _Node] = {}
+        self.by_kids: dict[tuple[int, ...], _Node] = {}
         self.deps: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.roots_memo: dict[str, _Resolved] = {}
@@ -1312,6 +1313,18 @@ class _FastTarget:
                 if child is None:
                     child = self.node(resolve(imp, path, std))
                 kids.append(child)
+        # Same package, same children: same node (the common case across targets)
+        skey = (id(local), *map(id, kids))
+        node = graph.by_kids.get(skey)
+        if node is None:
+            node = self._new_node(local, kids)
+            graph.by_kids[skey] = node
+        built[path] = node
+        return node
+
+    def _new_node(self, local: _Local, kids: list[_Node]) -> _Node:
+        graph = self.graph
+        resolved_kids = local.kid_paths
         # Deps: interned by content (children's paths and their Deps tuples)
         if kids:
             dkey = (resolved_kids, *(id(k.deps) for k in kids))
@@ -1343,7 +1356,6 @@ class _FastTarget:
         if node is None:
             node = _Node(local, deps, err, kind, pos)
             graph.nodes[nkey] = node
-        built[path] = node
         return node
 
     def _local(self, res: _Resolved) -> _Local:

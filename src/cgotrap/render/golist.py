@@ -87,7 +87,7 @@ class _Cache:
     def __init__(self) -> None:
         self.strings: dict[str, str] = {}
         self.lists: dict[tuple[str, int], tuple[tuple[str, ...], str]] = {}
-        self.objects: dict[tuple[Any, ...], tuple[PackageFacts, str]] = {}
+        self.objects: dict[tuple[Any, ...], tuple[PackageFacts, bytes]] = {}
 
     def string(self, text: str) -> str:
         got = self.strings.get(text)
@@ -189,17 +189,15 @@ def _body(p: PackageFacts, cache: _Cache) -> str:
     return "{\n" + ",\n".join(parts)
 
 
-def _object(p: PackageFacts, cache: _Cache, target_text: str | None) -> str:
+def _object_body(p: PackageFacts, cache: _Cache) -> bytes:
+    """The object's UTF-8 text up to its closing part, rendered once per distinct object."""
     key = _object_key(p)
     hit = cache.objects.get(key)
     if hit is not None:
-        body = hit[1]
-    else:
-        body = _body(p, cache)
-        cache.objects[key] = (p, body)
-    if target_text is None:
-        return body + "\n}\n"
-    return body + target_text
+        return hit[1]
+    body = _body(p, cache).encode("utf-8", "surrogateescape")
+    cache.objects[key] = (p, body)
+    return body
 
 
 def _target_text(t: Target) -> str:
@@ -210,12 +208,27 @@ def _target_text(t: Target) -> str:
     )
 
 
-def iter_json(result: MatrixResult, *, matrix: bool) -> Iterator[str]:
-    """go list -json objects, target by target (with "Target" when `matrix`)."""
+def iter_json_bytes(result: MatrixResult, *, matrix: bool) -> Iterator[bytes]:
+    """go list -json objects as UTF-8, one chunk per target ("Target" added when `matrix`).
+
+    Equal objects are encoded once and joined as bytes: the whole matrix of a large tree
+    is a gigabyte of JSON, so nothing is copied or encoded twice.
+    """
     cache = _Cache()
+    close = b"\n}\n"
     for tp in result.per_target:
-        target_text = _target_text(tp.target) if matrix else None
-        yield "".join(_object(p, cache, target_text) for p in tp.packages)
+        tail = _target_text(tp.target).encode() if matrix else close
+        parts: list[bytes] = []
+        for p in tp.packages:
+            parts.append(_object_body(p, cache))
+            parts.append(tail)
+        yield b"".join(parts)
+
+
+def iter_json(result: MatrixResult, *, matrix: bool) -> Iterator[str]:
+    """go list -json objects as text, one chunk per target."""
+    for chunk in iter_json_bytes(result, matrix=matrix):
+        yield chunk.decode("utf-8", "surrogateescape")
 
 
 def format_json(result: MatrixResult, *, matrix: bool) -> str:
