@@ -79,8 +79,12 @@ class Project:
 
     @property
     def in_goroot(self) -> bool:
-        """True when the main module is GOROOT/src's "std"."""
-        return any(m.path == "std" and m.dir == self.goroot / "src" for m in self.main_modules)
+        """True when the main module is GOROOT/src's "std" or GOROOT/src/cmd's "cmd"."""
+        src = self.goroot / "src"
+        return any(
+            (m.path == "std" and m.dir == src) or (m.path == "cmd" and m.dir == src / "cmd")
+            for m in self.main_modules
+        )
 
     def replacement(self, path: str, version: str) -> LocalReplacement | None:
         """The replace directive that applies to path@version, if any."""

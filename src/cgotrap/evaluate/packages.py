@@ -408,6 +408,8 @@ class _Resolver:
             rel = os.path.relpath(directory, root).replace(os.sep, "/")
             if self.project.in_goroot and mpath == "std":
                 return ("" if rel == "." else rel), None, True
+            if self.project.in_goroot and mpath == "cmd":
+                return ("cmd" if rel == "." else f"cmd/{rel}"), None, True
             return (mpath if rel == "." else f"{mpath}/{rel}"), mpath, False
         if directory.startswith(self.goroot_src + os.sep):
             rel = os.path.relpath(directory, self.goroot_src).replace(os.sep, "/")
@@ -419,7 +421,9 @@ class _Resolver:
 # Directory walks for patterns
 
 
-def _walk_dirs(root: str, *, prune_gomod: bool, prune_vendor: bool) -> Iterator[str]:
+def _walk_dirs(
+    root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
+) -> Iterator[str]:
     """fsys.WalkDir order (lexical, depth-first) over package directories under `root`.
 
     Skips ".x", "_x" and "testdata" trees, stops at nested modules when asked, never
@@ -450,6 +454,8 @@ def _walk_dirs(root: str, *, prune_gomod: bool, prune_vendor: bool) -> Iterator[
             name = entry.name
             if name.startswith((".", "_")) or name == "testdata":
                 continue
+            if std_root and directory == root and (name == "cmd" or "." in name):
+                continue  # "std" is the standard library only: no cmd, no dotted paths
             try:
                 if entry.is_dir(follow_symlinks=False):
                     children.append(entry.path)
@@ -967,6 +973,11 @@ class _Loader:
         return not (f.error is not None and _error_kind(f) == "nogo" and not f.invalid_go_files)
 
 
+def _is_main(loader: _Loader, directory: str, index: int) -> bool:
+    f = loader.facts(directory, index)
+    return f is not None and f.name == "main"
+
+
 class _Patterns:
     """Patterns resolved to per-target root import paths, in go's order.
 
@@ -978,15 +989,21 @@ class _Patterns:
     def __init__(self, loader: _Loader, patterns: Sequence[str]) -> None:
         self.loader = loader
         self.patterns = list(patterns) or ["."]
-        self._walk_cache: dict[tuple[str, bool, bool], list[str]] = {}
+        self._walk_cache: dict[tuple[str, bool, bool, bool], list[str]] = {}
         self._candidates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         self._errors: dict[int, dict[str, _Resolved]] = {}
 
-    def _walk(self, root: str, *, prune_gomod: bool, prune_vendor: bool) -> list[str]:
-        key = (root, prune_gomod, prune_vendor)
+    def _walk(
+        self, root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
+    ) -> list[str]:
+        key = (root, prune_gomod, prune_vendor, std_root)
         got = self._walk_cache.get(key)
         if got is None:
-            got = list(_walk_dirs(root, prune_gomod=prune_gomod, prune_vendor=prune_vendor))
+            got = list(
+                _walk_dirs(
+                    root, prune_gomod=prune_gomod, prune_vendor=prune_vendor, std_root=std_root
+                )
+            )
             self._walk_cache[key] = got
         return got
 
@@ -1014,6 +1031,16 @@ class _Patterns:
         if how == "literal":
             return [self._literal_local(pattern, candidates[0][0], index)]
         cgo = loader.contexts.contexts[index].cgo_enabled
+        if how == "gopath":
+            # search.MatchPackages (std, cmd): go/build's ImportDir, no vendored commands
+            test = loader.import_dir_matches
+            return [
+                name
+                for directory, name in candidates
+                if (cgo or name != "runtime/cgo")
+                and test(directory, index)
+                and not (name.startswith("cmd/vendor") and _is_main(loader, directory, index))
+            ]
         test = loader.import_dir_matches if how == "importdir" else loader.scan_matches
         out = [
             name
@@ -1027,7 +1054,7 @@ class _Patterns:
     def _make_candidates(self, pattern: str) -> tuple[str, list[tuple[str, str]]]:
         """("sorted" | "importdir", [(directory, import path)]) for a pattern."""
         if pattern in ("std", "cmd"):
-            return "sorted", self._std_candidates(pattern)
+            return "gopath", self._std_candidates(pattern)
         if is_local_pattern(pattern):
             how = "importdir" if "..." in pattern else "literal"
             return how, self._local_candidates(pattern)
@@ -1071,7 +1098,8 @@ class _Patterns:
         src = self.loader.resolver.goroot_src
         root = src if which == "std" else os.path.join(src, "cmd")
         out = []
-        for directory in self._walk(root, prune_gomod=True, prune_vendor=False):
+        walk = self._walk(root, prune_gomod=False, prune_vendor=False, std_root=which == "std")
+        for directory in walk:
             if directory == src:
                 continue
             name = os.path.relpath(directory, src).replace(os.sep, "/")
@@ -1085,7 +1113,7 @@ class _Patterns:
         for mpath, root in loader.resolver.mains:
             for directory in self._walk(root, prune_gomod=True, prune_vendor=True):
                 rel = os.path.relpath(directory, root).replace(os.sep, "/")
-                if loader.project.in_goroot:
+                if loader.project.in_goroot and mpath == "std":
                     if rel != ".":
                         out.append((directory, rel))
                     continue
