@@ -247,7 +247,7 @@ SCENARIOS = {
     "errors": (_errors_module, ".", ["./..."]),
     "errors-acyclic": (_errors_module_acyclic, ".", ["./deep", "./...", "./nogo", "./missing"]),
     "cgo": (_cgo_module, ".", ["./..."]),
-    "replace": (_replace_and_work, "app", ["./..."]),
+    "replace": (_replace_and_work, "app", ["./...", "all"]),
     "workspace": (_replace_and_work, "ws/one", ["./...", "example.com/two/..."]),
     "vendor": (_vendored, ".", ["./...", "all"]),
 }
@@ -292,3 +292,42 @@ def test_proxy_dependency_from_module_cache(tmp_path: Path) -> None:
     compared, problems = _compare(root, ["./..."], configs, root=tmp_path, env=env, digest=digest)
     print(f"proxy: {compared} packages × configurations compared, {len(problems)} differences")
     assert problems == [], "\n".join(problems[:40])
+
+
+def test_plain_output_and_default_target(goroot: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without -json: import paths one per line, as go list prints them; and the default
+    target (GOOS/GOARCH/CGO_ENABLED from the environment) is the one go picks."""
+    import subprocess
+
+    from cgotrap import toolchain
+    from cgotrap.cli.main_list import env_target
+
+    go = toolchain.require("go")
+    src = goroot / "src"
+    for env in ({}, {"GOOS": "windows"}, {"GOARCH": "arm64"}, {"CGO_ENABLED": "0"}):
+        full = fx.go_env(env)
+        want = subprocess.run(
+            [str(go.path), "env", "GOOS", "GOARCH", "CGO_ENABLED"],
+            env=full,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for key in ("GOOS", "GOARCH", "CGO_ENABLED"):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        t = env_target()
+        assert [t.goos, t.goarch, str(int(t.cgo))] == want, env
+        want_lines = subprocess.run(
+            [str(go.path), "list", "-e", "-deps", "net/http"],
+            env=full,
+            cwd=src,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            assert cli.main_inner(["list", "-e", "-deps", "-C", str(src), "net/http"]) == 0
+        assert buf.getvalue() == want_lines, env

@@ -35,6 +35,9 @@ replace (
 exclude example.com/a v1.0.0
 retract v0.0.1
 godebug default=go1.21
+tool (
+	example.com/a/cmd/gen
+)
 """
 
 
@@ -58,6 +61,7 @@ def test_gomod_directives() -> None:
         "v0.1.1",
     )
     assert [(e.path, e.version) for e in mod.excludes] == [("example.com/a", "v1.0.0")]
+    assert mod.tools == ("example.com/a/cmd/gen",)
 
 
 @pytest.mark.parametrize(

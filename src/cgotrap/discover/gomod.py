@@ -233,6 +233,8 @@ class GoMod:
     """`replace` lines in file order."""
     excludes: tuple[Require, ...]
     """`exclude` lines in file order."""
+    tools: tuple[str, ...] = ()
+    """`tool` package paths (Go 1.24+), part of the "all" pattern."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -296,6 +298,7 @@ def parse_gomod_text(text: str, file: Path) -> GoMod:
     requires: list[Require] = []
     replaces: list[Replace] = []
     excludes: list[Require] = []
+    tools: list[str] = []
     for st in _statements(text, str(file)):
         where = f"{file}:{st.line}"
         match st.verb:
@@ -318,7 +321,11 @@ def parse_gomod_text(text: str, file: Path) -> GoMod:
                 (requires if st.verb == "require" else excludes).append(item)
             case "replace":
                 replaces.append(_parse_replace(st.args, where))
-            case "retract" | "godebug" | "tool" | "ignore":
+            case "tool":
+                if len(st.args) != 1:
+                    raise GoModError(f"{where}: usage: tool package/path")
+                tools.append(st.args[0])
+            case "retract" | "godebug" | "ignore":
                 pass
             case _:
                 raise GoModError(f"{where}: unknown directive: {st.verb}")
@@ -330,6 +337,7 @@ def parse_gomod_text(text: str, file: Path) -> GoMod:
         requires=tuple(requires),
         replaces=tuple(replaces),
         excludes=tuple(excludes),
+        tools=tuple(tools),
     )
 
 

@@ -1125,8 +1125,9 @@ class _Patterns:
         loader = self.loader
         mains = [name for d, name in self._main_candidates() if loader.scan_matches(d, index)]
         main_set = set(mains)
+        tools = [t for m in loader.project.main_modules for t in m.gomod.tools]
         seen: set[str] = set()
-        work = [(p, "", False) for p in mains]
+        work = [(p, "", False) for p in (*mains, *tools)]
         while work:
             path, parent, parent_std = work.pop()
             res = loader.resolver.resolve(path, parent, parent_std)
