@@ -244,3 +244,9 @@ def test_openbsd_arm64_no_execute_only_is_dropped() -> None:
     args = ["-Wl,-z,nobtcfi", "-Wl,--no-execute-only", "-o", "a.out"]
     assert zigcc.rewrite_args(args, "aarch64-openbsd") == ["-Wl,-z,nobtcfi", "-o", "a.out"]
     assert zigcc.rewrite_args(args, "aarch64-linux-gnu") == args
+
+
+def test_mips64_musl_says_pic() -> None:
+    args = ["-mabi=64", "-Werror", "-c", "gcc_linux.c"]
+    assert zigcc.rewrite_args(args, "mips64el-linux-muslabi64") == [*args, "-fPIC"]
+    assert zigcc.rewrite_args(args, "mips64el-linux-gnuabi64") == args

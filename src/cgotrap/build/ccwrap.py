@@ -17,7 +17,9 @@ found by building; see `cgotrap.build.zigcc` for the story):
   feature, and the hard-float ABI is already in the triple (mips-linux-gnueabihf);
 - MIPS: the final link gets `-Wl,--strip-debug`: lld refuses to mix clang's
   SHT_MIPS_DWARF debug sections with Go's SHT_PROGBITS ones ("section type mismatch for
-  .debug_line"); the compiles keep `-g`, since cgo reads DWARF from its probe objects.
+  .debug_line"); the compiles keep `-g`, since cgo reads DWARF from its probe objects;
+- mips64 musl: `-fPIC` is added: zig's static-musl `-fno-PIC` is "ignored" on the N64 ABI
+  with a warning that runtime/cgo's `-Werror` turns into an error.
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ def rewrite_args(args: Sequence[str], triple: str) -> list[str]:
             # feature named "hard-float"'. The eabihf / abi64 triple already means it.
             continue
         out.append(arg)
+    if triple.startswith("mips64") and "-musl" in triple:
+        # zig builds static musl code with -fno-PIC, which clang ignores on N64 ("ignoring
+        # '-fno-PIC' option ... N64 ABI"), an error under runtime/cgo's -Werror. N64 with
+        # abicalls is PIC anyway: say so.
+        out.append("-fPIC")
     if triple.startswith("mips") and _is_link(args):
         # lld: "section type mismatch for .debug_line" (clang's SHT_MIPS_DWARF C objects vs
         # Go's SHT_PROGBITS DWARF in go.o): the final link drops the debug sections. (The
