@@ -10,10 +10,12 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 - Import resolution (std / vendor / main modules / replace / module cache) does not depend
   on the target and is memoized once for the whole matrix.
 - Directories are scanned once for all targets (`directory.scan_directory`).
-- Each target is then loaded as go loads it: depth-first, with go's import stacks, cycle
-  detection, implicit imports (cgo's runtime/cgo, syscall; the linker's runtime), and the
-  errors go reports, with their exact text.
-- `Deps` closures are interned, so targets that see identical packages share the work.
+- What a package is on its own (its DirFacts object, resolved imports, static errors) is a
+  shared `_Local`; a package with the same local and children on two targets is the same
+  `_Node` (Deps, error), so most of the matrix is shared work.
+- Per target only go's load order is walked (`_FastTarget.run`): DepOnly, -deps order
+  (post-order DFS) and import stacks for the packages with errors. An import cycle sends
+  that target through the step-by-step port of loadImport/load (`_TargetLoad`).
 """
 
 # String paths and os.path/os.scandir: this is the hot loop over every directory and import;
@@ -35,7 +37,6 @@ from cgotrap import toolchain
 from cgotrap.discover import modcache
 from cgotrap.discover.gomod import version_tuple
 from cgotrap.discover.goroot import (
-    has_go_file,
     is_standard_import_path,
     is_standard_package,
     std_vendor_path,
@@ -1813,4 +1814,3 @@ def _is_std_literal(pattern: str) -> bool:
 
 
 __all__ = ["load_matrix", "match_pattern", "short_path", "tree_can_match"]
-_ = has_go_file  # re-exported helper used by tests
