@@ -228,6 +228,12 @@ def test_plan_tests_native_qemu_and_missing_qemu() -> None:
         missing = runner.plan_tests(arm0, which=lambda _: None)
         assert not missing.runnable
         assert "apt-get install qemu-user" in missing.why_not
+        i386 = Target(goos="linux", goarch="386", cgo=False)
+        assert runner.plan_tests(i386, which=found.get) == runner.plan_tests(L0, which=found.get)
+        i386_musl = Target(goos="linux", goarch="386", cgo=True, libc=Libc.MUSL)
+        assert runner.plan_tests(i386_musl, which=found.get).runnable
+        i386_glibc = Target(goos="linux", goarch="386", cgo=True)
+        assert not runner.plan_tests(i386_glibc, which=found.get).runnable
     windows = runner.plan_tests(W1, which=found.get)
     assert not windows.runnable
     assert "windows" in windows.why_not

@@ -260,6 +260,10 @@ class _TestPlan:
     why_not: str
 
 
+_COMPAT_NATIVE = frozenset({("amd64", "386"), ("arm64", "arm")})
+"""(host GOARCH, target GOARCH) pairs a Linux host runs without emulation (32-bit compat)."""
+
+
 def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.which) -> _TestPlan:
     """Whether `target`'s test binaries can run here, and how (natively or with qemu-user)."""
     if platform.system() != "Linux" or target.goos != "linux":
@@ -269,6 +273,20 @@ def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.wh
             why_not=f"compiled the tests but cannot run {target.goos} binaries on this host",
         )
     if target.goarch == host_goarch():
+        return _TestPlan(runnable=True, exec_prog=None, why_not="")
+    if (host_goarch(), target.goarch) in _COMPAT_NATIVE:
+        # The host kernel runs these directly (qemu-i386 crashes static musl cgo binaries
+        # that run fine natively); a dynamic glibc binary needs the 32-bit glibc, though.
+        if target.cgo and target.libc is not Libc.MUSL:
+            return _TestPlan(
+                runnable=False,
+                exec_prog=None,
+                why_not=(
+                    f"compiled the tests, but a {target.goarch} cgo test binary linked to a "
+                    f"dynamic glibc needs that glibc installed: use {target.port}-musl "
+                    "(static) to run cgo tests"
+                ),
+            )
         return _TestPlan(runnable=True, exec_prog=None, why_not="")
     qemu = zigcc.zig_table().qemu_user.get(target.goarch)
     found = which(qemu) if qemu else None
