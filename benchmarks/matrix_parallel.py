@@ -89,18 +89,22 @@ def main() -> int:
     """Run the benchmark and print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", default=DEFAULT)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="matrix --jobs")
     args = parser.parse_args()
     go = str(toolchain.require("go").path)
     zig = str(toolchain.require("zig").path)
     targets = _without_libc_twins(expand(args.targets, (False, True), skip_unsupported_cgo=True))
-    cores = args.jobs
+    cores = os.cpu_count() or 1
+    jobs = args.jobs
     with tempfile.TemporaryDirectory(prefix="cgotrap-bench-") as tmp:
         module = matrixfixtures.write(Path(tmp), "fallback")
         results = Path(tmp) / "results"
-        print(f"{len(targets)} builds, {cores} cores, go {toolchain.version('go')}")
+        load = os.getloadavg()[0]
+        print(
+            f"{len(targets)} builds, {cores} cores, load {load:.1f}, go {toolchain.version('go')}"
+        )
         _salt(module, 0)
-        prime = _matrix(module, results, targets, jobs=cores, reuse=False)
+        prime = _matrix(module, results, targets, jobs=jobs, reuse=False)
         print(f"prime (caches): {prime:.1f} s")
 
         _salt(module, 1)
@@ -123,19 +127,19 @@ def main() -> int:
 
         _salt(module, 2)
         cpu_before = _cpu()
-        wall = _matrix(module, results, targets, jobs=cores, reuse=False)
+        wall = _matrix(module, results, targets, jobs=jobs, reuse=False)
         matrix_cpu = _cpu() - cpu_before
         print(
             f"matrix CPU {matrix_cpu:.2f} s over {wall:.2f} s: {matrix_cpu / wall:.2f} cores busy"
         )
         goal = 1.3 * total / cores
         print(
-            f"matrix (parallel, jobs={cores}): W = {wall:.2f} s; S/cores = {total / cores:.2f} s; "
+            f"matrix (parallel, jobs={jobs}): W = {wall:.2f} s; S/cores = {total / cores:.2f} s; "
             f"W / (S/cores) = {wall / (total / cores):.2f} (goal <= 1.3: "
             f"{'met' if wall <= goal else 'NOT met'})"
         )
 
-        rerun = _matrix(module, results, targets, jobs=cores, reuse=True)
+        rerun = _matrix(module, results, targets, jobs=jobs, reuse=True)
         linux0 = Target(goos="linux", goarch="amd64", cgo=False)
         _go_build(go, module, Path(tmp) / "single", _env(linux0, zig))  # warm it
         single = _go_build(go, module, Path(tmp) / "single", _env(linux0, zig))
