@@ -2,9 +2,9 @@
 
     python -S -I ccwrap.py ZIG cc|c++ TRIPLE ARGS...
 
-Only the standard library's `os`, `sys` and `shutil`: it starts in ~20 ms under
-`python -S -I`, and Go runs it for every C compile, flag probe and link. The rules (each
-found by building; see `cgotrap.build.zigcc` for the story):
+Only the standard library's `os` and `sys` (`shutil` on a rare path): it starts in ~30 ms
+under `python -S -I` (`python -m cgotrap...` took ~120 ms), and Go runs it for every C
+compile, flag probe and link. The rules, each found by cross-building every cgo port:
 
 - macOS: drop `-lresolv` (zig ships no libresolv stub; runtime/cgo needs no symbol of it);
 - macOS: answer `--print-prog-name dsymutil|strip` (the Go linker runs what it gets to

@@ -3,16 +3,10 @@
 Go runs CC for cgo (preprocess, compile, probe flags) and, for external linking, the Go
 linker runs it as the linker driver. `zig cc -target TRIPLE` is a cross clang with a libc for
 every target zig lists, but a few flags Go passes break it; like cargo-zigbuild does for Rust,
-a wrapper smooths them (each snag was found by building, see `rewrite_args`):
-
-- darwin: runtime/cgo links `-lresolv`, and zig ships no libresolv stub for macOS
-  ("unable to find dynamic system library "resolv""): the wrapper drops `-lresolv`;
-- darwin: the Go linker asks `CC --print-prog-name dsymutil` / `strip` and runs what it
-  gets (Apple tools a Linux host lacks): the wrapper answers with `true`, so the linker's
-  "skip combining if dsymutil made no file" path keeps the DWARF where it is;
-- openbsd: the Go linker passes `-Wl,-nopie`, which zig's linker rejects ("unsupported
-  linker arg: -nopie"), and Go's trailing `-no-pie` does not stop zig from linking a PIE:
-  the wrapper replaces it with the driver flag `-fno-PIE`.
+a wrapper smooths them: darwin's `-lresolv` and `--print-prog-name dsymutil|strip`,
+openbsd's `-Wl,-nopie` and `-Wl,--no-execute-only`, MIPS's `-mhard-float` and its DWARF
+section types, mips64 musl's `-fno-PIC` (each found by building; the full story is in
+`cgotrap.build.ccwrap`).
 
 The wrapper program is `cgotrap/build/ccwrap.py` (the flag rules live there, stdlib only):
 Go's CC is set to `<python> -S -I <path>/ccwrap.py <zig> <cc|c++> <triple>` (Go splits CC
