@@ -11,6 +11,7 @@ Pure functions: nothing is printed here; `iter_json` yields text so the CLI can 
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -45,9 +46,20 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\u{ord(ch):04x}"
 
 
+_NOT_PLAIN = bytes(range(0x20)) + b'"\\<>&'
+
+
+def _plain(text: str) -> bool:
+    """No character of `text` needs escaping (C-speed checks; False may be conservative)."""
+    if not text.isascii():  # O(1) in CPython
+        return False
+    raw = text.encode("ascii")
+    return len(raw.translate(None, _NOT_PLAIN)) == len(raw)
+
+
 def go_json_string(text: str) -> str:
     """A JSON string literal exactly as Go's encoding/json writes it (HTML-safe)."""
-    if _NEEDS_ESCAPE.search(text) is None:
+    if _plain(text) or _NEEDS_ESCAPE.search(text) is None:
         return f'"{text}"'
     return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
 
@@ -110,46 +122,32 @@ class _Cache:
 def _list_text(key: str, values: tuple[str, ...]) -> str:
     # One C-speed check for the common case where no element needs escaping ("|" is not
     # in the escape class, so it cannot create a false match).
-    if _NEEDS_ESCAPE.search("|".join(values)) is None:
+    if _plain("|".join(values)):
         items = '",\n\t\t"'.join(values)
         return f'\t"{key}": [\n\t\t"{items}"\n\t]'
     items = ",\n\t\t".join(go_json_string(v) for v in values)
     return f'\t"{key}": [\n\t\t{items}\n\t]'
 
 
+# Every field the object's text depends on, except the error (compared by value).
+_KEY_FIELDS = operator.attrgetter(
+    "import_path",
+    "dir",
+    "name",
+    "module_path",
+    "standard",
+    "dep_only",
+    *(attr for _, attr in _LIST_FIELDS_BEFORE_IMPORTS),
+    "test_go_files",
+    "xtest_go_files",
+)
+
+
 def _object_key(p: PackageFacts) -> tuple[Any, ...]:
+    """Identity of the values the object's text is made of (the cache keeps them alive)."""
     err = p.error
-    return (
-        p.import_path,
-        id(p.dir),
-        id(p.name),
-        p.module_path,
-        p.standard,
-        p.dep_only,
-        id(p.go_files),
-        id(p.cgo_files),
-        id(p.ignored_go_files),
-        id(p.c_files),
-        id(p.cxx_files),
-        id(p.m_files),
-        id(p.h_files),
-        id(p.f_files),
-        id(p.s_files),
-        id(p.swig_files),
-        id(p.swigcxx_files),
-        id(p.syso_files),
-        id(p.cgo_cflags),
-        id(p.cgo_cppflags),
-        id(p.cgo_cxxflags),
-        id(p.cgo_fflags),
-        id(p.cgo_ldflags),
-        id(p.cgo_pkg_config),
-        id(p.imports),
-        id(p.deps),
-        id(p.test_go_files),
-        id(p.xtest_go_files),
-        None if err is None else (err.err, err.import_stack, err.pos),
-    )
+    ids = tuple(map(id, _KEY_FIELDS(p)))
+    return ids if err is None else (ids, err.err, err.import_stack, err.pos)
 
 
 def _body(p: PackageFacts, cache: _Cache) -> str:

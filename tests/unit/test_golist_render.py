@@ -1,0 +1,62 @@
+"""render.golist: Go's encoding/json text, byte for byte."""
+
+from __future__ import annotations
+
+from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, TargetPackages
+from cgotrap.render import golist
+from cgotrap.targets import Target
+
+
+def test_go_json_string_escapes_like_go() -> None:
+    assert golist.go_json_string("net/http") == '"net/http"'
+    assert golist.go_json_string('a"b\\c') == '"a\\"b\\\\c"'
+    assert golist.go_json_string("<a&b>") == '"\\u003ca\\u0026b\\u003e"'
+    assert golist.go_json_string("\b\f\n\r\t\x01\x7f") == '"\\b\\f\\n\\r\\t\\u0001\x7f"'
+    assert golist.go_json_string("\u2028\u2029é") == '"\\u2028\\u2029é"'
+    bad = b"x\xffy".decode("utf-8", "surrogateescape")
+    assert golist.go_json_string(bad) == '"x\\ufffdy"'
+
+
+def _facts(target: Target, **kw: object) -> PackageFacts:
+    base: dict[str, object] = {
+        "target": target,
+        "dir": "/m/p",
+        "import_path": "example.com/m/p",
+        "name": "p",
+        "module_path": "example.com/m",
+        "standard": False,
+        "dep_only": True,
+        "go_files": ("p.go",),
+        "imports": ("C", "fmt"),
+        "deps": ("fmt", "x<y"),
+    }
+    base.update(kw)
+    return PackageFacts(**base)  # type: ignore[arg-type]  # test data
+
+
+def test_object_layout_and_matrix_target() -> None:
+    t = Target(goos="linux", goarch="amd64", cgo=True)
+    err = PackageError(err="boom", import_stack=(), pos="")
+    result = MatrixResult(
+        module_root="/m",
+        patterns=("./...",),
+        tags=(),
+        per_target=(
+            TargetPackages(target=t, packages=(_facts(t), _facts(t, error=err)), roots=()),
+        ),
+    )
+    text = golist.format_json(result, matrix=False)
+    first, second = text.split("}\n{")
+    assert first == (
+        '{\n\t"Dir": "/m/p",\n\t"ImportPath": "example.com/m/p",\n\t"Name": "p",\n'
+        '\t"Module": {\n\t\t"Path": "example.com/m"\n\t},\n\t"DepOnly": true,\n'
+        '\t"GoFiles": [\n\t\t"p.go"\n\t],\n\t"Imports": [\n\t\t"C",\n\t\t"fmt"\n\t],\n'
+        '\t"Deps": [\n\t\t"fmt",\n\t\t"x\\u003cy"\n\t]\n'
+    )
+    assert '\t"Error": {\n\t\t"ImportStack": [],\n\t\t"Pos": "",\n\t\t"Err": "boom"\n\t}' in second
+    matrix = golist.format_json(result, matrix=True)
+    target = '\t"Target": {\n\t\t"GOOS": "linux",\n\t\t"GOARCH": "amd64",\n'
+    target += '\t\t"CGO_ENABLED": "1"\n\t}\n}'
+    assert matrix.count(target) == 2
+    lines = golist.format_lines(result, matrix=False)
+    assert lines == "example.com/m/p\nexample.com/m/p\n"
