@@ -60,8 +60,8 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--format",
         choices=[f.value for f in OutputFormat],
-        default=None,
-        help="output format (default: table on a terminal, json otherwise)",
+        default=OutputFormat.TABLE.value,
+        help="output format (default: table, like every cgotrap command; json is versioned)",
     )
     parser.add_argument(
         "--jobs",
@@ -105,8 +105,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{binaries[0].name}: {binaries[0].error}")
     report = policies.build_report(binaries, targets, policy)
 
-    chosen = args.format or ("table" if sys.stdout.isatty() else "json")
-    output_format = OutputFormat(chosen)
+    output_format = OutputFormat(args.format)
     match output_format:
         case OutputFormat.TABLE:
             width = shutil.get_terminal_size((120, 24)).columns
