@@ -88,7 +88,7 @@ def env_target() -> Target:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap list`."""
-    from cgotrap.evaluate.packages import load_matrix
+    from cgotrap.evaluate.packages import load_listing
     from cgotrap.render import golist
 
     matrix = args.targets is not None
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         targets = [env_target()]
     root = Path(args.chdir) if args.chdir else Path.cwd()
     tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
-    result = load_matrix(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
+    result = load_listing(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
     sys.stdout.flush()
     raw = getattr(sys.stdout, "buffer", None)  # absent when a test swaps in a StringIO
 
@@ -111,10 +111,10 @@ def run(args: argparse.Namespace) -> int:
             raw.write(data)
 
     if args.json:
-        for chunk in golist.iter_json_bytes(result, matrix=matrix):
+        for chunk in golist.iter_listing_bytes(result, matrix=matrix):
             write(chunk)
     else:
-        for line in golist.iter_lines(result, matrix=matrix):
+        for line in golist.iter_listing_lines(result, matrix=matrix):
             write(line.encode("utf-8", "surrogateescape"))
     if raw is not None:
         raw.flush()

@@ -174,3 +174,22 @@ class MatrixResult:
     """Results, in target order."""
     problems: tuple[str, ...] = ()
     """One-line messages about inputs that could not be read (file, problem); never fatal."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class SharedListing:
+    """`go list` results of every target with each distinct package object stored once.
+
+    What `cgotrap list` renders: across a matrix most targets list the same package with the
+    same facts, so a target's listing is a sequence of indices into `objects`.
+    """
+
+    objects: tuple[PackageFacts, ...]
+    """The distinct package objects. Each object's `target` is the first target listing it;
+    every go-list field reads the same on all targets whose `order` names it."""
+    targets: tuple[Target, ...]
+    """The configurations, in matrix order."""
+    order: tuple[tuple[int, ...], ...]
+    """Per target: indices into `objects`, in the order `go list -e -deps` prints them."""
+    problems: tuple[str, ...] = ()
+    """One-line messages about inputs that could not be read (file, problem); never fatal."""

@@ -25,6 +25,7 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 import re
 import stat
@@ -42,7 +43,13 @@ from cgotrap.discover.goroot import (
     std_vendor_path,
 )
 from cgotrap.discover.project import Project, find_project
-from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, TargetPackages
+from cgotrap.evaluate.model import (
+    MatrixResult,
+    PackageError,
+    PackageFacts,
+    SharedListing,
+    TargetPackages,
+)
 from cgotrap.targets import Target
 
 if TYPE_CHECKING:
@@ -1245,6 +1252,7 @@ class _Local:
         "imports",
         "internal_bad",
         "kid_paths",
+        "kid_res",
         "kid_strs",
         "late_err",
         "module",
@@ -1262,6 +1270,7 @@ class _Local:
         self.cgo = False
         self.facts: DirFacts | None = None
         self.kid_paths: tuple[str, ...] = ()
+        self.kid_res: tuple[_Resolved, ...] = ()  # how each child resolved from here
         self.kid_strs: tuple[str, ...] = ()
         self.imports: tuple[str, ...] = ()
         self.internal_bad: frozenset[int] = frozenset()
@@ -1293,7 +1302,7 @@ class _Graph:
         self.loader = loader
         self.locals: dict[tuple[Any, ...], _Local] = {}
         self.nodes: dict[tuple[Any, ...], _Node] = {}
-        self.by_kids: dict[tuple[int, ...], _Node] = {}
+        self.by_kids: dict[tuple[Any, ...], _Node] = {}
         self.deps: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.roots_memo: dict[str, _Resolved] = {}
@@ -1344,7 +1353,7 @@ class _FastTarget:
                     child = self.node(resolve(imp, path, std))
                 kids.append(child)
         # Same package, same children: same node (the common case across targets)
-        skey = (id(local), *map(id, kids))
+        skey = (local, *kids)
         node = graph.by_kids.get(skey)
         if node is None:
             node = self._new_node(local, kids)
@@ -1478,6 +1487,7 @@ class _FastTarget:
         resolver = loader.resolver
         kid_paths: list[str] = []
         kid_strs: list[str] = []
+        kid_res: list[_Resolved] = []
         bad: set[int] = set()
         resolved = list(import_paths)
         for i, imp in enumerate(import_paths):
@@ -1489,8 +1499,10 @@ class _FastTarget:
             if j is not None and not _internal_allowed(res, child, j):
                 bad.add(len(kid_paths))
             kid_paths.append(child.path)
+            kid_res.append(child)
             kid_strs.append(imp)
         local.kid_paths = graph.intern(tuple(kid_paths))
+        local.kid_res = tuple(kid_res)
         local.kid_strs = graph.intern(tuple(kid_strs))
         local.imports = graph.intern(tuple(resolved[:n_explicit]))
         local.internal_bad = frozenset(bad)
@@ -1603,6 +1615,132 @@ class _FastTarget:
         return ""
 
 
+# A node being built on a target (seen again there: an import cycle on that target)
+_BUSY = _Node(_Local(), (), None, 0, "")
+
+
+def _relevant(facts: DirFacts) -> bool:
+    """Whether the package's `_Local` depends on the target traits (see `_FastTarget._local`)."""
+    return bool(
+        facts.name == "main"
+        or facts.cgo_files
+        or facts.swig_files
+        or facts.swigcxx_files
+        or facts.c_files
+        or facts.cxx_files
+        or facts.m_files
+        or "simd" in facts.imports
+    )
+
+
+class _Matrix:
+    """The nodes of many targets at once, package by package (not target by target).
+
+    `build(res, targets)` gives the package its node on each of `targets`: the targets are
+    grouped by the package's `_Local` (its DirFacts class and traits), each group builds
+    the children on its own targets, and the targets whose children are the same nodes
+    share one node. The per-target work left is a few C-level list operations, so the
+    cost follows the distinct nodes rather than packages × targets. A target that meets
+    an import cycle is marked in `cyclic` and left to the step-by-step path.
+    """
+
+    def __init__(self, graph: _Graph, fast: list[_FastTarget], size: int) -> None:
+        self.graph = graph
+        self.fast = fast
+        self.traits: list[Any] = [None] * size
+        for ft in fast:
+            self.traits[ft.index] = ft.trait
+        self.by_index = {ft.index: ft for ft in fast}
+        self.size = size
+        self.vecs: dict[str, list[_Node | None]] = {}
+        self.cyclic: set[int] = set()
+        self._relevant: dict[int, bool] = {}
+
+    def build(self, res: _Resolved, targets: list[int], pick: Callable[[Any], Any]) -> None:
+        """Give `res` its node on each of `targets` (`pick`: itemgetter over `targets`)."""
+        path = res.path
+        vecs = self.vecs
+        vec = vecs.get(path)
+        if vec is None:
+            vec = [None] * self.size
+            vecs[path] = vec
+        elif len(targets) > 1:
+            picked = pick(vec)
+            if None not in picked:  # done on all of them (the common case), or a cycle
+                if _BUSY in picked:
+                    self.cyclic.update(t for t in targets if vec[t] is _BUSY)
+                return
+        todo: list[int] = []
+        for t in targets:
+            got = vec[t]
+            if got is None:
+                vec[t] = _BUSY
+                todo.append(t)
+            elif got is _BUSY:
+                self.cyclic.add(t)
+        if not todo:
+            return
+        groups: dict[Any, list[int]] = {}
+        scans = self.graph.loader.scans(res.dir) if res.dir and not res.match_error else None
+        traits = self.traits
+        if scans is None:
+            for t in todo:
+                groups.setdefault(traits[t], []).append(t)
+        else:
+            relevant = self._relevant
+            for t in todo:
+                f = scans[t]
+                rel = relevant.get(id(f))
+                if rel is None:  # the loader keeps every DirFacts alive: ids stay unique
+                    rel = _relevant(f)
+                    relevant[id(f)] = rel
+                groups.setdefault((id(f), traits[t]) if rel else id(f), []).append(t)
+        by_kids = self.graph.by_kids
+        for members in groups.values():
+            group = members
+            ft = self.by_index[group[0]]
+            local = ft._local(res)
+            kid_paths = local.kid_paths
+            if not kid_paths:
+                node = by_kids.get((local,))
+                if node is None:
+                    node = ft._new_node(local, [])
+                    by_kids[(local,)] = node
+                for t in group:
+                    vec[t] = node
+                continue
+            gpick = operator.itemgetter(*group)
+            for kid in local.kid_res:
+                self.build(kid, group, gpick)
+            cyclic = self.cyclic
+            if cyclic:
+                group = [t for t in group if t not in cyclic]
+                if not group:
+                    continue
+                gpick = operator.itemgetter(*group)
+            kvecs = [vecs[kp] for kp in kid_paths]
+            if len(group) == 1:
+                t0 = group[0]
+                keys: list[tuple[Any, ...]] = [tuple([kv[t0] for kv in kvecs])]
+            else:
+                keys = list(zip(*[gpick(kv) for kv in kvecs], strict=True))
+            memo: dict[tuple[Any, ...], _Node] = {}
+            for t, key in zip(group, keys, strict=True):
+                node = memo.get(key)
+                if node is None:
+                    skey = (local, *key)
+                    node = by_kids.get(skey)
+                    if node is None:
+                        node = ft._new_node(local, list(key))
+                        by_kids[skey] = node
+                    memo[key] = node
+                vec[t] = node
+
+    def built(self, index: int) -> dict[str, _Node | None]:
+        """One target's nodes by import path (as `_FastTarget.built` after its build)."""
+        return {path: vec[index] for path, vec in self.vecs.items()}
+
+
 def _internal_allowed(res: _Resolved, child: _Resolved, i: int) -> bool:
     """disallowInternal's rule (for a child without an error) as a static check."""
     if i > 0:
@@ -1627,7 +1765,7 @@ def _internal_allowed(res: _Resolved, child: _Resolved, i: int) -> bool:
 # Facts
 
 
-def _to_facts(p: _Pkg, dep_only: bool, target: Target, ctx: BuildContext) -> PackageFacts:
+def _to_facts(p: _Pkg, dep_only: bool, target: Target) -> PackageFacts:
     f = p.facts
     err = None
     if p.error is not None:
@@ -1645,7 +1783,7 @@ def _to_facts(p: _Pkg, dep_only: bool, target: Target, ctx: BuildContext) -> Pac
             deps=p.deps,
             error=err,
         )
-    cgo = ctx.cgo_enabled
+    cgo = target.cgo
     return PackageFacts(
         target=target,
         dir=p.dir,
@@ -1755,17 +1893,33 @@ def _goroot() -> Path:
     return tool.path.resolve().parent.parent
 
 
-def load_matrix(
+_FastList = list[tuple[_Node, bool, PackageError | None]]
+_SlowList = list[tuple[_Pkg, bool]]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _Evaluated:
+    """Every target's listing as the loader's own records (before PackageFacts)."""
+
+    module_root: str
+    patterns: tuple[str, ...]
+    roots: list[list[str]]
+    """Per target: the import paths the patterns matched."""
+    lists: list[_FastList | _SlowList]
+    """Per target: (node, DepOnly, error) on the fast path, (package, DepOnly) after a cycle."""
+    problems: tuple[str, ...]
+
+
+def _evaluate(
     patterns: Sequence[str],
     targets: Sequence[Target],
     *,
     root: Path,
-    tags: Sequence[str] = (),
-    with_deps: bool = True,
-    go_version: str | None = None,
-    goroot: Path | None = None,
-) -> MatrixResult:
-    """`go list -e [-deps]` for `patterns` in `root`, for every target, in one pass."""
+    tags: Sequence[str],
+    with_deps: bool,
+    go_version: str | None,
+    goroot: Path | None,
+) -> _Evaluated:
     from cgotrap.evaluate.context import ContextSet
 
     goroot = goroot or _goroot()
@@ -1778,31 +1932,129 @@ def load_matrix(
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
-        per_target = []
         graph = _Graph(loader)
-        for index, target in enumerate(targets):
-            roots = matcher.roots(index)
+        all_roots = [matcher.roots(index) for index in range(len(targets))]
+        # Targets whose patterns name no package keep the one-target path (the error
+        # package takes the import path's place for that target only).
+        fast = [graph.target(i) for i in range(len(targets)) if not matcher.errors(i)]
+        shared = _Matrix(graph, fast, len(targets))
+        root_targets: dict[str, list[int]] = {}
+        for ft in fast:
+            for r in all_roots[ft.index]:
+                root_targets.setdefault(r, []).append(ft.index)
+        resolve = loader.resolver.resolve
+        for r, indices in root_targets.items():
+            shared.build(resolve(r, "", False), indices, operator.itemgetter(*indices))
+        lists: list[_FastList | _SlowList] = []
+        for index in range(len(targets)):
+            roots = all_roots[index]
             root_errors = matcher.errors(index)
-            ctx = contexts.contexts[index]
+            ft = graph.target(index)
+            if index in shared.by_index and index not in shared.cyclic:
+                ft.built = shared.built(index)
             try:
-                fast = graph.target(index).run(roots, root_errors, with_deps=with_deps)
+                lists.append(ft.run(roots, root_errors, with_deps=with_deps))
             except _CycleError:
                 # an import cycle: go's step-by-step load decides the stacks
                 tl = _TargetLoad(loader, index)
-                listed = tl.run(roots, root_errors, with_deps=with_deps)
-                packages = tuple(_to_facts(p, dep_only, target, ctx) for p, dep_only in listed)
-            else:
-                packages = tuple(_node_facts(n, dep_only, err, target) for n, dep_only, err in fast)
-            per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
+                lists.append(tl.run(roots, root_errors, with_deps=with_deps))
     finally:
         sys.setrecursionlimit(old_limit)
-    return MatrixResult(
+    return _Evaluated(
         module_root=str(project.main_modules[0].dir if project.main_modules else root),
         patterns=tuple(pats),
-        tags=tuple(tags),
-        per_target=tuple(per_target),
+        roots=all_roots,
+        lists=lists,
         problems=tuple(loader.problems),
     )
+
+
+def load_matrix(
+    patterns: Sequence[str],
+    targets: Sequence[Target],
+    *,
+    root: Path,
+    tags: Sequence[str] = (),
+    with_deps: bool = True,
+    go_version: str | None = None,
+    goroot: Path | None = None,
+) -> MatrixResult:
+    """`go list -e [-deps]` for `patterns` in `root`, for every target, in one pass."""
+    ev = _evaluate(
+        patterns,
+        targets,
+        root=root,
+        tags=tags,
+        with_deps=with_deps,
+        go_version=go_version,
+        goroot=goroot,
+    )
+    per_target = []
+    for index, target in enumerate(targets):
+        listed = ev.lists[index]
+        packages = tuple(_facts_of(entry, target) for entry in listed)
+        per_target.append(
+            TargetPackages(target=target, packages=packages, roots=tuple(ev.roots[index]))
+        )
+    return MatrixResult(
+        module_root=ev.module_root,
+        patterns=ev.patterns,
+        tags=tuple(tags),
+        per_target=tuple(per_target),
+        problems=ev.problems,
+    )
+
+
+def load_listing(
+    patterns: Sequence[str],
+    targets: Sequence[Target],
+    *,
+    root: Path,
+    tags: Sequence[str] = (),
+    with_deps: bool = True,
+    go_version: str | None = None,
+    goroot: Path | None = None,
+) -> SharedListing:
+    """`load_matrix` with equal package objects shared across targets (for `cgotrap list`)."""
+    ev = _evaluate(
+        patterns,
+        targets,
+        root=root,
+        tags=tags,
+        with_deps=with_deps,
+        go_version=go_version,
+        goroot=goroot,
+    )
+    objects: list[PackageFacts] = []
+    index_of: dict[tuple[Any, ...], int] = {}
+    order: list[tuple[int, ...]] = []
+    for index, target in enumerate(targets):
+        listed = ev.lists[index]
+        out: list[int] = []
+        for entry in listed:
+            if isinstance(entry[0], _Node):
+                got = index_of.get(entry)
+                if got is None:
+                    got = len(objects)
+                    objects.append(_facts_of(entry, target))
+                    index_of[entry] = got
+            else:  # after an import cycle: not shared
+                got = len(objects)
+                objects.append(_facts_of(entry, target))
+            out.append(got)
+        order.append(tuple(out))
+    return SharedListing(
+        objects=tuple(objects),
+        targets=tuple(targets),
+        order=tuple(order),
+        problems=ev.problems,
+    )
+
+
+def _facts_of(entry: tuple[Any, ...], target: Target) -> PackageFacts:
+    if isinstance(entry[0], _Node):
+        return _node_facts(entry[0], entry[1], entry[2], target)
+    return _to_facts(entry[0], entry[1], target)
 
 
 def _is_std_literal(pattern: str) -> bool:
@@ -1813,4 +2065,4 @@ def _is_std_literal(pattern: str) -> bool:
     )
 
 
-__all__ = ["load_matrix", "match_pattern", "short_path", "tree_can_match"]
+__all__ = ["load_listing", "load_matrix", "match_pattern", "short_path", "tree_can_match"]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from cgotrap.evaluate.model import MatrixResult, PackageFacts
+from cgotrap.evaluate.model import MatrixResult, PackageFacts, SharedListing
 from cgotrap.targets import Target
 
 _ESCAPES = {
@@ -221,6 +221,27 @@ def iter_json_bytes(result: MatrixResult, *, matrix: bool) -> Iterator[bytes]:
             parts.append(_object_body(p, cache))
             parts.append(tail)
         yield b"".join(parts)
+
+
+def iter_listing_bytes(listing: SharedListing, *, matrix: bool) -> Iterator[bytes]:
+    """`iter_json_bytes` for a shared listing: each distinct object is rendered once and
+    every target's chunk is one C-level join of the rendered bodies."""
+    cache = _Cache()
+    bodies = [_body(p, cache).encode("utf-8", "surrogateescape") for p in listing.objects]
+    for target, order in zip(listing.targets, listing.order, strict=True):
+        if not order:
+            continue
+        tail = _target_text(target).encode() if matrix else b"\n}\n"
+        yield tail.join([bodies[i] for i in order]) + tail
+
+
+def iter_listing_lines(listing: SharedListing, *, matrix: bool) -> Iterator[str]:
+    """`iter_lines` for a shared listing."""
+    objects = listing.objects
+    for t, order in zip(listing.targets, listing.order, strict=True):
+        prefix = f"{t.goos}/{t.goarch} cgo={int(t.cgo)}\t" if matrix else ""
+        for i in order:
+            yield f"{prefix}{objects[i].import_path}\n"
 
 
 def iter_json(result: MatrixResult, *, matrix: bool) -> Iterator[str]:

@@ -1,0 +1,75 @@
+"""The matrix loader shares work across targets; sharing must never change a target's listing.
+
+Oracle: each target listed on its own (nothing to share) must read exactly like its part of
+the matrix run, for the `cgotrap list` path (`load_listing` + `iter_listing_bytes`) and the
+`load_matrix` path alike. The fixture has per-target files, an import cycle on one target
+only, an error package and a pattern that names no package on some targets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cgotrap.evaluate.packages import load_listing, load_matrix
+from cgotrap.render import golist
+from cgotrap.targets import Target
+
+TARGETS = [
+    Target(goos="linux", goarch="amd64", cgo=False),
+    Target(goos="windows", goarch="amd64", cgo=True),
+    Target(goos="linux", goarch="arm64", cgo=True),
+    Target(goos="darwin", goarch="arm64", cgo=False),
+]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, Path]:
+    goroot = tmp_path / "goroot"
+    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall", "math", "errors"):
+        (goroot / "src" / pkg).mkdir(parents=True)
+        name = pkg.rsplit("/", 1)[-1]
+        (goroot / "src" / pkg / f"{name}.go").write_text(f'package {name}\n\nimport "errors"\n')
+    (goroot / "src" / "errors" / "errors.go").write_text("package errors\n")
+    (goroot / "src" / "os" / "os_windows.go").write_text('package os\n\nimport "syscall"\n')
+    root = tmp_path / "m"
+    files = {
+        "go.mod": "module example.com/m\n\ngo 1.22\n",
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\t"example.com/m/a"\n)\n',
+        "a/a.go": 'package a\n\nimport "example.com/m/b"\n',
+        "a/a_linux.go": 'package a\n\nimport "os"\n',
+        "b/b.go": "package b\n",
+        # b imports a on windows only: an import cycle there and nowhere else
+        "b/b_windows.go": 'package b\n\nimport "example.com/m/a"\n',
+        "c/c.go": '//go:build linux\n\npackage c\n\n/*\n#include <stdio.h>\n*/\nimport "C"\n',
+        "c/c_other.go": "//go:build !linux\n\npackage c\n",
+        "d/d_darwin.go": "package d\n",
+        "e/e.go": 'package e\n\nimport "example.com/m/missing"\n',
+        "f/f.go": 'package f\n\nimport "example.com/m/internal/x"\n',
+        "internal/x/x.go": 'package x\n\nimport "example.com/m/c"\n',
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root, goroot
+
+
+@pytest.mark.parametrize("patterns", [["./..."], ["./...", "./d", "./nothing"], ["./e", "."]])
+@pytest.mark.parametrize("with_deps", [True, False])
+def test_matrix_reads_like_each_target_alone(
+    tree: tuple[Path, Path], patterns: list[str], with_deps: bool
+) -> None:
+    root, goroot = tree
+    kw = {"root": root, "goroot": goroot, "go_version": "go1.27.3", "with_deps": with_deps}
+    shared = load_listing(patterns, TARGETS, **kw)  # type: ignore[arg-type]  # kw is typed loosely
+    alone = [load_listing(patterns, [t], **kw) for t in TARGETS]  # type: ignore[arg-type]
+    together = list(golist.iter_listing_bytes(shared, matrix=True))
+    assert together == [b"".join(golist.iter_listing_bytes(a, matrix=True)) for a in alone]
+    matrix = load_matrix(patterns, TARGETS, **kw)  # type: ignore[arg-type]
+    assert b"".join(together) == b"".join(golist.iter_json_bytes(matrix, matrix=True))
+    lines = "".join(golist.iter_listing_lines(shared, matrix=True))
+    assert lines == golist.format_lines(matrix, matrix=True)
+    if with_deps or "./..." in patterns:
+        assert b"import cycle not allowed" in together[1]  # windows: the cycle
+    assert b"import cycle" not in together[0] + together[2] + together[3]
