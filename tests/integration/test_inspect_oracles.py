@@ -130,7 +130,7 @@ def test_build_info_is_found_where_go_does_not_look(
     ours = _one(moved)
     original = _go(go_tool, "version", "-m", str(built["linux-amd64-glibc"]))
     assert ours.build_info is not None
-    from cgotrap.read.buildinfo import go_version_m_text
+    from cgotrap.read.binary.buildinfo import go_version_m_text
 
     text = go_version_m_text(str(built["linux-amd64-glibc"]), ours.build_info)
     assert text.encode() == original.stdout

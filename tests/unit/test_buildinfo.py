@@ -24,7 +24,7 @@ from cgotrap.read.binary.interface import (
     Linkage,
     Region,
 )
-from cgotrap.read.buildinfo import (
+from cgotrap.read.binary.buildinfo import (
     MAGIC,
     BuildInfo,
     BuildInfoError,

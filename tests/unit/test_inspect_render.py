@@ -15,7 +15,7 @@ from cgotrap.judge import policy as policies
 from cgotrap.judge.rules import all_rules
 from cgotrap.read.binary import Inspected
 from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, VersionNeed
-from cgotrap.read.buildinfo import BuildInfo, BuildSetting, Module
+from cgotrap.read.binary.buildinfo import BuildInfo, BuildSetting, Module
 from cgotrap.render import inspect as renderer
 from cgotrap.schemas import load
 

@@ -14,7 +14,7 @@ from cgotrap.judge import policy as policies
 from cgotrap.judge.policy import Fit, LibcKind
 from cgotrap.read.binary import Inspected
 from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, MinOS, VersionNeed
-from cgotrap.read.buildinfo import BuildInfo, BuildSetting
+from cgotrap.read.binary.buildinfo import BuildInfo, BuildSetting
 
 ROOT = Path(__file__).resolve().parents[2]
 

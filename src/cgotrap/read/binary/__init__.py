@@ -27,7 +27,7 @@ from cgotrap.read.binary.interface import (
     cgo_evidence,
     format_of,
 )
-from cgotrap.read.buildinfo import BuildInfo, BuildInfoError, read_build_info
+from cgotrap.read.binary.buildinfo import BuildInfo, BuildInfoError, read_build_info
 
 # Bound on directory walking: entries visited, and depth.
 MAX_DIR_ENTRIES = 1_000_000
@@ -295,7 +295,7 @@ def _go_candidate(name: str, st: os.stat_result) -> bool:
 
 def _go_scan_file(name: str, must_print: bool, out: list[str], err: list[str]) -> bool:
     """cmd/go's scanFile: append what go prints, return whether it was a Go binary."""
-    from cgotrap.read.buildinfo import go_version_m_text
+    from cgotrap.read.binary.buildinfo import go_version_m_text
 
     try:
         st = os.stat(name)  # noqa: PTH116  # the name exactly as go is given it
