@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cgotrap import __version__, toolchain
+from cgotrap import __version__
 from cgotrap.cli import main_inspect, main_list, main_matrix, main_scan
 from cgotrap.errors import CgotrapError
 
@@ -22,6 +22,8 @@ _COMMANDS = (main_list, main_scan, main_inspect, main_matrix)
 
 
 def _version_text() -> str:
+    from cgotrap import toolchain  # only --version needs it; it costs ~20 ms to import
+
     lines = [f"cgotrap {__version__}"]
     for name in ("go", "zig"):
         tool = toolchain.find(name)
