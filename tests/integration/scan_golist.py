@@ -1,8 +1,9 @@
 """A `MatrixResult` built from the real `go list -e -deps -json`, one run per target (cached).
 
 The scan tests judge these facts so that the real go command is the oracle for the file sets,
-errors and imports that `scan` reasons about. go list has no `#include` field: the includes
-of each cgo file's preamble are read here with a plain regular expression (test-only).
+errors and imports that `scan` reasons about. go list has no `#include` field: each cgo
+file's `/* */` preamble is found here with a plain regular expression (test-only) and its
+includes, with their `#if` guards, read by the reader's `extract_includes`.
 Results are cached under ~/.cache/cgotrap-tests/scan-golist/ keyed by the tree's content,
 the patterns, the target and the go version.
 """
@@ -20,10 +21,10 @@ from typing import Any
 
 from cgotrap import toolchain
 from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, TargetPackages
+from cgotrap.read.gofile import Include, extract_includes
 from cgotrap.targets import Target
 
 CACHE = Path(os.environ.get("CGOTRAP_TEST_CACHE", Path.home() / ".cache" / "cgotrap-tests"))
-_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"][^>"\n]*[>"])', re.MULTILINE)
 _PREAMBLE = re.compile(r"/\*(.*?)\*/\s*import\s+\"C\"", re.DOTALL)
 
 
@@ -91,12 +92,13 @@ def golist_json(
     return out
 
 
-def _includes(directory: str, cgo_files: Sequence[str]) -> tuple[str, ...]:
-    found: list[str] = []
+def _includes(directory: str, cgo_files: Sequence[str]) -> tuple[Include, ...]:
+    found: list[Include] = []
     for name in cgo_files:
         text = Path(directory, name).read_text(errors="replace")
-        for preamble in _PREAMBLE.findall(text):
-            found.extend(m.group(1) for m in _INCLUDE.finditer(preamble))
+        for preamble in _PREAMBLE.finditer(text):
+            line = text.count("\n", 0, preamble.start(1)) + 1
+            found.extend(extract_includes(preamble.group(1), line))
     return tuple(found)
 
 
@@ -127,6 +129,8 @@ def _facts(obj: dict[str, Any], target: Target) -> PackageFacts:
         syso_files=strings("SysoFiles"),
         imports=strings("Imports"),
         deps=strings("Deps"),
+        cgo_cflags=strings("CgoCFLAGS"),
+        cgo_cppflags=strings("CgoCPPFLAGS"),
         cgo_ldflags=strings("CgoLDFLAGS"),
         cgo_pkg_config=strings("CgoPkgConfig"),
         includes=_includes(obj.get("Dir", ""), strings("CgoFiles")) if obj.get("Dir") else (),

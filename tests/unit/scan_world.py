@@ -10,6 +10,7 @@ import dataclasses
 from typing import Any
 
 from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, TargetPackages
+from cgotrap.read.gofile import Include, extract_includes
 from cgotrap.targets import Libc, Target
 
 ROOT = "/src/m"
@@ -31,9 +32,26 @@ WINDOWS1 = target("windows/amd64", True)
 JS0 = target("js/wasm", False)
 
 
+def includes(*names: str) -> tuple[Include, ...]:
+    """Include records: "<a.h>" and '"a.h"' as written, a bare "a.h" as `<a.h>`; a name
+    with a newline is preamble text, read with its `#if`s."""
+    out: list[Include] = []
+    for name in names:
+        if "\n" in name:
+            out.extend(extract_includes(name, 1))
+        elif name[:1] == '"':
+            out.append(Include(header=name.strip('"'), system=False, line=1))
+        else:
+            out.append(Include(header=name.strip("<>"), system=True, line=1))
+    return tuple(out)
+
+
 def pkg(t: Target, rel: str, **fields: Any) -> PackageFacts:
-    """A package of the module at directory `rel` ("sqlite"); fields as PackageFacts."""
+    """A package of the module at directory `rel` ("sqlite"); fields as PackageFacts
+    (`includes` as strings, see `includes`)."""
     fields.setdefault("name", rel.rsplit("/", 1)[-1])
+    if "includes" in fields:
+        fields["includes"] = includes(*fields["includes"])
     fields.setdefault("dep_only", True)
     if fields.pop("no_go", False):
         fields["error"] = PackageError(err=NO_GO.format(dir=f"{ROOT}/{rel}"))

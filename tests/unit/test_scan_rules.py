@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
 from cgotrap.evaluate.model import TargetPackages
 from cgotrap.judge import scan as judge
+from cgotrap.judge.headers import catalog
 from cgotrap.judge.rules import Severity, all_rules
 from cgotrap.judge.rules import source as rules
+from cgotrap.read import cpp
 from cgotrap.targets import Libc
 from tests.unit.scan_world import (
     DARWIN0,
@@ -19,6 +22,7 @@ from tests.unit.scan_world import (
     LINUX1,
     MODULE,
     WINDOWS1,
+    includes,
     listing,
     matrix,
     pkg,
@@ -155,9 +159,9 @@ def test_cgo003_quiet_for_swig_packages() -> None:
 # --- CGO004 / CGO009: headers --------------------------------------------------------------
 
 
-def _procinfo(includes: tuple[str, ...]) -> judge.ScanResult:
+def _procinfo(includes: tuple[str, ...], **fields: Any) -> judge.ScanResult:
     listings = [
-        listing(t, pkg(t, "procinfo", cgo_files=("procinfo.go",), includes=includes))
+        listing(t, pkg(t, "procinfo", cgo_files=("procinfo.go",), includes=includes, **fields))
         for t in (LINUX1, DARWIN1, WINDOWS1, target("linux/arm64", True, Libc.MUSL))
     ]
     return judge.scan(matrix(*listings))
@@ -189,7 +193,7 @@ def test_cgo004_windows_header_is_case_insensitive_there_and_missing_elsewhere()
 
 
 def test_cgo009_fires_for_library_headers_and_not_for_libc_ones() -> None:
-    result = _procinfo(("<sqlite3.h>", "<stdio.h>", '"local.h"'))
+    result = _procinfo(("<sqlite3.h>", "<stdio.h>", '"local.h"'), h_files=("local.h",))
     finding = _finding(result, "CGO009")
     assert finding.subject == "sqlite3.h"
     assert len(finding.targets) == 4
@@ -339,10 +343,110 @@ def test_every_rule_has_a_message(rule: object) -> None:
 # --- small readers ----------------------------------------------------------------------------
 
 
-def test_split_includes_accepts_delimited_and_bare_names() -> None:
-    system, local = judge.split_includes(["<stdio.h>", '"own.h"', "sys/types.h", " <a.h> "])
-    assert system == ("a.h", "stdio.h", "sys/types.h")
-    assert local == ("own.h",)
+def test_quoted_headers_are_searched_like_the_c_compiler_does() -> None:
+    data = catalog()
+    p = pkg(LINUX1, "p", cgo_files=("p.go",), h_files=("own.h",))
+
+    def local(written: str, *, dirs: bool = False) -> bool:
+        (inc,) = includes(written)
+        return judge.is_local_header(inc, p, data, has_include_dirs=dirs)
+
+    assert local('"own.h"')
+    assert local("<own.h>")  # found with -I${SRCDIR}; not the libc's business either way
+    assert not local("<sqlite3.h>", dirs=True)  # <x.h> is a system header
+    assert not local('"stdio.h"')  # the package lacks it: the system one is found
+    assert not local('"sqlite3.h"')  # nothing but the system search is left
+    assert local('"sqlite3.h"', dirs=True)  # may be in an -I directory
+    assert local('"../common/x.h"')  # a path relative to the package
+
+
+def test_quoted_header_the_package_lacks_is_judged_like_a_system_one() -> None:
+    result = _procinfo(('"sqlite3.h"',))
+    assert _finding(result, "CGO009").subject == "sqlite3.h"
+    assert result.packages[0].on(LINUX1).system_headers == ("sqlite3.h",)
+    with_dirs = _procinfo(('"sqlite3.h"',), cgo_cflags=("-I/opt/sqlite/include",))
+    assert with_dirs.findings == ()
+    assert with_dirs.packages[0].on(LINUX1).local_headers == ("sqlite3.h",)
+
+
+# --- conditional includes ---------------------------------------------------------------------
+
+_GUARDED = """
+#include <stdlib.h>
+#ifdef __linux__
+#include <sys/sysinfo.h>
+#elif defined(__APPLE__) && defined(__MACH__)
+#include <mach/mach.h>
+#elif defined(_WIN32)
+#include <windows.h>
+#endif
+"""
+
+
+def test_guarded_platform_headers_fire_nowhere() -> None:
+    result = _procinfo((_GUARDED,))
+    assert result.findings == ()
+    entry = result.packages[0].on(DARWIN1)
+    assert entry.system_headers == ("mach/mach.h", "stdlib.h")
+    states = {i.header: i.active for i in entry.includes}
+    assert states["sys/sysinfo.h"] is cpp.Truth.FALSE
+    assert states["mach/mach.h"] is cpp.Truth.TRUE
+    mach = next(i for i in entry.includes if i.header == "mach/mach.h")
+    assert mach.condition == "!(defined(__linux__)) && (defined(__APPLE__) && defined(__MACH__))"
+    assert result.packages[0].on(WINDOWS1).system_headers == ("stdlib.h", "windows.h")
+    assert result.packages[0].needs.system_headers == (
+        "mach/mach.h",
+        "stdlib.h",
+        "sys/sysinfo.h",
+        "windows.h",
+    )
+
+
+def test_ifndef_and_else_branches() -> None:
+    text = "#ifndef _WIN32\n#include <sys/sysinfo.h>\n#else\n#include <windows.h>\n#endif\n"
+    finding = _finding(_procinfo((text,)), "CGO004")
+    assert finding.subject == "sys/sysinfo.h"
+    assert finding.targets == (DARWIN1,)  # not windows: #ifndef _WIN32 is false there
+    assert finding.condition == ""
+
+
+def test_unknown_condition_keeps_the_finding_and_says_so() -> None:
+    text = "#ifdef HAVE_SYSINFO\n#include <sys/sysinfo.h>\n#endif\n#include <stdlib.h>\n"
+    finding = _finding(_procinfo((text,)), "CGO004")
+    assert set(finding.targets) == {DARWIN1, WINDOWS1}
+    assert finding.condition == "#ifdef HAVE_SYSINFO"
+    assert "under `#ifdef HAVE_SYSINFO`" in finding.message
+    assert "cannot decide" in finding.message
+
+
+def test_a_define_from_cgo_cflags_decides_the_condition() -> None:
+    text = "#ifdef HAVE_SYSINFO\n#include <sys/sysinfo.h>\n#endif\n"
+    quiet = _procinfo((text,), cgo_cflags=("-UHAVE_SYSINFO",))
+    assert quiet.findings == ()
+    loud = _finding(_procinfo((text,), cgo_cppflags=("-D", "HAVE_SYSINFO")), "CGO004")
+    assert loud.condition == ""
+    assert set(loud.targets) == {DARWIN1, WINDOWS1}
+
+
+def test_an_unguarded_copy_of_a_guarded_header_still_fires() -> None:
+    text = "#ifdef __linux__\n#include <sys/sysinfo.h>\n#endif\n"
+    finding = _finding(_procinfo((text, "<sys/sysinfo.h>")), "CGO004")
+    assert set(finding.targets) == {DARWIN1, WINDOWS1}
+
+
+def test_if_zero_switches_an_external_header_off() -> None:
+    result = _procinfo(("#if 0\n#include <sqlite3.h>\n#endif\n",))
+    assert result.findings == ()
+    assert result.packages[0].needs.system_headers == ()
+
+
+def test_targets_without_predefine_data_leave_guards_unknown() -> None:
+    aix = target("aix/ppc64", True)
+    text = "#ifdef __linux__\n#include <sqlite3.h>\n#endif\n"
+    p = pkg(aix, "procinfo", cgo_files=("procinfo.go",), includes=(text,))
+    result = judge.scan(matrix(listing(aix, p)))
+    finding = _finding(result, "CGO009")
+    assert finding.condition == "#ifdef __linux__"
 
 
 def test_bare_include_of_the_packages_own_header_is_local() -> None:

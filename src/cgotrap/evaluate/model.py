@@ -8,9 +8,12 @@ field names in `to_golist_json`), so `cgotrap list` is a drop-in and every later
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgotrap.targets import Target
+
+if TYPE_CHECKING:  # only an annotation here: importing the reader costs every CLI start
+    from cgotrap.read.gofile import Include
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -87,8 +90,9 @@ class PackageFacts:
     """`CgoLDFLAGS`."""
     cgo_pkg_config: tuple[str, ...] = ()
     """`CgoPkgConfig`."""
-    includes: tuple[str, ...] = ()
-    """Headers named by `#include` in the cgo preambles of `cgo_files` (not a go list field)."""
+    includes: tuple[Include, ...] = ()
+    """The `#include`s of the cgo preambles of `cgo_files`, in file order, each with its
+    delimiter (`<x.h>` or `"x.h"`) and the `#if` branches around it (not a go list field)."""
     error: PackageError | None = None
     """`Error`, where go reports one."""
 

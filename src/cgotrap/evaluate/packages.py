@@ -1814,22 +1814,9 @@ def _to_facts(p: _Pkg, dep_only: bool, target: Target) -> PackageFacts:
         cgo_fflags=f.cgo_fflags,
         cgo_ldflags=f.cgo_ldflags,
         cgo_pkg_config=f.cgo_pkg_config,
-        includes=_include_names(f),
+        includes=f.includes,
         error=err,
     )
-
-
-_INCLUDE_NAMES: dict[int, tuple[Any, tuple[str, ...]]] = {}
-
-
-def _include_names(f: DirFacts) -> tuple[str, ...]:
-    """Header names of the cgo preambles ("sqlite3.h"), shared across equal facts."""
-    hit = _INCLUDE_NAMES.get(id(f.includes))
-    if hit is not None and hit[0] is f.includes:
-        return hit[1]
-    names = tuple(inc.header for inc in f.includes)
-    _INCLUDE_NAMES[id(f.includes)] = (f.includes, names)
-    return names
 
 
 def _node_facts(n: _Node, dep_only: bool, err: PackageError | None, target: Target) -> PackageFacts:
@@ -1879,7 +1866,7 @@ def _node_facts(n: _Node, dep_only: bool, err: PackageError | None, target: Targ
         cgo_fflags=f.cgo_fflags,
         cgo_ldflags=f.cgo_ldflags,
         cgo_pkg_config=f.cgo_pkg_config,
-        includes=_include_names(f),
+        includes=f.includes,
         error=err,
     )
 

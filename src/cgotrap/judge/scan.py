@@ -22,9 +22,11 @@ from collections.abc import Iterable, Sequence
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
-from cgotrap.judge.headers import HeaderCatalog, catalog
+from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, catalog, predefines
 from cgotrap.judge.rules import Rule, Severity
 from cgotrap.judge.rules import source as rules
+from cgotrap.read import cpp
+from cgotrap.read.gofile import Include
 from cgotrap.targets import Libc, PortTable, Target, port_table
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
@@ -57,6 +59,26 @@ class Status(enum.StrEnum):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class IncludeOnTarget:
+    """One `#include` of a cgo preamble, as it fares on one target."""
+
+    header: str
+    """The header name ("sys/sysinfo.h")."""
+    system: bool
+    """Written `<x.h>` (True) or `"x.h"` (False)."""
+    local: bool
+    """Resolved as the package's own header (never judged against the libc): one of its .h
+    files, or a quoted path the libc lacks that `-I` flags or a directory part can reach."""
+    condition: str = ""
+    """The `#if` condition around it as one expression ("defined(__linux__)"); "" when
+    unconditional."""
+    active: cpp.Truth = cpp.Truth.TRUE
+    """Whether it is compiled on this target (UNKNOWN: depends on macros not known here)."""
+    unknown_guard: str = ""
+    """The directive that cannot be decided here ("#ifdef HAVE_SQLITE"), when UNKNOWN."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class PackageOnTarget:
     """One cgo-relevant package on one target."""
 
@@ -71,9 +93,12 @@ class PackageOnTarget:
     fallback_files: tuple[str, ...] = ()
     """Files that build here but not with cgo: the ones that take over."""
     system_headers: tuple[str, ...] = ()
-    """`#include <...>` of the cgo preambles ("sys/sysinfo.h")."""
+    """System headers the cgo preambles may include here ("sys/sysinfo.h"): `<...>`, or
+    `"..."` the package does not have; includes whose `#if` is false here are left out."""
     local_headers: tuple[str, ...] = ()
-    """`#include "..."` of the cgo preambles."""
+    """The package's own headers the preambles may include here."""
+    includes: tuple[IncludeOnTarget, ...] = ()
+    """Every `#include` of the cgo preambles with its delimiter, condition and state here."""
     libs: tuple[str, ...] = ()
     """`-l` names from CgoLDFLAGS ("sqlite3")."""
     pkg_config: tuple[str, ...] = ()
@@ -152,6 +177,10 @@ class Finding:
     """One line saying what is wrong, in the project's own names."""
     files: tuple[str, ...] = ()
     """Files involved, relative to the module root."""
+    condition: str = ""
+    """For a header finding: the `#if` directive around the include that cgotrap cannot
+    decide on some of `targets` ("#ifdef HAVE_SQLITE"); "" when the include is compiled
+    there for sure."""
 
     @property
     def severity(self) -> Severity:
@@ -246,6 +275,7 @@ class _Hit:
     files: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
+    condition: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,19 +356,60 @@ def _variant(t: Target) -> str:
 # Small readers of PackageFacts
 
 
-def split_includes(includes: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(system, local) headers: `<a.h>` or a bare name is system, `"a.h"` is local."""
-    system: list[str] = []
-    local: list[str] = []
-    for raw in includes:
-        text = raw.strip()
-        if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-            local.append(text[1:-1])
-        elif len(text) >= 2 and text[0] == "<" and text[-1] == ">":
-            system.append(text[1:-1])
-        elif text:
-            system.append(text)
-    return tuple(sorted(set(system))), tuple(sorted(set(local)))
+def is_local_header(
+    include: Include, p: PackageFacts, headers: HeaderCatalog, *, has_include_dirs: bool
+) -> bool:
+    """Whether an include resolves to the package's own header rather than the libc's.
+
+    One of the package's .h files is local however it is written (`<own.h>` works with
+    `-I${SRCDIR}`). `<x.h>` is otherwise a system header. `"x.h"` is searched like the C
+    compiler does: the package directory, then `-I` directories, then the system ones. A
+    quoted name the libc has, or a bare name without `-I` flags, is judged as a system
+    header; one with a directory part ("../common/x.h") or under `-I` flags is taken as
+    local (cgotrap reads no file system while judging).
+    """
+    if include.header in p.h_files:
+        return True
+    if include.system or headers.is_libc_header(include.header):
+        return False
+    return has_include_dirs or "/" in include.header
+
+
+def _has_include_dirs(flags: Iterable[str]) -> bool:
+    return any(f.startswith(("-I", "-iquote", "-isystem", "-idirafter")) for f in flags)
+
+
+def _includes_on_target(
+    p: PackageFacts, macros: cpp.Macros, headers: HeaderCatalog
+) -> tuple[IncludeOnTarget, ...]:
+    """The package's includes as they fare on the target of `macros` (one per header and
+    delimiter: a header included under several conditions counts where any holds)."""
+    flags = (*p.cgo_cppflags, *p.cgo_cflags)
+    has_dirs = _has_include_dirs(flags)
+    merged: dict[tuple[str, bool], IncludeOnTarget] = {}
+    for inc in p.includes:
+        active = cpp.guards_hold(inc.guards, macros)
+        unknown = cpp.first_unknown(inc.guards, macros) if active is cpp.Truth.UNKNOWN else None
+        entry = IncludeOnTarget(
+            header=inc.header,
+            system=inc.system,
+            local=is_local_header(inc, p, headers, has_include_dirs=has_dirs),
+            condition=cpp.condition_text(inc.guards),
+            active=active,
+            unknown_guard=str(unknown) if unknown is not None else "",
+        )
+        key = (inc.header, inc.system)
+        old = merged.get(key)
+        if old is None or _RANK[entry.active] < _RANK[old.active]:
+            merged[key] = entry
+    return tuple(sorted(merged.values(), key=lambda e: (e.header, not e.system)))
+
+
+_RANK = {cpp.Truth.TRUE: 0, cpp.Truth.UNKNOWN: 1, cpp.Truth.FALSE: 2}
+"""Which of two includes of one header speaks for it: compiled for sure beats maybe."""
+
+_NO_MACROS = cpp.Macros(defined={})
+"""Where the compiler's predefines are unknown (aix): every condition is UNKNOWN."""
 
 
 def ldflags_libs(flags: Iterable[str]) -> tuple[str, ...]:
@@ -392,6 +463,7 @@ class _Context:
     interesting: frozenset[str]
     """Packages that compile C code, or carry C files, on some loaded target."""
     headers: HeaderCatalog
+    predefines: PredefineCatalog
     ports: PortTable
     project_std: bool
 
@@ -403,7 +475,9 @@ def _twin(target: Target, loaded: Sequence[Target]) -> Target | None:
     return candidates[0] if candidates else None
 
 
-def _build_context(matrix: MatrixResult, headers: HeaderCatalog, ports: PortTable) -> _Context:
+def _build_context(
+    matrix: MatrixResult, headers: HeaderCatalog, macros: PredefineCatalog, ports: PortTable
+) -> _Context:
     facts: dict[Target, dict[str, PackageFacts]] = {}
     listing: dict[Target, TargetPackages] = {}
     known: dict[str, set[str]] = {}
@@ -446,6 +520,7 @@ def _build_context(matrix: MatrixResult, headers: HeaderCatalog, ports: PortTabl
         interesting=frozenset(known)
         | frozenset(ip for pkgs in facts.values() for ip, p in pkgs.items() if _c_like(p)),
         headers=headers,
+        predefines=macros,
         ports=ports,
         project_std=bool(roots) and all(r in std_roots for r in roots),
     )
@@ -464,16 +539,36 @@ def _judge_package(
     )
     explained = False
 
-    def hit(r: Rule, subject: str = "", **kw: tuple[str, ...]) -> None:
-        hits.append(_Hit(rule=r, package=ip, subject=subject, target=target, **kw))
+    def hit(
+        r: Rule,
+        subject: str = "",
+        *,
+        files: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (),
+        labels: tuple[str, ...] = (),
+        condition: str = "",
+    ) -> None:
+        hits.append(
+            _Hit(
+                rule=r,
+                package=ip,
+                subject=subject,
+                target=target,
+                files=files,
+                extra=extra,
+                labels=labels,
+                condition=condition,
+            )
+        )
 
     if p.uses_cgo:
-        system, local = split_includes(p.includes)
-        # A bare name that is one of the package's own .h files is a local header.
-        own = [h for h in system if h in p.h_files]
-        if own:
-            system = tuple(h for h in system if h not in own)
-            local = tuple(sorted({*local, *own}))
+        macros = (ctx.predefines.for_target(target) or _NO_MACROS).with_flags(
+            (*p.cgo_cppflags, *p.cgo_cflags)
+        )
+        includes = _includes_on_target(p, macros, ctx.headers)
+        maybe = [i for i in includes if i.active is not cpp.Truth.FALSE]
+        system = tuple(sorted({i.header for i in maybe if not i.local}))
+        local = tuple(sorted({i.header for i in maybe if i.local}))
         libs = ldflags_libs(p.cgo_ldflags)
         cgo_files = _rel(directory, p.cgo_files)
         entry = PackageOnTarget(
@@ -482,6 +577,7 @@ def _judge_package(
             cgo_files=cgo_files,
             system_headers=system,
             local_headers=local,
+            includes=includes,
             libs=libs,
             pkg_config=p.cgo_pkg_config,
             other_files=other,
@@ -489,18 +585,30 @@ def _judge_package(
         if target.cgo and not cgo_supported:
             hit(rules.cgo_required_on_port_without_cgo, files=cgo_files)
         libc = ctx.headers.for_target(target)
-        for header in system:
+        judged: set[str] = set()
+        for inc in maybe:
+            header = inc.header
+            if inc.local or header in judged:
+                continue
+            judged.add(header)
+            guard = inc.unknown_guard
             if not ctx.headers.is_libc_header(header):
-                hit(rules.header_from_external_library, header, files=cgo_files)
+                hit(rules.header_from_external_library, header, files=cgo_files, condition=guard)
             elif libc is not None and not libc.has_header(header):
                 if libc.family == "darwin" and header in ctx.headers.bsd_headers:
-                    hit(rules.header_missing_in_zig_macos_headers, header, files=cgo_files)
+                    hit(
+                        rules.header_missing_in_zig_macos_headers,
+                        header,
+                        files=cgo_files,
+                        condition=guard,
+                    )
                 else:
                     hit(
                         rules.header_missing_on_target,
                         header,
                         files=cgo_files,
                         labels=(libc.label,),
+                        condition=guard,
                     )
         for lib in libs:
             if libc is not None:
@@ -617,6 +725,7 @@ def scan(
     include_std: bool = False,
     why: Sequence[str] = (),
     headers: HeaderCatalog | None = None,
+    macros: PredefineCatalog | None = None,
     ports: PortTable | None = None,
 ) -> ScanResult:
     """Judge a matrix evaluation: cgo packages, their needs and verdicts, findings, chains.
@@ -625,7 +734,9 @@ def scan(
     targets still serve as cgo=1 twins. Standard-library packages are summarised in `std`
     unless `include_std` (or the patterns are the standard library itself).
     """
-    ctx = _build_context(matrix, headers or catalog(), ports or port_table())
+    ctx = _build_context(
+        matrix, headers or catalog(), macros or predefines(), ports or port_table()
+    )
     loaded = tuple(tp.target for tp in matrix.per_target)
     shown = tuple(report) if report is not None else loaded
     shown = tuple(t for t in shown if t in ctx.facts)
@@ -787,6 +898,15 @@ def _findings(hits: Sequence[_Hit], shown: Sequence[Target]) -> tuple[Finding, .
         files = tuple(sorted({f for h in group for f in h.files}))
         extra = tuple(sorted({f for h in group for f in h.extra}))
         labels = tuple(sorted({lab for h in group for lab in h.labels}))
+        conditions = sorted({h.condition for h in group if h.condition})
+        condition = conditions[0] if conditions else ""
+        message = _message(
+            r, package=package, subject=subject, files=files, extra=extra, labels=labels
+        )
+        if condition:
+            certain = sum(1 for h in group if not h.condition)
+            where = "" if not certain else f" on {len(group) - certain} of these targets"
+            message += f"; the include is under `{condition}`{where}, which cgotrap cannot decide"
         out.append(
             Finding(
                 rule=r,
@@ -794,10 +914,9 @@ def _findings(hits: Sequence[_Hit], shown: Sequence[Target]) -> tuple[Finding, .
                 subject=subject,
                 targets=targets,
                 where=compact_targets(targets, shown),
-                message=_message(
-                    r, package=package, subject=subject, files=files, extra=extra, labels=labels
-                ),
+                message=message,
                 files=files,
+                condition=condition,
             )
         )
     out.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule.id, f.package, f.subject))

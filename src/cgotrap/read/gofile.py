@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
-from cgotrap.read import goscan
+from cgotrap.read import cpp, goscan
 from cgotrap.read.constraint import go_trim_space, is_go_space, is_plus_build
 from cgotrap.read.filename import FileKind
 
@@ -92,6 +92,9 @@ class Include:
     """True for `<x.h>`, False for `"x.h"`."""
     line: int
     """1-based line of the `#include` in the Go file."""
+    guards: tuple[cpp.Guard, ...] = ()
+    """The `#if`/`#ifdef`/`#elif`/`#else` branches it sits in, outermost first (empty:
+    unconditional); evaluated per target by `cpp.guards_hold`."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -835,18 +838,65 @@ def extract_cgo_directives(doc: str) -> list[str]:
 
 
 # `#include`, GNU `#include_next` and Objective-C `#import` (common in darwin preambles),
-# found textually: a line inside `#if 0` or a C comment still counts.
-_INCLUDE = re.compile(
-    r'^[ \t]*#[ \t]*(?:include_next|include|import)[ \t]*([<"])([^>"\n]*)[>"]', re.MULTILINE
+# and the conditional directives around them, found textually: a line inside a C comment
+# still counts (and one inside `#if 0` carries that guard).
+_PP_LINE = re.compile(
+    r"^[ \t]*#[ \t]*(include_next|include|import|ifdef|ifndef|if|elifdef|elifndef|elif|else"
+    r"|endif)\b(.*)$",
+    re.MULTILINE,
 )
+_INCLUDE_NAME = re.compile(r'[ \t]*([<"])([^>"\n]*)[>"]')
+_MAX_SPLICED_LINES = 64
+"""Lines one directive may span through `\\`-newline splices (the rest is not followed)."""
 
 
-def extract_includes(doc: str, first_line: int) -> list[Include]:
-    """`#include <x.h>` / `#include "x.h"` lines of a preamble text."""
+def extract_includes(
+    doc: str, first_line: int, tracker: cpp.GuardTracker | None = None
+) -> list[Include]:
+    """`#include <x.h>` / `#include "x.h"` lines of a preamble text, with their guards.
+
+    `tracker` carries the open `#if`s from the previous comments of the same preamble.
+    """
+    if tracker is None:
+        tracker = cpp.GuardTracker()
     out = []
-    for match in _INCLUDE.finditer(doc):
-        line = first_line + doc.count("\n", 0, match.start())
-        out.append(Include(header=match.group(2), system=match.group(1) == "<", line=line))
+    line = first_line
+    counted = 0
+    consumed = 0
+    for match in _PP_LINE.finditer(doc):
+        start = match.start()
+        if start < consumed:
+            continue  # inside the splices of the directive before
+        name, rest = match.group(1), match.group(2)
+        if rest.endswith(("\\", "\\\r")):
+            end = match.end()
+            parts = [rest.rstrip("\r")[:-1]]
+            for _ in range(_MAX_SPLICED_LINES):
+                nl = doc.find("\n", end + 1)
+                more = doc[end + 1 : nl if nl >= 0 else len(doc)]
+                end = nl if nl >= 0 else len(doc)
+                if not more.rstrip("\r").endswith("\\"):
+                    parts.append(more)
+                    break
+                parts.append(more.rstrip("\r")[:-1])
+            rest = " ".join(parts)
+            consumed = end
+        if not name.startswith(("include", "import")):
+            tracker.directive(name, rest)
+            continue
+        inc = _INCLUDE_NAME.match(rest)
+        if inc is None:
+            continue
+        line += doc.count("\n", counted, start)
+        counted = start
+        out.append(
+            Include(
+                header=inc.group(2),
+                system=inc.group(1) == "<",
+                line=line,
+                guards=tracker.guards,
+            )
+        )
     return out
 
 
@@ -1209,9 +1259,10 @@ def _from_parse(
 
 def _preamble_includes(group: goscan.CommentGroup, scanner: goscan.Scanner) -> list[Include]:
     out: list[Include] = []
+    tracker = cpp.GuardTracker()  # an #if may open in one `//` comment and close in another
     for comment in group:
         text = comment.text.decode("utf-8", "surrogateescape")
         body = text[2:] if text.startswith("//") else text[2:-2]
         line = scanner.line_col(comment.offset)[0]
-        out.extend(extract_includes(body, line))
+        out.extend(extract_includes(body, line, tracker))
     return out

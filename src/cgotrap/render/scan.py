@@ -19,12 +19,21 @@ from rich.text import Text
 
 from cgotrap.judge.rules import Severity
 from cgotrap.judge.rules import source as rules
-from cgotrap.judge.scan import CgoPackage, Finding, ScanResult, Status, compact_targets
+from cgotrap.judge.scan import (
+    CgoPackage,
+    Finding,
+    IncludeOnTarget,
+    ScanResult,
+    Status,
+    compact_targets,
+)
+from cgotrap.read import cpp
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target
 
-SCHEMA_VERSION = 1
-"""The `"version"` of the JSON document; bumped on any incompatible change."""
+SCHEMA_VERSION = 2
+"""The `"version"` of the JSON document; bumped on any incompatible change (2: per-target
+`includes` with delimiter and `#if` condition, `condition` of header findings)."""
 
 _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.NOTE: "·"}
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
@@ -321,6 +330,45 @@ def _files(obj: dict[str, Any], key: str, values: Sequence[str]) -> None:
         obj[key] = list(values)
 
 
+_ACTIVE: dict[cpp.Truth, bool | None] = {
+    cpp.Truth.TRUE: True,
+    cpp.Truth.FALSE: False,
+    cpp.Truth.UNKNOWN: None,
+}
+
+
+def _include_json(include: IncludeOnTarget) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "header": include.header,
+        "delimiter": "<>" if include.system else '""',
+        "local": include.local,
+        "active": _ACTIVE[include.active],
+    }
+    if include.condition:
+        obj["condition"] = include.condition
+    if include.unknown_guard:
+        obj["undecided"] = include.unknown_guard
+    return obj
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "rule": f.rule.id,
+        "name": f.rule.name,
+        "severity": f.severity.value,
+        "package": f.package,
+        "subject": f.subject,
+        "where": f.where,
+        "targets": [t.name for t in f.targets],
+        "message": f.message,
+        "fix": rules.fix_line(f.rule),
+        "files": list(f.files),
+    }
+    if f.condition:
+        obj["condition"] = f.condition
+    return obj
+
+
 def to_json(result: ScanResult) -> dict[str, Any]:
     """The machine document (see `schemas/scan.schema.json`)."""
     packages = []
@@ -335,6 +383,8 @@ def to_json(result: ScanResult) -> dict[str, Any]:
             _files(obj, "fallback_files", entry.fallback_files)
             _files(obj, "system_headers", entry.system_headers)
             _files(obj, "local_headers", entry.local_headers)
+            if entry.includes:
+                obj["includes"] = [_include_json(i) for i in entry.includes]
             _files(obj, "libs", entry.libs)
             _files(obj, "pkg_config", entry.pkg_config)
             per_target[entry.target.name] = obj
@@ -372,21 +422,7 @@ def to_json(result: ScanResult) -> dict[str, Any]:
             for g in result.groups
         ],
         "packages": packages,
-        "findings": [
-            {
-                "rule": f.rule.id,
-                "name": f.rule.name,
-                "severity": f.severity.value,
-                "package": f.package,
-                "subject": f.subject,
-                "where": f.where,
-                "targets": [t.name for t in f.targets],
-                "message": f.message,
-                "fix": rules.fix_line(f.rule),
-                "files": list(f.files),
-            }
-            for f in result.findings
-        ],
+        "findings": [_finding_json(f) for f in result.findings],
         "std": [
             {"import_path": s.import_path, "where": s.where, "targets": [t.name for t in s.targets]}
             for s in result.std
