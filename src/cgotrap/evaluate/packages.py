@@ -156,6 +156,8 @@ class _Resolver:
         self._gomod_memo: dict[str, bool] = {}
         self._godir_memo: dict[str, bool] = {}
         self._sums: frozenset[str] | None = None
+        self.importer_dependent = False
+        """Some result depends on the importer (then the first importer go meets decides)."""
         self.mains = [(m.path, str(m.dir)) for m in project.main_modules]
         cwd = str(project.cwd)
         self.cwd_module = ""
@@ -176,6 +178,8 @@ class _Resolver:
             got = self._import_from_modules(real, parent_path)
             if got.error is None or not got.error.startswith("missing go.sum entry"):
                 self._memo[key] = got  # go.sum errors name the importer: not shared
+            else:
+                self.importer_dependent = True
         return got
 
     def _has_gomod(self, directory: str) -> bool:
@@ -1251,6 +1255,7 @@ class _Local:
         "facts",
         "imports",
         "internal_bad",
+        "kid_pairs",
         "kid_paths",
         "kid_res",
         "kid_strs",
@@ -1271,6 +1276,7 @@ class _Local:
         self.facts: DirFacts | None = None
         self.kid_paths: tuple[str, ...] = ()
         self.kid_res: tuple[_Resolved, ...] = ()  # how each child resolved from here
+        self.kid_pairs: tuple[tuple[str, str], ...] = ()  # (kid_paths[i], kid_strs[i])
         self.kid_strs: tuple[str, ...] = ()
         self.imports: tuple[str, ...] = ()
         self.internal_bad: frozenset[int] = frozenset()
@@ -1503,6 +1509,7 @@ class _FastTarget:
             kid_strs.append(imp)
         local.kid_paths = graph.intern(tuple(kid_paths))
         local.kid_res = tuple(kid_res)
+        local.kid_pairs = tuple(zip(kid_paths, kid_strs, strict=True))
         local.kid_strs = graph.intern(tuple(kid_strs))
         local.imports = graph.intern(tuple(resolved[:n_explicit]))
         local.internal_bad = frozenset(bad)
@@ -1525,16 +1532,26 @@ class _FastTarget:
     def run(
         self, roots: Sequence[str], root_errors: dict[str, _Resolved], *, with_deps: bool
     ) -> list[tuple[_Node, bool, PackageError | None]]:
-        """Go's load and PackageList over the nodes: order, DepOnly, errors with stacks."""
+        """Build this target's nodes, then `walk`."""
         resolver = self.loader.resolver
         root_nodes = [
             (r, self.node(root_errors.get(r) or resolver.resolve(r, "", False))) for r in roots
         ]
-        built = self.built
+        return self.walk(root_nodes, self.built, with_deps=with_deps)
+
+    def walk(
+        self,
+        root_nodes: list[tuple[str, _Node]],
+        built: dict[str, _Node | None],
+        *,
+        with_deps: bool,
+    ) -> list[tuple[_Node, bool, PackageError | None]]:
+        """Go's load and PackageList over the nodes (`built`: this target's, by import
+        path): order, DepOnly, errors with stacks."""
         errs: dict[str, list[Any]] = {}  # import path -> [stack, pos, frozen]
         seen: set[str] = set()
         order: list[_Node] = []
-        root_paths: set[str] = set()
+        root_set: set[str] = set()
         root_list: list[_Node] = []
 
         def first_load(node: _Node, path: list[str], s: str, parent: _Node | None) -> None:
@@ -1553,43 +1570,45 @@ class _FastTarget:
                 if _shorter_than(cand, rec[0]):
                     rec[0] = cand
 
+        add = seen.add
+        emit = order.append
         for s, root in root_nodes:
             rpath = root.local.path
-            if rpath not in root_paths:
-                root_paths.add(rpath)
+            if rpath not in root_set:
+                root_set.add(rpath)
                 root_list.append(root)
             if rpath in seen:
                 if root.err is not None:
                     revisit(root, [], s)
                 continue
-            seen.add(rpath)
+            add(rpath)
             if root.err is not None:
                 first_load(root, [], s, None)
             path = [s]
-            stack: list[tuple[_Node, int]] = [(root, 0)]
+            stack: list[tuple[_Node, Iterator[tuple[str, str]]]] = [
+                (root, iter(root.local.kid_pairs))
+            ]
             while stack:
-                node, i = stack[-1]
-                kid_paths = node.local.kid_paths
-                if i < len(kid_paths):
-                    stack[-1] = (node, i + 1)
-                    kp = kid_paths[i]
+                node, kids = stack[-1]
+                for kp, cs in kids:
+                    if kp in seen:
+                        child = built[kp]
+                        if child is not None and child.err is not None:
+                            revisit(child, path, cs)
+                        continue
+                    add(kp)
                     child = built[kp]
                     if child is None:  # cannot happen after a complete build
                         raise _CycleError(kp)
-                    if kp in seen:
-                        if child.err is not None:
-                            revisit(child, path, node.local.kid_strs[i])
-                        continue
-                    seen.add(kp)
-                    cs = node.local.kid_strs[i]
                     if child.err is not None:
                         first_load(child, path, cs, node)
                     path.append(cs)
-                    stack.append((child, 0))
-                    continue
-                stack.pop()
-                path.pop()
-                order.append(node)
+                    stack.append((child, iter(child.local.kid_pairs)))
+                    break
+                else:
+                    stack.pop()
+                    path.pop()
+                    emit(node)
 
         def error_of(node: _Node) -> PackageError | None:
             if node.err is None:
@@ -1599,7 +1618,9 @@ class _FastTarget:
 
         if not with_deps:
             return [(n, False, error_of(n)) for n in root_list]
-        return [(n, n.local.path not in root_paths, error_of(n)) for n in order]
+        if not errs:
+            return [(n, n.local.path not in root_set, None) for n in order]
+        return [(n, n.local.path not in root_set, error_of(n)) for n in order]
 
     def _import_pos(self, parent: _Node, path: str) -> str:
         return self._import_pos_in(parent.local, path)
@@ -1613,10 +1634,6 @@ class _FastTarget:
                 pos = positions[0]
                 return f"{short_path(pos.filename, self.loader.cwd)}:{pos.line}:{pos.column}"
         return ""
-
-
-# A node being built on a target (seen again there: an import cycle on that target)
-_BUSY = _Node(_Local(), (), None, 0, "")
 
 
 def _relevant(facts: DirFacts) -> bool:
@@ -1636,68 +1653,120 @@ def _relevant(facts: DirFacts) -> bool:
 class _Matrix:
     """The nodes of many targets at once, package by package (not target by target).
 
-    `build(res, targets)` gives the package its node on each of `targets`: the targets are
-    grouped by the package's `_Local` (its DirFacts class and traits), each group builds
-    the children on its own targets, and the targets whose children are the same nodes
-    share one node. The per-target work left is a few C-level list operations, so the
-    cost follows the distinct nodes rather than packages × targets. A target that meets
-    an import cycle is marked in `cyclic` and left to the step-by-step path.
+    Two passes over the packages, each visiting a package once for all its targets:
+    `reach` finds on which targets each package is loaded (bit masks of targets spread from
+    the roots along each target's own imports, to a fixed point), then `build` gives every
+    package its node on all those targets at once: the targets are grouped by the package's
+    `_Local` (its DirFacts class and traits), and within a group the targets whose children
+    are the same nodes share one node, which leaves only C-level list work per target.
+    A target whose packages import each other in a cycle, or that meets one of the rare
+    results that depend on the importer, is left to the one-target path (`unsure`).
     """
 
     def __init__(self, graph: _Graph, fast: list[_FastTarget], size: int) -> None:
         self.graph = graph
-        self.fast = fast
-        self.traits: list[Any] = [None] * size
-        for ft in fast:
-            self.traits[ft.index] = ft.trait
         self.by_index = {ft.index: ft for ft in fast}
         self.size = size
+        self.all_mask = 0
+        trait_masks: dict[Any, int] = {}
+        for ft in fast:
+            self.all_mask |= 1 << ft.index
+            trait_masks[ft.trait] = trait_masks.get(ft.trait, 0) | (1 << ft.index)
+        self.trait_masks = list(trait_masks.values())
+        self.needed: dict[str, int] = {}
+        self.res: dict[str, _Resolved] = {}
         self.vecs: dict[str, list[_Node | None]] = {}
-        self.cyclic: set[int] = set()
-        self._relevant: dict[int, bool] = {}
+        self.unsure: set[int] = set()
+        self._classes: dict[str, list[tuple[int, bool]]] = {}
+        self._busy: set[str] = set()
 
-    def build(self, res: _Resolved, targets: list[int], pick: Callable[[Any], Any]) -> None:
-        """Give `res` its node on each of `targets` (`pick`: itemgetter over `targets`)."""
-        path = res.path
-        vecs = self.vecs
-        vec = vecs.get(path)
-        if vec is None:
-            vec = [None] * self.size
-            vecs[path] = vec
-        elif len(targets) > 1:
-            picked = pick(vec)
-            if None not in picked:  # done on all of them (the common case), or a cycle
-                if _BUSY in picked:
-                    self.cyclic.update(t for t in targets if vec[t] is _BUSY)
-                return
-        todo: list[int] = []
-        for t in targets:
-            got = vec[t]
-            if got is None:
-                vec[t] = _BUSY
-                todo.append(t)
-            elif got is _BUSY:
-                self.cyclic.add(t)
-        if not todo:
-            return
-        groups: dict[Any, list[int]] = {}
-        scans = self.graph.loader.scans(res.dir) if res.dir and not res.match_error else None
-        traits = self.traits
+    # ---- pass 1: which packages each target loads
+
+    def reach(self, roots: dict[str, int]) -> None:
+        """Spread target masks from `roots` (import path -> targets) to every dependency."""
+        resolve = self.graph.loader.resolver.resolve
+        needed = self.needed
+        done: dict[str, int] = {}
+        queue: list[str] = []
+        for r, mask in roots.items():
+            res = resolve(r, "", False)
+            self._note(res)
+            needed[res.path] = needed.get(res.path, 0) | mask
+            queue.append(res.path)
+        by_index = self.by_index
+        while queue:
+            path = queue.pop()
+            mask = needed[path]
+            delta = mask & ~done.get(path, 0)
+            if not delta:
+                continue
+            done[path] = mask
+            res = self.res[path]
+            for cls, _ in self._class_masks(res):
+                m = delta & cls
+                if not m:
+                    continue
+                local = by_index[(m & -m).bit_length() - 1]._local(res)
+                for kid in local.kid_res:
+                    kp = kid.path
+                    self._note(kid)
+                    old = needed.get(kp, 0)
+                    if old | m != old:
+                        needed[kp] = old | m
+                        queue.append(kp)
+
+    def _note(self, res: _Resolved) -> None:
+        seen = self.res.get(res.path)
+        if seen is None:
+            self.res[res.path] = res
+        elif seen is not res and seen != res:  # the first importer would decide: per target
+            self.unsure.update(self.by_index)
+
+    def _class_masks(self, res: _Resolved) -> list[tuple[int, bool]]:
+        """The package's target classes as (mask, facts relevant to traits)."""
+        got = self._classes.get(res.path)
+        if got is not None:
+            return got
+        loader = self.graph.loader
+        scans = loader.scans(res.dir) if res.dir and not res.match_error else None
+        out: list[tuple[int, bool]] = []
         if scans is None:
-            for t in todo:
-                groups.setdefault(traits[t], []).append(t)
+            out = [(m, True) for m in self.trait_masks]
         else:
-            relevant = self._relevant
-            for t in todo:
-                f = scans[t]
-                rel = relevant.get(id(f))
-                if rel is None:  # the loader keeps every DirFacts alive: ids stay unique
-                    rel = _relevant(f)
-                    relevant[id(f)] = rel
-                groups.setdefault((id(f), traits[t]) if rel else id(f), []).append(t)
+            by_facts: dict[int, int] = {}
+            facts_of: dict[int, DirFacts] = {}
+            for i in self.by_index:
+                f = scans[i]
+                by_facts[id(f)] = by_facts.get(id(f), 0) | (1 << i)
+                facts_of[id(f)] = f
+            for fid, fmask in by_facts.items():
+                if _relevant(facts_of[fid]):
+                    out.extend((fmask & tm, True) for tm in self.trait_masks if fmask & tm)
+                else:
+                    out.append((fmask, False))
+        self._classes[res.path] = out
+        return out
+
+    # ---- pass 2: the nodes
+
+    def build(self, path: str) -> bool:
+        """Give `path` its node on every target that loads it; False while it is being built."""
+        if path in self.vecs:
+            return True
+        if path in self._busy:
+            return False
+        self._busy.add(path)
+        res = self.res[path]
+        needed = self.needed[path]
+        vec: list[_Node | None] = [None] * self.size
         by_kids = self.graph.by_kids
-        for members in groups.values():
-            group = members
+        vecs = self.vecs
+        unsure = self.unsure
+        for cls, _ in self._class_masks(res):
+            m = needed & cls
+            if not m:
+                continue
+            group = _bits(m)
             ft = self.by_index[group[0]]
             local = ft._local(res)
             kid_paths = local.kid_paths
@@ -1709,21 +1778,20 @@ class _Matrix:
                 for t in group:
                     vec[t] = node
                 continue
-            gpick = operator.itemgetter(*group)
-            for kid in local.kid_res:
-                self.build(kid, group, gpick)
-            cyclic = self.cyclic
-            if cyclic:
-                group = [t for t in group if t not in cyclic]
+            for kp in kid_paths:
+                if not self.build(kp):  # an import cycle here, or one across targets
+                    unsure.update(group)
+            if unsure:
+                group = [t for t in group if t not in unsure]
                 if not group:
                     continue
-                gpick = operator.itemgetter(*group)
             kvecs = [vecs[kp] for kp in kid_paths]
             if len(group) == 1:
                 t0 = group[0]
                 keys: list[tuple[Any, ...]] = [tuple([kv[t0] for kv in kvecs])]
             else:
-                keys = list(zip(*[gpick(kv) for kv in kvecs], strict=True))
+                pick = operator.itemgetter(*group)
+                keys = list(zip(*[pick(kv) for kv in kvecs], strict=True))
             memo: dict[tuple[Any, ...], _Node] = {}
             for t, key in zip(group, keys, strict=True):
                 node = memo.get(key)
@@ -1735,10 +1803,34 @@ class _Matrix:
                         by_kids[skey] = node
                     memo[key] = node
                 vec[t] = node
+        self._busy.discard(path)
+        vecs[path] = vec
+        return True
 
-    def built(self, index: int) -> dict[str, _Node | None]:
-        """One target's nodes by import path (as `_FastTarget.built` after its build)."""
+    def built(self, index: int) -> dict[str, _Node | None] | None:
+        """One target's nodes by import path, or None when it takes the one-target path."""
+        if index not in self.by_index or index in self.unsure:
+            return None
         return {path: vec[index] for path, vec in self.vecs.items()}
+
+    def root_nodes(
+        self, roots: Sequence[str], built: dict[str, _Node | None]
+    ) -> list[tuple[str, _Node]] | None:
+        """(pattern match, node) for a target's roots; None if one was not built."""
+        resolve = self.graph.loader.resolver.resolve
+        out: list[tuple[str, _Node]] = []
+        for r in roots:
+            got = built.get(resolve(r, "", False).path)
+            if got is None:  # every root was built: cannot happen
+                return None
+            out.append((r, got))
+        return out
+
+
+def _bits(mask: int) -> list[int]:
+    """The indices of the set bits of `mask`, lowest first."""
+    bits = bin(mask)[:1:-1]
+    return [i for i, bit in enumerate(bits) if bit == "1"]
 
 
 def _internal_allowed(res: _Resolved, child: _Resolved, i: int) -> bool:
@@ -1925,22 +2017,27 @@ def _evaluate(
         # package takes the import path's place for that target only).
         fast = [graph.target(i) for i in range(len(targets)) if not matcher.errors(i)]
         shared = _Matrix(graph, fast, len(targets))
-        root_targets: dict[str, list[int]] = {}
+        root_targets: dict[str, int] = {}
         for ft in fast:
             for r in all_roots[ft.index]:
-                root_targets.setdefault(r, []).append(ft.index)
-        resolve = loader.resolver.resolve
-        for r, indices in root_targets.items():
-            shared.build(resolve(r, "", False), indices, operator.itemgetter(*indices))
+                root_targets[r] = root_targets.get(r, 0) | (1 << ft.index)
+        shared.reach(root_targets)
+        for path in shared.res:
+            shared.build(path)
+        if loader.resolver.importer_dependent:
+            shared.unsure.update(shared.by_index)
         lists: list[_FastList | _SlowList] = []
         for index in range(len(targets)):
             roots = all_roots[index]
             root_errors = matcher.errors(index)
             ft = graph.target(index)
-            if index in shared.by_index and index not in shared.cyclic:
-                ft.built = shared.built(index)
+            built = shared.built(index)
+            root_nodes = None if built is None else shared.root_nodes(roots, built)
             try:
-                lists.append(ft.run(roots, root_errors, with_deps=with_deps))
+                if built is not None and root_nodes is not None:
+                    lists.append(ft.walk(root_nodes, built, with_deps=with_deps))
+                else:
+                    lists.append(ft.run(roots, root_errors, with_deps=with_deps))
             except _CycleError:
                 # an import cycle: go's step-by-step load decides the stacks
                 tl = _TargetLoad(loader, index)
@@ -2020,11 +2117,12 @@ def load_listing(
         out: list[int] = []
         for entry in listed:
             if isinstance(entry[0], _Node):
-                got = index_of.get(entry)
+                key = entry
+                got = index_of.get(key)
                 if got is None:
                     got = len(objects)
-                    objects.append(_facts_of(entry, target))
-                    index_of[entry] = got
+                    objects.append(_facts_of(key, target))
+                    index_of[key] = got
             else:  # after an import cycle: not shared
                 got = len(objects)
                 objects.append(_facts_of(entry, target))
