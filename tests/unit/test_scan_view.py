@@ -189,6 +189,44 @@ def test_json_validates_and_has_no_absolute_paths() -> None:
     assert render.format_json(judge.scan(_example_world(), why=(f"{MODULE}/sqlite",))) == text
 
 
+def test_json_carries_include_delimiters_and_conditions() -> None:
+    preamble = (
+        '#include "own.h"\n#ifdef __linux__\n#include <sys/sysinfo.h>\n#endif\n'
+        "#ifdef HAVE_SQLITE\n#include <sqlite3.h>\n#endif\n"
+    )
+    world = matrix(
+        *(
+            listing(t, pkg(t, "p", cgo_files=("p.go",), h_files=("own.h",), includes=(preamble,)))
+            for t in (LINUX1, DARWIN1)
+        )
+    )
+    document = json.loads(render.format_json(judge.scan(world)))
+    jsonschema.validate(document, schemas.load("scan"))
+    (package,) = document["packages"]
+    darwin = package["targets"]["darwin/arm64 cgo=1"]
+    assert darwin["includes"] == [
+        {"header": "own.h", "delimiter": '""', "local": True, "active": True},
+        {
+            "header": "sqlite3.h",
+            "delimiter": "<>",
+            "local": False,
+            "active": None,
+            "condition": "defined(HAVE_SQLITE)",
+            "undecided": "#ifdef HAVE_SQLITE",
+        },
+        {
+            "header": "sys/sysinfo.h",
+            "delimiter": "<>",
+            "local": False,
+            "active": False,
+            "condition": "defined(__linux__)",
+        },
+    ]
+    assert darwin["system_headers"] == ["sqlite3.h"]
+    (finding,) = document["findings"]
+    assert (finding["rule"], finding["condition"]) == ("CGO009", "#ifdef HAVE_SQLITE")
+
+
 def test_table_shows_groups_statuses_findings_and_fixes() -> None:
     text = render.format_table(judge.scan(_example_world()), width=140)
     assert "Target groups" in text
