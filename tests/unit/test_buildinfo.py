@@ -16,14 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgotrap.read.binary.interface import (
-    AddressSpace,
-    BinaryFormat,
-    Endian,
-    Image,
-    Linkage,
-    Region,
-)
 from cgotrap.read.binary.buildinfo import (
     MAGIC,
     BuildInfo,
@@ -38,6 +30,14 @@ from cgotrap.read.binary.buildinfo import (
     parse_build_info,
     read_build_info,
     read_raw,
+)
+from cgotrap.read.binary.interface import (
+    AddressSpace,
+    BinaryFormat,
+    Endian,
+    Image,
+    Linkage,
+    Region,
 )
 
 INFO_START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")

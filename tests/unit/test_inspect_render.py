@@ -14,8 +14,8 @@ from cgotrap.cli.main_inspect import OutputFormat
 from cgotrap.judge import policy as policies
 from cgotrap.judge.rules import all_rules
 from cgotrap.read.binary import Inspected
-from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, VersionNeed
 from cgotrap.read.binary.buildinfo import BuildInfo, BuildSetting, Module
+from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, VersionNeed
 from cgotrap.render import inspect as renderer
 from cgotrap.schemas import load
 

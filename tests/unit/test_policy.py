@@ -13,8 +13,8 @@ from cgotrap.errors import DataError, UsageError
 from cgotrap.judge import policy as policies
 from cgotrap.judge.policy import Fit, LibcKind
 from cgotrap.read.binary import Inspected
-from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, MinOS, VersionNeed
 from cgotrap.read.binary.buildinfo import BuildInfo, BuildSetting
+from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, MinOS, VersionNeed
 
 ROOT = Path(__file__).resolve().parents[2]
 

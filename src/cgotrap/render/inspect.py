@@ -21,8 +21,8 @@ from cgotrap.judge.policy import (
 )
 from cgotrap.judge.rules import Severity
 from cgotrap.read.binary import Inspected
-from cgotrap.read.binary.interface import BinaryFormat, Linkage
 from cgotrap.read.binary.buildinfo import BuildInfo, Module
+from cgotrap.read.binary.interface import BinaryFormat, Linkage
 from cgotrap.render.common import json_text
 
 if TYPE_CHECKING:  # rich costs ~40 ms to import: only the table view loads it

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, assert_never
 
 from cgotrap.read.binary.archive import is_archive, iter_members
+from cgotrap.read.binary.buildinfo import BuildInfo, BuildInfoError, read_build_info
 from cgotrap.read.binary.interface import (
     BinaryFormat,
     BinaryReadError,
@@ -27,7 +28,6 @@ from cgotrap.read.binary.interface import (
     cgo_evidence,
     format_of,
 )
-from cgotrap.read.binary.buildinfo import BuildInfo, BuildInfoError, read_build_info
 
 # Bound on directory walking: entries visited, and depth.
 MAX_DIR_ENTRIES = 1_000_000
