@@ -1321,6 +1321,8 @@ class _Graph:
 
 
 _EMPTY: tuple[str, ...] = ()
+_DEPS = operator.attrgetter("deps")
+_LOCAL_NAME = operator.attrgetter("local.name")
 
 
 class _FastTarget:
@@ -1372,17 +1374,22 @@ class _FastTarget:
         resolved_kids = local.kid_paths
         # Deps: interned by content (children's paths and their Deps tuples)
         if kids:
-            dkey = (resolved_kids, *(id(k.deps) for k in kids))
+            kid_deps = list(map(_DEPS, kids))
+            dkey = (resolved_kids, *map(id, kid_deps))
             deps = graph.deps.get(dkey)
             if deps is None:
                 # (interned tuples live as long as the graph, so the ids in dkey stay unique)
-                acc = set(resolved_kids).union(*[k.deps for k in kids])
-                deps = graph.intern(tuple(sorted(acc)))
+                # The largest child's Deps is already sorted: add what the rest brings and
+                # let the sort merge the two runs.
+                big = max(kid_deps, key=len)
+                extra = set(resolved_kids).union(*[d for d in kid_deps if d is not big])
+                extra.difference_update(big)
+                deps = graph.intern(tuple(sorted([*big, *extra]))) if extra else big
                 graph.deps[dkey] = deps
         else:
             deps = _EMPTY
         err, kind, pos = local.err, local.err_kind, local.err_pos
-        if err is None and kids:
+        if err is None and kids and (local.internal_bad or "main" in map(_LOCAL_NAME, kids)):
             for i, kid in enumerate(kids):
                 kl = kid.local
                 if i in local.internal_bad and kid.err is None:

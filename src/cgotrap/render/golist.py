@@ -223,16 +223,90 @@ def iter_json_bytes(result: MatrixResult, *, matrix: bool) -> Iterator[bytes]:
         yield b"".join(parts)
 
 
+class _PieceCache:
+    """Encoded pieces of objects, each piece made once: a package's head (Dir to DepOnly)
+    by value, each file or import list by the identity of its (shared) tuple."""
+
+    def __init__(self) -> None:
+        self.text = _Cache()
+        self.heads: dict[tuple[Any, ...], bytes] = {}
+        self.lists: dict[tuple[str, int], tuple[tuple[str, ...], bytes]] = {}
+
+    def head(self, p: PackageFacts) -> bytes:
+        key = (p.dir, p.import_path, p.name, p.module_path, p.standard, p.dep_only)
+        got = self.heads.get(key)
+        if got is None:
+            cache = self.text
+            parts: list[str] = []
+            if p.dir:
+                parts.append(f'\t"Dir": {cache.string(p.dir)}')
+            parts.append(f'\t"ImportPath": {cache.string(p.import_path)}')
+            if p.name:
+                parts.append(f'\t"Name": {cache.string(p.name)}')
+            if p.module_path is not None:
+                parts.append(f'\t"Module": {{\n\t\t"Path": {cache.string(p.module_path)}\n\t}}')
+            if p.standard:
+                parts.append('\t"Standard": true')
+            if p.dep_only:
+                parts.append('\t"DepOnly": true')
+            got = ("{\n" + ",\n".join(parts)).encode("utf-8", "surrogateescape")
+            self.heads[key] = got
+        return got
+
+    def list(self, key: str, values: tuple[str, ...]) -> bytes:
+        slot = (key, id(values))
+        hit = self.lists.get(slot)
+        if hit is not None and hit[0] is values:
+            return hit[1]
+        text = (",\n" + _list_text(key, values)).encode("utf-8", "surrogateescape")
+        self.lists[slot] = (values, text)
+        return text
+
+
+def _pieces(p: PackageFacts, cache: _PieceCache) -> tuple[bytes, ...]:
+    """`_body` as encoded pieces (shared between objects where the values are)."""
+    out = [cache.head(p)]
+    for key, attr in _LIST_FIELDS_BEFORE_IMPORTS:
+        values: tuple[str, ...] = getattr(p, attr)
+        if values:
+            out.append(cache.list(key, values))
+    if p.error is not None:
+        stack = p.error.import_stack
+        if stack:
+            items = ",\n\t\t\t".join(go_json_string(s) for s in stack)
+            stack_text = f"[\n\t\t\t{items}\n\t\t]"
+        else:
+            stack_text = "[]"
+        err = (
+            f',\n\t"Error": {{\n\t\t"ImportStack": {stack_text},\n'
+            f'\t\t"Pos": {go_json_string(p.error.pos)},\n'
+            f'\t\t"Err": {go_json_string(p.error.err)}\n\t}}'
+        )
+        out.append(err.encode("utf-8", "surrogateescape"))
+    if p.test_go_files:
+        out.append(cache.list("TestGoFiles", p.test_go_files))
+    if p.xtest_go_files:
+        out.append(cache.list("XTestGoFiles", p.xtest_go_files))
+    return tuple(out)
+
+
 def iter_listing_bytes(listing: SharedListing, *, matrix: bool) -> Iterator[bytes]:
-    """`iter_json_bytes` for a shared listing: each distinct object is rendered once and
-    every target's chunk is one C-level join of the rendered bodies."""
-    cache = _Cache()
-    bodies = [_body(p, cache).encode("utf-8", "surrogateescape") for p in listing.objects]
+    """`iter_json_bytes` for a shared listing, one chunk per target: every distinct object
+    is rendered once, as pieces that equal objects share (a Deps list is often the same
+    across targets), and a target's chunk is one C-level join of those pieces."""
+    cache = _PieceCache()
+    pieces = [_pieces(p, cache) for p in listing.objects]
     for target, order in zip(listing.targets, listing.order, strict=True):
         if not order:
             continue
         tail = _target_text(target).encode() if matrix else b"\n}\n"
-        yield tail.join([bodies[i] for i in order]) + tail
+        parts: list[bytes] = []
+        extend = parts.extend
+        append = parts.append
+        for i in order:
+            extend(pieces[i])
+            append(tail)
+        yield b"".join(parts)
 
 
 def iter_listing_lines(listing: SharedListing, *, matrix: bool) -> Iterator[str]:
