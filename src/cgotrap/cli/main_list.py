@@ -11,15 +11,19 @@ the C compiler is on PATH, off when cross-compiling). With --targets every selec
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgotrap.errors import UsageError
 from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
+
+if TYPE_CHECKING:
+    from cgotrap.evaluate.model import SharedListing
 
 # runtime.GOARCH for platform.machine() values
 _HOST_ARCH = {
@@ -89,7 +93,6 @@ def env_target() -> Target:
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap list`."""
     from cgotrap.evaluate.packages import load_listing
-    from cgotrap.render import golist
 
     matrix = args.targets is not None
     if matrix:
@@ -100,7 +103,25 @@ def run(args: argparse.Namespace) -> int:
         targets = [env_target()]
     root = Path(args.chdir) if args.chdir else Path.cwd()
     tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
-    result = load_listing(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
+    # The objects live until the output is written; the cyclic collector would only
+    # rescan them (~10% of a large run).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = load_listing(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
+        _write(result, json=args.json, matrix=matrix)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    for problem in result.problems:
+        print(f"cgotrap: {problem}", file=sys.stderr)
+    return 0
+
+
+def _write(result: SharedListing, *, json: bool, matrix: bool) -> None:
+    """Print the listing: bytes straight to stdout's buffer when it has one."""
+    from cgotrap.render import golist
+
     sys.stdout.flush()
     raw = getattr(sys.stdout, "buffer", None)  # absent when a test swaps in a StringIO
 
@@ -110,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             raw.write(data)
 
-    if args.json:
+    if json:
         for chunk in golist.iter_listing_bytes(result, matrix=matrix):
             write(chunk)
     else:
@@ -118,6 +139,3 @@ def run(args: argparse.Namespace) -> int:
             write(line.encode("utf-8", "surrogateescape"))
     if raw is not None:
         raw.flush()
-    for problem in result.problems:
-        print(f"cgotrap: {problem}", file=sys.stderr)
-    return 0

@@ -25,6 +25,7 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 from __future__ import annotations
 
 import dataclasses
+import gc
 import operator
 import os
 import re
@@ -1325,6 +1326,28 @@ _DEPS = operator.attrgetter("deps")
 _LOCAL_NAME = operator.attrgetter("local.name")
 
 
+class _Walked:
+    """One target's listing on the fast path: the nodes in go's order (only the roots
+    without -deps), the import paths the patterns matched, and errors with their stacks."""
+
+    __slots__ = ("errors", "listed", "roots")
+
+    def __init__(
+        self, *, listed: list[_Node], roots: set[str], errors: dict[str, PackageError]
+    ) -> None:
+        self.listed = listed
+        self.roots = roots
+        self.errors = errors
+
+    def entries(self) -> list[tuple[_Node, bool, PackageError | None]]:
+        """(node, DepOnly, error) in order."""
+        roots, errors = self.roots, self.errors
+        return [
+            (n, n.local.path not in roots, errors[n.local.path] if n.err else None)
+            for n in self.listed
+        ]
+
+
 class _FastTarget:
     """One target on the fast path: nodes bottom-up, then go's load order and stacks."""
 
@@ -1538,7 +1561,7 @@ class _FastTarget:
 
     def run(
         self, roots: Sequence[str], root_errors: dict[str, _Resolved], *, with_deps: bool
-    ) -> list[tuple[_Node, bool, PackageError | None]]:
+    ) -> _Walked:
         """Build this target's nodes, then `walk`."""
         resolver = self.loader.resolver
         root_nodes = [
@@ -1552,7 +1575,7 @@ class _FastTarget:
         built: dict[str, _Node | None],
         *,
         with_deps: bool,
-    ) -> list[tuple[_Node, bool, PackageError | None]]:
+    ) -> _Walked:
         """Go's load and PackageList over the nodes (`built`: this target's, by import
         path): order, DepOnly, errors with stacks."""
         errs: dict[str, list[Any]] = {}  # import path -> [stack, pos, frozen]
@@ -1570,8 +1593,8 @@ class _FastTarget:
                 pos = self._import_pos(parent, s) if parent is not None else ""
                 errs[node.local.path] = [list(path), pos, node.err_kind == _LINK]
 
-        def revisit(node: _Node, path: list[str], s: str) -> None:
-            rec = errs[node.local.path]
+        def revisit(path: list[str], kp: str, s: str) -> None:
+            rec = errs[kp]
             if not rec[2]:
                 cand = [*path, s]
                 if _shorter_than(cand, rec[0]):
@@ -1585,8 +1608,8 @@ class _FastTarget:
                 root_set.add(rpath)
                 root_list.append(root)
             if rpath in seen:
-                if root.err is not None:
-                    revisit(root, [], s)
+                if rpath in errs:
+                    revisit([], rpath, s)
                 continue
             add(rpath)
             if root.err is not None:
@@ -1599,9 +1622,8 @@ class _FastTarget:
                 node, kids = stack[-1]
                 for kp, cs in kids:
                     if kp in seen:
-                        child = built[kp]
-                        if child is not None and child.err is not None:
-                            revisit(child, path, cs)
+                        if errs and kp in errs:  # (every package with an error is in errs)
+                            revisit(path, kp, cs)
                         continue
                     add(kp)
                     child = built[kp]
@@ -1617,17 +1639,12 @@ class _FastTarget:
                     path.pop()
                     emit(node)
 
-        def error_of(node: _Node) -> PackageError | None:
-            if node.err is None:
-                return None
-            stk, pos, _ = errs[node.local.path]
-            return PackageError(err=node.err, import_stack=tuple(stk), pos=pos)
-
-        if not with_deps:
-            return [(n, False, error_of(n)) for n in root_list]
-        if not errs:
-            return [(n, n.local.path not in root_set, None) for n in order]
-        return [(n, n.local.path not in root_set, error_of(n)) for n in order]
+        errors: dict[str, PackageError] = {}
+        for p, (stk, pos, _) in errs.items():
+            got = built[p]
+            if got is not None and got.err is not None:
+                errors[p] = PackageError(err=got.err, import_stack=tuple(stk), pos=pos)
+        return _Walked(listed=order if with_deps else root_list, roots=root_set, errors=errors)
 
     def _import_pos(self, parent: _Node, path: str) -> str:
         return self._import_pos_in(parent.local, path)
@@ -1979,7 +1996,6 @@ def _goroot() -> Path:
     return tool.path.resolve().parent.parent
 
 
-_FastList = list[tuple[_Node, bool, PackageError | None]]
 _SlowList = list[tuple[_Pkg, bool]]
 
 
@@ -1991,8 +2007,8 @@ class _Evaluated:
     patterns: tuple[str, ...]
     roots: list[list[str]]
     """Per target: the import paths the patterns matched."""
-    lists: list[_FastList | _SlowList]
-    """Per target: (node, DepOnly, error) on the fast path, (package, DepOnly) after a cycle."""
+    lists: list[_Walked | _SlowList]
+    """Per target: the fast path's walk, or (package, DepOnly) after a cycle."""
     problems: tuple[str, ...]
 
 
@@ -2017,6 +2033,10 @@ def _evaluate(
     matcher = _Patterns(loader, pats)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
+    # Millions of small long-lived objects and no reference cycles worth collecting: the
+    # cyclic collector would only rescan them (~15% of the run on a large tree).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         graph = _Graph(loader)
         all_roots = [matcher.roots(index) for index in range(len(targets))]
@@ -2033,7 +2053,7 @@ def _evaluate(
             shared.build(path)
         if loader.resolver.importer_dependent:
             shared.unsure.update(shared.by_index)
-        lists: list[_FastList | _SlowList] = []
+        lists: list[_Walked | _SlowList] = []
         for index in range(len(targets)):
             roots = all_roots[index]
             root_errors = matcher.errors(index)
@@ -2051,6 +2071,8 @@ def _evaluate(
                 lists.append(tl.run(roots, root_errors, with_deps=with_deps))
     finally:
         sys.setrecursionlimit(old_limit)
+        if gc_was_enabled:
+            gc.enable()
     return _Evaluated(
         module_root=str(project.main_modules[0].dir if project.main_modules else root),
         patterns=tuple(pats),
@@ -2083,7 +2105,10 @@ def load_matrix(
     per_target = []
     for index, target in enumerate(targets):
         listed = ev.lists[index]
-        packages = tuple(_facts_of(entry, target) for entry in listed)
+        if isinstance(listed, _Walked):
+            packages = tuple(_node_facts(n, d, e, target) for n, d, e in listed.entries())
+        else:
+            packages = tuple(_to_facts(p, d, target) for p, d in listed)
         per_target.append(
             TargetPackages(target=target, packages=packages, roots=tuple(ev.roots[index]))
         )
@@ -2118,21 +2143,34 @@ def load_listing(
     )
     objects: list[PackageFacts] = []
     index_of: dict[tuple[Any, ...], int] = {}
+    as_root: dict[_Node, int] = {}
+    as_dep: dict[_Node, int] = {}
     order: list[tuple[int, ...]] = []
     for index, target in enumerate(targets):
         listed = ev.lists[index]
         out: list[int] = []
-        for entry in listed:
-            if isinstance(entry[0], _Node):
-                key = entry
+        if not isinstance(listed, _Walked):  # after an import cycle: not shared
+            for p, dep_only in listed:
+                out.append(len(objects))
+                objects.append(_to_facts(p, dep_only, target))
+            order.append(tuple(out))
+            continue
+        roots, errors = listed.roots, listed.errors
+        for n in listed.listed:
+            path = n.local.path
+            dep_only = path not in roots
+            if n.err is None:
+                table = as_dep if dep_only else as_root
+                got = table.get(n)
+                if got is None:
+                    got = table[n] = len(objects)
+                    objects.append(_node_facts(n, dep_only, None, target))
+            else:
+                key = (n, dep_only, errors[path])
                 got = index_of.get(key)
                 if got is None:
-                    got = len(objects)
-                    objects.append(_facts_of(key, target))
-                    index_of[key] = got
-            else:  # after an import cycle: not shared
-                got = len(objects)
-                objects.append(_facts_of(entry, target))
+                    got = index_of[key] = len(objects)
+                    objects.append(_node_facts(n, dep_only, key[2], target))
             out.append(got)
         order.append(tuple(out))
     return SharedListing(
@@ -2141,12 +2179,6 @@ def load_listing(
         order=tuple(order),
         problems=ev.problems,
     )
-
-
-def _facts_of(entry: tuple[Any, ...], target: Target) -> PackageFacts:
-    if isinstance(entry[0], _Node):
-        return _node_facts(entry[0], entry[1], entry[2], target)
-    return _to_facts(entry[0], entry[1], target)
 
 
 def _is_std_literal(pattern: str) -> bool:
