@@ -25,6 +25,7 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import operator
 import os
@@ -1312,10 +1313,31 @@ class _Graph:
         self.by_kids: dict[tuple[Any, ...], _Node] = {}
         self.deps: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.bits: dict[str, int] = {}
+        """Import path -> its bit in the Deps masks."""
+        self.bit_names: list[str] = []
+        self.deps_masks: dict[int, int] = {id(_EMPTY): 0}
+        """id of an interned Deps tuple -> its mask."""
+        self._kid_masks: dict[int, int] = {}
         self.roots_memo: dict[str, _Resolved] = {}
 
     def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
         return self.tuples.setdefault(t, t)
+
+    def kid_mask(self, local: _Local) -> int:
+        """The bits of a package's children's import paths."""
+        got = self._kid_masks.get(id(local))
+        if got is None:  # (locals live as long as the graph: ids stay unique)
+            bits = self.bits
+            got = 0
+            for path in local.kid_paths:
+                bit = bits.get(path)
+                if bit is None:
+                    bit = bits[path] = len(self.bit_names)
+                    self.bit_names.append(path)
+                got |= 1 << bit
+            self._kid_masks[id(local)] = got
+        return got
 
     def target(self, index: int) -> _FastTarget:
         return _FastTarget(self, index)
@@ -1397,17 +1419,32 @@ class _FastTarget:
         resolved_kids = local.kid_paths
         # Deps: interned by content (children's paths and their Deps tuples)
         if kids:
+            local_mask = graph.kid_mask
             kid_deps = list(map(_DEPS, kids))
             dkey = (resolved_kids, *map(id, kid_deps))
             deps = graph.deps.get(dkey)
             if deps is None:
                 # (interned tuples live as long as the graph, so the ids in dkey stay unique)
-                # The largest child's Deps is already sorted: add what the rest brings and
-                # let the sort merge the two runs.
+                # Sets of import paths as bit masks: the union is a few big-int ORs. The
+                # largest child's Deps is already sorted: what the others add is sorted in
+                # (a merge of two runs).
+                masks = graph.deps_masks
+                union = functools.reduce(
+                    operator.or_, map(masks.__getitem__, map(id, kid_deps)), local_mask(local)
+                )
                 big = max(kid_deps, key=len)
-                extra = set(resolved_kids).union(*[d for d in kid_deps if d is not big])
-                extra.difference_update(big)
-                deps = graph.intern(tuple(sorted([*big, *extra]))) if extra else big
+                extra = union & ~masks[id(big)]
+                if extra:
+                    names = graph.bit_names
+                    added = []
+                    while extra:
+                        low = extra & -extra
+                        added.append(names[low.bit_length() - 1])
+                        extra ^= low
+                    deps = graph.intern(tuple(sorted([*big, *added])))
+                    masks[id(deps)] = union
+                else:
+                    deps = big
                 graph.deps[dkey] = deps
         else:
             deps = _EMPTY
