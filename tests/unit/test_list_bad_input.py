@@ -152,3 +152,14 @@ def test_dependency_not_downloaded(
     errors = {p.import_path: p.error for p in result.per_target[0].packages if p.error}
     assert errors["example.com/dep/x"].err == "module lookup disabled by GOPROXY=off"
     assert not (tmp_path / "empty-cache").exists()  # nothing downloaded or created
+
+
+def test_reader_does_not_block_on_a_fifo(tmp_path: Path, deadline: None) -> None:
+    from cgotrap.read.filename import FileKind
+    from cgotrap.read.gofile import read_source_file
+
+    os.mkfifo(tmp_path / "x.go")  # no writer: a blocking open would wait forever
+    src = read_source_file(str(tmp_path), "x.go", FileKind.GO)
+    assert src.error == f"open {tmp_path}/x.go: not a regular file, not read by cgotrap"
+    (tmp_path / "y.go").write_text("package y\n")
+    assert read_source_file(str(tmp_path), "y.go", FileKind.GO).package_name == "y"

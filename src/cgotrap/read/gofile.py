@@ -26,6 +26,7 @@ import errno
 import io
 import os
 import re
+import stat
 from collections.abc import Callable
 from typing import Protocol
 
@@ -1102,14 +1103,27 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
     if kind is FileKind.SYSO:
         return SourceFile(name=name, kind=kind)
     # os.open/os.read: a file object's buffering costs more than reading a header.
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever;
+    # it changes nothing for regular files, and anything else is not read at all.
     try:
-        fd = os.open(full, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(full, os.O_RDONLY | _O_CLOEXEC | _O_NONBLOCK)
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"open {full}: {go_errno_text(exc)}")
     try:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a pipe, device or socket
+            return SourceFile(
+                name=name, kind=kind, error=f"open {full}: not a regular file, not read by cgotrap"
+            )
         return read_source(_FdReader(fd), full, name, kind)
+    except OSError as exc:
+        return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
     finally:
         os.close(fd)
+
+
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 class Readable(Protocol):
