@@ -119,23 +119,50 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(result: SharedListing, *, json: bool, matrix: bool) -> None:
-    """Print the listing: bytes straight to stdout's buffer when it has one."""
+    """Print the listing: writev straight to stdout's descriptor when it has one."""
     from cgotrap.render import golist
 
     sys.stdout.flush()
-    raw = getattr(sys.stdout, "buffer", None)  # absent when a test swaps in a StringIO
-
-    def write(data: bytes) -> None:
-        if raw is None:
-            sys.stdout.write(data.decode("utf-8", "surrogateescape"))
-        else:
-            raw.write(data)
-
+    fd = _stdout_fd()
+    if json and fd is not None:
+        for parts in golist.iter_listing_pieces(result, matrix=matrix):
+            _writev_all(fd, parts)
+        return
     if json:
         for chunk in golist.iter_listing_bytes(result, matrix=matrix):
-            write(chunk)
-    else:
-        for line in golist.iter_listing_lines(result, matrix=matrix):
-            write(line.encode("utf-8", "surrogateescape"))
+            sys.stdout.write(chunk.decode("utf-8", "surrogateescape"))
+        return
+    raw = getattr(sys.stdout, "buffer", None)
+    for line in golist.iter_listing_lines(result, matrix=matrix):
+        if raw is None:
+            sys.stdout.write(line)
+        else:
+            raw.write(line.encode("utf-8", "surrogateescape"))
     if raw is not None:
         raw.flush()
+
+
+def _stdout_fd() -> int | None:
+    """stdout's file descriptor, or None when a test swapped in a StringIO."""
+    if getattr(sys.stdout, "buffer", None) is None:
+        return None
+    try:
+        return sys.stdout.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+
+
+_IOV_MAX = 1024  # POSIX guarantees at least 16; Linux and the BSDs allow 1024
+
+
+def _writev_all(fd: int, parts: list[bytes]) -> None:
+    """Write every byte of `parts`, in order, with few system calls and no joined copy."""
+    for start in range(0, len(parts), _IOV_MAX):
+        batch = parts[start : start + _IOV_MAX]
+        written = os.writev(fd, batch)
+        total = sum(map(len, batch))
+        if written == total:
+            continue
+        rest = b"".join(batch)[written:]  # a short write (a signal, a full disk): finish it
+        while rest:
+            rest = rest[os.write(fd, rest) :]

@@ -231,6 +231,7 @@ class _PieceCache:
         self.text = _Cache()
         self.heads: dict[tuple[Any, ...], bytes] = {}
         self.lists: dict[tuple[str, int], tuple[tuple[str, ...], bytes]] = {}
+        self.files: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[bytes, ...]]] = {}
 
     def head(self, p: PackageFacts) -> bytes:
         key = (p.dir, p.import_path, p.name, p.module_path, p.standard, p.dep_only)
@@ -263,13 +264,30 @@ class _PieceCache:
         return text
 
 
+_FILE_FIELDS = _LIST_FIELDS_BEFORE_IMPORTS[:-2]  # GoFiles .. CgoPkgConfig
+_FILE_VALUES = operator.attrgetter(*(attr for _, attr in _FILE_FIELDS))
+
+
 def _pieces(p: PackageFacts, cache: _PieceCache) -> tuple[bytes, ...]:
     """`_body` as encoded pieces (shared between objects where the values are)."""
     out = [cache.head(p)]
-    for key, attr in _LIST_FIELDS_BEFORE_IMPORTS:
-        values: tuple[str, ...] = getattr(p, attr)
-        if values:
-            out.append(cache.list(key, values))
+    files = _FILE_VALUES(p)
+    key = tuple(map(id, files))
+    hit = cache.files.get(key)
+    if hit is None:
+        pieces = tuple(
+            cache.list(name, values)
+            for (name, _), values in zip(_FILE_FIELDS, files, strict=True)
+            if values
+        )
+        cache.files[key] = (files, pieces)  # the values stay alive: their ids stay unique
+    else:
+        pieces = hit[1]
+    out.extend(pieces)
+    if p.imports:
+        out.append(cache.list("Imports", p.imports))
+    if p.deps:
+        out.append(cache.list("Deps", p.deps))
     if p.error is not None:
         stack = p.error.import_stack
         if stack:
@@ -290,10 +308,11 @@ def _pieces(p: PackageFacts, cache: _PieceCache) -> tuple[bytes, ...]:
     return tuple(out)
 
 
-def iter_listing_bytes(listing: SharedListing, *, matrix: bool) -> Iterator[bytes]:
-    """`iter_json_bytes` for a shared listing, one chunk per target: every distinct object
-    is rendered once, as pieces that equal objects share (a Deps list is often the same
-    across targets), and a target's chunk is one C-level join of those pieces."""
+def iter_listing_pieces(listing: SharedListing, *, matrix: bool) -> Iterator[list[bytes]]:
+    """go list -json objects as UTF-8 pieces, one list per target (joined: the target's
+    text). Every distinct object is rendered once, as pieces that equal values share (a
+    Deps list is often the same across targets), so a writer can hand the lists to
+    writev without copying a gigabyte of text into chunks first."""
     cache = _PieceCache()
     pieces = [_pieces(p, cache) for p in listing.objects]
     for target, order in zip(listing.targets, listing.order, strict=True):
@@ -306,6 +325,12 @@ def iter_listing_bytes(listing: SharedListing, *, matrix: bool) -> Iterator[byte
         for i in order:
             extend(pieces[i])
             append(tail)
+        yield parts
+
+
+def iter_listing_bytes(listing: SharedListing, *, matrix: bool) -> Iterator[bytes]:
+    """`iter_json_bytes` for a shared listing: one chunk per target."""
+    for parts in iter_listing_pieces(listing, matrix=matrix):
         yield b"".join(parts)
 
 
