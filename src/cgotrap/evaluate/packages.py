@@ -13,9 +13,13 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 - What a package is on its own (its DirFacts object, resolved imports, static errors) is a
   shared `_Local`; a package with the same local and children on two targets is the same
   `_Node` (Deps, error), so most of the matrix is shared work.
-- Per target only go's load order is walked (`_FastTarget.run`): DepOnly, -deps order
+- The nodes are built package by package for all targets at once (`_Matrix`: which
+  targets load a package, then its nodes on all of them), not target by target.
+- Per target only go's load order is walked (`_FastTarget.walk`): DepOnly, -deps order
   (post-order DFS) and import stacks for the packages with errors. An import cycle sends
   that target through the step-by-step port of loadImport/load (`_TargetLoad`).
+- `load_listing` keeps each distinct package object once for the whole matrix (what
+  `cgotrap list` renders); `load_matrix` gives every target its own PackageFacts.
 """
 
 # String paths and os.path/os.scandir: this is the hot loop over every directory and import;
