@@ -252,6 +252,11 @@ class _FileMasks:
     """A _test.go file."""
     list_key: str
     """The file list a built non-Go file joins (a FileKind value), or "go"."""
+    plain: bool
+    """Read without any error and with a valid constraint: where `build` says no, the file
+    is simply ignored (the common case the per-class loop takes first)."""
+    name: str
+    """The file's name."""
 
 
 def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
@@ -447,6 +452,8 @@ def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileM
         go_join(directory, src.name),
         src.name.endswith("_test.go"),
         src.kind.value,
+        not src.error and src.parse_error is None and not cerr,
+        src.name,
     )
 
 
@@ -594,6 +601,9 @@ def _import_class(
     s_files: list[str] = []
     first_file = ""
     for fm in files:
+        if fm.plain and not (fm.build >> bit) & 1:  # excluded here: ignored, both ways
+            (ignored_go if fm.list_key == "go" else ignored_other).append(fm.name)
+            continue
         src = fm.src
         name = src.name
         is_go = fm.list_key == "go"
