@@ -73,3 +73,29 @@ def test_matrix_reads_like_each_target_alone(
     if with_deps or "./..." in patterns:
         assert b"import cycle not allowed" in together[1]  # windows: the cycle
     assert b"import cycle" not in together[0] + together[2] + together[3]
+
+
+def test_writev_all_writes_every_piece_in_order() -> None:
+    import os
+    import threading
+
+    from cgotrap.cli.main_list import _writev_all
+
+    parts = [f"{i:05d}-".encode() * (i % 7 + 1) for i in range(5000)]  # > IOV_MAX pieces
+    parts.append(b"x" * (3 << 20))  # more than any pipe holds: writes block and resume
+    read_fd, write_fd = os.pipe()
+    got: list[bytes] = []
+
+    def drain() -> None:
+        while chunk := os.read(read_fd, 1 << 16):
+            got.append(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        _writev_all(write_fd, parts)
+    finally:
+        os.close(write_fd)
+        reader.join(timeout=60)
+        os.close(read_fd)
+    assert b"".join(got) == b"".join(parts)

@@ -125,14 +125,20 @@ def _write(result: SharedListing, *, json: bool, matrix: bool) -> None:
 
     sys.stdout.flush()
     fd = _stdout_fd()
-    if json and fd is not None:
+    if json and fd is not None and hasattr(os, "writev"):  # (no writev on Windows)
         _widen_pipe(fd)
         for parts in golist.iter_listing_pieces(result, matrix=matrix):
             _writev_all(fd, parts)
         return
     if json:
+        raw_out = getattr(sys.stdout, "buffer", None)
         for chunk in golist.iter_listing_bytes(result, matrix=matrix):
-            sys.stdout.write(chunk.decode("utf-8", "surrogateescape"))
+            if raw_out is None:
+                sys.stdout.write(chunk.decode("utf-8", "surrogateescape"))
+            else:
+                raw_out.write(chunk)
+        if raw_out is not None:
+            raw_out.flush()
         return
     raw = getattr(sys.stdout, "buffer", None)
     for line in golist.iter_listing_lines(result, matrix=matrix):
