@@ -38,7 +38,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never, cast
 
 from cgotrap import toolchain
 from cgotrap.discover import modcache
@@ -2197,7 +2197,13 @@ def load_listing(
             order.append(tuple(out))
             continue
         roots, errors = listed.roots, listed.errors
-        for n in listed.listed:
+        nodes = listed.listed
+        # Most entries are DepOnly packages without an error seen on an earlier target:
+        # one C-level pass finds them; roots and errors are set right after.
+        found: list[int | None] = list(map(as_dep.get, nodes))
+        special = [i for i, n in enumerate(nodes) if n.err is not None or n.local.path in roots]
+        for i in special:
+            n = nodes[i]
             path = n.local.path
             dep_only = path not in roots
             if n.err is None:
@@ -2212,7 +2218,15 @@ def load_listing(
                 if got is None:
                     got = index_of[key] = len(objects)
                     objects.append(_node_facts(n, dep_only, key[2], target))
-            out.append(got)
+            found[i] = got
+        for i in [i for i, got in enumerate(found) if got is None]:  # new DepOnly objects
+            n = nodes[i]
+            got = as_dep.get(n)
+            if got is None:
+                got = as_dep[n] = len(objects)
+                objects.append(_node_facts(n, True, None, target))
+            found[i] = got
+        out.extend(cast("list[int]", found))
         order.append(tuple(out))
     return SharedListing(
         objects=tuple(objects),
