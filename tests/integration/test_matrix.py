@@ -230,6 +230,7 @@ def test_ctrl_c_stops_every_process(modules: Path, tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, err
     assert b"interrupted" in err
     time.sleep(0.5)

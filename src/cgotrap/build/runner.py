@@ -356,10 +356,21 @@ class MatrixRunner:
         jobs = options.jobs or os.cpu_count() or 1
         out: dict[int, TargetResult] = {}
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+        interrupted = threading.Event()
+
+        def on_sigint(_signum: int, _frame: object) -> None:
+            # Only flag and kill here: a KeyboardInterrupt raised inside
+            # concurrent.futures.wait can leave a future's lock held, and the pool's
+            # shutdown then waits forever for a worker blocked on it (seen once under load).
+            interrupted.set()
+            self.cancel()
+
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
         try:
             futures = {pool.submit(self._run_target, t): i for i, t in enumerate(targets)}
             pending = set(futures)
-            while pending:
+            while pending and not interrupted.is_set():
                 # Short waits keep the main thread responsive to Ctrl-C.
                 done, pending = concurrent.futures.wait(pending, timeout=0.2)
                 for future in done:
@@ -368,6 +379,12 @@ class MatrixRunner:
             self.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+        finally:
+            if in_main:
+                signal.signal(signal.SIGINT, previous)
+        if interrupted.is_set():
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise KeyboardInterrupt
         pool.shutdown(wait=True)
         return MatrixReport(
             targets=tuple(out[i] for i in range(len(targets))),
