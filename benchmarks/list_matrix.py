@@ -18,7 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-import cgotrap as cgotrap_package
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.installed import with_bytecode  # after the path setup above
 from cgotrap import toolchain
 from cgotrap.targets import expand, parse_cgo_modes
 
@@ -52,26 +54,6 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, i
     return elapsed, usage.ru_maxrss, objects
 
 
-def _with_bytecode(env: dict[str, str]) -> dict[str, str]:
-    """The environment for cgotrap as installed: with compiled bytecode.
-
-    An installed package has its .pyc files; a shell with PYTHONDONTWRITEBYTECODE would make
-    every run compile all of cgotrap from source first (~0.1 s). The bytecode goes to a cache
-    directory (PYTHONPYCACHEPREFIX), never into the source tree, and is made before timing.
-    """
-    out = dict(env)
-    out.pop("PYTHONDONTWRITEBYTECODE", None)
-    out.setdefault("PYTHONPYCACHEPREFIX", str(Path.home() / ".cache" / "cgotrap-bench" / "pycache"))
-    package = Path(cgotrap_package.__file__).parent
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(package)],
-        env=out,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return out
-
-
 def main() -> int:
     """Run both, print the comparison."""
     go = toolchain.require("go")
@@ -93,7 +75,7 @@ def main() -> int:
 
     cgotrap = [sys.executable, "-m", "cgotrap", "list", "-e", "-deps", "-json"]
     cgotrap += ["--targets", args.targets, "--cgo", args.cgo, *patterns]
-    ours_time, ours_rss, ours_objects = _run(cgotrap, directory, _with_bytecode(env))
+    ours_time, ours_rss, ours_objects = _run(cgotrap, directory, with_bytecode(env))
 
     go_time = 0.0
     go_rss = 0
