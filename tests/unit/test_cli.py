@@ -26,3 +26,34 @@ def test_python_dash_m_entry_point() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("cgotrap ")
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("list", "scan", "inspect", "matrix"):
+        assert command in out
+
+
+def test_unknown_command_is_a_usage_error_naming_the_choices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["scna"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'scna'" in err
+    assert "inspect" in err
+
+
+def test_only_the_command_being_run_is_imported() -> None:
+    code = (
+        "import sys\n"
+        "from cgotrap.cli import main\n"
+        "main.main(['inspect', '--format', 'json', sys.executable])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cgotrap.cli.main_')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "['cgotrap.cli.main_inspect']"

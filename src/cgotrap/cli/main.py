@@ -11,14 +11,22 @@ Exit codes: 0 ok; 1 the command's findings fail the gate (policy violated, a tar
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from cgotrap import __version__
-from cgotrap.cli import main_inspect, main_list, main_matrix, main_scan
 from cgotrap.errors import CgotrapError
 
-_COMMANDS = (main_list, main_scan, main_inspect, main_matrix)
+# Subcommand -> the module that registers and runs it. Only the module of the command being
+# run is imported (each costs 5-15 ms; `cgotrap inspect` over a release folder is dominated
+# by start-up); `cgotrap --help` and an unknown command import them all.
+_COMMANDS = {
+    "list": "cgotrap.cli.main_list",
+    "scan": "cgotrap.cli.main_scan",
+    "inspect": "cgotrap.cli.main_inspect",
+    "matrix": "cgotrap.cli.main_matrix",
+}
 
 
 def _version_text() -> str:
@@ -44,23 +52,34 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (every subcommand registers its own)."""
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` names (its first word that is not an option), if it is one."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in _COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The argument parser; with `argv`, only the subcommand it names is registered."""
     parser = argparse.ArgumentParser(
         prog="cgotrap",
         description="Find and fix the cgo traps in Go projects, for every target at once.",
     )
     parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in _COMMANDS:
-        command.register(sub)
+    wanted = _command_named(argv)
+    for name, module in _COMMANDS.items():
+        if wanted is None or name == wanted:
+            importlib.import_module(module).register(sub)
     return parser
 
 
 def main_inner(argv: Sequence[str] | None = None) -> int:
     """Run one command; raises `CgotrapError` for user-facing errors."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     code: int = args.run(args)
     return code
 
