@@ -292,6 +292,13 @@ def _read(path: Path) -> str:
         raise GoModError(f"{path}:1: invalid UTF-8 in file") from exc
 
 
+def _one_arg(args: tuple[str, ...], error: str) -> str:
+    """The single argument of a directive, or `GoModError(error)` (go's own wording)."""
+    if len(args) != 1:
+        raise GoModError(error)
+    return args[0]
+
+
 def parse_gomod_text(text: str, file: Path) -> GoMod:
     """Parse go.mod text (raises `GoModError` with "file:line: problem")."""
     module = go = toolchain = ""
@@ -303,17 +310,13 @@ def parse_gomod_text(text: str, file: Path) -> GoMod:
         where = f"{file}:{st.line}"
         match st.verb:
             case "module":
-                if len(st.args) != 1:
-                    raise GoModError(f"{where}: usage: module module/path")
-                module = st.args[0]
+                module = _one_arg(st.args, f"{where}: usage: module module/path")
             case "go":
-                if len(st.args) != 1:
-                    raise GoModError(f"{where}: go directive expects exactly one argument")
-                go = st.args[0]
+                go = _one_arg(st.args, f"{where}: go directive expects exactly one argument")
             case "toolchain":
-                if len(st.args) != 1:
-                    raise GoModError(f"{where}: toolchain directive expects exactly one argument")
-                toolchain = st.args[0]
+                toolchain = _one_arg(
+                    st.args, f"{where}: toolchain directive expects exactly one argument"
+                )
             case "require" | "exclude":
                 if len(st.args) != 2:
                     raise GoModError(f"{where}: usage: {st.verb} module/path v1.2.3")
@@ -322,9 +325,7 @@ def parse_gomod_text(text: str, file: Path) -> GoMod:
             case "replace":
                 replaces.append(_parse_replace(st.args, where))
             case "tool":
-                if len(st.args) != 1:
-                    raise GoModError(f"{where}: usage: tool package/path")
-                tools.append(st.args[0])
+                tools.append(_one_arg(st.args, f"{where}: usage: tool package/path"))
             case "retract" | "godebug" | "ignore":
                 pass
             case _:
@@ -355,17 +356,13 @@ def parse_gowork_text(text: str, file: Path) -> GoWork:
         where = f"{file}:{st.line}"
         match st.verb:
             case "go":
-                if len(st.args) != 1:
-                    raise GoModError(f"{where}: go directive expects exactly one argument")
-                go = st.args[0]
+                go = _one_arg(st.args, f"{where}: go directive expects exactly one argument")
             case "toolchain":
-                if len(st.args) != 1:
-                    raise GoModError(f"{where}: toolchain directive expects exactly one argument")
-                toolchain = st.args[0]
+                toolchain = _one_arg(
+                    st.args, f"{where}: toolchain directive expects exactly one argument"
+                )
             case "use":
-                if len(st.args) != 1:
-                    raise GoModError(f"{where}: usage: use local/dir")
-                uses.append(st.args[0])
+                uses.append(_one_arg(st.args, f"{where}: usage: use local/dir"))
             case "replace":
                 replaces.append(_parse_replace(st.args, where))
             case "godebug":
