@@ -32,6 +32,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/datafile.py
+
+from datafile import write_or_check
 
 from cgotrap import toolchain
 
@@ -158,15 +161,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     args = parser.parse_args()
     text = json.dumps(generate(), indent=1) + "\n"
-    if args.check:
-        if OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale: run scripts/gen_c_predefines.py", file=sys.stderr)
-            return 1
-        print(f"{OUT} is up to date")
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}")
-    return 0
+    return write_or_check(OUT, text, check=args.check, script="gen_c_predefines.py")
 
 
 if __name__ == "__main__":

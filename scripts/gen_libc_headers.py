@@ -25,6 +25,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/datafile.py
+
+from datafile import write_or_check
 
 from cgotrap import toolchain
 from cgotrap.targets import port_table
@@ -270,14 +273,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if the checked-in copy differs")
     args = parser.parse_args()
     text = dump(generate())
-    if args.check:
-        if OUT.read_text() != text:
-            print(f"{OUT} is out of date: run python scripts/gen_libc_headers.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text)
-    print(f"wrote {OUT} ({len(text)} bytes)")
-    return 0
+    return write_or_check(OUT, text, check=args.check, script="gen_libc_headers.py")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/datafile.py
+
+from datafile import write_or_check
+
 OUT = Path(__file__).resolve().parent.parent / "src" / "cgotrap" / "data" / "policies"
 FORMAT_VERSION = 1
 
@@ -364,19 +368,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the files are stale")
     args = parser.parse_args()
-    stale = False
+    stale = 0
     for name, document in (("policies.json", policies()), ("run_targets.json", run_targets())):
         text = json.dumps(document, indent=2) + "\n"
-        path = OUT / name
-        if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                print(f"{path}: stale, rerun scripts/gen_policies.py", file=sys.stderr)
-                stale = True
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
-    return 1 if stale else 0
+        stale |= write_or_check(OUT / name, text, check=args.check, script="gen_policies.py")
+    return stale
 
 
 if __name__ == "__main__":

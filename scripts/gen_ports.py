@@ -21,6 +21,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/datafile.py
+
+from datafile import write_or_check
 
 from cgotrap import toolchain
 
@@ -84,14 +87,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if the checked-in copy differs")
     args = parser.parse_args()
     data = json.dumps(generate(), indent=1) + "\n"
-    if args.check:
-        if OUT.read_text() != data:
-            print(f"{OUT} is out of date: run python scripts/gen_ports.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(data)
-    print(f"wrote {OUT}")
-    return 0
+    return write_or_check(OUT, data, check=args.check, script="gen_ports.py")
 
 
 if __name__ == "__main__":

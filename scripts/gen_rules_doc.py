@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/datafile.py
+
+from datafile import write_or_check
 
 from cgotrap.judge.rules import all_rules
 
@@ -67,15 +70,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if the checked-in copy differs")
     args = parser.parse_args()
     text = render()
-    if args.check:
-        if not OUT.exists() or OUT.read_text() != text:
-            print(f"{OUT} is out of date: run python scripts/gen_rules_doc.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text)
-    print(f"wrote {OUT}")
-    return 0
+    return write_or_check(OUT, text, check=args.check, script="gen_rules_doc.py")
 
 
 if __name__ == "__main__":
