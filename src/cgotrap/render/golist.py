@@ -150,8 +150,8 @@ def _object_key(p: PackageFacts) -> tuple[Any, ...]:
     return ids if err is None else (ids, err.err, err.import_stack, err.pos)
 
 
-def _body(p: PackageFacts, cache: _Cache) -> str:
-    """The object's text up to (not including) its closing brace."""
+def _head_parts(p: PackageFacts, cache: _Cache) -> list[str]:
+    """The object's fields before its file lists: Dir, ImportPath, Name, Module, flags."""
     parts: list[str] = []
     if p.dir:
         parts.append(f'\t"Dir": {cache.string(p.dir)}')
@@ -164,6 +164,12 @@ def _body(p: PackageFacts, cache: _Cache) -> str:
         parts.append('\t"Standard": true')
     if p.dep_only:
         parts.append('\t"DepOnly": true')
+    return parts
+
+
+def _body(p: PackageFacts, cache: _Cache) -> str:
+    """The object's text up to (not including) its closing brace."""
+    parts = _head_parts(p, cache)
     for key, attr in _LIST_FIELDS_BEFORE_IMPORTS:
         values: tuple[str, ...] = getattr(p, attr)
         if values:
@@ -237,19 +243,7 @@ class _PieceCache:
         key = (p.dir, p.import_path, p.name, p.module_path, p.standard, p.dep_only)
         got = self.heads.get(key)
         if got is None:
-            cache = self.text
-            parts: list[str] = []
-            if p.dir:
-                parts.append(f'\t"Dir": {cache.string(p.dir)}')
-            parts.append(f'\t"ImportPath": {cache.string(p.import_path)}')
-            if p.name:
-                parts.append(f'\t"Name": {cache.string(p.name)}')
-            if p.module_path is not None:
-                parts.append(f'\t"Module": {{\n\t\t"Path": {cache.string(p.module_path)}\n\t}}')
-            if p.standard:
-                parts.append('\t"Standard": true')
-            if p.dep_only:
-                parts.append('\t"DepOnly": true')
+            parts = _head_parts(p, self.text)
             got = ("{\n" + ",\n".join(parts)).encode("utf-8", "surrogateescape")
             self.heads[key] = got
         return got
