@@ -15,7 +15,6 @@ import fnmatch
 import functools
 import json
 from collections.abc import Sequence
-from importlib import resources
 from typing import Any, assert_never
 
 from cgotrap.errors import DataError, UsageError
@@ -117,6 +116,8 @@ def version_tuple(text: str) -> tuple[int, ...]:
 
 
 def _data(name: str) -> dict[str, Any]:
+    from importlib import resources  # ~3 ms; only --runs-on and --policy read the data
+
     path = resources.files("cgotrap.data").joinpath("policies", name)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

@@ -10,17 +10,23 @@ from __future__ import annotations
 import array
 import io
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, ClassVar
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.dynamic import DynamicSection, DynamicSegment
-from elftools.elf.elffile import ELFFile
-from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
-from elftools.elf.notes import iter_notes
-from elftools.elf.segments import InterpSegment
-from elftools.elf.structs import ELFStructs
+from cgotrap.read.binary.deferred import ELFTOOLS, import_deferring
 
-from cgotrap.read.binary.interface import (
+import_deferring(ELFTOOLS)  # first: without the DWARF/EHABI packages (see its docstring)
+
+from elftools.common.exceptions import ELFError  # noqa: E402  # after import_deferring
+from elftools.elf.dynamic import DynamicSection, DynamicSegment  # noqa: E402
+from elftools.elf.elffile import ELFFile  # noqa: E402
+from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection  # noqa: E402
+from elftools.elf.notes import iter_notes  # noqa: E402
+from elftools.elf.segments import InterpSegment  # noqa: E402
+from elftools.elf.structs import ELFStructs  # noqa: E402
+
+from cgotrap.read.binary.flat import FlatStruct, Strings  # noqa: E402
+from cgotrap.read.binary.interface import (  # noqa: E402
     AddressSpace,
     BinaryFormat,
     BinaryReadError,
@@ -68,6 +74,9 @@ _MAX_DYNSYMS = 200_000
 _MAX_NOTES_BYTES = 1 << 16
 # e_phnum/e_shnum are 16-bit (extended numbering can claim more): never walk more headers.
 _MAX_HEADERS = 65_536
+# Tables read in one piece (header tables, string tables, .dynsym) up to this size; a larger
+# (hostile) one is read record by record through pyelftools, as before.
+_MAX_TABLE_READ = 8 << 20
 
 
 class ElfReader:
@@ -136,6 +145,22 @@ class _ELFFile(ELFFile):
         self.e_ident_raw = self.stream.read(16)
         self.stream_loader = None
 
+    # id(parsers) -> (parsers, their flat forms by record name: see flat.py)
+    _flats: ClassVar[dict[int, tuple[ELFStructs, dict[str, FlatStruct | None]]]] = {}
+
+    def flat(self, record: str) -> FlatStruct | None:
+        """The flat form of pyelftools' parser of `record` ("Elf_Shdr"); None if not flat."""
+        found = self._flats.get(id(self.structs))
+        if found is None or found[0] is not self.structs:
+            found = (self.structs, {})
+            if len(self._flats) < 256:
+                self._flats[id(self.structs)] = found
+        flats = found[1]
+        if record not in flats:
+            construct = getattr(self.structs, record)
+            flats[record] = FlatStruct.of(construct, prefix=record == "Elf_Sym")
+        return flats[record]
+
     @classmethod
     def _cached(cls, key: tuple[bool, int, Any, Any, Any]) -> ELFStructs:
         found = cls._structs.get(key)
@@ -169,8 +194,15 @@ def _read(file: BinaryIO, size: int) -> Image:
     segments: list[Region] = []
     interpreter = ""
     dynamic_segment = -1
-    for i in range(min(elf.num_segments(), _MAX_HEADERS)):
-        seg = elf._get_segment_header(i)  # raw header (private, stable since 0.2x)
+    segment_headers = _headers(
+        elf,
+        "Elf_Phdr",
+        count=min(elf.num_segments(), _MAX_HEADERS),
+        offset=elf["e_phoff"],
+        entsize=elf["e_phentsize"],
+        parse_one=elf._get_segment_header,  # raw header (private, stable since 0.2x)
+    )
+    for i, seg in enumerate(segment_headers):
         ptype = seg["p_type"]
         filesz = min(seg["p_filesz"], max(size - seg["p_offset"], 0))
         segments.append(
@@ -199,9 +231,20 @@ def _read(file: BinaryIO, size: int) -> Image:
     has_symtab = False
     abi_tag = ""
     note_os = ""
-    for i in range(min(elf.num_sections(), _MAX_HEADERS)):
-        sec = elf._get_section_header(i)  # raw header (private, stable since 0.2x)
-        name = elf._get_section_name(sec)  # from the cached .shstrtab
+    section_headers = _headers(
+        elf,
+        "Elf_Shdr",
+        count=min(elf.num_sections(), _MAX_HEADERS),
+        offset=elf["e_shoff"],
+        entsize=elf["e_shentsize"],
+        parse_one=elf._get_section_header,  # raw header (private, stable since 0.2x)
+    )
+    names: Strings | None = None
+    for i, sec in enumerate(section_headers):
+        if names is None:
+            # .shstrtab, as `elf._get_section_name` finds it (and raises if it cannot)
+            names = _strings(elf, elf._section_header_stringtable)
+        name = names.get(sec["sh_name"])
         stype = sec["sh_type"]
         if stype != "SHT_NOBITS" and sec["sh_size"] and sec["sh_offset"] + sec["sh_size"] > size:
             raise BinaryReadError(
@@ -302,6 +345,36 @@ def _read(file: BinaryIO, size: int) -> Image:
     )
 
 
+def _headers(
+    elf: _ELFFile,
+    record: str,
+    *,
+    count: int,
+    offset: int,
+    entsize: int,
+    parse_one: Callable[[int], Any],
+) -> Iterator[Any]:
+    """Headers 0..count-1 of a header table: the table read in one piece and unpacked flat
+    when it is whole, else each header through pyelftools (`parse_one`), which raises what it
+    always raised on a bad table."""
+    flat = elf.flat(record)
+    if flat is not None and count and entsize == flat.size and count * entsize <= _MAX_TABLE_READ:
+        elf.stream.seek(offset)
+        raw = elf.stream.read(count * entsize)
+        if len(raw) == count * entsize:
+            yield from flat.iter_unpack(raw)
+            return
+    for i in range(count):
+        yield parse_one(i)
+
+
+def _strings(elf: _ELFFile, table: Any) -> Strings:
+    """A pyelftools string table section, read once (see `Strings`)."""
+    fallback = table.get_string
+    elf.stream.seek(table["sh_offset"])
+    return Strings(elf.stream.read(min(table["sh_size"], _MAX_TABLE_READ)), fallback)
+
+
 def _note(note: Any) -> tuple[str, str]:
     """(ABI tag text, OS) of one note: ("Linux 3.2.0", "linux"), ("FreeBSD 1400097", ...)."""
     name = str(note["n_name"])
@@ -318,8 +391,27 @@ def _note(note: Any) -> tuple[str, str]:
     return "", ""
 
 
+def _symbol_names(elf: _ELFFile, table: Any, wanted: list[int]) -> Iterator[str]:
+    """The names of symbols `wanted` (indexes, ascending) of a pyelftools symbol table:
+    `table.get_symbol(i).name`, from the table and its strings each read in one piece."""
+    flat = elf.flat("Elf_Sym")
+    entsize = table["sh_entsize"]
+    if wanted and flat is not None and entsize == flat.size:
+        length = (wanted[-1] + 1) * entsize
+        if length <= _MAX_TABLE_READ:
+            elf.stream.seek(table["sh_offset"])
+            raw = elf.stream.read(length)
+            if len(raw) == length:
+                strings = _strings(elf, table.stringtable)
+                for i in wanted:
+                    yield strings.get(flat.unpack(raw, i * entsize)["st_name"])
+                return
+    for i in wanted:
+        yield table.get_symbol(i).name
+
+
 def _version_needs(
-    elf: ELFFile, needs: GNUVerNeedSection | None, versym: GNUVerSymSection | None
+    elf: _ELFFile, needs: GNUVerNeedSection | None, versym: GNUVerSymSection | None
 ) -> tuple[VersionNeed, ...]:
     if needs is None:
         return ()
@@ -345,11 +437,10 @@ def _version_needs(
         if (sys.byteorder == "little") != elf.little_endian:
             indexes.byteswap()
         table = versym.symboltable
-        for i, index in enumerate(indexes):
-            if (index & 0x7FFF) in symbols:
-                name = table.get_symbol(i).name
-                if name:
-                    symbols[index & 0x7FFF].add(name)
+        wanted = [i for i, index in enumerate(indexes) if (index & 0x7FFF) in symbols]
+        for i, name in zip(wanted, _symbol_names(elf, table, wanted), strict=True):
+            if name:
+                symbols[indexes[i] & 0x7FFF].add(name)
     return tuple(
         VersionNeed(
             library=by_index[i][0], version=by_index[i][1], symbols=tuple(sorted(symbols[i]))
