@@ -67,8 +67,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         description="Find and fix the cgo traps in Go projects, for every target at once.",
     )
     parser.add_argument("--version", action=_VersionAction)
-    # prog given: argparse would otherwise build a help formatter (and import shutil) to say it
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, prog=parser.prog)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     wanted = _command_named(argv)
     for name, module in _COMMANDS.items():
         if wanted is None or name == wanted:

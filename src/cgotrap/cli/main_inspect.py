@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import enum
+import shutil
 import sys
 from typing import Any, assert_never
 
@@ -107,8 +108,6 @@ def run(args: argparse.Namespace) -> int:
     output_format = OutputFormat(args.format)
     match output_format:
         case OutputFormat.TABLE:
-            import shutil  # only the table needs it (~2 ms: it imports bz2, lzma)
-
             width = shutil.get_terminal_size((120, 24)).columns
             text = renderer.format_table(report, width=width, color=sys.stdout.isatty())
         case OutputFormat.JSON:
