@@ -1,0 +1,181 @@
+"""`forked_map` (a forked helper sharing a work queue) and the loader's prefetch built on it.
+
+Oracle: the plain sequential map, and the loader with prefetching off. The helper really
+takes part (results carry the pid that computed them), a helper that dies or whose results
+are lost costs only time, an error in this process leaves no child behind.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cgotrap.evaluate import forked
+from cgotrap.evaluate.directory import DirError, DirErrorKind, DirFacts
+from cgotrap.evaluate.packages import load_listing
+from cgotrap.read.gofile import Include, Position
+from cgotrap.render import golist
+from cgotrap.targets import Target
+from tests.gofixtures import gofile, gomod, write_tree
+
+
+def _square_with_pid(x: int) -> tuple[int, int]:
+    if x % 7 == 0:
+        time.sleep(0.0005)  # uneven items: the queue balances them
+    return x * x, os.getpid()
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_same_results_in_order_and_the_helper_takes_part() -> None:
+    items = list(range(1000))
+    got = forked.forked_map(items, _square_with_pid)
+    assert [v for v, _ in got] == [x * x for x in items]
+    pids = {pid for _, pid in got}
+    assert os.getpid() in pids
+    assert len(pids) == 2, "the forked helper computed none of the items"
+    assert _no_children_left()
+
+
+def test_few_items_stay_in_this_process() -> None:
+    got = forked.forked_map(list(range(10)), _square_with_pid)
+    assert {pid for _, pid in got} == {os.getpid()}
+
+
+def test_with_other_threads_running_it_does_not_fork() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        got = forked.forked_map(list(range(500)), _square_with_pid)
+    finally:
+        stop.set()
+        thread.join()
+    assert {pid for _, pid in got} == {os.getpid()}
+
+
+def test_a_helper_that_dies_costs_only_time() -> None:
+    parent = os.getpid()
+
+    def dies_in_helper(x: int) -> int:
+        if os.getpid() != parent and x > 50:
+            os._exit(3)  # the helper vanishes mid-queue, results unsent
+        return x + 1
+
+    assert forked.forked_map(list(range(800)), dies_in_helper) == [x + 1 for x in range(800)]
+    assert _no_children_left()
+
+
+def test_results_that_cannot_pickle_are_computed_here() -> None:
+    def unpicklable(x: int) -> object:
+        return (lambda: x) if os.getpid() != parent else x  # a lambda does not pickle
+
+    parent = os.getpid()
+    assert forked.forked_map(list(range(300)), unpicklable) == list(range(300))
+    assert _no_children_left()
+
+
+def test_an_error_here_propagates_and_reaps_the_helper() -> None:
+    parent = os.getpid()
+
+    def fails_here(x: int) -> int:
+        if os.getpid() == parent and x > 100:
+            raise RuntimeError("boom")
+        return x
+
+    with pytest.raises(RuntimeError, match="boom"):
+        forked.forked_map(list(range(2000)), fails_here)
+    assert _no_children_left()
+
+
+def test_dataclass_reducers_round_trip() -> None:
+    pos = Position(filename="/m/a.go", line=3, column=8)
+    facts = DirFacts(
+        name="a",
+        go_files=("a.go",),
+        imports=("fmt",),
+        import_pos=(("fmt", (pos,)),),
+        includes=(Include(header="stdio.h", system=True, line=4),),
+        error=DirError(kind=DirErrorKind.FILE, err="bad", file="a.go"),
+    )
+    table = forked.dataclass_reducers(DirFacts, DirError, Position, Include)
+    for cls in (DirFacts, DirError, Position, Include):
+        assert cls in table
+    import io
+
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out)
+    pickler.dispatch_table = table
+    pickler.dump((facts, facts))
+    back = pickle.loads(out.getvalue())  # noqa: S301  # written just above
+    assert back[0] == facts
+    assert back[0] is back[1], "sharing between equal results is kept"
+
+
+TARGETS = [
+    Target(goos="linux", goarch="amd64", cgo=True),
+    Target(goos="windows", goarch="arm64", cgo=False),
+    Target(goos="darwin", goarch="arm64", cgo=True),
+]
+
+
+def _wide_module(root: Path, packages: int) -> Path:
+    files: dict[str, str] = {"go.mod": gomod("example.com/w")}
+    names = [f"p{i:03d}" for i in range(packages)]
+    imports = [f"example.com/w/{n}" for n in names]
+    files["main.go"] = gofile("main", *imports[:40], body="func main() {}\n")
+    for i, name in enumerate(names):
+        kids = imports[i + 1 : i + 3]
+        files[f"{name}/{name}.go"] = gofile(name, *kids)
+        files[f"{name}/{name}_windows.go"] = gofile(name, "unsafe")
+        if i % 10 == 0:
+            files[f"{name}/c.go"] = (
+                f'//go:build linux\n\npackage {name}\n\n// #include <stdio.h>\nimport "C"\n'
+            )
+            files[f"{name}/c.c"] = "int x;\n"
+        if i % 13 == 0:
+            files[f"{name}/bad.go"] = "package other\n"
+    write_tree(root, files)
+    os.mkfifo(root / names[5] / "fifo.go")  # never opened, by either process
+    return root
+
+
+def test_prefetch_in_two_processes_lists_exactly_what_one_process_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    goroot = tmp_path / "goroot"
+    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
+        name = pkg.rsplit("/", 1)[-1]
+        write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
+    root = _wide_module(tmp_path / "w", 300)
+
+    def listing() -> tuple[bytes, tuple[str, ...]]:
+        got = load_listing(["./..."], TARGETS, root=root, goroot=goroot, go_version="go1.27.3")
+        return b"".join(golist.iter_listing_bytes(got, matrix=True)), got.problems
+
+    calls: list[int] = []
+    real = forked.forked_map
+
+    def counting(items, fn, **kw):  # type: ignore[no-untyped-def]  # a spy
+        calls.append(len(items))
+        return real(items, fn, **kw)
+
+    monkeypatch.setattr(forked, "forked_map", counting)
+    two = listing()
+    assert calls, "the prefetch did not run"
+    assert calls[0] >= 300
+    monkeypatch.setattr(forked, "MIN_ITEMS", 10**9)
+    one = listing()
+    assert two == one
+    assert b"example.com/w/p299" in two[0]
