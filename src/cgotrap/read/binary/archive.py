@@ -13,7 +13,6 @@ import contextlib
 import io
 import zlib
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import IO, BinaryIO
 
 from cgotrap.read.binary.interface import BinaryReadError
@@ -66,7 +65,7 @@ def _spool(
     return spool, copied
 
 
-def iter_members(path: Path, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
+def iter_members(path: str, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
     """The members of archive `path` whose first 16 bytes satisfy `wanted`.
 
     Raises `BinaryReadError` (one line) when the archive itself is unreadable.
@@ -75,7 +74,7 @@ def iter_members(path: Path, wanted: Callable[[bytes], bool]) -> Iterator[Member
     import zipfile
 
     try:
-        if path.name.lower().endswith(".zip"):
+        if path.lower().endswith(".zip"):
             yield from _zip_members(path, wanted)
         else:
             yield from _tar_members(path, wanted)
@@ -88,7 +87,7 @@ def iter_members(path: Path, wanted: Callable[[bytes], bool]) -> Iterator[Member
         raise BinaryReadError(f"unreadable archive: {text}") from exc
 
 
-def _tar_members(path: Path, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
+def _tar_members(path: str, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
     import tarfile
 
     with tarfile.open(path, "r:*") as tar:
@@ -108,7 +107,7 @@ def _tar_members(path: Path, wanted: Callable[[bytes], bool]) -> Iterator[Member
                 yield Member(info.name, file, size)
 
 
-def _zip_members(path: Path, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
+def _zip_members(path: str, wanted: Callable[[bytes], bool]) -> Iterator[Member]:
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
