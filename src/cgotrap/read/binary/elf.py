@@ -22,6 +22,7 @@ from elftools.elf.dynamic import DynamicSection, DynamicSegment  # noqa: E402
 from elftools.elf.elffile import ELFFile  # noqa: E402
 from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection  # noqa: E402
 from elftools.elf.notes import iter_notes  # noqa: E402
+from elftools.elf.sections import StringTableSection  # noqa: E402
 from elftools.elf.segments import InterpSegment  # noqa: E402
 from elftools.elf.structs import ELFStructs  # noqa: E402
 
@@ -294,17 +295,16 @@ def _read(file: BinaryIO, size: int) -> Image:
     runpath: list[str] = []
     pie = header["e_type"] == "ET_DYN"
     if dynamic is not None:
-        for count, tag in enumerate(dynamic.iter_tags()):
+        for count, (kind, value, text) in enumerate(_dynamic_tags(elf, dynamic)):
             if count > 100_000:
                 raise BinaryReadError("corrupt ELF: dynamic section without end")
-            kind = tag.entry.d_tag
             if kind == "DT_NEEDED":
-                needed.append(tag.needed)
+                needed.append(text)
             elif kind == "DT_RPATH":
-                rpath.extend(p for p in tag.rpath.split(":") if p)
+                rpath.extend(p for p in text.split(":") if p)
             elif kind == "DT_RUNPATH":
-                runpath.extend(p for p in tag.runpath.split(":") if p)
-            elif kind == "DT_FLAGS_1" and tag.entry.d_val & _DF_1_PIE:
+                runpath.extend(p for p in text.split(":") if p)
+            elif kind == "DT_FLAGS_1" and value & _DF_1_PIE:
                 pie = True
             elif kind == "DT_NULL":
                 break
@@ -366,6 +366,46 @@ def _headers(
             return
     for i in range(count):
         yield parse_one(i)
+
+
+# Dynamic tags whose value is a string we report, and how much of a dynamic table is read in
+# one piece (a table that does not end within it is read tag by tag through pyelftools).
+_STRING_TAGS = frozenset({"DT_NEEDED", "DT_RPATH", "DT_RUNPATH"})
+_DYNAMIC_CHUNK = 64 << 10
+
+
+def _dynamic_tags(elf: _ELFFile, dynamic: Any) -> Iterator[tuple[str, int, str]]:
+    """(d_tag, d_val, the string of a DT_NEEDED/DT_RPATH/DT_RUNPATH else "") of each tag of
+    a pyelftools dynamic section or segment, up to DT_NULL: what `dynamic.iter_tags()` gives,
+    from the table read in one piece when it ends within `_DYNAMIC_CHUNK`."""
+    flat = elf.flat("Elf_Dyn")
+    offset = getattr(dynamic, "_offset", None)  # private, as set by pyelftools' Dynamic
+    if flat is not None and isinstance(offset, int) and not getattr(dynamic, "_empty", True):
+        elf.stream.seek(offset)
+        raw = elf.stream.read(_DYNAMIC_CHUNK - _DYNAMIC_CHUNK % flat.size)
+        tags: list[dict[str, Any]] = []
+        for record in flat.iter_unpack(raw[: len(raw) - len(raw) % flat.size]):
+            tags.append(record)
+            if record["d_tag"] == "DT_NULL":
+                break
+        table = dynamic._get_stringtable() if tags and tags[-1]["d_tag"] == "DT_NULL" else None
+        if table is not None:  # else pyelftools, which raises what it raises
+            strings: Strings | None = None
+            for record in tags:
+                kind, value = record["d_tag"], record["d_val"]
+                text = ""
+                if kind in _STRING_TAGS:
+                    if not isinstance(table, StringTableSection):
+                        text = table.get_string(value)  # located through DT_STRTAB
+                    else:
+                        strings = strings or _strings(elf, table)
+                        text = strings.get(value)
+                yield kind, value, text
+            return
+    for tag in dynamic.iter_tags():
+        kind = tag.entry.d_tag
+        text = getattr(tag, kind[3:].lower()) if kind in _STRING_TAGS else ""
+        yield kind, tag.entry.d_val, text
 
 
 def _strings(elf: _ELFFile, table: Any) -> Strings:
