@@ -9,7 +9,9 @@ compared with the largest file. The anchor is what people combine today, once pe
     go version -m FILE; readelf -d FILE; readelf -V FILE
 
 Both run in one invocation of this script, each `--repeat` times (best time kept); printed:
-both times, the ratio, cgotrap's peak RSS and the largest file's size.
+both times, the ratio, cgotrap's peak RSS and the largest file's size, and the floors under
+cgotrap's time: the interpreter starting and exiting (`python -c pass`), and cgotrap on an
+empty directory (start-up: its imports, the report of nothing).
 
     .venv/bin/python benchmarks/inspect_dir.py [--repeat 3] [--copies 1] [--jobs 1]
 """
@@ -152,6 +154,13 @@ def main() -> int:
         anchor_runs = [_timed(anchor) for _ in range(args.repeat)]
         installed = with_bytecode(dict(os.environ))
         our_runs = [_timed(ours, installed) for _ in range(args.repeat)]
+        empty = directory / "empty"
+        empty.mkdir()
+        start_up = [sys.executable, "-m", "cgotrap", "inspect", str(empty), "--format", "json"]
+        floors = [
+            min(_timed(argv, installed)[0] for _ in range(args.repeat))
+            for argv in ([sys.executable, "-c", "pass"], start_up)
+        ]
     anchor_best = min(t for t, _ in anchor_runs)
     ours_best = min(t for t, _ in our_runs)
     ours_rss = max(r for _, r in our_runs)
@@ -161,6 +170,7 @@ def main() -> int:
     print(f"cgotrap inspect DIR --format json:                         {ours_best:.3f} s")
     print(f"ratio: {anchor_best / ours_best:.1f}x faster")
     print(f"cgotrap peak RSS: {ours_rss / 1024:.0f} MB (largest file {max(sizes) / 1e6:.0f} MB)")
+    print(f"floors: python -c pass {floors[0]:.3f} s; cgotrap inspect EMPTY_DIR {floors[1]:.3f} s")
     return 0
 
 

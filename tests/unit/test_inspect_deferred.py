@@ -67,6 +67,7 @@ def test_deferred_features_still_work() -> None:
         assert pefile.md5(b"x").hexdigest() == hashlib.md5(b"x").hexdigest()
         assert pefile.sha256(b"x").hexdigest() == hashlib.sha256(b"x").hexdigest()
         assert str(pefile.uuid.UUID(int=1)).endswith("0001")
+        assert pefile.ordlookup.ordLookup(b"ws2_32.dll", 1) == b"accept"
         import elftools.construct.debug as debug
         assert callable(debug.traceback.format_exception)
         assert callable(debug.pdb.post_mortem)

@@ -3,7 +3,8 @@
 `elftools.elf.elffile` imports pyelftools' whole DWARF and ARM EHABI packages at its top (for
 `get_dwarf_info()` / `get_ehabi_infos()`), its vendored construct imports `pdb` and `traceback`
 (for a debugging aid) and `pprint` (for reprs); pefile imports `uuid` (with `platform`) and
-`hashlib` (which loads OpenSSL) for the debug directory and file hashes. None of it runs when a
+`hashlib` (which loads OpenSSL) for the debug directory and file hashes, and `ordlookup` for
+functions imported by ordinal. None of it runs when a
 binary's headers are read, yet it was ~20 ms of every `cgotrap inspect` start, a third of a run
 over a release folder.
 
@@ -47,6 +48,7 @@ PEFILE: dict[str, dict[str, tuple[str, ...]]] = {
     "pefile": {
         "uuid": (),
         "hashlib": ("md5", "sha1", "sha256", "sha512"),
+        "ordlookup": (),  # names of imports by ordinal: we read DLL names only
     },
 }
 
