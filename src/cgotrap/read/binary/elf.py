@@ -158,7 +158,7 @@ class _ELFFile(ELFFile):
                 self._flats[id(self.structs)] = found
         flats = found[1]
         if record not in flats:
-            construct = getattr(self.structs, record)
+            construct = getattr(self.structs, record, None)
             flats[record] = FlatStruct.of(construct, prefix=record == "Elf_Sym")
         return flats[record]
 
