@@ -35,3 +35,10 @@ class DataError(CgotrapError):
     """A bundled data file (ports, policies) fails validation: a packaging bug."""
 
     exit_code = 70
+
+
+class WorkerError(CgotrapError):
+    """A worker process cgotrap forked died after it had started its part of the output
+    (killed, out of memory): what was printed is incomplete."""
+
+    exit_code = 70

@@ -90,8 +90,9 @@ def test_an_error_here_propagates_and_reaps_the_helper() -> None:
     parent = os.getpid()
 
     def fails_here(x: int) -> int:
-        if os.getpid() == parent and x > 100:
+        if os.getpid() == parent:
             raise RuntimeError("boom")
+        time.sleep(0.002)  # a slow helper: this process surely takes some of the items
         return x
 
     with pytest.raises(RuntimeError, match="boom"):
@@ -179,3 +180,81 @@ def test_prefetch_in_two_processes_lists_exactly_what_one_process_lists(
     one = listing()
     assert two == one
     assert b"example.com/w/p299" in two[0]
+
+
+def test_in_turn_order_and_result() -> None:
+    read_fd, write_fd = os.pipe()
+    parent = os.getpid()
+
+    def here() -> None:
+        os.write(write_fd, b"first;")
+
+    def there() -> bytes:
+        time.sleep(0.05)  # ready after `here`: must still wait for its turn
+        return f"second from {os.getpid() != parent};".encode()
+
+    def emit(data: bytes) -> str:
+        os.write(write_fd, data)
+        return "sent"
+
+    assert forked.in_turn(here, there, emit) == "sent"
+    os.close(write_fd)
+    assert os.read(read_fd, 100) == b"first;second from True;"
+    os.close(read_fd)
+    assert _no_children_left()
+
+
+def test_in_turn_helper_failing_before_its_turn_is_redone_here() -> None:
+    parent = os.getpid()
+    out: list[str] = []
+
+    def there() -> str:
+        if os.getpid() != parent:
+            raise MemoryError  # the helper's part fails before it writes anything
+        return "computed here"
+
+    got = forked.in_turn(lambda: out.append("here"), there, lambda v: v)
+    assert got == "computed here"
+    assert out == ["here"]
+    assert _no_children_left()
+
+
+def test_in_turn_error_while_emitting_is_raised_here() -> None:
+    def emit(_: int) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        forked.in_turn(lambda: None, lambda: 1, emit)
+    assert _no_children_left()
+
+
+def test_cli_list_in_two_processes_writes_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from cgotrap.cli import main as cli
+    from cgotrap.targets import expand, parse_cgo_modes
+
+    goroot = tmp_path / "goroot"
+    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
+        name = pkg.rsplit("/", 1)[-1]
+        write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
+    root = _wide_module(tmp_path / "w", 200)
+    monkeypatch.setenv("GOROOT", str(goroot))
+    selector = "linux/*,windows/*,darwin/*"
+    calls: list[str] = []
+    real = forked.in_turn
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]  # a spy
+        calls.append("in_turn")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(forked, "in_turn", spy)
+    argv = ["list", "-e", "-deps", "-json", "-C", str(root), "--targets", selector, "./..."]
+    assert cli.main(argv) == 0
+    two = capfd.readouterr().out
+    assert calls == ["in_turn"], "the matrix was not listed by two processes"
+    targets = expand(selector, parse_cgo_modes("0,1"))
+    one = load_listing(["./..."], targets, root=root, goroot=goroot)
+    want = b"".join(golist.iter_listing_bytes(one, matrix=True)).decode()
+    assert two == want
+    assert _no_children_left()

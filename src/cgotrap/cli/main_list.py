@@ -24,7 +24,10 @@ from cgotrap.errors import UsageError
 from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cgotrap.evaluate.model import SharedListing
+    from cgotrap.evaluate.packages import ListingPlan
 
 # runtime.GOARCH for platform.machine() values
 _HOST_ARCH = {
@@ -93,7 +96,7 @@ def env_target() -> Target:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap list`."""
-    from cgotrap.evaluate.packages import load_listing
+    from cgotrap.evaluate.packages import ListingPlan
 
     matrix = args.targets is not None
     if matrix:
@@ -109,14 +112,73 @@ def run(args: argparse.Namespace) -> int:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = load_listing(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
-        _write(result, json=args.json, matrix=matrix)
+        plan = ListingPlan(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
+        parts = _parts(plan, json=args.json) if matrix else [range(len(targets))]
+        if len(parts) == 1:
+            result = plan.listing()
+            _write(result, json=args.json, matrix=matrix)
+            problems: Sequence[str] = result.problems
+        else:
+            problems = _write_in_two(plan, parts)
     finally:
         if gc_was_enabled:
             gc.enable()
-    for problem in result.problems:
+    for problem in problems:
         print(f"cgotrap: {problem}", file=sys.stderr)
     return 0
+
+
+# A matrix this large is listed by two processes (see `_write_in_two`).
+_SPLIT_MIN_TARGETS = 8
+_SPLIT_MIN_DIRS = 128
+
+
+def _parts(plan: ListingPlan, *, json: bool) -> list[range]:
+    """The targets in one run, or in two contiguous runs for two processes."""
+    n = len(plan.targets)
+    if n < _SPLIT_MIN_TARGETS or plan.scanned < _SPLIT_MIN_DIRS or not json:
+        return [range(n)]
+    if _stdout_fd() is None or not hasattr(os, "writev"):
+        return [range(n)]
+    half = n // 2
+    t = plan.targets
+    while 0 < half < n and (t[half].goos, t[half].goarch) == (t[half - 1].goos, t[half - 1].goarch):
+        half += 1  # both cgo modes of a port share most objects: keep them together
+    if half in (0, n):
+        return [range(n)]
+    return [range(half), range(half, n)]
+
+
+def _write_in_two(plan: ListingPlan, parts: list[range]) -> list[str]:
+    """List the first run of targets here while a forked helper lists and renders the
+    second, then has it write its part after ours: the same bytes one process writes, on
+    two cores. Returns the problems of both, each once, in order."""
+    from cgotrap.evaluate import forked
+    from cgotrap.render import golist
+
+    first, second = parts
+    here_problems: list[str] = []
+
+    def here() -> None:
+        listing = plan.listing(first)
+        _write(listing, json=True, matrix=True)
+        here_problems.extend(listing.problems)
+
+    def there() -> tuple[list[list[bytes]], tuple[str, ...]]:
+        listing = plan.listing(second)
+        return list(golist.iter_listing_pieces(listing, matrix=True)), listing.problems
+
+    def emit(rendered: tuple[list[list[bytes]], tuple[str, ...]]) -> tuple[str, ...]:
+        pieces, problems = rendered
+        fd = _stdout_fd()
+        if fd is None:  # cannot happen: `_parts` checked
+            raise OSError("stdout has no file descriptor")
+        for target_pieces in pieces:
+            _writev_all(fd, target_pieces)
+        return problems
+
+    there_problems = forked.in_turn(here, there, emit)
+    return list(dict.fromkeys([*here_problems, *there_problems]))
 
 
 def _write(result: SharedListing, *, json: bool, matrix: bool) -> None:

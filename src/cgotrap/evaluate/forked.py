@@ -30,6 +30,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
+from cgotrap.errors import WorkerError
+
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
@@ -123,6 +125,95 @@ def forked_map(
         _reap(pid)
     # what a failed helper took and did not send is done here
     return [results[i] if i in results else fn(items[i]) for i in range(len(items))]
+
+
+def in_turn(here: Callable[[], None], there: Callable[[], _T], emit: Callable[[_T], _R]) -> _R:
+    """Run `here()` while a forked helper computes `there()`; once `here()` has returned,
+    the helper runs `emit` on its value (writing its output after this process's) and what
+    `emit` returns comes back. If the helper fails before its turn, this process does its
+    part; an exception `emit` raises in the helper (BrokenPipeError...) is raised here.
+    """
+    if not _can_fork():
+        here()
+        return emit(there())
+    go_r, go_w = os.pipe()
+    status_r, status_w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the helper
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.close(go_w)
+        os.close(status_r)
+        _take_turn(there, emit, go_r, status_w)  # never returns
+    os.close(go_r)
+    os.close(status_w)
+    finished = False
+    try:
+        here()
+        sys.stdout.flush()
+        os.write(go_w, b"g")
+        status = _read_all(status_r)
+        finished = True
+    finally:
+        os.close(go_w)
+        os.close(status_r)
+        if not finished:  # interrupted, or `here` failed: the helper must not write now
+            _kill(pid)
+        _reap(pid)
+    if not status.startswith(_STARTED):  # it failed before its turn: its part is done here
+        return emit(there())
+    try:
+        kind, value = pickle.loads(status[len(_STARTED) :])  # noqa: S301  # our helper's
+    except Exception as exc:  # it died while writing: the output is cut
+        raise WorkerError("the helper process died while writing its part") from exc
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]  # emit's result, pickled
+
+
+_STARTED = b"S"
+
+
+def _take_turn(
+    there: Callable[[], _T], emit: Callable[[_T], _R], go_r: int, status_w: int
+) -> NoReturn:
+    code = 1
+    try:
+        if _turn(there, emit, go_r, status_w):
+            code = 0
+    except BaseException:  # noqa: BLE001, S110  # the parent sees no status and does the part
+        pass
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of inherited buffers
+
+
+def _turn(there: Callable[[], _T], emit: Callable[[_T], _R], go_r: int, status_w: int) -> bool:
+    """The helper's side of `in_turn`; False when the parent gave up before its turn."""
+    value = there()
+    if os.read(go_r, 1) != b"g":  # the parent gave up: write nothing
+        return False
+    os.write(status_w, _STARTED)
+    try:
+        report: tuple[str, Any] = ("ok", emit(value))
+    except Exception as exc:  # noqa: BLE001  # raised in the parent instead
+        report = ("error", exc)
+    sys.stdout.flush()
+    try:
+        data = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001  # an unpicklable result or exception
+        data = pickle.dumps(("error", WorkerError(f"{type(exc).__name__}: {exc}")))
+    view = memoryview(data)
+    while view:
+        view = view[os.write(status_w, view) :]
+    return True
+
+
+def _read_all(fd: int) -> bytes:
+    parts: list[bytes] = []
+    while chunk := os.read(fd, 1 << 16):
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _can_fork() -> bool:

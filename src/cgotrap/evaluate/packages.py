@@ -28,6 +28,7 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -923,6 +924,11 @@ class _Loader:
             self.problems.append(problem)
         self._scans[directory] = got
         return got
+
+    @property
+    def scanned(self) -> int:
+        """Directories scanned so far (or prefetched)."""
+        return len(self._scans) + len(self._prefetched)
 
     def _scan_checked(self, directory: str) -> tuple[tuple[DirFacts, ...] | None, str]:
         """(The directory's scans or None when it is none, a problem to report or "")."""
@@ -2038,10 +2044,10 @@ _SlowList = list[tuple[_Pkg, bool]]
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class _Evaluated:
-    """Every target's listing as the loader's own records (before PackageFacts)."""
+    """Some targets' listings as the loader's own records (before PackageFacts)."""
 
-    module_root: str
-    patterns: tuple[str, ...]
+    indices: tuple[int, ...]
+    """The targets evaluated (indices into the plan's targets); the lists below follow it."""
     roots: list[list[str]]
     """Per target: the import paths the patterns matched."""
     lists: list[_Walked | _SlowList]
@@ -2049,75 +2055,132 @@ class _Evaluated:
     problems: tuple[str, ...]
 
 
-def _evaluate(
-    patterns: Sequence[str],
-    targets: Sequence[Target],
-    *,
-    root: Path,
-    tags: Sequence[str],
-    with_deps: bool,
-    go_version: str | None,
-    goroot: Path | None,
-) -> _Evaluated:
-    from cgotrap.evaluate.context import ContextSet
-
-    goroot = goroot or _goroot()
-    pats = list(patterns) or ["."]
-    needs_module = any(p not in ("std", "cmd") and not _is_std_literal(p) for p in pats)
-    project = find_project(root, goroot, require_module=needs_module)
-    contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags)
-    loader = _Loader(project, contexts)
-    matcher = _Patterns(loader, pats)
+@contextlib.contextmanager
+def _heavy_work() -> Iterator[None]:
+    """Deep recursion allowed, and no cyclic garbage collection: millions of small
+    long-lived objects and no reference cycles worth collecting (the collector would only
+    rescan them, ~15% of the run on a large tree)."""
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
-    # Millions of small long-lived objects and no reference cycles worth collecting: the
-    # cyclic collector would only rescan them (~15% of the run on a large tree).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        loader.prefetch(_prefetch_dirs(loader, matcher))
-        graph = _Graph(loader)
-        all_roots = [matcher.roots(index) for index in range(len(targets))]
-        # Targets whose patterns name no package keep the one-target path (the error
-        # package takes the import path's place for that target only).
-        fast = [graph.target(i) for i in range(len(targets)) if not matcher.errors(i)]
-        shared = _Matrix(graph, fast, len(targets))
-        root_targets: dict[str, int] = {}
-        for ft in fast:
-            for r in all_roots[ft.index]:
-                root_targets[r] = root_targets.get(r, 0) | (1 << ft.index)
-        shared.reach(root_targets)
-        for path in shared.res:
-            shared.build(path)
-        if loader.resolver.importer_dependent:
-            shared.unsure.update(shared.by_index)
-        lists: list[_Walked | _SlowList] = []
-        for index in range(len(targets)):
-            roots = all_roots[index]
-            root_errors = matcher.errors(index)
-            ft = graph.target(index)
-            built = shared.built(index)
-            root_nodes = None if built is None else shared.root_nodes(roots, built)
-            try:
-                if built is not None and root_nodes is not None:
-                    lists.append(ft.walk(root_nodes, built, with_deps=with_deps))
-                else:
-                    lists.append(ft.run(roots, root_errors, with_deps=with_deps))
-            except _CycleError:
-                # an import cycle: go's step-by-step load decides the stacks
-                tl = _TargetLoad(loader, index)
-                lists.append(tl.run(roots, root_errors, with_deps=with_deps))
+        yield
     finally:
         sys.setrecursionlimit(old_limit)
         if gc_was_enabled:
             gc.enable()
-    return _Evaluated(
-        module_root=str(project.main_modules[0].dir if project.main_modules else root),
-        patterns=tuple(pats),
-        roots=all_roots,
-        lists=lists,
-        problems=tuple(loader.problems),
-    )
+
+
+class ListingPlan:
+    """`go list -e [-deps]` for a matrix, prepared: the project found, the patterns read,
+    and the directories the run is known to need scanned (for all targets at once).
+
+    `listing(indices)` and `matrix()` then evaluate targets; evaluating two runs of
+    targets in two processes (each forked after the plan) gives what one run gives, which
+    `cgotrap list` uses to render a large matrix on two cores.
+    """
+
+    def __init__(
+        self,
+        patterns: Sequence[str],
+        targets: Sequence[Target],
+        *,
+        root: Path,
+        tags: Sequence[str] = (),
+        with_deps: bool = True,
+        go_version: str | None = None,
+        goroot: Path | None = None,
+    ) -> None:
+        from cgotrap.evaluate.context import ContextSet
+
+        goroot = goroot or _goroot()
+        pats = list(patterns) or ["."]
+        needs_module = any(p not in ("std", "cmd") and not _is_std_literal(p) for p in pats)
+        project = find_project(root, goroot, require_module=needs_module)
+        self.targets = tuple(targets)
+        self.tags = tuple(tags)
+        self.with_deps = with_deps
+        self.patterns = tuple(pats)
+        self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
+        contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags)
+        self._loader = _Loader(project, contexts)
+        self._matcher = _Patterns(self._loader, pats)
+        with _heavy_work():
+            self._loader.prefetch(_prefetch_dirs(self._loader, self._matcher))
+
+    @property
+    def scanned(self) -> int:
+        """How many directories have been scanned so far (a measure of the run's size)."""
+        return self._loader.scanned
+
+    def evaluate(self, indices: Sequence[int]) -> _Evaluated:
+        """The listings of the targets at `indices`."""
+        loader = self._loader
+        matcher = self._matcher
+        with_deps = self.with_deps
+        with _heavy_work():
+            graph = _Graph(loader)
+            all_roots = {index: matcher.roots(index) for index in indices}
+            # Targets whose patterns name no package keep the one-target path (the error
+            # package takes the import path's place for that target only).
+            fast = [graph.target(i) for i in indices if not matcher.errors(i)]
+            shared = _Matrix(graph, fast, len(self.targets))
+            root_targets: dict[str, int] = {}
+            for ft in fast:
+                for r in all_roots[ft.index]:
+                    root_targets[r] = root_targets.get(r, 0) | (1 << ft.index)
+            shared.reach(root_targets)
+            for path in shared.res:
+                shared.build(path)
+            if loader.resolver.importer_dependent:
+                shared.unsure.update(shared.by_index)
+            lists: list[_Walked | _SlowList] = []
+            for index in indices:
+                roots = all_roots[index]
+                root_errors = matcher.errors(index)
+                ft = graph.target(index)
+                built = shared.built(index)
+                root_nodes = None if built is None else shared.root_nodes(roots, built)
+                try:
+                    if built is not None and root_nodes is not None:
+                        lists.append(ft.walk(root_nodes, built, with_deps=with_deps))
+                    else:
+                        lists.append(ft.run(roots, root_errors, with_deps=with_deps))
+                except _CycleError:
+                    # an import cycle: go's step-by-step load decides the stacks
+                    tl = _TargetLoad(loader, index)
+                    lists.append(tl.run(roots, root_errors, with_deps=with_deps))
+        return _Evaluated(
+            indices=tuple(indices),
+            roots=[all_roots[i] for i in indices],
+            lists=lists,
+            problems=tuple(loader.problems),
+        )
+
+    def matrix(self) -> MatrixResult:
+        """Every target with its own PackageFacts."""
+        ev = self.evaluate(range(len(self.targets)))
+        per_target = []
+        for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
+            target = self.targets[index]
+            if isinstance(listed, _Walked):
+                packages = tuple(_node_facts(n, d, e, target) for n, d, e in listed.entries())
+            else:
+                packages = tuple(_to_facts(p, d, target) for p, d in listed)
+            per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
+        return MatrixResult(
+            module_root=self.module_root,
+            patterns=self.patterns,
+            tags=self.tags,
+            per_target=tuple(per_target),
+            problems=ev.problems,
+        )
+
+    def listing(self, indices: Sequence[int] | None = None) -> SharedListing:
+        """The targets at `indices` (default: all), equal package objects shared."""
+        ev = self.evaluate(range(len(self.targets)) if indices is None else indices)
+        return _share(ev, self.targets)
 
 
 # A tree with this many package directories reaches most of the standard library's scanning
@@ -2149,7 +2212,7 @@ def load_matrix(
     goroot: Path | None = None,
 ) -> MatrixResult:
     """`go list -e [-deps]` for `patterns` in `root`, for every target, in one pass."""
-    ev = _evaluate(
+    plan = ListingPlan(
         patterns,
         targets,
         root=root,
@@ -2158,23 +2221,7 @@ def load_matrix(
         go_version=go_version,
         goroot=goroot,
     )
-    per_target = []
-    for index, target in enumerate(targets):
-        listed = ev.lists[index]
-        if isinstance(listed, _Walked):
-            packages = tuple(_node_facts(n, d, e, target) for n, d, e in listed.entries())
-        else:
-            packages = tuple(_to_facts(p, d, target) for p, d in listed)
-        per_target.append(
-            TargetPackages(target=target, packages=packages, roots=tuple(ev.roots[index]))
-        )
-    return MatrixResult(
-        module_root=ev.module_root,
-        patterns=ev.patterns,
-        tags=tuple(tags),
-        per_target=tuple(per_target),
-        problems=ev.problems,
-    )
+    return plan.matrix()
 
 
 def load_listing(
@@ -2188,7 +2235,7 @@ def load_listing(
     goroot: Path | None = None,
 ) -> SharedListing:
     """`load_matrix` with equal package objects shared across targets (for `cgotrap list`)."""
-    ev = _evaluate(
+    plan = ListingPlan(
         patterns,
         targets,
         root=root,
@@ -2197,6 +2244,12 @@ def load_listing(
         go_version=go_version,
         goroot=goroot,
     )
+    return plan.listing()
+
+
+def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
+    """The evaluated targets' objects, each distinct object once."""
+    targets = [all_targets[i] for i in ev.indices]
     objects: list[PackageFacts] = []
     index_of: dict[tuple[Any, ...], int] = {}
     as_root: dict[_Node, int] = {}
@@ -2259,4 +2312,11 @@ def _is_std_literal(pattern: str) -> bool:
     )
 
 
-__all__ = ["load_listing", "load_matrix", "match_pattern", "short_path", "tree_can_match"]
+__all__ = [
+    "ListingPlan",
+    "load_listing",
+    "load_matrix",
+    "match_pattern",
+    "short_path",
+    "tree_can_match",
+]
