@@ -1,5 +1,5 @@
 """`python -m cgotrap`."""
 
-from cgotrap.cli.main import main
+from cgotrap.cli.main import entry
 
-raise SystemExit(main())
+entry()

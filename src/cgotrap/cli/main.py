@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from cgotrap import __version__
 from cgotrap.errors import CgotrapError
@@ -98,3 +100,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `cgotrap list ... | head`: the reader left; not an error of ours.
         sys.stderr.close()
         return 0
+
+
+def entry() -> NoReturn:
+    """The console script and `python -m cgotrap`: `main()`, then exit at once.
+
+    Python's normal exit frees every object one by one; after a large run (a matrix of
+    ~10^7 objects) that alone took ~1 s, after the output was complete. The operating
+    system takes the memory back at once, so once the output is flushed there is nothing
+    left to do (no atexit work: pools and temporary files are closed by `with` blocks).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `cgotrap ... | head`: the reader left, as in main()
+        pass
+    except OSError:  # a full disk: the last output was lost
+        code = code or 1
+    sys.stderr.flush()
+    os._exit(code)
