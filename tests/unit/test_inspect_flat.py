@@ -150,3 +150,45 @@ def test_fast_and_library_paths_read_the_same(path: Path, monkeypatch: pytest.Mo
         slow.data_regions,
         slow.symbol_tables,
     )
+
+
+def _both_paths(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The one-line error (or "") of reading `data` flat, and through pyelftools only."""
+    from cgotrap.read.binary import inspect_file
+
+    fast = inspect_file("x", io.BytesIO(data), len(data))
+    with monkeypatch.context() as patch:
+        patch.setattr(elf_reader._ELFFile, "flat", lambda self, record: None)
+        slow = inspect_file("x", io.BytesIO(data), len(data))
+    assert fast == slow
+    return fast.error, slow.error
+
+
+@pytest.mark.parametrize("path", SYSTEM[:1], ids=lambda p: p.name)
+def test_damaged_tables_fail_the_same_on_both_paths(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = path.read_bytes()
+    with path.open("rb") as file:
+        elf = ELFFile(file)
+        shoff, phoff = elf["e_shoff"], elf["e_phoff"]
+        dynamic = next(s for s in elf.iter_sections() if s["sh_type"] == "SHT_DYNAMIC")
+        dyn_offset, dyn_size = dynamic["sh_offset"], dynamic["sh_size"]
+        dynstr = elf.get_section_by_name(".dynstr")
+        assert dynstr is not None
+        strings_at = dynstr["sh_offset"]
+    errors = [
+        _both_paths(data[: shoff + 100], monkeypatch),  # section headers cut short
+        _both_paths(data[: phoff + 30], monkeypatch),  # program headers cut short
+        # a dynamic table without DT_NULL, running on into what follows it
+        _both_paths(
+            data[:dyn_offset] + b"\x01" * dyn_size + data[dyn_offset + dyn_size :], monkeypatch
+        ),
+        # string table bytes without any NUL: names run past the table
+        _both_paths(
+            data[:strings_at] + b"A" * dynstr["sh_size"] + data[strings_at + dynstr["sh_size"] :],
+            monkeypatch,
+        ),
+    ]
+    assert errors[0][0]  # the cut-short tables are errors (the same, checked above)
+    assert errors[1][0]
