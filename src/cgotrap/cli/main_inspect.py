@@ -15,9 +15,7 @@ Exit status: 0; 1 when `--policy` is violated (or a binary could not be read to 
 from __future__ import annotations
 
 import argparse
-import atexit
 import enum
-import gc
 import shutil
 import sys
 from typing import Any, assert_never
@@ -83,12 +81,6 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap inspect`."""
-    # When the process exits, its interpreter tears down every module and runs the garbage
-    # collector over every object left (~9 ms of a ~90 ms run over a release folder), only to
-    # hand the memory back that the OS takes back anyway: freezing the heap first makes those
-    # collections skip it. At exit, so that a long-lived caller (tests) is not affected.
-    atexit.unregister(gc.freeze)  # once, however many runs a process makes
-    atexit.register(gc.freeze)
     from cgotrap.read.binary import default_jobs, go_version_m, inspect_inputs
 
     if args.go_version_m:
