@@ -202,6 +202,60 @@ def test_cgo009_fires_for_library_headers_and_not_for_libc_ones() -> None:
     assert entry.local_headers == ("local.h",)
 
 
+def _hostinfo(targets: tuple[Any, ...], header: str, **fields: Any) -> judge.ScanResult:
+    listings = [
+        listing(t, pkg(t, "hostinfo", cgo_files=("hostinfo.go",), includes=(header,), **fields))
+        for t in targets
+    ]
+    return judge.scan(matrix(*listings))
+
+
+def test_cgo014_for_apple_framework_headers_instead_of_cgo009() -> None:
+    ios = target("ios/arm64", True)
+    result = _hostinfo((DARWIN1, ios), "<CoreFoundation/CoreFoundation.h>")
+    finding = _finding(result, "CGO014")
+    assert finding.subject == "CoreFoundation/CoreFoundation.h"
+    assert set(finding.targets) == {DARWIN1, ios}
+    assert "CoreFoundation framework of Apple's SDK" in finding.message
+    assert "CGO009" not in {f.rule.id for f in result.findings}
+
+
+def test_cgo014_for_a_framework_the_package_links_itself() -> None:
+    linked = _hostinfo((DARWIN1,), "<Acme/acme.h>", cgo_ldflags=("-framework", "Acme"))
+    assert _finding(linked, "CGO014").message.count("Acme framework") == 1
+    unlinked = _hostinfo((DARWIN1,), "<Acme/acme.h>")
+    assert {f.rule.id for f in unlinked.findings} == {"CGO009"}
+
+
+def test_framework_headers_are_external_libraries_off_apple_targets() -> None:
+    result = _hostinfo((LINUX1,), "<CoreFoundation/CoreFoundation.h>")
+    assert {f.rule.id for f in result.findings} == {"CGO009"}
+
+
+def test_framework_data_is_validated_and_fresh() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from cgotrap.errors import DataError
+    from cgotrap.judge.headers import apple_frameworks, parse_frameworks
+
+    assert {"CoreFoundation", "IOKit", "Security", "Foundation"} <= apple_frameworks()
+    bads: list[object] = [
+        [],
+        {"version": 2, "frameworks": []},
+        {"version": 1, "frameworks": ["A/B"]},
+    ]
+    for bad in bads:
+        with pytest.raises(DataError, match=r"apple_frameworks\.json"):
+            parse_frameworks(bad)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "gen_apple_frameworks.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_headers_not_judged_where_no_libc_data_exists() -> None:
     android = target("android/arm64", True)
     p = pkg(android, "procinfo", cgo_files=("procinfo.go",), includes=("<sys/sysinfo.h>",))

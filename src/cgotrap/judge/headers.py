@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 from importlib import resources
 from typing import Any
@@ -233,3 +234,48 @@ def predefines() -> PredefineCatalog:
     except json.JSONDecodeError as exc:
         raise DataError(f"c_predefines.json: not JSON ({exc})") from exc
     return parse_predefines(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# The frameworks of Apple's SDKs: `data/apple_frameworks.json`
+
+
+def parse_frameworks(data: Any) -> frozenset[str]:
+    """Validate the framework list (`scripts/gen_apple_frameworks.py`)."""
+    if not isinstance(data, dict):
+        raise DataError("apple_frameworks.json: must be an object")
+    if data.get("version") != 1:
+        raise DataError(f"apple_frameworks.json: unknown version {data.get('version')!r}")
+    names = data.get("frameworks")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise DataError("apple_frameworks.json: frameworks must be a list of strings")
+    bad = [n for n in names if not n or "/" in n or n != n.strip()]
+    if bad:
+        raise DataError(f"apple_frameworks.json: not framework names: {bad[:3]}")
+    return frozenset(names)
+
+
+@functools.cache
+def apple_frameworks() -> frozenset[str]:
+    """The bundled framework names ("CoreFoundation", "IOKit", ...)."""
+    text = resources.files("cgotrap.data").joinpath("apple_frameworks.json").read_text("utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"apple_frameworks.json: not JSON ({exc})") from exc
+    return parse_frameworks(data)
+
+
+def framework_of(header: str, ldflags: tuple[str, ...] = ()) -> str:
+    """The Apple framework `header` is from ("CoreFoundation/CFString.h" -> "CoreFoundation"),
+    or "": a listed framework, or one the package links with `-framework NAME`."""
+    name, slash, _ = header.partition("/")
+    if not slash or not name:
+        return ""
+    if name in apple_frameworks():
+        return name
+    linked = {b for a, b in itertools.pairwise(ldflags) if a == "-framework"}
+    linked.update(
+        f.removeprefix("-Wl,-framework,") for f in ldflags if f.startswith("-Wl,-framework,")
+    )
+    return name if name in linked else ""

@@ -22,7 +22,13 @@ from collections.abc import Iterable, Sequence
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
-from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, catalog, predefines
+from cgotrap.judge.headers import (
+    HeaderCatalog,
+    PredefineCatalog,
+    catalog,
+    framework_of,
+    predefines,
+)
 from cgotrap.judge.rules import Rule, Severity
 from cgotrap.judge.rules import source as rules
 from cgotrap.read import cpp
@@ -34,6 +40,7 @@ _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 _NO_GO_FILES = "build constraints exclude all Go files"
 _C_NOT_ALLOWED = "source files not allowed when not using cgo"
 _NEEDS_EXTERNAL_LINK = "requires external (cgo) linking, but cgo is not enabled"
+_APPLE_GOOS = frozenset({"darwin", "ios"})
 
 # `-l` names every C library provides, for targets whose libc the data does not cover.
 _UNIVERSAL_LIBS = frozenset({"c", "m", "pthread", "dl", "rt"})
@@ -592,7 +599,18 @@ def _judge_package(
                 continue
             judged.add(header)
             guard = inc.unknown_guard
-            if not ctx.headers.is_libc_header(header):
+            framework = ""
+            if target.goos in _APPLE_GOOS and not ctx.headers.is_libc_header(header):
+                framework = framework_of(header, p.cgo_ldflags)
+            if framework:
+                hit(
+                    rules.header_from_apple_framework,
+                    header,
+                    files=cgo_files,
+                    extra=(framework,),
+                    condition=guard,
+                )
+            elif not ctx.headers.is_libc_header(header):
                 hit(rules.header_from_external_library, header, files=cgo_files, condition=guard)
             elif libc is not None and not libc.has_header(header):
                 if libc.family == "darwin" and header in ctx.headers.bsd_headers:
@@ -975,6 +993,12 @@ def _message(
         return f"{package}: without cgo {_drop(files)} and nothing takes its place"
     if r is rules.header_from_external_library:
         return f"{package}: <{subject}> comes from a C library no libc ships ({_names(files)})"
+    if r is rules.header_from_apple_framework:
+        framework = extra[0] if extra else subject.partition("/")[0]
+        return (
+            f"{package}: <{subject}> is in the {framework} framework of Apple's SDK: a native "
+            f"build finds it, a cross build needs the SDK ({_names(files)})"
+        )
     if r is rules.std_package_uses_cgo:
         return f"{package}: a standard-library package compiling C code; the binary links libc"
     if r is rules.go_package_error:

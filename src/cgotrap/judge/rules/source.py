@@ -289,3 +289,24 @@ def fix_line(r: Rule) -> str:
         return ""
     paragraph = r.doc[start + len(marker) :].strip().split("\n\n", 1)[0]
     return " ".join(paragraph.split())
+
+
+@rule("CGO014", "header-from-apple-framework", Severity.WARNING)
+def header_from_apple_framework() -> None:
+    """A darwin or ios cgo preamble includes a header of an Apple SDK framework.
+
+    Why it breaks: `<CoreFoundation/CoreFoundation.h>`, `<IOKit/IOKitLib.h>` and the like
+    come from the frameworks of the macOS (or iOS) SDK, not from a library to install. A
+    native build with Xcode or the Command Line Tools finds them; a cross build does not:
+    zig ships the SDK's libc headers but no framework ("'CoreFoundation/CoreFoundation.h'
+    file not found"), and neither does a Linux C cross compiler.
+
+    How to fix: build darwin and ios natively on macOS (a macOS CI runner), or cross-compile
+    with the SDK: `zig cc` or clang with `--sysroot` pointing at a MacOSX.sdk and
+    `-F<sdk>/System/Library/Frameworks` in CGO_CFLAGS/CGO_LDFLAGS (osxcross packages this).
+
+    Example: `#include <CoreFoundation/CoreFoundation.h>` with `#cgo darwin LDFLAGS:
+    -framework CoreFoundation` in `hostinfo/hostinfo_darwin.go`.
+
+    Added in 0.1.0.
+    """
