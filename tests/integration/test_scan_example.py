@@ -195,6 +195,8 @@ def test_table_reads_at_a_glance() -> None:
     text = format_table(result, width=120)
     for expected in ("CGO001", "CGO003", "CGO004", "sqlite", "BROKEN", "fallback", "fix:"):
         assert expected in text
+    assert "← cmd/trapd" in text  # where each cgo package is reached from
+    assert "…" not in text
     assert str(EXAMPLE) not in text
 
 

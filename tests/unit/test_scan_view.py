@@ -240,6 +240,27 @@ def test_table_shows_groups_statuses_findings_and_fixes() -> None:
     assert "\x1b[" in render.format_table(judge.scan(_example_world()), color=True)
 
 
+@pytest.mark.parametrize("width", [80, 100, 140])
+def test_table_never_cuts_a_name_nor_overflows(width: int) -> None:
+    deep = "vendor/github.com/google/certificate-transparency-go/x509"
+    headers = ("<CoreFoundation/CoreFoundation.h>", "<Security/Security.h>", "<errno.h>")
+    world = matrix(
+        listing(
+            DARWIN1,
+            pkg(DARWIN1, deep, cgo_files=("root_cgo_darwin.go",), includes=headers),
+            pkg(DARWIN1, "sqlite", cgo_files=("sqlite.go",), includes=("<sqlite3.h>",)),
+        )
+    )
+    text = render.format_table(judge.scan(world), width=width)
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "<CoreFoundation/CoreFoundation.h>" in text.replace(" ", "").replace("\n", "")
+    assert "<Security/Security.h>" in text
+    assert "CGO014 header-from-apple-framework" in text
+    flat = " ".join(text.split())
+    assert "is in the CoreFoundation framework of Apple's SDK" in flat
+
+
 def test_table_for_a_project_without_cgo() -> None:
     pure = pkg(LINUX1, "pure", go_files=("a.go",))
     text = render.format_table(judge.scan(matrix(listing(LINUX1, pure))))

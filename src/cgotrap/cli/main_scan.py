@@ -144,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
             if sys.stdout.isatty():
                 from rich.console import Console
 
-                Console(highlight=False, emoji=False).print(render.render(result))
+                console = Console(highlight=False, emoji=False)
+                console.print(render.render(result, width=console.width))
             else:
                 width = max(shutil.get_terminal_size((120, 24)).columns, 80)
                 sys.stdout.write(render.format_table(result, width=width))

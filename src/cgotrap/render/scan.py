@@ -160,13 +160,24 @@ def _matrix_table(result: ScanResult, names: dict[str, str]) -> Table:
     return table
 
 
-def _needs_table(result: ScanResult, names: dict[str, str]) -> Table:
+def _needs_table(result: ScanResult, names: dict[str, str], width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
-    table.add_column("package", no_wrap=True)
-    table.add_column("headers")
-    table.add_column("links")
-    table.add_column("C/asm/syso files")
-    table.add_column("reached by")
+    # Long names fold onto the next line rather than lose their end ("<CoreFoundati…"); the
+    # headers column gets room for the longest header, up to 40 columns or a third of the
+    # width. Where a package is
+    # reached from goes under its name: a column of import chains never fits.
+    longest = max(
+        (
+            len(h) + 2
+            for p in result.packages
+            for h in (*p.needs.system_headers, *p.needs.local_headers)
+        ),
+        default=7,
+    )
+    table.add_column("package (reached from)", overflow="fold", max_width=44)
+    table.add_column("headers", overflow="fold", min_width=min(longest, 40, max(16, width // 3)))
+    table.add_column("links", overflow="fold", max_width=24)
+    table.add_column("C/asm/syso files", overflow="fold", max_width=24)
     for package in result.packages:
         needs = package.needs
         headers = [f"<{h}>" for h in needs.system_headers] + [f'"{h}"' for h in needs.local_headers]
@@ -178,27 +189,38 @@ def _needs_table(result: ScanResult, names: dict[str, str]) -> Table:
             *needs.s_files,
             *needs.syso_files,
         ]
+        cell = Text(names[package.import_path])
+        reached = _reached(package, names)
+        if reached:
+            cell.append(f"\n{reached}", style="dim")
         table.add_row(
-            names[package.import_path],
+            cell,
             _cap(headers),
             _cap(links),
             _cap([f.rsplit("/", 1)[-1] for f in files]),
-            _reached(package, names),
         )
     return table
 
 
 def _reached(package: CgoPackage, names: dict[str, str]) -> str:
-    text = _chain_text(package.chain, names) or "-"
+    """ "← cmd/app" for a direct import, "← cmd/app, 5 imports away (+2 more)" otherwise:
+    the main package a shortest chain starts from (`--why PKG` prints the chains)."""
+    chain = package.chain
+    if not chain:
+        return ""
+    text = f"← {names.get(chain[0], chain[0])}"
+    if len(chain) > 2:
+        text += f", {len(chain) - 1} imports away"
     others = len(package.reached_from) - 1
     return text + (f" (+{others} more)" if others > 0 else "")
 
 
 def _cap(items: Sequence[str], limit: int = 8) -> str:
+    """One item per line (a name is never cut), at most `limit`."""
     if not items:
         return "-"
     more = len(items) - limit
-    return " ".join(items[:limit]) + (f" (+{more} more)" if more > 0 else "")
+    return "\n".join(items[:limit]) + (f"\n(+{more} more)" if more > 0 else "")
 
 
 def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
@@ -217,16 +239,15 @@ def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
         head.append(f"{_MARK[r.severity]} {r.id} {r.name}", style=_SEVERITY_STYLE[r.severity])
         head.append(f"  {r.summary}", style="dim")
         parts.append(head)
-        table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False, expand=True)
-        table.add_column(width=2)
-        table.add_column(no_wrap=True, style="bold")
-        table.add_column(ratio=3)
-        table.add_column(ratio=2, style="dim")
         for finding in findings:
+            # the package and where on one line, what is wrong below at full width: long
+            # vendored paths would leave a column of a few characters for the message
             short = names.get(finding.package, finding.package)
             detail = finding.message.removeprefix(finding.package).removeprefix(": ")
-            table.add_row("", short, detail, f"on {finding.where}")
-        parts.append(table)
+            line = Text(short, style="bold")
+            line.append(f"  on {finding.where}", style="dim")
+            parts.append(Padding(line, (0, 0, 0, 4)))
+            parts.append(Padding(Text(detail), (0, 0, 0, 6)))
         fix = rules.fix_line(r)
         if fix:
             parts.append(Padding(Text(f"fix: {fix}", style="green"), (0, 0, 0, 3)))
@@ -267,8 +288,9 @@ def _why_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
     return Group(*parts)
 
 
-def render(result: ScanResult) -> RenderableType:
-    """The terminal view: groups, the package × group table, needs, findings, notes."""
+def render(result: ScanResult, *, width: int = 110) -> RenderableType:
+    """The terminal view for a console `width` columns wide: groups, the package × group
+    table, needs, findings, notes."""
     names = _short_names(result)
     parts: list[RenderableType] = [_header(result, names), Text()]
     parts.extend([Text("Target groups", style="bold"), _groups_table(result), Text()])
@@ -278,7 +300,7 @@ def render(result: ScanResult) -> RenderableType:
         parts.append(Text(legend, style="dim"))
         parts.append(Text())
         parts.append(Text("What each cgo package needs", style="bold"))
-        parts.append(_needs_table(result, names))
+        parts.append(_needs_table(result, names, width))
     else:
         parts.append(Text("No package of the project uses cgo on these targets.", style="green"))
         parts.append(Text())
@@ -321,7 +343,7 @@ def format_table(result: ScanResult, *, width: int = 110, color: bool = False) -
         emoji=False,
         soft_wrap=False,
     )
-    console.print(render(result))
+    console.print(render(result, width=width))
     return buffer.getvalue()
 
 
