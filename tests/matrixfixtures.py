@@ -7,6 +7,7 @@ returns its directory; `FIXTURES` names them all.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -279,7 +280,7 @@ _SOURCES: dict[str, dict[str, str]] = {
             )
 
             func TestSleeps(t *testing.T) {
-            \tif err := exec.Command("sleep", "317").Run(); err != nil {
+            \tif err := exec.Command("sleep", "SLEEP_SECONDS").Run(); err != nil {
             \t\tt.Fatal(err)
             \t}
             }
@@ -303,6 +304,10 @@ _SOURCES: dict[str, dict[str, str]] = {
 
 FIXTURES: tuple[str, ...] = tuple(_SOURCES)
 
+SLEEP_SECONDS = f"317.{os.getpid()}"
+"""How long sleepytest's test sleeps: unique to this test run (GNU sleep takes a fraction),
+so that a test looking for the sleeper's process never sees another run's."""
+
 
 def write(root: Path, name: str) -> Path:
     """Write fixture module `name` under `root`/`name` (with a main package); return its dir."""
@@ -314,6 +319,7 @@ def write(root: Path, name: str) -> Path:
         text = textwrap.dedent(template)
         if rel.endswith((".mod", "main.go")) or template is _LIB_TEST:
             text = text.format(name=name)
+        text = text.replace("SLEEP_SECONDS", SLEEP_SECONDS)
         path.write_text(text, encoding="utf-8")
     return module
 

@@ -34,7 +34,7 @@ ALL_CGO1 = {
     "darwin/arm64 cgo=1",
 }
 ALL_CGO0 = {"linux/amd64 cgo=0", "windows/amd64 cgo=0", "darwin/arm64 cgo=0"}
-SLEEP_MARK = b"sleep\x00317"
+SLEEP_MARK = b"sleep\x00" + matrixfixtures.SLEEP_SECONDS.encode() + b"\x00"
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +169,7 @@ def test_failing_test_is_a_test_failure_not_a_build_failure(modules: Path, tmp_p
 
 
 def _sleepers() -> list[int]:
-    """Pids of processes running the fixture's `sleep 317`."""
+    """Pids of processes running the fixture's `sleep 317.<this run's pid>`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
