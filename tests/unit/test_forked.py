@@ -258,3 +258,28 @@ def test_cli_list_in_two_processes_writes_what_one_process_writes(
     want = b"".join(golist.iter_listing_bytes(one, matrix=True)).decode()
     assert two == want
     assert _no_children_left()
+
+
+@pytest.mark.parametrize("two_processes", [False, True])
+def test_a_reader_that_leaves_early_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: bool
+) -> None:
+    """`cgotrap list ... | head -c 100`: exit 0, nothing on stderr, no process left."""
+    import subprocess
+    import sys
+
+    goroot = tmp_path / "goroot"
+    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
+        name = pkg.rsplit("/", 1)[-1]
+        write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
+    root = _wide_module(tmp_path / "w", 200 if two_processes else 20)
+    env = dict(os.environ, GOROOT=str(goroot))
+    argv = [sys.executable, "-m", "cgotrap", "list", "-e", "-deps", "-json"]
+    argv += ["-C", str(root), "--targets", "linux/*,windows/*", "./..."]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None
+    assert proc.stdout.read(100)
+    proc.stdout.close()  # the reader leaves
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert err == b""

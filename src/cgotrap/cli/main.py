@@ -11,6 +11,7 @@ Exit codes: 0 ok; 1 the command's findings fail the gate (policy violated, a tar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -113,9 +114,10 @@ def entry() -> NoReturn:
     code = main()
     try:
         sys.stdout.flush()
-    except BrokenPipeError:  # `cgotrap ... | head`: the reader left, as in main()
+    except (BrokenPipeError, ValueError):  # `| head`: the reader left (main closed stderr)
         pass
     except OSError:  # a full disk: the last output was lost
         code = code or 1
-    sys.stderr.flush()
+    with contextlib.suppress(OSError, ValueError):  # closed by main() after a broken pipe
+        sys.stderr.flush()
     os._exit(code)
