@@ -18,9 +18,7 @@ import dataclasses
 import enum
 import fnmatch
 import functools
-import json
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from typing import Any
 
 from cgotrap.errors import DataError, UsageError
@@ -169,8 +167,9 @@ def parse_port_table(data: Any) -> PortTable:
 @functools.cache
 def port_table() -> PortTable:
     """The bundled port table (from `data/ports.json`)."""
-    text = resources.files("cgotrap.data").joinpath("ports.json").read_text(encoding="utf-8")
-    return parse_port_table(json.loads(text))
+    from cgotrap import data
+
+    return parse_port_table(data.load("ports.json"))
 
 
 def _parse_one(selector: str, table: PortTable) -> list[tuple[Port, Libc | None, str | None]]:

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +120,9 @@ def parse_zig_table(data: Any) -> ZigTable:
 @functools.cache
 def zig_table() -> ZigTable:
     """The bundled table (from `data/zig_targets.json`)."""
-    text = resources.files("cgotrap.data").joinpath("zig_targets.json").read_text("utf-8")
-    return parse_zig_table(json.loads(text))
+    from cgotrap import data
+
+    return parse_zig_table(data.load("zig_targets.json"))
 
 
 def triple_for(target: Target, glibc: str | None = None) -> tuple[str | None, str]:

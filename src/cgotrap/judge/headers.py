@@ -12,10 +12,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import json
-from importlib import resources
 from typing import Any
 
+from cgotrap import data as data_files
 from cgotrap.errors import DataError
 from cgotrap.read import cpp
 from cgotrap.targets import Libc, Target
@@ -154,12 +153,7 @@ def parse_catalog(data: Any) -> HeaderCatalog:
 @functools.cache
 def catalog() -> HeaderCatalog:
     """The bundled catalog (from `data/libc_headers.json`)."""
-    text = resources.files("cgotrap.data").joinpath("libc_headers.json").read_text("utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"libc_headers.json: not JSON ({exc})") from exc
-    return parse_catalog(data)
+    return parse_catalog(data_files.load("libc_headers.json"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,12 +222,7 @@ def parse_predefines(data: Any) -> PredefineCatalog:
 @functools.cache
 def predefines() -> PredefineCatalog:
     """The bundled predefined macros (from `data/c_predefines.json`)."""
-    text = resources.files("cgotrap.data").joinpath("c_predefines.json").read_text("utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"c_predefines.json: not JSON ({exc})") from exc
-    return parse_predefines(data)
+    return parse_predefines(data_files.load("c_predefines.json"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,12 +247,7 @@ def parse_frameworks(data: Any) -> frozenset[str]:
 @functools.cache
 def apple_frameworks() -> frozenset[str]:
     """The bundled framework names ("CoreFoundation", "IOKit", ...)."""
-    text = resources.files("cgotrap.data").joinpath("apple_frameworks.json").read_text("utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"apple_frameworks.json: not JSON ({exc})") from exc
-    return parse_frameworks(data)
+    return parse_frameworks(data_files.load("apple_frameworks.json"))
 
 
 def framework_of(header: str, ldflags: tuple[str, ...] = ()) -> str:

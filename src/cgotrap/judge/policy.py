@@ -13,7 +13,6 @@ import dataclasses
 import enum
 import fnmatch
 import functools
-import json
 from collections.abc import Sequence
 from typing import Any, assert_never
 
@@ -116,13 +115,9 @@ def version_tuple(text: str) -> tuple[int, ...]:
 
 
 def _data(name: str) -> dict[str, Any]:
-    from importlib import resources  # ~3 ms; only --runs-on and --policy read the data
+    from cgotrap import data  # only --runs-on and --policy read the data
 
-    path = resources.files("cgotrap.data").joinpath("policies", name)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"policies/{name}: {exc}") from exc
+    document = data.load(f"policies/{name}")
     if not isinstance(document, dict):
         raise DataError(f"policies/{name}: not a JSON object")
     return document
