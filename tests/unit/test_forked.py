@@ -38,9 +38,24 @@ def _no_children_left() -> bool:
     return False
 
 
-def test_same_results_in_order_and_the_helper_takes_part() -> None:
+def test_same_results_in_order_and_the_helper_takes_part(tmp_path: Path) -> None:
+    parent = os.getpid()
+    helper_started = tmp_path / "helper-started"
+
+    def square(x: int) -> tuple[int, int]:
+        # Each side waits (up to 10 s) until the other has taken an item: on a loaded
+        # machine one process could otherwise empty the queue before the other starts.
+        mine, theirs = (helper_started.with_suffix(".parent"), helper_started)
+        if os.getpid() != parent:
+            mine, theirs = theirs, mine
+        mine.touch()
+        deadline = time.monotonic() + 10
+        while not theirs.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return _square_with_pid(x)
+
     items = list(range(1000))
-    got = forked.forked_map(items, _square_with_pid)
+    got = forked.forked_map(items, square)
     assert [v for v, _ in got] == [x * x for x in items]
     pids = {pid for _, pid in got}
     assert os.getpid() in pids
