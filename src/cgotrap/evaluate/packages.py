@@ -39,7 +39,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, assert_never, cast
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack, assert_never, cast
 
 from cgotrap import toolchain
 from cgotrap.discover import modcache
@@ -2201,27 +2201,24 @@ def _prefetch_dirs(loader: _Loader, matcher: _Patterns) -> list[str]:
     return dirs
 
 
+class PlanOptions(TypedDict, total=False):
+    """`ListingPlan`'s keyword arguments besides `root`."""
+
+    tags: Sequence[str]
+    with_deps: bool
+    go_version: str | None
+    goroot: Path | None
+
+
 def load_matrix(
     patterns: Sequence[str],
     targets: Sequence[Target],
     *,
     root: Path,
-    tags: Sequence[str] = (),
-    with_deps: bool = True,
-    go_version: str | None = None,
-    goroot: Path | None = None,
+    **options: Unpack[PlanOptions],
 ) -> MatrixResult:
     """`go list -e [-deps]` for `patterns` in `root`, for every target, in one pass."""
-    plan = ListingPlan(
-        patterns,
-        targets,
-        root=root,
-        tags=tags,
-        with_deps=with_deps,
-        go_version=go_version,
-        goroot=goroot,
-    )
-    return plan.matrix()
+    return ListingPlan(patterns, targets, root=root, **options).matrix()
 
 
 def load_listing(
@@ -2229,22 +2226,10 @@ def load_listing(
     targets: Sequence[Target],
     *,
     root: Path,
-    tags: Sequence[str] = (),
-    with_deps: bool = True,
-    go_version: str | None = None,
-    goroot: Path | None = None,
+    **options: Unpack[PlanOptions],
 ) -> SharedListing:
     """`load_matrix` with equal package objects shared across targets (for `cgotrap list`)."""
-    plan = ListingPlan(
-        patterns,
-        targets,
-        root=root,
-        tags=tags,
-        with_deps=with_deps,
-        go_version=go_version,
-        goroot=goroot,
-    )
-    return plan.listing()
+    return ListingPlan(patterns, targets, root=root, **options).listing()
 
 
 def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
