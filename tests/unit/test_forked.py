@@ -146,6 +146,14 @@ TARGETS = [
 ]
 
 
+def _fake_goroot(goroot: Path) -> Path:
+    """A GOROOT with the few std packages the wide module and cgo need."""
+    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
+        name = pkg.rsplit("/", 1)[-1]
+        write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
+    return goroot
+
+
 def _wide_module(root: Path, packages: int) -> Path:
     files: dict[str, str] = {"go.mod": gomod("example.com/w")}
     names = [f"p{i:03d}" for i in range(packages)]
@@ -170,10 +178,7 @@ def _wide_module(root: Path, packages: int) -> Path:
 def test_prefetch_in_two_processes_lists_exactly_what_one_process_lists(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    goroot = tmp_path / "goroot"
-    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
-        name = pkg.rsplit("/", 1)[-1]
-        write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
+    goroot = _fake_goroot(tmp_path / "goroot")
     root = _wide_module(tmp_path / "w", 300)
 
     def listing() -> tuple[bytes, tuple[str, ...]]:
@@ -249,10 +254,7 @@ def test_cli_list_in_two_processes_writes_what_one_process_writes(
     from cgotrap.cli import main as cli
     from cgotrap.targets import expand, parse_cgo_modes
 
-    goroot = tmp_path / "goroot"
-    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
-        name = pkg.rsplit("/", 1)[-1]
-        write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
+    goroot = _fake_goroot(tmp_path / "goroot")
     root = _wide_module(tmp_path / "w", 200)
     monkeypatch.setenv("GOROOT", str(goroot))
     selector = "linux/*,windows/*,darwin/*"
@@ -283,10 +285,7 @@ def test_a_reader_that_leaves_early_is_no_error(
     import subprocess
     import sys
 
-    goroot = tmp_path / "goroot"
-    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
-        name = pkg.rsplit("/", 1)[-1]
-        write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
+    goroot = _fake_goroot(tmp_path / "goroot")
     root = _wide_module(tmp_path / "w", 200 if two_processes else 20)
     env = dict(os.environ, GOROOT=str(goroot))
     argv = [sys.executable, "-m", "cgotrap", "list", "-e", "-deps", "-json"]
