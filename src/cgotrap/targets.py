@@ -48,11 +48,39 @@ class Port:
     """Whether Go treats this as a first-class port (`FirstClass`)."""
     tool_tags: tuple[str, ...] = dataclasses.field(compare=False, default=())
     """Default tool tags (`goexperiment.*`, `amd64.v1`, ...), as `go list` reports them."""
+    must_link_external: bool = dataclasses.field(compare=False)
+    """Go links every program here through the C linker, cgo or not (android/386, ios/arm64:
+    internal/platform.MustLinkExternal without cgo)."""
+    default_pie: bool = dataclasses.field(compare=False)
+    """The default build mode makes a PIE (android, darwin, ios, windows:
+    internal/platform.DefaultPIE without -race)."""
+    internal_link_pie: bool = dataclasses.field(compare=False)
+    """Go's own linker can link a PIE here (internal/platform.InternalLinkPIESupported)."""
 
     @property
     def name(self) -> str:
         """ "linux/arm64"."""
         return f"{self.goos}/{self.goarch}"
+
+    @property
+    def external_link_reason(self) -> str:
+        """Why a main package here needs the C linker (and so cgo) in the default build mode:
+        "android/amd64", "default PIE binary", or "" (cmd/go/internal/load.LinkerDeps)."""
+        if self.must_link_external:
+            return self.name
+        if self.default_pie and not self.internal_link_pie:
+            return "default PIE binary"
+        return ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ArchLevel:
+    """The feature levels of one GOARCH (internal/buildcfg: GOAMD64, GOARM, ...)."""
+
+    env: str
+    """The environment variable that picks the level: "GOAMD64"."""
+    levels: dict[str, tuple[str, ...]]
+    """Every value go accepts -> the tool tags it implies ("v2" -> amd64.v1, amd64.v2)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True, order=True)
@@ -109,6 +137,14 @@ class PortTable:
     """GOARCH values file-name suffixes are matched against (internal/syslist.KnownArch)."""
     ports: tuple[Port, ...]
     """Every port, in `go tool dist list` order."""
+    simd_arch: frozenset[str] = frozenset()
+    """GOARCHes where importing "simd" adds the implicit "simd/internal/bridge" import
+    (cmd/go/internal/load.hasSimd: amd64, arm64, wasm)."""
+    regabi_arch: frozenset[str] = frozenset()
+    """GOARCHes whose register ABI is always on, whatever GOEXPERIMENT says
+    (internal/buildcfg regabiAlwaysOn)."""
+    arch_levels: dict[str, ArchLevel] = dataclasses.field(default_factory=dict)
+    """GOARCH -> its feature levels; GOARCHes without levels (wasm, s390x) are absent."""
 
     def get(self, goos: str, goarch: str) -> Port | None:
         """The port GOOS/GOARCH, or None if Go does not support it."""
@@ -123,44 +159,42 @@ def _index(ports: tuple[Port, ...]) -> dict[str, Port]:
     return {p.name: p for p in ports}
 
 
-def _str_list(data: dict[str, Any], key: str) -> frozenset[str]:
-    value = data.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DataError(f"ports.json: {key!r} must be a list of strings")
-    return frozenset(value)
-
-
 def parse_port_table(data: Any) -> PortTable:
-    """Validate the decoded ports.json and build the table (raises `DataError`)."""
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise DataError("ports.json: not a version 1 ports file")
-    raw_ports = data.get("ports")
-    if not isinstance(raw_ports, list) or not raw_ports:
+    """Decode ports.json and build the table (raises `DataError`)."""
+    from cgotrap import data as data_files
+    from cgotrap.data.records.ports import PortsFile
+
+    doc = data_files.decode(data, PortsFile)
+    if not doc.ports:
         raise DataError("ports.json: 'ports' must be a non-empty list")
-    ports = []
-    for raw in raw_ports:
-        try:
-            port = Port(
-                goos=str(raw["GOOS"]),
-                goarch=str(raw["GOARCH"]),
-                cgo_supported=bool(raw["CgoSupported"]),
-                first_class=bool(raw["FirstClass"]),
-                tool_tags=tuple(str(t) for t in raw.get("ToolTags", ())),
-            )
-        except (KeyError, TypeError) as exc:
-            raise DataError(f"ports.json: malformed port entry {raw!r}") from exc
-        ports.append(port)
-    known_os = _str_list(data, "KnownOS")
-    known_arch = _str_list(data, "KnownArch")
+    ports = tuple(
+        Port(
+            goos=p.goos,
+            goarch=p.goarch,
+            cgo_supported=p.cgo_supported,
+            first_class=p.first_class,
+            tool_tags=p.tool_tags,
+            must_link_external=p.must_link_external,
+            default_pie=p.default_pie,
+            internal_link_pie=p.internal_link_pie,
+        )
+        for p in doc.ports
+    )
     for port in ports:
-        if port.goos not in known_os or port.goarch not in known_arch:
+        if port.goos not in doc.known_os or port.goarch not in doc.known_arch:
             raise DataError(f"ports.json: port {port.name} not in KnownOS/KnownArch")
     return PortTable(
-        go_version=str(data.get("generated_from", "")),
-        known_os=known_os,
-        unix_os=_str_list(data, "UnixOS"),
-        known_arch=known_arch,
-        ports=tuple(ports),
+        go_version=doc.generated_from,
+        known_os=doc.known_os,
+        unix_os=doc.unix_os,
+        known_arch=doc.known_arch,
+        ports=ports,
+        simd_arch=doc.simd_arch,
+        regabi_arch=doc.regabi_arch,
+        arch_levels={
+            goarch: ArchLevel(env=level.env, levels=level.levels)
+            for goarch, level in doc.arch_levels.items()
+        },
     )
 
 

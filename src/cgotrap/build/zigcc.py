@@ -25,7 +25,6 @@ from typing import Any
 from cgotrap.build import ccwrap
 from cgotrap.build.ccwrap import prog_name_reply, rewrite_args
 from cgotrap.errors import DataError
-from cgotrap.targets import LIBCS as _LIBCS
 from cgotrap.targets import Libc, Target, port_table
 
 __all__ = ["ZigTable", "ZigTarget", "cc_command", "prog_name_reply", "rewrite_args"]
@@ -72,48 +71,35 @@ class ZigTable:
 
 
 def parse_zig_table(data: Any) -> ZigTable:
-    """Validate the decoded zig_targets.json (raises `DataError`)."""
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise DataError("zig_targets.json: not a version 1 zig targets file")
-    raw_targets = data.get("targets")
-    qemu = data.get("qemu_user")
-    if not isinstance(raw_targets, list) or not raw_targets:
+    """Decode zig_targets.json and check it against the ports (raises `DataError`)."""
+    from cgotrap import data as data_files
+    from cgotrap.data.records.zig import ZigTargetsFile
+
+    doc = data_files.decode(data, ZigTargetsFile)
+    if not doc.targets:
         raise DataError("zig_targets.json: 'targets' must be a non-empty list")
-    if not isinstance(qemu, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in qemu.items()
-    ):
-        raise DataError("zig_targets.json: 'qemu_user' must map GOARCH to a program name")
     ports = port_table()
-    entries: list[ZigTarget] = []
-    for raw in raw_targets:
-        if not isinstance(raw, dict):
-            raise DataError(f"zig_targets.json: malformed entry {raw!r}")
-        goos, goarch = raw.get("GOOS"), raw.get("GOARCH")
-        libc, triple = raw.get("libc"), raw.get("triple")
-        if not isinstance(goos, str) or not isinstance(goarch, str):
-            raise DataError(f"zig_targets.json: entry without GOOS/GOARCH {raw!r}")
-        if ports.get(goos, goarch) is None:
-            raise DataError(f"zig_targets.json: {goos}/{goarch} is not a Go port")
-        if (goos == "linux") != (libc is not None) or (libc is not None and libc not in _LIBCS):
-            raise DataError(f"zig_targets.json: bad libc {libc!r} for {goos}/{goarch}")
-        if triple is not None and (not isinstance(triple, str) or triple.count("-") < 1):
-            raise DataError(f"zig_targets.json: bad triple {triple!r} for {goos}/{goarch}")
-        why = raw.get("why", "")
-        if triple is None and not (isinstance(why, str) and why):
-            raise DataError(f"zig_targets.json: {goos}/{goarch} has no triple and no reason")
-        entries.append(
-            ZigTarget(
-                goos=goos,
-                goarch=goarch,
-                libc=Libc(libc) if libc is not None else None,
-                triple=triple,
-                why=str(why) if triple is None else "",
-            )
-        )
+    for entry in doc.targets:
+        where = f"zig_targets.json: {entry.goos}/{entry.goarch}"
+        if ports.get(entry.goos, entry.goarch) is None:
+            raise DataError(f"{where} is not a Go port")
+        if (entry.goos == "linux") != (entry.libc is not None):
+            raise DataError(f"{where}: a libc is named exactly for linux, not {entry.libc!r}")
+        if entry.triple is None and not entry.why:
+            raise DataError(f"{where} has no triple and no reason")
     return ZigTable(
-        generated_from=str(data.get("generated_from", "")),
-        targets=tuple(entries),
-        qemu_user=dict(qemu),
+        generated_from=doc.generated_from,
+        targets=tuple(
+            ZigTarget(
+                goos=e.goos,
+                goarch=e.goarch,
+                libc=e.libc,
+                triple=e.triple,
+                why=e.why if e.triple is None else "",
+            )
+            for e in doc.targets
+        ),
+        qemu_user=dict(doc.qemu_user),
     )
 
 

@@ -81,58 +81,37 @@ class HeaderCatalog:
         return header in self.all_headers or header.lower() in self.all_headers
 
 
-def _strings(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DataError(f"libc_headers.json: {where} must be a list of strings")
-    return value
-
-
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise DataError(f"libc_headers.json: {where} must be an object")
-    return value
-
-
 def parse_catalog(data: Any) -> HeaderCatalog:
-    """Validate the decoded data file and build the catalog (raises `DataError`)."""
-    doc = _object(data, "the document")
-    if doc.get("version") != 1:
-        raise DataError("libc_headers.json: not a version 1 file")
-    families = _object(doc.get("families"), "'families'")
-    libc_libs = _object(doc.get("libc_libs"), "'libc_libs'")
-    compiler = frozenset(_strings(doc.get("compiler_headers"), "'compiler_headers'"))
-    dirs = {
-        name: frozenset(_strings(headers, f"header_dirs[{name!r}]"))
-        for name, headers in _object(doc.get("header_dirs"), "'header_dirs'").items()
-    }
+    """Decode the data file and build the catalog (raises `DataError`)."""
+    from cgotrap.data.records.libc import LibcHeadersFile
+
+    doc = data_files.decode(data, LibcHeadersFile)
     by_key: dict[str, LibcHeaders] = {}
-    for key, raw in _object(doc.get("targets"), "'targets'").items():
-        entry = _object(raw, f"targets[{key!r}]")
-        family = entry.get("family")
-        if family not in families or family not in libc_libs:
+    for key, entry in doc.targets.items():
+        family = entry.family
+        if family not in doc.families or family not in doc.libc_libs:
             raise DataError(f"libc_headers.json: target {key} has unknown family {family!r}")
-        names = _strings(entry.get("dirs"), f"targets[{key!r}].dirs")
-        missing = [d for d in names if d not in dirs]
-        if missing or not names:
+        missing = [d for d in entry.dirs if d not in doc.header_dirs]
+        if missing or not entry.dirs:
             raise DataError(f"libc_headers.json: target {key} names unknown dirs {missing}")
-        headers = frozenset().union(compiler, *(dirs[d] for d in names))
-        libs = frozenset(_strings(libc_libs[family], f"libc_libs[{family!r}]"))
+        headers = frozenset().union(doc.compiler_headers, *(doc.header_dirs[d] for d in entry.dirs))
+        libs = frozenset(doc.libc_libs[family])
         if family in _CASE_INSENSITIVE:
             headers = frozenset(h.lower() for h in headers)
             libs = frozenset(n.lower() for n in libs)
         by_key[key] = LibcHeaders(
             key=key,
             family=family,
-            label=str(_object(families[family], f"families[{family!r}]").get("label", family)),
-            zig_target=str(entry.get("zig_target", "")),
+            label=doc.families[family].label,
+            zig_target=entry.zig_target,
             headers=headers,
             libs=libs,
         )
     if not by_key:
         raise DataError("libc_headers.json: no targets")
-    every = frozenset().union(compiler, *dirs.values())
+    every = frozenset().union(doc.compiler_headers, *doc.header_dirs.values())
     return HeaderCatalog(
-        generated_from=str(doc.get("generated_from", "")),
+        generated_from=doc.generated_from,
         by_key=by_key,
         bsd_headers=frozenset().union(
             *(
@@ -141,11 +120,8 @@ def parse_catalog(data: Any) -> HeaderCatalog:
                 if lib.family in ("freebsd", "netbsd", "openbsd")
             )
         )
-        - compiler,
-        family_libs={
-            family: frozenset(_strings(names, f"libc_libs[{family!r}]"))
-            for family, names in libc_libs.items()
-        },
+        - doc.compiler_headers,
+        family_libs={family: frozenset(names) for family, names in doc.libc_libs.items()},
         all_headers=every | frozenset(h.lower() for h in every),
     )
 
@@ -185,37 +161,23 @@ def _key(target: Target) -> str:
     return target.port
 
 
-def _macro_table(value: Any, where: str) -> dict[str, str]:
-    table = _object(value, where)
-    for name, body in table.items():
-        if not isinstance(body, str) or not name.isidentifier():
-            raise DataError(f"c_predefines.json: {where}[{name!r}] is not a macro")
-    return table
-
-
 def parse_predefines(data: Any) -> PredefineCatalog:
-    """Validate the decoded `c_predefines.json` and build the catalog (raises `DataError`)."""
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise DataError("c_predefines.json: not a version 1 file")
-    common = _macro_table(data.get("common"), "common")
-    tables: dict[str, dict[str, str]] = {}
-    zig_targets: dict[str, str] = {}
-    for key, raw in _object(data.get("targets"), "'targets'").items():
-        entry = _object(raw, f"targets[{key!r}]")
-        tables[key] = {**common, **_macro_table(entry.get("macros"), f"targets[{key!r}].macros")}
-        zig_targets[key] = str(entry.get("zig_target", ""))
+    """Decode `c_predefines.json` and build the catalog (raises `DataError`)."""
+    from cgotrap.data.records.libc import CPredefinesFile
+
+    doc = data_files.decode(data, CPredefinesFile)
+    tables = {key: {**doc.common, **entry.macros} for key, entry in doc.targets.items()}
     if not tables:
         raise DataError("c_predefines.json: no targets")
-    missing = _object(data.get("missing", {}), "'missing'")
     universe = frozenset().union(*tables.values())
     return PredefineCatalog(
-        generated_from=str(data.get("generated_from", "")),
+        generated_from=doc.generated_from,
         by_key={
             key: cpp.Macros(defined=table, undefined=universe - table.keys())
             for key, table in tables.items()
         },
-        zig_targets=zig_targets,
-        missing={str(k): str(v) for k, v in missing.items()},
+        zig_targets={key: entry.zig_target for key, entry in doc.targets.items()},
+        missing=dict(doc.missing),
     )
 
 
@@ -230,18 +192,10 @@ def predefines() -> PredefineCatalog:
 
 
 def parse_frameworks(data: Any) -> frozenset[str]:
-    """Validate the framework list (`scripts/gen_apple_frameworks.py`)."""
-    if not isinstance(data, dict):
-        raise DataError("apple_frameworks.json: must be an object")
-    if data.get("version") != 1:
-        raise DataError(f"apple_frameworks.json: unknown version {data.get('version')!r}")
-    names = data.get("frameworks")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise DataError("apple_frameworks.json: frameworks must be a list of strings")
-    bad = [n for n in names if not n or "/" in n or n != n.strip()]
-    if bad:
-        raise DataError(f"apple_frameworks.json: not framework names: {bad[:3]}")
-    return frozenset(names)
+    """Decode the framework list (`scripts/gen_apple_frameworks.py`; raises `DataError`)."""
+    from cgotrap.data.records.libc import AppleFrameworksFile
+
+    return data_files.decode(data, AppleFrameworksFile).frameworks
 
 
 @functools.cache

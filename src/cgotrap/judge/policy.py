@@ -114,71 +114,37 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
-def _data(name: str) -> dict[str, Any]:
+def _data(name: str) -> Any:
     from cgotrap import data  # only --runs-on and --policy read the data
 
-    document = data.load(f"policies/{name}")
-    if not isinstance(document, dict):
-        raise DataError(f"policies/{name}: not a JSON object")
-    return document
+    return data.load(f"policies/{name}")
 
 
-def _entries(name: str, key: str) -> list[dict[str, Any]]:
-    document = _data(name)
-    if document.get("version") != FORMAT_VERSION:
-        raise DataError(f"{name}: expected format version {FORMAT_VERSION}")
-    entries = document.get(key, [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise DataError(f"{name}: {key!r} must be a list of objects")
-    return entries
-
-
-def _strings(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = entry.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DataError(f"{where}: {key!r} must be a list of strings")
-    return tuple(value)
-
-
-def _string(entry: dict[str, Any], key: str, where: str) -> str:
-    value = entry.get(key)
-    if not isinstance(value, str):
-        raise DataError(f"{where}: {key!r} must be a string")
-    return value
-
-
-def _version(entry: dict[str, Any], key: str, where: str) -> tuple[int, ...]:
-    text = _string(entry, key, where)
-    if not text:
-        return ()
-    try:
-        return version_tuple(text)
-    except ValueError:
-        raise DataError(f"{where}: {key!r} is not a version: {text!r}") from None
+def _version(text: str) -> tuple[int, ...]:
+    return version_tuple(text) if text else ()  # the records checked it is a version
 
 
 @functools.cache
 def policies() -> dict[str, Policy]:
     """Every policy by name (validated; `DataError` if the data file is broken)."""
+    from cgotrap import data
+    from cgotrap.data.records.policies import PoliciesFile
+
     found: dict[str, Policy] = {}
-    for entry in _entries("policies.json", "policies"):
-        where = f"policies.json {entry.get('name', '?')!r}"
-        name = _string(entry, "name", where)
-        try:
-            kind = PolicyKind(_string(entry, "kind", where))
-        except ValueError:
-            raise DataError(f"{where}: unknown kind {entry['kind']!r}") from None
-        glibc_max = _version(entry, "glibc_max", where)
+    for entry in data.decode(_data("policies.json"), PoliciesFile).policies:
+        where = f"policies.json {entry.name!r}"
+        kind = PolicyKind(entry.kind)
+        glibc_max = _version(entry.glibc_max)
         if (kind is PolicyKind.GLIBC) != bool(glibc_max):
             raise DataError(f"{where}: glibc_max is set exactly for glibc policies")
-        if name in found:
+        if entry.name in found:
             raise DataError(f"{where}: defined twice")
-        found[name] = Policy(
-            name=name,
+        found[entry.name] = Policy(
+            name=entry.name,
             kind=kind,
             glibc_max=glibc_max,
-            libraries=frozenset(_strings(entry, "libraries", where)),
-            description=_string(entry, "description", where),
+            libraries=frozenset(entry.libraries),
+            description=entry.description,
         )
     if not found:
         raise DataError("policies.json: no policies")
@@ -188,32 +154,30 @@ def policies() -> dict[str, Policy]:
 @functools.cache
 def run_targets() -> dict[str, RunTarget]:
     """Every run-target by name (validated; `DataError` if the data file is broken)."""
+    from cgotrap import data
+    from cgotrap.data.records.policies import RunTargetsFile
+
     found: dict[str, RunTarget] = {}
-    for entry in _entries("run_targets.json", "run_targets"):
-        where = f"run_targets.json {entry.get('name', '?')!r}"
-        name = _string(entry, "name", where)
-        try:
-            libc = LibcKind(_string(entry, "libc", where))
-        except ValueError:
-            raise DataError(f"{where}: unknown libc {entry['libc']!r}") from None
-        libc_version = _version(entry, "libc_version", where)
+    for entry in data.decode(_data("run_targets.json"), RunTargetsFile).run_targets:
+        where = f"run_targets.json {entry.name!r}"
+        libc = LibcKind(entry.libc)
+        libc_version = _version(entry.libc_version)
         if libc is LibcKind.GLIBC and not libc_version:
             raise DataError(f"{where}: a glibc run-target needs its glibc version")
-        source = _string(entry, "source", where)
-        if not source:
+        if not entry.source:
             raise DataError(f"{where}: every run-target names its source")
-        if name in found:
+        if entry.name in found:
             raise DataError(f"{where}: defined twice")
-        found[name] = RunTarget(
-            name=name,
-            os=_string(entry, "os", where),
-            arches=frozenset(_strings(entry, "arches", where)),
+        found[entry.name] = RunTarget(
+            name=entry.name,
+            os=entry.os,
+            arches=frozenset(entry.arches),
             libc=libc,
             libc_version=libc_version,
-            os_version=_version(entry, "os_version", where),
-            loaders=frozenset(_strings(entry, "loaders", where)),
-            libraries=_strings(entry, "libraries", where),
-            source=source,
+            os_version=_version(entry.os_version),
+            loaders=frozenset(entry.loaders),
+            libraries=entry.libraries,
+            source=entry.source,
         )
     if not found:
         raise DataError("run_targets.json: no run-targets")
