@@ -51,7 +51,7 @@ from cgotrap.build.classify import (
 )
 from cgotrap.build.config import MatrixConfig
 from cgotrap.errors import InputError, ToolchainMissingError
-from cgotrap.targets import Libc, Target
+from cgotrap.targets import Libc, Target, port_table
 
 _ENV_THAT_MATTERS = (
     # Environment a build depends on beyond the project's files (part of the cache key).
@@ -64,13 +64,6 @@ _ENV_THAT_MATTERS = (
     "CGO_LDFLAGS_ALLOW",
     "GOFLAGS",
     "GOEXPERIMENT",
-    "GOAMD64",
-    "GOARM",
-    "GOARM64",
-    "GO386",
-    "GOMIPS",
-    "GOPPC64",
-    "GORISCV64",
     "GOWORK",
     "PKG_CONFIG_PATH",
     "PKG_CONFIG_LIBDIR",
@@ -433,7 +426,9 @@ class MatrixRunner:
         return env, f"zig cc -target {triple}", ""
 
     def _key(self, target: Target, cc_display: str, test: _TestPlan | None) -> str:
-        env = {k: os.environ.get(k, "") for k in _ENV_THAT_MATTERS}
+        # ... and the architecture level variables (GOAMD64, GOARM, ...: ports.json)
+        levels = sorted({arch.env for arch in port_table().arch_levels.values()})
+        env = {k: os.environ.get(k, "") for k in (*_ENV_THAT_MATTERS, *levels)}
         material = {
             "format": _CACHE_FORMAT,
             "cgotrap": __version__,

@@ -84,71 +84,21 @@ class BuildContext:
         return name in self.build_tags or name in self.tool_tags or name in self.release_tags
 
 
-# The environment variables that choose an architecture level, and the value patterns go
-# accepts (internal/buildcfg). Unset means Go's default, which ports.json already holds.
-ARCH_LEVEL_VARS: dict[str, str] = {
-    "386": "GO386",
-    "amd64": "GOAMD64",
-    "arm": "GOARM",
-    "arm64": "GOARM64",
-    "mips": "GOMIPS",
-    "mipsle": "GOMIPS",
-    "mips64": "GOMIPS64",
-    "mips64le": "GOMIPS64",
-    "ppc64": "GOPPC64",
-    "ppc64le": "GOPPC64",
-    "riscv64": "GORISCV64",
-}
-
-
-def arch_level_tags(goarch: str, value: str) -> tuple[str, ...]:
+def arch_level_tags(goarch: str, value: str, table: PortTable | None = None) -> tuple[str, ...]:
     """internal/buildcfg's gogoarchTags for an explicit GOAMD64/GOARM/... value.
 
     "amd64", "v3" -> amd64.v1 amd64.v2 amd64.v3; "arm64", "v9.1" -> arm64.v9.0 arm64.v9.1
-    arm64.v8.0 ... arm64.v8.6. Raises UsageError for a value go rejects.
+    arm64.v8.0 ... arm64.v8.6 (the levels and what they imply are ports.json's
+    `ArchLevels`). Raises UsageError for a value go rejects; () for a GOARCH without levels.
     """
-    var = ARCH_LEVEL_VARS.get(goarch, "")
+    arch = (table or port_table()).arch_levels.get(goarch)
+    if arch is None:
+        return ()
     level = value.split(",", 1)[0]  # GOARM=7,softfloat, GOARM64=v8.1,lse
-    bad = UsageError(f"invalid {var}={value!r} for GOARCH={goarch}")
-    match goarch:
-        case "386":
-            if level not in ("sse2", "softfloat"):
-                raise bad
-            return (f"386.{level}",)
-        case "amd64":
-            if re.fullmatch(r"v[1-4]", level) is None:
-                raise bad
-            return tuple(f"amd64.v{i}" for i in range(1, int(level[1]) + 1))
-        case "arm":
-            if level not in ("5", "6", "7"):
-                raise bad
-            return tuple(f"arm.{i}" for i in range(5, int(level) + 1))
-        case "arm64":
-            m = re.fullmatch(r"v(8)\.([0-9])|v(9)\.([0-5])", level)
-            if m is None:
-                raise bad
-            major = int(m.group(1) or m.group(3))
-            minor = int(m.group(2) or m.group(4))
-            tags = [f"arm64.v{major}.{i}" for i in range(minor + 1)]
-            if major == 9:
-                tags += [f"arm64.v8.{i}" for i in range(min(minor + 5, 9) + 1)]
-            return tuple(tags)
-        case "mips" | "mipsle" | "mips64" | "mips64le":
-            if level not in ("hardfloat", "softfloat"):
-                raise bad
-            return (f"{goarch}.{level}",)
-        case "ppc64" | "ppc64le":
-            m = re.fullmatch(r"power(8|9|10)", level)
-            if m is None:
-                raise bad
-            return tuple(f"{goarch}.power{i}" for i in range(8, int(m.group(1)) + 1))
-        case "riscv64":
-            order = ("rva20u64", "rva22u64", "rva23u64")
-            if level not in order:
-                raise bad
-            return tuple(f"riscv64.{name}" for name in order[: order.index(level) + 1])
-        case _:
-            return ()
+    tags = arch.levels.get(level)
+    if tags is None:
+        raise UsageError(f"invalid {arch.env}={value!r} for GOARCH={goarch}")
+    return tags
 
 
 def apply_goexperiment(tags: Sequence[str], goexperiment: str, goarch: str) -> tuple[str, ...]:
@@ -177,7 +127,7 @@ def apply_goexperiment(tags: Sequence[str], goexperiment: str, goarch: str) -> t
             elif not on and tag in experiments:
                 experiments.remove(tag)
     regabi = ("goexperiment.regabiwrappers", "goexperiment.regabiargs")
-    if goarch in ("amd64", "arm64", "loong64", "ppc64le", "ppc64", "riscv64", "s390x"):
+    if goarch in port_table().regabi_arch:
         experiments += [t for t in regabi if t not in experiments]
     else:
         experiments = [t for t in experiments if t not in regabi]
@@ -206,10 +156,11 @@ def make_context(
         raise UsageError(f"unknown port {goos}/{goarch}")
     tool_tags = port.tool_tags
     if env:
-        level = env.get(ARCH_LEVEL_VARS.get(goarch, ""), "")
+        arch = table.arch_levels.get(goarch)
+        level = env.get(arch.env, "") if arch is not None else ""
         if level:
             arch_free = [t for t in tool_tags if not t.startswith(f"{goarch}.")]
-            tool_tags = (*arch_free, *arch_level_tags(goarch, level))
+            tool_tags = (*arch_free, *arch_level_tags(goarch, level, table))
         experiment = env.get("GOEXPERIMENT", "")
         if experiment:
             tool_tags = apply_goexperiment(tool_tags, experiment, goarch)
