@@ -9,8 +9,8 @@ name unless its metadata says otherwise (`field(metadata={"json": "GOOS"})`).
 
 Why not jsonschema at run time: importing it costs ~0.1 s, and the schemas
 (`data/schema/*.schema.json`) are already checked by the tests and by every
-`scripts/gen_*` before it writes. Why not msgspec: ~40 ms to import on this machine, more
-than decoding every file here takes, and a compiled dependency for five small files.
+`scripts/gen_*` before it writes. Why not msgspec: 18-40 ms to import on this machine, more
+than decoding any file here takes, and a compiled dependency for seven small files.
 """
 
 from __future__ import annotations
@@ -41,9 +41,11 @@ class Shape:
 class _Mismatch(Exception):  # noqa: N818 (internal signal, never leaves this module)
     """A value that does not fit; `where` grows ("[3]", ".GOOS") as it travels up."""
 
-    def __init__(self, problem: str) -> None:
+    def __init__(self, problem: str, *, vocabulary: bool = False) -> None:
         super().__init__(problem)
         self.problem = problem
+        self.vocabulary = vocabulary
+        """The value is outside a fixed vocabulary: the message names what it should be."""
         self.where: list[str] = []  # innermost first
 
 
@@ -54,8 +56,9 @@ def decode(file: str, value: Any, record: type[T]) -> T:
         result: T = _decoder(typing.cast(Any, record))(value)
     except _Mismatch as bad:
         path = "".join(reversed(bad.where)).removeprefix(".")
-        what = path.rpartition(".")[2].partition("[")[0] or "value"  # "policies[2].kind": kind
-        problem = bad.problem.replace("{what}", what)
+        problem = bad.problem
+        if bad.vocabulary:  # "policies[2].kind is an unknown kind: 'nope'"
+            problem = f"is an unknown {path.rpartition('.')[2].partition('[')[0]}: {problem}"
         raise DataError(f"{file}: {path or 'the document'} {problem}") from None
     return result
 
@@ -131,7 +134,7 @@ def _scalar(tp: type) -> Decoder:
 def _literal(allowed: tuple[Any, ...]) -> Decoder:
     def decode(value: Any) -> Any:
         if value not in allowed or type(value) is not type(allowed[0]):
-            raise _Mismatch(f"is an unknown {{what}}: {value!r}")
+            raise _Mismatch(repr(value), vocabulary=True)
         return value
 
     return decode
@@ -146,7 +149,7 @@ def _enum(tp: type[enum.Enum]) -> Decoder:
         try:
             return tp(value)
         except ValueError:
-            raise _Mismatch(f"is an unknown {{what}}: {value!r}") from None
+            raise _Mismatch(repr(value), vocabulary=True) from None
 
     return decode
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 def json_key(key: str) -> dict[str, str]:
+    """Field metadata naming the JSON key of a field whose key is not its name ("GOOS")."""
     return {"json": key}
 
 
