@@ -7,54 +7,45 @@ every output format draws from this one registry. ID ranges per area, so areas n
 - CGO100-CGO199  real builds (`matrix`): `judge/rules/build.py`
 - CGO200-CGO299  binaries (`inspect`): `judge/rules/binary.py`
 
-Define a rule with the `rule` decorator on a documentation-only function::
+A rule's findings are made through it, `rule.finding(package=..., subject=..., targets=...,
+**fields)`, worded by its message template (`cgotrap.judge.finding`). Define a rule with the
+`rule` decorator on a documentation-only function::
 
-    @rule("CGO001", "cgo-without-fallback", Severity.ERROR, added="0.1.0")
+    @rule(
+        "CGO005",
+        "needs-system-library",
+        Severity.WARNING,
+        message="{package}: links -l{subject}, which is not part of the target's libc",
+        subject="library",
+    )
     def _() -> None:
-        '''A package uses cgo and has no Go files left with CGO_ENABLED=0. ...'''
+        '''A cgo package links a C library (`-lNAME`) that is not part of the target's libc. ...'''
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import inspect
 from collections.abc import Callable
 
+from cgotrap.judge.finding import Rule, Severity
 
-class Severity(enum.StrEnum):
-    """How bad a finding is."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Rule:
-    """One kind of finding, with a stable ID and its documentation."""
-
-    id: str
-    """Stable identifier, "CGO001"; never reused for another meaning."""
-    name: str
-    """Short kebab-case name, "cgo-without-fallback"."""
-    severity: Severity
-    """Default severity."""
-    summary: str
-    """First line of the documentation."""
-    doc: str
-    """The full documentation: what, why it breaks, how to fix, example."""
-    added: str
-    """The cgotrap version that introduced the rule."""
-
+__all__ = ["Rule", "Severity", "all_rules", "get", "rule"]
 
 _REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, name: str, severity: Severity, *, added: str = "0.1.0"
+    rule_id: str,
+    name: str,
+    severity: Severity,
+    *,
+    message: str,
+    subject: str = "",
+    added: str = "0.1.0",
 ) -> Callable[[Callable[[], None]], Rule]:
-    """Register the decorated function's docstring as rule `rule_id`."""
+    """Register the decorated function's docstring as rule `rule_id`, its findings worded by
+    the template `message` (named fields; `package` and `subject` always available) and
+    about a `subject` of the kind named ("header", "library", "binary"; "" for the package)."""
 
     def register(fn: Callable[[], None]) -> Rule:
         doc = inspect.cleandoc(fn.__doc__ or "")
@@ -69,6 +60,8 @@ def rule(
             summary=doc.splitlines()[0],
             doc=doc,
             added=added,
+            message=message,
+            subject=subject,
         )
         _REGISTRY[rule_id] = registered
         return registered

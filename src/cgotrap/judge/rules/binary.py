@@ -18,7 +18,13 @@ from cgotrap.judge.rules import Rule, Severity, get, rule
 from cgotrap.read.binary import Inspected
 
 
-@rule("CGO200", "unreadable-binary", Severity.ERROR)
+@rule(
+    "CGO200",
+    "unreadable-binary",
+    Severity.ERROR,
+    message="{error}",
+    subject="binary",
+)
 def unreadable_binary() -> None:
     """A file named as a binary could not be read as ELF, Mach-O or PE.
 
@@ -34,7 +40,13 @@ def unreadable_binary() -> None:
     """
 
 
-@rule("CGO201", "policy-violation", Severity.ERROR)
+@rule(
+    "CGO201",
+    "policy-violation",
+    Severity.ERROR,
+    message="{policy}: {reasons}",
+    subject="binary",
+)
 def policy_violation() -> None:
     """A Linux binary violates the policy given with `--policy` (static, glibc<=X, musl).
 
@@ -53,7 +65,13 @@ def policy_violation() -> None:
     """
 
 
-@rule("CGO210", "inconsistent-cgo", Severity.WARNING)
+@rule(
+    "CGO210",
+    "inconsistent-cgo",
+    Severity.WARNING,
+    message="CGO_ENABLED {value}, while {count} other binaries have {majority}",
+    subject="binary",
+)
 def inconsistent_cgo() -> None:
     """One binary of a release was built with a different CGO_ENABLED than the others.
 
@@ -71,7 +89,13 @@ def inconsistent_cgo() -> None:
     """
 
 
-@rule("CGO211", "inconsistent-go-version", Severity.WARNING)
+@rule(
+    "CGO211",
+    "inconsistent-go-version",
+    Severity.WARNING,
+    message="Go version {value}, while {count} other binaries have {majority}",
+    subject="binary",
+)
 def inconsistent_go_version() -> None:
     """One binary of a release was built with a different Go version than the others.
 
@@ -87,7 +111,13 @@ def inconsistent_go_version() -> None:
     """
 
 
-@rule("CGO212", "inconsistent-build-flags", Severity.WARNING)
+@rule(
+    "CGO212",
+    "inconsistent-build-flags",
+    Severity.WARNING,
+    message="{setting} {value}, while {count} other binaries have {majority}",
+    subject="binary",
+)
 def inconsistent_build_flags() -> None:
     """One binary of a release was built with different -tags or -trimpath than the others.
 
@@ -103,7 +133,13 @@ def inconsistent_build_flags() -> None:
     """
 
 
-@rule("CGO213", "dynamic-among-static", Severity.WARNING)
+@rule(
+    "CGO213",
+    "dynamic-among-static",
+    Severity.WARNING,
+    message="Linux linkage {value}, while {count} other binaries have {majority}",
+    subject="binary",
+)
 def dynamic_among_static() -> None:
     """One Linux binary of a release is dynamically linked while the others are static.
 
@@ -121,7 +157,13 @@ def dynamic_among_static() -> None:
     """
 
 
-@rule("CGO214", "inconsistent-revision", Severity.WARNING)
+@rule(
+    "CGO214",
+    "inconsistent-revision",
+    Severity.WARNING,
+    message="revision {value}, while {count} other binaries have {majority}",
+    subject="binary",
+)
 def inconsistent_revision() -> None:
     """One binary of a release was built from a different VCS revision or main module version.
 
@@ -137,7 +179,13 @@ def inconsistent_revision() -> None:
     """
 
 
-@rule("CGO215", "cgo-without-build-info", Severity.NOTE)
+@rule(
+    "CGO215",
+    "cgo-without-build-info",
+    Severity.NOTE,
+    message="cgo linked in ({evidence}), no Go build info",
+    subject="binary",
+)
 def cgo_without_build_info() -> None:
     """A binary links runtime/cgo, but it has no Go build info to say so.
 

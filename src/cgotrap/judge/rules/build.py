@@ -10,7 +10,17 @@ from __future__ import annotations
 from cgotrap.judge.rules import Severity, rule
 
 
-@rule("CGO100", "missing-c-header", Severity.ERROR)
+@rule(
+    "CGO100",
+    "missing-c-header",
+    Severity.ERROR,
+    message=(
+        "C header <{subject}> is not in {libc}'s headers for this target ({owners}): "
+        "guard the cgo file with a build constraint and add a fallback, or provide the "
+        "header"
+    ),
+    subject="header",
+)
 def _() -> None:
     """A C header included by cgo code does not exist for this target's C library.
 
@@ -33,7 +43,16 @@ def _() -> None:
     """
 
 
-@rule("CGO101", "missing-c-library", Severity.ERROR)
+@rule(
+    "CGO101",
+    "missing-c-library",
+    Severity.ERROR,
+    message=(
+        "C library -l{subject} not found for this target: provide lib{subject} built for "
+        "it (#cgo LDFLAGS: -L...) or make the binding optional behind a build constraint"
+    ),
+    subject="library",
+)
 def _() -> None:
     """The linker cannot find a C library named by `#cgo LDFLAGS: -lNAME` for this target.
 
@@ -52,7 +71,16 @@ def _() -> None:
     """
 
 
-@rule("CGO102", "pkg-config-missing", Severity.ERROR)
+@rule(
+    "CGO102",
+    "pkg-config-missing",
+    Severity.ERROR,
+    message=(
+        "pkg-config package {subject} not found: install its development files for this "
+        "target or set PKG_CONFIG_PATH"
+    ),
+    subject="pkg-config package",
+)
 def _() -> None:
     """A `#cgo pkg-config:` package is not found, or pkg-config itself is not installed.
 
@@ -70,7 +98,16 @@ def _() -> None:
     """
 
 
-@rule("CGO103", "undefined-c-symbol", Severity.ERROR)
+@rule(
+    "CGO103",
+    "undefined-c-symbol",
+    Severity.ERROR,
+    message=(
+        "C symbol {subject} is used but defined nowhere on the link line: add the "
+        "library or .c file that defines it"
+    ),
+    subject="C symbol",
+)
 def _() -> None:
     """A C function or variable is declared and used but defined nowhere the linker looks.
 
@@ -90,7 +127,16 @@ def _() -> None:
     """
 
 
-@rule("CGO104", "no-go-files-for-target", Severity.ERROR)
+@rule(
+    "CGO104",
+    "no-go-files-for-target",
+    Severity.ERROR,
+    message=(
+        "no Go file of package {subject} is built for {port}: add a file for this "
+        "platform or constrain the importer"
+    ),
+    subject="package",
+)
 def _() -> None:
     """A package has no Go file left for this target ("build constraints exclude all Go files").
 
@@ -108,7 +154,15 @@ def _() -> None:
     """
 
 
-@rule("CGO105", "c-files-without-cgo", Severity.ERROR)
+@rule(
+    "CGO105",
+    "c-files-without-cgo",
+    Severity.ERROR,
+    message=(
+        "{kind} files ({names}) of {package} stay on this target but no cgo file does: "
+        "give them the cgo file's build constraint"
+    ),
+)
 def _() -> None:
     """A package keeps `.c` files on a target where none of its Go files uses cgo.
 
@@ -126,7 +180,16 @@ def _() -> None:
     """
 
 
-@rule("CGO106", "cgo-only-identifier", Severity.ERROR)
+@rule(
+    "CGO106",
+    "cgo-only-identifier",
+    Severity.ERROR,
+    message=(
+        "{subject} is declared only in the cgo file {cgo_file}, which CGO_ENABLED=0 "
+        'drops: declare it in a file without import "C" or add a !cgo definition'
+    ),
+    subject="identifier",
+)
 def _() -> None:
     """With CGO_ENABLED=0, Go code uses an identifier that only a cgo file declares.
 
@@ -144,7 +207,12 @@ def _() -> None:
     """
 
 
-@rule("CGO107", "go-compile-error", Severity.ERROR)
+@rule(
+    "CGO107",
+    "go-compile-error",
+    Severity.ERROR,
+    message="Go does not compile for {port}: {error}",
+)
 def _() -> None:
     """Go code does not compile for this target (an error of the Go compiler or type checker).
 
@@ -160,7 +228,16 @@ def _() -> None:
     """
 
 
-@rule("CGO108", "macos-sdk-missing", Severity.ERROR)
+@rule(
+    "CGO108",
+    "macos-sdk-missing",
+    Severity.ERROR,
+    message=(
+        "macOS framework {subject} is not available to the cross linker: build darwin "
+        "cgo on macOS or give darwin a !cgo fallback"
+    ),
+    subject="framework",
+)
 def _() -> None:
     """cgo code for darwin needs a macOS SDK framework that the cross toolchain lacks.
 
@@ -179,7 +256,15 @@ def _() -> None:
     """
 
 
-@rule("CGO109", "arch-specific-code-missing", Severity.ERROR)
+@rule(
+    "CGO109",
+    "arch-specific-code-missing",
+    Severity.ERROR,
+    message=(
+        "a function has no Go body and no assembly for {goarch}: add a pure-Go fallback "
+        "under //go:build !<arch> or assembly for {goarch}"
+    ),
+)
 def _() -> None:
     """Code exists only for some architectures: a Go function has no body, or assembly is foreign.
 
@@ -198,7 +283,12 @@ def _() -> None:
     """
 
 
-@rule("CGO110", "zig-failure", Severity.ERROR)
+@rule(
+    "CGO110",
+    "zig-failure",
+    Severity.ERROR,
+    message="zig failed: {line}",
+)
 def _() -> None:
     """`zig cc` itself refused the build: a flag its linker does not take, or a zig error.
 
@@ -219,7 +309,15 @@ def _() -> None:
     """
 
 
-@rule("CGO111", "timeout", Severity.ERROR)
+@rule(
+    "CGO111",
+    "timeout",
+    Severity.ERROR,
+    message=(
+        "{what} did not finish within {limit} and was stopped with all its processes: "
+        "raise --timeout or fix what hangs"
+    ),
+)
 def _() -> None:
     """A target's build, vet or test did not finish within `--timeout` seconds; it was stopped.
 
@@ -235,7 +333,13 @@ def _() -> None:
     """
 
 
-@rule("CGO112", "test-failure", Severity.ERROR)
+@rule(
+    "CGO112",
+    "test-failure",
+    Severity.ERROR,
+    message="{subject} failed{said}",
+    subject="test",
+)
 def _() -> None:
     """A test compiled and ran on this target, and failed (a test failure, not a build failure).
 
@@ -251,7 +355,12 @@ def _() -> None:
     """
 
 
-@rule("CGO113", "tests-not-run", Severity.NOTE)
+@rule(
+    "CGO113",
+    "tests-not-run",
+    Severity.NOTE,
+    message="{reason}",
+)
 def _() -> None:
     """The tests were compiled for this target but could not be run here.
 
@@ -269,7 +378,16 @@ def _() -> None:
     """
 
 
-@rule("CGO114", "cgo-flag-not-allowed", Severity.ERROR)
+@rule(
+    "CGO114",
+    "cgo-flag-not-allowed",
+    Severity.ERROR,
+    message=(
+        "go refuses the flag {subject} in {where}: use an allowed flag or set "
+        "CGO_LDFLAGS_ALLOW/CGO_CFLAGS_ALLOW"
+    ),
+    subject="flag",
+)
 def _() -> None:
     """A `#cgo` directive uses a flag that go's security allow-list refuses.
 
@@ -286,7 +404,12 @@ def _() -> None:
     """
 
 
-@rule("CGO115", "vet-report", Severity.WARNING)
+@rule(
+    "CGO115",
+    "vet-report",
+    Severity.WARNING,
+    message="{report}",
+)
 def _() -> None:
     """`go vet` reports a problem on this target.
 
@@ -302,7 +425,12 @@ def _() -> None:
     """
 
 
-@rule("CGO116", "c-compile-error", Severity.ERROR)
+@rule(
+    "CGO116",
+    "c-compile-error",
+    Severity.ERROR,
+    message="C does not compile for this target: {error}",
+)
 def _() -> None:
     """C code (a cgo preamble or a `.c` file) does not compile for this target.
 
@@ -318,7 +446,12 @@ def _() -> None:
     """
 
 
-@rule("CGO117", "no-cross-c-compiler", Severity.NOTE)
+@rule(
+    "CGO117",
+    "no-cross-c-compiler",
+    Severity.NOTE,
+    message="cgo not built for {port}: {why}; name a C compiler with --cc",
+)
 def _() -> None:
     """cgo could not be built for this target: zig has no C library for it and no CC was given.
 
@@ -335,7 +468,12 @@ def _() -> None:
     """
 
 
-@rule("CGO199", "unclassified-failure", Severity.ERROR)
+@rule(
+    "CGO199",
+    "unclassified-failure",
+    Severity.ERROR,
+    message="{step} failed: {first_line}",
+)
 def _() -> None:
     """A step failed in a way cgotrap does not recognise; its output is shown whole.
 

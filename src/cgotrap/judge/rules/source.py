@@ -11,7 +11,15 @@ from __future__ import annotations
 from cgotrap.judge.rules import Rule, Severity, rule
 
 
-@rule("CGO001", "cgo-without-fallback", Severity.ERROR)
+@rule(
+    "CGO001",
+    "cgo-without-fallback",
+    Severity.ERROR,
+    message=(
+        '{package}: without cgo {dropped} and no Go file is left (go: "build constraints '
+        'exclude all Go files")'
+    ),
+)
 def cgo_without_fallback() -> None:
     """A cgo package has no Go files left with CGO_ENABLED=0, so the build fails.
 
@@ -32,7 +40,12 @@ def cgo_without_fallback() -> None:
     """
 
 
-@rule("CGO002", "cgo-fallback-takes-over", Severity.NOTE)
+@rule(
+    "CGO002",
+    "cgo-fallback-takes-over",
+    Severity.NOTE,
+    message="{package}: without cgo {dropped}; {taking_over}",
+)
 def cgo_fallback_takes_over() -> None:
     """With CGO_ENABLED=0 the cgo files drop out and other Go files take over silently.
 
@@ -52,7 +65,15 @@ def cgo_fallback_takes_over() -> None:
     """
 
 
-@rule("CGO003", "c-files-without-cgo", Severity.ERROR)
+@rule(
+    "CGO003",
+    "c-files-without-cgo",
+    Severity.ERROR,
+    message=(
+        '{package}: {files} without a file that imports "C" (go: "C source files not '
+        'allowed when not using cgo or SWIG")'
+    ),
+)
 def c_files_without_cgo() -> None:
     """A package has C, C++, Objective-C or Fortran files but no cgo file on the target.
 
@@ -72,7 +93,13 @@ def c_files_without_cgo() -> None:
     """
 
 
-@rule("CGO004", "header-missing-on-target", Severity.ERROR)
+@rule(
+    "CGO004",
+    "header-missing-on-target",
+    Severity.ERROR,
+    message="{package}: <{subject}> is not in {libcs} ({files})",
+    subject="header",
+)
 def header_missing_on_target() -> None:
     """A cgo preamble includes a system header that the target's C library does not ship.
 
@@ -93,7 +120,13 @@ def header_missing_on_target() -> None:
     """
 
 
-@rule("CGO005", "needs-system-library", Severity.WARNING)
+@rule(
+    "CGO005",
+    "needs-system-library",
+    Severity.WARNING,
+    message="{package}: links -l{subject}, which is not part of the target's libc",
+    subject="library",
+)
 def needs_system_library() -> None:
     """A cgo package links a C library (`-lNAME`) that is not part of the target's libc.
 
@@ -113,7 +146,13 @@ def needs_system_library() -> None:
     """
 
 
-@rule("CGO006", "needs-pkg-config", Severity.WARNING)
+@rule(
+    "CGO006",
+    "needs-pkg-config",
+    Severity.WARNING,
+    message="{package}: runs `pkg-config {subject}` at build time",
+    subject="pkg-config package",
+)
 def needs_pkg_config() -> None:
     """A cgo package asks pkg-config for its flags (`#cgo pkg-config: NAME`).
 
@@ -132,7 +171,12 @@ def needs_pkg_config() -> None:
     """
 
 
-@rule("CGO007", "cgo-required-on-port-without-cgo", Severity.ERROR)
+@rule(
+    "CGO007",
+    "cgo-required-on-port-without-cgo",
+    Severity.ERROR,
+    message="{package}: needs cgo ({files}), and Go has no cgo on these ports",
+)
 def cgo_required_on_port_without_cgo() -> None:
     """A package needs cgo on a port where Go has no cgo at all, so it can never build there.
 
@@ -149,7 +193,12 @@ def cgo_required_on_port_without_cgo() -> None:
     """
 
 
-@rule("CGO008", "cgo-files-dropped-without-replacement", Severity.WARNING)
+@rule(
+    "CGO008",
+    "cgo-files-dropped-without-replacement",
+    Severity.WARNING,
+    message="{package}: without cgo {dropped} and nothing takes its place",
+)
 def cgo_files_dropped_without_replacement() -> None:
     """With CGO_ENABLED=0 a package loses its cgo files and no other file takes their place.
 
@@ -168,7 +217,13 @@ def cgo_files_dropped_without_replacement() -> None:
     """
 
 
-@rule("CGO009", "header-from-external-library", Severity.WARNING)
+@rule(
+    "CGO009",
+    "header-from-external-library",
+    Severity.WARNING,
+    message="{package}: <{subject}> comes from a C library no libc ships ({files})",
+    subject="header",
+)
 def header_from_external_library() -> None:
     """A cgo preamble includes a header that no C library ships: it comes from a C package.
 
@@ -188,7 +243,12 @@ def header_from_external_library() -> None:
     """
 
 
-@rule("CGO010", "std-package-uses-cgo", Severity.NOTE)
+@rule(
+    "CGO010",
+    "std-package-uses-cgo",
+    Severity.NOTE,
+    message="{package}: a standard-library package compiling C code; the binary links libc",
+)
 def std_package_uses_cgo() -> None:
     """A standard-library package the program imports compiles C code on this target.
 
@@ -208,7 +268,13 @@ def std_package_uses_cgo() -> None:
     """
 
 
-@rule("CGO011", "go-package-error", Severity.ERROR)
+@rule(
+    "CGO011",
+    "go-package-error",
+    Severity.ERROR,
+    message="{package}: {subject}",
+    subject="go error",
+)
 def go_package_error() -> None:
     """The go command reports an error for a package on this target (not explained above).
 
@@ -225,7 +291,15 @@ def go_package_error() -> None:
     """
 
 
-@rule("CGO012", "port-requires-cgo-linking", Severity.ERROR)
+@rule(
+    "CGO012",
+    "port-requires-cgo-linking",
+    Severity.ERROR,
+    message=(
+        '{package}: these ports link only through cgo (go: "... requires external (cgo) '
+        'linking, but cgo is not enabled")'
+    ),
+)
 def port_requires_cgo_linking() -> None:
     """The port links only through the C toolchain, so a main package cannot build without cgo.
 
@@ -244,7 +318,16 @@ def port_requires_cgo_linking() -> None:
     """
 
 
-@rule("CGO013", "header-missing-in-zig-macos-headers", Severity.WARNING)
+@rule(
+    "CGO013",
+    "header-missing-in-zig-macos-headers",
+    Severity.WARNING,
+    message=(
+        "{package}: <{subject}> is not among zig's macOS headers (the SDK may have it; a "
+        "zig cross build fails) ({files})"
+    ),
+    subject="header",
+)
 def header_missing_in_zig_macos_headers() -> None:
     """A darwin cgo preamble includes a BSD header that zig's macOS headers lack.
 
@@ -291,7 +374,16 @@ def fix_line(r: Rule) -> str:
     return " ".join(paragraph.split())
 
 
-@rule("CGO014", "header-from-apple-framework", Severity.WARNING)
+@rule(
+    "CGO014",
+    "header-from-apple-framework",
+    Severity.WARNING,
+    message=(
+        "{package}: <{subject}> is in the {framework} framework of Apple's SDK: a native "
+        "build finds it, a cross build needs the SDK ({files})"
+    ),
+    subject="header",
+)
 def header_from_apple_framework() -> None:
     """A darwin or ios cgo preamble includes a header of an Apple SDK framework.
 
