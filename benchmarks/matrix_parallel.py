@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from tests import matrixfixtures
 
 from cgotrap import toolchain
-from cgotrap.build import zigcc
-from cgotrap.build.runner import MatrixOptions, MatrixRunner, Outcome, slug
 from cgotrap.cli.main_matrix import _without_libc_twins
+from cgotrap.crossbuild import zigcc
+from cgotrap.crossbuild.runner import MatrixOptions, MatrixRunner, Outcome, slug
 from cgotrap.targets import Target, expand
 
 DEFAULT = "linux/amd64,linux/arm64,linux/amd64-musl,linux/arm64-musl,windows/amd64,darwin/arm64"

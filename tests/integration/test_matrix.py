@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.build.classify import Step
-from cgotrap.build.runner import MatrixOptions, MatrixReport, MatrixRunner, Outcome
 from cgotrap.cli.main_matrix import _without_libc_twins
+from cgotrap.crossbuild.classify import Step
+from cgotrap.crossbuild.runner import MatrixOptions, MatrixReport, MatrixRunner, Outcome
 from cgotrap.targets import expand
 from tests import matrixfixtures
 

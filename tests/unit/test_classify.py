@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.build.classify import Finding, Step, classify, failed_tests, group, libc_name
+from cgotrap.crossbuild.classify import Finding, Step, classify, failed_tests, group, libc_name
 from cgotrap.judge.rules import Severity, all_rules, get
 from cgotrap.targets import Libc, Target
 
@@ -19,7 +19,7 @@ ARM0 = Target(goos="linux", goarch="arm64", cgo=False)
 
 ZIG_LINK_LINE = (
     "/go/pkg/tool/linux_amd64/link: running /venv/bin/python failed: exit status 1\n"
-    "/venv/bin/python -m cgotrap.build.zigcc /z/zig cc x86_64-linux-musl -m64 -o "
+    "/venv/bin/python -m cgotrap.crossbuild.zigcc /z/zig cc x86_64-linux-musl -m64 -o "
     "$WORK/b001/exe/a.out -rdynamic /tmp/go-link-1/go.o -lpcap\n"
 )
 

@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 
 from cgotrap import toolchain
-from cgotrap.build import config, runner
-from cgotrap.build.classify import Finding, Step
-from cgotrap.build.runner import MatrixReport, Outcome, StepResult, TargetResult
 from cgotrap.cli import main as cli
 from cgotrap.cli import main_matrix
+from cgotrap.crossbuild import config, runner
+from cgotrap.crossbuild.classify import Finding, Step
+from cgotrap.crossbuild.runner import MatrixReport, Outcome, StepResult, TargetResult
 from cgotrap.errors import InputError, ToolchainMissingError, UsageError
 from cgotrap.render import matrix as render
 from cgotrap.schemas import load as load_schema

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.build import zigcc
+from cgotrap.crossbuild import zigcc
 from cgotrap.errors import DataError
 from cgotrap.targets import Libc, Target
 
@@ -178,7 +178,7 @@ def _fake_zig(tmp_path: Path) -> Path:
 def _wrapper(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     return subprocess.run(
-        [sys.executable, "-m", "cgotrap.build.zigcc", *args],
+        [sys.executable, "-m", "cgotrap.crossbuild.zigcc", *args],
         capture_output=True,
         text=True,
         check=False,

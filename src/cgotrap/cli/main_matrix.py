@@ -152,9 +152,9 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap matrix`."""
-    from cgotrap.build import config as matrix_config
-    from cgotrap.build.classify import Step
-    from cgotrap.build.runner import MatrixOptions, MatrixRunner, default_results_dir
+    from cgotrap.crossbuild import config as matrix_config
+    from cgotrap.crossbuild.classify import Step
+    from cgotrap.crossbuild.runner import MatrixOptions, MatrixRunner, default_results_dir
     from cgotrap.render.matrix import MatrixFormat, format_json, format_report
 
     root, packages = _split_positionals(args.path, list(args.packages))

@@ -19,8 +19,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cgotrap.build.classify import FindingGroup
-from cgotrap.build.runner import MatrixReport, Outcome, TargetResult
+from cgotrap.crossbuild.classify import FindingGroup
+from cgotrap.crossbuild.runner import MatrixReport, Outcome, TargetResult
 from cgotrap.judge.rules import Severity, get
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target

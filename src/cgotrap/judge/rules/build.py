@@ -1,7 +1,7 @@
 """Rules of the build area (see the ID ranges in `cgotrap.judge.rules`).
 
 Every failure `cgotrap matrix` sees while really building, vetting and testing a target is
-classified into one of these (`cgotrap.build.classify`); what matches none is reported whole
+classified into one of these (`cgotrap.crossbuild.classify`); what matches none is reported whole
 as CGO199, never dropped.
 """
 
@@ -295,7 +295,7 @@ def _() -> None:
     Why it breaks: zig's clang and linkers (lld, its own Mach-O and COFF linkers) take most
     but not all GNU flags: `-Wl,--warn-common`, `-Wl,--push-state` and others are
     "unsupported linker arg". cgotrap's CC wrapper already smooths the flags Go itself
-    passes (see `cgotrap.build.zigcc`); this one comes from the project (or the user's
+    passes (see `cgotrap.crossbuild.zigcc`); this one comes from the project (or the user's
     CGO_LDFLAGS).
 
     How to fix: drop or constrain the flag (`#cgo linux LDFLAGS:` only where the GNU

@@ -8,7 +8,7 @@ For each target the runner runs, in its own process group and under one deadline
    run here (native Linux, or foreign Linux under Debian's qemu-user), else
    `go test -c -o RESULTS/<target>/test/ PACKAGES` (compiled, not run: CGO113).
 
-CGO_ENABLED=1 builds use `zig cc -target TRIPLE` through `cgotrap.build.zigcc` unless the
+CGO_ENABLED=1 builds use `zig cc -target TRIPLE` through `cgotrap.crossbuild.zigcc` unless the
 project names a CC for the target. Go's build cache and zig's global cache are shared, and
 a target whose inputs (project files, tools, target, steps, environment) are unchanged
 since its last run reuses that run's result from the results folder: a re-run with nothing
@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from cgotrap import __version__, toolchain
-from cgotrap.build import ccwrap, zigcc
-from cgotrap.build.classify import (
+from cgotrap.crossbuild import ccwrap, zigcc
+from cgotrap.crossbuild.classify import (
     Finding,
     FindingGroup,
     Step,
@@ -49,7 +49,7 @@ from cgotrap.build.classify import (
     group,
     unclassified,
 )
-from cgotrap.build.config import MatrixConfig
+from cgotrap.crossbuild.config import MatrixConfig
 from cgotrap.errors import InputError, ToolchainMissingError
 from cgotrap.targets import Libc, Target, port_table
 

@@ -6,12 +6,12 @@ every target zig lists, but a few flags Go passes break it; like cargo-zigbuild 
 a wrapper smooths them: darwin's `-lresolv` and `--print-prog-name dsymutil|strip`,
 openbsd's `-Wl,-nopie` and `-Wl,--no-execute-only`, MIPS's `-mhard-float` and its DWARF
 section types, mips64 musl's `-fno-PIC` (each found by building; the full story is in
-`cgotrap.build.ccwrap`).
+`cgotrap.crossbuild.ccwrap`).
 
-The wrapper program is `cgotrap/build/ccwrap.py` (the flag rules live there, stdlib only):
+The wrapper program is `cgotrap/crossbuild/ccwrap.py` (the flag rules live there, stdlib only):
 Go's CC is set to `<python> -S -I <path>/ccwrap.py <zig> <cc|c++> <triple>` (Go splits CC
 into fields with shell-like quoting), and it replaces itself with
-`zig cc -target <triple> <args>`. `python -m cgotrap.build.zigcc` runs the same program.
+`zig cc -target <triple> <args>`. `python -m cgotrap.crossbuild.zigcc` runs the same program.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cgotrap.build import ccwrap
-from cgotrap.build.ccwrap import prog_name_reply, rewrite_args
+from cgotrap.crossbuild import ccwrap
+from cgotrap.crossbuild.ccwrap import prog_name_reply, rewrite_args
 from cgotrap.errors import DataError
 from cgotrap.targets import Libc, Target, port_table
 
@@ -144,7 +144,7 @@ def cc_command(zig: str, triple: str, *, cxx: bool = False, python: str | None =
 
     The wrapper runs as a file with `python -S -I`: no site packages, no cgotrap package
     import, stdlib `os`/`sys`/`shutil` only; Go runs it dozens of times per cgo package,
-    and this start costs ~20 ms instead of ~120 ms for `python -m cgotrap.build.zigcc`.
+    and this start costs ~20 ms instead of ~120 ms for `python -m cgotrap.crossbuild.zigcc`.
     """
     script = str(Path(ccwrap.__file__).resolve())
     lang = "c++" if cxx else "cc"
