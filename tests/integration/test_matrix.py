@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from cgotrap.cli.main_matrix import _without_libc_twins
-from cgotrap.crossbuild.classify import Step
-from cgotrap.crossbuild.runner import MatrixOptions, MatrixReport, MatrixRunner, Outcome
+from cgotrap.crossbuild.results import MatrixReport, Outcome
+from cgotrap.crossbuild.runner import MatrixOptions, MatrixRunner
+from cgotrap.judge.finding import Step
 from cgotrap.targets import expand
 from tests import matrixfixtures
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.crossbuild.classify import Finding, Step, classify, failed_tests, group, libc_name
+from cgotrap.judge.buildfail import Step, classify, failed_tests, group, libc_name
+from cgotrap.judge.finding import Finding
 from cgotrap.judge.rules import Severity, all_rules, get
 from cgotrap.targets import Libc, Target
 
@@ -210,7 +211,7 @@ def test_real_outputs_classify(case: Case) -> None:
     assert found.line == line
     for word in words:
         assert word in found.message
-    assert found.target == target.name
+    assert found.targets == (target,)
     assert found.detail
 
 
@@ -264,12 +265,12 @@ def test_many_errors_are_bounded() -> None:
 
 def test_group_merges_identical_findings_across_targets() -> None:
     def f(target: Target, message: str = "m") -> Finding:
-        return Finding(rule_id="CGO101", target=target.name, step=Step.BUILD, message=message)
+        return Finding(rule=get("CGO101"), targets=(target,), step=Step.BUILD, message=message)
 
     groups = group([f(MUSL1), f(WIN1), f(DARWIN1, "other"), f(MUSL1)])
     assert [(g.message, g.targets) for g in groups] == [
-        ("m", (MUSL1.name, WIN1.name)),
-        ("other", (DARWIN1.name,)),
+        ("m", (MUSL1, WIN1)),
+        ("other", (DARWIN1,)),
     ]
 
 

@@ -14,9 +14,10 @@ from cgotrap import toolchain
 from cgotrap.cli import main as cli
 from cgotrap.cli import main_matrix
 from cgotrap.crossbuild import config, runner
-from cgotrap.crossbuild.classify import Finding, Step
-from cgotrap.crossbuild.runner import MatrixReport, Outcome, StepResult, TargetResult
+from cgotrap.crossbuild.results import MatrixReport, Outcome, StepResult, TargetResult
 from cgotrap.errors import InputError, ToolchainMissingError, UsageError
+from cgotrap.judge.finding import Evidence, Finding, Step
+from cgotrap.judge.rules import get
 from cgotrap.render import matrix as render
 from cgotrap.schemas import load as load_schema
 from cgotrap.targets import Libc, Target
@@ -29,14 +30,18 @@ A1 = Target(goos="linux", goarch="arm64", cgo=True)
 
 def _finding(target: Target, rule_id: str, step: Step = Step.BUILD) -> Finding:
     return Finding(
-        rule_id=rule_id,
-        target=target.name,
+        rule=get(rule_id),
+        targets=(target,),
         step=step,
         message=f"{rule_id} happened",
         package="example.com/m/lib",
-        file="lib/lib.go",
-        line=6,
-        detail="lib/lib.go:6:10: fatal error: 'pcap.h' file not found",
+        evidence=(
+            Evidence(
+                file="lib/lib.go",
+                line=6,
+                text="lib/lib.go:6:10: fatal error: 'pcap.h' file not found",
+            ),
+        ),
     )
 
 
@@ -142,7 +147,13 @@ def test_every_format_renders(fmt: render.MatrixFormat) -> None:
 
 def test_unclassified_detail_is_shown_whole() -> None:
     long = "\n".join(f"line {i}" for i in range(60))
-    bad = Finding(rule_id="CGO199", target=L0.name, step=Step.BUILD, message="m", detail=long)
+    bad = Finding(
+        rule=get("CGO199"),
+        targets=(L0,),
+        step=Step.BUILD,
+        message="m",
+        evidence=(Evidence(file="", text=long),),
+    )
     report = MatrixReport(
         targets=(
             TargetResult(

@@ -153,8 +153,8 @@ class _Progress:
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap matrix`."""
     from cgotrap.crossbuild import config as matrix_config
-    from cgotrap.crossbuild.classify import Step
     from cgotrap.crossbuild.runner import MatrixOptions, MatrixRunner, default_results_dir
+    from cgotrap.judge.finding import Step
     from cgotrap.render.matrix import MatrixFormat, format_json, format_report
 
     root, packages = _split_positionals(args.path, list(args.packages))

@@ -23,7 +23,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
-import enum
 import hashlib
 import json
 import os
@@ -40,17 +39,19 @@ from typing import Any
 
 from cgotrap import __version__, toolchain
 from cgotrap.crossbuild import ccwrap, zigcc
-from cgotrap.crossbuild.classify import (
-    Finding,
-    FindingGroup,
-    Step,
-    classify,
-    failed_tests,
-    group,
-    unclassified,
-)
 from cgotrap.crossbuild.config import MatrixConfig
+from cgotrap.crossbuild.results import (
+    FAILING,
+    MatrixReport,
+    Outcome,
+    Step,
+    StepResult,
+    TargetResult,
+)
 from cgotrap.errors import InputError, ToolchainMissingError
+from cgotrap.judge.buildfail import classify, evidence, failed_tests, unclassified
+from cgotrap.judge.finding import Finding
+from cgotrap.judge.rules import get
 from cgotrap.targets import Libc, Target, port_table
 
 _ENV_THAT_MATTERS = (
@@ -73,104 +74,6 @@ _MAX_TREE_FILES = 200_000
 _CCWRAP_DIGEST = hashlib.sha256(Path(ccwrap.__file__).read_bytes()).hexdigest()
 """A change to the CC wrapper's flag rules changes every zig build's result."""
 _CACHE_FORMAT = 1
-
-
-class Outcome(enum.StrEnum):
-    """How a step (or a whole target) ended."""
-
-    PASS = "pass"  # noqa: S105  # an outcome, not a password
-    FAIL = "fail"
-    TIMEOUT = "timeout"
-    NOT_RUN = "not-run"
-    """Tests compiled but could not run here (a note, not a failure)."""
-    SKIPPED = "skipped"
-    """Not attempted: an earlier step failed, or no C compiler exists for the target."""
-    CANCELLED = "cancelled"
-
-
-FAILING: frozenset[Outcome] = frozenset({Outcome.FAIL, Outcome.TIMEOUT, Outcome.CANCELLED})
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class StepResult:
-    """One go command of one target."""
-
-    step: Step
-    """build, vet or test."""
-    outcome: Outcome
-    """How it ended."""
-    command: tuple[str, ...] = ()
-    """The go command line (go's own path shortened to "go")."""
-    seconds: float = 0.0
-    """Wall time."""
-    log: str = ""
-    """Log file, relative to the results folder ("linux-amd64-cgo1/build.log")."""
-    findings: tuple[Finding, ...] = ()
-    """What went wrong (or, for NOT_RUN, the CGO113 note)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class TargetResult:
-    """Every step of one target."""
-
-    target: Target
-    """The target."""
-    steps: tuple[StepResult, ...]
-    """Steps in the order they ran (skipped ones included)."""
-    cc: str = ""
-    """The C compiler used for cgo ("zig cc -target x86_64-linux-musl"), "" without cgo."""
-    allowed_to_fail: bool = False
-    """A failure here does not fail the run (`--allow-fail`)."""
-    cached: bool = False
-    """Reused from the previous run: nothing changed."""
-
-    @property
-    def outcome(self) -> Outcome:
-        """FAIL/TIMEOUT/CANCELLED if a step did; SKIPPED if the build was skipped; else PASS."""
-        for bad in (Outcome.CANCELLED, Outcome.TIMEOUT, Outcome.FAIL):
-            if any(s.outcome is bad for s in self.steps):
-                return bad
-        if self.steps and self.steps[0].outcome is Outcome.SKIPPED:
-            return Outcome.SKIPPED
-        return Outcome.PASS
-
-    @property
-    def seconds(self) -> float:
-        """Total wall time of the steps."""
-        return sum(s.seconds for s in self.steps)
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        """Findings of every step."""
-        return tuple(f for s in self.steps for f in s.findings)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class MatrixReport:
-    """The whole run."""
-
-    targets: tuple[TargetResult, ...]
-    """One result per target, in the order targets were given."""
-    steps: tuple[Step, ...]
-    """Steps that were asked for."""
-    packages: tuple[str, ...]
-    """Package patterns built."""
-    go_version: str
-    """"go1.27.3"."""
-    zig_version: str
-    """zig's version, "" if zig was not used."""
-    results_dir: str
-    """Where logs and binaries are (absolute: the user needs to find it)."""
-
-    @property
-    def groups(self) -> tuple[FindingGroup, ...]:
-        """Findings of all targets, identical ones merged."""
-        return group(f for t in self.targets for f in t.findings)
-
-    @property
-    def failed(self) -> bool:
-        """True when a target not allowed to fail failed (the exit code)."""
-        return any(t.outcome in FAILING and not t.allowed_to_fail for t in self.targets)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -305,8 +208,8 @@ def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.wh
     return _TestPlan(runnable=True, exec_prog=found, why_not="")
 
 
-def _note(target: Target, text: str, rule_id: str = "CGO113") -> Finding:
-    return Finding(rule_id=rule_id, target=target.name, step=Step.TEST, message=text)
+def _note(target: Target, text: str) -> Finding:
+    return get("CGO113").finding(targets=(target,), step=Step.TEST, reason=text)
 
 
 class MatrixRunner:
@@ -475,11 +378,8 @@ class MatrixRunner:
         cc_env, cc_display, why = self._cc(target)
         if why:
             self._emit(target, Outcome.SKIPPED.value)
-            note = Finding(
-                rule_id="CGO117",
-                target=target.name,
-                step=Step.BUILD,
-                message=f"cgo not built for {target.port}: {why}; name a C compiler with --cc",
+            note = get("CGO117").finding(
+                targets=(target,), step=Step.BUILD, port=target.port, why=why
             )
             return TargetResult(
                 target=target,
@@ -572,15 +472,12 @@ class MatrixRunner:
         if self._cancelled.is_set():
             return dataclasses.replace(base, outcome=Outcome.CANCELLED)
         if timed_out:
-            finding = Finding(
-                rule_id="CGO111",
-                target=target.name,
+            finding = get("CGO111").finding(
+                targets=(target,),
                 step=step,
-                message=(
-                    f"{step.value} did not finish within {self.options.timeout:g} s and was "
-                    "stopped with all its processes: raise --timeout or fix what hangs"
-                ),
-                detail=output[-4000:],
+                evidence=evidence(text=output[-4000:]),
+                what=step.value,
+                limit=f"{self.options.timeout:g} s",
             )
             return dataclasses.replace(base, outcome=Outcome.TIMEOUT, findings=(finding,))
         if step is Step.TEST:
@@ -611,15 +508,14 @@ class MatrixRunner:
         if code == 0:
             return base
         if hung := _hung_tests(output):
-            finding = Finding(
-                rule_id="CGO111",
-                target=target.name,
+            finding = get("CGO111").finding(
+                targets=(target,),
                 step=Step.TEST,
-                message=(
-                    f"{', '.join(hung)} did not finish within --timeout "
-                    f"({self.options.timeout:g} s for the target): raise it or fix what hangs"
-                ),
-                detail=output[-4000:],
+                evidence=evidence(text=output[-4000:]),
+                template="{what} did not finish within --timeout ({limit} for the target): "
+                "raise it or fix what hangs",
+                what=", ".join(hung),
+                limit=f"{self.options.timeout:g} s",
             )
             return dataclasses.replace(base, outcome=Outcome.TIMEOUT, findings=(finding,))
         failures, build_text = failed_tests(output.splitlines(), target=target, root=root)
@@ -719,9 +615,9 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 def _finding_to_json(f: Finding) -> dict[str, Any]:
     return {
-        "rule_id": f.rule_id,
-        "target": f.target,
-        "step": f.step.value,
+        "rule_id": f.rule.id,
+        "target": f.targets[0].name if f.targets else "",
+        "step": (f.step or Step.BUILD).value,
         "message": f.message,
         "package": f.package,
         "file": f.file,
@@ -766,14 +662,16 @@ def _load_cached(tdir: Path, key: str, target: Target) -> TargetResult | None:
                 log=str(s["log"]),
                 findings=tuple(
                     Finding(
-                        rule_id=str(f["rule_id"]),
-                        target=str(f["target"]),
+                        rule=get(str(f["rule_id"])),
+                        targets=(target,),
                         step=Step(f["step"]),
                         message=str(f["message"]),
                         package=str(f["package"]),
-                        file=str(f["file"]),
-                        line=f["line"] if isinstance(f["line"], int) else None,
-                        detail=str(f["detail"]),
+                        evidence=evidence(
+                            str(f["file"]),
+                            f["line"] if isinstance(f["line"], int) else None,
+                            str(f["detail"]),
+                        ),
                     )
                     for f in s["findings"]
                 ),

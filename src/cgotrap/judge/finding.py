@@ -14,8 +14,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import string
+from collections.abc import Mapping
 
 from cgotrap.targets import Target
+
+RESERVED = frozenset(
+    {"targets", "evidence", "files", "condition", "step", "template", "values", "fields"}
+)
+"""Names a message template cannot use: `Rule.finding` takes them as parameters."""
 
 
 class Severity(enum.StrEnum):
@@ -50,7 +56,10 @@ class Evidence:
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Rule:
-    """One kind of finding, with a stable ID, its documentation and its message template."""
+    """One kind of finding, with a stable ID, its documentation and its message template.
+
+    The template's fields may not be named like `finding`'s own parameters (`RESERVED`).
+    """
 
     id: str
     """Stable identifier, "CGO001"; never reused for another meaning."""
@@ -105,10 +114,14 @@ class Rule:
         condition: str = "",
         step: Step | None = None,
         template: str | None = None,
+        values: Mapping[str, object] | None = None,
         **fields: object,
     ) -> Finding:
         """A finding of this rule, its message formatted from the template and `fields`
-        (`template`: a variant wording, see `format`)."""
+        (`values`: more fields, for a caller that holds them in a mapping; `template`: a
+        variant wording, see `format`)."""
+        if values:
+            fields = {**values, **fields}
         return Finding(
             rule=self,
             package=package,
@@ -152,3 +165,23 @@ class Finding:
     def severity(self) -> Severity:
         """The rule's default severity (configuration may override it later)."""
         return self.rule.severity
+
+    @property
+    def rule_id(self) -> str:
+        """`rule.id` ("CGO100")."""
+        return self.rule.id
+
+    @property
+    def file(self) -> str:
+        """The primary location's file: the first evidence's ("" without evidence)."""
+        return self.evidence[0].file if self.evidence else ""
+
+    @property
+    def line(self) -> int | None:
+        """The primary location's line: the first evidence's (None without evidence)."""
+        return self.evidence[0].line if self.evidence else None
+
+    @property
+    def detail(self) -> str:
+        """The quoted text of every evidence, one after another ("" without evidence)."""
+        return "\n".join(e.text for e in self.evidence if e.text)

@@ -19,9 +19,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cgotrap.crossbuild.classify import FindingGroup
-from cgotrap.crossbuild.runner import MatrixReport, Outcome, TargetResult
-from cgotrap.judge.rules import Severity, get
+from cgotrap.crossbuild.results import MatrixReport, Outcome, TargetResult
+from cgotrap.judge.finding import Finding
+from cgotrap.judge.rules import Severity
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target
 
@@ -103,11 +103,12 @@ def _matrix_table(report: MatrixReport) -> Table:
     return table
 
 
-def _finding_block(found: FindingGroup) -> RenderableType:
-    rule = get(found.rule_id)
+def _finding_block(found: Finding) -> RenderableType:
+    rule = found.rule
     head = Text()
     head.append(f"{found.rule_id} {rule.name}", style=_SEVERITY_STYLE[rule.severity])
-    head.append(f" ({found.step.value}) on {', '.join(found.targets)}")
+    step = found.step.value if found.step is not None else ""
+    head.append(f" ({step}) on {', '.join(t.name for t in found.targets)}")
     lines: list[RenderableType] = [head]
     where = found.file + (f":{found.line}" if found.line is not None else "")
     prefix = f"{where}: " if where else (f"{found.package}: " if found.package else "")
@@ -185,18 +186,18 @@ def to_json(report: MatrixReport) -> dict[str, Any]:
     ]
     findings = []
     for found in report.groups:
-        rule = get(found.rule_id)
+        rule = found.rule
         findings.append(
             {
                 "rule": found.rule_id,
                 "name": rule.name,
                 "severity": rule.severity.value,
-                "step": found.step.value,
+                "step": found.step.value if found.step is not None else "",
                 "message": found.message,
                 "package": found.package,
                 "file": found.file,
                 "line": found.line,
-                "targets": list(found.targets),
+                "targets": [t.name for t in found.targets],
                 "detail": found.detail,
             }
         )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
-from cgotrap.judge.finding import Rule, Severity
+from cgotrap.judge.finding import RESERVED, Rule, Severity
 
 __all__ = ["Rule", "Severity", "all_rules", "get", "rule"]
 
@@ -63,6 +63,8 @@ def rule(
             message=message,
             subject=subject,
         )
+        if clash := RESERVED.intersection(registered.fields()):
+            raise ValueError(f"rule {rule_id}'s message uses reserved fields {sorted(clash)}")
         _REGISTRY[rule_id] = registered
         return registered
 

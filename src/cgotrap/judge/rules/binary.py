@@ -183,7 +183,7 @@ def inconsistent_revision() -> None:
     "CGO215",
     "cgo-without-build-info",
     Severity.NOTE,
-    message="cgo linked in ({evidence}), no Go build info",
+    message="cgo linked in ({sign}), no Go build info",
     subject="binary",
 )
 def cgo_without_build_info() -> None:

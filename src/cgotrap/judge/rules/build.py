@@ -472,7 +472,7 @@ def _() -> None:
     "CGO199",
     "unclassified-failure",
     Severity.ERROR,
-    message="{step} failed: {first_line}",
+    message="{command} failed: {first_line}",
 )
 def _() -> None:
     """A step failed in a way cgotrap does not recognise; its output is shown whole.

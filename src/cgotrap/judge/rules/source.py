@@ -70,7 +70,7 @@ def cgo_fallback_takes_over() -> None:
     "c-files-without-cgo",
     Severity.ERROR,
     message=(
-        '{package}: {files} without a file that imports "C" (go: "C source files not '
+        '{package}: {names} without a file that imports "C" (go: "C source files not '
         'allowed when not using cgo or SWIG")'
     ),
 )
@@ -97,7 +97,7 @@ def c_files_without_cgo() -> None:
     "CGO004",
     "header-missing-on-target",
     Severity.ERROR,
-    message="{package}: <{subject}> is not in {libcs} ({files})",
+    message="{package}: <{subject}> is not in {libcs} ({names})",
     subject="header",
 )
 def header_missing_on_target() -> None:
@@ -175,7 +175,7 @@ def needs_pkg_config() -> None:
     "CGO007",
     "cgo-required-on-port-without-cgo",
     Severity.ERROR,
-    message="{package}: needs cgo ({files}), and Go has no cgo on these ports",
+    message="{package}: needs cgo ({names}), and Go has no cgo on these ports",
 )
 def cgo_required_on_port_without_cgo() -> None:
     """A package needs cgo on a port where Go has no cgo at all, so it can never build there.
@@ -221,7 +221,7 @@ def cgo_files_dropped_without_replacement() -> None:
     "CGO009",
     "header-from-external-library",
     Severity.WARNING,
-    message="{package}: <{subject}> comes from a C library no libc ships ({files})",
+    message="{package}: <{subject}> comes from a C library no libc ships ({names})",
     subject="header",
 )
 def header_from_external_library() -> None:
@@ -324,7 +324,7 @@ def port_requires_cgo_linking() -> None:
     Severity.WARNING,
     message=(
         "{package}: <{subject}> is not among zig's macOS headers (the SDK may have it; a "
-        "zig cross build fails) ({files})"
+        "zig cross build fails) ({names})"
     ),
     subject="header",
 )
@@ -380,7 +380,7 @@ def fix_line(r: Rule) -> str:
     Severity.WARNING,
     message=(
         "{package}: <{subject}> is in the {framework} framework of Apple's SDK: a native "
-        "build finds it, a cross build needs the SDK ({files})"
+        "build finds it, a cross build needs the SDK ({names})"
     ),
     subject="header",
 )
