@@ -414,7 +414,7 @@ def test_odd_one_out_of_a_release(built: dict[str, Path], tmp_path: Path) -> Non
     ):
         shutil.copyfile(built[name], tmp_path / built[name].name)
     report = policies.build_report(list(inspect_inputs([str(tmp_path)])), (), None)
-    by_rule = {(f.rule.id, Path(f.binary).name) for f in report.findings}
+    by_rule = {(f.rule.id, Path(f.subject).name) for f in report.findings}
     assert ("CGO210", "linux-amd64-glibc") in by_rule
     assert ("CGO213", "linux-amd64-glibc") in by_rule
     assert all(Path(b).name == "linux-amd64-glibc" for _, b in by_rule)

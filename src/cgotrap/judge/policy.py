@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from typing import Any, assert_never
 
 from cgotrap.errors import DataError, UsageError
-from cgotrap.judge.rules.binary import BinaryFinding, check_release
+from cgotrap.judge.finding import Finding
+from cgotrap.judge.rules.binary import check_release
 from cgotrap.read.binary import Inspected
 from cgotrap.read.binary.interface import BinaryFormat, Linkage
 
@@ -448,7 +449,7 @@ class InspectReport:
     """The run-targets asked for (`--runs-on`)."""
     policy: Policy | None
     """The policy asked for (`--policy`)."""
-    findings: tuple[BinaryFinding, ...]
+    findings: tuple[Finding, ...]
     """Rule findings: unreadable files, policy violations, the release's odd ones out."""
 
     @property
@@ -475,15 +476,15 @@ def build_report(
     )
     findings = list(check_release(binaries))
     findings.extend(
-        BinaryFinding(
-            rule=get("CGO201"),
-            binary=entry.binary.name,
-            message=f"{entry.policy.subject}: {'; '.join(entry.policy.reasons)}",
+        get("CGO201").finding(
+            subject=entry.binary.name,
+            policy=entry.policy.subject,
+            reasons="; ".join(entry.policy.reasons),
         )
         for entry in entries
         if entry.policy is not None and entry.policy.fit is Fit.NO
     )
-    findings.sort(key=lambda f: (f.rule.id, f.binary))
+    findings.sort(key=lambda f: (f.rule.id, f.subject))
     return InspectReport(
         binaries=entries, run_targets=tuple(targets), policy=policy, findings=tuple(findings)
     )

@@ -154,7 +154,7 @@ def render(report: InspectReport) -> RenderableType:
             line = Text()
             line.append(f"{finding.rule.id} ", style=_SEVERITY_STYLE[finding.rule.severity])
             line.append(f"{finding.rule.name} ", style="bold")
-            line.append(_clean(f"{finding.binary}: {finding.message}"))
+            line.append(_clean(f"{finding.subject}: {finding.message}"))
             parts.append(line)
     return Group(*parts)
 
@@ -314,7 +314,7 @@ def to_json(report: InspectReport) -> dict[str, Any]:
                 "rule": f.rule.id,
                 "name": f.rule.name,
                 "severity": f.rule.severity.value,
-                "binary": _clean(f.binary),
+                "binary": _clean(f.subject),
                 "message": _clean(f.message),
             }
             for f in report.findings

@@ -11,10 +11,10 @@ release: it flags the odd one out, so most binaries agreeing is what makes one s
 from __future__ import annotations
 
 import collections
-import dataclasses
 from collections.abc import Callable, Sequence
 
-from cgotrap.judge.rules import Rule, Severity, get, rule
+from cgotrap.judge.finding import Finding
+from cgotrap.judge.rules import Severity, get, rule
 from cgotrap.read.binary import Inspected
 
 
@@ -202,18 +202,6 @@ def cgo_without_build_info() -> None:
     """
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class BinaryFinding:
-    """One rule hit by one binary."""
-
-    rule: Rule
-    """The rule."""
-    binary: str
-    """The binary's name as given ("dist/app_linux_amd64/app")."""
-    message: str
-    """One line: what is odd, compared with what."""
-
-
 # The "value" of a build setting a release's binaries should agree on; None = not comparable.
 Fact = Callable[[Inspected], str | None]
 
@@ -275,9 +263,10 @@ def _show(value: str) -> str:
     return value or "none"
 
 
-def check_release(binaries: Sequence[Inspected]) -> tuple[BinaryFinding, ...]:
-    """The odd-one-out findings over the binaries of one release (CGO210-CGO215)."""
-    findings: list[BinaryFinding] = []
+def check_release(binaries: Sequence[Inspected]) -> tuple[Finding, ...]:
+    """The odd-one-out findings over the binaries of one release (CGO210-CGO215), and
+    CGO200 for each file that could not be read; each finding's subject is the binary."""
+    findings: list[Finding] = []
     checks: tuple[tuple[str, Fact, str], ...] = (
         ("CGO210", _cgo, "CGO_ENABLED"),
         ("CGO211", _go_version, "Go version"),
@@ -290,26 +279,21 @@ def check_release(binaries: Sequence[Inspected]) -> tuple[BinaryFinding, ...]:
     for rule_id, fact, label in checks:
         for binary, value, majority, count in _odd_ones(readable, fact):
             findings.append(
-                BinaryFinding(
-                    rule=get(rule_id),
-                    binary=binary.name,
-                    message=f"{label} {_show(value)}, while {count} other binaries have "
-                    f"{_show(majority)}",
+                get(rule_id).finding(
+                    subject=binary.name,
+                    setting=label,
+                    value=_show(value),
+                    count=count,
+                    majority=_show(majority),
                 )
             )
     for binary in readable:
         if binary.build_info is None and binary.linkage is not None:
             evidence = binary.linkage.cgo_evidence
             if evidence:
-                findings.append(
-                    BinaryFinding(
-                        rule=get("CGO215"),
-                        binary=binary.name,
-                        message=f"cgo linked in ({evidence[0]}), no Go build info",
-                    )
-                )
+                findings.append(get("CGO215").finding(subject=binary.name, sign=evidence[0]))
     findings.extend(
-        BinaryFinding(rule=get("CGO200"), binary=binary.name, message=binary.error)
+        get("CGO200").finding(subject=binary.name, error=binary.error)
         for binary in binaries
         if binary.linkage is None
     )
