@@ -174,7 +174,7 @@ def test_cgo004_fires_for_a_linux_header_on_darwin_and_windows() -> None:
     assert set(finding.targets) == {DARWIN1, WINDOWS1}
     assert "macOS libc" in finding.message
     assert "Windows" in finding.message
-    assert finding.where == "darwin/arm64, windows/amd64 cgo=1"
+    assert result.where(finding) == "darwin/arm64, windows/amd64 cgo=1"
 
 
 def test_cgo004_quiet_for_headers_every_libc_has() -> None:
@@ -389,7 +389,7 @@ def test_every_rule_has_a_message(rule: object) -> None:
     from cgotrap.judge.rules import Rule
 
     assert isinstance(rule, Rule)
-    text = judge._message(rule, package="p", subject="s", files=("f",), extra=(), labels=("x",))
+    text = judge.message(rule, package="p", subject="s", files=("f",), extra=(), labels=("x",))
     assert text.startswith("p")
     assert rule.summary not in text or rule is rules.go_package_error
 

@@ -245,7 +245,7 @@ def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
             short = names.get(finding.package, finding.package)
             detail = finding.message.removeprefix(finding.package).removeprefix(": ")
             line = Text(short, style="bold")
-            line.append(f"  on {finding.where}", style="dim")
+            line.append(f"  on {result.where(finding)}", style="dim")
             parts.append(Padding(line, (0, 0, 0, 4)))
             parts.append(Padding(Text(detail), (0, 0, 0, 6)))
         fix = rules.fix_line(r)
@@ -373,14 +373,14 @@ def _include_json(include: IncludeOnTarget) -> dict[str, Any]:
     return obj
 
 
-def _finding_json(f: Finding) -> dict[str, Any]:
+def _finding_json(f: Finding, result: ScanResult) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "rule": f.rule.id,
         "name": f.rule.name,
         "severity": f.severity.value,
         "package": f.package,
         "subject": f.subject,
-        "where": f.where,
+        "where": result.where(f),
         "targets": [t.name for t in f.targets],
         "message": f.message,
         "fix": rules.fix_line(f.rule),
@@ -444,7 +444,7 @@ def to_json(result: ScanResult) -> dict[str, Any]:
             for g in result.groups
         ],
         "packages": packages,
-        "findings": [_finding_json(f) for f in result.findings],
+        "findings": [_finding_json(f, result) for f in result.findings],
         "std": [
             {"import_path": s.import_path, "where": s.where, "targets": [t.name for t in s.targets]}
             for s in result.std

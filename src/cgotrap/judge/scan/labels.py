@@ -1,0 +1,77 @@
+"""Short labels for sets of targets: "linux/{amd64,arm64} cgo=1", "*/* cgo=0"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from cgotrap.targets import Target
+
+
+def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> str:
+    """A short label for a set of targets: "linux/{amd64,arm64} cgo=1", "*/* cgo=0".
+
+    `GOOS/*` means every port of that GOOS among `universe` (with the same cgo setting and
+    libc variant); "*/*" every port of `universe`; "all targets" the whole of `universe`.
+    """
+    chosen = set(targets)
+    if not chosen:
+        return "no targets"
+    if len(universe) > 1 and chosen == set(universe):
+        return "all targets"
+    variants: dict[tuple[bool, str], dict[str, list[str]]] = {}
+    totals: dict[tuple[bool, str], dict[str, set[str]]] = {}
+    for t in universe:
+        key = (t.cgo, _variant(t))
+        totals.setdefault(key, {}).setdefault(t.goos, set()).add(t.goarch)
+        if t in chosen:
+            arches = variants.setdefault(key, {}).setdefault(t.goos, [])
+            if t.goarch not in arches:
+                arches.append(t.goarch)
+    texts: dict[tuple[bool, str], str] = {}
+    for key, by_os in variants.items():
+        suffix = key[1]
+        every = totals[key]
+        direct = _ports_text(by_os, every, suffix)
+        rest = {
+            g: [a for a in sorted(arches) if a not in by_os.get(g, [])]
+            for g, arches in every.items()
+        }
+        rest = {g: a for g, a in rest.items() if a}
+        if not rest and len(every) > 1:
+            texts[key] = f"*/*{suffix}"
+        elif rest and sum(map(len, by_os.values())) > 2 * sum(map(len, rest.values())):
+            other = f"*/*{suffix} except {_ports_text(rest, every, suffix)}"
+            texts[key] = other if len(other) < len(direct) else direct
+        else:
+            texts[key] = direct
+    out: list[str] = []
+    done: set[tuple[bool, str]] = set()
+    for key, text in texts.items():
+        if key in done:
+            continue
+        twin = (not key[0], key[1])
+        if texts.get(twin) == text:
+            out.append(f"{text} cgo=0,1")
+            done.add(twin)
+        else:
+            out.append(f"{text} cgo={int(key[0])}")
+        done.add(key)
+    return "; ".join(out)
+
+
+def _ports_text(by_os: dict[str, list[str]], every: dict[str, set[str]], suffix: str) -> str:
+    parts = []
+    for goos, arches in by_os.items():
+        if len(arches) > 1 and set(arches) == every[goos]:
+            parts.append(f"{goos}/*{suffix}")
+        elif len(arches) == 1:
+            parts.append(f"{goos}/{arches[0]}{suffix}")
+        else:
+            parts.append(f"{goos}/{{{','.join(arches)}}}{suffix}")
+    return ", ".join(parts)
+
+
+def _variant(t: Target) -> str:
+    if t.libc is None:
+        return ""
+    return f"-{t.libc.value}" + (f".{t.glibc_version}" if t.glibc_version else "")

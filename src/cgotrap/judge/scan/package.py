@@ -1,0 +1,368 @@
+"""One package on one target: its verdict (`Status`) and the rule hits it raises.
+
+`judge_package` reads the facts of one package as the evaluate stage loaded them for one
+target, compares a cgo=0 target with its cgo=1 twin (what drops out, what takes over),
+and matches the cgo preambles' headers and `-l` libraries against the target's libc.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
+from cgotrap.judge.finding import Rule
+from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, framework_of
+from cgotrap.judge.rules import source as rules
+from cgotrap.judge.scan.facts import (
+    c_like_files,
+    includes_on_target,
+    ldflags_libs,
+    rel_files,
+    relative_dir,
+)
+from cgotrap.judge.scan.model import IncludeOnTarget, PackageOnTarget, Status
+from cgotrap.read import cpp
+from cgotrap.targets import Libc, PortTable, Target
+
+_NO_GO_FILES = "build constraints exclude all Go files"
+
+
+_NEEDS_EXTERNAL_LINK = "requires external (cgo) linking, but cgo is not enabled"
+
+
+_APPLE_GOOS = frozenset({"darwin", "ios"})
+
+
+# `-l` names every C library provides, for targets whose libc the data does not cover.
+_UNIVERSAL_LIBS = frozenset({"c", "m", "pthread", "dl", "rt"})
+
+
+_NO_MACROS = cpp.Macros(defined={})
+"""Where the compiler's predefines are unknown (aix): every condition is UNKNOWN."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Hit:
+    rule: Rule
+    package: str
+    subject: str
+    target: Target
+    files: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    condition: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ScanContext:
+    matrix: MatrixResult
+    facts: dict[Target, dict[str, PackageFacts]]
+    listing: dict[Target, TargetPackages]
+    known_cgo_files: dict[str, frozenset[str]]
+    took_over: dict[str, frozenset[str]]
+    interesting: frozenset[str]
+    """Packages that compile C code, or carry C files, on some loaded target."""
+    headers: HeaderCatalog
+    predefines: PredefineCatalog
+    ports: PortTable
+    project_std: bool
+
+
+def twin_of(target: Target, loaded: Sequence[Target]) -> Target | None:
+    """The cgo=1 target of the same port (the plain one first) for a cgo=0 target."""
+    candidates = [t for t in loaded if t.cgo and t.port == target.port]
+    candidates.sort(key=lambda t: (t.libc is not None, t.libc or Libc.GNU, t.glibc_version or ""))
+    return candidates[0] if candidates else None
+
+
+def build_context(
+    matrix: MatrixResult, headers: HeaderCatalog, macros: PredefineCatalog, ports: PortTable
+) -> ScanContext:
+    facts: dict[Target, dict[str, PackageFacts]] = {}
+    listing: dict[Target, TargetPackages] = {}
+    known: dict[str, set[str]] = {}
+    for tp in matrix.per_target:
+        listing[tp.target] = tp
+        facts[tp.target] = {p.import_path: p for p in tp.packages}
+        for p in tp.packages:
+            if p.cgo_files:
+                known.setdefault(p.import_path, set()).update(p.cgo_files)
+    # Files seen taking over from cgo files on a port with both modes loaded: on ports
+    # without cgo (no cgo=1 twin) these are the candidates for "what takes over".
+    took_over: dict[str, set[str]] = {}
+    loaded = tuple(facts)
+    for target in loaded:
+        twin = None if target.cgo else twin_of(target, loaded)
+        if twin is None:
+            continue
+        for ip, p in facts[target].items():
+            with_cgo = facts[twin].get(ip)
+            if with_cgo is not None and with_cgo.uses_cgo:
+                built_there = set(with_cgo.go_files) | set(with_cgo.cgo_files)
+                took_over.setdefault(ip, set()).update(set(p.go_files) - built_there)
+    # No twin anywhere: files every cgo build of the package leaves out (`//go:build !cgo`).
+    for ip in known:
+        if ip not in took_over:
+            left_out = [
+                set(pkgs[ip].ignored_go_files)
+                for pkgs in facts.values()
+                if ip in pkgs and pkgs[ip].uses_cgo
+            ]
+            took_over[ip] = set.intersection(*left_out) if left_out else set()
+    roots = [r for tp in matrix.per_target for r in tp.roots]
+    std_roots = {p.import_path for tp in matrix.per_target for p in tp.packages if p.standard}
+    return ScanContext(
+        matrix=matrix,
+        facts=facts,
+        listing=listing,
+        known_cgo_files={k: frozenset(v) for k, v in known.items()},
+        took_over={k: frozenset(v) for k, v in took_over.items()},
+        interesting=frozenset(known)
+        | frozenset(ip for pkgs in facts.values() for ip, p in pkgs.items() if c_like_files(p)),
+        headers=headers,
+        predefines=macros,
+        ports=ports,
+        project_std=bool(roots) and all(r in std_roots for r in roots),
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _Hits:
+    """The rule hits of one package on one target, as they are found."""
+
+    package: str
+    target: Target
+    found: list[Hit] = dataclasses.field(default_factory=list)
+
+    def __call__(
+        self,
+        r: Rule,
+        subject: str = "",
+        *,
+        files: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (),
+        labels: tuple[str, ...] = (),
+        condition: str = "",
+    ) -> None:
+        self.found.append(
+            Hit(
+                rule=r,
+                package=self.package,
+                subject=subject,
+                target=self.target,
+                files=files,
+                extra=extra,
+                labels=labels,
+                condition=condition,
+            )
+        )
+
+
+def judge_package(
+    ctx: ScanContext, target: Target, p: PackageFacts, directory: str | None
+) -> tuple[PackageOnTarget, list[Hit]]:
+    """The verdict on package `p` on `target`, and the rule hits it raises there."""
+    hit = _Hits(package=p.import_path, target=target)
+    port = ctx.ports.get(target.goos, target.goarch)
+    cgo_supported = port.cgo_supported if port is not None else True
+    other = rel_files(
+        directory,
+        (*c_like_files(p), *p.s_files, *p.h_files, *p.syso_files),
+    )
+    if p.uses_cgo:
+        entry = _judge_cgo(ctx, target, p, directory, hit, cgo_supported=cgo_supported)
+        return dataclasses.replace(entry, other_files=other), hit.found
+    c_like = c_like_files(p)
+    if target.cgo and c_like and not p.swig_files and not p.swigcxx_files:
+        hit(rules.c_files_without_cgo, files=rel_files(directory, c_like))
+        return PackageOnTarget(target=target, status=Status.ERROR, other_files=other), hit.found
+    entry = _judge_without_cgo(ctx, target, p, directory, hit, cgo_supported=cgo_supported)
+    return dataclasses.replace(entry, other_files=other), hit.found
+
+
+def _judge_cgo(
+    ctx: ScanContext,
+    target: Target,
+    p: PackageFacts,
+    directory: str | None,
+    hit: _Hits,
+    *,
+    cgo_supported: bool,
+) -> PackageOnTarget:
+    """A package that compiles C code here: what its preambles include and link."""
+    macros = (ctx.predefines.for_target(target) or _NO_MACROS).with_flags(
+        (*p.cgo_cppflags, *p.cgo_cflags)
+    )
+    includes = includes_on_target(p, macros, ctx.headers)
+    maybe = [i for i in includes if i.active is not cpp.Truth.FALSE]
+    libs = ldflags_libs(p.cgo_ldflags)
+    cgo_files = rel_files(directory, p.cgo_files)
+    if target.cgo and not cgo_supported:
+        hit(rules.cgo_required_on_port_without_cgo, files=cgo_files)
+    _judge_headers(ctx, target, p, hit, maybe=maybe, cgo_files=cgo_files)
+    libc = ctx.headers.for_target(target)
+    for lib in libs:
+        if libc is not None:
+            provided = libc.has_lib(lib)
+        elif target.goos == "linux":  # a Linux port zig has no glibc for (linux/ppc64)
+            provided = lib in ctx.headers.family_libs.get("glibc", _UNIVERSAL_LIBS)
+        else:
+            provided = lib in _UNIVERSAL_LIBS
+        if not provided:
+            hit(rules.needs_system_library, lib, files=cgo_files)
+    for name in p.cgo_pkg_config:
+        hit(rules.needs_pkg_config, name, files=cgo_files)
+    if ctx.project_std is False and p.standard:
+        hit(rules.std_package_uses_cgo, files=cgo_files)
+    if p.error is not None:
+        hit(rules.go_package_error, _relative_message(p.error.err, p.dir, directory))
+    return PackageOnTarget(
+        target=target,
+        status=Status.CGO,
+        cgo_files=cgo_files,
+        system_headers=tuple(sorted({i.header for i in maybe if not i.local})),
+        local_headers=tuple(sorted({i.header for i in maybe if i.local})),
+        includes=includes,
+        libs=libs,
+        pkg_config=p.cgo_pkg_config,
+    )
+
+
+def _judge_headers(
+    ctx: ScanContext,
+    target: Target,
+    p: PackageFacts,
+    hit: _Hits,
+    *,
+    maybe: Sequence[IncludeOnTarget],
+    cgo_files: tuple[str, ...],
+) -> None:
+    """Hits for the system headers a preamble may include here that the target lacks."""
+    libc = ctx.headers.for_target(target)
+    judged: set[str] = set()
+    for inc in maybe:
+        header = inc.header
+        if inc.local or header in judged:
+            continue
+        judged.add(header)
+        guard = inc.unknown_guard
+        framework = ""
+        if target.goos in _APPLE_GOOS and not ctx.headers.is_libc_header(header):
+            framework = framework_of(header, p.cgo_ldflags)
+        if framework:
+            hit(
+                rules.header_from_apple_framework,
+                header,
+                files=cgo_files,
+                extra=(framework,),
+                condition=guard,
+            )
+        elif not ctx.headers.is_libc_header(header):
+            hit(rules.header_from_external_library, header, files=cgo_files, condition=guard)
+        elif libc is not None and not libc.has_header(header):
+            if libc.family == "darwin" and header in ctx.headers.bsd_headers:
+                hit(
+                    rules.header_missing_in_zig_macos_headers,
+                    header,
+                    files=cgo_files,
+                    condition=guard,
+                )
+            else:
+                hit(
+                    rules.header_missing_on_target,
+                    header,
+                    files=cgo_files,
+                    labels=(libc.label,),
+                    condition=guard,
+                )
+
+
+def _judge_without_cgo(
+    ctx: ScanContext,
+    target: Target,
+    p: PackageFacts,
+    directory: str | None,
+    hit: _Hits,
+    *,
+    cgo_supported: bool,
+) -> PackageOnTarget:
+    """A package without cgo here: what dropped out, and what took over?"""
+    ip = p.import_path
+    explained = False
+    lost: set[str] = set()
+    gained: set[str] = set()
+    twin = twin_of(target, tuple(ctx.facts)) if not target.cgo else None
+    with_cgo = ctx.facts[twin].get(ip) if twin is not None else None
+    built_here = set(p.go_files) | set(p.cgo_files)
+    if with_cgo is not None:
+        if with_cgo.uses_cgo:
+            built_there = set(with_cgo.go_files) | set(with_cgo.cgo_files)
+            lost = built_there - built_here
+            gained = set(p.go_files) - built_there
+    elif not target.cgo and twin is None:
+        # A port without cgo (or loaded without its twin): cgo files known from other
+        # targets are what drops out; what took over elsewhere is what takes over here.
+        lost = set(p.ignored_go_files) & ctx.known_cgo_files.get(ip, frozenset())
+        gained = set(p.go_files) & ctx.took_over.get(ip, frozenset())
+    status = Status.PURE
+    dropped = rel_files(directory, sorted(lost))
+    took_over = rel_files(directory, sorted(gained))
+    if lost:
+        if not built_here:
+            status = Status.BROKEN
+            explained = True
+            if cgo_supported:
+                hit(rules.cgo_without_fallback, files=dropped)
+            else:
+                hit(rules.cgo_required_on_port_without_cgo, files=dropped)
+        elif gained:
+            status = Status.FALLBACK
+            hit(rules.cgo_fallback_takes_over, files=took_over, extra=dropped)
+        elif with_cgo is None:
+            # No twin to compare with: the cgo files may be excluded by GOOS as much as
+            # by cgo (net's cgo_linux.go on plan9); claim nothing.
+            pass
+        else:
+            status = Status.DROPPED
+            hit(rules.cgo_files_dropped_without_replacement, files=dropped)
+    if p.error is not None and not explained:
+        message = _relative_message(p.error.err, p.dir, directory)
+        # A package matched by a wildcard and excluded on this GOOS is skipped by go build;
+        # imported, it is a real failure.
+        if _NEEDS_EXTERNAL_LINK in message:
+            hit(rules.port_requires_cgo_linking)
+        elif _NO_GO_FILES not in message or p.dep_only:
+            hit(rules.go_package_error, message)
+            if status is Status.PURE:
+                status = Status.ERROR
+    return PackageOnTarget(
+        target=target, status=status, dropped_files=dropped, fallback_files=took_over
+    )
+
+
+def _relative_message(message: str, absolute: str, relative: str | None) -> str:
+    if absolute and relative is not None:
+        return message.replace(absolute, relative)
+    return message
+
+
+def is_interesting(ctx: ScanContext, ip: str) -> bool:
+    return ip in ctx.interesting
+
+
+def skipped_roots(ctx: ScanContext, target: Target) -> list[tuple[str, PackageFacts, str | None]]:
+    """cgo packages a wildcard matched with cgo on this port but not without it."""
+    twin = None if target.cgo else twin_of(target, tuple(ctx.facts))
+    if twin is None:
+        return []
+    here = ctx.facts[target]
+    out = []
+    for ip in ctx.listing[twin].roots:
+        p1 = ctx.facts[twin].get(ip)
+        if ip in here or p1 is None or not p1.uses_cgo:
+            continue
+        if p1.standard and not ctx.project_std:
+            continue
+        out.append((ip, p1, relative_dir(p1, ctx.matrix.module_root)))
+    return out

@@ -1,0 +1,259 @@
+"""`scan(matrix)`: the whole judgement, from the evaluate stage's `MatrixResult` to a
+`ScanResult` (packages, verdicts per target, findings, target groups, `--why` chains)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+
+from cgotrap.evaluate import reach
+from cgotrap.evaluate.model import MatrixResult
+from cgotrap.judge.finding import Finding
+from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, catalog, predefines
+from cgotrap.judge.rules import source as rules
+from cgotrap.judge.scan.facts import rel_files, relative_dir
+from cgotrap.judge.scan.findings import merge_findings
+from cgotrap.judge.scan.labels import compact_targets
+from cgotrap.judge.scan.model import (
+    CgoPackage,
+    Needs,
+    PackageOnTarget,
+    ScanResult,
+    Status,
+    StdCgo,
+    TargetGroup,
+    WhyAnswer,
+    WhyGroup,
+)
+from cgotrap.judge.scan.package import (
+    Hit,
+    ScanContext,
+    build_context,
+    is_interesting,
+    judge_package,
+    skipped_roots,
+)
+from cgotrap.targets import PortTable, Target, port_table
+
+
+def scan(
+    matrix: MatrixResult,
+    *,
+    report: Sequence[Target] | None = None,
+    include_std: bool = False,
+    why: Sequence[str] = (),
+    headers: HeaderCatalog | None = None,
+    macros: PredefineCatalog | None = None,
+    ports: PortTable | None = None,
+) -> ScanResult:
+    """Judge a matrix evaluation: cgo packages, their needs and verdicts, findings, chains.
+
+    `report` limits the shown targets (default: every target of `matrix`); the other
+    targets still serve as cgo=1 twins. Standard-library packages are summarised in `std`
+    unless `include_std` (or the patterns are the standard library itself).
+    """
+    ctx = build_context(matrix, headers or catalog(), macros or predefines(), ports or port_table())
+    loaded = tuple(tp.target for tp in matrix.per_target)
+    shown = tuple(report) if report is not None else loaded
+    shown = tuple(t for t in shown if t in ctx.facts)
+    show_std = include_std or ctx.project_std
+
+    verdicts: dict[str, dict[Target, PackageOnTarget]] = {}
+    hits: list[Hit] = []
+    dirs: dict[str, str | None] = {}
+    standard: dict[str, bool] = {}
+    std_uses: dict[str, list[Target]] = {}
+    reached: dict[str, dict[str, None]] = {}
+    chains: dict[str, tuple[str, ...]] = {}
+    all_roots: dict[str, None] = {}
+    no_data: list[Target] = []
+    for target in shown:
+        listing = ctx.listing[target]
+        graph = reach.import_graph(listing)
+        reverse = reach.reverse_graph(graph)
+        mains = reach.main_roots(listing)
+        all_roots.update(dict.fromkeys(mains))
+        if target.cgo and ctx.headers.for_target(target) is None:
+            no_data.append(target)
+        for p in listing.packages:
+            ip = p.import_path
+            if p.standard and not show_std:
+                if p.uses_cgo:
+                    std_uses.setdefault(ip, []).append(target)
+                continue
+            if not is_interesting(ctx, ip) and p.error is None:
+                continue
+            directory = relative_dir(p, matrix.module_root)
+            # Files of a dependency outside the module are named by its import path.
+            entry, found = judge_package(ctx, target, p, directory or ip)
+            hits.extend(found)
+            if not is_interesting(ctx, ip):
+                continue
+            dirs.setdefault(ip, directory)
+            standard[ip] = p.standard
+            verdicts.setdefault(ip, {})[target] = entry
+            if entry.status is not Status.ABSENT:
+                found_chains = reach.import_chains(graph, mains, ip, reverse=reverse)
+                reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
+                if found_chains and (ip not in chains or entry.status is Status.CGO):
+                    best = found_chains[0]
+                    old = chains.get(ip)
+                    if old is None or (len(best), best) < (len(old), old):
+                        chains[ip] = best
+        for ip, p1, directory in skipped_roots(ctx, target):
+            # `go list ./...` (and `go build ./...`) without cgo matches no package where no
+            # Go file is left: the package vanishes without a word. Built alone it fails.
+            dropped = rel_files(directory or ip, sorted({*p1.go_files, *p1.cgo_files}))
+            hits.append(
+                Hit(
+                    rule=rules.cgo_without_fallback,
+                    package=ip,
+                    subject="",
+                    target=target,
+                    files=dropped,
+                )
+            )
+            dirs.setdefault(ip, directory)
+            standard[ip] = p1.standard
+            verdicts.setdefault(ip, {})[target] = PackageOnTarget(
+                target=target, status=Status.BROKEN, dropped_files=dropped
+            )
+
+    packages = tuple(
+        _package_record(
+            ip,
+            directory=dirs[ip],
+            is_std=standard[ip],
+            verdicts=verdicts[ip],
+            shown=shown,
+            reached=reached,
+            chains=chains,
+        )
+        for ip in sorted(verdicts)
+    )
+    findings = merge_findings(hits)
+    groups = _groups(packages, findings, shown)
+    std = tuple(
+        StdCgo(import_path=ip, targets=tuple(ts), where=compact_targets(ts, shown))
+        for ip, ts in sorted(std_uses.items())
+    )
+    return ScanResult(
+        patterns=matrix.patterns,
+        tags=matrix.tags,
+        targets=shown,
+        roots=tuple(all_roots),
+        groups=groups,
+        packages=packages,
+        findings=findings,
+        std=std,
+        why=tuple(_why(ctx, w, shown) for w in why),
+        problems=tuple(
+            pr.replace(matrix.module_root.rstrip("/") + "/", "") if matrix.module_root else pr
+            for pr in matrix.problems
+        ),
+        no_header_data=tuple(no_data),
+    )
+
+
+def _package_record(
+    ip: str,
+    *,
+    directory: str | None,
+    is_std: bool,
+    verdicts: dict[Target, PackageOnTarget],
+    shown: Sequence[Target],
+    reached: dict[str, dict[str, None]],
+    chains: dict[str, tuple[str, ...]],
+) -> CgoPackage:
+    per_target = tuple(
+        verdicts.get(t, PackageOnTarget(target=t, status=Status.ABSENT)) for t in shown
+    )
+    using = [e for e in per_target if e.status is Status.CGO]
+
+    def union(attr: str, entries: Sequence[PackageOnTarget]) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for e in entries:
+            seen.update(dict.fromkeys(getattr(e, attr)))
+        return tuple(sorted(seen))
+
+    everywhere = union("other_files", per_target)
+
+    def of_kind(*suffixes: str) -> tuple[str, ...]:
+        return tuple(f for f in everywhere if f.endswith(suffixes))
+
+    needs = Needs(
+        system_headers=union("system_headers", using),
+        local_headers=union("local_headers", using),
+        libs=union("libs", using),
+        pkg_config=union("pkg_config", using),
+        c_files=of_kind(".c"),
+        cxx_files=of_kind(".cc", ".cpp", ".cxx"),
+        m_files=of_kind(".m"),
+        s_files=of_kind(".s", ".S", ".sx"),
+        syso_files=of_kind(".syso"),
+    )
+    return CgoPackage(
+        import_path=ip,
+        dir=directory,
+        standard=is_std,
+        reached_from=tuple(reached.get(ip, {})),
+        chain=chains.get(ip, ()),
+        needs=needs,
+        per_target=per_target,
+    )
+
+
+def _groups(
+    packages: Sequence[CgoPackage], findings: Sequence[Finding], shown: Sequence[Target]
+) -> tuple[TargetGroup, ...]:
+    signature: dict[Target, tuple[object, ...]] = {}
+    for t in shown:
+        statuses = tuple(p.on(t).status for p in packages)
+        hits = tuple((f.rule.id, f.package, f.subject) for f in findings if t in f.targets)
+        signature[t] = (statuses, hits)
+    by_sig: dict[tuple[object, ...], list[Target]] = {}
+    for t in shown:
+        by_sig.setdefault(signature[t], []).append(t)
+    out = []
+    for index, members in enumerate(by_sig.values()):
+        out.append(
+            TargetGroup(
+                key=_column_key(index),
+                label=compact_targets(members, shown),
+                targets=tuple(members),
+            )
+        )
+    return tuple(out)
+
+
+def _column_key(index: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[index] if index < len(letters) else f"G{index + 1}"
+
+
+def _why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> WhyAnswer:
+    package = _resolve_why(ctx, wanted, shown)
+    answers: dict[tuple[tuple[str, ...], ...], list[Target]] = {}
+    for t in shown:
+        listing = ctx.listing[t]
+        found = reach.import_chains(
+            reach.import_graph(listing), reach.main_roots(listing), package, limit=5
+        )
+        answers.setdefault(tuple(found), []).append(t)
+    groups = tuple(
+        WhyGroup(where=compact_targets(ts, shown), targets=tuple(ts), chains=chains)
+        for chains, ts in answers.items()
+    )
+    return WhyAnswer(package=package, groups=groups)
+
+
+def _resolve_why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> str:
+    """An import path as given, or the package in a module-relative directory ("./sqlite")."""
+    if not wanted.startswith((".", "/")):
+        return wanted
+    rel = posixpath.normpath(wanted.lstrip("/") if wanted.startswith("/") else wanted)
+    for t in shown:
+        for p in ctx.listing[t].packages:
+            if relative_dir(p, ctx.matrix.module_root) == rel:
+                return p.import_path
+    return wanted
