@@ -8,7 +8,9 @@ Usage: python scripts/gen_rules_doc.py [--check]
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -51,18 +53,67 @@ def render() -> str:
             "",
             f"Severity: {r.severity.value}. Added in {r.added}.",
             "",
+            f"Message: {_code(r.message)}" + (f" (subject: {r.subject})" if r.subject else ""),
+            "",
         ]
-        for paragraph in body.split("\n\n"):
-            text = " ".join(paragraph.split())
-            if text.startswith("Added in "):
-                continue
-            for label in ("Why it breaks:", "How to fix:", "Example:"):
-                if text.startswith(label):
-                    text = f"*{label}*{text[len(label) :]}"
-            lines += [text, ""]
+        lines += markdown(body)
         while lines and not lines[-1]:
             lines.pop()
     return "\n".join(lines) + "\n"
+
+
+def _code(text: str) -> str:
+    """`text` as inline code, fenced with more backticks than it holds."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown(body: str) -> list[str]:
+    """A rule docstring's body as Markdown lines: prose paragraphs joined into one line each
+    (with their "Why it breaks:" labels in italics), and a paragraph ending in "::" followed
+    by its indented block as a fenced code block, line breaks and indentation kept."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    code: list[str] | None = None
+
+    def prose() -> None:
+        text = " ".join(" ".join(paragraph).split())
+        paragraph.clear()
+        if not text or text.startswith("Added in "):
+            return
+        for label in ("Why it breaks:", "How to fix:", "Example:"):
+            if text.startswith(label):
+                text = f"*{label}*{text[len(label) :]}"
+        out.extend([text, ""])
+
+    def fenced(block: list[str]) -> None:
+        while block and not block[-1].strip():
+            block.pop()
+        while block and not block[0].strip():
+            block.pop(0)
+        out.extend(["```", *textwrap.dedent("\n".join(block)).splitlines(), "```", ""])
+
+    for line in body.splitlines():
+        if code is not None:
+            if not line.strip() or line.startswith((" ", "\t")):
+                code.append(line)
+                continue
+            fenced(code)
+            code = None
+        if not line.strip():
+            prose()
+            continue
+        paragraph.append(line)
+        if line.rstrip().endswith("::"):
+            paragraph[-1] = line.rstrip()[:-1]  # "Example::" introduces the block: "Example:"
+            prose()
+            code = []
+    if code is not None:
+        fenced(code)
+    prose()
+    return out
 
 
 def main() -> int:

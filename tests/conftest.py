@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cgotrap import toolchain
+from tests import rulecoverage
 
 # The Go module proxy is unreachable: fixtures are written by the tests, never downloaded.
 os.environ["GOTOOLCHAIN"] = "local"
@@ -45,3 +47,31 @@ def goroot(go_tool: toolchain.Tool) -> Path:
         env=toolchain.go_env(),
     ).stdout.strip()
     return Path(out)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _rules_raised() -> Iterator[None]:
+    """Record the rules detection code raises (see `tests.rulecoverage`)."""
+    with pytest.MonkeyPatch.context() as mp:
+        rulecoverage.watch(mp)
+        yield
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    rulecoverage.DESELECTED.extend(items)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("CGOTRAP_RULES_RAISED"):
+        Path(os.environ["CGOTRAP_RULES_RAISED"]).write_text(
+            "\n".join(sorted(rulecoverage.RAISED)) + "\n"
+        )
+    if exitstatus == 0 and rulecoverage.whole_suite(session) and rulecoverage.missing():
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                "rules no test raised (add a test that triggers each): "
+                + ", ".join(rulecoverage.missing()),
+                red=True,
+            )

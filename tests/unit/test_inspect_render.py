@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from cgotrap.cli import main as cli
 from cgotrap.cli.main_inspect import OutputFormat
 from cgotrap.judge import policy as policies
-from cgotrap.judge.rules import all_rules
+from cgotrap.judge.rules import Severity, all_rules
+from cgotrap.judge.rules.binary import check_release
 from cgotrap.read.binary import Inspected
 from cgotrap.read.binary.buildinfo import BuildInfo, BuildSetting, Module
 from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, VersionNeed
@@ -133,3 +135,48 @@ def test_non_utf8_names_render_as_valid_utf8() -> None:
     for text in (renderer.format_json(report), renderer.format_table(report, width=200)):
         text.encode("utf-8")  # strict: no lone surrogate left
         assert "dist/a\ufffd" in text
+
+
+def _with(binary: Inspected, *, go: str = "", settings: tuple[BuildSetting, ...] = ()) -> Inspected:
+    """`binary` with another Go version and/or more build settings."""
+    info = binary.build_info
+    assert info is not None
+    info = dataclasses.replace(
+        info, go_version=go or info.go_version, settings=(*info.settings, *settings)
+    )
+    return dataclasses.replace(binary, build_info=info)
+
+
+def test_release_rules_flag_the_odd_one_out() -> None:
+    revision = (BuildSetting(key="vcs.revision", value="1a2b3c"),)
+    release = [
+        _with(_go_binary("dist/a", "0"), settings=revision),
+        _with(_go_binary("dist/b", "0", "arm64"), settings=revision),
+        _with(_go_binary("dist/c", "0"), settings=revision),
+        _with(
+            _go_binary("dist/d", "0", "arm64"),
+            go="go1.22.1",
+            settings=(
+                BuildSetting(key="-tags", value="netgo"),
+                BuildSetting(key="vcs.revision", value="9f8e7d"),
+            ),
+        ),
+    ]
+    found = {(f.rule.id, f.subject, f.message) for f in check_release(release)}
+    assert found == {
+        ("CGO211", "dist/d", "Go version go1.22.1, while 3 other binaries have go1.22.5"),
+        ("CGO212", "dist/d", "-tags netgo, while 3 other binaries have none"),
+        ("CGO214", "dist/d", "revision 9f8e7d, while 3 other binaries have 1a2b3c"),
+    }
+
+
+def test_cgo_without_build_info_is_a_note() -> None:
+    stripped = _go_binary("dist/stripped", "1")
+    assert stripped.linkage is not None
+    linkage = dataclasses.replace(stripped.linkage, cgo_evidence=("symbol x_cgo_init in .dynstr",))
+    stripped = dataclasses.replace(stripped, linkage=linkage, build_info=None)
+    (finding,) = check_release([stripped])
+    assert finding.rule.id == "CGO215"
+    assert finding.severity is Severity.NOTE
+    assert finding.subject == "dist/stripped"
+    assert finding.message == "cgo linked in (symbol x_cgo_init in .dynstr), no Go build info"

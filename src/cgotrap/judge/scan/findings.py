@@ -100,4 +100,4 @@ def message(
 ) -> str:
     """The message of a finding of source rule `r` with these merged parts."""
     fields = _fields(r, subject=subject, files=files, extra=extra, labels=labels)
-    return r.finding(package=package, subject=subject, values=fields).message
+    return r.message.format(package=package, subject=subject, **fields)
