@@ -34,7 +34,8 @@ from tests import matrixfixtures
 from cgotrap import toolchain
 from cgotrap.cli.main_matrix import _without_libc_twins
 from cgotrap.crossbuild import zigcc
-from cgotrap.crossbuild.runner import MatrixOptions, MatrixRunner, Outcome, slug
+from cgotrap.crossbuild.results import Outcome
+from cgotrap.crossbuild.runner import MatrixOptions, MatrixRunner, slug
 from cgotrap.targets import Target, expand
 
 DEFAULT = "linux/amd64,linux/arm64,linux/amd64-musl,linux/arm64-musl,windows/amd64,darwin/arm64"

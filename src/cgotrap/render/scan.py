@@ -17,11 +17,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from cgotrap.judge.finding import Finding
 from cgotrap.judge.rules import Severity
 from cgotrap.judge.rules import source as rules
 from cgotrap.judge.scan import (
     CgoPackage,
-    Finding,
     IncludeOnTarget,
     ScanResult,
     Status,

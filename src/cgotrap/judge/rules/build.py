@@ -1,8 +1,8 @@
 """Rules of the build area (see the ID ranges in `cgotrap.judge.rules`).
 
 Every failure `cgotrap matrix` sees while really building, vetting and testing a target is
-classified into one of these (`cgotrap.crossbuild.classify`); what matches none is reported whole
-as CGO199, never dropped.
+classified into one of these by the table of `cgotrap.judge.buildfail`; what matches none is
+reported whole as CGO199, never dropped.
 """
 
 from __future__ import annotations
