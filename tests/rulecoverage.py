@@ -4,7 +4,9 @@ The test session watches `Rule.finding` (the one way detection code makes a find
 records the rules raised. When the whole suite ran (every test file collected, nothing
 deselected, no `-k`, nothing failed) a rule no test raised fails the session: a rule whose
 detection no test exercises is documentation without a check behind it. A finding a test
-builds by hand (`Finding(rule=...)`) does not count: only detection code calls `finding`.
+builds by hand (`Finding(rule=...)`) does not count: only detection code calls `finding`
+(a test of the record itself that calls it, `test_finding.py`, uses rules that detection
+tests raise anyway).
 """
 
 from __future__ import annotations
