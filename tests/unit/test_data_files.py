@@ -173,7 +173,7 @@ def test_a_broken_bundled_file_exits_70_with_one_line(
 def test_run_time_never_imports_jsonschema() -> None:
     code = (
         "import sys\n"
-        "from cgotrap.build import zigcc\n"
+        "from cgotrap.crossbuild import zigcc\n"
         "from cgotrap.judge import headers, policy\n"
         "from cgotrap.targets import port_table\n"
         "port_table(); zigcc.zig_table(); headers.catalog(); headers.predefines()\n"
