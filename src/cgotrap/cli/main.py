@@ -29,6 +29,8 @@ _COMMANDS = {
     "scan": "cgotrap.cli.main_scan",
     "inspect": "cgotrap.cli.main_inspect",
     "matrix": "cgotrap.cli.main_matrix",
+    "rules": "cgotrap.cli.main_rules",
+    "explain": "cgotrap.cli.main_explain",
 }
 
 
