@@ -31,6 +31,7 @@ _COMMANDS = {
     "matrix": "cgotrap.cli.main_matrix",
     "rules": "cgotrap.cli.main_rules",
     "explain": "cgotrap.cli.main_explain",
+    "doctor": "cgotrap.cli.main_doctor",
 }
 
 
