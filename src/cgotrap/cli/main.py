@@ -32,6 +32,7 @@ _COMMANDS = {
     "rules": "cgotrap.cli.main_rules",
     "explain": "cgotrap.cli.main_explain",
     "doctor": "cgotrap.cli.main_doctor",
+    "init": "cgotrap.cli.main_init",
 }
 
 
