@@ -95,6 +95,7 @@ def test_file_without_package_clause_is_all_header() -> None:
     assert [(d.scope, d.covers) for d in found.suppressions] == [(Scope.FILE, 0)]
 
 
+@pytest.mark.integration
 def test_preamble_directives_still_build(tmp_path: Path, go_tool: Tool, zig_tool: Tool) -> None:
     """The C-comment form in a cgo preamble is valid C: `go build` with zig cc as the oracle
     (a Go-level `//cgotrap:ignore` line inside the preamble would be C text and fail)."""
