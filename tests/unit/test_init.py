@@ -245,3 +245,17 @@ def test_hostile_names_stay_comments(tmp_path: Path) -> None:
     config = load(root / CONFIG_NAME)
     assert config.inspect.policy is None
     assert "\\x0a" in (root / CONFIG_NAME).read_text()
+
+
+def test_many_sources_are_capped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _module(tmp_path, {f"f{i}_plan9_386.go": gofile("main") for i in range(5)})
+    assert cli.main(["init", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "target plan9/386: from f0_plan9_386.go; f1_plan9_386.go; f2_plan9_386.go; and 2 more"
+        in err
+    )
+    assert (
+        "# f0_plan9_386.go; f1_plan9_386.go; f2_plan9_386.go; and 2 more"
+        in (root / CONFIG_NAME).read_text()
+    )

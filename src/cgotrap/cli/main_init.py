@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     """Run `cgotrap init`."""
     from cgotrap import config
     from cgotrap.config.guess import guess
-    from cgotrap.config.template import render
+    from cgotrap.config.template import render, sources_text
     from cgotrap.config.write import write_new
 
     root = Path(args.path)
@@ -69,6 +69,5 @@ def run(args: argparse.Namespace) -> int:
     if not sources:
         print("cgotrap: no targets found to guess from; using first-class", file=sys.stderr)
     for port, where in sources.items():
-        origin = "; ".join(_printable(w) for w in where)
-        print(f"cgotrap: target {port}: from {origin}", file=sys.stderr)
+        print(f"cgotrap: target {port}: from {sources_text(where)}", file=sys.stderr)
     return 0

@@ -21,7 +21,8 @@ def _q(value: str) -> str:
     return json.dumps(value)
 
 
-def _sources(sources: Iterable[str]) -> str:
+def sources_text(sources: Iterable[str]) -> str:
+    """Sources on one line: the first three, then how many more (file names made safe)."""
     shown = list(dict.fromkeys(sources))
     more = len(shown) - _MAX_SOURCES
     text = "; ".join(_clean(s) for s in shown[:_MAX_SOURCES])
@@ -59,7 +60,7 @@ def render(guess: Guess) -> str:
             )
             lines.append("# names, i.e. what the code is written for, not what you ship.")
         lines.append("select = [")
-        lines += [f"    {_q(port)},  # {_sources(src)}" for port, src in ports.items()]
+        lines += [f"    {_q(port)},  # {sources_text(src)}" for port, src in ports.items()]
         lines.append("]")
     else:
         lines.append(
@@ -69,7 +70,7 @@ def render(guess: Guess) -> str:
     lines.append('# Linux libc variants your cgo builds link against: "gnu" (glibc), "musl".')
     libcs = _by_value(guess.libcs)
     if "musl" in libcs:
-        lines.append(f'libc = ["gnu", "musl"]  # musl: {_sources(libcs["musl"])}')
+        lines.append(f'libc = ["gnu", "musl"]  # musl: {sources_text(libcs["musl"])}')
     else:
         lines.append('# libc = ["gnu", "musl"]')
     lines += [
@@ -81,14 +82,14 @@ def render(guess: Guess) -> str:
     tags = {t: s for t, s in _by_value(guess.tags).items() if _is_tag(t)}
     if tags:
         lines.append("tags = [")
-        lines += [f"    {_q(tag)},  # {_sources(src)}" for tag, src in tags.items()]
+        lines += [f"    {_q(tag)},  # {sources_text(src)}" for tag, src in tags.items()]
         lines.append("]")
     else:
         lines.append('# tags = ["netgo", "osusergo"]')
     modes = {m: s for m, s in _by_value(guess.buildmodes).items() if m in BUILDMODES}
     if len(modes) == 1:
         ((mode, src),) = modes.items()
-        lines.append(f"buildmode = {_q(mode)}  # {_sources(src)}")
+        lines.append(f"buildmode = {_q(mode)}  # {sources_text(src)}")
     else:
         if modes:
             lines.append(f"# several buildmodes seen: {', '.join(modes)}; pick one")
