@@ -79,7 +79,12 @@ def _is_pypi_shim(path: Path) -> bool:
 @functools.cache
 def find(name: str) -> Tool | None:
     """Return the tool `name` ("go" or "zig"), PATH first, then PyPI; None when absent."""
-    on_path = shutil.which(name)
+    return find_on(name, None)
+
+
+def find_on(name: str, search_path: str | None) -> Tool | None:
+    """`find` on a given PATH (None: this process's), not cached (`doctor` with a trimmed PATH)."""
+    on_path = shutil.which(name, path=search_path)
     if on_path and not _is_pypi_shim(Path(on_path)):
         return Tool(name=name, path=Path(on_path).resolve(), origin=Origin.PATH)
     packaged = _from_pypi(name)

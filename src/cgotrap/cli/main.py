@@ -29,6 +29,10 @@ _COMMANDS = {
     "scan": "cgotrap.cli.main_scan",
     "inspect": "cgotrap.cli.main_inspect",
     "matrix": "cgotrap.cli.main_matrix",
+    "rules": "cgotrap.cli.main_rules",
+    "explain": "cgotrap.cli.main_explain",
+    "doctor": "cgotrap.cli.main_doctor",
+    "init": "cgotrap.cli.main_init",
 }
 
 

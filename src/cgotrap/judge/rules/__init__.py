@@ -85,4 +85,9 @@ def get(rule_id: str) -> Rule:
 
 def _load_all() -> None:
     # Importing the area modules registers their rules.
-    from cgotrap.judge.rules import binary, build, source  # noqa: F401  # imported to register
+    from cgotrap.judge.rules import (  # noqa: F401  # imported to register
+        binary,
+        build,
+        source,
+        suppression,
+    )
