@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cgotrap import toolchain
-from cgotrap.build.zigcc import triple_for, zig_table
+from cgotrap.crossbuild.zigcc import triple_for, zig_table
 from cgotrap.targets import Target
 
 _TIMEOUT = 30

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.build.zigcc import cc_command, triple_for
 from cgotrap.config import CONFIG_NAME, Config, load
 from cgotrap.config.suppress import (
     SuppressionKind,
     apply,
+    malformed_findings,
     non_suppressing,
     package_matches,
     path_matches,
     read_inline,
 )
+from cgotrap.crossbuild.zigcc import cc_command, triple_for
 from cgotrap.judge.rules import Severity, all_rules
 from cgotrap.read.suppressions import Scope, parse
 from cgotrap.targets import Target
@@ -252,3 +253,21 @@ def test_non_suppressing_directives_include_unknown_rules() -> None:
     problems = [(m.line, m.problem) for m in non_suppressing(inline, known)]
     assert problems == [(3, "unknown rule CGO998"), (4, "no reason")]
     assert "CGO099" in known
+
+
+def test_malformed_directives_are_cgo099_findings() -> None:
+    source = b"package p\n\n//cgotrap:ignore CGO998 no such rule\n//cgotrap:ignore CGO004\n"
+    inline = {"p.go": parse(source, "p.go")}
+    known = frozenset(r.id for r in all_rules())
+    findings = malformed_findings(inline, known)
+    assert [(f.rule_id, f.file, f.line) for f in findings] == [
+        ("CGO099", "p.go", 3),
+        ("CGO099", "p.go", 4),
+    ]
+    assert findings[1].message == "p.go:4: this //cgotrap:ignore suppresses nothing: no reason"
+    assert findings[0].severity is Severity.WARNING
+    # the one Finding fits what apply() reads of a finding, located by its evidence
+    judged = apply(
+        findings, Config(), inline_suppressions=inline, locate=lambda f: (f.file, f.line or 0)
+    )
+    assert [j.suppression for j in judged] == [None, None]

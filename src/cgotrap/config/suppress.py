@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar, assert_never
 
 from cgotrap.config import Config, Ignore
+from cgotrap.judge.finding import Evidence, Finding
 from cgotrap.judge.rules import Severity
 from cgotrap.read import suppressions as inline
 from cgotrap.read.suppressions import FileSuppressions, InlineSuppression, Scope
@@ -265,3 +266,22 @@ def non_suppressing(
             if rule_id not in known_rules
         )
     return tuple(sorted(out, key=lambda m: (m.path, m.line)))
+
+
+def malformed_findings(
+    found: Mapping[str, FileSuppressions], known_rules: frozenset[str]
+) -> tuple[Finding, ...]:
+    """A CGO099 finding per directive that suppresses nothing (see `non_suppressing`)."""
+    from cgotrap.judge.rules.suppression import malformed_suppression
+
+    return tuple(
+        malformed_suppression.finding(
+            subject=m.text,
+            evidence=(Evidence(file=m.path, line=m.line, text=m.text),),
+            files=(m.path,),
+            path=m.path,
+            line=m.line,
+            problem=m.problem,
+        )
+        for m in non_suppressing(found, known_rules)
+    )

@@ -2,8 +2,8 @@
 
 CGO099 sits at the end of the source range on purpose: the IDs after CGO014 are being taken
 by scan rules on parallel branches, and a suppression rule is about the source's comments,
-not about cgo. Its check is `cgotrap.config.suppress.malformed_findings`' input: the reader
-`cgotrap.read.suppressions`.
+not about cgo. Its check is `cgotrap.config.suppress.malformed_findings`, over what the reader
+`cgotrap.read.suppressions` found.
 """
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from __future__ import annotations
 from cgotrap.judge.rules import Severity, rule
 
 
-@rule("CGO099", "malformed-suppression", Severity.WARNING)
+@rule(
+    "CGO099",
+    "malformed-suppression",
+    Severity.WARNING,
+    message="{path}:{line}: this //cgotrap:ignore suppresses nothing: {problem}",
+    subject="directive",
+)
 def malformed_suppression() -> None:
     """A `//cgotrap:ignore` comment has no reason, no rule ID, or an unknown rule ID.
 
