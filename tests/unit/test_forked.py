@@ -17,7 +17,7 @@ import pytest
 
 from cgotrap.evaluate import forked
 from cgotrap.evaluate.directory import DirError, DirErrorKind, DirFacts
-from cgotrap.evaluate.packages import load_listing
+from cgotrap.evaluate.load import load_listing
 from cgotrap.read.gofile import Include, Position
 from cgotrap.render import golist
 from cgotrap.targets import Target

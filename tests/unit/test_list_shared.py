@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.evaluate.packages import load_listing, load_matrix
+from cgotrap.evaluate.load import load_listing, load_matrix
 from cgotrap.render import golist
 from cgotrap.targets import Target
 

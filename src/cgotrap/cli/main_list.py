@@ -26,8 +26,8 @@ from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from cgotrap.evaluate.load import ListingPlan
     from cgotrap.evaluate.model import SharedListing
-    from cgotrap.evaluate.packages import ListingPlan
 
 # runtime.GOARCH for platform.machine() values
 _HOST_ARCH = {
@@ -96,7 +96,7 @@ def env_target() -> Target:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap list`."""
-    from cgotrap.evaluate.packages import ListingPlan
+    from cgotrap.evaluate.load import ListingPlan
 
     matrix = args.targets is not None
     if matrix:

@@ -123,7 +123,7 @@ def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap scan`."""
-    from cgotrap.evaluate.packages import load_matrix
+    from cgotrap.evaluate.load import load_matrix
     from cgotrap.judge.rules import Severity
     from cgotrap.judge.scan import scan
     from cgotrap.render import scan as render

@@ -1,0 +1,328 @@
+"""One target's load, step by step as go's loadImport/load (taken after an import cycle)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cgotrap.discover.goroot import is_standard_import_path
+from cgotrap.evaluate.load.loader import _Loader
+from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
+from cgotrap.evaluate.load.resolve import _Resolved
+from cgotrap.evaluate.load.rules import (
+    _error_kind,
+    _find_internal,
+    _linker_deps,
+    _shorter_than,
+    short_path,
+)
+
+if TYPE_CHECKING:
+    from cgotrap.evaluate.directory import DirFacts
+
+
+class _Err:
+    __slots__ = ("cycle", "err", "pos", "stack")
+
+    def __init__(self, err: str, stack: list[str], pos: str = "", *, cycle: bool = False) -> None:
+        self.err = err
+        self.stack = stack
+        self.pos = pos
+        self.cycle = cycle
+
+
+class _Pkg:
+    __slots__ = (
+        "deps",
+        "dir",
+        "error",
+        "facts",
+        "goroot",
+        "imports",
+        "internal",
+        "module",
+        "name",
+        "path",
+        "standard",
+    )
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.dir = ""
+        self.name = ""
+        self.module: str | None = None
+        self.goroot = False
+        self.standard = False
+        self.facts: DirFacts | None = None
+        self.error: _Err | None = None
+        self.imports: tuple[str, ...] = ()
+        self.internal: list[_Pkg] | None = None
+        self.deps: tuple[str, ...] = ()
+
+
+class _TargetLoad:
+    """One target's load: go's loadImport/load over the shared scan and resolution."""
+
+    def __init__(self, loader: _Loader, index: int) -> None:
+        self.loader = loader
+        self.index = index
+        self.ctx = loader.contexts.contexts[index]
+        self.cache: dict[str, _Pkg] = {}
+
+    # go's reusePackage
+    @staticmethod
+    def _reuse(p: _Pkg, stk: list[str]) -> None:
+        if p.internal is None:
+            if p.error is None:
+                p.error = _Err("import cycle not allowed", list(stk), cycle=True)
+            else:
+                p.error.cycle = True
+        if p.error is not None and not p.error.cycle and _shorter_than(stk, p.error.stack):
+            p.error.stack = list(stk)
+
+    def _import_pos(self, parent: _Pkg | None, path: str) -> str:
+        """setPos(importPos): the first position where the importer imports `path`."""
+        if parent is None or parent.facts is None:
+            return ""
+        for imp, positions in parent.facts.import_pos:
+            if imp == path and positions:
+                pos = positions[0]
+                return f"{short_path(pos.filename, self.loader.cwd)}:{pos.line}:{pos.column}"
+        return ""
+
+    def load_import(
+        self,
+        path: str,
+        parent: _Pkg | None,
+        stk: list[str],
+        root_errors: dict[str, _Resolved] | None = None,
+    ) -> tuple[_Pkg, _Err | None]:
+        loader = self.loader
+        parent_path = parent.path if parent is not None else ""
+        parent_std = parent.standard if parent is not None else False
+        res = (root_errors or {}).get(path) or loader.resolver.resolve(
+            path, parent_path, parent_std
+        )
+        p = self.cache.get(res.path)
+        if p is not None:
+            stk.append(path)
+            self._reuse(p, stk)
+            stk.pop()
+        else:
+            p = _Pkg(res.path)
+            self.cache[res.path] = p
+            self._load(p, path, parent, stk, res)
+        if parent is None:
+            return p, None
+        perr = self._disallow_internal(parent, p, stk)
+        if perr is not None:
+            perr.pos = self._import_pos(parent, path)
+            return p, perr
+        if p.name == "main" and parent.dir != p.dir:
+            perr = _Err(f'import "{path}" is a program, not an importable package', list(stk))
+            perr.pos = self._import_pos(parent, path)
+            return p, perr
+        return p, None
+
+    def _disallow_internal(self, importer: _Pkg, p: _Pkg, stk: list[str]) -> _Err | None:
+        if p.error is not None:
+            return None
+        i = _find_internal(p.path)
+        if i is None:
+            return None
+        if i > 0:
+            i -= 1
+        importer_path = importer.path
+        if _has_path_prefix(importer_path, "crypto") and _has_path_prefix(
+            p.path, "crypto/internal/fips140"
+        ):
+            return None
+        if _has_path_prefix(importer_path, "crypto/internal/fips140"):
+            if _has_path_prefix(p.path, "crypto/internal"):
+                return None
+        elif p.module is None:
+            parent_dir = p.dir[: i + len(p.dir) - len(p.path)]
+            src = os.path.normpath(importer.dir)
+            parent_dir = os.path.normpath(parent_dir)
+            if src == parent_dir or src.startswith(parent_dir.rstrip(os.sep) + os.sep):
+                return None
+        elif _has_path_prefix(importer_path, p.path[:i]):
+            return None
+        return _Err(f"use of internal package {p.path} not allowed", list(stk))
+
+    def _load(
+        self, p: _Pkg, path: str, parent: _Pkg | None, stk: list[str], res: _Resolved
+    ) -> None:
+        loader = self.loader
+        ctx = self.ctx
+        p.dir = res.dir
+        p.module = res.module
+        p.goroot = res.goroot
+        p.standard = res.goroot and is_standard_import_path(res.path)
+        facts = loader.facts(res.dir, self.index) if res.dir and not res.match_error else None
+        p.facts = facts
+        top = stk[-1] if stk else None
+
+        def set_error(message: str) -> None:
+            if p.error is None:
+                p.error = _Err(message, list(stk))
+                if stk and stk[-1] != path:
+                    p.error.pos = self._import_pos(parent, path)
+
+        if res.match_error:
+            p.error = _Err(res.error or "", [])
+        elif res.error is not None:
+            p.error = _Err(res.error, list(stk))
+            if top is not None and path != top:
+                p.error.pos = self._import_pos(parent, path)
+        elif facts is not None and facts.error is not None:
+            kind = _error_kind(facts)
+            if kind == "nogo":
+                p.error = _Err(facts.error.err, [*stk, path])
+            elif kind == "scan":
+                p.error = _Err(
+                    facts.error.err, [*stk, path], pos=facts.error.golist_pos(loader.cwd)
+                )
+            else:
+                p.error = _Err(facts.error.err, list(stk))
+                if top is not None and path != top:
+                    p.error.pos = self._import_pos(parent, path)
+        if facts is not None:
+            p.name = facts.name
+        import_paths: list[str] = list(facts.imports) if facts is not None else []
+        n_explicit = len(import_paths)
+        uses_cgo = facts is not None and bool(facts.cgo_files)
+        uses_swig = facts is not None and bool(facts.swig_files or facts.swigcxx_files)
+
+        def add(extra: str) -> None:
+            if extra not in import_paths:
+                import_paths.append(extra)
+
+        if ctx.goarch in ("wasm", "amd64", "arm64") and "simd" in import_paths:
+            add("simd/internal/bridge")
+        if uses_cgo:
+            add("unsafe")
+            if not (p.standard and p.path == "runtime/cgo"):
+                add("runtime/cgo")
+            if not (
+                p.standard
+                and p.path in ("runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan")
+            ):
+                add("syscall")
+        if uses_swig:
+            for extra in ("unsafe", "runtime/cgo", "syscall", "sync"):
+                add(extra)
+        if p.name == "main":
+            deps, link_err = _linker_deps(ctx)
+            if link_err is not None:
+                # go returns before it sets p.Module or loads any import
+                p.module = None
+                set_error(link_err)
+                p.imports = tuple(import_paths[:n_explicit])
+                return
+            for dep in deps:
+                add(dep)
+
+        stk.append(path)
+        children: list[_Pkg] = []
+        resolved = list(import_paths)
+        for i, imp in enumerate(import_paths):
+            if imp == "C":
+                continue
+            child, perr = self.load_import(imp, p, stk)
+            if perr is not None and p.error is None:
+                p.error = perr
+            resolved[i] = child.path
+            children.append(child)
+        p.internal = children
+        p.imports = tuple(resolved[:n_explicit])
+
+        if facts is not None:
+            c_files = facts.c_files if ctx.cgo_enabled else ()
+            cxx_files = facts.cxx_files if ctx.cgo_enabled else ()
+            m_files = facts.m_files if ctx.cgo_enabled else ()
+            if not uses_cgo and not uses_swig:
+                if c_files:
+                    set_error(
+                        "C source files not allowed when not using cgo or SWIG: "
+                        + " ".join(c_files)
+                    )
+                elif cxx_files:
+                    set_error(
+                        "C++ source files not allowed when not using cgo or SWIG: "
+                        + " ".join(cxx_files)
+                    )
+                elif m_files:
+                    set_error(
+                        "Objective-C source files not allowed when not using cgo or SWIG: "
+                        + " ".join(m_files)
+                    )
+                elif facts.f_files:
+                    set_error(
+                        "Fortran source files not allowed when not using cgo or SWIG: "
+                        + " ".join(facts.f_files)
+                    )
+        stk.pop()
+
+    def run(
+        self, roots: Sequence[str], root_errors: dict[str, _Resolved], *, with_deps: bool
+    ) -> list[tuple[_Pkg, bool]]:
+        root_pkgs: list[_Pkg] = []
+        seen_roots: set[int] = set()
+        for root in roots:
+            p, _ = self.load_import(root, None, [], root_errors)
+            if id(p) not in seen_roots:
+                seen_roots.add(id(p))
+                root_pkgs.append(p)
+        order = _post_order(root_pkgs)
+        intern = self.loader.deps_intern
+        for p in order:
+            p.deps = _collect_deps(p, intern)
+        if not with_deps:
+            return [(p, False) for p in root_pkgs]
+        return [(p, id(p) not in seen_roots) for p in order]
+
+
+def _post_order(roots: list[_Pkg]) -> list[_Pkg]:
+    """load.PackageList: depth-first post-order over Internal.Imports (iterative)."""
+    seen: set[int] = set()
+    out: list[_Pkg] = []
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack: list[tuple[_Pkg, int]] = [(root, 0)]
+        while stack:
+            p, i = stack[-1]
+            kids = p.internal or []
+            if i < len(kids):
+                stack[-1] = (p, i + 1)
+                child = kids[i]
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, 0))
+                continue
+            stack.pop()
+            out.append(p)
+    return out
+
+
+def _collect_deps(p: _Pkg, intern: dict[tuple[Any, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    kids = p.internal or []
+    if not kids:
+        return ()
+    key = tuple((k.path, id(k.deps)) for k in kids)
+    got = intern.get(key)
+    if got is None:
+        deps: set[str] = set()
+        for k in kids:
+            deps.add(k.path)
+            deps.update(k.deps)
+        got = tuple(sorted(deps))
+        # keep every child tuple alive so the ids in the key stay unique
+        intern[key] = got
+        intern[("keep", *(id(k.deps) for k in kids))] = got
+        for k in kids:
+            intern[("obj", id(k.deps))] = k.deps
+    return got
