@@ -13,11 +13,16 @@ from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import (
     _error_kind,
-    _find_internal,
-    _internal_allowed,
     _linker_deps,
     _shorter_than,
-    short_path,
+    foreign_files_error,
+    has_simd,
+    implicit_imports,
+    import_position,
+    internal_allowed,
+    internal_error,
+    program_import_error,
+    trait_relevant,
 )
 from cgotrap.evaluate.model import PackageError
 
@@ -185,7 +190,7 @@ class _FastTarget:
         self.index = index
         ctx = graph.loader.contexts.contexts[index]
         self.ctx = ctx
-        self.simd = ctx.goarch in ("wasm", "amd64", "arm64")
+        self.simd = has_simd(ctx.goarch)
         self.link = _linker_deps(ctx)
         self.trait = (self.simd, ctx.cgo_enabled, tuple(self.link[0]), self.link[1])
         self.built: dict[str, _Node | None] = {}  # None: being built (a cycle if seen)
@@ -259,12 +264,15 @@ class _FastTarget:
             for i, kid in enumerate(kids):
                 kl = kid.local
                 if i in local.internal_bad and kid.err is None:
-                    err, kind = f"use of internal package {kl.path} not allowed", _PUSH
+                    err, kind = internal_error(kl.path), _PUSH
                     pos = self._import_pos_in(local, local.kid_strs[i])
                     break
-                if kl.name == "main" and kl.dir != local.dir:
-                    imp = local.kid_strs[i]
-                    err, kind = f'import "{imp}" is a program, not an importable package', _PUSH
+                imp = local.kid_strs[i]
+                program = program_import_error(
+                    imp, name=kl.name, directory=kl.dir, importer_dir=local.dir
+                )
+                if program is not None:
+                    err, kind = program, _PUSH
                     pos = self._import_pos_in(local, imp)
                     break
         if err is None and local.late_err is not None:
@@ -280,16 +288,7 @@ class _FastTarget:
         loader = self.loader
         ctx = self.ctx
         facts = loader.facts(res.dir, self.index) if res.dir and not res.match_error else None
-        relevant = facts is None or bool(
-            facts.name == "main"
-            or facts.cgo_files
-            or facts.swig_files
-            or facts.swigcxx_files
-            or facts.c_files
-            or facts.cxx_files
-            or facts.m_files
-            or "simd" in facts.imports
-        )
+        relevant = facts is None or trait_relevant(facts)
         key = (res.path, id(facts), res.error, self.trait if relevant else None)
         got = self.graph.locals.get(key)
         if got is not None:
@@ -310,35 +309,20 @@ class _FastTarget:
         local.standard = standard
         name = facts.name if facts is not None else ""
         local.name = name
-        import_paths: list[str] = list(facts.imports) if facts is not None else []
-        n_explicit = len(import_paths)
-        uses_cgo = facts is not None and bool(facts.cgo_files)
-        uses_swig = facts is not None and bool(facts.swig_files or facts.swigcxx_files)
-
-        def add(extra: str) -> None:
-            if extra not in import_paths:
-                import_paths.append(extra)
-
-        if self.simd and "simd" in import_paths:
-            add("simd/internal/bridge")
-        if uses_cgo:
-            add("unsafe")
-            if not (standard and res.path == "runtime/cgo"):
-                add("runtime/cgo")
-            if not (
-                standard
-                and res.path in ("runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan")
-            ):
-                add("syscall")
-        if uses_swig:
-            for extra in ("unsafe", "runtime/cgo", "syscall", "sync"):
-                add(extra)
+        explicit = facts.imports if facts is not None else ()
+        link_deps: list[str] = []
         link_err: str | None = None
         if name == "main":
             link_deps, link_err = self.link
-            if link_err is None:
-                for dep in link_deps:
-                    add(dep)
+        import_paths = implicit_imports(
+            explicit,
+            import_path=res.path,
+            standard=standard,
+            facts=facts,
+            simd=self.simd,
+            link_deps=link_deps if link_err is None else [],
+        )
+        n_explicit = len(explicit)
 
         if res.match_error:
             local.err, local.err_kind = res.error, _MATCH
@@ -374,8 +358,13 @@ class _FastTarget:
                 continue
             child = resolver.resolve(imp, res.path, standard)
             resolved[i] = child.path
-            j = _find_internal(child.path)
-            if j is not None and not _internal_allowed(res, child, j):
+            if not internal_allowed(
+                importer_path=res.path,
+                importer_dir=res.dir,
+                path=child.path,
+                directory=child.dir,
+                module=child.module,
+            ):
                 bad.add(len(kid_paths))
             kid_paths.append(child.path)
             kid_res.append(child)
@@ -386,20 +375,8 @@ class _FastTarget:
         local.kid_strs = graph.intern(tuple(kid_strs))
         local.imports = graph.intern(tuple(resolved[:n_explicit]))
         local.internal_bad = frozenset(bad)
-        if facts is not None and not uses_cgo and not uses_swig:
-            cgo = ctx.cgo_enabled
-            for label, files in (
-                ("C", facts.c_files if cgo else ()),
-                ("C++", facts.cxx_files if cgo else ()),
-                ("Objective-C", facts.m_files if cgo else ()),
-                ("Fortran", facts.f_files),
-            ):
-                if files:
-                    local.late_err = (
-                        f"{label} source files not allowed when not using cgo or SWIG: "
-                        + " ".join(files)
-                    )
-                    break
+        if facts is not None:
+            local.late_err = foreign_files_error(facts, cgo_enabled=ctx.cgo_enabled)
         return local
 
     def run(
@@ -493,11 +470,4 @@ class _FastTarget:
         return self._import_pos_in(parent.local, path)
 
     def _import_pos_in(self, local: _Local, path: str) -> str:
-        facts = local.facts
-        if facts is None:
-            return ""
-        for imp, positions in facts.import_pos:
-            if imp == path and positions:
-                pos = positions[0]
-                return f"{short_path(pos.filename, self.loader.cwd)}:{pos.line}:{pos.column}"
-        return ""
+        return import_position(local.facts, path, self.loader.cwd)

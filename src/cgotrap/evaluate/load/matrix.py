@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cgotrap.evaluate.load.fast import _FastTarget, _Graph, _Node
 from cgotrap.evaluate.load.resolve import _Resolved
-from cgotrap.evaluate.load.rules import _relevant
+from cgotrap.evaluate.load.rules import trait_relevant
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.directory import DirFacts
@@ -104,7 +104,7 @@ class _Matrix:
                 by_facts[id(f)] = by_facts.get(id(f), 0) | (1 << i)
                 facts_of[id(f)] = f
             for fid, fmask in by_facts.items():
-                if _relevant(facts_of[fid]):
+                if trait_relevant(facts_of[fid]):
                     out.extend((fmask & tm, True) for tm in self.trait_masks if fmask & tm)
                 else:
                     out.append((fmask, False))

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.evaluate.load.loader import _Loader
-from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import (
     _error_kind,
-    _find_internal,
     _linker_deps,
     _shorter_than,
-    short_path,
+    foreign_files_error,
+    has_simd,
+    implicit_imports,
+    import_position,
+    internal_allowed,
+    internal_error,
+    program_import_error,
 )
 
 if TYPE_CHECKING:
@@ -83,13 +86,9 @@ class _TargetLoad:
 
     def _import_pos(self, parent: _Pkg | None, path: str) -> str:
         """setPos(importPos): the first position where the importer imports `path`."""
-        if parent is None or parent.facts is None:
+        if parent is None:
             return ""
-        for imp, positions in parent.facts.import_pos:
-            if imp == path and positions:
-                pos = positions[0]
-                return f"{short_path(pos.filename, self.loader.cwd)}:{pos.line}:{pos.column}"
-        return ""
+        return import_position(parent.facts, path, self.loader.cwd)
 
     def load_import(
         self,
@@ -119,37 +118,25 @@ class _TargetLoad:
         if perr is not None:
             perr.pos = self._import_pos(parent, path)
             return p, perr
-        if p.name == "main" and parent.dir != p.dir:
-            perr = _Err(f'import "{path}" is a program, not an importable package', list(stk))
+        program = program_import_error(path, name=p.name, directory=p.dir, importer_dir=parent.dir)
+        if program is not None:
+            perr = _Err(program, list(stk))
             perr.pos = self._import_pos(parent, path)
             return p, perr
         return p, None
 
     def _disallow_internal(self, importer: _Pkg, p: _Pkg, stk: list[str]) -> _Err | None:
-        if p.error is not None:
+        if p.error is not None:  # disallowInternal's first test (see `internal_allowed`)
             return None
-        i = _find_internal(p.path)
-        if i is None:
-            return None
-        if i > 0:
-            i -= 1
-        importer_path = importer.path
-        if _has_path_prefix(importer_path, "crypto") and _has_path_prefix(
-            p.path, "crypto/internal/fips140"
+        if internal_allowed(
+            importer_path=importer.path,
+            importer_dir=importer.dir,
+            path=p.path,
+            directory=p.dir,
+            module=p.module,
         ):
             return None
-        if _has_path_prefix(importer_path, "crypto/internal/fips140"):
-            if _has_path_prefix(p.path, "crypto/internal"):
-                return None
-        elif p.module is None:
-            parent_dir = p.dir[: i + len(p.dir) - len(p.path)]
-            src = os.path.normpath(importer.dir)
-            parent_dir = os.path.normpath(parent_dir)
-            if src == parent_dir or src.startswith(parent_dir.rstrip(os.sep) + os.sep):
-                return None
-        elif _has_path_prefix(importer_path, p.path[:i]):
-            return None
-        return _Err(f"use of internal package {p.path} not allowed", list(stk))
+        return _Err(internal_error(p.path), list(stk))
 
     def _load(
         self, p: _Pkg, path: str, parent: _Pkg | None, stk: list[str], res: _Resolved
@@ -190,39 +177,25 @@ class _TargetLoad:
                     p.error.pos = self._import_pos(parent, path)
         if facts is not None:
             p.name = facts.name
-        import_paths: list[str] = list(facts.imports) if facts is not None else []
-        n_explicit = len(import_paths)
-        uses_cgo = facts is not None and bool(facts.cgo_files)
-        uses_swig = facts is not None and bool(facts.swig_files or facts.swigcxx_files)
-
-        def add(extra: str) -> None:
-            if extra not in import_paths:
-                import_paths.append(extra)
-
-        if ctx.goarch in ("wasm", "amd64", "arm64") and "simd" in import_paths:
-            add("simd/internal/bridge")
-        if uses_cgo:
-            add("unsafe")
-            if not (p.standard and p.path == "runtime/cgo"):
-                add("runtime/cgo")
-            if not (
-                p.standard
-                and p.path in ("runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan")
-            ):
-                add("syscall")
-        if uses_swig:
-            for extra in ("unsafe", "runtime/cgo", "syscall", "sync"):
-                add(extra)
+        explicit = facts.imports if facts is not None else ()
+        link_deps: list[str] = []
         if p.name == "main":
-            deps, link_err = _linker_deps(ctx)
+            link_deps, link_err = _linker_deps(ctx)
             if link_err is not None:
                 # go returns before it sets p.Module or loads any import
                 p.module = None
                 set_error(link_err)
-                p.imports = tuple(import_paths[:n_explicit])
+                p.imports = explicit
                 return
-            for dep in deps:
-                add(dep)
+        import_paths = implicit_imports(
+            explicit,
+            import_path=p.path,
+            standard=p.standard,
+            facts=facts,
+            simd=has_simd(ctx.goarch),
+            link_deps=link_deps,
+        )
+        n_explicit = len(explicit)
 
         stk.append(path)
         children: list[_Pkg] = []
@@ -239,30 +212,9 @@ class _TargetLoad:
         p.imports = tuple(resolved[:n_explicit])
 
         if facts is not None:
-            c_files = facts.c_files if ctx.cgo_enabled else ()
-            cxx_files = facts.cxx_files if ctx.cgo_enabled else ()
-            m_files = facts.m_files if ctx.cgo_enabled else ()
-            if not uses_cgo and not uses_swig:
-                if c_files:
-                    set_error(
-                        "C source files not allowed when not using cgo or SWIG: "
-                        + " ".join(c_files)
-                    )
-                elif cxx_files:
-                    set_error(
-                        "C++ source files not allowed when not using cgo or SWIG: "
-                        + " ".join(cxx_files)
-                    )
-                elif m_files:
-                    set_error(
-                        "Objective-C source files not allowed when not using cgo or SWIG: "
-                        + " ".join(m_files)
-                    )
-                elif facts.f_files:
-                    set_error(
-                        "Fortran source files not allowed when not using cgo or SWIG: "
-                        + " ".join(facts.f_files)
-                    )
+            late = foreign_files_error(facts, cgo_enabled=ctx.cgo_enabled)
+            if late is not None:
+                set_error(late)
         stk.pop()
 
     def run(
