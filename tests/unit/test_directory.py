@@ -22,9 +22,9 @@ from cgotrap.evaluate.directory import (
     list_directory,
     make_paths_absolute,
     scan_directory,
-    short_path,
     split_quoted,
 )
+from cgotrap.gostd import short_path
 from cgotrap.read.filename import FileKind
 from cgotrap.read.gofile import source_from_bytes
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import assert_never
 
 from cgotrap.evaluate.context import ContextSet
+from cgotrap.gostd import short_path
 from cgotrap.read import filename as fn
 from cgotrap.read.constraint import (
     ConstraintSyntaxError,
@@ -104,16 +105,6 @@ class DirError:
             return ""
         short = dataclasses.replace(self.pos, filename=short_path(self.pos.filename, cwd))
         return str(short)
-
-
-def short_path(path: str, cwd: str | None = None) -> str:
-    """cmd/go's base.ShortPath: relative to the working directory if that is shorter."""
-    base = cwd if cwd is not None else str(Path.cwd())
-    try:
-        rel = os.path.relpath(path, base)
-    except ValueError:
-        return path
-    return rel if len(rel) < len(path) else path
 
 
 ImportPos = tuple[tuple[str, tuple[Position, ...]], ...]

@@ -30,6 +30,7 @@ import stat
 from collections.abc import Callable
 from typing import Protocol
 
+from cgotrap.gostd import QuoteSyntaxError, unquote
 from cgotrap.read import cpp, goscan
 from cgotrap.read.constraint import go_trim_space, is_go_space, is_plus_build
 from cgotrap.read.filename import FileKind
@@ -926,77 +927,6 @@ def _is_graphic(c: str) -> bool:
     return cat[0] in "LMNPS" or cat == "Zs"
 
 
-class _UnquoteError(Exception):
-    pass
-
-
-_SIMPLE_ESCAPES = {
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-    "\\": "\\",
-    '"': '"',
-}
-
-
-def go_unquote(lit: bytes) -> str:
-    """strconv.Unquote for a string literal the scanner accepted."""
-    text = lit.decode("utf-8", "surrogateescape")
-    if len(text) < 2 or text[0] != text[-1] or text[0] not in '"`':
-        raise _UnquoteError
-    body = text[1:-1]
-    if text[0] == "`":
-        if "`" in body:
-            raise _UnquoteError
-        return body.replace("\r", "")
-    if "\\" not in body:
-        if '"' in body or "\n" in body:
-            raise _UnquoteError
-        return body
-    out: list[str] = []
-    raw = bytearray()  # pending \x / octal bytes (they form UTF-8 together)
-
-    def flush() -> None:
-        if raw:
-            out.append(raw.decode("utf-8", "surrogateescape"))
-            raw.clear()
-
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c != "\\":
-            flush()
-            out.append(c)
-            i += 1
-            continue
-        if i + 1 >= len(body):
-            raise _UnquoteError
-        e = body[i + 1]
-        if e in _SIMPLE_ESCAPES:
-            flush()
-            out.append(_SIMPLE_ESCAPES[e])
-            i += 2
-        elif e == "x":
-            raw.append(int(body[i + 2 : i + 4], 16))
-            i += 4
-        elif e in "01234567":
-            raw.append(int(body[i + 1 : i + 4], 8))
-            i += 4
-        elif e in "uU":
-            n = 4 if e == "u" else 8
-            flush()
-            out.append(chr(int(body[i + 2 : i + 2 + n], 16)))
-            i += 2 + n
-        else:
-            raise _UnquoteError
-    flush()
-    return "".join(out)
-
-
 # ---------------------------------------------------------------------------------------
 # Embeds.
 
@@ -1063,8 +993,8 @@ def _parse_go_embed(data: bytes, pos: int, lit: bytes, filename: str) -> list[Em
             if j >= len(stripped):
                 return []
             try:
-                arg = go_unquote(stripped[i : j + 1].encode("utf-8", "surrogateescape"))
-            except (_UnquoteError, ValueError):
+                arg = unquote(stripped[i : j + 1])
+            except QuoteSyntaxError:
                 return []
             i = j + 1
             if i < len(stripped) and not is_go_space(stripped[i]):
@@ -1239,8 +1169,8 @@ def _from_parse(
     has_embed = False
     for spec in parsed.imports:
         try:
-            path = go_unquote(spec.path_lit)
-        except (_UnquoteError, ValueError):
+            path = unquote(spec.path_lit.decode("utf-8", "surrogateescape"))
+        except QuoteSyntaxError:
             quoted = spec.path_lit.decode("utf-8", "surrogateescape")
             return SourceFile(
                 name=name,

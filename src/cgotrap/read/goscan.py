@@ -20,9 +20,10 @@ import dataclasses
 import posixpath
 import unicodedata
 
+from cgotrap.gostd import MAX_RUNE, format_u, quote_rune
+
 EOF = -1
 BOM = 0xFEFF
-MAX_RUNE = 0x10FFFF
 
 # Token kinds: strings as go/token's Token.String() prints them (for error messages).
 ILLEGAL = "ILLEGAL"
@@ -145,43 +146,6 @@ def _digit_val(ch: int) -> int:
     if 0x61 <= _lower(ch) <= 0x66:
         return _lower(ch) - 0x61 + 10
     return 16
-
-
-def format_u(ch: int) -> str:
-    """Go's %#U: "U+0023 '#'" (without the quoted char when not printable)."""
-    text = f"U+{ch:04X}"
-    if ch >= 0 and _is_printable(ch):
-        text += f" '{chr(ch)}'"
-    return text
-
-
-def _is_printable(ch: int) -> bool:
-    # strconv.IsPrint: letters, marks, numbers, punctuation, symbols and U+0020.
-    if ch == 0x20:
-        return True
-    if 0xD800 <= ch <= 0xDFFF or ch > MAX_RUNE:
-        return False
-    return unicodedata.category(chr(ch))[0] in "LMNPS"
-
-
-def go_quote_rune(ch: int) -> str:
-    """Go's %q for a rune: 'x', '\\n', '\\x00', '\\u00a0' ..."""
-    specials = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
-    if ch == 0x27:
-        return "'\\''"
-    if ch == 0x5C:
-        return "'\\\\'"
-    if ch in specials:
-        return f"'{specials[ch]}'"
-    if ch < 0 or ch > MAX_RUNE or 0xD800 <= ch <= 0xDFFF:
-        return "'\ufffd'"
-    if _is_printable(ch):
-        return f"'{chr(ch)}'"
-    if ch < 0x80:
-        return f"'\\x{ch:02x}'"
-    if ch < 0x10000:
-        return f"'\\u{ch:04x}'"
-    return f"'\\U{ch:08x}'"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -544,13 +508,11 @@ class Scanner:
         e = _lower(self.ch)
         if e in (0x65, 0x70):
             if e == 0x65 and prefix not in (0, 0x30):
-                self.error(
-                    self.offset, f"{go_quote_rune(self.ch)} exponent requires decimal mantissa"
-                )
+                self.error(self.offset, f"{quote_rune(self.ch)} exponent requires decimal mantissa")
             elif e == 0x70 and prefix != 0x78:
                 self.error(
                     self.offset,
-                    f"{go_quote_rune(self.ch)} exponent requires hexadecimal mantissa",
+                    f"{quote_rune(self.ch)} exponent requires hexadecimal mantissa",
                 )
             self.next()
             tok = FLOAT
@@ -568,7 +530,7 @@ class Scanner:
         lit = self.src[offs : self.offset]
         if tok == INT and invalid[0] >= 0:
             bad = lit[invalid[0] - offs]
-            self.error(invalid[0], f"invalid digit {go_quote_rune(bad)} in {_litname(prefix)}")
+            self.error(invalid[0], f"invalid digit {quote_rune(bad)} in {_litname(prefix)}")
         if digsep & 2:
             i = _invalid_sep(lit)
             if i >= 0:
@@ -823,7 +785,7 @@ class Scanner:
                     if ch in (0x201C, 0x201D):
                         self.error(
                             pos,
-                            f"curly quotation mark {go_quote_rune(ch)} (use neutral '\"')",
+                            f"curly quotation mark {quote_rune(ch)} (use neutral '\"')",
                         )
                     else:
                         self.error(pos, f"illegal character {format_u(ch)}")

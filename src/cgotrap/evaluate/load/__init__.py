@@ -31,7 +31,7 @@ points).
 
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern, match_pattern, tree_can_match
 from cgotrap.evaluate.load.plan import ListingPlan, PlanOptions, load_listing, load_matrix
-from cgotrap.evaluate.load.rules import short_path
+from cgotrap.gostd import short_path
 
 __all__ = [
     "ListingPlan",

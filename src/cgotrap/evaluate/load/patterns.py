@@ -13,7 +13,8 @@ from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.evaluate.load.loader import _is_main, _Loader
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern, match_pattern, tree_can_match
 from cgotrap.evaluate.load.resolve import _Resolved
-from cgotrap.evaluate.load.rules import _error_kind, short_path
+from cgotrap.evaluate.load.rules import _error_kind
+from cgotrap.gostd import short_path
 
 if TYPE_CHECKING:
     pass

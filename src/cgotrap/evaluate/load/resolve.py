@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cgotrap.discover import modcache
-from cgotrap.discover.gomod import version_tuple
 from cgotrap.discover.goroot import (
     is_standard_import_path,
     is_standard_package,
@@ -18,6 +17,7 @@ from cgotrap.discover.goroot import (
 )
 from cgotrap.discover.project import Project
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
+from cgotrap.gostd import compare_go_versions
 
 if TYPE_CHECKING:
     pass
@@ -174,7 +174,7 @@ class _Resolver:
             if ok and project.vendor_list is not None:
                 module = project.vendor_list.package_module.get(path)
                 # before go 1.23 a vendored package missing from modules.txt still counts
-                if module is not None or version_tuple(project.go_version) < (1, 23):
+                if module is not None or compare_go_versions(project.go_version, "1.23") < 0:
                     found.append((directory, module, False))
             if len(found) > 1:
                 return self._ambiguous(path, [d for d, _, _ in found], [])

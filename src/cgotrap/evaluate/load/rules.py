@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING, assert_never
 
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
+from cgotrap.gostd import short_path
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.context import BuildContext
@@ -69,15 +70,6 @@ def _find_internal(path: str) -> int | None:
     if path == "internal" or path.startswith("internal/"):
         return 0
     return None
-
-
-def short_path(path: str, cwd: str) -> str:
-    """base.ShortPath: the path relative to cwd when that is shorter."""
-    try:
-        rel = os.path.relpath(path, cwd)
-    except ValueError:
-        return path
-    return rel if len(rel) < len(path) else path
 
 
 # cmd/go/internal/load/pkg.go: (*ImportStack).shorterThan (go1.27.3)
