@@ -182,7 +182,9 @@ def test_prefetch_in_two_processes_lists_exactly_what_one_process_lists(
     root = _wide_module(tmp_path / "w", 300)
 
     def listing() -> tuple[bytes, tuple[str, ...]]:
-        got = load_listing(["./..."], TARGETS, root=root, goroot=goroot, go_version="go1.27.3")
+        got = load_listing(
+            ["./..."], TARGETS, root=root, goroot=goroot, go_version="go1.27.3", workers=2
+        )
         return b"".join(golist.iter_listing_bytes(got, matrix=True)), got.problems
 
     calls: list[int] = []

@@ -107,12 +107,15 @@ def run(args: argparse.Namespace) -> int:
         targets = [env_target()]
     root = Path(args.chdir) if args.chdir else Path.cwd()
     tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
-    # The objects live until the output is written; the cyclic collector would only
-    # rescan them (~10% of a large run).
+    # The objects live until the output is written and hold no cycles worth collecting;
+    # the cyclic collector would only rescan them (~15% of a large run). Directories are
+    # scanned by two processes (the plan forks one helper when asked: workers=2).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        plan = ListingPlan(args.patterns, targets, root=root, tags=tags, with_deps=args.deps)
+        plan = ListingPlan(
+            args.patterns, targets, root=root, tags=tags, with_deps=args.deps, workers=2
+        )
         parts = _parts(plan, json=args.json) if matrix else [range(len(targets))]
         if len(parts) == 1:
             result = plan.listing()

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.goroot import is_standard_import_path
+from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import (
@@ -24,6 +25,7 @@ from cgotrap.evaluate.load.rules import (
     program_import_error,
     trait_relevant,
 )
+from cgotrap.evaluate.load.steps import Steps
 from cgotrap.evaluate.model import PackageError
 
 if TYPE_CHECKING:
@@ -196,6 +198,10 @@ class _FastTarget:
         self.built: dict[str, _Node | None] = {}  # None: being built (a cycle if seen)
 
     def node(self, res: _Resolved) -> _Node:
+        """The package's node on this target, its imports' nodes built first."""
+        return steps.run(self._node_steps(res))
+
+    def _node_steps(self, res: _Resolved) -> Steps[_Node]:
         built = self.built
         path = res.path
         if path in built:
@@ -214,7 +220,7 @@ class _FastTarget:
             for kp, imp in zip(resolved_kids, local.kid_strs, strict=True):
                 child = built.get(kp)
                 if child is None:
-                    child = self.node(resolve(imp, path, std))
+                    child = yield self._node_steps(resolve(imp, path, std))
                 kids.append(child)
         # Same package, same children: same node (the common case across targets)
         skey = (local, *kids)

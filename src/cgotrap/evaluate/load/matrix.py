@@ -6,9 +6,11 @@ import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.fast import _FastTarget, _Graph, _Node
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import trait_relevant
+from cgotrap.evaluate.load.steps import Steps
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.directory import DirFacts
@@ -115,6 +117,9 @@ class _Matrix:
 
     def build(self, path: str) -> bool:
         """Give `path` its node on every target that loads it; False while it is being built."""
+        return steps.run(self._build_steps(path))
+
+    def _build_steps(self, path: str) -> Steps[bool]:
         if path in self.vecs:
             return True
         if path in self._busy:
@@ -143,7 +148,10 @@ class _Matrix:
                     vec[t] = node
                 continue
             for kp in kid_paths:
-                if not self.build(kp):  # an import cycle here, or one across targets
+                if kp in vecs:
+                    continue
+                # False: an import cycle here, or one across targets
+                if kp in self._busy or not (yield self._build_steps(kp)):
                     unsure.update(group)
             if unsure:
                 group = [t for t in group if t not in unsure]

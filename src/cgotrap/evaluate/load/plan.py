@@ -4,12 +4,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
@@ -63,23 +60,6 @@ class _Evaluated:
     problems: tuple[str, ...]
 
 
-@contextlib.contextmanager
-def _heavy_work() -> Iterator[None]:
-    """Deep recursion allowed, and no cyclic garbage collection: millions of small
-    long-lived objects and no reference cycles worth collecting (the collector would only
-    rescan them, ~15% of the run on a large tree)."""
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, 20_000))
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old_limit)
-        if gc_was_enabled:
-            gc.enable()
-
-
 class ListingPlan:
     """`go list -e [-deps]` for a matrix, prepared: the project found, the patterns read,
     and the directories the run is known to need scanned (for all targets at once).
@@ -87,6 +67,12 @@ class ListingPlan:
     `listing(indices)` and `matrix()` then evaluate targets; evaluating two runs of
     targets in two processes (each forked after the plan) gives what one run gives, which
     `cgotrap list` uses to render a large matrix on two cores.
+
+    `workers`: how many processes may scan the directories known in advance. 1 (the
+    default) scans in this process, as they are needed; 2 or more scans them up front with
+    one forked helper (`forked.forked_map`, which uses one). The listing is the same
+    either way. The plan changes no interpreter state (gc, recursion limit): a caller
+    that keeps millions of objects alive may disable the cyclic collector around it.
     """
 
     def __init__(
@@ -99,6 +85,7 @@ class ListingPlan:
         with_deps: bool = True,
         go_version: str | None = None,
         goroot: Path | None = None,
+        workers: int = 1,
     ) -> None:
         from cgotrap.evaluate.context import ContextSet
 
@@ -114,7 +101,7 @@ class ListingPlan:
         contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags)
         self._loader = _Loader(project, contexts)
         self._matcher = _Patterns(self._loader, pats)
-        with _heavy_work():
+        if workers > 1:
             self._loader.prefetch(_prefetch_dirs(self._loader, self._matcher))
 
     @property
@@ -127,38 +114,37 @@ class ListingPlan:
         loader = self._loader
         matcher = self._matcher
         with_deps = self.with_deps
-        with _heavy_work():
-            graph = _Graph(loader)
-            all_roots = {index: matcher.roots(index) for index in indices}
-            # Targets whose patterns name no package keep the one-target path (the error
-            # package takes the import path's place for that target only).
-            fast = [graph.target(i) for i in indices if not matcher.errors(i)]
-            shared = _Matrix(graph, fast, len(self.targets))
-            root_targets: dict[str, int] = {}
-            for ft in fast:
-                for r in all_roots[ft.index]:
-                    root_targets[r] = root_targets.get(r, 0) | (1 << ft.index)
-            shared.reach(root_targets)
-            for path in shared.res:
-                shared.build(path)
-            if loader.resolver.importer_dependent:
-                shared.unsure.update(shared.by_index)
-            lists: list[_Walked | _SlowList] = []
-            for index in indices:
-                roots = all_roots[index]
-                root_errors = matcher.errors(index)
-                ft = graph.target(index)
-                built = shared.built(index)
-                root_nodes = None if built is None else shared.root_nodes(roots, built)
-                try:
-                    if built is not None and root_nodes is not None:
-                        lists.append(ft.walk(root_nodes, built, with_deps=with_deps))
-                    else:
-                        lists.append(ft.run(roots, root_errors, with_deps=with_deps))
-                except _CycleError:
-                    # an import cycle: go's step-by-step load decides the stacks
-                    tl = _TargetLoad(loader, index)
-                    lists.append(tl.run(roots, root_errors, with_deps=with_deps))
+        graph = _Graph(loader)
+        all_roots = {index: matcher.roots(index) for index in indices}
+        # Targets whose patterns name no package keep the one-target path (the error
+        # package takes the import path's place for that target only).
+        fast = [graph.target(i) for i in indices if not matcher.errors(i)]
+        shared = _Matrix(graph, fast, len(self.targets))
+        root_targets: dict[str, int] = {}
+        for ft in fast:
+            for r in all_roots[ft.index]:
+                root_targets[r] = root_targets.get(r, 0) | (1 << ft.index)
+        shared.reach(root_targets)
+        for path in shared.res:
+            shared.build(path)
+        if loader.resolver.importer_dependent:
+            shared.unsure.update(shared.by_index)
+        lists: list[_Walked | _SlowList] = []
+        for index in indices:
+            roots = all_roots[index]
+            root_errors = matcher.errors(index)
+            ft = graph.target(index)
+            built = shared.built(index)
+            root_nodes = None if built is None else shared.root_nodes(roots, built)
+            try:
+                if built is not None and root_nodes is not None:
+                    lists.append(ft.walk(root_nodes, built, with_deps=with_deps))
+                else:
+                    lists.append(ft.run(roots, root_errors, with_deps=with_deps))
+            except _CycleError:
+                # an import cycle: go's step-by-step load decides the stacks
+                tl = _TargetLoad(loader, index)
+                lists.append(tl.run(roots, root_errors, with_deps=with_deps))
         return _Evaluated(
             indices=tuple(indices),
             roots=[all_roots[i] for i in indices],
@@ -214,6 +200,7 @@ class PlanOptions(TypedDict, total=False):
     with_deps: bool
     go_version: str | None
     goroot: Path | None
+    workers: int
 
 
 def load_matrix(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.goroot import is_standard_import_path
+from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import (
@@ -20,6 +21,7 @@ from cgotrap.evaluate.load.rules import (
     internal_error,
     program_import_error,
 )
+from cgotrap.evaluate.load.steps import Steps
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.directory import DirFacts
@@ -96,7 +98,8 @@ class _TargetLoad:
         parent: _Pkg | None,
         stk: list[str],
         root_errors: dict[str, _Resolved] | None = None,
-    ) -> tuple[_Pkg, _Err | None]:
+    ) -> Steps[tuple[_Pkg, _Err | None]]:
+        """loadImport, as a walk (`steps`): yields the loads of the imports."""
         loader = self.loader
         parent_path = parent.path if parent is not None else ""
         parent_std = parent.standard if parent is not None else False
@@ -111,7 +114,7 @@ class _TargetLoad:
         else:
             p = _Pkg(res.path)
             self.cache[res.path] = p
-            self._load(p, path, parent, stk, res)
+            yield self._load(p, path, parent, stk, res)
         if parent is None:
             return p, None
         perr = self._disallow_internal(parent, p, stk)
@@ -140,7 +143,7 @@ class _TargetLoad:
 
     def _load(
         self, p: _Pkg, path: str, parent: _Pkg | None, stk: list[str], res: _Resolved
-    ) -> None:
+    ) -> Steps[None]:
         loader = self.loader
         ctx = self.ctx
         p.dir = res.dir
@@ -203,7 +206,7 @@ class _TargetLoad:
         for i, imp in enumerate(import_paths):
             if imp == "C":
                 continue
-            child, perr = self.load_import(imp, p, stk)
+            child, perr = yield self.load_import(imp, p, stk)
             if perr is not None and p.error is None:
                 p.error = perr
             resolved[i] = child.path
@@ -223,7 +226,7 @@ class _TargetLoad:
         root_pkgs: list[_Pkg] = []
         seen_roots: set[int] = set()
         for root in roots:
-            p, _ = self.load_import(root, None, [], root_errors)
+            p, _ = steps.run(self.load_import(root, None, [], root_errors))
             if id(p) not in seen_roots:
                 seen_roots.add(id(p))
                 root_pkgs.append(p)
