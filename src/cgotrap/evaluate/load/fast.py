@@ -13,7 +13,9 @@ from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import (
-    _error_kind,
+    LINK,
+    MATCH,
+    PUSH,
     _linker_deps,
     _shorter_than,
     foreign_files_error,
@@ -22,6 +24,7 @@ from cgotrap.evaluate.load.rules import (
     import_position,
     internal_allowed,
     internal_error,
+    load_error,
     program_import_error,
     trait_relevant,
 )
@@ -35,18 +38,6 @@ if TYPE_CHECKING:
 
 class _CycleError(Exception):
     """An import cycle: this target takes the step-by-step path (`_TargetLoad`)."""
-
-
-_PUSH = 1  # the stack includes the package itself (NoGoError, parse error, C files, perr)
-
-
-_IMPORTER = 2  # the stack stops at the importer; Pos is the import's position there
-
-
-_LINK = 3  # like _IMPORTER, and never updated (go leaves Internal.Imports nil)
-
-
-_MATCH = 4  # a command-line pattern that names no package: empty stack, no position
 
 
 class _Local:
@@ -270,7 +261,7 @@ class _FastTarget:
             for i, kid in enumerate(kids):
                 kl = kid.local
                 if i in local.internal_bad and kid.err is None:
-                    err, kind = internal_error(kl.path), _PUSH
+                    err, kind = internal_error(kl.path), PUSH
                     pos = self._import_pos_in(local, local.kid_strs[i])
                     break
                 imp = local.kid_strs[i]
@@ -278,11 +269,11 @@ class _FastTarget:
                     imp, name=kl.name, directory=kl.dir, importer_dir=local.dir
                 )
                 if program is not None:
-                    err, kind = program, _PUSH
+                    err, kind = program, PUSH
                     pos = self._import_pos_in(local, imp)
                     break
         if err is None and local.late_err is not None:
-            err, kind = local.late_err, _PUSH
+            err, kind = local.late_err, PUSH
         nkey = (id(local), id(deps), err, kind, pos)
         node = graph.nodes.get(nkey)
         if node is None:
@@ -330,24 +321,11 @@ class _FastTarget:
         )
         n_explicit = len(explicit)
 
-        if res.match_error:
-            local.err, local.err_kind = res.error, _MATCH
-        elif res.error is not None:
-            local.err, local.err_kind = res.error, _IMPORTER
-        elif facts is not None and facts.error is not None:
-            local.err = facts.error.err
-            match _error_kind(facts):
-                case "nogo":
-                    local.err_kind = _PUSH
-                case "scan":
-                    local.err_kind = _PUSH
-                    local.err_pos = facts.error.golist_pos(loader.cwd)
-                case _:
-                    local.err_kind = _IMPORTER
+        local.err, local.err_kind, local.err_pos = load_error(res, facts, loader.cwd)
 
         if link_err is not None:
             if local.err is None:
-                local.err, local.err_kind = link_err, _LINK
+                local.err, local.err_kind = link_err, LINK
             local.module = None
             local.imports = graph.intern(tuple(import_paths[:n_explicit]))
             return local
@@ -411,13 +389,13 @@ class _FastTarget:
         root_list: list[_Node] = []
 
         def first_load(node: _Node, path: list[str], s: str, parent: _Node | None) -> None:
-            if node.err_kind == _MATCH:
+            if node.err_kind == MATCH:
                 errs[node.local.path] = [[], "", True]
-            elif node.err_kind == _PUSH:
+            elif node.err_kind == PUSH:
                 errs[node.local.path] = [[*path, s], node.err_pos, False]
             else:
                 pos = self._import_pos(parent, s) if parent is not None else ""
-                errs[node.local.path] = [list(path), pos, node.err_kind == _LINK]
+                errs[node.local.path] = [list(path), pos, node.err_kind == LINK]
 
         def revisit(path: list[str], kp: str, s: str) -> None:
             rec = errs[kp]

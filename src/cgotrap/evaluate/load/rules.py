@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING, assert_never
 
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
+from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.gostd import short_path
 
 if TYPE_CHECKING:
@@ -80,6 +81,40 @@ def _shorter_than(s: list[str], t: list[str]) -> bool:
         if a != b:
             return a < b
     return False
+
+
+# How a package's load error joins the import stack.
+PUSH = 1
+"""The stack includes the package itself (NoGoError, a parse error, C files, an import
+error found while loading its imports)."""
+IMPORTER = 2
+"""The stack stops at the importer; Pos is the import's position there."""
+LINK = 3
+"""Like IMPORTER, and never updated (go leaves Internal.Imports nil)."""
+MATCH = 4
+"""A command-line pattern that names no package: empty stack, no position."""
+
+
+# cmd/go/internal/load/pkg.go: (*Package).setLoadPackageDataError (go1.27.3)
+# Left out: the unwrapping of a literal pattern's MatchError (the patterns module builds the
+# error text already unwrapped) and load.NoGoError's own text (go/build's is kept: go list
+# prints the same for a directory).
+def load_error(res: _Resolved, facts: DirFacts | None, cwd: str) -> tuple[str | None, int, str]:
+    """(error text, how it joins the import stack, Pos) of a package's resolution and its
+    go/build result; (None, 0, "") when both succeeded."""
+    if res.match_error:
+        return res.error or "", MATCH, ""
+    if res.error is not None:
+        return res.error, IMPORTER, ""
+    if facts is None or facts.error is None:
+        return None, 0, ""
+    match _error_kind(facts):
+        case "nogo":
+            return facts.error.err, PUSH, ""
+        case "scan":
+            return facts.error.err, PUSH, facts.error.golist_pos(cwd)
+        case _:
+            return facts.error.err, IMPORTER, ""
 
 
 def _error_kind(facts: DirFacts) -> str:

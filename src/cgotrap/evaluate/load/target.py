@@ -10,7 +10,8 @@ from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import (
-    _error_kind,
+    MATCH,
+    PUSH,
     _linker_deps,
     _shorter_than,
     foreign_files_error,
@@ -19,6 +20,7 @@ from cgotrap.evaluate.load.rules import (
     import_position,
     internal_allowed,
     internal_error,
+    load_error,
     program_import_error,
 )
 from cgotrap.evaluate.load.steps import Steps
@@ -160,24 +162,15 @@ class _TargetLoad:
                 if stk and stk[-1] != path:
                     p.error.pos = self._import_pos(parent, path)
 
-        if res.match_error:
-            p.error = _Err(res.error or "", [])
-        elif res.error is not None:
-            p.error = _Err(res.error, list(stk))
+        err, how, pos = load_error(res, facts, loader.cwd)
+        if err is not None and how == MATCH:
+            p.error = _Err(err, [])
+        elif err is not None and how == PUSH:
+            p.error = _Err(err, [*stk, path], pos=pos)
+        elif err is not None:
+            p.error = _Err(err, list(stk))
             if top is not None and path != top:
                 p.error.pos = self._import_pos(parent, path)
-        elif facts is not None and facts.error is not None:
-            kind = _error_kind(facts)
-            if kind == "nogo":
-                p.error = _Err(facts.error.err, [*stk, path])
-            elif kind == "scan":
-                p.error = _Err(
-                    facts.error.err, [*stk, path], pos=facts.error.golist_pos(loader.cwd)
-                )
-            else:
-                p.error = _Err(facts.error.err, list(stk))
-                if top is not None and path != top:
-                    p.error.pos = self._import_pos(parent, path)
         if facts is not None:
             p.name = facts.name
         explicit = facts.imports if facts is not None else ()
