@@ -25,8 +25,9 @@ cmd/go/internal/search (MatchDirs) and cmd/go/internal/list (collectDeps):
 Modules: `pkgpattern` (cmd/internal/pkgpattern), `rules` (cmd/go's load rules, shared),
 `resolve` (modload's import resolution), `loader` (shared scans), `patterns` (command-line
 patterns to root import paths), `target` (the one-target loader), `fast` and `matrix` (the
-shared matrix loader), `facts` (PackageFacts records), `plan` (ListingPlan and the entry
-points).
+shared matrix loader), `steps` (recursive walks run on an explicit stack), `facts`
+(PackageFacts records), `plan` (ListingPlan and the entry points). The library forks only
+when asked (`workers=`) and never changes gc or the recursion limit.
 """
 
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern, match_pattern, tree_can_match
