@@ -96,9 +96,9 @@ MATCH = 4
 
 
 # cmd/go/internal/load/pkg.go: (*Package).setLoadPackageDataError (go1.27.3)
-# Left out: the unwrapping of a literal pattern's MatchError (the patterns module builds the
-# error text already unwrapped) and load.NoGoError's own text (go/build's is kept: go list
-# prints the same for a directory).
+# The error texts are made where the errors are found: a literal pattern's MatchError already
+# unwrapped (`patterns._Patterns._literal_local`), load.NoGoError's text by
+# `directory.no_go_error`, scanner.ErrorList's first error by `goparse`.
 def load_error(res: _Resolved, facts: DirFacts | None, cwd: str) -> tuple[str | None, int, str]:
     """(error text, how it joins the import stack, Pos) of a package's resolution and its
     go/build result; (None, 0, "") when both succeeded."""
