@@ -1,10 +1,11 @@
 """`cgotrap scan`: where cgo enters, per target; what it needs; what breaks without it.
 
     cgotrap scan [PATH] [PATTERN...] [--targets SEL] [--cgo 0|1|both] [--tags T,...]
-                 [--why PKG]... [--include-std] [--format table|json] [--fail-on LEVEL]
+                 [--why PKG]... [--include-std] [--format FORMAT] [-o FILE] [--fail-on LEVEL]
 
 PATH is the module root (default "."); PATTERNs are go package patterns (default "./...";
 `cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
+FORMAT: table, json, sarif, github, markdown, junit, codeclimate, html (`render.formats`).
 
 Exit status: 0 when no finding is at or above `--fail-on` (default: error), 1 when one is;
 2 usage, 3 go missing, 4 unreadable input (see `cgotrap.cli.main`).
@@ -20,15 +21,10 @@ import sys
 from pathlib import Path
 from typing import Any, assert_never
 
+from cgotrap.cli import output
 from cgotrap.errors import InputError, UsageError
+from cgotrap.render.formats import OutputFormat, formatter, report_format
 from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
-
-
-class OutputFormat(enum.StrEnum):
-    """`--format` values."""
-
-    TABLE = "table"
-    JSON = "json"
 
 
 class FailOn(enum.StrEnum):
@@ -77,12 +73,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="report standard-library cgo packages (net, os/user, ...) as findings",
     )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=OutputFormat.TABLE.value,
-        help="output format (default: table)",
-    )
+    output.add_arguments(parser)
     parser.add_argument(
         "--fail-on",
         choices=[f.value for f in FailOn],
@@ -149,20 +140,23 @@ def run(args: argparse.Namespace) -> int:
         if gc_was_enabled:
             gc.enable()
     result = scan(matrix, report=report, include_std=args.include_std, why=tuple(args.why))
-    output = OutputFormat(args.format)
-    match output:
-        case OutputFormat.TABLE:
-            if sys.stdout.isatty():
-                from rich.console import Console
+    fmt = OutputFormat(args.format)
+    view = report_format(fmt)
+    if view is not None:
+        from cgotrap.render.findings import from_scan
 
-                console = Console(highlight=False, emoji=False)
-                console.print(render.render(result, width=console.width))
-            else:
-                width = max(shutil.get_terminal_size((120, 24)).columns, 80)
-                sys.stdout.write(render.format_table(result, width=width))
-        case OutputFormat.JSON:
-            sys.stdout.write(render.format_json(result))
-        case _:
-            assert_never(output)
+        output.emit(
+            formatter(view)(from_scan(result, base=output.repository_base(root))), args.output
+        )
+    elif fmt is OutputFormat.JSON:
+        output.emit(render.format_json(result), args.output)
+    elif args.output is None and sys.stdout.isatty():
+        from rich.console import Console
+
+        console = Console(highlight=False, emoji=False)
+        console.print(render.render(result, width=console.width))
+    else:
+        width = max(shutil.get_terminal_size((120, 24)).columns, 80)
+        output.emit(render.format_table(result, width=width), args.output)
     counts = {s.value: result.count(s) for s in Severity}
     return 1 if _fails(counts, FailOn(args.fail_on)) else 0

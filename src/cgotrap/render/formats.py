@@ -1,0 +1,51 @@
+"""The output formats of the commands that produce findings, and the formatter of each.
+
+`table` and `json` are each command's own (`render.scan`, `render.inspect`,
+`render.matrix`); every other format is a pure function over the one `FindingsReport` view
+(`render.findings`), the same for scan, inspect and matrix. `formatter(fmt)` maps a format to
+its function; the CLI decides where the text goes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import assert_never
+
+from cgotrap.render.findings import FindingsReport
+
+
+class OutputFormat(enum.StrEnum):
+    """`--format` values of scan, inspect and matrix."""
+
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+class ReportFormat(enum.StrEnum):
+    """The formats written over the findings view (every `OutputFormat` but table and json)."""
+
+    SARIF = "sarif"
+
+
+def report_format(fmt: OutputFormat) -> ReportFormat | None:
+    """The findings-view format `fmt` is, or None for the command's own table and JSON."""
+    match fmt:
+        case OutputFormat.TABLE | OutputFormat.JSON:
+            return None
+        case OutputFormat.SARIF:
+            return ReportFormat(fmt.value)
+        case _:
+            assert_never(fmt)
+
+
+def formatter(fmt: ReportFormat) -> Callable[[FindingsReport], str]:
+    """The pure function that writes `fmt`."""
+    match fmt:
+        case ReportFormat.SARIF:
+            from cgotrap.render.sarif import format_sarif
+
+            return format_sarif
+        case _:
+            assert_never(fmt)
