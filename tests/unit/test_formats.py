@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jsonschema
@@ -32,8 +33,15 @@ def test_every_format_renders_every_rule(fmt: ReportFormat, command: Command) ->
     text = formatter(fmt)(report)
     assert text == formatter(fmt)(report), "a format is a pure function of the report"
     assert "\x1b" not in text, "an ANSI escape from a name reached the output raw"
-    for rule in all_rules():
-        assert rule.id in text, (fmt, rule.id)
+    # suppressed findings are not annotated nor GitLab issues (they are accepted)
+    shown = (
+        report.findings[1:]
+        if fmt in (ReportFormat.GITHUB, ReportFormat.CODECLIMATE)
+        else report.findings
+    )
+    for found in shown:
+        assert found.rule_id in text, (fmt, found.rule_id)
+    assert {f.rule_id for f in report.findings} == {r.id for r in all_rules()}
 
 
 def _sarif(report: Any, **kwargs: Any) -> dict[str, Any]:
@@ -143,3 +151,194 @@ def test_sarif_validates_against_its_schema_shape() -> None:
         },
     }
     jsonschema.validate(_sarif(every_rule_report()), schema)
+
+
+# --- GitHub annotations -----------------------------------------------------------------
+
+
+def test_annotations_escape_githubs_way() -> None:
+    from cgotrap.render.annotations import escape_data, escape_property
+
+    assert escape_data("100% a\r\nb") == "100%25 a%0D%0Ab"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+
+def test_annotations_are_one_command_per_finding_that_counts() -> None:
+    report = every_rule_report(hostile=True, suppress_first=True)
+    lines = formatter(ReportFormat.GITHUB)(report).splitlines()
+    assert len(lines) == len(report.findings)  # one suppressed: a notice counts it instead
+    assert lines[-1] == "::notice title=cgotrap::1 suppressed finding(s) not annotated"
+    for line, found in zip(lines, report.findings[1:], strict=False):
+        level = {"error": "error", "warning": "warning", "note": "notice"}[found.severity]
+        assert line.startswith(f"::{level} file={found.path},")
+        properties, message = line[2:].split("::", 1)
+        assert "\n" not in message
+        assert message.startswith(found.message.replace("%", "%25"))
+        assert f"title={found.rule_id} " in properties
+        if found.line is not None:
+            assert f",line={found.line}," in properties
+
+
+def test_annotations_neutralise_a_newline_in_a_name() -> None:
+    import dataclasses
+
+    report = every_rule_report()
+    first = dataclasses.replace(report.findings[0], message="x\n::set-output name=a::b")
+    text = formatter(ReportFormat.GITHUB)(dataclasses.replace(report, findings=(first,)))
+    assert text.count("\n") == 1
+    assert "x%0A::set-output" in text
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+
+def test_markdown_escapes_names_as_literal_text() -> None:
+    from cgotrap.render.markdown import md
+
+    assert md("<script>") == r"\<script\>"
+    assert md("a|b @user [x](y)") == r"a\|b \@user \[x\]\(y\)"
+    report = every_rule_report(hostile=True)
+    text = formatter(ReportFormat.MARKDOWN)(report)
+    assert "<script>" not in text.split("```")[0]  # outside code blocks only escaped
+    for block in text.split("<details>")[1:]:
+        assert block.count("</details>") == 1
+
+
+def test_markdown_fits_a_github_comment_and_counts_what_it_left_out() -> None:
+    from cgotrap.render.markdown import GITHUB_COMMENT_LIMIT
+
+    report = many_findings_report(5000)
+    text = formatter(ReportFormat.MARKDOWN)(report)
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert text.startswith("### cgotrap scan: 5000 errors")
+    shown = len(re.findall(r"^- \*\*CGO001\*\* .* \\#\d+$", text, re.MULTILINE))
+    assert 0 < shown < 5000
+    assert f"_{5000 - shown} more finding(s) not shown" in text
+    assert text.count("<details>") == text.count("</details>")
+
+
+# --- JUnit ------------------------------------------------------------------------------
+
+
+def junit_problems(text: str) -> list[str]:
+    """What GitLab's and Jenkins' JUnit readers need, checked element by element: no
+    registry package ships the Jenkins/Ant JUnit XSD (measured: junitparser and xmlschema
+    wheels have none), so this is the schema's shape, written out."""
+    import xml.etree.ElementTree as ET
+
+    problems = []
+    root = ET.fromstring(text)  # noqa: S314  # our own output
+    if root.tag != "testsuites":
+        problems.append(f"root is {root.tag}")
+    total = 0
+    for suite in root:
+        if suite.tag != "testsuite" or not suite.get("name"):
+            problems.append(f"bad suite {suite.tag} {suite.attrib}")
+            continue
+        cases = list(suite)
+        total += len(cases)
+        if int(suite.get("tests", "-1")) != len(cases):
+            problems.append(f"{suite.get('name')}: tests={suite.get('tests')} != {len(cases)}")
+        failures = sum(1 for c in cases if c.find("failure") is not None)
+        skipped = sum(1 for c in cases if c.find("skipped") is not None)
+        if int(suite.get("failures", "-1")) != failures:
+            problems.append(f"{suite.get('name')}: failures miscounted")
+        if int(suite.get("skipped", "-1")) != skipped:
+            problems.append(f"{suite.get('name')}: skipped miscounted")
+        for case in cases:
+            if case.tag != "testcase" or not case.get("name") or not case.get("classname"):
+                problems.append(f"bad case {case.attrib}")
+            for child in case:
+                if child.tag not in ("failure", "skipped", "system-out", "error"):
+                    problems.append(f"unknown element {child.tag}")
+                if child.tag in ("failure", "skipped") and child.get("message") is None:
+                    problems.append(f"{child.tag} without message")
+    if int(root.get("tests", "-1")) != total:
+        problems.append("testsuites tests miscounted")
+    return problems
+
+
+@pytest.mark.parametrize("command", list(Command), ids=str)
+def test_junit_is_a_checklist_of_the_commands_rules(command: Command) -> None:
+    import xml.etree.ElementTree as ET
+
+    report = every_rule_report(command, hostile=True, suppress_first=True)
+    text = formatter(ReportFormat.JUNIT)(report)
+    assert junit_problems(text) == []
+    root = ET.fromstring(text)  # noqa: S314  # our own output
+    failed = sum(1 for f in report.findings[1:] if f.severity.value != "note")
+    assert root.get("failures") == str(failed)
+    assert root.get("skipped") == "1"
+    suppressed = root.find(".//skipped")
+    assert suppressed is not None
+    assert suppressed.get("message", "").startswith("suppressed: accepted: <script>")
+
+
+# --- Code Climate -----------------------------------------------------------------------
+
+CODECLIMATE_GITLAB = {
+    # The fields GitLab's code quality report requires (docs.gitlab.com, "Code Quality"
+    # report format); the Code Climate spec publishes no JSON Schema in any registry.
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "type": {"const": "issue"},
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "categories": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {
+                    "path": {"type": "string", "minLength": 1},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {"begin": {"type": "integer", "minimum": 1}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("command", list(Command), ids=str)
+def test_codeclimate_has_what_gitlab_requires(command: Command) -> None:
+    report = every_rule_report(command, hostile=True, suppress_first=True)
+    issues = json.loads(formatter(ReportFormat.CODECLIMATE)(report))
+    jsonschema.validate(issues, CODECLIMATE_GITLAB)
+    assert len(issues) == len(report.findings) - 1  # the suppressed one is accepted
+    prints = [i["fingerprint"] for i in issues]
+    assert len(set(prints)) == len(prints)
+    assert prints == [f.fingerprint for f in report.findings[1:]]
+
+
+# --- -o FILE ----------------------------------------------------------------------------
+
+
+def test_output_file_is_written_whole_with_the_usual_mode(tmp_path: Any) -> None:
+    import os
+
+    from cgotrap.cli.output import write_atomically
+
+    target = tmp_path / "report.sarif"
+    target.write_text("old", encoding="utf-8")
+    write_atomically(target, "new ✓\n")
+    assert target.read_text(encoding="utf-8") == "new ✓\n"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["report.sarif"]  # no temp file left
+
+
+def test_output_file_errors_are_one_line(tmp_path: Any) -> None:
+    from cgotrap.cli import main as cli
+
+    code = cli.main(["inspect", "/bin/true", "--format", "sarif", "-o", str(tmp_path / "no/x")])
+    assert code == 4
+    assert not (tmp_path / "no").exists()

@@ -382,5 +382,15 @@ def test_cli_every_format_renders(
             assert "CGO001" in out
         case OutputFormat.SARIF:
             assert json.loads(out)["runs"][0]["results"][0]["ruleId"] == "CGO001"
+        case OutputFormat.GITHUB:
+            assert out.startswith("::error file=")
+            assert "title=CGO001 " in out
+        case OutputFormat.MARKDOWN:
+            assert out.startswith("### cgotrap scan: 2 errors")
+            assert "**CGO001**" in out
+        case OutputFormat.JUNIT:
+            assert '<failure message="' in out
+        case OutputFormat.CODECLIMATE:
+            assert json.loads(out)[0]["check_name"] == "CGO001"
         case _:
             assert_never(output)

@@ -21,12 +21,20 @@ class OutputFormat(enum.StrEnum):
     TABLE = "table"
     JSON = "json"
     SARIF = "sarif"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
+    CODECLIMATE = "codeclimate"
 
 
 class ReportFormat(enum.StrEnum):
     """The formats written over the findings view (every `OutputFormat` but table and json)."""
 
     SARIF = "sarif"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
+    CODECLIMATE = "codeclimate"
 
 
 def report_format(fmt: OutputFormat) -> ReportFormat | None:
@@ -34,7 +42,13 @@ def report_format(fmt: OutputFormat) -> ReportFormat | None:
     match fmt:
         case OutputFormat.TABLE | OutputFormat.JSON:
             return None
-        case OutputFormat.SARIF:
+        case (
+            OutputFormat.SARIF
+            | OutputFormat.GITHUB
+            | OutputFormat.MARKDOWN
+            | OutputFormat.JUNIT
+            | OutputFormat.CODECLIMATE
+        ):
             return ReportFormat(fmt.value)
         case _:
             assert_never(fmt)
@@ -47,5 +61,21 @@ def formatter(fmt: ReportFormat) -> Callable[[FindingsReport], str]:
             from cgotrap.render.sarif import format_sarif
 
             return format_sarif
+        case ReportFormat.GITHUB:
+            from cgotrap.render.annotations import format_github
+
+            return format_github
+        case ReportFormat.MARKDOWN:
+            from cgotrap.render.markdown import format_markdown
+
+            return format_markdown
+        case ReportFormat.JUNIT:
+            from cgotrap.render.junit import format_junit
+
+            return format_junit
+        case ReportFormat.CODECLIMATE:
+            from cgotrap.render.codeclimate import format_codeclimate
+
+            return format_codeclimate
         case _:
             assert_never(fmt)
