@@ -342,3 +342,44 @@ def test_output_file_errors_are_one_line(tmp_path: Any) -> None:
     code = cli.main(["inspect", "/bin/true", "--format", "sarif", "-o", str(tmp_path / "no/x")])
     assert code == 4
     assert not (tmp_path / "no").exists()
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+
+def test_html_data_cannot_end_its_script_element() -> None:
+    from cgotrap.render.html import script_json
+
+    text = script_json({"name": "</script><script>alert(1)</script><!-- \u2028 &"})
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert "\u2028" not in text
+    assert json.loads(text) == {"name": "</script><script>alert(1)</script><!-- \u2028 &"}
+
+
+def test_html_is_one_file_without_network_assets() -> None:
+    import html.parser
+
+    text = formatter(ReportFormat.HTML)(every_rule_report(hostile=True, suppress_first=True))
+
+    class Tags(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.feed(text)
+    scripts = [attrs for tag, attrs in parser.tags if tag == "script"]
+    assert scripts == [{"type": "application/json", "id": "cgotrap-data"}, {}]
+    for tag, attrs in parser.tags:
+        assert "src" not in attrs, tag
+        assert "href" not in attrs, tag
+    csp = next(
+        a["content"] for t, a in parser.tags if a.get("http-equiv") == "Content-Security-Policy"
+    )
+    assert csp is not None
+    assert csp.startswith("default-src 'none'; script-src 'sha256-")

@@ -392,5 +392,8 @@ def test_cli_every_format_renders(
             assert '<failure message="' in out
         case OutputFormat.CODECLIMATE:
             assert json.loads(out)[0]["check_name"] == "CGO001"
+        case OutputFormat.HTML:
+            assert out.startswith("<!DOCTYPE html>")
+            assert '"rule":"CGO001"' in out
         case _:
             assert_never(output)

@@ -25,6 +25,7 @@ class OutputFormat(enum.StrEnum):
     MARKDOWN = "markdown"
     JUNIT = "junit"
     CODECLIMATE = "codeclimate"
+    HTML = "html"
 
 
 class ReportFormat(enum.StrEnum):
@@ -35,6 +36,7 @@ class ReportFormat(enum.StrEnum):
     MARKDOWN = "markdown"
     JUNIT = "junit"
     CODECLIMATE = "codeclimate"
+    HTML = "html"
 
 
 def report_format(fmt: OutputFormat) -> ReportFormat | None:
@@ -48,6 +50,7 @@ def report_format(fmt: OutputFormat) -> ReportFormat | None:
             | OutputFormat.MARKDOWN
             | OutputFormat.JUNIT
             | OutputFormat.CODECLIMATE
+            | OutputFormat.HTML
         ):
             return ReportFormat(fmt.value)
         case _:
@@ -77,5 +80,9 @@ def formatter(fmt: ReportFormat) -> Callable[[FindingsReport], str]:
             from cgotrap.render.codeclimate import format_codeclimate
 
             return format_codeclimate
+        case ReportFormat.HTML:
+            from cgotrap.render.html import format_html
+
+            return format_html
         case _:
             assert_never(fmt)
