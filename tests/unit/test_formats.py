@@ -112,6 +112,19 @@ def test_sarif_keeps_githubs_result_limit_and_says_what_was_left_out() -> None:
     assert "7 of 25007 results left out" in note["message"]["text"]
 
 
+def test_sarif_keeps_githubs_location_limit_and_counts_the_rest() -> None:
+    import dataclasses
+
+    from cgotrap.judge.finding import Evidence
+
+    report = every_rule_report()
+    many = tuple(Evidence(file=f"f{i}.go", line=i + 1, text="") for i in range(1500))
+    first = dataclasses.replace(report.findings[0], evidence=many)
+    result = _sarif(dataclasses.replace(report, findings=(first,)))["runs"][0]["results"][0]
+    assert len(result["locations"]) + len(result["relatedLocations"]) == sarif.MAX_LOCATIONS
+    assert result["properties"]["cgotrap/relatedLocationsOmitted"] == 1500 - sarif.MAX_LOCATIONS
+
+
 def test_sarif_keeps_the_gzipped_size_limit() -> None:
     import gzip
 

@@ -116,8 +116,8 @@ def _result(found: Reported, index: dict[str, int], report: FindingsReport) -> d
             **_physical(report.repo_path(e.file), e.line),
             "message": {"text": e.text[:1000] or e.file},
         }
-        for i, e in enumerate(found.evidence[1:MAX_LOCATIONS], start=1)
-        if e.file
+        for i, e in enumerate((e for e in found.evidence[1:] if e.file), start=1)
+        if i < MAX_LOCATIONS
     ]
     if related:
         result["relatedLocations"] = related
@@ -129,6 +129,9 @@ def _result(found: Reported, index: dict[str, int], report: FindingsReport) -> d
         properties["subject"] = found.subject
     if found.condition:
         properties["condition"] = found.condition
+    located = sum(1 for e in found.evidence[1:] if e.file)
+    if located > MAX_LOCATIONS - 1:
+        properties["cgotrap/relatedLocationsOmitted"] = located - len(related)
     if found.finding.step is not None:
         properties["step"] = found.finding.step.value
     detail = "\n".join(e.text for e in found.evidence if e.text)
