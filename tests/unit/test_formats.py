@@ -396,3 +396,45 @@ def test_html_is_one_file_without_network_assets() -> None:
     )
     assert csp is not None
     assert csp.startswith("default-src 'none'; script-src 'sha256-")
+
+
+def test_a_foreign_judgement_plugs_in_as_it_is() -> None:
+    """The config's `Judged`/`Suppression` records (their own enum, the same values and
+    fields) are read as they are: a config ignore is SARIF's `external` suppression."""
+    import dataclasses
+    import enum
+
+    from cgotrap.judge.finding import Severity
+    from cgotrap.render.findings import _reported
+
+    class Kind(enum.StrEnum):
+        CONFIG = "config"
+        INLINE = "inline"
+
+    @dataclasses.dataclass(frozen=True)
+    class Mark:
+        kind: Kind
+        reason: str
+        where: str
+
+    @dataclasses.dataclass(frozen=True)
+    class Judged:
+        severity: Severity
+        suppression: Mark | None
+
+    base = every_rule_report()
+    findings = [f.finding for f in base.findings[:2]]
+    judged = [
+        Judged(severity=Severity.NOTE, suppression=Mark(Kind.CONFIG, "vendored\x1b", "x")),
+        Judged(severity=Severity.WARNING, suppression=None),
+    ]
+    reported = _reported(
+        findings, judged=judged, universe=(), columns=(), dirs={}, fallback="go.mod"
+    )
+    report = dataclasses.replace(base, findings=reported)
+    results = _sarif(report)["runs"][0]["results"]
+    assert results[0]["level"] == "note"
+    assert results[0]["suppressions"][0]["kind"] == "external"
+    assert results[0]["suppressions"][0]["justification"] == "vendored\\x1b"
+    assert results[1]["level"] == "warning"
+    assert "suppressions" not in results[1]

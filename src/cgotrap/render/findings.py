@@ -16,6 +16,7 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from cgotrap import __version__
 from cgotrap.crossbuild.results import MatrixReport
@@ -67,6 +68,41 @@ class Judgement:
     """Its severity after per-rule overrides."""
     suppression: Suppression | None = None
     """The ignore covering it; None when it counts."""
+
+
+class SuppressionLike(Protocol):
+    """What the view reads of a suppression: this module's `Suppression`, or the config's
+    (`cgotrap.config.suppress.Suppression`: the same fields, its kind's values the same)."""
+
+    @property
+    def kind(self) -> enum.Enum:
+        """ "config" or "inline" as the enum's value."""
+        ...
+
+    @property
+    def reason(self) -> str:
+        """The reason written."""
+        ...
+
+    @property
+    def where(self) -> str:
+        """Where it was written."""
+        ...
+
+
+class JudgementLike(Protocol):
+    """What the view reads of the project's word on a finding: a `Judgement`, or the
+    config's `Judged` (severity after overrides, the suppression or None)."""
+
+    @property
+    def severity(self) -> Severity:
+        """The severity after overrides."""
+        ...
+
+    @property
+    def suppression(self) -> SuppressionLike | None:
+        """The suppression covering it, if any."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -213,16 +249,20 @@ def _location(finding: Finding, fallback: str) -> tuple[str, int | None]:
     return fallback, None
 
 
-def _visible_suppression(mark: Suppression | None) -> Suppression | None:
+def _visible_suppression(mark: SuppressionLike | None) -> Suppression | None:
     if mark is None:
         return None
-    return dataclasses.replace(mark, reason=visible(mark.reason), where=visible(mark.where))
+    return Suppression(
+        kind=SuppressionKind(mark.kind.value),
+        reason=visible(mark.reason),
+        where=visible(mark.where),
+    )
 
 
 def _reported(
     findings: Sequence[Finding],
     *,
-    judged: Sequence[Judgement] | None,
+    judged: Sequence[JudgementLike] | None,
     universe: Sequence[Target],
     columns: Sequence[tuple[Column, frozenset[Target]]],
     dirs: Mapping[str, str],
@@ -303,7 +343,7 @@ def _grouped_columns(
 
 
 def from_scan(
-    result: ScanResult, *, judged: Sequence[Judgement] | None = None, base: str = ""
+    result: ScanResult, *, judged: Sequence[JudgementLike] | None = None, base: str = ""
 ) -> FindingsReport:
     """The view of a `ScanResult` (`judged`: the project's word on each finding, in order)."""
     columns: list[tuple[Column, frozenset[Target]]] = [
@@ -350,7 +390,7 @@ def from_scan(
 
 
 def from_inspect(
-    report: InspectReport, *, judged: Sequence[Judgement] | None = None, base: str = ""
+    report: InspectReport, *, judged: Sequence[JudgementLike] | None = None, base: str = ""
 ) -> FindingsReport:
     """The view of an `InspectReport`: rows are the binaries."""
     findings = _reported(
@@ -377,7 +417,7 @@ def from_inspect(
 
 
 def from_matrix(
-    report: MatrixReport, *, judged: Sequence[Judgement] | None = None, base: str = ""
+    report: MatrixReport, *, judged: Sequence[JudgementLike] | None = None, base: str = ""
 ) -> FindingsReport:
     """The view of a `MatrixReport`: columns group the targets where the same findings hold;
     a finding about no package is on the row of the packages built ("./...")."""
