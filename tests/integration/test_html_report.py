@@ -176,6 +176,31 @@ def test_dark_and_light(page: Page) -> None:
     assert page.errors == []
 
 
+@pytest.mark.parametrize("command", ["matrix", "inspect"])
+def test_matrix_and_inspect_reports_open_their_cells(
+    command: str, browser: Page, tmp_path: Path
+) -> None:
+    from cgotrap.render.findings import from_inspect, from_matrix
+    from tests.unit.test_inspect_render import _report as inspect_report
+    from tests.unit.test_matrix import _report as matrix_report
+
+    report = from_matrix(matrix_report()) if command == "matrix" else from_inspect(inspect_report())
+    assert report.findings
+    path = tmp_path / "report.html"
+    path.write_text(format_html(report), encoding="utf-8")
+    p = _load(browser, path).page
+    for row_index, row in enumerate(report.rows):
+        for column in report.columns:
+            p.click(f'.cell[data-row-index="{row_index}"][data-column="{column.key}"]')
+            expected = [
+                i
+                for i, f in enumerate(report.findings)
+                if f.row == row.name and column.key in f.columns
+            ]
+            assert _ids(p, "#cell-findings .finding") == expected, (row.name, column.key)
+    assert browser.errors == []
+
+
 def test_the_scan_of_the_example_renders(tmp_path: Path, browser: Page) -> None:
     out = tmp_path / "scan.html"
     assert main_inner(["scan", str(EXAMPLE), "--format", "html", "-o", str(out)]) == 1

@@ -178,17 +178,22 @@
           "data-row-index": index, "data-column": c.key, "data-count": list.length, "aria-pressed": "false",
           "aria-label": row.name + ", " + c.label + ": " + list.length + " findings" },
           [document.createTextNode(list.length ? String(list.length) : "·"), status ? el("span", { className: "status", text: status }) : null]);
-        button.addEventListener("click", () => openCell(row.name, c.key));
         cells.push(el("td", {}, [button]));
       }
       const filtered = state.rule !== "" || state.column !== "" || state.severities.size < 3 || !state.suppressed;
-      const hide = !any && (filtered || !row.statuses.length);
+      const hide = !any && filtered;
       const tr = el("tr", { "data-row": row.name }, [el("th", { className: "row", text: row.name, title: row.chain.join(" → ") }), ...cells]);
       if (hide) tr.hidden = true;
       frag.appendChild(tr);
     });
     tbody.replaceChildren(frag);
   }
+
+  tbody.addEventListener("click", (event) => {
+    const button = event.target.closest(".cell");
+    if (!button) return;
+    openCell(data.rows[Number(button.dataset.rowIndex)].name, button.dataset.column);
+  });
 
   const allList = document.getElementById("all-findings");
   const allCount = document.getElementById("all-count");
