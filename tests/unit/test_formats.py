@@ -398,43 +398,38 @@ def test_html_is_one_file_without_network_assets() -> None:
     assert csp.startswith("default-src 'none'; script-src 'sha256-")
 
 
-def test_a_foreign_judgement_plugs_in_as_it_is() -> None:
-    """The config's `Judged`/`Suppression` records (their own enum, the same values and
-    fields) are read as they are: a config ignore is SARIF's `external` suppression."""
+def test_the_configs_judgements_plug_in_as_they_are() -> None:
+    """`config.suppress.apply`'s `Judged` records go into the view as they are: a config
+    ignore is SARIF's `external` suppression, a `[rules]` override the result's level."""
     import dataclasses
-    import enum
 
-    from cgotrap.judge.finding import Severity
+    from cgotrap.config import parse
+    from cgotrap.config.suppress import apply
     from cgotrap.render.findings import _reported
-
-    class Kind(enum.StrEnum):
-        CONFIG = "config"
-        INLINE = "inline"
-
-    @dataclasses.dataclass(frozen=True)
-    class Mark:
-        kind: Kind
-        reason: str
-        where: str
-
-    @dataclasses.dataclass(frozen=True)
-    class Judged:
-        severity: Severity
-        suppression: Mark | None
 
     base = every_rule_report()
     findings = [f.finding for f in base.findings[:2]]
-    judged = [
-        Judged(severity=Severity.NOTE, suppression=Mark(Kind.CONFIG, "vendored\x1b", "x")),
-        Judged(severity=Severity.WARNING, suppression=None),
-    ]
+    config = parse(
+        {
+            "rules": {findings[1].rule_id: "note"},
+            "ignore": [
+                {
+                    "rule": findings[0].rule_id,
+                    "package": findings[0].package,
+                    "reason": "vendored\x1b, upstream's",
+                }
+            ],
+        }
+    )
+    judged = apply(findings, config)
     reported = _reported(
         findings, judged=judged, universe=(), columns=(), dirs={}, fallback="go.mod"
     )
     report = dataclasses.replace(base, findings=reported)
     results = _sarif(report)["runs"][0]["results"]
-    assert results[0]["level"] == "note"
-    assert results[0]["suppressions"][0]["kind"] == "external"
-    assert results[0]["suppressions"][0]["justification"] == "vendored\\x1b"
-    assert results[1]["level"] == "warning"
+    suppression = results[0]["suppressions"][0]
+    assert suppression["kind"] == "external"
+    assert suppression["justification"] == "vendored\\x1b, upstream's"
+    assert suppression["properties"]["where"] == ".cgotrap.toml ignore[1]"
+    assert results[1]["level"] == "note"
     assert "suppressions" not in results[1]
