@@ -1,11 +1,11 @@
 """`cgotrap` entry point: parse arguments, dispatch to a subcommand, map errors to exit codes.
 
-`main()` catches only `CgotrapError` (and Ctrl-C) and exits with the error's own code;
-`main_inner()` raises, so tests can drive it.
+`main()` catches only `CgotrapError` (and Ctrl-C, and an `OSError` no layer below turned
+into one: a one-line input/output error rather than a traceback) and exits with the error's
+own code; `main_inner()` raises, so tests can drive it.
 
-Exit codes: 0 ok; 1 the command's findings fail the gate (policy violated, a target failed);
-2 usage; 3 a required tool is missing; 4 an input cannot be read; 70 broken bundled data;
-130 interrupted.
+Exit codes: the one scheme of `cgotrap.errors` (0 ok · 1 findings · 2 usage · 3 tool missing
+· 4 input/output · 5 incomplete · 70 bundled data · 128+N signal N), combined by precedence.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ import argparse
 import contextlib
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from cgotrap import __version__
-from cgotrap.errors import CgotrapError
+from cgotrap.cli import streams
+from cgotrap.errors import CgotrapError, ExitCode, combine, signal_exit_code
 
 # Subcommand -> the module that registers and runs it. Only the module of the command being
 # run is imported (each costs 5-15 ms; `cgotrap inspect` over a release folder is dominated
@@ -94,17 +96,27 @@ def main_inner(argv: Sequence[str] | None = None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point: errors become one line on stderr and an exit code."""
     try:
+        streams.guard()
         return main_inner(argv)
     except CgotrapError as exc:
-        print(f"cgotrap: {exc}", file=sys.stderr)
+        streams.say(f"cgotrap: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("cgotrap: interrupted", file=sys.stderr)
-        return 130
+        streams.say("cgotrap: interrupted")
+        return signal_exit_code(signal.SIGINT)
     except BrokenPipeError:
         # `cgotrap list ... | head`: the reader left; not an error of ours.
-        sys.stderr.close()
-        return 0
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.close()
+        return ExitCode.OK
+    except OSError as exc:
+        # A read or write that no layer below turned into a one-line problem (a bug to fix
+        # there); still an input/output error for the user, not a traceback.
+        what = exc.strerror or str(exc)
+        if exc.filename is not None:
+            what = f"{os.fsdecode(exc.filename)}: {what}"
+        streams.say(f"cgotrap: {what}")
+        return ExitCode.INPUT_OUTPUT
 
 
 def entry() -> NoReturn:
@@ -120,8 +132,10 @@ def entry() -> NoReturn:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # `| head`: the reader left (main closed stderr)
         pass
-    except OSError:  # a full disk: the last output was lost
-        code = code or 1
+    except OSError as exc:  # a full disk: the last output was lost
+        streams.say(f"cgotrap: {streams.output_error(exc)}")
+        if code in ExitCode.__members__.values():
+            code = combine([ExitCode(code), ExitCode.INPUT_OUTPUT])
     with contextlib.suppress(OSError, ValueError):  # closed by main() after a broken pipe
         sys.stderr.flush()
     os._exit(code)

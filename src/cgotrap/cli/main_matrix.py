@@ -10,8 +10,9 @@ PATH is the Go module root (default "."); PACKAGES are go package patterns (defa
 under qemu-user. Logs and binaries go to --results (default: a folder under
 ~/.cache/cgotrap/matrix), never into the project.
 
-Exit status: 0 when every target (not allowed to fail) passed, 1 when one failed; 2 usage,
-3 a tool missing, 4 unreadable input, 130 interrupted (see `cgotrap.cli.main`).
+Exit status (`cgotrap.errors`): 0 when every target (not allowed to fail) passed, 1 when
+one failed; 2 usage; 3 a tool missing (go, zig, qemu-user for --test, a --cc compiler);
+4 unreadable input or unwritable results; 128+N stopped by signal N (130: Ctrl-C).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cgotrap.cli import output
-from cgotrap.errors import InputError, UsageError
+from cgotrap.cli import output, streams
+from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.targets import Target, expand, parse_cgo_modes
 
 DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
@@ -190,8 +191,12 @@ def run(args: argparse.Namespace) -> int:
     runner = MatrixRunner(options, progress=progress.update)
     with progress.shown():
         report = runner.run(targets)
-    with contextlib.suppress(OSError):
+    outcomes = []
+    try:
         (options.results_dir / "matrix.json").write_text(format_json(report), encoding="utf-8")
+    except OSError as exc:
+        streams.say(f"cgotrap: {options.results_dir}/matrix.json: {exc.strerror or exc}")
+        outcomes.append(ExitCode.INPUT_OUTPUT)
     own = {f.value: f for f in MatrixFormat}  # table, json and matrix's own JUnit
     view = None if args.format in own else report_format(OutputFormat(args.format))
     if view is not None:
@@ -209,8 +214,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         output.emit(format_report(report, own[args.format]), args.output)
     if report.failed and not args.no_fail:
-        return 1
-    return 0
+        outcomes.append(ExitCode.FINDINGS)
+    return combine(outcomes)
 
 
 if os.name != "posix":  # pragma: no cover - process groups are POSIX

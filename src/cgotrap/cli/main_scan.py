@@ -7,8 +7,9 @@ PATH is the module root (default "."); PATTERNs are go package patterns (default
 `cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
 FORMAT: table, json, sarif, github, markdown, junit, codeclimate, html (`render.formats`).
 
-Exit status: 0 when no finding is at or above `--fail-on` (default: error), 1 when one is;
-2 usage, 3 go missing, 4 unreadable input (see `cgotrap.cli.main`).
+Exit status (`cgotrap.errors`): 0 when no finding is at or above `--fail-on` (default:
+error), 1 when one is; 2 usage; 3 go missing; 4 an input could not be read (also one file
+among many) or the output not written; 5 packages could not be resolved (incomplete answer).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any, assert_never
 
-from cgotrap.cli import output
-from cgotrap.errors import InputError, UsageError
+from cgotrap.cli import output, streams
+from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.render.formats import OutputFormat, formatter, report_format
 from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
 
@@ -115,6 +116,7 @@ def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap scan`."""
+    from cgotrap.evaluate.completeness import incomplete_message, unresolved
     from cgotrap.evaluate.load import load_matrix
     from cgotrap.judge.rules import Severity
     from cgotrap.judge.scan import scan
@@ -158,5 +160,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         width = max(shutil.get_terminal_size((120, 24)).columns, 80)
         output.emit(render.format_table(result, width=width), args.output)
+    outcomes = []
     counts = {s.value: result.count(s) for s in Severity}
-    return 1 if _fails(counts, FailOn(args.fail_on)) else 0
+    if _fails(counts, FailOn(args.fail_on)):
+        outcomes.append(ExitCode.FINDINGS)
+    if result.problems:  # shown in the report itself
+        outcomes.append(ExitCode.INPUT_OUTPUT)
+    missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
+    if missing:
+        streams.say(f"cgotrap: {incomplete_message(missing)}")
+        outcomes.append(ExitCode.INCOMPLETE)
+    return combine(outcomes)

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import subprocess
@@ -49,6 +50,7 @@ from cgotrap.crossbuild.results import (
     TargetResult,
 )
 from cgotrap.errors import InputError, ToolchainMissingError
+from cgotrap.host import host_goarch
 from cgotrap.judge.buildfail import classify, evidence, failed_tests, unclassified
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.rules import get
@@ -116,14 +118,6 @@ def slug(target: Target) -> str:
     return target.name.replace("/", "-").replace(" cgo=", "-cgo")
 
 
-def host_goarch() -> str:
-    """GOARCH of this machine ("amd64")."""
-    machine = platform.machine().lower()
-    return {"x86_64": "amd64", "aarch64": "arm64", "i686": "386", "i386": "386"}.get(
-        machine, machine
-    )
-
-
 def tree_fingerprint(root: Path, *, skip: Path | None = None) -> str:
     """A digest of every file's path, size and mtime under `root` (bounded; .git skipped)."""
     digest = hashlib.sha256()
@@ -154,6 +148,8 @@ class _TestPlan:
     runnable: bool
     exec_prog: str | None
     why_not: str
+    missing: str = ""
+    """The qemu-user program the tests would run under, when it is not installed."""
 
 
 _COMPAT_NATIVE = frozenset({("amd64", "386"), ("arm64", "arm")})
@@ -194,6 +190,7 @@ def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.wh
                 f"compiled the tests but could not run them: apt-get install qemu-user "
                 f"(needs {qemu or 'qemu for ' + target.goarch})"
             ),
+            missing=qemu or f"qemu for {target.goarch}",
         )
     if target.cgo and target.libc is not Libc.MUSL:
         return _TestPlan(
@@ -206,6 +203,36 @@ def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.wh
             ),
         )
     return _TestPlan(runnable=True, exec_prog=found, why_not="")
+
+
+def missing_tools(
+    targets: Sequence[Target],
+    options: MatrixOptions,
+    *,
+    which: Callable[[str], str | None] = shutil.which,
+) -> list[str]:
+    """What to install before `targets` can run as asked: a `--cc` compiler that does not
+    exist, qemu-user for tests that would run under it. One line each; [] when all is there."""
+    missing: dict[str, None] = {}
+    for target in targets:
+        cc = options.config.cc_for(target) if target.cgo else None
+        if cc is not None:
+            words = shlex.split(cc) or [cc]
+            if which(words[0]) is None:
+                missing[
+                    f"{words[0]} not found (the C compiler named for {target.port}): install "
+                    f"it, or name another with --cc {target.port}=CC"
+                ] = None
+        if Step.TEST not in options.steps:
+            continue
+        plan = plan_tests(target, which=which)
+        if plan.missing and not (target.cgo and target.libc is not Libc.MUSL):
+            # (a cgo test on dynamic glibc would not run under qemu anyway: CGO113 says so)
+            missing[
+                f"{plan.missing} not found, and the {target.port} tests run under it: "
+                "apt-get install qemu-user (or leave out --test or that target)"
+            ] = None
+    return list(missing)
 
 
 def _note(target: Target, text: str) -> Finding:
@@ -241,6 +268,9 @@ class MatrixRunner:
                     "need it as the cross C compiler: pip install ziglang (or "
                     "'cgotrap[toolchains]'), or use --cgo 0, or --cc PORT=CC"
                 )
+        missing = missing_tools(targets, options)
+        if missing:
+            raise ToolchainMissingError("; ".join(missing))
         results = options.results_dir
         try:
             results.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,244 @@
+"""Reliability: one exit-code scheme, one host table, hostile inputs and awkward shells.
+
+Every case runs cgotrap as a user does (a child process, bounded in time, in a temporary
+directory) and asserts the exit code, a one-line message, no traceback and, where a tree is
+read, that it is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cgotrap import errors, host
+from cgotrap.errors import ExitCode, combine
+from tests.gofixtures import gofile, gomod, write_tree
+
+TRUE = Path(shutil.which("true") or "/bin/true")
+_TIMEOUT = 120
+
+
+def _cgotrap(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, shell: str = ""
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m cgotrap ARGS` (or, with `shell`, a shell line where $CGOTRAP is it)."""
+    full_env = dict(os.environ, **(env or {}))
+    if shell:
+        full_env["CGOTRAP"] = f"{sys.executable} -m cgotrap"
+        argv = ["/bin/sh", "-c", shell]
+    else:
+        argv = [sys.executable, "-m", "cgotrap", *args]
+    return subprocess.run(
+        argv, capture_output=True, timeout=_TIMEOUT, check=False, cwd=cwd, env=full_env
+    )
+
+
+def _one_line(done: subprocess.CompletedProcess[bytes]) -> str:
+    """The single stderr line (asserting there is one and no traceback)."""
+    err = done.stderr.decode("utf-8")  # also: valid UTF-8
+    assert "Traceback" not in err, err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("cgotrap: "), err
+    return lines[0]
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
+    """(mode, mtime, content digest) of every entry under `root`."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            full = Path(dirpath) / name
+            st = full.lstat()
+            digest = ""
+            if full.is_file() and not full.is_symlink():
+                digest = hashlib.sha256(full.read_bytes()).hexdigest()
+            out[os.fsencode(full).hex()] = (st.st_mode, st.st_mtime_ns, digest)
+    return out
+
+
+def _module(root: Path, *imports: str) -> Path:
+    return write_tree(
+        root, {"go.mod": gomod("example.com/m"), "m.go": gofile("m", *imports, body="var X = 1\n")}
+    )
+
+
+# --- the exit-code scheme ------------------------------------------------------------------
+
+
+def test_precedence_is_2_3_70_4_1_5_0() -> None:
+    order = [2, 3, 70, 4, 1, 5, 0]
+    for n in range(1, len(order) + 1):
+        for chosen in itertools.permutations(order, n):
+            want = min(chosen, key=order.index)
+            assert combine(ExitCode(c) for c in chosen) == want
+    assert combine([]) is ExitCode.OK
+    assert errors.signal_exit_code(15) == 143
+
+
+def test_every_error_class_has_a_code_of_the_scheme() -> None:
+    assert errors.UsageError.exit_code == 2
+    assert errors.ToolchainMissingError.exit_code == 3
+    assert errors.InputError.exit_code == errors.OutputError.exit_code == 4
+    assert errors.DataError.exit_code == 70
+    from cgotrap.read.binary.interface import BinaryReadError
+
+    assert BinaryReadError.exit_code == 4
+
+
+def test_a_corrupt_file_alone_or_among_good_ones_is_exit_4(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.write_bytes(b"\x7fELF" + b"\x02\x01\x01" + b"\x00" * 9 + b"\xff" * 40)
+    alone = _cgotrap("inspect", str(bad))
+    assert alone.returncode == 4
+    assert _one_line(alone).startswith(f"cgotrap: {bad}: ")
+    among = _cgotrap("inspect", str(TRUE), str(bad), "--format", "json")
+    assert among.returncode == 4
+    assert _one_line(among) == _one_line(alone)
+    assert str(TRUE) in among.stdout.decode()  # the good one is still reported
+    folder = tmp_path / "dist"
+    folder.mkdir()
+    shutil.copy(TRUE, folder / "good")
+    shutil.copy(bad, folder / "bad")
+    walked = _cgotrap("inspect", str(folder))
+    assert walked.returncode == 4
+    assert _one_line(walked) == f"cgotrap: {folder}/bad: " + _one_line(alone).split(": ", 2)[2]
+
+
+def test_unresolved_packages_make_an_incomplete_answer_exit_5(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m", "example.com/nowhere/x")
+    before = _snapshot(root)
+    listed = _cgotrap("list", "-e", "-deps", "-json", "./...", cwd=root)
+    assert listed.returncode == 5
+    assert _one_line(listed) == (
+        "cgotrap: incomplete answer: 1 package could not be resolved: example.com/nowhere/x"
+    )
+    assert b'"ImportPath": "example.com/nowhere/x"' in listed.stdout
+    scanned = _cgotrap("scan", str(root), "--targets", "linux/amd64", "--fail-on", "never")
+    assert scanned.returncode == 5
+    assert _one_line(scanned) == _one_line(listed)
+    # an unresolved package and a finding at the gate: 1 outranks 5
+    gated = _cgotrap("scan", str(root), "--targets", "linux/amd64", "--fail-on", "warning")
+    assert gated.returncode == 1
+    assert _snapshot(root) == before
+    clean = _module(tmp_path / "clean", "fmt")
+    assert _cgotrap("list", "./...", cwd=clean).returncode == 0
+
+
+def test_a_cc_that_does_not_exist_is_a_missing_tool(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m")
+    done = _cgotrap(
+        "matrix",
+        str(root),
+        "--targets",
+        "linux/amd64",
+        "--cgo",
+        "1",
+        "--cc",
+        "linux/amd64=no-such-cc-x1 -O2",
+        "--results",
+        str(tmp_path / "r"),
+    )
+    assert done.returncode == 3
+    line = _one_line(done)
+    assert "no-such-cc-x1 not found (the C compiler named for linux/amd64)" in line
+    assert not (tmp_path / "r").exists()
+
+
+def test_tests_under_a_missing_qemu_are_a_missing_tool(tmp_path: Path) -> None:
+    if host.host_goarch() != "amd64":
+        pytest.skip("the foreign arch here is arm64, seen from amd64")
+    root = _module(tmp_path / "m")
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    done = _cgotrap(
+        "matrix",
+        str(root),
+        "--targets",
+        "linux/arm64",
+        "--cgo",
+        "0",
+        "--test",
+        "--results",
+        str(tmp_path / "r"),
+        env={"PATH": str(empty)},
+    )
+    assert done.returncode == 3
+    assert "qemu-aarch64 not found" in _one_line(done)
+    assert "apt-get install qemu-user" in _one_line(done)
+
+
+# --- the host, as Go sees it ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("machine", "goos", "little", "goarch"),
+    [
+        ("x86_64", "linux", True, "amd64"),
+        ("amd64", "freebsd", True, "amd64"),
+        ("aarch64", "linux", True, "arm64"),
+        ("arm64", "darwin", True, "arm64"),
+        ("armv7l", "linux", True, "arm"),
+        ("armv6l", "linux", True, "arm"),
+        ("armv8l", "linux", True, "arm"),
+        ("i686", "linux", True, "386"),
+        ("i386", "linux", True, "386"),
+        ("i386", "darwin", True, "amd64"),
+        ("i86pc", "linux", True, "386"),
+        ("ppc64le", "linux", True, "ppc64le"),
+        ("ppc64", "linux", False, "ppc64"),
+        ("s390x", "linux", False, "s390x"),
+        ("riscv64", "linux", True, "riscv64"),
+        ("mips64", "linux", True, "mips64le"),
+        ("mips64", "linux", False, "mips64"),
+        ("mips", "linux", False, "mips"),
+        ("mips", "linux", True, "mipsle"),
+        ("loongarch64", "linux", True, "loong64"),
+        ("powerpc64", "openbsd", False, "ppc64"),
+        ("00F84C0C4C00", "aix", False, "ppc64"),
+    ],
+)
+def test_goarch_of_machine_is_what_go_dist_chooses(
+    machine: str, goos: str, little: bool, goarch: str
+) -> None:
+    assert host.goarch_of_machine(machine, goos=goos, little_endian=little) == goarch
+
+
+def test_list_and_matrix_share_one_host_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platform
+
+    from cgotrap.build import runner
+    from cgotrap.targets import Target
+
+    monkeypatch.setattr(platform, "machine", lambda: "armv7l")
+    assert host.host_goarch() == "arm"
+    if platform.system() == "Linux":  # matrix: linux/arm tests run natively, no qemu-arm
+        arm = Target(goos="linux", goarch="arm", cgo=False)
+        plan = runner.plan_tests(arm, which=lambda _: None)
+        assert plan.runnable
+        assert plan.exec_prog is None
+    for key in ("GOOS", "GOARCH", "CGO_ENABLED"):
+        monkeypatch.delenv(key, raising=False)
+    assert host.env_target().goarch == "arm"
+
+
+def test_host_goarch_agrees_with_go(go_tool: object) -> None:
+    from cgotrap import toolchain
+
+    go = toolchain.require("go")
+    want = subprocess.run(
+        [str(go.path), "env", "GOHOSTARCH", "GOHOSTOS"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=toolchain.go_env(),
+        timeout=_TIMEOUT,
+    ).stdout.split()
+    assert [host.host_goarch(), host.host_goos()] == want
