@@ -20,13 +20,12 @@ import jsonschema
 import pytest
 
 from cgotrap import schemas, toolchain
-from cgotrap.cli.main_scan import _with_twins
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
 from cgotrap.judge.headers import catalog
 from cgotrap.judge.rules import Severity
 from cgotrap.judge.scan import ScanResult, scan
 from cgotrap.render.scan import format_json, format_table
-from cgotrap.targets import Target, expand
+from cgotrap.targets import Target, expand, with_cgo_twins
 from tests.integration.scan_golist import go_env, golist_json, golist_matrix
 
 pytestmark = pytest.mark.integration
@@ -43,7 +42,7 @@ REPORT = tuple(expand(SELECTION, (False, True), skip_unsupported_cgo=True))
 
 @functools.cache
 def _example() -> tuple[MatrixResult, ScanResult]:
-    matrix = golist_matrix(EXAMPLE, ["./..."], _with_twins(list(REPORT)))
+    matrix = golist_matrix(EXAMPLE, ["./..."], with_cgo_twins(list(REPORT)))
     return matrix, scan(matrix, report=REPORT)
 
 
@@ -342,7 +341,7 @@ def test_scan_of_std_agrees_with_go_list(goroot: Path) -> None:
     report = expand(
         "linux/amd64,darwin/arm64,windows/amd64,js/wasm", (False, True), skip_unsupported_cgo=True
     )
-    loaded = _with_twins(list(report))
+    loaded = with_cgo_twins(list(report))
     src = goroot / "src"
     ours = scan(load_matrix(["std"], loaded, root=src), report=report)
     oracle = scan(golist_matrix(src, ["std"], loaded, fixed_tree=True), report=report)

@@ -25,7 +25,7 @@ from typing import Any, assert_never
 from cgotrap.cli import output, streams
 from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.render.formats import OutputFormat, formatter, report_format
-from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
+from cgotrap.targets import expand, parse_cgo_modes, with_cgo_twins
 
 
 class FailOn(enum.StrEnum):
@@ -84,24 +84,6 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _with_twins(report: list[Target]) -> list[Target]:
-    """`report` plus the cgo=1 twin of every cgo=0 target (to name what takes over)."""
-    table = port_table()
-    out = list(report)
-    seen = set(report)
-    for t in report:
-        port = table.get(t.goos, t.goarch)
-        if t.cgo or port is None or not port.cgo_supported:
-            continue
-        twin = Target(
-            goos=t.goos, goarch=t.goarch, cgo=True, libc=t.libc, glibc_version=t.glibc_version
-        )
-        if twin not in seen:
-            seen.add(twin)
-            out.append(twin)
-    return out
-
-
 def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
     match fail_on:
         case FailOn.ERROR:
@@ -136,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         matrix = load_matrix(
-            patterns, _with_twins(report), root=root.resolve(), tags=tags, workers=2
+            patterns, with_cgo_twins(report), root=root.resolve(), tags=tags, workers=2
         )
     finally:
         if gc_was_enabled:
