@@ -26,13 +26,13 @@ _TIMEOUT = 120
 
 
 def _cgotrap(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, shell: str = ""
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, sh: str = ""
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run `python -m cgotrap ARGS` (or, with `shell`, a shell line where $CGOTRAP is it)."""
+    """Run `python -m cgotrap ARGS` (or, with `sh`, a shell line where $CGOTRAP is it)."""
     full_env = dict(os.environ, **(env or {}))
-    if shell:
+    if sh:
         full_env["CGOTRAP"] = f"{sys.executable} -m cgotrap"
-        argv = ["/bin/sh", "-c", shell]
+        argv = ["/bin/sh", "-c", sh]
     else:
         argv = [sys.executable, "-m", "cgotrap", *args]
     return subprocess.run(
@@ -215,6 +215,7 @@ def test_list_and_matrix_share_one_host_table(monkeypatch: pytest.MonkeyPatch) -
     import platform
 
     from cgotrap.build import runner
+
     from cgotrap.targets import Target
 
     monkeypatch.setattr(platform, "machine", lambda: "armv7l")
@@ -242,3 +243,178 @@ def test_host_goarch_agrees_with_go(go_tool: object) -> None:
         timeout=_TIMEOUT,
     ).stdout.split()
     assert [host.host_goarch(), host.host_goos()] == want
+
+
+# --- standard streams ----------------------------------------------------------------------
+
+_COMMANDS_THAT_PRINT = [
+    ("scan", ".", "--targets", "linux/amd64"),
+    ("scan", ".", "--targets", "linux/amd64", "--format", "json"),
+    ("list", "-e", "-deps", "-json", "./..."),
+    ("list", "./..."),
+    ("inspect", str(TRUE)),
+    ("inspect", "--go-version-m", str(TRUE)),
+]
+
+
+@pytest.mark.parametrize("argv", _COMMANDS_THAT_PRINT, ids=" ".join)
+def test_stdout_on_a_full_device_is_one_line_exit_4(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    root = _module(tmp_path / "m", "fmt")
+    before = _snapshot(root)
+    done = _cgotrap(sh=f"$CGOTRAP {' '.join(argv)} >/dev/full", cwd=root)
+    assert done.returncode == 4
+    assert _one_line(done) == "cgotrap: standard output: No space left on device"
+    assert _snapshot(root) == before
+
+
+@pytest.mark.parametrize("argv", _COMMANDS_THAT_PRINT, ids=" ".join)
+def test_stdout_closed_is_one_line_exit_4(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    root = _module(tmp_path / "m", "fmt")
+    done = _cgotrap(sh=f"$CGOTRAP {' '.join(argv)} >&-", cwd=root)
+    assert done.returncode == 4
+    assert _one_line(done) == "cgotrap: standard output is closed: nowhere to write the answer"
+
+
+def test_stderr_closed_keeps_messages_off_stdout(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.write_bytes(b"not a binary")
+    done = _cgotrap(sh=f"$CGOTRAP inspect {bad} 2>&-")
+    assert done.returncode == 4
+    assert done.stdout == b""
+    root = _module(tmp_path / "m", "example.com/nowhere/x")
+    listed = _cgotrap(sh="$CGOTRAP list -deps ./... 2>&-", cwd=root)
+    assert listed.returncode == 5
+    assert "cgotrap:" not in listed.stdout.decode()
+    assert "example.com/nowhere/x" in listed.stdout.decode().splitlines()
+
+
+# --- inputs that are not regular files -----------------------------------------------------
+
+
+def _fifo_cases(tmp_path: Path) -> list[tuple[list[str], Path, Path]]:
+    """(argv, cwd, the special file) per case: each would block a reader forever."""
+    cases: list[tuple[list[str], Path, Path]] = []
+    for rel, words in [
+        ("vendor/modules.txt", ["list", "./..."]),
+        ("vendor/modules.txt", ["scan", ".", "--targets", "linux/amd64"]),
+        ("go.mod", ["list", "./..."]),
+        ("go.mod", ["scan", ".", "--targets", "linux/amd64"]),
+        ("go.sum", ["list", "./..."]),
+        ("go.sum", ["scan", ".", "--targets", "linux/amd64"]),
+        ("go.work", ["list", "./..."]),
+        ("go.sum", ["matrix", ".", "--targets", "linux/amd64", "--cgo", "0", "--no-reuse"]),
+    ]:
+        root = _module(tmp_path / f"m{len(cases)}", "fmt")
+        special = root / rel
+        special.parent.mkdir(exist_ok=True)
+        special.unlink(missing_ok=True)
+        os.mkfifo(special)
+        argv = list(words)
+        if argv[0] == "matrix":
+            argv += ["--results", str(tmp_path / f"r{len(cases)}")]
+        cases.append((argv, root, special))
+    return cases
+
+
+def test_a_fifo_read_by_rule_is_refused_not_waited_on(tmp_path: Path) -> None:
+    for argv, root, special in _fifo_cases(tmp_path):
+        before = _snapshot(root)
+        done = _cgotrap(*argv, cwd=root)
+        assert done.returncode == 4, (argv, special, done.stderr)
+        line = _one_line(done)
+        assert line.startswith(f"cgotrap: {special}: "), line
+        assert line.endswith("not a regular file (a FIFO), not read by cgotrap"), line
+        assert _snapshot(root) == before
+
+
+def test_inspect_refuses_fifos_sockets_and_devices_by_name(tmp_path: Path) -> None:
+    import socket
+
+    fifo = tmp_path / "app"
+    os.mkfifo(fifo)
+    archive = tmp_path / "app.tar.gz"
+    os.mkfifo(archive)
+    sock_path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(sock_path))
+        for special, kind in [
+            (fifo, "a FIFO"),
+            (archive, "a FIFO"),
+            (sock_path, "a socket"),
+            (Path("/dev/zero"), "a character device"),
+        ]:
+            done = _cgotrap("inspect", str(special))
+            assert done.returncode == 4
+            assert _one_line(done) == (
+                f"cgotrap: {special}: not a regular file ({kind}), not read by cgotrap"
+            )
+        among = _cgotrap("inspect", str(TRUE), str(fifo))
+        assert among.returncode == 4
+        assert str(TRUE) in among.stdout.decode()
+
+
+def test_a_name_too_long_is_one_line_exit_4(tmp_path: Path) -> None:
+    long = tmp_path / ("a" * 300)
+    for argv in (
+        ["scan", str(long)],
+        ["matrix", str(long)],
+        ["inspect", str(long)],
+        ["inspect", f"{long}.tar.gz"],
+    ):
+        done = _cgotrap(*argv)
+        assert done.returncode == 4, argv
+        assert _one_line(done).lower().endswith(": file name too long"), argv
+
+
+# --- names and text from the scanned world -------------------------------------------------
+
+
+def _hostile_module(root: Path) -> Path:
+    """A module whose directory names and #include text carry controls and bad UTF-8."""
+    write_tree(root, {"go.mod": gomod("example.com/h")})
+    bad = Path(os.fsdecode(os.fsencode(root) + b"/bad\xffdir"))
+    bad.mkdir()
+    (bad / "x.go").write_text('package bad\n\n// #include <zz\x1b]0;pwned\x07.h>\nimport "C"\n')
+    esc = root / "esc\x1b[31mred"
+    esc.mkdir()
+    (esc / "y.go").write_text('package esc\n\n// #cgo LDFLAGS: -lfoo\x1b[2J\nimport "C"\n')
+    newline = root / "nl\nrow"
+    newline.mkdir()
+    (newline / "z.go").write_text('package nl\n\nimport "C"\n')
+    return root
+
+
+def test_scan_escapes_controls_and_bad_utf8_in_every_format(tmp_path: Path) -> None:
+    import json
+
+    root = _hostile_module(tmp_path / "h")
+    before = _snapshot(root)
+    table = _cgotrap("scan", ".", "--targets", "linux/amd64", cwd=root)
+    assert table.returncode == 1, table.stderr
+    text = table.stdout.decode("utf-8")  # strict: valid UTF-8
+    for raw in ("\x1b", "\x07", "\ufffd"):
+        assert raw not in text
+    assert "bad\\xffdir" in text
+    assert "esc\\x1b[31mred" in text
+    assert "<zz\\x1b]0;pwned\\x07.h>" in text
+    rows = [line for line in text.splitlines() if "row" in line and "BROKEN" in line]
+    assert rows == [rows[0]]
+    assert rows[0].lstrip().startswith("nl\\x0arow")  # one row, not split by the newline
+    document = _cgotrap("scan", ".", "--targets", "linux/amd64", "--format", "json", cwd=root)
+    raw_json = document.stdout.decode("utf-8")
+    assert "\x1b" not in raw_json
+    assert "\\u001b" in raw_json
+    names = {p["import_path"] for p in json.loads(raw_json)["packages"]}
+    assert "example.com/h/bad\\xffdir" in names  # the same text as on the terminal
+    assert "example.com/h/esc\x1b[31mred" in names  # JSON carries the control, escaped
+    assert _snapshot(root) == before
+
+
+def test_messages_on_stderr_are_escaped(tmp_path: Path) -> None:
+    name = tmp_path / "evil\x1b]0;title\x07\nname"
+    name.write_bytes(b"not a binary")
+    done = _cgotrap("inspect", str(name))
+    assert done.returncode == 4
+    assert _one_line(done) == (
+        f"cgotrap: {tmp_path}/evil\\x1b]0;title\\x07\\x0aname: not an ELF, Mach-O or PE file"
+    )

@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     from cgotrap.judge import policy as policies
     from cgotrap.render import inspect as renderer
+    from cgotrap.render.untrusted import for_terminal
 
     targets = policies.select_run_targets(args.runs_on) if args.runs_on else ()
     policy = policies.get_policy(args.policy) if args.policy else None
@@ -107,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         width = shutil.get_terminal_size((120, 24)).columns
         color = args.output is None and sys.stdout.isatty()
-        text = renderer.format_table(report, width=width, color=color)
+        shown = for_terminal(report)  # names from the files: controls shown escaped
+        text = renderer.format_table(shown, width=width, color=color)
     output.emit(text, args.output)
     if not binaries:
         streams.say("cgotrap: no binaries found")

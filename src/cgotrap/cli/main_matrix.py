@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from cgotrap.judge.finding import Step
     from cgotrap.render.formats import OutputFormat, formatter, report_format
     from cgotrap.render.matrix import MatrixFormat, format_json, format_report
+    from cgotrap.render.untrusted import for_terminal
 
     root, packages = _split_positionals(args.path, list(args.packages))
     if not root.is_dir():
@@ -198,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
         streams.say(f"cgotrap: {options.results_dir}/matrix.json: {exc.strerror or exc}")
         outcomes.append(ExitCode.INPUT_OUTPUT)
     own = {f.value: f for f in MatrixFormat}  # table, json and matrix's own JUnit
+    # go's output quotes the project's names: controls shown escaped (JSON escapes its own)
+    shown = report if args.format == MatrixFormat.JSON.value else for_terminal(report)
     view = None if args.format in own else report_format(OutputFormat(args.format))
     if view is not None:
         from cgotrap.render.findings import from_matrix
@@ -210,9 +213,9 @@ def run(args: argparse.Namespace) -> int:
 
         from cgotrap.render.matrix import render
 
-        Console(highlight=False, emoji=False).print(render(report))
+        Console(highlight=False, emoji=False).print(render(shown))
     else:
-        output.emit(format_report(report, own[args.format]), args.output)
+        output.emit(format_report(shown, own[args.format]), args.output)
     if report.failed and not args.no_fail:
         outcomes.append(ExitCode.FINDINGS)
     return combine(outcomes)

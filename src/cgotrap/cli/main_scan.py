@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from cgotrap.judge.rules import Severity
     from cgotrap.judge.scan import scan
     from cgotrap.render import scan as render
+    from cgotrap.render.untrusted import for_terminal
 
     root = Path(args.path)
     if not root.is_dir():
@@ -138,10 +139,11 @@ def run(args: argparse.Namespace) -> int:
         from rich.console import Console
 
         console = Console(highlight=False, emoji=False)
-        console.print(render.render(result, width=console.width))
+        console.print(render.render(for_terminal(result), width=console.width))
     else:
         width = max(shutil.get_terminal_size((120, 24)).columns, 80)
-        output.emit(render.format_table(result, width=width), args.output)
+        shown = for_terminal(result)  # names from the tree: controls shown escaped
+        output.emit(render.format_table(shown, width=width), args.output)
     outcomes = []
     counts = {s.value: result.count(s) for s in Severity}
     if _fails(counts, FailOn(args.fail_on)):

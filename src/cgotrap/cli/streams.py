@@ -48,12 +48,15 @@ def guard() -> None:
 
 
 def say(line: str) -> None:
-    """Print one message line on stderr (the caller escapes untrusted text); never stdout."""
+    """Print one message line on stderr, never stdout; the names in it come from the scanned
+    world, so controls are shown escaped (`render.untrusted.terminal`): one line stays one."""
+    from cgotrap.render.untrusted import terminal
+
     err: TextIO | None = sys.stderr
     if err is None:
         return
     with contextlib.suppress(OSError, ValueError):  # stderr full or closed: nothing to do
-        err.write(line + "\n")
+        err.write(terminal(line) + "\n")
         err.flush()
 
 

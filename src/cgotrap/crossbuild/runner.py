@@ -49,6 +49,7 @@ from cgotrap.crossbuild.results import (
     StepResult,
     TargetResult,
 )
+from cgotrap.discover.project import refuse_special_control_files
 from cgotrap.errors import InputError, ToolchainMissingError
 from cgotrap.host import host_goarch
 from cgotrap.judge.buildfail import classify, evidence, failed_tests, unclassified
@@ -139,7 +140,9 @@ def tree_fingerprint(root: Path, *, skip: Path | None = None) -> str:
             except OSError:
                 continue
             rel = path.relative_to(root).as_posix()
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            # (a name that is not UTF-8 is a surrogate escape: hash its bytes as they are)
+            line = f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n"
+            digest.update(line.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -258,6 +261,7 @@ class MatrixRunner:
         """Run every target (parallel), return the report; Ctrl-C cancels and re-raises."""
         options = self.options
         root = options.root.resolve()
+        refuse_special_control_files(root)  # a FIFO go.sum would hang every go command
         if not (root / "go.mod").is_file() and not (root / "go.work").is_file():
             raise InputError(f"{root}: no go.mod or go.work here (not a Go module root)")
         if any(self._needs_zig(t) for t in targets):
