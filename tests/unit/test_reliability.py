@@ -418,3 +418,158 @@ def test_messages_on_stderr_are_escaped(tmp_path: Path) -> None:
     assert _one_line(done) == (
         f"cgotrap: {tmp_path}/evil\\x1b]0;title\\x07\\x0aname: not an ELF, Mach-O or PE file"
     )
+
+
+# --- archives and Mach-O -------------------------------------------------------------------
+
+
+def _tar_header(name: bytes, size: int, typeflag: bytes) -> bytes:
+    """One ustar header block (what tarfile itself would write), any size claimed."""
+    block = bytearray(512)
+    block[0 : len(name)] = name
+    block[100:108] = b"0000644\0"
+    block[108:116] = b"0000000\0"
+    block[116:124] = b"0000000\0"
+    block[124:136] = f"{size:011o}\0".encode()
+    block[136:148] = b"00000000000\0"
+    block[148:156] = b" " * 8
+    block[156:157] = typeflag
+    block[257:265] = b"ustar\x0000"
+    block[148:156] = f"{sum(block):06o}\0 ".encode()
+    return bytes(block)
+
+
+def _run_measured(argv: list[str]) -> tuple[int, bytes, int]:
+    """(exit code, stderr, peak RSS in KiB) of `python -m cgotrap ARGV`, from `os.wait4`."""
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(  # our own interpreter and module
+            [sys.executable, "-m", "cgotrap", *argv], stdout=subprocess.DEVNULL, stderr=err
+        )
+        timer = threading.Timer(_TIMEOUT, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return proc.returncode, err.read(), usage.ru_maxrss
+
+
+@pytest.mark.parametrize(("typeflag", "what"), [(b"x", "pax"), (b"L", "GNU long name")])
+def test_a_huge_tar_header_is_refused_before_it_is_read(
+    tmp_path: Path, typeflag: bytes, what: str
+) -> None:
+    import gzip
+
+    claimed = 300 << 20  # 300 MiB of "name", really there (zeros compress to ~300 KiB)
+    archive = tmp_path / "release.tar.gz"
+    with gzip.open(archive, "wb", compresslevel=1) as out:
+        out.write(_tar_header(b"././@LongLink", claimed, typeflag))
+        zeros = bytes(1 << 20)
+        for _ in range(claimed >> 20):
+            out.write(zeros)
+    assert archive.stat().st_size < 2 << 20, what
+    code, err, peak_kib = _run_measured(["inspect", str(archive)])
+    assert code == 4
+    line = err.decode()
+    assert line == (
+        f"cgotrap: {archive}: unreadable archive: a {claimed}-byte tar header "
+        f"(at most {1 << 20} read)\n"
+    )
+    assert peak_kib < 150 << 10, f"peak RSS {peak_kib} KiB reading a {what} header"
+
+
+def test_a_huge_zip_directory_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    import struct
+
+    archive = tmp_path / "release.zip"
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, 0x7FFF0000, 0, 0)
+    archive.write_bytes(b"\0" * 64 + end)
+    done = _cgotrap("inspect", str(archive))
+    assert done.returncode == 4
+    assert _one_line(done) == (
+        f"cgotrap: {archive}: unreadable archive: a {0x7FFF0000}-byte zip directory "
+        f"(at most {64 << 20} read)"
+    )
+
+
+def test_garbage_archives_are_one_line_in_our_words(tmp_path: Path) -> None:
+    import random
+
+    noise = random.Random(13).randbytes(3000)  # noqa: S311  # test data, not secrets
+    for name, words in [
+        ("a.tar.gz", "not a tar archive (plain, gzip, bzip2 or xz)"),
+        ("a.tgz", "not a tar archive (plain, gzip, bzip2 or xz)"),
+        ("a.tar", "not a tar archive (plain, gzip, bzip2 or xz)"),
+        ("a.zip", "not a zip archive"),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(noise)
+        done = _cgotrap("inspect", str(path))
+        assert done.returncode == 4
+        assert _one_line(done) == f"cgotrap: {path}: unreadable archive: {words}"
+
+
+def test_a_member_with_no_room_to_copy_is_said_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import collections
+    import zipfile
+
+    from cgotrap.read.binary import archive, inspect_inputs
+
+    path = tmp_path / "release.zip"
+    with zipfile.ZipFile(path, "w") as out:
+        out.write(TRUE, "app/true")
+    monkeypatch.setattr(archive, "MEMORY_LIMIT", 16)  # every member is copied out
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(
+        archive.shutil if hasattr(archive, "shutil") else shutil,
+        "disk_usage",
+        lambda _: usage(0, 0, 1000),
+    )
+    (member,) = inspect_inputs([str(path)])
+    size = TRUE.stat().st_size
+    assert member.name == f"{path}!app/true"
+    assert member.linkage is None
+    assert member.error.startswith(f"not inspected: {size} bytes: no room to copy it to ")
+    assert member.error.endswith("(1000 bytes free)")
+
+
+def _macho_seed() -> bytes:
+    """A small 64-bit little-endian Mach-O: header, LC_SEGMENT_64, LC_LOAD_DYLIB."""
+    import struct
+
+    segment = struct.pack("<II16sQQQQiiII", 0x19, 72, b"__TEXT", 0, 4096, 0, 4096, 5, 5, 0, 0)
+    name = b"/usr/lib/libSystem.B.dylib\0\0\0\0\0\0"
+    dylib = struct.pack("<IIIIII", 0xC, 24 + len(name), 24, 0, 0x10000, 0x10000) + name
+    commands = segment + dylib
+    header = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x01000007, 3, 2, 2, len(commands), 0, 0)
+    return header + commands + bytes(256)
+
+
+def test_macho_errors_never_leak_a_python_repr() -> None:
+    import io
+    import random
+
+    from cgotrap.read.binary import inspect_file
+
+    seed = _macho_seed()
+    rng = random.Random(7)  # noqa: S311  # reproducible mutations, not secrets
+    errors_seen = set()
+    for _ in range(400):
+        data = bytearray(seed)
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(16, 160)] = rng.randrange(256)
+        got = inspect_file("m", io.BytesIO(bytes(data)), len(data))
+        if got.error:
+            errors_seen.add(got.error)
+            assert "\n" not in got.error
+            assert " at 0x" not in got.error
+            assert "object" not in got.error
+            assert "unpack" not in got.error  # struct's jargon
+    assert errors_seen, "no mutation was an error: the seed does not exercise the reader"
