@@ -64,6 +64,16 @@ def signal_exit_code(signum: int) -> int:
     return 128 + signum
 
 
+class StoppedBySignal(Exception):  # noqa: N818  # a stop, not an error of the input
+    """The run was stopped by a termination signal (SIGTERM, SIGHUP) after every child
+    process was stopped; the exit status is 128+N (`signal_exit_code`). Ctrl-C stays
+    KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class CgotrapError(Exception):
     """Base of every error cgotrap reports to a user as one line."""
 

@@ -573,3 +573,37 @@ def test_macho_errors_never_leak_a_python_repr() -> None:
             assert "object" not in got.error
             assert "unpack" not in got.error  # struct's jargon
     assert errors_seen, "no mutation was an error: the seed does not exercise the reader"
+
+
+# --- where matrix writes -------------------------------------------------------------------
+
+
+def test_results_inside_the_project_or_empty_are_refused(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m")
+    before = _snapshot(root)
+    for results in (str(root), str(root / "out"), f"{root}/sub/../out2", "", " "):
+        done = _cgotrap("matrix", str(root), "--targets", "linux/amd64", "--results", results)
+        assert done.returncode == 2, results
+        line = _one_line(done)
+        if results.strip():
+            assert "inside the project" in line
+        else:
+            assert "--results needs a folder name" in line
+    relative = _cgotrap("matrix", "--targets", "linux/amd64", "--results", "out", cwd=root)
+    assert relative.returncode == 2
+    assert _snapshot(root) == before
+
+
+def test_a_file_where_a_target_folder_belongs_is_exit_4(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m")
+    results = tmp_path / "r"
+    results.mkdir()
+    (results / "linux-amd64-cgo0").write_text("in the way")
+    done = _cgotrap(
+        "matrix", str(root), "--targets", "linux/amd64", "--cgo", "0", "--results", str(results)
+    )
+    assert done.returncode == 4, done.stderr
+    line = _one_line(done)
+    assert line.startswith(f"cgotrap: {results}/linux-amd64-cgo0")
+    assert "cannot keep linux/amd64 cgo=0's results" in line
+    assert "CGO199" not in done.stdout.decode()

@@ -21,7 +21,13 @@ from typing import NoReturn
 
 from cgotrap import __version__
 from cgotrap.cli import streams
-from cgotrap.errors import CgotrapError, ExitCode, combine, signal_exit_code
+from cgotrap.errors import (
+    CgotrapError,
+    ExitCode,
+    StoppedBySignal,
+    combine,
+    signal_exit_code,
+)
 
 # Subcommand -> the module that registers and runs it. Only the module of the command being
 # run is imported (each costs 5-15 ms; `cgotrap inspect` over a release folder is dominated
@@ -104,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         streams.say("cgotrap: interrupted")
         return signal_exit_code(signal.SIGINT)
+    except StoppedBySignal as stop:
+        streams.say(f"cgotrap: stopped by {signal.Signals(stop.signum).name}")
+        return signal_exit_code(stop.signum)
     except BrokenPipeError:
         # `cgotrap list ... | head`: the reader left; not an error of ours.
         with contextlib.suppress(OSError, ValueError):

@@ -176,7 +176,14 @@ def run(args: argparse.Namespace) -> int:
         steps.append(Step.VET)
     if args.test:
         steps.append(Step.TEST)
+    if args.results is not None and not args.results.strip():
+        raise UsageError("--results needs a folder name ('' would mean the current directory)")
     results = Path(args.results) if args.results else default_results_dir(root)
+    if results.resolve().is_relative_to(root.resolve()):
+        raise UsageError(
+            f"--results {results}: inside the project {root}: cgotrap never writes into the "
+            "tree it builds; name a folder outside it"
+        )
     options = MatrixOptions(
         root=root,
         packages=packages,

@@ -14,8 +14,10 @@ a target whose inputs (project files, tools, target, steps, environment) are unc
 since its last run reuses that run's result from the results folder: a re-run with nothing
 changed runs no go command at all.
 
-A timeout or `cancel()` (Ctrl-C) kills the whole process group of every running command
-(go, compile, cgo, zig, qemu, test binaries and what they started), so nothing is left.
+A timeout, `cancel()`, or SIGINT/SIGTERM/SIGHUP during `run` kills the whole process group
+of every running command (go, compile, cgo, zig, qemu, test binaries and what they started),
+so nothing is left; go's temporary folders (GOTMPDIR) are inside the target's results
+folder and removed when the target ends.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from cgotrap.crossbuild.results import (
     TargetResult,
 )
 from cgotrap.discover.project import refuse_special_control_files
-from cgotrap.errors import InputError, ToolchainMissingError
+from cgotrap.errors import InputError, OutputError, StoppedBySignal, ToolchainMissingError
 from cgotrap.host import host_goarch
 from cgotrap.judge.buildfail import classify, evidence, failed_tests, unclassified
 from cgotrap.judge.finding import Finding
@@ -74,6 +76,8 @@ _ENV_THAT_MATTERS = (
     "PKG_CONFIG_SYSROOT_DIR",
 )
 _MAX_TREE_FILES = 200_000
+_GOTMPDIR = "tmp"
+"""A target's GOTMPDIR, inside its results folder."""
 _CCWRAP_DIGEST = hashlib.sha256(Path(ccwrap.__file__).read_bytes()).hexdigest()
 """A change to the CC wrapper's flag rules changes every zig build's result."""
 _CACHE_FORMAT = 1
@@ -102,6 +106,11 @@ class MatrixOptions:
     reuse: bool = True
     """Reuse a target's previous result when nothing changed."""
 
+
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""Signals that stop a matrix: every child process group is killed first (`cancel`)."""
 
 Progress = Callable[[Target, str], None]
 """Called from worker threads with a target and its state ("queued", "build", "pass"...)."""
@@ -287,16 +296,18 @@ class MatrixRunner:
         out: dict[int, TargetResult] = {}
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
         interrupted = threading.Event()
+        received: list[int] = []
 
-        def on_sigint(_signum: int, _frame: object) -> None:
+        def on_signal(signum: int, _frame: object) -> None:
             # Only flag and kill here: a KeyboardInterrupt raised inside
             # concurrent.futures.wait can leave a future's lock held, and the pool's
             # shutdown then waits forever for a worker blocked on it (seen once under load).
+            received.append(signum)
             interrupted.set()
             self.cancel()
 
         in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
+        previous = {signum: signal.signal(signum, on_signal) for signum in _STOP_SIGNALS if in_main}
         try:
             futures = {pool.submit(self._run_target, t): i for i, t in enumerate(targets)}
             pending = set(futures)
@@ -310,11 +321,13 @@ class MatrixRunner:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         finally:
-            if in_main:
-                signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         if interrupted.is_set():
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise KeyboardInterrupt
+            pool.shutdown(wait=True, cancel_futures=True)  # every process group is gone
+            if received[0] == signal.SIGINT:
+                raise KeyboardInterrupt
+            raise StoppedBySignal(received[0])
         pool.shutdown(wait=True)
         return MatrixReport(
             targets=tuple(out[i] for i in range(len(targets))),
@@ -385,20 +398,20 @@ class MatrixRunner:
         return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
     def _run_target(self, target: Target) -> TargetResult:
+        tdir = self.options.results_dir / slug(target)
         try:
             return self._run_target_inner(target)
         except OSError as exc:
-            # The results folder went away or filled up mid-run: this target's problem only.
-            self._emit(target, Outcome.FAIL.value)
-            finding = unclassified(
-                f"cgotrap could not keep this target's results: {exc}",
-                target=target,
-                step=Step.BUILD,
-            )
-            return TargetResult(
-                target=target,
-                steps=(StepResult(step=Step.BUILD, outcome=Outcome.FAIL, findings=(finding,)),),
-            )
+            # The results folder cannot be written (a file where the target's folder
+            # should be, a full disk): an input/output error of cgotrap's, not the build's.
+            where = os.fsdecode(exc.filename) if exc.filename is not None else str(tdir)
+            raise OutputError(
+                f"{where}: cannot keep {target.name}'s results: {exc.strerror or exc}"
+            ) from exc
+        finally:
+            # go's own temporary folders (GOTMPDIR, see _run_target_inner): a killed go
+            # leaves its go-build* folders behind.
+            shutil.rmtree(tdir / _GOTMPDIR, ignore_errors=True)
 
     def _run_target_inner(self, target: Target) -> TargetResult:
         options = self.options
@@ -431,8 +444,12 @@ class MatrixRunner:
                 return result
         shutil.rmtree(tdir, ignore_errors=True)
         tdir.mkdir(parents=True, exist_ok=True)
+        (tdir / _GOTMPDIR).mkdir()
         env = toolchain.go_env()
         env.update(GOOS=target.goos, GOARCH=target.goarch, CGO_ENABLED=str(int(target.cgo)))
+        # go's work folders (go-build*, test binaries) inside the results folder, removed
+        # when the target ends, also after a timeout or a signal killed go (never in $TMPDIR)
+        env["GOTMPDIR"] = str(tdir / _GOTMPDIR)
         env.update(cc_env)
         deadline = time.monotonic() + options.timeout
         steps: list[StepResult] = []
