@@ -136,7 +136,10 @@ def entry() -> NoReturn:
     system takes the memory back at once, so once the output is flushed there is nothing
     left to do (no atexit work: pools and temporary files are closed by `with` blocks).
     """
-    code = main()
+    try:
+        code = main()
+    except SystemExit as done:  # argparse: --help, --version, a usage error (2)
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # `| head`: the reader left (main closed stderr)
