@@ -254,6 +254,9 @@ _COMMANDS_THAT_PRINT = [
     ("list", "./..."),
     ("inspect", str(TRUE)),
     ("inspect", "--go-version-m", str(TRUE)),
+    ("--version",),
+    ("--help",),
+    ("list", "--help"),
 ]
 
 

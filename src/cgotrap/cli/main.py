@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from cgotrap import __version__
 from cgotrap.cli import streams
@@ -28,6 +28,9 @@ from cgotrap.errors import (
     combine,
     signal_exit_code,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # Subcommand -> the module that registers and runs it. Only the module of the command being
 # run is imported (each costs 5-15 ms; `cgotrap inspect` over a release folder is dominated
@@ -63,8 +66,23 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print versions of cgotrap, go, zig")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
-        print(_version_text())
+        streams.write(_version_text() + "\n")
         parser.exit()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a failed write of --help or a usage message is not ignored
+    (argparse swallows OSError there: `cgotrap --help >/dev/full` exited 0)."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if not message:
+            return
+        if file is sys.stdout:  # --help
+            streams.write(message)
+        else:  # a usage message (our own text, several lines): stderr, never stdout
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(message)
+                sys.stderr.flush()
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
@@ -77,7 +95,7 @@ def _command_named(argv: Sequence[str]) -> str | None:
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The argument parser; with `argv`, only the subcommand it names is registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cgotrap",
         description="Find and fix the cgo traps in Go projects, for every target at once.",
     )
