@@ -214,8 +214,7 @@ def test_goarch_of_machine_is_what_go_dist_chooses(
 def test_list_and_matrix_share_one_host_table(monkeypatch: pytest.MonkeyPatch) -> None:
     import platform
 
-    from cgotrap.build import runner
-
+    from cgotrap.crossbuild import runner
     from cgotrap.targets import Target
 
     monkeypatch.setattr(platform, "machine", lambda: "armv7l")
