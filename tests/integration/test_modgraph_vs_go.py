@@ -28,7 +28,12 @@ from typing import Any
 
 import pytest
 
-from cgotrap.discover.modgraph import ModuleGraph, load_module_graph
+from cgotrap.discover.modgraph import (
+    ModGraphError,
+    ModuleGraph,
+    load_for_packages,
+    load_module_graph,
+)
 from cgotrap.discover.project import find_project
 from cgotrap.toolchain import Tool
 from tests import gofixtures as fx
@@ -247,7 +252,30 @@ def test_pre_117_graph_missing_gomod_refused_as_go_does(
         "\texample.com/c@v1.1.0: module lookup disabled by GOPROXY=off"
     )
     full = fx.go_env(off)
-    assert load_module_graph(find_project(main, goroot, full), full).error == want
+    project = find_project(main, goroot, full)
+    assert load_module_graph(project, full).error == want
+    with pytest.raises(ModGraphError) as info:
+        load_for_packages(project, full)
+    assert str(info.value) == want
+    # from go 1.17 the same missing go.mod is no refusal: the graph is read lazily
+    (main / "go.mod").write_text(f"module example.com/main\n\ngo 1.21\n\n{REQ_AD}")
+    assert _go_list_deps_ok(go_tool, main, off)
+    pruned = load_for_packages(find_project(main, goroot, full), full)
+    assert pruned is not None
+    assert pruned.error == want
+
+
+def _go_list_deps_ok(go_tool: Tool, main: Path, env: Mapping[str, str]) -> bool:
+    done = subprocess.run(
+        [str(go_tool.path), "list", "-e", "-deps", "-json", "./..."],
+        cwd=main,
+        env=fx.go_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return done.returncode == 0 and bool(done.stdout)
 
 
 def test_workspace_graph(tmp_path: Path, go_tool: Tool, goroot: Path) -> None:

@@ -458,3 +458,21 @@ def _mod_compare(a: ModuleVersion, b: ModuleVersion) -> int:
     if a.path != b.path:
         return -1 if a.path < b.path else 1
     return semver.compare(a.version, b.version)
+
+
+def load_for_packages(project: Project, env: Mapping[str, str] | None = None) -> ModuleGraph | None:
+    """The module graph package loading consults, or None when go reads none.
+
+    go reads no graph in vendor mode (modules.txt stands for it), inside GOROOT (std, cmd)
+    or without a main module. A main module before go 1.17 has its whole graph loaded before
+    any package: when a go.mod in it cannot be read, go refuses the run, and so does this
+    (`ModGraphError` with go's text, e.g. "github.com/vishvananda/netlink@v1.1.0: module
+    lookup disabled by GOPROXY=off"). From go 1.17 the graph is consulted lazily, for an
+    import no root module provides, so its error is the caller's to report there.
+    """
+    if project.vendor or project.in_goroot or not project.main_modules:
+        return None
+    graph = load_module_graph(project, env)
+    if graph.pruning == "unpruned" and graph.error:
+        raise ModGraphError(graph.error)
+    return graph
