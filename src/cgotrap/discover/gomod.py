@@ -458,8 +458,6 @@ class GoMod:
     """`retract` lines in file order."""
     ignores: tuple[str, ...] = ()
     """`ignore` directories (Go 1.25+), as written."""
-    go_line: int = 0
-    """The line of the `go` directive (0 when absent)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -726,7 +724,6 @@ class _ModBuilder:
     module: str | None = None
     deprecated: str = ""
     go: str | None = None
-    go_line: int = 0
     toolchain: str | None = None
     godebugs: list[Godebug] = dataclasses.field(default_factory=list)
     requires: list[Require] = dataclasses.field(default_factory=list)
@@ -786,8 +783,6 @@ def _add_mod(
     match verb:
         case "go" | "toolchain":
             _add_version_line(b, verb, args, strict=strict)
-            if verb == "go":
-                b.go_line = line.start.line
         case "module":
             if b.module is not None:
                 raise _StmtError("repeated module statement")
@@ -875,7 +870,6 @@ def parse_gomod_text(text: str, file: Path, *, strict: bool = True) -> GoMod:
         godebugs=tuple(b.godebugs),
         retracts=tuple(b.retracts),
         ignores=tuple(b.ignores),
-        go_line=b.go_line,
     )
 
 
