@@ -32,14 +32,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cgotrap.discover import modcache, semver
-from cgotrap.discover.gomod import (
-    GoMod,
-    GoModError,
-    compare_go_versions,
-    parse_gomod_text,
-)
+from cgotrap.discover.gomod import GoMod, GoModError, parse_gomod_text
 from cgotrap.discover.project import Project, local_go_version
 from cgotrap.errors import InputError
+from cgotrap.gostd import compare_go_versions
 
 _MAX_MODULES = 200_000  # module versions whose go.mod is read: bounded for hostile graphs
 _MAX_GOMOD_BYTES = 16 << 20
