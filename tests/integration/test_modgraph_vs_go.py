@@ -237,7 +237,11 @@ def _go_refusal(go_tool: Tool, main: Path, env: Mapping[str, str]) -> str:
 
 
 def test_pre_117_graph_missing_gomod_refused_as_go_does(
-    tmp_path: Path, go_tool: Tool, goroot: Path
+    tmp_path: Path,
+    go_tool: Tool,
+    goroot: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     g = _standard_graph(tmp_path)
     main = _main(tmp_path, g, "1.16", REQ_AD)
@@ -257,6 +261,13 @@ def test_pre_117_graph_missing_gomod_refused_as_go_does(
     with pytest.raises(ModGraphError) as info:
         load_for_packages(project, full)
     assert str(info.value) == want
+    from cgotrap.cli import main as cli
+
+    for key, value in off.items():
+        monkeypatch.setenv(key, value)
+    assert cli.main(["list", "-e", "-deps", "-json", "-C", str(main), "./..."]) != 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"cgotrap: {want}\n")
     # from go 1.17 the same missing go.mod is no refusal: the graph is read lazily
     (main / "go.mod").write_text(f"module example.com/main\n\ngo 1.21\n\n{REQ_AD}")
     assert _go_list_deps_ok(go_tool, main, off)
@@ -306,3 +317,73 @@ def test_missing_in_proxy_reported_per_module(tmp_path: Path, go_tool: Tool, gor
     graph = load_module_graph(find_project(main, goroot, full), full)
     assert _cgotrap_rows(graph) == [_go_row(o) for o in objs], json.dumps(objs)
     assert graph.error == error
+
+
+def _h1_zip(module: str, version: str, files: Mapping[str, str]) -> str:
+    """dirhash.Hash1 of a module zip: the "h1:" of go.sum's module line."""
+    lines = "".join(
+        f"{hashlib.sha256(files[rel].encode()).hexdigest()}  {module}@{version}/{rel}\n"
+        for rel in sorted(files, key=lambda r: f"{module}@{version}/{r}")
+    )
+    return "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+
+
+def test_list_resolves_modules_reached_through_requirements(
+    tmp_path: Path,
+    go_tool: Tool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before go 1.17, `cgotrap list` finds c at the version MVS selects, as go list does."""
+    from cgotrap.cli import main as cli
+
+    proxy = tmp_path / "proxy"
+    sums: list[str] = []
+
+    def add(path: str, version: str, go: str, imports: str, *requires: str) -> None:
+        req = "".join(f"require {r}\n" for r in requires)
+        name = path.rsplit("/", 1)[-1]
+        body = f'package {name}\n\nimport _ "{imports}"\n' if imports else f"package {name}\n"
+        files = {"go.mod": f"module {path}\n\ngo {go}\n\n{req}", f"{name}.go": body}
+        fx.write_proxy(proxy, path, version, files)
+        sums.append(f"{path} {version} {_h1_zip(path, version, files)}")
+        sums.append(f"{path} {version}/go.mod {_h1_gomod(files['go.mod'])}")
+
+    add("example.com/a", "v1.0.0", "1.16", "example.com/b", "example.com/b v1.0.0")
+    add("example.com/b", "v1.0.0", "1.16", "example.com/c", f"{C} v1.1.0")
+    for v in ("v1.1.0", "v1.2.0"):
+        add(C, v, "1.16", "")
+    add("example.com/x", "v1.0.0", "1.16", "", f"{C} v1.2.0")
+    main = tmp_path / "main"
+    fx.write_tree(
+        main,
+        {
+            "go.mod": "module example.com/main\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n"
+            "\texample.com/x v1.0.0\n)\n",
+            "go.sum": "\n".join(sorted(sums)) + "\n",
+            "m.go": 'package main\n\nimport _ "example.com/a"\n\nfunc main() {}\n',
+        },
+    )
+    cache = tmp_path / "gocache"
+    env = {"GOPROXY": proxy.as_uri(), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    done = subprocess.run(
+        [str(go_tool.path), "mod", "download", "all"],
+        cwd=main,
+        env=fx.go_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    off = {"GOPROXY": "off", "GOMODCACHE": str(cache)}
+    want = fx.golist(main, ["./..."], goos="linux", goarch="amd64", cgo=False, env=off)
+    c_pkg = next(p for p in want if p["ImportPath"] == C)
+    assert c_pkg["Dir"].endswith("c@v1.2.0")  # selected through x's requirement
+    for key, value in off.items():
+        monkeypatch.setenv(key, value)
+    args = ["list", "-e", "-deps", "-json", "--targets", "linux/amd64", "--cgo", "0"]
+    rc = cli.main([*args, "-C", str(main), "./..."])
+    assert rc == 0
+    got = list(fx.iter_json_objects(capsys.readouterr().out))
+    assert fx.diff_packages(want, got) == []
