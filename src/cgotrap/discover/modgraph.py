@@ -36,6 +36,7 @@ from cgotrap.discover.gomod import GoMod, GoModError, parse_gomod_text
 from cgotrap.discover.project import Project, local_go_version
 from cgotrap.errors import InputError
 from cgotrap.gostd import compare_go_versions
+from cgotrap.inputs import read_regular
 
 _MAX_MODULES = 200_000  # module versions whose go.mod is read: bounded for hostile graphs
 _MAX_GOMOD_BYTES = 16 << 20
@@ -162,8 +163,7 @@ class GoModFetcher:
 
 def _read_bounded(path: Path) -> bytes | None:
     try:
-        with path.open("rb") as f:
-            return f.read(_MAX_GOMOD_BYTES)
+        return read_regular(path, _MAX_GOMOD_BYTES)  # a FIFO would block: refused
     except OSError:
         return None
 
@@ -270,8 +270,7 @@ class _Loader:
         if directory is not None:
             name = directory / "go.mod"
             try:
-                with name.open("rb") as f:
-                    data = f.read(_MAX_GOMOD_BYTES)
+                data = read_regular(name, _MAX_GOMOD_BYTES)
             except OSError as exc:
                 raise _SummaryError(
                     actual, f"reading {name}: open {name}: {exc.strerror or exc}"
