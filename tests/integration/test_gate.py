@@ -185,6 +185,17 @@ def test_inline_suppression_silences_exactly_one_finding(
     assert [f for f in findings if "suppressed" in f] == [cgo001["ex.com/gate/a"]]
     assert document["summary"] == {"errors": 1, "warnings": 0, "notes": 0, "suppressed": 1}
 
+    # in SARIF: the same one result suppressed in source, with the reason
+    code, out, _ = run(capsys, "scan", str(root), "--targets", TARGETS, "--format", "sarif")
+    results = json.loads(out)["runs"][0]["results"]
+    suppressed = [r for r in results if r.get("suppressions")]
+    assert len(suppressed) == 1
+    assert suppressed[0]["ruleId"] == "CGO001"
+    assert "ex.com/gate/a" in suppressed[0]["message"]["text"]
+    assert [(s["kind"], s["justification"]) for s in suppressed[0]["suppressions"]] == [
+        ("inSource", reason)
+    ]
+
     # b alone still fails scan; with b's finding suppressed too, scan passes
     assert run(capsys, "scan", str(root), "--targets", TARGETS)[0] == 1
     (root / "b" / "b.go").write_text(cgo_only("b", "//cgotrap:ignore CGO001 same as a"))
