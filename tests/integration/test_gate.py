@@ -96,6 +96,9 @@ def test_baseline_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     (root / "fresh").joinpath("fresh.go").unlink()
     code, out, _ = run(capsys, "check", str(root), "--targets", TARGETS)
     assert code == 0, out
+    code, _, err = run(capsys, "check", str(root), "--targets", TARGETS, "--format", "sarif")
+    assert code == 0
+    assert "3 entries no longer found" in err  # CGO004 procinfo, CGO001 a and fresh
     gone = out.split("gone from the code (can be removed from the baseline):\n", 1)[1]
     assert "  CGO004 ex.com/gate/procinfo sys/sysinfo.h" in gone.splitlines()
     assert "  CGO001 ex.com/gate/fresh" in gone.splitlines()
