@@ -72,9 +72,11 @@ def write_module(root: Path, packages: Mapping[str, str]) -> Path:
 
 def git(root: Path, *args: str) -> str:
     """Run git in `root` with a fixed identity and no user config."""
+    empty = root.parent / ".gitconfig-empty"  # not os.devnull: it need not be a device
+    empty.touch()
     env = {
         **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_GLOBAL": str(empty),
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.invalid",
@@ -82,6 +84,7 @@ def git(root: Path, *args: str) -> str:
         "GIT_COMMITTER_EMAIL": "t@example.invalid",
     }
     done = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=True
+        ["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=False
     )
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
     return done.stdout

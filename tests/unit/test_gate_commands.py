@@ -4,7 +4,9 @@ failed target or a violated policy fails the command."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 
@@ -111,3 +113,23 @@ def test_inspect_baseline(dynamic_binary: Path, capsys: pytest.CaptureFixture[st
     assert cli.main(["inspect", "dist", "--policy", "static", "--baseline", str(baseline)]) == 0
     baseline.write_text(json.dumps({"version": 1, "entries": []}))
     assert cli.main(["inspect", "dist", "--policy", "static", "--baseline", str(baseline)]) == 1
+
+
+def test_outputs_never_replace_a_device(tmp_path: Path) -> None:
+    """`-o /dev/null` writes into the device; a baseline is never written over one."""
+    from cgotrap.cli.output import write_atomically
+    from cgotrap.config.write import write_new
+    from cgotrap.errors import InputError
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_atomically(fifo, "through the pipe\n")
+        assert os.read(reader, 100) == b"through the pipe\n"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(InputError, match="not a regular file"):
+        write_new(fifo, "{}", force=True)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
