@@ -324,7 +324,7 @@ def _go_scan_file(name: str, must_print: bool, out: list[str], err: list[str]) -
             err.append(f"{name}: symlink\n")
         return False
     try:
-        with open(name, "rb") as file:  # noqa: PTH123  # Go opens the name as given
+        with open_regular(name) as file:  # the name as go is given it; a FIFO swapped in: refused
             try:
                 image = read_image(file, st.st_size)
                 info = read_build_info(image, strict=True)
