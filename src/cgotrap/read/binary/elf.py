@@ -17,7 +17,6 @@ from cgotrap.read.binary.deferred import ELFTOOLS, import_deferring
 
 import_deferring(ELFTOOLS)  # first: without the DWARF/EHABI packages (see its docstring)
 
-from elftools.common.exceptions import ELFError  # noqa: E402  # after import_deferring
 from elftools.elf.dynamic import DynamicSection, DynamicSegment  # noqa: E402
 from elftools.elf.elffile import ELFFile  # noqa: E402
 from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection  # noqa: E402
@@ -36,6 +35,7 @@ from cgotrap.read.binary.interface import (  # noqa: E402
     Linkage,
     Region,
     VersionNeed,
+    corrupt,
     format_of,
 )
 
@@ -95,21 +95,9 @@ class ElfReader:
             return _read(file, size)
         except BinaryReadError:
             raise
-        except (ELFError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-            raise BinaryReadError(f"corrupt ELF: {_one_line(exc)}") from exc
-        except (OSError, OverflowError, AssertionError, RecursionError) as exc:
-            raise BinaryReadError(f"corrupt ELF: {_one_line(exc)}") from exc
         # pyelftools raises arbitrary types on garbage (construct's errors, struct.error ...)
         except Exception as exc:
-            raise BinaryReadError(f"corrupt ELF: {type(exc).__name__}: {_one_line(exc)}") from exc
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())[:200] or type(exc).__name__
-    if text.startswith("expected ") and ", found " in text:
-        # construct's StreamError: a header or table runs past the end of the file
-        return f"truncated or bad offset ({text} bytes)"
-    return text
+            raise corrupt("ELF", exc) from exc
 
 
 class _ELFFile(ELFFile):
