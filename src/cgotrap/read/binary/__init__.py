@@ -263,12 +263,10 @@ def walk(root: str, bounds: WalkBounds | None = None, log: WalkLog | None = None
             except OSError:
                 continue
             if stat.S_ISDIR(st.st_mode):
-                if depth + 1 > max_depth:
-                    deep.append(path)
-                elif (
-                    bounds is not None and not bounds.cross_filesystems and (st.st_dev != root_dev)
-                ):
+                if bounds is not None and not bounds.cross_filesystems and st.st_dev != root_dev:
                     other_fs.append(path)
+                elif depth + 1 > max_depth:
+                    deep.append(path)
                 else:
                     yield from visit(path, depth + 1)
             elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
@@ -293,16 +291,20 @@ def walk(root: str, bounds: WalkBounds | None = None, log: WalkLog | None = None
         log.incomplete = True
     if deep:
         log.cuts.append(
-            f"{root}: {len(deep)} directories deeper than {max_depth} levels not walked "
+            f"{root}: {_directories(len(deep))} deeper than {max_depth} levels not walked "
             f"(first: {deep[0]}; --max-depth)"
         )
         log.incomplete = True
     if other_fs:
         shown = ", ".join(other_fs[:3]) + (", ..." if len(other_fs) > 3 else "")
         log.cuts.append(
-            f"{root}: {len(other_fs)} directories on other filesystems not walked "
+            f"{root}: {_directories(len(other_fs))} on other filesystems not walked "
             f"({shown}; --cross-filesystems)"
         )
+
+
+def _directories(n: int) -> str:
+    return "1 directory" if n == 1 else f"{n} directories"
 
 
 # Below this many files a worker pool costs more than it saves.
