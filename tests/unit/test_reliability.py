@@ -762,3 +762,51 @@ def test_elf_and_pe_damage_is_said_in_our_words() -> None:
             assert words in text, text
             assert "0x" not in text
             assert "codec" not in text
+
+
+def test_inspect_on_a_terminal_shows_rows_as_they_come(tmp_path: Path) -> None:
+    """On a terminal each binary's row is written when it is read (not after the walk), and
+    the facts table is not printed a second time at the end."""
+    import pty
+    import select
+
+    root = tmp_path / "tree"
+    (root / "a").mkdir(parents=True)
+    shutil.copy(TRUE, root / "a" / "true")
+    (root / "b").mkdir()
+    (root / "b" / "notes.txt").write_text("x")
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cgotrap", "inspect", str(root)],
+        stdout=child,
+        stderr=subprocess.PIPE,
+        close_fds=True,
+        env=dict(os.environ, COLUMNS="400"),
+    )
+    os.close(child)
+    seen = b""
+    try:
+        deadline = _TIMEOUT
+        while deadline > 0:
+            ready, _, _ = select.select([main], [], [], 1)
+            deadline -= 1
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the other end closed (EIO on Linux)
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+        _, err = proc.communicate(timeout=_TIMEOUT)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err
+    rows = [line for line in seen.decode().splitlines() if str(root / "a" / "true") in line]
+    assert len(rows) == 1, seen  # the streamed row, and no table repeating it
+    assert "linux/" in rows[0]
+    assert "binary" not in seen.decode().split()  # no facts-table header

@@ -350,16 +350,20 @@ def format_jsonl_findings(report: InspectReport) -> str:
 
 def format_row(entry: BinaryVerdicts, *, width: int = 120) -> str:
     """One binary as a line, shown on a terminal as soon as it is read (`inspect /`):
-    name, go version, os/arch, cgo and linkage, cut to `width`."""
+    name, go version, os/arch, cgo and linkage; a name too long for `width` loses its
+    start ("…/bin/app"), so the facts stay in view."""
     b = entry.binary
     if b.linkage is None:
-        line = f"{_clean(b.name)}  {_clean(b.error)}"
+        facts = _clean(b.error)
     else:
         go = _clean(b.build_info.go_version) if b.build_info is not None else "-"
         cgo = {True: "cgo", False: "no cgo", None: "cgo?"}[b.cgo]
-        arch = f"{b.goos or '?'}/{b.goarch or '?'}"
-        line = f"{_clean(b.name)}  {go}  {arch}  {cgo}  {linkage_summary(b.linkage)}"
-    return (line if len(line) <= width else line[: max(width - 1, 1)] + "…") + "\n"
+        facts = f"{go}  {b.goos or '?'}/{b.goarch or '?'}  {cgo}  {linkage_summary(b.linkage)}"
+    name = _clean(b.name)
+    room = max(width - len(facts) - 3, 12)
+    if len(name) > room:
+        name = "…" + name[len(name) - room + 1 :]
+    return f"{name}  {facts}\n"
 
 
 def format_json(report: InspectReport) -> str:
