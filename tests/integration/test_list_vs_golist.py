@@ -67,7 +67,7 @@ def _cgotrap_matrix(
     out: dict[tuple[str, str, bool], list[dict[str, Any]]] = defaultdict(list)
     unresolved = False
     for obj in fx.iter_json_objects(buf.getvalue()):
-        t = obj.pop("Target")
+        t = obj.pop("BuildContext")
         out[(t["GOOS"], t["GOARCH"], t["CGO_ENABLED"] == "1")].append(obj)
         unresolved = unresolved or ("Error" in obj and not obj.get("Dir"))
     # exit 5 (incomplete) exactly when a package could not be found anywhere

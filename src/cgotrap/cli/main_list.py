@@ -5,7 +5,9 @@
 Without --targets the target comes from the environment as go reads it: GOOS/GOARCH
 (default: this machine) and CGO_ENABLED (default: go's rule: on for a native build when
 the C compiler is on PATH, off when cross-compiling). With --targets every selected port ×
---cgo mode is listed in one run, each object carrying a "Target" object.
+--cgo mode (and libc variant: linux/amd64-musl, linux/amd64-gnu.2.17) is listed in one run,
+each object ending with a "BuildContext" object: GOOS, GOARCH, CGO_ENABLED ("0"/"1"), and
+Libc / GlibcVersion for a libc variant. (go list's own "Target" is the install path.)
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Byte-compatible with `go list -json` for the fields cgotrap keeps: Go's encoding
 MarshalIndent with a tab indent, field order of cmd/go's PackagePublic, Go's string
 escaping (HTML-safe `\\u003c`, `\\u003e`, `\\u0026`; `\\u2028`/`\\u2029`; invalid UTF-8 as
 `\\ufffd`; `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, other controls as `\\u00XX`). In matrix mode each
-object ends with a `"Target"` object (GOOS, GOARCH, CGO_ENABLED).
+object ends with a `"BuildContext"` object (GOOS, GOARCH, CGO_ENABLED, and Libc /
+GlibcVersion for a libc variant); not `"Target"`, which go list uses for the install path.
 
 Pure functions: nothing is printed here; `iter_json` yields text so the CLI can stream.
 """
@@ -205,15 +206,21 @@ def _object_body(p: PackageFacts, cache: _Cache) -> bytes:
 
 
 def _target_text(t: Target) -> str:
+    """The closing `"BuildContext"` field of a matrix object, and the closing brace."""
+    libc = ""
+    if t.libc is not None:
+        libc = f',\n\t\t"Libc": {go_json_string(t.libc.value)}'
+        if t.glibc_version:
+            libc += f',\n\t\t"GlibcVersion": {go_json_string(t.glibc_version)}'
     return (
-        f',\n\t"Target": {{\n\t\t"GOOS": {go_json_string(t.goos)},\n'
+        f',\n\t"BuildContext": {{\n\t\t"GOOS": {go_json_string(t.goos)},\n'
         f'\t\t"GOARCH": {go_json_string(t.goarch)},\n'
-        f'\t\t"CGO_ENABLED": "{int(t.cgo)}"\n\t}}\n}}\n'
+        f'\t\t"CGO_ENABLED": "{int(t.cgo)}"{libc}\n\t}}\n}}\n'
     )
 
 
 def iter_json_bytes(result: MatrixResult, *, matrix: bool) -> Iterator[bytes]:
-    """go list -json objects as UTF-8, one chunk per target ("Target" added when `matrix`).
+    """go list -json objects as UTF-8, one chunk per target ("BuildContext" added when `matrix`).
 
     Equal objects are encoded once and joined as bytes: the whole matrix of a large tree
     is a gigabyte of JSON, so nothing is copied or encoded twice.
@@ -332,7 +339,7 @@ def iter_listing_lines(listing: SharedListing, *, matrix: bool) -> Iterator[str]
     """`iter_lines` for a shared listing."""
     objects = listing.objects
     for t, order in zip(listing.targets, listing.order, strict=True):
-        prefix = f"{t.goos}/{t.goarch} cgo={int(t.cgo)}\t" if matrix else ""
+        prefix = f"{t.name}\t" if matrix else ""
         for i in order:
             yield f"{prefix}{objects[i].import_path}\n"
 
@@ -351,7 +358,7 @@ def format_json(result: MatrixResult, *, matrix: bool) -> str:
 def iter_lines(result: MatrixResult, *, matrix: bool) -> Iterator[str]:
     """Plain `go list` output: one import path per line (prefixed by the target in a matrix)."""
     for tp in result.per_target:
-        prefix = f"{tp.target.goos}/{tp.target.goarch} cgo={int(tp.target.cgo)}\t" if matrix else ""
+        prefix = f"{tp.target.name}\t" if matrix else ""
         for p in tp.packages:
             yield f"{prefix}{p.import_path}\n"
 
