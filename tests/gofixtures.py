@@ -32,6 +32,7 @@ FIELDS = (
     "Module",
     "Standard",
     "DepOnly",
+    "Incomplete",
     "GoFiles",
     "CgoFiles",
     "IgnoredGoFiles",
@@ -52,6 +53,7 @@ FIELDS = (
     "CgoLDFLAGS",
     "CgoPkgConfig",
     "Error",
+    "DepsErrors",
 )
 
 
@@ -164,6 +166,7 @@ def golist(
             cgo,
             key_env,
             str(go.path),
+            FIELDS,
         ],
         sort_keys=True,
     ).replace(str(root), "$ROOT")
@@ -200,8 +203,16 @@ def comparable(obj: Mapping[str, Any]) -> dict[str, Any]:
         value = obj[key]
         if key == "Module":
             value = {"Path": value.get("Path")}
+        if key == "DepsErrors":  # go's order among errors of one package is random
+            value = sorted(value, key=lambda e: (_deps_error_key(e), json.dumps(e)))
         out[key] = value
     return out
+
+
+def _deps_error_key(err: Mapping[str, Any]) -> tuple[int, str]:
+    """go list's DepsErrors order (cmd/go/internal/list.collectDepsErrors)."""
+    stack = err.get("ImportStack") or []
+    return (1, stack[-1]) if stack else (0, err["Err"])
 
 
 def diff_packages(want: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[str]:
@@ -228,6 +239,9 @@ def diff_packages(want: list[dict[str, Any]], got: list[dict[str, Any]]) -> list
         g = got_by_path.get(w["ImportPath"])
         if g is None:
             continue
+        keys = [_deps_error_key(e) for e in g.get("DepsErrors", [])]
+        if keys != sorted(keys):
+            out.append(f"{w['ImportPath']}: DepsErrors not in go's order: {keys}")
         cw, cg = comparable(w), comparable(g)
         out.extend(
             f"{w['ImportPath']}: {key}: go {cw.get(key)!r} cgotrap {cg.get(key)!r}"

@@ -99,3 +99,26 @@ def test_build_context_names_the_libc_variant_only_for_one() -> None:
         "linux/arm64-musl cgo=1\texample.com/m/p",
         "linux/amd64-gnu.2.17 cgo=1\texample.com/m/p",
     ]
+
+
+def test_incomplete_and_deps_errors_layout_as_go_writes_it() -> None:
+    """Incomplete after DepOnly; DepsErrors after Error, each error nested one level deeper
+    (the text go list -json printed for an import cycle, Go 1.27.3)."""
+    t = Target(goos="linux", goarch="amd64", cgo=False)
+    cycle = PackageError(err="import cycle not allowed", import_stack=("a", "b", "a"))
+    p = _facts(t, dep_only=False, incomplete=True, error=cycle, deps_errors=(cycle,))
+    result = MatrixResult(
+        module_root="/m",
+        patterns=("./...",),
+        tags=(),
+        per_target=(TargetPackages(target=t, packages=(p,), roots=()),),
+    )
+    text = golist.format_json(result, matrix=False)
+    assert '\t},\n\t"Incomplete": true,\n\t"GoFiles"' in text
+    assert text.endswith(
+        '\t"Error": {\n\t\t"ImportStack": [\n\t\t\t"a",\n\t\t\t"b",\n\t\t\t"a"\n\t\t],\n'
+        '\t\t"Pos": "",\n\t\t"Err": "import cycle not allowed"\n\t},\n'
+        '\t"DepsErrors": [\n\t\t{\n\t\t\t"ImportStack": [\n\t\t\t\t"a",\n\t\t\t\t"b",\n'
+        '\t\t\t\t"a"\n\t\t\t],\n\t\t\t"Pos": "",\n\t\t\t"Err": "import cycle not allowed"\n'
+        "\t\t}\n\t]\n}\n"
+    )

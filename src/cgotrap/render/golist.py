@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from cgotrap.evaluate.model import MatrixResult, PackageFacts, SharedListing
+from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, SharedListing
 from cgotrap.targets import Target
 
 _ESCAPES = {
@@ -148,7 +148,9 @@ def _object_key(p: PackageFacts) -> tuple[Any, ...]:
     """Identity of the values the object's text is made of (the cache keeps them alive)."""
     err = p.error
     ids = tuple(map(id, _KEY_FIELDS(p)))
-    return ids if err is None else (ids, err.err, err.import_stack, err.pos)
+    if err is None and not p.incomplete:
+        return ids
+    return (ids, err, p.incomplete, p.deps_errors)
 
 
 def _head_parts(p: PackageFacts, cache: _Cache) -> list[str]:
@@ -165,6 +167,8 @@ def _head_parts(p: PackageFacts, cache: _Cache) -> list[str]:
         parts.append('\t"Standard": true')
     if p.dep_only:
         parts.append('\t"DepOnly": true')
+    if p.incomplete:
+        parts.append('\t"Incomplete": true')
     return parts
 
 
@@ -176,22 +180,35 @@ def _body(p: PackageFacts, cache: _Cache) -> str:
         if values:
             parts.append(cache.list(key, values))
     if p.error is not None:
-        stack = p.error.import_stack
-        if stack:
-            items = ",\n\t\t\t".join(go_json_string(s) for s in stack)
-            stack_text = f"[\n\t\t\t{items}\n\t\t]"
-        else:
-            stack_text = "[]"
-        parts.append(
-            f'\t"Error": {{\n\t\t"ImportStack": {stack_text},\n'
-            f'\t\t"Pos": {go_json_string(p.error.pos)},\n'
-            f'\t\t"Err": {go_json_string(p.error.err)}\n\t}}'
-        )
+        parts.append(f'\t"Error": {_error_text(p.error, 1)}')
+    if p.deps_errors:
+        parts.append(_deps_errors_text(p.deps_errors))
     if p.test_go_files:
         parts.append(cache.list("TestGoFiles", p.test_go_files))
     if p.xtest_go_files:
         parts.append(cache.list("XTestGoFiles", p.xtest_go_files))
     return "{\n" + ",\n".join(parts)
+
+
+def _error_text(error: PackageError, depth: int) -> str:
+    """A PackageError object at `depth` tabs of indentation (its closing brace's)."""
+    tab = "\t" * depth
+    stack = error.import_stack
+    if stack:
+        items = f",\n{tab}\t\t".join(go_json_string(s) for s in stack)
+        stack_text = f"[\n{tab}\t\t{items}\n{tab}\t]"
+    else:
+        stack_text = "[]"
+    return (
+        f'{{\n{tab}\t"ImportStack": {stack_text},\n'
+        f'{tab}\t"Pos": {go_json_string(error.pos)},\n'
+        f'{tab}\t"Err": {go_json_string(error.err)}\n{tab}}}'
+    )
+
+
+def _deps_errors_text(errors: tuple[PackageError, ...]) -> str:
+    items = ",\n\t\t".join(_error_text(e, 2) for e in errors)
+    return f'\t"DepsErrors": [\n\t\t{items}\n\t]'
 
 
 def _object_body(p: PackageFacts, cache: _Cache) -> bytes:
@@ -247,7 +264,7 @@ class _PieceCache:
         self.files: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[bytes, ...]]] = {}
 
     def head(self, p: PackageFacts) -> bytes:
-        key = (p.dir, p.import_path, p.name, p.module_path, p.standard, p.dep_only)
+        key = (p.dir, p.import_path, p.name, p.module_path, p.standard, p.dep_only, p.incomplete)
         got = self.heads.get(key)
         if got is None:
             parts = _head_parts(p, self.text)
@@ -290,18 +307,10 @@ def _pieces(p: PackageFacts, cache: _PieceCache) -> tuple[bytes, ...]:
     if p.deps:
         out.append(cache.list("Deps", p.deps))
     if p.error is not None:
-        stack = p.error.import_stack
-        if stack:
-            items = ",\n\t\t\t".join(go_json_string(s) for s in stack)
-            stack_text = f"[\n\t\t\t{items}\n\t\t]"
-        else:
-            stack_text = "[]"
-        err = (
-            f',\n\t"Error": {{\n\t\t"ImportStack": {stack_text},\n'
-            f'\t\t"Pos": {go_json_string(p.error.pos)},\n'
-            f'\t\t"Err": {go_json_string(p.error.err)}\n\t}}'
-        )
+        err = f',\n\t"Error": {_error_text(p.error, 1)}'
         out.append(err.encode("utf-8", "surrogateescape"))
+    if p.deps_errors:
+        out.append((",\n" + _deps_errors_text(p.deps_errors)).encode("utf-8", "surrogateescape"))
     if p.test_go_files:
         out.append(cache.list("TestGoFiles", p.test_go_files))
     if p.xtest_go_files:

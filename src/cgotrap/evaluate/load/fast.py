@@ -22,9 +22,11 @@ from cgotrap.evaluate.load.rules import (
     has_simd,
     implicit_imports,
     import_position,
+    incomplete_and_deps_errors,
     internal_allowed,
     internal_error,
     load_error,
+    package_error_order,
     program_import_error,
     trait_relevant,
 )
@@ -156,14 +158,24 @@ class _Walked:
     """One target's listing on the fast path: the nodes in go's order (only the roots
     without -deps), the import paths the patterns matched, and errors with their stacks."""
 
-    __slots__ = ("errors", "listed", "roots")
+    __slots__ = ("deps_errors", "errors", "incomplete", "listed", "roots")
 
     def __init__(
-        self, *, listed: list[_Node], roots: set[str], errors: dict[str, PackageError]
+        self,
+        *,
+        listed: list[_Node],
+        roots: set[str],
+        errors: dict[str, PackageError],
+        incomplete: set[str] | None = None,
+        deps_errors: dict[str, tuple[PackageError, ...]] | None = None,
     ) -> None:
         self.listed = listed
         self.roots = roots
         self.errors = errors
+        self.incomplete = incomplete if incomplete is not None else set()
+        """Import paths go marks Incomplete (an error here or in a dependency)."""
+        self.deps_errors = deps_errors if deps_errors is not None else {}
+        """Import path -> its DepsErrors (only the non-empty ones)."""
 
     def entries(self) -> list[tuple[_Node, bool, PackageError | None]]:
         """(node, DepOnly, error) in order."""
@@ -448,7 +460,20 @@ class _FastTarget:
             got = built[p]
             if got is not None and got.err is not None:
                 errors[p] = PackageError(err=got.err, import_stack=tuple(stk), pos=pos)
-        return _Walked(listed=order if with_deps else root_list, roots=root_set, errors=errors)
+        incomplete: set[str] = set()
+        deps_errors: dict[str, tuple[PackageError, ...]] = {}
+        if errors:
+            kid_paths = {n.local.path: n.local.kid_paths for n in order}
+            incomplete, deps_errors = incomplete_and_deps_errors(
+                [n.local.path for n in order], kid_paths, errors, package_error_order
+            )
+        return _Walked(
+            listed=order if with_deps else root_list,
+            roots=root_set,
+            errors=errors,
+            incomplete=incomplete,
+            deps_errors=deps_errors,
+        )
 
     def _import_pos(self, parent: _Node, path: str) -> str:
         return self._import_pos_in(parent.local, path)

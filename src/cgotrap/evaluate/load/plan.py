@@ -159,7 +159,18 @@ class ListingPlan:
         for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
             target = self.targets[index]
             if isinstance(listed, _Walked):
-                packages = tuple(_node_facts(n, d, e, target) for n, d, e in listed.entries())
+                inc, derrs = listed.incomplete, listed.deps_errors
+                packages = tuple(
+                    _node_facts(
+                        n,
+                        d,
+                        e,
+                        target,
+                        incomplete=n.local.path in inc,
+                        deps_errors=derrs.get(n.local.path, ()),
+                    )
+                    for n, d, e in listed.entries()
+                )
             else:
                 packages = tuple(_to_facts(p, d, target) for p, d in listed)
             per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
@@ -243,16 +254,31 @@ def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
             order.append(tuple(out))
             continue
         roots, errors = listed.roots, listed.errors
+        incomplete = listed.incomplete
+        deps_errors = listed.deps_errors
         nodes = listed.listed
         # Most entries are DepOnly packages without an error seen on an earlier target:
         # one C-level pass finds them; roots and errors are set right after.
         found: list[int | None] = list(map(as_dep.get, nodes))
-        special = [i for i, n in enumerate(nodes) if n.err is not None or n.local.path in roots]
+        special = [
+            i
+            for i, n in enumerate(nodes)
+            if n.err is not None or n.local.path in roots or n.local.path in incomplete
+        ]
         for i in special:
             n = nodes[i]
             path = n.local.path
             dep_only = path not in roots
-            if n.err is None:
+            if path in incomplete:  # an error here or below: the object is this target's
+                err = errors.get(path) if n.err is not None else None
+                derrs = deps_errors.get(path, ())
+                got = index_of.get((n, dep_only, err, derrs))
+                if got is None:
+                    got = index_of[n, dep_only, err, derrs] = len(objects)
+                    objects.append(
+                        _node_facts(n, dep_only, err, target, incomplete=True, deps_errors=derrs)
+                    )
+            elif n.err is None:
                 table = as_dep if dep_only else as_root
                 got = table.get(n)
                 if got is None:

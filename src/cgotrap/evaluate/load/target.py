@@ -18,6 +18,7 @@ from cgotrap.evaluate.load.rules import (
     has_simd,
     implicit_imports,
     import_position,
+    incomplete_and_deps_errors,
     internal_allowed,
     internal_error,
     load_error,
@@ -42,11 +43,13 @@ class _Err:
 class _Pkg:
     __slots__ = (
         "deps",
+        "deps_errors",
         "dir",
         "error",
         "facts",
         "goroot",
         "imports",
+        "incomplete",
         "internal",
         "module",
         "name",
@@ -66,6 +69,14 @@ class _Pkg:
         self.imports: tuple[str, ...] = ()
         self.internal: list[_Pkg] | None = None
         self.deps: tuple[str, ...] = ()
+        self.incomplete = False
+        self.deps_errors: tuple[_Err, ...] = ()
+
+
+def _err_order(err: _Err) -> tuple[int, str, str]:
+    if not err.stack:
+        return (0, err.err, err.pos)
+    return (1, err.stack[-1], err.err + "\0" + err.pos)
 
 
 class _TargetLoad:
@@ -227,6 +238,17 @@ class _TargetLoad:
         intern = self.loader.deps_intern
         for p in order:
             p.deps = _collect_deps(p, intern)
+        by_id = {id(p): p for p in order}
+        errors = {id(p): p.error for p in order if p.error is not None}
+        if errors:
+            kids = {id(p): [id(k) for k in p.internal or ()] for p in order}
+            incomplete, deps_errors = incomplete_and_deps_errors(
+                list(kids), kids, errors, _err_order
+            )
+            for key in incomplete:
+                by_id[key].incomplete = True
+            for key, found in deps_errors.items():
+                by_id[key].deps_errors = found
         if not with_deps:
             return [(p, False) for p in root_pkgs]
         return [(p, id(p) not in seen_roots) for p in order]
