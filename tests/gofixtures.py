@@ -93,7 +93,10 @@ def gofile(package: str, *imports: str, header: str = "", body: str = "") -> str
 def go_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment the oracle runs in: local toolchain, no network."""
     env = toolchain.go_env()
-    env.update({"GOTOOLCHAIN": "local", "GOPROXY": "off", "GOSUMDB": "off", "GOFLAGS": ""})
+    # GOENV=off: no `go env -w` file of the machine's user (a test gives its own)
+    env.update(
+        {"GOTOOLCHAIN": "local", "GOPROXY": "off", "GOSUMDB": "off", "GOFLAGS": "", "GOENV": "off"}
+    )
     env.pop("GOOS", None)
     env.pop("GOARCH", None)
     env.pop("CGO_ENABLED", None)
@@ -143,8 +146,9 @@ def golist(
     root: Path | None = None,
     env: Mapping[str, str] | None = None,
     digest: str | None = None,
+    flags: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
-    """`go list -e -deps -json=FIELDS patterns` in cwd for one configuration (cached).
+    """`go list -e -deps -json=FIELDS [flags] patterns` in cwd for one configuration (cached).
 
     `root` (default cwd) is replaced by "$ROOT" in the cached text; `digest` identifies the
     tree's content (default: computed from root).
@@ -153,6 +157,7 @@ def golist(
     version = toolchain.version("go") or "unknown"
     root = root or cwd
     pats = list(patterns)
+    flag_list = list(flags)
     full_env = go_env(env)
     full_env.update({"GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "1" if cgo else "0"})
     key_env = dict(sorted((env or {}).items()))
@@ -167,6 +172,7 @@ def golist(
             key_env,
             str(go.path),
             FIELDS,
+            flag_list,
         ],
         sort_keys=True,
     ).replace(str(root), "$ROOT")
@@ -176,7 +182,7 @@ def golist(
         text = cache_file.read_text(encoding="utf-8").replace("$ROOT", str(root))
     else:
         done = subprocess.run(
-            [str(go.path), "list", "-e", "-deps", "-json=" + ",".join(FIELDS), *pats],
+            [str(go.path), "list", "-e", "-deps", "-json=" + ",".join(FIELDS), *flag_list, *pats],
             cwd=cwd,
             env=full_env,
             capture_output=True,

@@ -37,13 +37,20 @@ FEW = (
 
 
 def _cgotrap_matrix(
-    cwd: Path, patterns: list[str], selectors: str, cgo: str, env: Mapping[str, str] | None = None
+    cwd: Path,
+    patterns: list[str],
+    selectors: str,
+    cgo: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    flags: tuple[str, ...] = (),
 ) -> dict[tuple[str, str, bool], list[dict[str, Any]]]:
     buf = io.StringIO()
     mp = pytest.MonkeyPatch()
     try:
         for key in ("GOOS", "GOARCH", "CGO_ENABLED", "GOWORK", "GOFLAGS"):
             mp.delenv(key, raising=False)
+        mp.setenv("GOENV", "off")  # as the oracle: no `go env -w` file unless a test gives one
         for key, value in (env or {}).items():
             mp.setenv(key, value)
         with redirect_stdout(buf):
@@ -59,6 +66,7 @@ def _cgotrap_matrix(
                     cgo,
                     "-C",
                     str(cwd),
+                    *flags,
                     *patterns,
                 ]
             )
@@ -83,14 +91,23 @@ def _compare(
     root: Path,
     env: Mapping[str, str] | None = None,
     digest: str | None = None,
+    flags: tuple[str, ...] = (),
 ) -> tuple[int, list[str]]:
     selectors = ",".join(sorted({f"{o}/{a}" for o, a, _ in configs}))
-    ours = _cgotrap_matrix(cwd, patterns, selectors, "0,1", env)
+    ours = _cgotrap_matrix(cwd, patterns, selectors, "0,1", env=env, flags=flags)
     compared = 0
     problems: list[str] = []
     for goos, goarch, cgo in configs:
         want = fx.golist(
-            cwd, patterns, goos=goos, goarch=goarch, cgo=cgo, root=root, env=env, digest=digest
+            cwd,
+            patterns,
+            goos=goos,
+            goarch=goarch,
+            cgo=cgo,
+            root=root,
+            env=env,
+            digest=digest,
+            flags=flags,
         )
         got = ours[(goos, goarch, cgo)]
         compared += len(want)
@@ -333,4 +350,169 @@ def test_plain_output_and_default_target(goroot: Path, monkeypatch: pytest.Monke
         buf = io.StringIO()
         with redirect_stdout(buf):
             assert cli.main_inner(["list", "-e", "-deps", "-C", str(src), "net/http"]) == 0
+        assert buf.getvalue() == want_lines, env
+
+
+# ------------------------------------------------------------------------------------
+# GOFLAGS and `go env -w` (GOENV)
+
+
+def _tagged(root: Path) -> Path:
+    return fx.write_tree(
+        root,
+        {
+            "go.mod": gomod("example.com/tg"),
+            "a.go": gofile("tg"),
+            "foo.go": gofile("tg", "os", header="//go:build foo"),
+            "bar.go": gofile("tg", "net", header="//go:build bar"),
+            "baz.go": gofile("tg", "strings", header="//go:build baz && !foo"),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "goflags", "file", "flags"),
+    [
+        ("goflags", "-tags=foo", None, ()),
+        ("double-dash and quotes", "'--tags=foo,baz'", None, ()),
+        ("goenv file", None, "GOFLAGS=-tags=bar\n", ()),
+        ("environment over file", "-tags=foo", "GOFLAGS=-tags=bar\n", ()),
+        ("empty environment: the file", "", "# comment\nGOFLAGS=-tags=bar,baz\n", ()),
+        ("command line over both", "-tags=foo", "GOFLAGS=-tags=bar\n", ("-tags=baz",)),
+        ("last one wins", "-tags=foo -tags=baz", None, ()),
+    ],
+)
+def test_goflags_and_goenv_against_golist(
+    case: str, goflags: str | None, file: str | None, flags: tuple[str, ...], tmp_path: Path
+) -> None:
+    """-tags from GOFLAGS and from the `go env -w` file, with go's precedence: command line
+    > GOFLAGS in the environment > the GOENV file."""
+    root = _tagged(tmp_path / "fx")
+    env: dict[str, str] = {}
+    if goflags is not None:
+        env["GOFLAGS"] = goflags
+    if file is not None:
+        goenv = tmp_path / "config" / "go" / "env"
+        goenv.parent.mkdir(parents=True)
+        goenv.write_text(file)
+        env["GOENV"] = str(goenv)
+    configs = [("linux", "amd64", False), ("windows", "arm64", False)]
+    digest = fx.tree_digest(root) + (file or "")
+    compared, problems = _compare(
+        root, ["./..."], configs, root=tmp_path, env=env, digest=digest, flags=flags
+    )
+    print(f"{case}: {compared} packages × configurations compared, {len(problems)} differences")
+    assert problems == [], "\n".join(problems[:40])
+    assert compared > 2
+
+
+def _vendored_and_cached(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A module whose dependency is both in vendor/ and in the module cache, the vendored
+    copy one file richer (it imports "os"), so the listing shows which one was read."""
+    import subprocess
+
+    from cgotrap import toolchain
+
+    proxy = tmp_path / "proxy"
+    cache = tmp_path / "modcache"
+    fx.write_proxy(
+        proxy,
+        "example.com/dep",
+        "v1.0.0",
+        {"go.mod": gomod("example.com/dep", "1.20"), "dep.go": gofile("dep", "strings")},
+    )
+    root = fx.write_tree(
+        tmp_path / "fx",
+        {
+            "go.mod": gomod("example.com/user", "1.22", "require example.com/dep v1.0.0"),
+            "user.go": gofile("user", "example.com/dep"),
+        },
+    )
+    fx.download(root, proxy, cache)
+    env = {"GOMODCACHE": str(cache)}
+    subprocess.run(
+        [str(toolchain.require("go").path), "mod", "vendor"],
+        cwd=root,
+        env=fx.go_env(env),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (root / "vendor/example.com/dep/extra.go").write_text(gofile("dep", "os"))
+    return root, env
+
+
+@pytest.mark.parametrize(
+    ("case", "goflags", "file", "flags"),
+    [
+        ("vendor by default", None, None, ()),
+        ("GOFLAGS -mod=mod", "-mod=mod", None, ()),
+        ("goenv file -mod=mod", None, "GOFLAGS=-mod=mod\n", ()),
+        ("command line -mod=vendor over GOFLAGS", "-mod=mod", None, ("-mod=vendor",)),
+        (
+            "command line -mod=readonly over the file",
+            None,
+            "GOFLAGS=-mod=vendor\n",
+            ("-mod=readonly",),
+        ),
+    ],
+)
+def test_mod_flag_from_goflags_and_goenv_against_golist(
+    case: str, goflags: str | None, file: str | None, flags: tuple[str, ...], tmp_path: Path
+) -> None:
+    root, env = _vendored_and_cached(tmp_path)
+    if goflags is not None:
+        env["GOFLAGS"] = goflags
+    if file is not None:
+        goenv = tmp_path / "goenv"
+        goenv.write_text(file)
+        env["GOENV"] = str(goenv)
+    configs = [("linux", "amd64", False)]
+    digest = fx.tree_digest(root) + (file or "")
+    compared, problems = _compare(
+        root, ["all"], configs, root=tmp_path, env=env, digest=digest, flags=flags
+    )
+    print(f"{case}: {compared} packages × configurations compared, {len(problems)} differences")
+    assert problems == [], "\n".join(problems[:40])
+    assert compared > 2
+
+
+def test_default_target_from_goenv_file(
+    goroot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GOOS/GOARCH/CGO_ENABLED written by `go env -w` pick the default target as in go,
+    the environment still winning over the file."""
+    import subprocess
+
+    from cgotrap import toolchain
+
+    go = toolchain.require("go")
+    goenv = tmp_path / "goenv"
+    goenv.write_text("GOOS=windows\nGOARCH=arm64\nCGO_ENABLED=0\n")
+    src = goroot / "src"
+    for env in ({"GOENV": str(goenv)}, {"GOENV": str(goenv), "GOARCH": "386"}):
+        full = fx.go_env(env)
+        want = subprocess.run(
+            [str(go.path), "env", "GOOS", "GOARCH", "CGO_ENABLED"],
+            env=full,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for key in ("GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS"):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        want_lines = subprocess.run(
+            [str(go.path), "list", "-e", "-deps", "os"],
+            env=full,
+            cwd=src,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            assert cli.main_inner(["list", "-e", "-deps", "-C", str(src), "os"]) == 0
+        assert want[0] == "windows", want
         assert buf.getvalue() == want_lines, env

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cgotrap.discover import modcache
+from cgotrap.discover.goenv import goflag
 from cgotrap.discover.gomod import (
     GoMod,
     GoModError,
@@ -198,9 +199,17 @@ def _check_not_too_new(file: Path, version: str, goroot: Path, env: Mapping[str,
 
 
 def find_project(
-    cwd: Path, goroot: Path, env: Mapping[str, str] | None = None, *, require_module: bool = True
+    cwd: Path,
+    goroot: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    require_module: bool = True,
+    mod: str | None = None,
 ) -> Project:
-    """Discover the main module(s) for `cwd` (raises `NoModuleError` / `GoModError`)."""
+    """Discover the main module(s) for `cwd` (raises `NoModuleError` / `GoModError`).
+
+    `mod`: the -mod flag of the command line (it overrides GOFLAGS' -mod).
+    """
     env = os.environ if env is None else env
     cwd = cwd.absolute()
     gowork_env = env.get("GOWORK", "")
@@ -274,10 +283,10 @@ def find_project(
     if mains:
         vendor_dir = (work_file.parent if work_file is not None else mains[0].dir) / "vendor"
         vendor, reason = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
-        flags = env.get("GOFLAGS", "").split()
-        if "-mod=vendor" in flags:
+        mod = goflag(env, "mod") if mod is None else mod
+        if mod == "vendor":
             vendor, reason = True, ""
-        elif "-mod=mod" in flags or "-mod=readonly" in flags:
+        elif mod in ("mod", "readonly"):
             vendor, reason = False, ""
         if vendor:
             vendor_list = read_modules_txt(vendor_dir)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
@@ -71,7 +71,10 @@ class ListingPlan:
     `workers`: how many processes may scan the directories known in advance. 1 (the
     default) scans in this process, as they are needed; 2 or more scans them up front with
     one forked helper (`forked.forked_map`, which uses one). The listing is the same
-    either way. The plan changes no interpreter state (gc, recursion limit): a caller
+    either way. `env`: the go environment (GOWORK, GOFLAGS' -mod, GOAMD64, GOEXPERIMENT,
+    ...; `discover.goenv.go_environment`), default os.environ for the project and go's
+    defaults for the build contexts; `mod`: the command line's -mod. The plan changes no
+    interpreter state (gc, recursion limit): a caller
     that keeps millions of objects alive may disable the cyclic collector around it.
     """
 
@@ -86,19 +89,21 @@ class ListingPlan:
         go_version: str | None = None,
         goroot: Path | None = None,
         workers: int = 1,
+        env: Mapping[str, str] | None = None,
+        mod: str | None = None,
     ) -> None:
         from cgotrap.evaluate.context import ContextSet
 
         goroot = goroot or _goroot()
         pats = list(patterns) or ["."]
         needs_module = any(p not in ("std", "cmd") and not _is_std_literal(p) for p in pats)
-        project = find_project(root, goroot, require_module=needs_module)
+        project = find_project(root, goroot, env, require_module=needs_module, mod=mod)
         self.targets = tuple(targets)
         self.tags = tuple(tags)
         self.with_deps = with_deps
         self.patterns = tuple(pats)
         self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
-        contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags)
+        contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags, env=env)
         self._loader = _Loader(project, contexts)
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
@@ -212,6 +217,8 @@ class PlanOptions(TypedDict, total=False):
     go_version: str | None
     goroot: Path | None
     workers: int
+    env: Mapping[str, str] | None
+    mod: str | None
 
 
 def load_matrix(
