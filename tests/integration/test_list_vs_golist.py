@@ -263,6 +263,50 @@ def _vendored(root: Path) -> Path:
     return fx.write_tree(root, files)
 
 
+def _refused_paths(root: Path, *, refuses: bool = False) -> Path:
+    """Import paths go refuses or folds: case-insensitive collisions (the first package
+    loaded keeps its path), directory names that are no import path (space, quote, non-ASCII,
+    Windows device names, a trailing dot, a short-name tilde, "@"), "mod/" imports; and the
+    directories ./... never matches (leading dot or underscore, testdata)."""
+    files: dict[str, str] = {
+        "go.mod": gomod("example.com/rf"),
+        "main.go": gofile(
+            "main",
+            "example.com/rf/Foo",
+            "example.com/rf/foo",
+            "example.com/rf/x+y",
+            "example.com/rf/lib",
+            body="func main() {}",
+        ),
+        "Foo/f.go": gofile("Foo"),
+        "foo/f.go": gofile("foo"),
+        "lib/l.go": gofile("lib", "example.com/rf/FOO/deep"),
+        "FOO/deep/d.go": gofile("deep"),
+        "x+y/p.go": gofile("p"),
+        "bad dir/p.go": gofile("p"),
+        'q"x/p.go': gofile("p"),
+        "é/p.go": gofile("p"),
+        "CON/p.go": gofile("p"),
+        "Aux.txt/p.go": gofile("p"),
+        "trail./p.go": gofile("p"),
+        "a~1/p.go": gofile("p"),
+        "a@b/p.go": gofile("p"),
+        ".dot/p.go": gofile("p"),
+        "_under/p.go": gofile("p"),
+        "ok/testdata/t/p.go": gofile("p"),
+    }
+    if refuses:
+        # go makes a new package object at each load of a refused path ("mod/x", "@"), so
+        # one imported twice, or imported and matched, is listed twice: cgotrap lists it
+        # once. Here each is loaded once.
+        files["refuses/r.go"] = gofile("refuses", "mod/x", "example.com/rf/a@b")
+    return fx.write_tree(root, files)
+
+
+def _refused_imports(root: Path) -> Path:
+    return _refused_paths(root, refuses=True)
+
+
 SCENARIOS = {
     "errors": (_errors_module, ".", ["./..."]),
     "errors-acyclic": (_errors_module_acyclic, ".", ["./deep", "./...", "./nogo", "./missing"]),
@@ -270,6 +314,9 @@ SCENARIOS = {
     "replace": (_replace_and_work, "app", ["./...", "all"]),
     "workspace": (_replace_and_work, "ws/one", ["./...", "example.com/two/..."]),
     "vendor": (_vendored, ".", ["./...", "all"]),
+    "refused-paths": (_refused_paths, ".", ["./...", "all", "example.com/rf/...", "./a@b"]),
+    "refused-imports": (_refused_imports, ".", ["./refuses", "./foo", "./lib", "."]),
+    "refused-paths-collision-order": (_refused_paths, ".", ["./foo", "./lib", "."]),
 }
 
 

@@ -19,6 +19,7 @@ from cgotrap.evaluate.load.rules import (
     _linker_deps,
     _shorter_than,
     foreign_files_error,
+    has_fold_collision,
     has_simd,
     implicit_imports,
     import_position,
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 
 class _CycleError(Exception):
-    """An import cycle: this target takes the step-by-step path (`_TargetLoad`)."""
+    """An import cycle, or import paths that differ only in case: this target takes the
+    step-by-step path (`_TargetLoad`), whose load order decides the errors."""
 
 
 class _Local:
@@ -455,6 +457,8 @@ class _FastTarget:
                     path.pop()
                     emit(node)
 
+        if has_fold_collision(n.local.path for n in order):
+            raise _CycleError("case-insensitive import collision")  # load order decides
         errors: dict[str, PackageError] = {}
         for p, (stk, pos, _) in errs.items():
             got = built[p]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.evaluate.load.loader import _is_main, _Loader
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern, match_pattern, tree_can_match
-from cgotrap.evaluate.load.resolve import _Resolved
+from cgotrap.evaluate.load.resolve import _Resolved, check_import_path
 from cgotrap.evaluate.load.rules import _error_kind
 from cgotrap.gostd import short_path
 
@@ -80,6 +80,8 @@ class _Patterns:
         self._walk_cache: dict[tuple[str, bool, bool, bool], list[str]] = {}
         self._candidates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         self._errors: dict[int, dict[str, _Resolved]] = {}
+        self._dir_errors: dict[str, str] = {}
+        """Directory -> why a wildcard's directory has no import path (candidates named "")."""
 
     def _walk(
         self, root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
@@ -155,6 +157,20 @@ class _Patterns:
         ]
         if how == "sorted":
             out.sort()
+        if "" in out:
+            # modload.matchLocalDirs: the match's first error becomes a package named after
+            # the pattern, after the packages it did match (load.PackagesAndErrors)
+            first = next(d for d, name in candidates if name == "" and test(d, index))
+            out = [name for name in out if name]
+            self._errors.setdefault(index, {})[pattern] = _Resolved(
+                path=pattern,
+                dir="",
+                module=None,
+                goroot=False,
+                error=f"pattern {pattern}: {self._dir_errors[first]}",
+                match_error=True,
+            )
+            out.append(pattern)
         return out
 
     def _make_candidates(self, pattern: str) -> tuple[str, list[tuple[str, str]]]:
@@ -169,6 +185,17 @@ class _Patterns:
     def errors(self, index: int) -> dict[str, _Resolved]:
         """Patterns that name no package on this target, as go's error packages."""
         return self._errors.get(index, {})
+
+    def _outside_error(self, directory: str) -> str:
+        """modload.resolveLocalPackage's error for a directory no module of the build list
+        holds ("directory a@b outside main module or its selected dependencies")."""
+        loader = self.loader
+        scope = "main module or its selected dependencies"
+        if loader.project.workspace is not None:
+            scope = "modules listed in go.work or their selected dependencies"
+        shown = short_path(directory, loader.cwd)
+        dirstr = "current directory" if shown == "." else f"directory {shown}"
+        return f"{dirstr} outside {scope}"
 
     def _literal_local(self, pattern: str, directory: str, index: int) -> str:
         """modload.resolveLocalPackage for "./x": the import path, or an error package."""
@@ -190,11 +217,7 @@ class _Patterns:
                 got = loader.resolver.dir_import_path(directory)
                 if got is not None:
                     return got[0]
-                scope = "main module or its selected dependencies"
-                if loader.project.workspace is not None:
-                    scope = "modules listed in go.work or their selected dependencies"
-                shown = short_path(directory, loader.cwd)
-                error, shown_dir = f"directory {shown} outside {scope}", ""
+                error, shown_dir = self._outside_error(directory), ""
         self._errors.setdefault(index, {})[pattern] = _Resolved(
             path=pattern, dir=shown_dir, module=None, goroot=False, error=error, match_error=True
         )
@@ -251,7 +274,10 @@ class _Patterns:
                 nexts += [*f.test_imports, *f.xtest_imports]
             work.extend((imp, res.path, std) for imp in nexts if imp != "C")
         cgo = loader.contexts.contexts[index].cgo_enabled
-        return sorted(p for p in seen if cgo or p != "runtime/cgo")
+        # modload.computePatternAll: no package whose path module.CheckImportPath refuses
+        return sorted(
+            p for p in seen if (cgo or p != "runtime/cgo") and check_import_path(p) is None
+        )
 
     def _wildcard_candidates(self, pattern: str) -> list[tuple[str, str]]:
         loader = self.loader
@@ -314,4 +340,7 @@ class _Patterns:
             got = loader.resolver.dir_import_path(directory)
             if got is not None:
                 out.append((directory, got[0]))
+            else:
+                self._dir_errors[directory] = self._outside_error(directory)
+                out.append((directory, ""))
         return out

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar, assert_never
 
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.evaluate.load.resolve import _Resolved
-from cgotrap.gostd import short_path
+from cgotrap.gostd import quote, short_path
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.context import BuildContext
@@ -107,7 +107,7 @@ def load_error(res: _Resolved, facts: DirFacts | None, cwd: str) -> tuple[str | 
     if res.match_error:
         return res.error or "", MATCH, ""
     if res.error is not None:
-        return res.error, IMPORTER, ""
+        return res.error, PUSH if res.malformed else IMPORTER, ""
     if facts is None or facts.error is None:
         return None, 0, ""
     match _error_kind(facts):
@@ -338,3 +338,37 @@ def package_error_order(err: PackageError) -> tuple[int, str, str]:
     if not err.import_stack:
         return (0, err.err, err.pos)
     return (1, err.import_stack[-1], err.err + "\0" + err.pos)
+
+
+# cmd/go/internal/str.ToFold (go1.27.3)
+def fold_path(path: str) -> str:
+    """The case-folded form go compares import paths by: each rune replaced by the smallest
+    of its simple case folds ("K" -> "k", "\u212a" (Kelvin) -> "k"); ASCII upper to lower."""
+    if path.isascii() and not any("A" <= c <= "Z" for c in path):
+        return path
+    out = []
+    for ch in path:
+        orbit = {ch, *(c for c in (ch.lower(), ch.upper(), ch.lower().upper()) if len(c) == 1)}
+        low = min(orbit)
+        if "A" <= low <= "Z":
+            low = low.lower()
+        out.append(low)
+    return "".join(out)
+
+
+# cmd/go/internal/load/pkg.go: (*Package).load, "Check for case-insensitive collisions of
+# import paths" (go1.27.3); the first package to get there in load order keeps its path.
+def collision_error(path: str, other: str) -> str:
+    """The error of a package whose import path equals an earlier one's but for case."""
+    return f"case-insensitive import collision: {quote(path)} and {quote(other)}"
+
+
+def has_fold_collision(paths: Iterable[str]) -> bool:
+    """Whether two of `paths` differ only in case (then go's load order decides which one
+    gets `collision_error`: the one-target loader's job)."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        fold = fold_path(path)
+        if seen.setdefault(fold, path) != path:
+            return True
+    return False

@@ -14,6 +14,8 @@ from cgotrap.evaluate.load.rules import (
     PUSH,
     _linker_deps,
     _shorter_than,
+    collision_error,
+    fold_path,
     foreign_files_error,
     has_simd,
     implicit_imports,
@@ -87,6 +89,7 @@ class _TargetLoad:
         self.index = index
         self.ctx = loader.contexts.contexts[index]
         self.cache: dict[str, _Pkg] = {}
+        self.fold_seen: dict[str, str] = {}  # go's foldPath: folded path -> first path
 
     # go's reusePackage
     @staticmethod
@@ -194,6 +197,12 @@ class _TargetLoad:
                 set_error(link_err)
                 p.imports = explicit
                 return
+        other = self.fold_seen.setdefault(fold_path(p.path), p.path)
+        if other != p.path:
+            p.module = None  # go returns before it sets p.Module or loads any import
+            set_error(collision_error(p.path, other))
+            p.imports = explicit
+            return
         import_paths = implicit_imports(
             explicit,
             import_path=p.path,
