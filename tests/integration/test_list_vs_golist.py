@@ -563,3 +563,37 @@ def test_default_target_from_goenv_file(
             assert cli.main_inner(["list", "-e", "-deps", "-C", str(src), "os"]) == 0
         assert want[0] == "windows", want
         assert buf.getvalue() == want_lines, env
+
+
+def test_chdir_to_a_file_or_a_missing_directory_fails_as_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-C` naming a file or a missing directory: go's message (after "go: "), one line;
+    the exit status is cgotrap's for an unreadable input (go exits 1 on every error)."""
+    import subprocess
+
+    from cgotrap import toolchain
+
+    go = toolchain.require("go")
+    (tmp_path / "afile").write_text("x\n")
+    for target in (tmp_path / "afile", tmp_path / "missing", "relative-missing"):
+        done = subprocess.run(
+            [str(go.path), "list", "-C", str(target), "-e", "-json", "."],
+            env=fx.go_env(),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 1
+        assert done.stdout == ""
+        want = done.stderr.removeprefix("go: ")
+        mp = pytest.MonkeyPatch()
+        mp.chdir(tmp_path)
+        try:
+            code = cli.main(["list", "-C", str(target), "-e", "-json", "."])
+        finally:
+            mp.undo()
+        out, err = capsys.readouterr()
+        assert (code, out) == (4, "")
+        assert err.removeprefix("cgotrap: ") == want

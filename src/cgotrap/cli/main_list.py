@@ -18,12 +18,13 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.cli import streams
-from cgotrap.errors import ExitCode, UsageError, combine
+from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.host import env_target
 from cgotrap.targets import expand, parse_cgo_modes
 
@@ -77,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         if args.cgo is not None:
             raise UsageError("--cgo needs --targets (or set CGO_ENABLED)")
         targets = [env_target(env)]
+    if args.chdir:
+        _check_chdir(args.chdir)
     root = Path(args.chdir) if args.chdir else Path.cwd()
     tags_flag = args.tags if args.tags is not None else goflag(env, "tags") or ""
     tags = tuple(t for t in tags_flag.replace(" ", ",").split(",") if t)
@@ -109,6 +112,25 @@ def run(args: argparse.Namespace) -> int:
         streams.say(f"cgotrap: {incomplete_message(written.unresolved)}")
         outcomes.append(ExitCode.INCOMPLETE)
     return combine(outcomes)
+
+
+def _check_chdir(directory: str) -> None:
+    """go's -C: `os.Chdir` fails on a missing directory or a file, and go stops with the
+    error ("chdir x: no such file or directory", "chdir go.mod: not a directory")."""
+    try:
+        st = Path(directory).stat()
+    except OSError as exc:
+        raise InputError(f"chdir {directory}: {_errno_text(exc)}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise InputError(f"chdir {directory}: not a directory")
+    if not os.access(directory, os.X_OK):
+        raise InputError(f"chdir {directory}: permission denied")
+
+
+def _errno_text(exc: OSError) -> str:
+    """Go's syscall.Errno text: C's strerror, lower-cased first letter."""
+    text = os.strerror(exc.errno) if exc.errno else str(exc)
+    return text[:1].lower() + text[1:]
 
 
 def _write(plan: ListingPlan, *, json: bool, matrix: bool) -> Written:
