@@ -597,3 +597,116 @@ def test_chdir_to_a_file_or_a_missing_directory_fails_as_go(
         out, err = capsys.readouterr()
         assert (code, out) == (4, "")
         assert err.removeprefix("cgotrap: ") == want
+
+
+# ------------------------------------------------------------------------------------
+# Vendoring go refuses
+
+
+_VDEP_TXT = "# example.com/vdep v1.2.3\n## explicit; go 1.20\nexample.com/vdep/pkg\n"
+
+VENDOR_REFUSALS: dict[str, tuple[tuple[str, ...], dict[str, str | None]]] = {
+    # name: (go.mod extra lines, files to change: None removes)
+    "consistent": (("require example.com/vdep v1.2.3",), {}),
+    "not marked explicit": (
+        ("require example.com/vdep v1.2.3",),
+        {"vendor/modules.txt": "# example.com/vdep v1.2.3\n## go 1.20\nexample.com/vdep/pkg\n"},
+    ),
+    "other version": (("require example.com/vdep v1.2.4",), {}),
+    "replaced in go.mod only": (
+        ("require example.com/vdep v1.2.3", "replace example.com/vdep => ./local"),
+        {},
+    ),
+    "replaced in modules.txt only": (
+        ("require example.com/vdep v1.2.3",),
+        {
+            "vendor/modules.txt": (
+                "# example.com/vdep v1.2.3 => ./local\n## explicit; go 1.20\nexample.com/vdep/pkg\n"
+            )
+        },
+    ),
+    "replaced differently": (
+        ("require example.com/vdep v1.2.3", "replace example.com/vdep v1.2.3 => ./other"),
+        {
+            "vendor/modules.txt": (
+                "# example.com/vdep v1.2.3 => ./local\n## explicit; go 1.20\nexample.com/vdep/pkg\n"
+                "# example.com/gone => example.com/else v1.0.0\n"
+            )
+        },
+    ),
+    "modules.txt a directory": (
+        ("require example.com/vdep v1.2.3",),
+        {"vendor/modules.txt": None, "vendor/modules.txt/x": "x\n"},
+    ),
+    "modules.txt a directory, -mod=vendor": (
+        ("require example.com/vdep v1.2.3",),
+        {"vendor/modules.txt": None, "vendor/modules.txt/x": "x\n", "GOFLAGS": "-mod=vendor"},
+    ),
+    "pre-1.14 other version, -mod=vendor": (
+        ("require example.com/vdep v1.2.4",),
+        {"go": "1.13", "GOFLAGS": "-mod=vendor"},
+    ),
+    "pre-1.14 not marked explicit, -mod=vendor": (
+        ("require example.com/vdep v1.2.3",),
+        {
+            "go": "1.13",
+            "GOFLAGS": "-mod=vendor",
+            "vendor/modules.txt": "# example.com/vdep v1.2.3\nexample.com/vdep/pkg\n",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VENDOR_REFUSALS))
+def test_vendor_refusals_as_go(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Inconsistent vendoring (explicit markers, versions, replacements) and an unreadable
+    modules.txt stop go before it lists anything: the same text (after "go: "), exit 4;
+    a consistent tree lists as go does."""
+    import subprocess
+
+    from cgotrap import toolchain
+
+    extra, changes = VENDOR_REFUSALS[case][0], dict(VENDOR_REFUSALS[case][1])
+    goflags = changes.pop("GOFLAGS", None) or ""
+    files: dict[str, str] = {
+        "go.mod": gomod("example.com/v", changes.pop("go", None) or "1.22", *extra),
+        "main.go": gofile("main", "example.com/vdep/pkg", body="func main() {}"),
+        "vendor/modules.txt": _VDEP_TXT,
+        "vendor/example.com/vdep/pkg/p.go": gofile("pkg"),
+        "local/go.mod": gomod("example.com/vdep"),
+        "local/pkg/p.go": gofile("pkg"),
+    }
+    for name, text in changes.items():
+        if text is None:
+            files.pop(name)
+        else:
+            files[name] = text
+    root = fx.write_tree(tmp_path / "fx", files)
+    go = toolchain.require("go")
+    done = subprocess.run(
+        [str(go.path), "list", "-e", "-deps", "-json", "./..."],
+        env=fx.go_env({"GOFLAGS": goflags}),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GOENV", "off")
+    mp.setenv("GOFLAGS", goflags)
+    try:
+        code = cli.main(["list", "-e", "-deps", "-json", "-C", str(root), "./..."])
+    finally:
+        mp.undo()
+    out, err = capsys.readouterr()
+    if done.returncode == 0:
+        assert case == "consistent" or case.startswith("pre-1.14 not marked")  # go's relaxing
+        assert (code, err) == (0, "")
+        want = list(fx.iter_json_objects(done.stdout))
+        assert fx.diff_packages(want, list(fx.iter_json_objects(out))) == []
+        return
+    assert done.returncode == 1, done.stderr
+    assert (code, out) == (4, "")
+    assert err.removeprefix("cgotrap: ") == done.stderr.removeprefix("go: "), case

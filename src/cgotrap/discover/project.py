@@ -23,7 +23,13 @@ from cgotrap.discover.gomod import (
     parse_gomod,
     parse_gowork,
 )
-from cgotrap.discover.vendor import VendorList, read_modules_txt, vendor_mode
+from cgotrap.discover.vendor import (
+    VendorCheckModule,
+    VendorList,
+    check_vendor_consistency,
+    read_modules_txt,
+    vendor_mode,
+)
 from cgotrap.errors import InputError
 from cgotrap.gostd import compare_go_versions
 from cgotrap.inputs import NotRegularFileError
@@ -108,6 +114,20 @@ class Project:
             if not rep.replace.old_version and wildcard is None:
                 wildcard = rep
         return wildcard
+
+
+def _replace_pairs(
+    replaces: tuple[Replace, ...],
+) -> tuple[tuple[tuple[str, str], tuple[str, str]], ...]:
+    return tuple(((r.old_path, r.old_version), (r.new_path, r.new_version)) for r in replaces)
+
+
+def _vendor_check_module(main: MainModule) -> VendorCheckModule:
+    return VendorCheckModule(
+        root=main.dir,
+        requires=tuple((r.path, r.version) for r in main.gomod.requires),
+        replaces=_replace_pairs(main.gomod.replaces),
+    )
 
 
 def _find_up(start: Path, name: str, *, stop_at: Path | None) -> Path | None:
@@ -282,14 +302,24 @@ def find_project(
     reason = ""
     if mains:
         vendor_dir = (work_file.parent if work_file is not None else mains[0].dir) / "vendor"
-        vendor, reason = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
         mod = goflag(env, "mod") if mod is None else mod
         if mod == "vendor":
             vendor, reason = True, ""
         elif mod in ("mod", "readonly"):
             vendor, reason = False, ""
+        else:  # setDefaultBuildMod: only without -mod
+            vendor, reason = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
         if vendor:
             vendor_list = read_modules_txt(vendor_dir)
+            check_vendor_consistency(
+                vendor_list,
+                vendor_dir,
+                [_vendor_check_module(m) for m in mains],
+                go_version=go_version,
+                work_file=work_file,
+                work_replaces=_replace_pairs(workspace.replaces) if workspace else (),
+                cwd=cwd,
+            )
     return Project(
         cwd=cwd,
         goroot=goroot,
