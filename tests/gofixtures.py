@@ -147,8 +147,12 @@ def golist(
     env: Mapping[str, str] | None = None,
     digest: str | None = None,
     flags: Iterable[str] = (),
+    full_json: bool = False,
 ) -> list[dict[str, Any]]:
     """`go list -e -deps -json=FIELDS [flags] patterns` in cwd for one configuration (cached).
+
+    `full_json`: a plain `-json` instead (go then resolves //go:embed patterns, as it does
+    whenever the output needs EmbedFiles).
 
     `root` (default cwd) is replaced by "$ROOT" in the cached text; `digest` identifies the
     tree's content (default: computed from root).
@@ -173,6 +177,7 @@ def golist(
             str(go.path),
             FIELDS,
             flag_list,
+            full_json,
         ],
         sort_keys=True,
     ).replace(str(root), "$ROOT")
@@ -182,7 +187,15 @@ def golist(
         text = cache_file.read_text(encoding="utf-8").replace("$ROOT", str(root))
     else:
         done = subprocess.run(
-            [str(go.path), "list", "-e", "-deps", "-json=" + ",".join(FIELDS), *flag_list, *pats],
+            [
+                str(go.path),
+                "list",
+                "-e",
+                "-deps",
+                "-json" if full_json else "-json=" + ",".join(FIELDS),
+                *flag_list,
+                *pats,
+            ],
             cwd=cwd,
             env=full_env,
             capture_output=True,

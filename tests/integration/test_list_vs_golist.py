@@ -92,6 +92,7 @@ def _compare(
     env: Mapping[str, str] | None = None,
     digest: str | None = None,
     flags: tuple[str, ...] = (),
+    full_json: bool = False,
 ) -> tuple[int, list[str]]:
     selectors = ",".join(sorted({f"{o}/{a}" for o, a, _ in configs}))
     ours = _cgotrap_matrix(cwd, patterns, selectors, "0,1", env=env, flags=flags)
@@ -108,6 +109,7 @@ def _compare(
             env=env,
             digest=digest,
             flags=flags,
+            full_json=full_json,
         )
         got = ours[(goos, goarch, cgo)]
         compared += len(want)
@@ -710,3 +712,61 @@ def test_vendor_refusals_as_go(
     assert done.returncode == 1, done.stderr
     assert (code, out) == (4, "")
     assert err.removeprefix("cgotrap: ") == done.stderr.removeprefix("go: "), case
+
+
+# ------------------------------------------------------------------------------------
+# //go:embed patterns (go list resolves them for a full -json)
+
+
+def _embed(name: str, *patterns: str) -> str:
+    lines = "\n".join(f"//go:embed {p}" for p in patterns)
+    return gofile(name, "embed", body=f"{lines}\nvar s string")
+
+
+def _embeds(root: Path) -> Path:
+    files: dict[str, str] = {
+        "go.mod": gomod("example.com/em"),
+        "nomatch/e.go": _embed("nomatch", "nothing.txt"),
+        "up/e.go": _embed("up", "../up.txt"),
+        "badclass/e.go": _embed("badclass", "[a"),
+        "dot/e.go": _embed("dot", "."),
+        "hidden/e.go": _embed("hidden", "sub"),
+        "hidden/sub/.h": "x\n",
+        "hidden/sub/_u": "x\n",
+        "all/e.go": _embed("all", "all:sub"),
+        "all/sub/.h": "x\n",
+        "othermod/e.go": _embed("othermod", "inner"),
+        "othermod/inner/go.mod": gomod("example.com/inner"),
+        "othermod/inner/f.txt": "x\n",
+        "ok/e.go": _embed("ok", "*.txt", "sp ace.txt", "d"),
+        "ok/a.txt": "x\n",
+        "ok/sp ace.txt": "x\n",
+        "ok/d/deep/f.bin": "x\n",
+        "ok/d/.skip/f": "x\n",
+        "vcs/e.go": _embed("vcs", ".git"),
+        "vcs/.git/HEAD": "x\n",
+        "badname/e.go": _embed("badname", "x/*"),
+        "badname/x/a:b": "x\n",
+        "order/e.go": _embed("order", "zz.txt", "aa.txt"),
+        "order/zz.txt": "x\n",
+        "main.go": gofile(
+            "main", "example.com/em/nomatch", "example.com/em/ok", body="func main() {}"
+        ),
+    }
+    return fx.write_tree(root, files)
+
+
+def test_embed_patterns_against_golist(tmp_path: Path) -> None:
+    """Each package's first failing pattern (sorted, as go iterates them) is its error, at
+    the pattern's position; a symlinked file is irregular; hidden files and other modules
+    are left out of a directory."""
+    root = _embeds(tmp_path / "fx")
+    link = root / "link" / "e.go"
+    link.parent.mkdir()
+    link.write_text(_embed("link", "l.txt"))
+    (root / "link" / "l.txt").symlink_to(root / "ok" / "a.txt")
+    configs = [("linux", "amd64", False), ("windows", "amd64", True)]
+    compared, problems = _compare(root, ["./...", "."], configs, root=root, full_json=True)
+    print(f"embed: {compared} packages × configurations compared, {len(problems)} differences")
+    assert problems == [], "\n".join(problems[:40])
+    assert compared > 10

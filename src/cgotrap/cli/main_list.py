@@ -99,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             workers=2,
             env=env,
             mod=mod,
+            embed_files=args.json,  # go list -json resolves //go:embed (EmbedFiles)
         )
         written = _write(plan, json=args.json, matrix=matrix)
     finally:

@@ -336,6 +336,10 @@ class _FastTarget:
         n_explicit = len(explicit)
 
         local.err, local.err_kind, local.err_pos = load_error(res, facts, loader.cwd)
+        if local.err is None and link_err is None and facts is not None:
+            embed = loader.embed_error(facts, res.dir)  # load's resolveEmbed, after the push
+            if embed is not None:
+                local.err, local.err_kind, local.err_pos = embed[0], PUSH, embed[1]
 
         if link_err is not None:
             if local.err is None:

@@ -73,7 +73,9 @@ class ListingPlan:
     one forked helper (`forked.forked_map`, which uses one). The listing is the same
     either way. `env`: the go environment (GOWORK, GOFLAGS' -mod, GOAMD64, GOEXPERIMENT,
     ...; `discover.goenv.go_environment`), default os.environ for the project and go's
-    defaults for the build contexts; `mod`: the command line's -mod. The plan changes no
+    defaults for the build contexts; `mod`: the command line's -mod. `embed_files`: resolve
+    //go:embed patterns and report their errors, as go list does when its output has
+    EmbedFiles (a full -json). The plan changes no
     interpreter state (gc, recursion limit): a caller
     that keeps millions of objects alive may disable the cyclic collector around it.
     """
@@ -91,6 +93,7 @@ class ListingPlan:
         workers: int = 1,
         env: Mapping[str, str] | None = None,
         mod: str | None = None,
+        embed_files: bool = False,
     ) -> None:
         from cgotrap.evaluate.context import ContextSet
 
@@ -105,6 +108,7 @@ class ListingPlan:
         self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
         contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags, env=env)
         self._loader = _Loader(project, contexts)
+        self._loader.resolve_embeds = embed_files
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
             self._loader.prefetch(_prefetch_dirs(self._loader, self._matcher))
@@ -219,6 +223,7 @@ class PlanOptions(TypedDict, total=False):
     workers: int
     env: Mapping[str, str] | None
     mod: str | None
+    embed_files: bool
 
 
 def load_matrix(

@@ -366,23 +366,29 @@ _BAD_WINDOWS_NAMES = frozenset(
 # in go1.27.3's cmd/vendor); the error as modload.invalidImportError prints it
 def check_import_path(path: str) -> str | None:
     """go's "malformed import path" error for `path`, or None when go accepts it."""
-    problem = _check_path(path)
+    problem = _check_path(path, file_path=False)
     return None if problem is None else f"malformed import path {quote(path)}: {problem}"
 
 
-def _check_path(path: str) -> str | None:
+def check_file_path(path: str) -> str | None:
+    """module.CheckFilePath's error for `path` ("malformed file path ..."), or None."""
+    problem = _check_path(path, file_path=True)
+    return None if problem is None else f"malformed file path {quote(path)}: {problem}"
+
+
+def _check_path(path: str, *, file_path: bool) -> str | None:
     if any("\udc80" <= ch <= "\udcff" for ch in path):  # undecodable bytes
         return "invalid UTF-8"
     if not path:
         return "empty string"
-    if path[0] == "-":
+    if path[0] == "-" and not file_path:
         return "leading dash"
     if "//" in path:
         return "double slash"
     if path[-1] == "/":
         return "trailing slash"
     for elem in path.split("/"):
-        problem = _check_elem(elem)
+        problem = _check_elem(elem, file_path=file_path)
         if problem is not None:
             return problem
     return None
@@ -392,24 +398,30 @@ def _import_path_ok(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch in "-._~+")
 
 
-def _check_elem(elem: str) -> str | None:
+def _file_name_ok(ch: str) -> bool:
+    if ch.isascii():
+        return ch.isalnum() or ch in "!#$%&()+,-.=@[]^_{}~ "
+    return ch.isalpha()
+
+
+def _check_elem(elem: str, *, file_path: bool) -> str | None:
     if not elem:
         return "empty path element"
     if elem.count(".") == len(elem):
         return f"invalid path element {quote(elem)}"
     if elem[-1] == ".":
         return "trailing dot in path element"
+    ok = _file_name_ok if file_path else _import_path_ok
     for ch in elem:
-        if not _import_path_ok(ch):
+        if not ok(ch):
             return f"invalid char {quote_rune(ord(ch))}"
     short = elem.split(".", 1)[0]
     if short.upper() in _BAD_WINDOWS_NAMES:
         return f"{quote(short)} disallowed as path element component on Windows"
+    if file_path:
+        return None
     tilde = short.rfind("~")
-    if (
-        0 <= tilde < len(short) - 1
-        and short[tilde + 1 :].isdigit()
-        and short[tilde + 1 :].isascii()
-    ):
+    suffix = short[tilde + 1 :]
+    if 0 <= tilde < len(short) - 1 and suffix.isascii() and suffix.isdigit():
         return "trailing tilde and digits in path element"
     return None

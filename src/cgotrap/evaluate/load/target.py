@@ -203,6 +203,10 @@ class _TargetLoad:
             set_error(collision_error(p.path, other))
             p.imports = explicit
             return
+        if p.error is None and facts is not None:
+            embed = loader.embed_error(facts, p.dir)  # load's resolveEmbed, after the push
+            if embed is not None:
+                p.error = _Err(embed[0], [*stk, path], pos=embed[1])
         import_paths = implicit_imports(
             explicit,
             import_path=p.path,
