@@ -713,8 +713,8 @@ def test_vendor_refusals_as_go(
     assert done.returncode == 1, done.stderr
     assert (code, out) == (4, "")
     # go's text, on one line as cgotrap writes every message (controls shown escaped)
-    want = terminal("cgotrap: " + done.stderr.removeprefix("go: ").removesuffix("\n"))
-    assert err == want + "\n", case
+    want_line = terminal("cgotrap: " + done.stderr.removeprefix("go: ").removesuffix("\n"))
+    assert err == want_line + "\n", case
 
 
 # ------------------------------------------------------------------------------------
