@@ -773,3 +773,57 @@ def test_embed_patterns_against_golist(tmp_path: Path) -> None:
     print(f"embed: {compared} packages × configurations compared, {len(problems)} differences")
     assert problems == [], "\n".join(problems[:40])
     assert compared > 10
+
+
+# ------------------------------------------------------------------------------------
+# Per-program copies for a main package with a default.pgo
+
+
+def _pgo_module(root: Path) -> Path:
+    return fx.write_tree(
+        root,
+        {
+            "go.mod": gomod("example.com/pg"),
+            "cmd/a/main.go": gofile("main", "example.com/pg/lib", "fmt", body="func main() {}"),
+            "cmd/a/default.pgo": "not a real profile: go list only looks for the file\n",
+            "cmd/b/main.go": gofile("main", "example.com/pg/lib", body="func main() {}"),
+            "cmd/c/main.go": gofile("main", "example.com/pg/bad", body="func main() {}"),
+            "cmd/c/default.pgo": "x\n",
+            "lib/lib.go": gofile("lib", "strings", "example.com/pg/lib/inner"),
+            "lib/inner/i.go": gofile("inner"),
+            "bad/b.go": gofile("bad", "example.com/pg/missing"),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [["./..."], ["./cmd/a"], ["./cmd/a", "./lib"], ["./lib", "./cmd/b", "./cmd/a", "./cmd/c"]],
+)
+def test_pgo_copies_against_golist(patterns: list[str], tmp_path: Path) -> None:
+    """Several packages named and a main one with a default.pgo: its dependencies are
+    listed again as "path [main]" copies, its Imports and Deps naming them (errors and
+    DepsErrors carried over); one package named: no copies."""
+    root = _pgo_module(tmp_path / "fx")
+    configs = [("linux", "amd64", False), ("darwin", "arm64", True)]
+    compared, problems = _compare(root, patterns, configs, root=root)
+    print(f"pgo {patterns}: {compared} compared, {len(problems)} differences")
+    assert problems == [], "\n".join(problems[:40])
+    if len(patterns) > 1 or patterns == ["./..."]:
+        ours = _cgotrap_matrix(root, patterns, "linux/amd64", "0")
+        assert any(
+            " [example.com/pg/cmd/a]" in o["ImportPath"] for o in ours[("linux", "amd64", False)]
+        )
+
+
+def test_pgo_copies_of_cmd_compile_against_golist(goroot: Path) -> None:
+    """GOROOT's cmd/compile has a default.pgo: listed with another command, every package
+    it depends on is listed a second time for it, as go list does."""
+    src = goroot / "src"
+    configs = [("linux", "amd64", False), ("windows", "arm64", False)]
+    compared, problems = _compare(
+        src / "cmd", ["cmd/compile", "cmd/asm"], configs, root=goroot, digest="goroot-pgo"
+    )
+    print(f"cmd/compile pgo: {compared} compared, {len(problems)} differences")
+    assert problems == [], "\n".join(problems[:40])
+    assert compared > 600

@@ -160,7 +160,7 @@ class _Walked:
     """One target's listing on the fast path: the nodes in go's order (only the roots
     without -deps), the import paths the patterns matched, and errors with their stacks."""
 
-    __slots__ = ("deps_errors", "errors", "incomplete", "listed", "roots")
+    __slots__ = ("deps_errors", "errors", "every", "incomplete", "listed", "root_order", "roots")
 
     def __init__(
         self,
@@ -170,8 +170,14 @@ class _Walked:
         errors: dict[str, PackageError],
         incomplete: set[str] | None = None,
         deps_errors: dict[str, tuple[PackageError, ...]] | None = None,
+        every: list[_Node] | None = None,
+        root_order: list[str] | None = None,
     ) -> None:
         self.listed = listed
+        self.every = every if every is not None else listed
+        """Every package loaded, in PackageList order (what -deps lists)."""
+        self.root_order = root_order if root_order is not None else []
+        """The roots' import paths in command-line order."""
         self.roots = roots
         self.errors = errors
         self.incomplete = incomplete if incomplete is not None else set()
@@ -481,6 +487,8 @@ class _FastTarget:
             errors=errors,
             incomplete=incomplete,
             deps_errors=deps_errors,
+            every=order,
+            root_order=[n.local.path for n in root_list],
         )
 
     def _import_pos(self, parent: _Node, path: str) -> str:

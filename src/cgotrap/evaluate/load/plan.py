@@ -58,6 +58,8 @@ class _Evaluated:
     lists: list[_Walked | _SlowList]
     """Per target: the fast path's walk, or (package, DepOnly) after a cycle."""
     problems: tuple[str, ...]
+    with_deps: bool = True
+    """-deps: every package listed, not only the roots."""
 
 
 class ListingPlan:
@@ -159,6 +161,7 @@ class ListingPlan:
             roots=[all_roots[i] for i in indices],
             lists=lists,
             problems=tuple(loader.problems),
+            with_deps=with_deps,
         )
 
     def matrix(self) -> MatrixResult:
@@ -167,6 +170,7 @@ class ListingPlan:
         per_target = []
         for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
             target = self.targets[index]
+            # (no per-program PGO copies here: scan judges each package once)
             if isinstance(listed, _Walked):
                 inc, derrs = listed.incomplete, listed.deps_errors
                 packages = tuple(
@@ -248,6 +252,27 @@ def load_listing(
     return ListingPlan(patterns, targets, root=root, **options).listing()
 
 
+def _pgo_split(listed: _Walked, target: Target, *, with_deps: bool) -> list[PackageFacts] | None:
+    """The target's listing with per-program copies (`pgo`), or None when no root is a main
+    package with a default.pgo among several roots."""
+    from cgotrap.evaluate.load.pgo import pgo_mains, split_for_pgo
+
+    if len(listed.root_order) <= 1:
+        return None
+    errors = listed.errors
+    packages = {
+        n.local.path: _node_facts(
+            n, n.local.path not in listed.roots, errors.get(n.local.path) if n.err else None, target
+        )
+        for n in listed.every
+    }
+    mains = pgo_mains([packages[r] for r in listed.root_order if r in packages])
+    if not mains:
+        return None
+    kids = {n.local.path: n.local.kid_paths for n in listed.every}
+    return split_for_pgo(packages, kids, listed.root_order, mains, with_deps=with_deps)
+
+
 def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
     """The evaluated targets' objects, each distinct object once."""
     targets = [all_targets[i] for i in ev.indices]
@@ -264,6 +289,11 @@ def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
                 out.append(len(objects))
                 objects.append(_to_facts(p, dep_only, target))
             order.append(tuple(out))
+            continue
+        split = _pgo_split(listed, target, with_deps=ev.with_deps)
+        if split is not None:  # per-program copies: this target's own objects
+            order.append(tuple(range(len(objects), len(objects) + len(split))))
+            objects.extend(split)
             continue
         roots, errors = listed.roots, listed.errors
         incomplete = listed.incomplete
