@@ -827,3 +827,41 @@ def test_pgo_copies_of_cmd_compile_against_golist(goroot: Path) -> None:
     print(f"cmd/compile pgo: {compared} compared, {len(problems)} differences")
     assert problems == [], "\n".join(problems[:40])
     assert compared > 600
+
+
+# ------------------------------------------------------------------------------------
+# go.mod's ignore directive (Go 1.25+)
+
+
+def _ignoring(root: Path) -> Path:
+    return fx.write_tree(
+        root,
+        {
+            "go.mod": gomod(
+                "example.com/ig", "1.25", "ignore ./node_modules", "ignore (\n\tbuild\n\t./a/x\n)"
+            ),
+            "main.go": gofile("main", "example.com/ig/a/x", body="func main() {}"),
+            "node_modules/p/p.go": gofile("p"),
+            "node_modules/q.go": gofile("q"),
+            "build/b.go": gofile("b"),
+            "a/build/c.go": gofile("c"),
+            "a/x/x.go": gofile("x"),
+            "a/x/y/y.go": gofile("y"),
+            "a/xy/z.go": gofile("xy"),
+            "sub/node_modules/n.go": gofile("n"),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [["./..."], ["all"], ["example.com/ig/..."], ["./a/..."], ["./a/x/..."], ["./node_modules"]],
+)
+def test_ignore_directive_against_golist(patterns: list[str], tmp_path: Path) -> None:
+    """`ignore` leaves directories out of ./... and module patterns ("./x" at the root,
+    "x" anywhere), as go list does; a package named directly or imported still loads."""
+    root = _ignoring(tmp_path / "fx")
+    configs = [("linux", "amd64", False)]
+    compared, problems = _compare(root, patterns, configs, root=root)
+    print(f"ignore {patterns}: {compared} compared, {len(problems)} differences")
+    assert problems == [], "\n".join(problems[:40])
