@@ -17,12 +17,12 @@ from cgotrap.discover import modcache
 from cgotrap.discover.goenv import goflag
 from cgotrap.discover.gomod import (
     GoMod,
-    GoModError,
     GoWork,
     Replace,
     parse_gomod,
     parse_gowork,
 )
+from cgotrap.discover.modsyntax import GoModError
 from cgotrap.discover.vendor import (
     VendorCheckModule,
     VendorList,
