@@ -7,9 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from cgotrap import toolchain
 from tests import rulecoverage
+
+# CI runs the fuzz tests on a fixed sequence of examples (a red CI run blocks a landing, so it
+# must fail for a change, not for a new random draw); developers draw new examples each run.
+# `HYPOTHESIS_PROFILE=fuzz` draws new examples in CI too.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("fuzz", print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "fuzz")
+)
 
 # The Go module proxy is unreachable: fixtures are written by the tests, never downloaded.
 os.environ["GOTOOLCHAIN"] = "local"

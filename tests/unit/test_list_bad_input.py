@@ -163,3 +163,15 @@ def test_reader_does_not_block_on_a_fifo(tmp_path: Path, deadline: None) -> None
     assert src.error == f"open {tmp_path}/x.go: not a regular file, not read by cgotrap"
     (tmp_path / "y.go").write_text("package y\n")
     assert read_source_file(str(tmp_path), "y.go", FileKind.GO).package_name == "y"
+
+
+def test_a_multi_line_go_mod_error_is_one_line_for_the_user(tmp_path: Path) -> None:
+    # go's replace usage spans two lines ("...other/module v1.4\n\t or replace ..."); the
+    # user gets one line, the oracle tests read go's own text from `errors`.
+    from cgotrap.discover.gomod import parse_gomod_text
+
+    with pytest.raises(GoModError) as info:
+        parse_gomod_text("module m\nreplace \n", tmp_path / "go.mod")
+    assert "\n" not in str(info.value)
+    assert "or replace module/path" in str(info.value)
+    assert "\n\t or replace" in info.value.errors[0]

@@ -18,9 +18,11 @@ class GoModError(InputError):
     """A go.mod or go.work that cannot be parsed: "path/go.mod:3: unexpected input"."""
 
     def __init__(self, message: str, *, more: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+        # go's text may span lines ("usage: replace module/path [v1.2.3] => other/module
+        # v1.4\n\t or replace ..."): the user's message is one line, `errors` keeps go's text.
+        super().__init__(" ".join(part.strip() for part in message.splitlines()))
         self.errors = (message, *more)
-        """Every error go would list (the message is the first)."""
+        """Every error go would list, as go prints it (the message is the first)."""
 
 
 class _Kind(enum.Enum):
