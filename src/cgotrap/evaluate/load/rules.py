@@ -9,39 +9,12 @@ from typing import TYPE_CHECKING, TypeVar, assert_never
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.gostd import quote, short_path
+from cgotrap.targets import port_table
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.context import BuildContext
     from cgotrap.evaluate.directory import DirFacts
     from cgotrap.evaluate.model import PackageError
-
-
-def _must_link_external(goos: str, goarch: str) -> bool:
-    # internal/platform.MustLinkExternal without cgo: android but arm64, and ios/arm64
-    return (goos == "android" and goarch != "arm64") or (goos == "ios" and goarch == "arm64")
-
-
-def _default_pie(goos: str) -> bool:
-    # internal/platform.DefaultPIE without -race
-    return goos in ("android", "ios", "windows", "darwin")
-
-
-_INTERNAL_LINK_PIE = frozenset(
-    {
-        "android/arm64",
-        "darwin/amd64",
-        "darwin/arm64",
-        "linux/amd64",
-        "linux/arm64",
-        "linux/loong64",
-        "linux/ppc64",
-        "linux/ppc64le",
-        "linux/s390x",
-        "windows/386",
-        "windows/amd64",
-        "windows/arm64",
-    }
-)
 
 
 # cmd/go/internal/load/pkg.go: LinkerDeps (go1.27.3)
@@ -50,11 +23,9 @@ _INTERNAL_LINK_PIE = frozenset(
 def _linker_deps(ctx: BuildContext) -> tuple[list[str], str | None]:
     """load.LinkerDeps for a main package in default build mode: (deps, error)."""
     deps = ["runtime"]
-    what = ""
-    if _must_link_external(ctx.goos, ctx.goarch):
-        what = f"{ctx.goos}/{ctx.goarch}"
-    elif _default_pie(ctx.goos) and f"{ctx.goos}/{ctx.goarch}" not in _INTERNAL_LINK_PIE:
-        what = "default PIE binary"
+    port = port_table().get(ctx.goos, ctx.goarch)
+    # (a port go tool dist list does not know neither links externally nor defaults to PIE)
+    what = port.external_link_reason if port is not None else ""
     if what:
         if not ctx.cgo_enabled:
             return [], f"{what} requires external (cgo) linking, but cgo is not enabled"
@@ -145,12 +116,12 @@ def _error_kind(facts: DirFacts) -> str:
 
 _CGO_EXCLUDE = frozenset({"runtime/cgo"})
 _CGO_SYSCALL_EXCLUDE = frozenset({"runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan"})
-_SIMD_ARCHES = frozenset({"wasm", "amd64", "arm64"})
 
 
 def has_simd(goarch: str) -> bool:
-    """Whether `import "simd"` adds the bridge package on this GOARCH (hasSimd's arch test)."""
-    return goarch in _SIMD_ARCHES
+    """Whether `import "simd"` adds the bridge package on this GOARCH (hasSimd's arch test,
+    the arches in ports.json's SimdArch)."""
+    return goarch in port_table().simd_arch
 
 
 # cmd/go/internal/load/pkg.go: (*Package).load, "Build augmented import list" with hasSimd
