@@ -116,6 +116,8 @@ def _error_kind(facts: DirFacts) -> str:
 
 _CGO_EXCLUDE = frozenset({"runtime/cgo"})
 _CGO_SYSCALL_EXCLUDE = frozenset({"runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan"})
+SIMD_BRIDGE = "simd/internal/bridge"
+"""The package cmd/go adds to the imports of "simd" users (load.SimdBridgePkg)."""
 
 
 def has_simd(goarch: str) -> bool:
@@ -148,7 +150,7 @@ def implicit_imports(
             import_paths.append(extra)
 
     if simd and "simd" in import_paths:
-        add("simd/internal/bridge")
+        add(SIMD_BRIDGE)
     if uses_cgo:
         add("unsafe")
         if not (standard and import_path in _CGO_EXCLUDE):
@@ -208,11 +210,23 @@ def trait_relevant(facts: DirFacts) -> bool:
 # importerPath "" (the caller checks imports only, never command-line roots),
 # CmdlineFiles (no file arguments), and the expandPath retry after resolving symbolic links
 # (the directories compared are the resolver's, which never resolves links either).
+# The simd exception is loadImport's: with allowSimdInternalBridge (set when hasSimd is true
+# of the importer) it skips disallowInternal for "simd/internal/bridge" alone.
 def internal_allowed(
-    *, importer_path: str, importer_dir: str, path: str, directory: str, module: str | None
+    *,
+    importer_path: str,
+    importer_dir: str,
+    importer_has_simd: bool,
+    path: str,
+    directory: str,
+    module: str | None,
 ) -> bool:
     """Whether the importer may import `path` (found in `directory`, in `module`):
-    True when the path has no "internal" element or the importer is inside its parent."""
+    True when the path has no "internal" element or the importer is inside its parent, and
+    for the bridge package cmd/go adds when the importer imports "simd" on a simd arch
+    (`importer_has_simd`: `has_simd` of the target and "simd" among its imports)."""
+    if importer_has_simd and path == SIMD_BRIDGE:
+        return True
     i = _find_internal(path)
     if i is None:
         return True
