@@ -29,7 +29,7 @@ from cgotrap.evaluate.model import (
 from cgotrap.targets import Target
 
 if TYPE_CHECKING:
-    pass
+    from cgotrap.cache import DirScans, State
 
 
 _META = frozenset({"all", "std", "cmd", "tool", "work"})
@@ -96,6 +96,7 @@ class ListingPlan:
         env: Mapping[str, str] | None = None,
         mod: str | None = None,
         embed_files: bool = False,
+        dir_scans: DirScans | None = None,
     ) -> None:
         from cgotrap.evaluate.context import ContextSet
 
@@ -109,7 +110,7 @@ class ListingPlan:
         self.patterns = tuple(pats)
         self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
         contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags, env=env)
-        self._loader = _Loader(project, contexts)
+        self._loader = _Loader(project, contexts, dir_scans)
         self._loader.resolve_embeds = embed_files
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
@@ -195,6 +196,44 @@ class ListingPlan:
             problems=ev.problems,
         )
 
+    def consulted(self, started_ns: int) -> dict[str, State] | None:
+        """The state of every path this plan's answers depend on so far, for a cache of
+        them (`cache.Store.put_checked`): the directories scanned and their files (as
+        `dir_scans` recorded them before reading, empty without it), the directories the
+        patterns walked, the go.mod / go.work files looked for from the working directory
+        up, the main modules' go.mod, go.sum, vendor/modules.txt and .cgotrap.toml, and the
+        directories the resolver probed. None when one of the paths whose state is taken
+        only now (all but the scans) changed since `started_ns` (time.time_ns() before the
+        plan was made): what the plan read of it is unknown."""
+        from cgotrap.cache import changed_since, state_of
+
+        loader = self._loader
+        out = loader.dir_scans.states() if loader.dir_scans is not None else {}
+        extra: dict[str, None] = {}
+        project = loader.project
+        here = project.cwd.absolute()
+        for directory in (here, *here.parents):
+            extra[str(directory / "go.work")] = None
+            extra[str(directory / "go.mod")] = None
+        for main in project.main_modules:
+            for name in ("go.mod", "go.sum", "vendor/modules.txt", ".cgotrap.toml"):
+                extra[str(main.dir / name)] = None
+            extra[str(main.dir / "vendor")] = None
+        if project.workspace is not None:
+            extra[str(project.workspace.file)] = None
+            extra[str(project.workspace.file) + ".sum"] = None
+        for dirs in self._matcher.walked():
+            extra.update(dict.fromkeys(dirs))
+        resolver = loader.resolver
+        for probed in resolver.probed_gomod():
+            extra[os.path.join(probed, "go.mod")] = None
+        extra.update(dict.fromkeys(resolver.probed_dirs()))
+        late = {p: state_of(p) for p in extra if p not in out}
+        if changed_since(late.values(), started_ns):
+            return None
+        out.update(late)
+        return out
+
     def listing(self, indices: Sequence[int] | None = None) -> SharedListing:
         """The targets at `indices` (default: all), equal package objects shared."""
         ev = self.evaluate(range(len(self.targets)) if indices is None else indices)
@@ -228,6 +267,7 @@ class PlanOptions(TypedDict, total=False):
     env: Mapping[str, str] | None
     mod: str | None
     embed_files: bool
+    dir_scans: DirScans | None
 
 
 def load_matrix(

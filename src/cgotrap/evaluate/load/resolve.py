@@ -81,6 +81,14 @@ class _Resolver:
                 self.importer_dependent = True
         return got
 
+    def probed_gomod(self) -> list[str]:
+        """The directories whose go.mod (or its absence) decided something so far."""
+        return list(self._gomod_memo)
+
+    def probed_dirs(self) -> list[str]:
+        """The directories looked into for Go files so far (fsys.IsGoDir)."""
+        return list(self._godir_memo)
+
     def _has_gomod(self, directory: str) -> bool:
         got = self._gomod_memo.get(directory)
         if got is None:
