@@ -257,3 +257,34 @@ def test_state_racy_timestamps_are_rehashed(tmp_path: Path) -> None:
     assert again == fresh._replace(trusted=True)
     assert cache.state_of(str(path), again) is again  # trusted: not read again
     assert cache.state_of(str(tmp_path / "absent")) == cache.MISSING
+
+
+# ------------------------------------------------------------------------------------------
+# Judging once per class of targets
+
+
+def test_targets_of_one_shape_have_one_import_graph(tmp_path: Path) -> None:
+    """`TargetPackages.shape` groups targets whose import graphs are equal; judging with the
+    groups gives what judging every target alone gives."""
+    import dataclasses
+
+    from cgotrap.cli.main_scan import _with_twins
+    from cgotrap.evaluate import reach
+    from cgotrap.evaluate.load import load_matrix
+    from cgotrap.judge.scan import scan
+    from cgotrap.targets import expand
+
+    root = _module(tmp_path / "m")
+    report = expand("linux/*,windows/*,darwin/*", (False, True), skip_unsupported_cgo=True)
+    matrix = load_matrix(["./..."], _with_twins(report), root=root)
+    by_shape: dict[int, list[dict[str, tuple[str, ...]]]] = {}
+    for tp in matrix.per_target:
+        assert tp.shape >= 0
+        by_shape.setdefault(tp.shape, []).append(reach.import_graph(tp))
+    assert len(by_shape) < len(matrix.per_target)  # some targets do share
+    for graphs in by_shape.values():
+        assert all(g == graphs[0] for g in graphs)
+    alone = dataclasses.replace(
+        matrix, per_target=tuple(dataclasses.replace(tp, shape=-1) for tp in matrix.per_target)
+    )
+    assert scan(matrix, report=report) == scan(alone, report=report)

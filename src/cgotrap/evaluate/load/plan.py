@@ -169,9 +169,11 @@ class ListingPlan:
         """Every target with its own PackageFacts."""
         ev = self.evaluate(range(len(self.targets)))
         per_target = []
+        shapes: dict[tuple[Any, ...], int] = {}
         for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
             target = self.targets[index]
             # (no per-program PGO copies here: scan judges each package once)
+            shape = -1
             if isinstance(listed, _Walked):
                 inc, derrs = listed.incomplete, listed.deps_errors
                 packages = tuple(
@@ -185,9 +187,17 @@ class ListingPlan:
                     )
                     for n, d, e in listed.entries()
                 )
+                # (the imports tuples are interned: hashing them is cheap)
+                key = (
+                    tuple([(n.local.path, n.local.name, n.local.imports) for n in listed.listed]),
+                    tuple(roots),
+                )
+                shape = shapes.setdefault(key, len(shapes))
             else:
                 packages = tuple(_to_facts(p, d, target) for p, d in listed)
-            per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
+            per_target.append(
+                TargetPackages(target=target, packages=packages, roots=tuple(roots), shape=shape)
+            )
         return MatrixResult(
             module_root=self.module_root,
             patterns=self.patterns,
