@@ -226,7 +226,7 @@ class Store:
         except OSError:
             return None
         head = len(_MAGIC) + _DIGEST
-        payload = data[head:]
+        payload = memoryview(data)[head:]
         if (
             len(data) < head
             or data[: len(_MAGIC)] != _MAGIC
@@ -250,13 +250,14 @@ class Store:
             payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
-        data = _MAGIC + hashlib.sha256(payload).digest() + payload
+        digest = hashlib.sha256(payload).digest()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".bin")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(data)
+                    f.write(_MAGIC + digest)
+                    f.write(payload)
                 os.replace(tmp, self._path(kind, key))
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -315,10 +316,11 @@ class Store:
 
     # ---- results checked against the file system
 
-    def get_checked(self, kind: str, key: str) -> Any:
-        """A result stored by `put_checked` whose inputs are all unchanged, or None. When a
-        touched input (same content) was re-hashed, the entry is rewritten with its new
-        state, so the next run trusts it by identity again."""
+    def get_checked(self, kind: str, key: str, *, with_states: bool = False) -> Any:
+        """A result stored by `put_checked` whose inputs are all unchanged, or None (with
+        `with_states`: the result and the inputs' states now). When a touched input (same
+        content) was re-hashed, the entry is rewritten with its new state, so the next run
+        trusts it by identity again."""
         got = self.get(kind, key)
         if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], dict)):
             return None
@@ -328,7 +330,7 @@ class Store:
             return None
         if any(now[p] is not s for p, s in states.items()):
             self.put(kind, key, (now, result))
-        return result
+        return (result, now) if with_states else result
 
     def put_checked(self, kind: str, key: str, result: object, states: Mapping[str, State]) -> None:
         """Store `result` with the states of the paths it was computed from."""
