@@ -386,6 +386,7 @@ class DirScans:
         self._old: dict[str, DirEntry] | None = None
         self.entries: dict[str, DirEntry] = {}
         """This run's entries (checked or new), saved by `save`."""
+        self._noted: dict[str, None] | None = None
 
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
@@ -397,13 +398,29 @@ class DirScans:
             return None
         return check_dir_entry(directory, old)
 
-    def states(self) -> dict[str, State]:
-        """The state of every directory of this run and of every file in them."""
+    def note(self, paths: Iterable[str]) -> None:
+        """Paths besides the scanned directories the run's answer depends on (the loader's
+        `ListingPlan.consulted`)."""
+        if self._noted is None:
+            self._noted = {}
+        self._noted.update(dict.fromkeys(paths))
+
+    def consulted(self, started_ns: int) -> dict[str, State] | None:
+        """The state of every path the run's answer depends on: the scanned directories and
+        their files (taken before they were read) and the noted paths (taken now). None when
+        nothing was noted (the answer's inputs are not known), or when a noted path changed
+        after `started_ns` (time.time_ns() before the run): what the run read is unknown."""
+        if self._noted is None:
+            return None
         out: dict[str, State] = {}
         for directory, (dstate, files, _) in self.entries.items():
             out[directory] = dstate
             for name, st in files:
                 out[os.path.join(directory, name)] = st
+        late = {p: state_of(p) for p in self._noted if p not in out}
+        if changed_since(late.values(), started_ns):
+            return None
+        out.update(late)
         return out
 
     def save(self) -> None:

@@ -269,15 +269,14 @@ def test_targets_of_one_shape_have_one_import_graph(tmp_path: Path) -> None:
     groups gives what judging every target alone gives."""
     import dataclasses
 
-    from cgotrap.cli.main_scan import _with_twins
     from cgotrap.evaluate import reach
     from cgotrap.evaluate.load import load_matrix
     from cgotrap.judge.scan import scan
-    from cgotrap.targets import expand
+    from cgotrap.targets import expand, with_cgo_twins
 
     root = _module(tmp_path / "m")
     report = expand("linux/*,windows/*,darwin/*", (False, True), skip_unsupported_cgo=True)
-    matrix = load_matrix(["./..."], _with_twins(report), root=root)
+    matrix = load_matrix(["./..."], with_cgo_twins(report), root=root)
     by_shape: dict[int, list[dict[str, tuple[str, ...]]]] = {}
     for tp in matrix.per_target:
         assert tp.shape >= 0

@@ -29,7 +29,7 @@ from cgotrap.evaluate.model import (
 from cgotrap.targets import Target
 
 if TYPE_CHECKING:
-    from cgotrap.cache import DirScans, State
+    from cgotrap.cache import DirScans
 
 
 _META = frozenset({"all", "std", "cmd", "tool", "work"})
@@ -168,6 +168,8 @@ class ListingPlan:
     def matrix(self) -> MatrixResult:
         """Every target with its own PackageFacts."""
         ev = self.evaluate(range(len(self.targets)))
+        if self._loader.dir_scans is not None:
+            self._loader.dir_scans.note(self.consulted())
         per_target = []
         shapes: dict[tuple[Any, ...], int] = {}
         for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
@@ -206,19 +208,13 @@ class ListingPlan:
             problems=ev.problems,
         )
 
-    def consulted(self, started_ns: int) -> dict[str, State] | None:
-        """The state of every path this plan's answers depend on so far, for a cache of
-        them (`cache.Store.put_checked`): the directories scanned and their files (as
-        `dir_scans` recorded them before reading, empty without it), the directories the
-        patterns walked, the go.mod / go.work files looked for from the working directory
-        up, the main modules' go.mod, go.sum, vendor/modules.txt and .cgotrap.toml, and the
-        directories the resolver probed. None when one of the paths whose state is taken
-        only now (all but the scans) changed since `started_ns` (time.time_ns() before the
-        plan was made): what the plan read of it is unknown."""
-        from cgotrap.cache import changed_since, state_of
-
+    def consulted(self) -> list[str]:
+        """The paths besides the scanned directories this plan's answers depend on so far:
+        the directories the patterns walked, the go.mod / go.work files looked for from the
+        working directory up, the main modules' go.mod, go.sum, vendor/ and modules.txt and
+        .cgotrap.toml, and what the resolver probed (go.mod files, directories, module
+        cache roots). `matrix` notes them in `dir_scans` when there is one."""
         loader = self._loader
-        out = loader.dir_scans.states() if loader.dir_scans is not None else {}
         extra: dict[str, None] = {}
         project = loader.project
         here = project.cwd.absolute()
@@ -226,9 +222,8 @@ class ListingPlan:
             extra[str(directory / "go.work")] = None
             extra[str(directory / "go.mod")] = None
         for main in project.main_modules:
-            for name in ("go.mod", "go.sum", "vendor/modules.txt", ".cgotrap.toml"):
+            for name in ("go.mod", "go.sum", "vendor", "vendor/modules.txt", ".cgotrap.toml"):
                 extra[str(main.dir / name)] = None
-            extra[str(main.dir / "vendor")] = None
         if project.workspace is not None:
             extra[str(project.workspace.file)] = None
             extra[str(project.workspace.file) + ".sum"] = None
@@ -238,11 +233,7 @@ class ListingPlan:
         for probed in resolver.probed_gomod():
             extra[os.path.join(probed, "go.mod")] = None
         extra.update(dict.fromkeys(resolver.probed_dirs()))
-        late = {p: state_of(p) for p in extra if p not in out}
-        if changed_since(late.values(), started_ns):
-            return None
-        out.update(late)
-        return out
+        return list(extra)
 
     def listing(self, indices: Sequence[int] | None = None) -> SharedListing:
         """The targets at `indices` (default: all), equal package objects shared."""
