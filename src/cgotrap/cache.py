@@ -26,8 +26,10 @@ unless the caller made a `Store` (the CLI decides; `--no-cache` makes none).
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import functools
 import hashlib
+import io
 import os
 import pickle
 import stat
@@ -243,11 +245,21 @@ class Store:
             os.utime(path)  # recently used: kept longest when the store is trimmed
         return obj
 
-    def put(self, kind: str, key: str, obj: object) -> None:
+    def put(
+        self, kind: str, key: str, obj: object, *, reducers: Mapping[type, Any] | None = None
+    ) -> None:
         """Store `obj` under (kind, key), atomically; a failure to write is not an error
-        (the next run recomputes)."""
+        (the next run recomputes). `reducers`: a pickle dispatch table for its records
+        (`forked.dataclass_reducers`: about twice as fast both ways)."""
         try:
-            payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+            if reducers is None:
+                payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+            else:
+                buf = io.BytesIO()
+                pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+                pickler.dump(obj)
+                payload = buf.getvalue()
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
         digest = hashlib.sha256(payload).digest()
@@ -387,6 +399,8 @@ class DirScans:
         self.entries: dict[str, DirEntry] = {}
         """This run's entries (checked or new), saved by `save`."""
         self._noted: dict[str, None] | None = None
+        self.reducers: Mapping[type, Any] | None = None
+        """A pickle dispatch table for the scans' records (the loader sets it)."""
 
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
@@ -425,4 +439,4 @@ class DirScans:
 
     def save(self) -> None:
         """Write this run's entries (those of the last run with the same key are replaced)."""
-        self.store.put("dirs", self.key, self.entries)
+        self.store.put("dirs", self.key, self.entries, reducers=self.reducers)

@@ -43,6 +43,8 @@ class _Loader:
         from cgotrap.evaluate.directory import scan_directory
 
         self.dir_scans = dir_scans
+        if dir_scans is not None:
+            dir_scans.reducers = _scan_reducers()
         self.project = project
         self.contexts = contexts
         self.cwd = str(project.cwd)
