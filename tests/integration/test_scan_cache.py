@@ -83,10 +83,10 @@ EDITS = {
     "preamble": ("a/a.go", "-lm", "-lm -lpcap", True),
     "import": ("cmd/app/main.go", '"example.com/c/a"', '"example.com/c/b"', True),
     "go.mod": ("go.mod", "module example.com/c", "module example.com/d", True),
-    # these change nothing in today's answer (cgotrap does not judge vendoring consistency
-    # yet, and the verdict work judges C files' includes); they must still not be answered
-    # from the cache
-    "modules.txt": ("vendor/modules.txt", "v1.0.0", "v1.0.1", False),
+    # inconsistent vendoring: the scan stops with go's error, cached or not
+    "modules.txt": ("vendor/modules.txt", "v1.0.0", "v1.0.1", True),
+    # changes nothing in today's answer (the verdict work judges C files' includes); it
+    # must still not be answered from the cache
     "c-include": ("a/x.c", '"x.h"', "<zlib.h>", False),
 }
 
@@ -105,6 +105,13 @@ def test_each_edit_is_seen_on_the_next_run(tmp_path: Path, name: str) -> None:
     assert store.get_checked("scan", key) is not None
     _edit(root / rel, old, new)
     assert store.get_checked("scan", key) is None
+    if name == "modules.txt":
+        from cgotrap.discover.vendor import VendorError
+
+        for extra in ((), ("--no-cache",)):
+            with pytest.raises(VendorError, match="inconsistent vendoring"):
+                _scan(root, *extra)
+        return
     after = _scan(root)
     assert after == _scan(root, "--no-cache")
     assert (after != before) is visible, name
