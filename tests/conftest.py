@@ -59,6 +59,15 @@ def goroot(go_tool: toolchain.Tool) -> Path:
     return Path(out)
 
 
+@pytest.fixture(autouse=True)
+def _own_scan_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test its own, empty cgotrap cache (never the user's; never another test's,
+    whose monkeypatched data a cached answer would not know about)."""
+    monkeypatch.setenv("CGOTRAP_CACHE_DIR", str(tmp_path_factory.mktemp("cgotrap-cache")))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _rules_raised() -> Iterator[None]:
     """Record the rules detection code raises (see `tests.rulecoverage`)."""

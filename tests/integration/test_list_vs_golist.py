@@ -333,6 +333,44 @@ def test_fixture_against_golist(name: str, tmp_path: Path) -> None:
     assert compared >= len(configs)
 
 
+SIMD_TAGS = ("-tags", "goexperiment.simd")
+
+
+@pytest.mark.parametrize("cycle", [False, True])
+def test_simd_bridge_is_exempt_from_the_internal_rule(tmp_path: Path, cycle: bool) -> None:
+    """A module's package importing "simd" gets cmd/go's implicit import of the internal
+    simd/internal/bridge on amd64/arm64/wasm without "use of internal package" (loadImport's
+    allowSimdInternalBridge); an explicit import of it stays an error. The experiment is on
+    through a build tag, as GOEXPERIMENT=simd would set it. With an import cycle the
+    step-by-step loader lists the targets, without one the fast loader."""
+    files = {
+        "go.mod": gomod("example.com/s", "1.27"),
+        "main.go": gofile("main", "simd", body="func main() {}"),
+        "lib/lib.go": gofile("lib", "simd"),
+        "bad/bad.go": gofile("bad", "simd/internal/bridge"),
+    }
+    if cycle:
+        files["cyc/a/a.go"] = gofile("a", "example.com/s/cyc/b")
+        files["cyc/b/b.go"] = gofile("b", "example.com/s/cyc/a", "simd")
+    root = fx.write_tree(tmp_path / "fx", files)
+    configs = [
+        ("linux", "amd64", False),
+        ("linux", "386", False),
+        ("darwin", "arm64", True),
+        ("js", "wasm", False),
+    ]
+    compared, problems = _compare(root, ["./..."], configs, root=root, flags=SIMD_TAGS)
+    assert problems == [], "\n".join(problems[:40])
+    ours = _cgotrap_matrix(root, ["./..."], "linux/amd64", "0", flags=SIMD_TAGS)
+    errors = {
+        o["ImportPath"]: (o.get("Error") or {}).get("Err") for o in ours[("linux", "amd64", False)]
+    }
+    assert errors["example.com/s"] is None
+    assert errors["example.com/s/lib"] is None
+    assert errors["example.com/s/bad"] == "use of internal package simd/internal/bridge not allowed"
+    assert compared >= 4 * 3
+
+
 def test_proxy_dependency_from_module_cache(tmp_path: Path) -> None:
     proxy = tmp_path / "proxy"
     cache = tmp_path / "modcache"

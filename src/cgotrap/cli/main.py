@@ -46,6 +46,7 @@ _COMMANDS = {
     "init": "cgotrap.cli.main_init",
     "baseline": "cgotrap.cli.main_baseline",
     "check": "cgotrap.cli.main_check",
+    "cache": "cgotrap.cli.main_cache",
 }
 
 

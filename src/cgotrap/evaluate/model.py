@@ -116,6 +116,10 @@ class TargetPackages:
     """Packages in the order `go list -e -deps` prints them (dependencies first)."""
     roots: tuple[str, ...]
     """Import paths the patterns matched (the non-DepOnly packages), in pattern order."""
+    shape: int = -1
+    """Targets of one evaluation with the same shape >= 0 list the same import paths with
+    the same names and imports, in the same order, and the same roots: their import graphs
+    are equal (reachability is worked out once per shape); -1: not known to equal another."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

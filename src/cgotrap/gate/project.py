@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cgotrap import config as project_config
 from cgotrap.config import Config
@@ -18,6 +19,9 @@ from cgotrap.config.suppress import Judged
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.scan import ScanResult
 from cgotrap.targets import Target, expand, port_table, with_cgo_twins
+
+if TYPE_CHECKING:
+    from cgotrap.cache import DirScans
 
 
 def load_config(root: Path, named: Path | None = None) -> Config:
@@ -76,6 +80,8 @@ class ScanOptions:
     """`--why` packages."""
     workers: int = 1
     """Processes the loader may use (`evaluate.load`'s `workers`; 1 forks none)."""
+    dir_scans: DirScans | None = dataclasses.field(default=None, compare=False, repr=False)
+    """The cache of directory scans to read and fill (`cgotrap.cache`); None: no cache."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -104,6 +110,7 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
         root=resolved,
         tags=options.tags,
         workers=options.workers,
+        dir_scans=options.dir_scans,
     )
     result = scan(matrix, report=options.targets, include_std=options.include_std, why=options.why)
     result, judged = judge_scan(result, config, root=resolved, module_path=module_path(resolved))

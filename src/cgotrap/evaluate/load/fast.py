@@ -360,6 +360,7 @@ class _FastTarget:
         kid_strs: list[str] = []
         kid_res: list[_Resolved] = []
         bad: set[int] = set()
+        importer_has_simd = self.simd and "simd" in explicit
         resolved = list(import_paths)
         for i, imp in enumerate(import_paths):
             if imp == "C":
@@ -369,6 +370,7 @@ class _FastTarget:
             if not internal_allowed(
                 importer_path=res.path,
                 importer_dir=res.dir,
+                importer_has_simd=importer_has_simd,
                 path=child.path,
                 directory=child.dir,
                 module=child.module,

@@ -17,6 +17,7 @@ from cgotrap.evaluate.load.rules import _error_kind
 from cgotrap.gostd import short_path
 
 if TYPE_CHECKING:
+    from cgotrap.cache import DirEntry, DirScans
     from cgotrap.evaluate.context import ContextSet
     from cgotrap.evaluate.directory import DirFacts
 
@@ -29,12 +30,21 @@ def _scan_reducers() -> forked.Reducers:
     return forked.dataclass_reducers(DirFacts, DirError, Position, Include)
 
 
+_Scanned = tuple[tuple["DirFacts", ...] | None, str]
+"""A directory's scans (None: not a directory) and a problem to report ("" if none)."""
+
+
 class _Loader:
     """State shared by all targets: contexts, the directory scans, import resolution."""
 
-    def __init__(self, project: Project, contexts: ContextSet) -> None:
+    def __init__(
+        self, project: Project, contexts: ContextSet, dir_scans: DirScans | None = None
+    ) -> None:
         from cgotrap.evaluate.directory import scan_directory
 
+        self.dir_scans = dir_scans
+        if dir_scans is not None:
+            dir_scans.reducers = _scan_reducers()
         self.project = project
         self.contexts = contexts
         self.cwd = str(project.cwd)
@@ -84,8 +94,26 @@ class _Loader:
         """Directories scanned so far (or prefetched)."""
         return len(self._scans) + len(self._prefetched)
 
-    def _scan_checked(self, directory: str) -> tuple[tuple[DirFacts, ...] | None, str]:
+    def _scan_checked(self, directory: str) -> _Scanned:
         """(The directory's scans or None when it is none, a problem to report or "")."""
+        if self.dir_scans is None:
+            return self._scan_now(directory)
+        got, entry = self._scan_entry(directory)
+        self.dir_scans.entries[directory] = entry
+        return got
+
+    def _scan_entry(self, directory: str) -> tuple[_Scanned, DirEntry]:
+        """`_scan_checked` through the cache of directory scans, with the cache's entry."""
+        from cgotrap.cache import dir_states
+
+        entry = self.dir_scans.lookup(directory) if self.dir_scans is not None else None
+        if entry is not None:
+            return entry[2], entry
+        dstate, files = dir_states(directory)  # before reading: see `dir_states`
+        got = self._scan_now(directory)
+        return got, (dstate, files, got)
+
+    def _scan_now(self, directory: str) -> _Scanned:
         try:
             st = os.stat(directory)
             if not stat.S_ISDIR(st.st_mode):
@@ -105,9 +133,16 @@ class _Loader:
         todo = [d for d in todo if d not in self._prefetched]
         if len(todo) < forked.MIN_ITEMS:
             return  # not worth a second process: scanned when asked for
-        scanned = forked.forked_map(todo, self._scan_checked, reducers=_scan_reducers())
-        for d, got in zip(todo, scanned, strict=True):
+        if self.dir_scans is None:
+            scanned = forked.forked_map(todo, self._scan_now, reducers=_scan_reducers())
+            for d, got in zip(todo, scanned, strict=True):
+                self._prefetched[d] = got
+            return
+        # the helper's cache entries come back with its results
+        pairs = forked.forked_map(todo, self._scan_entry, reducers=_scan_reducers())
+        for d, (got, entry) in zip(todo, pairs, strict=True):
             self._prefetched[d] = got
+            self.dir_scans.entries[d] = entry
 
     def facts(self, directory: str, index: int) -> DirFacts | None:
         scans = self.scans(directory)

@@ -155,6 +155,10 @@ class _Patterns:
                     out.append(path)
         return out
 
+    def walked(self) -> list[list[str]]:
+        """The directory lists of the walks made so far."""
+        return list(self._walk_cache.values())
+
     def candidate_dirs(self) -> list[str]:
         """The directories the patterns look at on some target (for `_Loader.prefetch`)."""
         out: list[str] = []

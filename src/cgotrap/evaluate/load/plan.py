@@ -29,7 +29,7 @@ from cgotrap.evaluate.model import (
 from cgotrap.targets import Target
 
 if TYPE_CHECKING:
-    pass
+    from cgotrap.cache import DirScans
 
 
 _META = frozenset({"all", "std", "cmd", "tool", "work"})
@@ -96,6 +96,7 @@ class ListingPlan:
         env: Mapping[str, str] | None = None,
         mod: str | None = None,
         embed_files: bool = False,
+        dir_scans: DirScans | None = None,
     ) -> None:
         from cgotrap.evaluate.context import ContextSet
 
@@ -109,7 +110,7 @@ class ListingPlan:
         self.patterns = tuple(pats)
         self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
         contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags, env=env)
-        self._loader = _Loader(project, contexts)
+        self._loader = _Loader(project, contexts, dir_scans)
         self._loader.resolve_embeds = embed_files
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
@@ -167,10 +168,14 @@ class ListingPlan:
     def matrix(self) -> MatrixResult:
         """Every target with its own PackageFacts."""
         ev = self.evaluate(range(len(self.targets)))
+        if self._loader.dir_scans is not None:
+            self._loader.dir_scans.note(self.consulted())
         per_target = []
+        shapes: dict[tuple[Any, ...], int] = {}
         for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
             target = self.targets[index]
             # (no per-program PGO copies here: scan judges each package once)
+            shape = -1
             if isinstance(listed, _Walked):
                 inc, derrs = listed.incomplete, listed.deps_errors
                 packages = tuple(
@@ -184,9 +189,17 @@ class ListingPlan:
                     )
                     for n, d, e in listed.entries()
                 )
+                # (the imports tuples are interned: hashing them is cheap)
+                key = (
+                    tuple([(n.local.path, n.local.name, n.local.imports) for n in listed.listed]),
+                    tuple(roots),
+                )
+                shape = shapes.setdefault(key, len(shapes))
             else:
                 packages = tuple(_to_facts(p, d, target) for p, d in listed)
-            per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
+            per_target.append(
+                TargetPackages(target=target, packages=packages, roots=tuple(roots), shape=shape)
+            )
         return MatrixResult(
             module_root=self.module_root,
             patterns=self.patterns,
@@ -194,6 +207,33 @@ class ListingPlan:
             per_target=tuple(per_target),
             problems=ev.problems,
         )
+
+    def consulted(self) -> list[str]:
+        """The paths besides the scanned directories this plan's answers depend on so far:
+        the directories the patterns walked, the go.mod / go.work files looked for from the
+        working directory up, the main modules' go.mod, go.sum, vendor/ and modules.txt and
+        .cgotrap.toml, and what the resolver probed (go.mod files, directories, module
+        cache roots). `matrix` notes them in `dir_scans` when there is one."""
+        loader = self._loader
+        extra: dict[str, None] = {}
+        project = loader.project
+        here = project.cwd.absolute()
+        for directory in (here, *here.parents):
+            extra[str(directory / "go.work")] = None
+            extra[str(directory / "go.mod")] = None
+        for main in project.main_modules:
+            for name in ("go.mod", "go.sum", "vendor", "vendor/modules.txt", ".cgotrap.toml"):
+                extra[str(main.dir / name)] = None
+        if project.workspace is not None:
+            extra[str(project.workspace.file)] = None
+            extra[str(project.workspace.file) + ".sum"] = None
+        for dirs in self._matcher.walked():
+            extra.update(dict.fromkeys(dirs))
+        resolver = loader.resolver
+        for probed in resolver.probed_gomod():
+            extra[os.path.join(probed, "go.mod")] = None
+        extra.update(dict.fromkeys(resolver.probed_dirs()))
+        return list(extra)
 
     def listing(self, indices: Sequence[int] | None = None) -> SharedListing:
         """The targets at `indices` (default: all), equal package objects shared."""
@@ -228,6 +268,7 @@ class PlanOptions(TypedDict, total=False):
     env: Mapping[str, str] | None
     mod: str | None
     embed_files: bool
+    dir_scans: DirScans | None
 
 
 def load_matrix(

@@ -51,6 +51,7 @@ class _Resolver:
         self._memo: dict[tuple[str, str], _Resolved] = {}
         self._gomod_memo: dict[str, bool] = {}
         self._godir_memo: dict[str, bool] = {}
+        self._probed_roots: dict[str, None] = {}
         self._sums: frozenset[str] | None = None
         self.importer_dependent = False
         """Some result depends on the importer (then the first importer go meets decides)."""
@@ -80,6 +81,15 @@ class _Resolver:
             else:
                 self.importer_dependent = True
         return got
+
+    def probed_gomod(self) -> list[str]:
+        """The directories whose go.mod (or its absence) decided something so far."""
+        return list(self._gomod_memo)
+
+    def probed_dirs(self) -> list[str]:
+        """The directories looked into for Go files so far (fsys.IsGoDir), and the module
+        cache directories whose presence decided whether a module was downloaded."""
+        return [*self._godir_memo, *self._probed_roots]
 
     def _has_gomod(self, directory: str) -> bool:
         got = self._gomod_memo.get(directory)
@@ -216,6 +226,7 @@ class _Resolver:
                         sum_missing.append(prefix)
                         prefix = os.path.dirname(prefix)
                         continue
+                    self._probed_roots[mod_root] = None
                     if not os.path.isdir(mod_root):
                         return self._invalid(path, self._not_downloaded(prefix, version))
                 directory, ok = self._dir_in_module(path, prefix, mod_root, is_local=is_local)

@@ -9,39 +9,12 @@ from typing import TYPE_CHECKING, TypeVar, assert_never
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.gostd import quote, short_path
+from cgotrap.targets import port_table
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.context import BuildContext
     from cgotrap.evaluate.directory import DirFacts
     from cgotrap.evaluate.model import PackageError
-
-
-def _must_link_external(goos: str, goarch: str) -> bool:
-    # internal/platform.MustLinkExternal without cgo: android but arm64, and ios/arm64
-    return (goos == "android" and goarch != "arm64") or (goos == "ios" and goarch == "arm64")
-
-
-def _default_pie(goos: str) -> bool:
-    # internal/platform.DefaultPIE without -race
-    return goos in ("android", "ios", "windows", "darwin")
-
-
-_INTERNAL_LINK_PIE = frozenset(
-    {
-        "android/arm64",
-        "darwin/amd64",
-        "darwin/arm64",
-        "linux/amd64",
-        "linux/arm64",
-        "linux/loong64",
-        "linux/ppc64",
-        "linux/ppc64le",
-        "linux/s390x",
-        "windows/386",
-        "windows/amd64",
-        "windows/arm64",
-    }
-)
 
 
 # cmd/go/internal/load/pkg.go: LinkerDeps (go1.27.3)
@@ -50,11 +23,9 @@ _INTERNAL_LINK_PIE = frozenset(
 def _linker_deps(ctx: BuildContext) -> tuple[list[str], str | None]:
     """load.LinkerDeps for a main package in default build mode: (deps, error)."""
     deps = ["runtime"]
-    what = ""
-    if _must_link_external(ctx.goos, ctx.goarch):
-        what = f"{ctx.goos}/{ctx.goarch}"
-    elif _default_pie(ctx.goos) and f"{ctx.goos}/{ctx.goarch}" not in _INTERNAL_LINK_PIE:
-        what = "default PIE binary"
+    port = port_table().get(ctx.goos, ctx.goarch)
+    # (a port go tool dist list does not know neither links externally nor defaults to PIE)
+    what = port.external_link_reason if port is not None else ""
     if what:
         if not ctx.cgo_enabled:
             return [], f"{what} requires external (cgo) linking, but cgo is not enabled"
@@ -145,12 +116,14 @@ def _error_kind(facts: DirFacts) -> str:
 
 _CGO_EXCLUDE = frozenset({"runtime/cgo"})
 _CGO_SYSCALL_EXCLUDE = frozenset({"runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan"})
-_SIMD_ARCHES = frozenset({"wasm", "amd64", "arm64"})
+SIMD_BRIDGE = "simd/internal/bridge"
+"""The package cmd/go adds to the imports of "simd" users (load.SimdBridgePkg)."""
 
 
 def has_simd(goarch: str) -> bool:
-    """Whether `import "simd"` adds the bridge package on this GOARCH (hasSimd's arch test)."""
-    return goarch in _SIMD_ARCHES
+    """Whether `import "simd"` adds the bridge package on this GOARCH (hasSimd's arch test,
+    the arches in ports.json's SimdArch)."""
+    return goarch in port_table().simd_arch
 
 
 # cmd/go/internal/load/pkg.go: (*Package).load, "Build augmented import list" with hasSimd
@@ -177,7 +150,7 @@ def implicit_imports(
             import_paths.append(extra)
 
     if simd and "simd" in import_paths:
-        add("simd/internal/bridge")
+        add(SIMD_BRIDGE)
     if uses_cgo:
         add("unsafe")
         if not (standard and import_path in _CGO_EXCLUDE):
@@ -237,11 +210,23 @@ def trait_relevant(facts: DirFacts) -> bool:
 # importerPath "" (the caller checks imports only, never command-line roots),
 # CmdlineFiles (no file arguments), and the expandPath retry after resolving symbolic links
 # (the directories compared are the resolver's, which never resolves links either).
+# The simd exception is loadImport's: with allowSimdInternalBridge (set when hasSimd is true
+# of the importer) it skips disallowInternal for "simd/internal/bridge" alone.
 def internal_allowed(
-    *, importer_path: str, importer_dir: str, path: str, directory: str, module: str | None
+    *,
+    importer_path: str,
+    importer_dir: str,
+    importer_has_simd: bool,
+    path: str,
+    directory: str,
+    module: str | None,
 ) -> bool:
     """Whether the importer may import `path` (found in `directory`, in `module`):
-    True when the path has no "internal" element or the importer is inside its parent."""
+    True when the path has no "internal" element or the importer is inside its parent, and
+    for the bridge package cmd/go adds when the importer imports "simd" on a simd arch
+    (`importer_has_simd`: `has_simd` of the target and "simd" among its imports)."""
+    if importer_has_simd and path == SIMD_BRIDGE:
+        return True
     i = _find_internal(path)
     if i is None:
         return True

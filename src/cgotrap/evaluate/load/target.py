@@ -147,9 +147,11 @@ class _TargetLoad:
     def _disallow_internal(self, importer: _Pkg, p: _Pkg, stk: list[str]) -> _Err | None:
         if p.error is not None:  # disallowInternal's first test (see `internal_allowed`)
             return None
+        explicit = importer.facts.imports if importer.facts is not None else ()
         if internal_allowed(
             importer_path=importer.path,
             importer_dir=importer.dir,
+            importer_has_simd=has_simd(self.ctx.goarch) and "simd" in explicit,
             path=p.path,
             directory=p.dir,
             module=p.module,

@@ -7,7 +7,7 @@ import posixpath
 from collections.abc import Sequence
 
 from cgotrap.evaluate import reach
-from cgotrap.evaluate.model import MatrixResult
+from cgotrap.evaluate.model import MatrixResult, TargetPackages
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, catalog, predefines
 from cgotrap.judge.rules import source as rules
@@ -67,11 +67,14 @@ def scan(
     chains: dict[str, tuple[str, ...]] = {}
     all_roots: dict[str, None] = {}
     no_data: list[Target] = []
+    # Import graphs and chains once per class of targets with equal listings (`shape`).
+    graphs: dict[object, _Reach] = {}
     for target in shown:
         listing = ctx.listing[target]
-        graph = reach.import_graph(listing)
-        reverse = reach.reverse_graph(graph)
-        mains = reach.main_roots(listing)
+        shape: object = listing.shape if listing.shape >= 0 else target
+        if shape not in graphs:
+            graphs[shape] = _Reach(listing)
+        mains = graphs[shape].mains
         all_roots.update(dict.fromkeys(mains))
         if target.cgo and ctx.headers.for_target(target) is None:
             no_data.append(target)
@@ -93,7 +96,7 @@ def scan(
             standard[ip] = p.standard
             verdicts.setdefault(ip, {})[target] = entry
             if entry.status is not Status.ABSENT:
-                found_chains = reach.import_chains(graph, mains, ip, reverse=reverse)
+                found_chains = graphs[shape].chains(ip)
                 reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
                 if found_chains and (ip not in chains or entry.status is Status.CGO):
                     best = found_chains[0]
@@ -153,6 +156,25 @@ def scan(
         ),
         no_header_data=tuple(no_data),
     )
+
+
+class _Reach:
+    """One class of targets' import graph, its reverse, its main roots and chains."""
+
+    def __init__(self, listing: TargetPackages) -> None:
+        self.graph = reach.import_graph(listing)
+        self.reverse = reach.reverse_graph(self.graph)
+        self.mains = reach.main_roots(listing)
+        self._chains: dict[str, list[tuple[str, ...]]] = {}
+
+    def chains(self, goal: str) -> list[tuple[str, ...]]:
+        """`reach.import_chains` from the main roots to `goal`."""
+        got = self._chains.get(goal)
+        if got is None:
+            got = self._chains[goal] = reach.import_chains(
+                self.graph, self.mains, goal, reverse=self.reverse
+            )
+        return got
 
 
 def _package_record(

@@ -1,0 +1,442 @@
+"""A persistent cache of scan work, under `$XDG_CACHE_HOME/cgotrap` (default ~/.cache/cgotrap).
+
+Two layers, each checked against the file system before it is used, never trusted blindly:
+
+- directory scans (`DirScans`): one directory's `DirFacts` for every target, keyed by the
+  directory and the state of each of its entries;
+- whole results (`Store.get_checked` / `put_checked`): a command's result (a `ScanResult`)
+  with the state of every path the run consulted.
+
+A path's `State` is its identity `(dev, inode, size, mtime_ns, ctime_ns, mode)` plus a digest
+of its content (a file's bytes, a directory's entry names). When the identity is unchanged and
+the timestamps were older than `RACY_NS` when the state was taken, the digest is not
+recomputed (git's racy-timestamp rule: a file changed within the clock's granularity right
+after it was read could keep its identity). Otherwise the content is hashed again, so a touched
+file with the same content keeps its entries valid and an edited one never does.
+
+Cache files are written atomically (a temporary file, then `os.replace`) and carry a SHA-256
+of their payload: a torn, truncated, corrupted or foreign file is detected, removed and rebuilt.
+The store keeps under `max_bytes`, dropping the least recently used files. Nothing here writes
+unless the caller made a `Store` (the CLI decides; `--no-cache` makes none).
+"""
+
+# Paths are strings here (os.stat / os.scandir on go's names, as the loader has them).
+# ruff: noqa: PTH105, PTH108, PTH116, PTH117, PTH118, PTH208
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import functools
+import hashlib
+import io
+import os
+import pickle
+import stat
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import cgotrap
+
+CACHE_FORMAT = 1
+"""Bumped when what is stored changes shape (old files then simply miss)."""
+
+RACY_NS = 2_000_000_000
+"""A timestamp this close to the moment a state was taken is not trusted (2 s: FAT's
+granularity, far above ext4/APFS/NTFS's)."""
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+"""The store's default size bound."""
+
+_MAGIC = b"CGTRAPC1"
+_DIGEST = 32
+
+
+def default_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$CGOTRAP_CACHE_DIR` (for CI and tests), else `$XDG_CACHE_HOME/cgotrap`, else
+    `~/.cache/cgotrap`."""
+    env = os.environ if env is None else env
+    own = env.get("CGOTRAP_CACHE_DIR", "")
+    if own:
+        return Path(own)
+    base = env.get("XDG_CACHE_HOME", "")
+    if base and os.path.isabs(base):
+        return Path(base) / "cgotrap"
+    return Path.home() / ".cache" / "cgotrap"
+
+
+# ------------------------------------------------------------------------------------------
+# States of paths
+
+
+class State(NamedTuple):
+    """What a path was when a cache entry was made. (A NamedTuple, not a dataclass: a run
+    stores ~20k of them and a tuple pickles and loads several times faster.)"""
+
+    identity: tuple[int, ...]
+    """(dev, inode, size, mtime_ns, ctime_ns, mode); () for a path that did not exist."""
+    digest: bytes
+    """SHA-256 of a regular file's bytes, of a directory's sorted entry names; b"" else."""
+    trusted: bool
+    """The identity alone proves the content unchanged (its timestamps were not racy)."""
+
+    def same(self, other: State) -> bool:
+        """The same content and kind (the timestamps may differ: a touched file)."""
+        return self.digest == other.digest and self.mode == other.mode
+
+    @property
+    def mode(self) -> int:
+        """st_mode, or -1 for a missing path."""
+        return self.identity[5] if self.identity else -1
+
+
+MISSING = State(identity=(), digest=b"", trusted=True)
+
+
+def state_of(path: str, old: State | None = None) -> State:
+    """The state of `path` now (symbolic links followed, as go reads them); `old`, when its
+    identity still holds and was trusted, is returned as it is without reading anything."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return old if old == MISSING else MISSING
+    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
+    if old is not None and old.identity == identity and old.trusted:
+        return old
+    now = time.time_ns()
+    trusted = max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS
+    if stat.S_ISREG(st.st_mode):
+        digest = _file_digest(path)
+    elif stat.S_ISDIR(st.st_mode):
+        digest = _dir_digest(path)
+    else:  # a pipe or device: never opened, its identity is all there is
+        digest = b""
+        trusted = False
+    if digest is None:  # unreadable now: its identity cannot vouch for later content
+        digest, trusted = b"", False
+    got = State(identity=identity, digest=digest, trusted=trusted)
+    return old if got == old else got
+
+
+def _file_digest(path: str) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        h = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return h.digest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _dir_digest(path: str) -> bytes | None:
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return None
+    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).digest()
+
+
+def changed_since(states: Iterable[State], started_ns: int) -> bool:
+    """Whether a path may have changed after `started_ns` (within the racy margin before
+    it too): a state taken after the reads does not tell what was read."""
+    limit = started_ns - RACY_NS
+    return any(st.identity and max(st.identity[3], st.identity[4]) >= limit for st in states)
+
+
+def check_states(states: Mapping[str, State]) -> tuple[bool, dict[str, State]]:
+    """(Every path has the same content as recorded, the states now): the second is only
+    complete when the first is True; it differs from `states` where a path was re-hashed."""
+    now: dict[str, State] = {}
+    for path, old in states.items():
+        cur = state_of(path, old)
+        if cur is not old and not cur.same(old):
+            return False, now
+        now[path] = cur
+    return True, now
+
+
+# ------------------------------------------------------------------------------------------
+# Keys
+
+
+@functools.cache
+def code_version() -> str:
+    """cgotrap's version and the identity of every file of the installed package (its code
+    and its data files): any change to either makes every key new."""
+    root = Path(cgotrap.__file__).parent
+    h = hashlib.sha256(f"{cgotrap.__version__}\0{CACHE_FORMAT}".encode())
+    entries: list[tuple[str, int, int]] = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in files:
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            full = os.path.join(directory, name)
+            with contextlib.suppress(OSError):
+                st = os.stat(full)
+                entries.append((os.path.relpath(full, root), st.st_size, st.st_mtime_ns))
+    for entry in sorted(entries):
+        h.update(repr(entry).encode())
+    return h.hexdigest()[:32]
+
+
+_ENV_PREFIXES = ("GO", "CGO_", "CC", "CXX", "PKG_CONFIG")
+
+
+def env_key(env: Mapping[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """The environment variables go or cgotrap read (GO*, CGO_*, CC, CXX, PKG_CONFIG*)."""
+    env = os.environ if env is None else env
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(_ENV_PREFIXES)))
+
+
+def make_key(*parts: object) -> str:
+    """A file-name-safe key of `parts` (their repr) and the code version."""
+    text = repr((code_version(), parts))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+
+
+# ------------------------------------------------------------------------------------------
+# The store
+
+
+class Store:
+    """Cache files in one directory: checked on read, written atomically, size-bounded."""
+
+    def __init__(self, directory: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.directory / f"{kind}-{key}.bin"
+
+    def get(self, kind: str, key: str) -> Any:
+        """The object stored under (kind, key), or None when absent or not intact (a bad
+        file is removed)."""
+        path = self._path(kind, key)
+        try:
+            with path.open("rb") as f:
+                data = f.read()
+        except OSError:
+            return None
+        head = len(_MAGIC) + _DIGEST
+        payload = memoryview(data)[head:]
+        if (
+            len(data) < head
+            or data[: len(_MAGIC)] != _MAGIC
+            or hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]
+        ):
+            self._discard(path)
+            return None
+        try:
+            obj = pickle.loads(payload)  # noqa: S301 - our own file, its checksum verified
+        except Exception:  # noqa: BLE001 - a class that changed shape: rebuild, never trust
+            self._discard(path)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest when the store is trimmed
+        return obj
+
+    def put(
+        self, kind: str, key: str, obj: object, *, reducers: Mapping[type, Any] | None = None
+    ) -> None:
+        """Store `obj` under (kind, key), atomically; a failure to write is not an error
+        (the next run recomputes). `reducers`: a pickle dispatch table for its records
+        (`forked.dataclass_reducers`: about twice as fast both ways)."""
+        try:
+            if reducers is None:
+                payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+            else:
+                buf = io.BytesIO()
+                pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+                pickler.dump(obj)
+                payload = buf.getvalue()
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return
+        digest = hashlib.sha256(payload).digest()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".bin")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(_MAGIC + digest)
+                    f.write(payload)
+                os.replace(tmp, self._path(kind, key))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            return
+        self.trim()
+
+    def trim(self) -> None:
+        """Remove the least recently used files until the store is under `max_bytes`
+        (temporary files of crashed writers older than a day go too)."""
+        entries: list[tuple[float, int, Path]] = []
+        total = 0
+        day_ago = time.time() - 86400
+        for path in self._files():
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if path.name.startswith(".tmp-"):
+                if st.st_mtime < day_ago:
+                    self._discard(path)
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+            total += st.st_size
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            self._discard(path)
+            total -= size
+
+    def clean(self) -> tuple[int, int]:
+        """Remove every cache file: (files removed, bytes freed)."""
+        count = freed = 0
+        for path in self._files():
+            try:
+                size = path.stat().st_size
+                path.unlink()
+            except OSError:
+                continue
+            count += 1
+            freed += size
+        return count, freed
+
+    def _files(self) -> Iterable[Path]:
+        try:
+            return [p for p in self.directory.iterdir() if p.suffix == ".bin"]
+        except OSError:
+            return []
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    # ---- results checked against the file system
+
+    def get_checked(self, kind: str, key: str, *, with_states: bool = False) -> Any:
+        """A result stored by `put_checked` whose inputs are all unchanged, or None (with
+        `with_states`: the result and the inputs' states now). When a touched input (same
+        content) was re-hashed, the entry is rewritten with its new state, so the next run
+        trusts it by identity again."""
+        got = self.get(kind, key)
+        if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], dict)):
+            return None
+        states, result = got
+        ok, now = check_states(states)
+        if not ok:
+            return None
+        if any(now[p] is not s for p, s in states.items()):
+            self.put(kind, key, (now, result))
+        return (result, now) if with_states else result
+
+    def put_checked(self, kind: str, key: str, result: object, states: Mapping[str, State]) -> None:
+        """Store `result` with the states of the paths it was computed from."""
+        self.put(kind, key, (dict(states), result))
+
+
+# ------------------------------------------------------------------------------------------
+# Directory scans
+
+
+DirEntry = tuple[State, tuple[tuple[str, State], ...], Any]
+"""(the directory's state, its entries' states by name, the scan)."""
+
+
+def dir_states(directory: str) -> tuple[State, tuple[tuple[str, State], ...]]:
+    """The states a directory scan depends on: the directory (its names) and every entry in
+    it that is not a directory. Taken before the scan reads anything: a file changed in
+    between then differs from its state on the next run."""
+    dstate = state_of(directory)
+    files: list[tuple[str, State]] = []
+    if dstate.identity and stat.S_ISDIR(dstate.mode):
+        try:
+            with os.scandir(directory) as it:
+                names = sorted(e.name for e in it if not e.is_dir(follow_symlinks=False))
+        except OSError:
+            names = []
+        files = [(name, state_of(os.path.join(directory, name))) for name in names]
+    return dstate, tuple(files)
+
+
+def check_dir_entry(directory: str, entry: DirEntry) -> DirEntry | None:
+    """`entry` (with refreshed states) when the directory and its files are unchanged."""
+    dstate, files, scan = entry
+    cur = state_of(directory, dstate)
+    if cur is not dstate and not cur.same(dstate):
+        return None
+    out: list[tuple[str, State]] = []
+    for name, old in files:
+        now = state_of(os.path.join(directory, name), old)
+        if now is not old and not now.same(old):
+            return None
+        out.append((name, now))
+    return cur, tuple(out), scan
+
+
+class DirScans:
+    """Directory scans of earlier runs (for one set of build contexts), checked before use;
+    new and refreshed ones are kept for `save`."""
+
+    def __init__(self, store: Store, key: str) -> None:
+        self.store = store
+        self.key = key
+        self._old: dict[str, DirEntry] | None = None
+        self.entries: dict[str, DirEntry] = {}
+        """This run's entries (checked or new), saved by `save`."""
+        self._noted: dict[str, None] | None = None
+        self.reducers: Mapping[type, Any] | None = None
+        """A pickle dispatch table for the scans' records (the loader sets it)."""
+
+    def lookup(self, directory: str) -> DirEntry | None:
+        """The checked entry of `directory`, or None."""
+        if self._old is None:  # read on first use: a run answered whole never reads it
+            got = self.store.get("dirs", self.key)
+            self._old = got if isinstance(got, dict) else {}
+        old = self._old.get(directory)
+        if old is None:
+            return None
+        return check_dir_entry(directory, old)
+
+    def note(self, paths: Iterable[str]) -> None:
+        """Paths besides the scanned directories the run's answer depends on (the loader's
+        `ListingPlan.consulted`)."""
+        if self._noted is None:
+            self._noted = {}
+        self._noted.update(dict.fromkeys(paths))
+
+    def consulted(self, started_ns: int) -> dict[str, State] | None:
+        """The state of every path the run's answer depends on: the scanned directories and
+        their files (taken before they were read) and the noted paths (taken now). None when
+        nothing was noted (the answer's inputs are not known), or when a noted path changed
+        after `started_ns` (time.time_ns() before the run): what the run read is unknown."""
+        if self._noted is None:
+            return None
+        out: dict[str, State] = {}
+        for directory, (dstate, files, _) in self.entries.items():
+            out[directory] = dstate
+            for name, st in files:
+                out[os.path.join(directory, name)] = st
+        late = {p: state_of(p) for p in self._noted if p not in out}
+        if changed_since(late.values(), started_ns):
+            return None
+        out.update(late)
+        return out
+
+    def save(self) -> None:
+        """Write this run's entries (those of the last run with the same key are replaced)."""
+        self.store.put("dirs", self.key, self.entries, reducers=self.reducers)

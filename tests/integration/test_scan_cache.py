@@ -1,0 +1,333 @@
+"""The scan cache never serves a stale answer: every edit is seen on the next run.
+
+The oracle is the same scan without the cache (`--no-cache`): after each edit the cached
+run must print exactly what an uncached run prints, and where the edit changes the answer
+the output must differ from before. Fixture files are fresh, so the racy-timestamp window is
+narrowed (`RACY_NS`) and the tests wait past it, as a real edit would be.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import time
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from cgotrap import cache
+from cgotrap.cli import main as cli
+from tests.gofixtures import gofile, gomod, write_tree
+
+pytestmark = pytest.mark.integration
+
+RACY_NS = 50_000_000
+
+
+@pytest.fixture(autouse=True)
+def _short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", RACY_NS)
+
+
+def _settle() -> None:
+    """Let the files' timestamps age past the racy window."""
+    time.sleep(2 * RACY_NS / 1e9)
+
+
+CGO_FILE = 'package a\n\n// #include <stdio.h>\n// #cgo LDFLAGS: -lm\nimport "C"\n'
+
+
+def _module(root: Path) -> Path:
+    files = {
+        "go.mod": gomod("example.com/c", "1.22", "require example.com/v v1.0.0"),
+        "vendor/modules.txt": "# example.com/v v1.0.0\n## explicit; go 1.20\nexample.com/v/pkg\n",
+        "vendor/example.com/v/pkg/p.go": gofile("pkg"),
+        "cmd/app/main.go": gofile(
+            "main", "example.com/c/a", "example.com/v/pkg", body="func main() {}"
+        ),
+        "a/a.go": CGO_FILE,
+        "a/a_stub.go": gofile("a", header="//go:build !cgo"),
+        "a/x.c": '#include "x.h"\n',
+        "a/x.h": "int x;\n",
+        "b/b.go": gofile("b"),
+    }
+    root = write_tree(root, files)
+    _settle()
+    return root
+
+
+def _scan(root: Path, *extra: str) -> str:
+    buf = io.StringIO()
+    argv = ["scan", str(root), "--targets", "linux/amd64,windows/amd64", "--format", "json"]
+    with redirect_stdout(buf):
+        cli.main_inner([*argv, *extra])
+    return buf.getvalue()
+
+
+def _scan_files() -> list[Path]:
+    return sorted(cache.default_dir().glob("scan-*.bin"))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new))
+    _settle()
+
+
+EDITS = {
+    "constraint": ("a/a_stub.go", "//go:build !cgo", "//go:build ignore", True),
+    "preamble": ("a/a.go", "-lm", "-lm -lpcap", True),
+    "import": ("cmd/app/main.go", '"example.com/c/a"', '"example.com/c/b"', True),
+    "go.mod": ("go.mod", "module example.com/c", "module example.com/d", True),
+    # inconsistent vendoring: the scan stops with go's error, cached or not
+    "modules.txt": ("vendor/modules.txt", "v1.0.0", "v1.0.1", True),
+    # changes nothing in today's answer (the verdict work judges C files' includes); it
+    # must still not be answered from the cache
+    "c-include": ("a/x.c", '"x.h"', "<zlib.h>", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_each_edit_is_seen_on_the_next_run(tmp_path: Path, name: str) -> None:
+    root = _module(tmp_path / "m")
+    rel, old, new, visible = EDITS[name]
+    before = _scan(root)
+    assert _scan(root) == before  # warm: answered from the cache
+    assert len(_scan_files()) == 1
+    key_file = _scan_files()[0]
+    stored = key_file.read_bytes()
+    store = cache.Store(cache.default_dir())
+    key = key_file.name.removeprefix("scan-").removesuffix(".bin")
+    assert store.get_checked("scan", key) is not None
+    _edit(root / rel, old, new)
+    assert store.get_checked("scan", key) is None
+    if name == "modules.txt":
+        from cgotrap.discover.vendor import VendorError
+
+        for extra in ((), ("--no-cache",)):
+            with pytest.raises(VendorError, match="inconsistent vendoring"):
+                _scan(root, *extra)
+        return
+    after = _scan(root)
+    assert after == _scan(root, "--no-cache")
+    assert (after != before) is visible, name
+    assert key_file.read_bytes() != stored  # rewritten with the new answer's inputs
+
+
+def test_a_mode_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m")
+    before = _scan(root)
+    store = cache.Store(cache.default_dir())
+    key = _scan_files()[0].name.removeprefix("scan-").removesuffix(".bin")
+    assert store.get_checked("scan", key) is not None
+    (root / "a" / "a.go").chmod(0o755)
+    _settle()
+    assert store.get_checked("scan", key) is None
+    assert _scan(root) == before == _scan(root, "--no-cache")
+
+
+def test_a_touched_file_keeps_the_answer(tmp_path: Path) -> None:
+    """Same content, new timestamps: re-hashed, still a hit, and trusted again after."""
+    root = _module(tmp_path / "m")
+    before = _scan(root)
+    store = cache.Store(cache.default_dir())
+    key = _scan_files()[0].name.removeprefix("scan-").removesuffix(".bin")
+    target = root / "a" / "a.go"
+    os.utime(target)
+    _settle()
+    assert store.get_checked("scan", key) is not None
+    states, _ = store.get("scan", key)
+    assert states[str(target)].trusted
+    assert states[str(target)].identity[3] == target.stat().st_mtime_ns
+    assert _scan(root) == before
+
+
+def test_a_new_package_directory_is_seen(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m")
+    before = _scan(root)
+    write_tree(root, {"c/c.go": CGO_FILE.replace("package a", "package c")})
+    _edit(root / "cmd/app/main.go", '"example.com/c/a"', '"example.com/c/c"')
+    _settle()
+    after = _scan(root)
+    assert after != before
+    assert after == _scan(root, "--no-cache")
+
+
+def test_no_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m")
+    _scan(root, "--no-cache")
+    assert not cache.default_dir().exists() or not list(cache.default_dir().iterdir())
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "empty"])
+def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
+    root = _module(tmp_path / "m")
+    before = _scan(root)
+    for path in cache.default_dir().glob("*.bin"):
+        data = bytearray(path.read_bytes())
+        match damage:
+            case "flip":
+                data[len(data) // 2] ^= 0x40
+            case "truncate":
+                del data[len(data) // 3 :]
+            case "garbage":
+                data[:] = os.urandom(200)
+            case _:
+                data[:] = b""
+        path.write_bytes(bytes(data))
+    _edit(root / "a" / "a.go", "-lm", "-lm -lssl")
+    after = _scan(root)
+    assert after != before
+    assert after == _scan(root, "--no-cache")
+    assert _scan(root) == after  # rebuilt: a sound file again
+    store = cache.Store(cache.default_dir())
+    key = _scan_files()[0].name.removeprefix("scan-").removesuffix(".bin")
+    assert store.get_checked("scan", key) is not None
+
+
+def test_cache_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _module(tmp_path / "m")
+    _scan(root)
+    assert list(cache.default_dir().glob("*.bin"))
+    assert cli.main_inner(["cache", "clean"]) == 0
+    assert re.search(r"removed [1-9][0-9]* cache files", capsys.readouterr().out)
+    assert not list(cache.default_dir().glob("*.bin"))
+
+
+def test_the_library_writes_no_cache_unless_asked(tmp_path: Path) -> None:
+    from cgotrap.evaluate.load import load_matrix
+    from cgotrap.targets import expand
+
+    root = _module(tmp_path / "m")
+    load_matrix(["./..."], expand("linux/amd64", (False, True)), root=root, workers=2)
+    assert not list(cache.default_dir().iterdir())
+
+
+# ------------------------------------------------------------------------------------------
+# The store itself
+
+
+def test_store_concurrent_writers_and_readers(tmp_path: Path) -> None:
+    """Writers replace whole files: a reader sees one writer's object or nothing."""
+    store = cache.Store(tmp_path / "c")
+    objects = [list(range(i, i + 20_000)) for i in range(4)]
+    seen: list[object] = []
+    stop = threading.Event()
+
+    def write(obj: list[int]) -> None:
+        for _ in range(15):
+            store.put("x", "k", obj)
+
+    def read() -> None:
+        while not stop.is_set():
+            got = store.get("x", "k")
+            if got is not None:
+                seen.append(got)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    writers = [threading.Thread(target=write, args=(o,)) for o in objects]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    stop.set()
+    reader.join()
+    assert all(s in objects for s in seen)
+    assert store.get("x", "k") in objects
+    assert not list((tmp_path / "c").glob(".tmp-*"))
+
+
+def test_store_size_bound_drops_least_recently_used(tmp_path: Path) -> None:
+    store = cache.Store(tmp_path / "c", max_bytes=350_000)
+    blob = os.urandom(100_000)
+    for i in range(3):
+        store.put("x", str(i), blob)
+        time.sleep(0.02)
+        os.utime(store.directory / f"x-{i}.bin", (time.time() - 100 + i, time.time() - 100 + i))
+    assert store.get("x", "0") == blob  # used now: the most recent
+    store.put("x", "3", blob)
+    names = sorted(p.name for p in store.directory.glob("*.bin"))
+    assert names == ["x-0.bin", "x-2.bin", "x-3.bin"]
+
+
+def test_state_racy_timestamps_are_rehashed(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_text("one")
+    fresh = cache.state_of(str(path))
+    assert not fresh.trusted  # just written: within the racy window
+    _settle()
+    again = cache.state_of(str(path), fresh)
+    assert again == fresh._replace(trusted=True)
+    assert cache.state_of(str(path), again) is again  # trusted: not read again
+    assert cache.state_of(str(tmp_path / "absent")) == cache.MISSING
+
+
+# ------------------------------------------------------------------------------------------
+# Judging once per class of targets
+
+
+def test_targets_of_one_shape_have_one_import_graph(tmp_path: Path) -> None:
+    """`TargetPackages.shape` groups targets whose import graphs are equal; judging with the
+    groups gives what judging every target alone gives."""
+    import dataclasses
+
+    from cgotrap.evaluate import reach
+    from cgotrap.evaluate.load import load_matrix
+    from cgotrap.judge.scan import scan
+    from cgotrap.targets import expand, with_cgo_twins
+
+    root = _module(tmp_path / "m")
+    report = expand("linux/*,windows/*,darwin/*", (False, True), skip_unsupported_cgo=True)
+    matrix = load_matrix(["./..."], with_cgo_twins(report), root=root)
+    by_shape: dict[int, list[dict[str, tuple[str, ...]]]] = {}
+    for tp in matrix.per_target:
+        assert tp.shape >= 0
+        by_shape.setdefault(tp.shape, []).append(reach.import_graph(tp))
+    assert len(by_shape) < len(matrix.per_target)  # some targets do share
+    for graphs in by_shape.values():
+        assert all(g == graphs[0] for g in graphs)
+    alone = dataclasses.replace(
+        matrix, per_target=tuple(dataclasses.replace(tp, shape=-1) for tp in matrix.per_target)
+    )
+    assert scan(matrix, report=report) == scan(alone, report=report)
+
+
+def test_a_module_downloaded_after_a_scan_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not in the module cache, then downloaded (`go mod download`): the next scan sees it."""
+    import shutil
+
+    from tests import gofixtures as fx
+
+    proxy, fetched, modcache = tmp_path / "proxy", tmp_path / "fetched", tmp_path / "modcache"
+    fx.write_proxy(
+        proxy,
+        "example.com/remote",
+        "v1.0.0",
+        {"go.mod": gomod("example.com/remote", "1.20"), "r.go": CGO_FILE.replace("a", "remote")},
+    )
+    root = write_tree(
+        tmp_path / "m",
+        {
+            "go.mod": gomod("example.com/u", "1.22", "require example.com/remote v1.0.0"),
+            "main.go": gofile("main", "example.com/remote", body="func main() {}"),
+        },
+    )
+    fx.download(root, proxy, fetched)
+    modcache.mkdir()
+    monkeypatch.setenv("GOMODCACHE", str(modcache))
+    monkeypatch.setenv("GOFLAGS", "-mod=mod")
+    _settle()
+    before = _scan(root)
+    assert _scan(root) == before
+    shutil.copytree(fetched, modcache, dirs_exist_ok=True, symlinks=True)
+    _settle()
+    after = _scan(root)
+    assert after != before
+    assert after == _scan(root, "--no-cache")
