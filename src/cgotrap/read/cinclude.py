@@ -1,0 +1,176 @@
+"""The `#include` lines of a package's own C, C++, Objective-C and assembly files.
+
+A cgo package's C code is not only its preamble: go compiles every `.c`, `.cc`, `.cpp`,
+`.cxx`, `.m`, `.mm` and `.S` file of the package directory, and those include system
+headers (`<gnu/libc-version.h>` in a `.c` file breaks musl, macOS and Windows builds as
+surely as in a preamble). `package_includes` lists them with the `#if` branches around each,
+following quoted local headers (`#include "local.h"`) inside the package, so that a header
+included from a header counts with the conditions of both. The `#if` logic is
+`cgotrap.read.cpp`'s, the same as for preambles; `-D` macros from `#cgo CFLAGS` are applied
+by the caller with `cpp.Macros.with_flags` per target.
+
+Bounded: files over `MAX_C_FILE_BYTES` are read up to that size, local headers are followed
+`MAX_LOCAL_DEPTH` deep and at most `MAX_LOCAL_FILES` per package, and a header included
+twice on one chain (a cycle) is not followed again. Only files inside the package directory
+are read; nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from cgotrap.read import cpp
+from cgotrap.read.gofile import extract_includes
+
+C_SOURCE_EXTENSIONS = frozenset({".c", ".cc", ".cpp", ".cxx", ".m", ".mm", ".S", ".sx"})
+"""Files go compiles with the C (C++, Objective-C) compiler or preprocesses (`.S`)."""
+C_HEADER_EXTENSIONS = frozenset({".h", ".hh", ".hpp", ".hxx"})
+"""Header files (compiled only when included)."""
+MAX_C_FILE_BYTES = 1 << 20
+"""Bytes read of one C file."""
+MAX_LOCAL_DEPTH = 8
+"""How deep `#include "x.h"` chains are followed."""
+MAX_LOCAL_FILES = 256
+"""Local headers read per package."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CInclude:
+    """One `#include` reached from a compiled file of the package."""
+
+    file: str
+    """The file holding the line, relative to the package directory ("sysinfo.c",
+    "include/local.h")."""
+    line: int
+    """Its 1-based line."""
+    header: str
+    """The header as written between the delimiters ("gnu/libc-version.h")."""
+    system: bool
+    """`<x.h>` (True) or `"x.h"` (False)."""
+    local: bool
+    """A quoted header found in the package directory (and followed)."""
+    guards: tuple[cpp.Guard, ...]
+    """The `#if` branches around the line: those around each `#include` that led here,
+    outermost first, then the file's own (an include guard idiom is left out)."""
+    via: tuple[str, ...] = ()
+    """The chain of local includes from the compiled file: ("sysinfo.c:2", "local.h:3")
+    for a line of local.h reached from line 2 of sysinfo.c; empty for a compiled file's
+    own lines."""
+    text: str = ""
+    """The line as a person reads it: `#include <gnu/libc-version.h>`."""
+
+    def active(self, macros: cpp.Macros) -> cpp.Truth:
+        """Whether the line is compiled on the target of `macros`."""
+        return cpp.guards_hold(self.guards, macros)
+
+    def undecided(self, macros: cpp.Macros) -> str:
+        """Why it may or may not be compiled, in plain words ("" when decided)."""
+        return cpp.describe_guards(self.guards, macros)
+
+
+def is_c_source(name: str) -> bool:
+    """Whether go compiles or preprocesses a file of this name in a cgo package."""
+    return posixpath.splitext(name)[1] in C_SOURCE_EXTENSIONS
+
+
+# `#ifndef X` + `#define X` opening a header: the include guard idiom, true on first inclusion.
+_GUARD_IDIOM = re.compile(
+    rb"\A(?:\s|//[^\n]*\n|/\*.*?\*/)*#[ \t]*ifndef[ \t]+([A-Za-z_]\w*)[ \t]*(?://[^\n]*)?\r?\n"
+    rb"(?:\s|//[^\n]*\n|/\*.*?\*/)*#[ \t]*define[ \t]+\1\b",
+    re.DOTALL,
+)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_C_FILE_BYTES)
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def _own_includes(text: str) -> list[tuple[int, str, bool, tuple[cpp.Guard, ...]]]:
+    """(line, header, system, guards) of a file's own include lines, include guard dropped."""
+    match = _GUARD_IDIOM.match(text.encode("utf-8", "replace"))
+    idiom = match.group(1).decode() if match else None
+    out = []
+    for inc in extract_includes(text, 1):
+        guards = inc.guards
+        if idiom and guards and guards[0].directive == "ifndef" and guards[0].text == idiom:
+            guards = guards[1:]
+        out.append((inc.line, inc.header, inc.system, guards))
+    return out
+
+
+def _local_path(package_dir: Path, including: str, header: str) -> str | None:
+    """The package-relative path of a quoted header, if it is inside the package: first
+    beside the including file, then at the package root (both as the C compiler's quoted
+    search does with cgo's `-I $WORK/...` and the package directory)."""
+    if header.startswith("/") or "\\" in header:
+        return None
+    for base in (posixpath.dirname(including), ""):
+        rel = posixpath.normpath(posixpath.join(base, header))
+        if rel.startswith("../") or rel == "..":
+            continue
+        if (package_dir / rel).is_file():
+            return rel
+    return None
+
+
+def package_includes(
+    package_dir: Path,
+    files: Sequence[str],
+    *,
+    extra_roots: Iterable[tuple[str, int, str, tuple[cpp.Guard, ...]]] = (),
+) -> tuple[CInclude, ...]:
+    """The include lines of the package's C files `files` (names relative to
+    `package_dir`: the `CFiles`, `CXXFiles`, `MFiles`, `SFiles` of a target), following
+    quoted local headers.
+
+    `extra_roots` are quoted includes of the Go preambles, (go file, line, header, guards):
+    the local headers they name are followed the same way.
+    """
+    out: list[CInclude] = []
+    budget = [MAX_LOCAL_FILES]
+
+    def walk(name: str, inherited: tuple[cpp.Guard, ...], via: tuple[str, ...]) -> None:
+        text = _read(package_dir / name)
+        if text is None:
+            return
+        for line, header, system, guards in _own_includes(text):
+            all_guards = inherited + guards
+            local = None if system else _local_path(package_dir, name, header)
+            delimited = f"<{header}>" if system else f'"{header}"'
+            out.append(
+                CInclude(
+                    file=name,
+                    line=line,
+                    header=header,
+                    system=system,
+                    local=local is not None,
+                    guards=all_guards,
+                    via=via,
+                    text=f"#include {delimited}",
+                )
+            )
+            follow(local, all_guards, (*via, f"{name}:{line}"))
+
+    def follow(local: str | None, guards: tuple[cpp.Guard, ...], via: tuple[str, ...]) -> None:
+        if local is None or len(via) > MAX_LOCAL_DEPTH or budget[0] <= 0:
+            return
+        if any(step.rpartition(":")[0] == local for step in via):
+            return  # a cycle: x.h includes itself through y.h
+        budget[0] -= 1
+        walk(local, guards, via)
+
+    for name in files:
+        if is_c_source(name):
+            walk(name, (), ())
+    for go_file, line, header, guards in extra_roots:
+        follow(_local_path(package_dir, "", header), guards, (f"{go_file}:{line}",))
+    return tuple(out)
