@@ -154,6 +154,14 @@ func Real(s string) (int, error) {
 }
 
 func Unsupported() error { return errors.ErrUnsupported }
+
+type protoErr struct{}
+
+func (protoErr) Error() string { return "protocol not supported" }
+
+func unsupportedVersionError(v int) error { return fmt.Errorf("unsupported version %d", v) }
+
+func Close() error { return nil }
 """
     )
     found = {
@@ -165,7 +173,8 @@ func Unsupported() error { return errors.ErrUnsupported }
         "Must": ("p: Must requires cgo", 10, True),
         "Unsupported": ("unsupported operation", 21, True),
     }
-    # Without the other file the reference stays unknown: no stub is claimed.
+    # An Error() string method returns a message, not a failure; an error constructor, a
+    # nil error: neither is a stub. Without the other file a reference stays unknown.
     assert "Open" not in {s.function for s in godecl.stubs(users)}
 
 

@@ -156,8 +156,8 @@ func read(src []byte) (rec fileRec) {
 			if d.Name.Name != "_" && !(kind == "func" && d.Name.Name == "init") {
 				rec.Decls = append(rec.Decls, declRec{Kind: kind, Name: d.Name.Name, Recv: recv, Line: line(d.Name.Pos())})
 			}
-			if d.Body != nil {
-				if fail, ok := failingBody(d.Body, line); ok {
+			if d.Body != nil && !errorConstructor(d.Name.Name) {
+				if fail, ok := failingBody(d.Body, errorResults(d.Type), line); ok {
 					fail.Func, fail.Recv, fail.Line = d.Name.Name, recv, line(d.Pos())
 					rec.Fails = append(rec.Fails, fail)
 				}
@@ -324,9 +324,48 @@ func zeroValue(e ast.Expr) bool {
 	return false
 }
 
+// errorConstructor: newError, errUnsupported, unsupportedVersionError build errors for
+// others to return; they are not stubs of an API.
+func errorConstructor(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasSuffix(lower, "error") || strings.HasPrefix(lower, "err") ||
+		strings.HasPrefix(lower, "newerr")
+}
+
+// errorResults: which results of a signature are errors (the type `error`, or a named
+// type whose name ends in "Error", possibly a pointer). An Error() string method's string
+// is a message, not a failure.
+func errorResults(t *ast.FuncType) []bool {
+	var out []bool
+	if t.Results == nil {
+		return out
+	}
+	for _, field := range t.Results.List {
+		isErr := false
+		e := field.Type
+		if star, ok := e.(*ast.StarExpr); ok {
+			e = star.X
+		}
+		switch v := e.(type) {
+		case *ast.Ident:
+			isErr = v.Name == "error" || strings.HasSuffix(v.Name, "Error")
+		case *ast.SelectorExpr:
+			isErr = strings.HasSuffix(v.Sel.Name, "Error")
+		}
+		n := len(field.Names)
+		if n == 0 {
+			n = 1
+		}
+		for i := 0; i < n; i++ {
+			out = append(out, isErr)
+		}
+	}
+	return out
+}
+
 // failingBody: a body whose statements are only `return zero..., ERR` or `panic(MSG)`, where
 // ERR is a message expression or a reference to a (package-level or imported) value.
-func failingBody(body *ast.BlockStmt, line func(token.Pos) int) (failRec, bool) {
+func failingBody(body *ast.BlockStmt, errs []bool, line func(token.Pos) int) (failRec, bool) {
 	var fail failRec
 	found := false
 	if len(body.List) == 0 || len(body.List) > 8 {
@@ -364,17 +403,20 @@ func failingBody(body *ast.BlockStmt, line func(token.Pos) int) (failRec, bool) 
 	for _, stmt := range body.List {
 		switch s := stmt.(type) {
 		case *ast.ReturnStmt:
-			errs := 0
-			for _, r := range s.Results {
-				if zeroValue(r) {
+			if len(s.Results) != len(errs) {
+				return fail, false // a bare return, or a call returning several values
+			}
+			failures := 0
+			for i, r := range s.Results {
+				if zeroValue(r) && !errs[i] {
 					continue
 				}
-				if !take(r, false) {
+				if !errs[i] || !take(r, false) {
 					return fail, false
 				}
-				errs++
+				failures++
 			}
-			if errs != 1 {
+			if failures != 1 {
 				return fail, false
 			}
 		case *ast.ExprStmt:
