@@ -114,3 +114,31 @@ def test_oversized_file_is_read_up_to_the_bound(tmp_path: Path) -> None:
     body = "/*" + "x" * cinclude.MAX_C_FILE_BYTES + "*/\n#include <late.h>\n"
     pkg = _write(tmp_path, {"big.c": "#include <early.h>\n" + body})
     assert [i.header for i in cinclude.package_includes(pkg, ["big.c"])] == ["early.h"]
+
+
+def test_a_macro_set_by_d_elsewhere_is_undefined_where_its_flag_is_absent(tmp_path: Path) -> None:
+    pkg = _write(
+        tmp_path,
+        {
+            "poller.c": "#if defined(USE_EPOLL)\n#include <sys/epoll.h>\n#endif\n"
+            "#ifdef HAVE_CONFIG\n#include <config.h>\n#endif\n",
+            "config.h": "#define HAVE_CONFIG 1\n",
+        },
+    )
+    names = cinclude.flag_macro_names(["-O2", "-DUSE_EPOLL", "-D", "HAVE_CONFIG=1", "-DF(x)=x"])
+    assert names == {"USE_EPOLL", "HAVE_CONFIG"}
+    defined = cinclude.defined_names(pkg, ["poller.c"])
+    assert defined == {"HAVE_CONFIG"}
+    epoll, config = cinclude.package_includes(pkg, ["poller.c"])
+    # On a target whose files do not set -DUSE_EPOLL, it is undefined; HAVE_CONFIG, which a
+    # header of the package #defines, stays unknown.
+    here = cinclude.target_macros(
+        _DARWIN, ["-I/x"], package_flag_names=names, defined_in_files=defined
+    )
+    assert epoll.active(here) is cpp.Truth.FALSE
+    assert config.active(here) is cpp.Truth.UNKNOWN
+    assert config.undecided(here) == "only if HAVE_CONFIG is defined"
+    there = cinclude.target_macros(
+        _LINUX, ["-DUSE_EPOLL"], package_flag_names=names, defined_in_files=defined
+    )
+    assert epoll.active(there) is cpp.Truth.TRUE

@@ -6,8 +6,13 @@ headers (`<gnu/libc-version.h>` in a `.c` file breaks musl, macOS and Windows bu
 surely as in a preamble). `package_includes` lists them with the `#if` branches around each,
 following quoted local headers (`#include "local.h"`) inside the package, so that a header
 included from a header counts with the conditions of both. The `#if` logic is
-`cgotrap.read.cpp`'s, the same as for preambles; `-D` macros from `#cgo CFLAGS` are applied
-by the caller with `cpp.Macros.with_flags` per target.
+`cgotrap.read.cpp`'s, the same as for preambles.
+
+`-D` macros from `#cgo CFLAGS`/`CPPFLAGS` decide guards per target (`target_macros`): where
+the package's flags for a target set `-DUSE_EPOLL`, `defined(USE_EPOLL)` holds; where a macro
+the package sets by `-D` on *some* target (a `#cgo` line under a build tag, in a file built
+only for unix) is not set, and no file of the package `#define`s it, it is known undefined
+rather than unknown.
 
 Bounded: files over `MAX_C_FILE_BYTES` are read up to that size, local headers are followed
 `MAX_LOCAL_DEPTH` deep and at most `MAX_LOCAL_FILES` per package, and a header included
@@ -17,7 +22,9 @@ are read; nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -105,6 +112,73 @@ def _own_includes(text: str) -> list[tuple[int, str, bool, tuple[cpp.Guard, ...]
             guards = guards[1:]
         out.append((inc.line, inc.header, inc.system, guards))
     return out
+
+
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+_MAX_FLAG_NAMES = 4096
+_MAX_DIR_ENTRIES = 20_000
+
+
+def flag_macro_names(flags: Iterable[str]) -> frozenset[str]:
+    """Names a list of compiler flags defines with `-DNAME`, `-DNAME=V` or `-D NAME`."""
+    names: set[str] = set()
+    pending = False
+    for flag in flags:
+        value = None
+        if pending:
+            value, pending = flag, False
+        elif flag == "-D":
+            pending = True
+        elif flag.startswith("-D"):
+            value = flag[2:]
+        if value is not None:
+            name = value.partition("=")[0]
+            if name.isidentifier() and len(names) < _MAX_FLAG_NAMES:
+                names.add(name)
+    return frozenset(names)
+
+
+def defined_names(package_dir: Path, files: Iterable[str]) -> frozenset[str]:
+    """Names a `#define` line of the package's C files (and the headers in the package
+    directory) defines: such a macro is not "undefined" merely because no flag sets it."""
+    names: set[str] = set()
+    candidates = set(files)
+    with contextlib.suppress(OSError):
+        listing = itertools.islice(package_dir.iterdir(), _MAX_DIR_ENTRIES)
+        candidates |= {p.name for p in listing if p.suffix in C_HEADER_EXTENSIONS}
+    for name in sorted(candidates)[:MAX_LOCAL_FILES]:
+        if is_c_source(name) or posixpath.splitext(name)[1] in C_HEADER_EXTENSIONS:
+            text = _read(package_dir / name)
+            if text is not None:
+                names.update(m.group(1) for m in _DEFINE.finditer(text))
+    return frozenset(names)
+
+
+def target_macros(
+    base: cpp.Macros,
+    flags: Sequence[str],
+    *,
+    package_flag_names: Iterable[str] = (),
+    defined_in_files: Iterable[str] = (),
+) -> cpp.Macros:
+    """The macros the package's C code sees on one target.
+
+    `base`: the compiler's predefines for the target; `flags`: the package's CgoCPPFLAGS
+    and CgoCFLAGS on this target (and CGO_CFLAGS of the environment); `package_flag_names`:
+    every name the package sets with `-D` on any target (`flag_macro_names` over all its
+    `#cgo` lines); `defined_in_files`: `defined_names` of the package. A name of
+    `package_flag_names` that `flags` does not set and no file defines is undefined here.
+    """
+    macros = base.with_flags(flags)
+    unset = (
+        frozenset(package_flag_names)
+        - frozenset(macros.defined)
+        - frozenset(defined_in_files)
+        - macros.undefined
+    )
+    if not unset:
+        return macros
+    return cpp.Macros(defined=macros.defined, undefined=macros.undefined | unset)
 
 
 def _local_path(package_dir: Path, including: str, header: str) -> str | None:
