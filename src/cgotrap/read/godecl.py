@@ -283,6 +283,90 @@ def package_error_values(files: Iterable[GoDecls]) -> dict[str, ErrorValue]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Names that only files left out of a build declare
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MissingName:
+    """A use go will reject as `undefined: NAME`: only a file not in the build declares it."""
+
+    name: str
+    """As go prints it: "fastHash", or "orphanc.Twice" for a use through an import."""
+    file: str
+    """The file using it (as the caller keys its files)."""
+    line: int
+    """The first line using it."""
+    declared_file: str
+    """The left-out file declaring it."""
+    declared_line: int
+    """The line of the declaration."""
+
+
+def _declared(files: Mapping[str, GoDecls]) -> dict[str, tuple[str, Decl]]:
+    out: dict[str, tuple[str, Decl]] = {}
+    for name, file in sorted(files.items()):
+        for decl in file.decls:
+            if decl.kind is not DeclKind.METHOD:
+                out.setdefault(decl.name, (name, decl))
+    return out
+
+
+def missing_in_package(
+    built: Mapping[str, GoDecls], left_out: Mapping[str, GoDecls]
+) -> tuple[MissingName, ...]:
+    """Uses in the `built` files of a package of names only its `left_out` files declare
+    (with cgo off: the cgo files and files constrained on cgo). Files are keyed by name.
+
+    Methods are not in package scope: a method declared only in a left-out file is not
+    found here (go's "x.M undefined (type T has no field or method M)").
+    """
+    scope = frozenset().union(*(f.package_names() for f in built.values()))
+    elsewhere = {k: v for k, v in _declared(left_out).items() if k not in scope}
+    out = []
+    for name, file in sorted(built.items()):
+        for use in file.uses:
+            found = elsewhere.get(use.name)
+            if found is not None:
+                out.append(
+                    MissingName(
+                        name=use.name,
+                        file=name,
+                        line=use.line,
+                        declared_file=found[0],
+                        declared_line=found[1].line,
+                    )
+                )
+    return tuple(out)
+
+
+def missing_through_import(
+    built: Mapping[str, GoDecls],
+    import_path: str,
+    imported_built: Mapping[str, GoDecls],
+    imported_left_out: Mapping[str, GoDecls],
+) -> tuple[MissingName, ...]:
+    """Uses `pkg.Name` in the `built` files of an importer of `import_path` where only the
+    left-out files of the imported package declare Name (go: "undefined: pkg.Name")."""
+    scope = frozenset().union(*(f.package_names() for f in imported_built.values()))
+    elsewhere = {k: v for k, v in _declared(imported_left_out).items() if k not in scope}
+    out = []
+    for name, file in sorted(built.items()):
+        for use in file.qualified:
+            found = elsewhere.get(use.name) if use.import_path == import_path else None
+            if found is not None and use.name[:1].isupper():
+                out.append(
+                    MissingName(
+                        name=f"{use.local}.{use.name}",
+                        file=name,
+                        line=use.line,
+                        declared_file=found[0],
+                        declared_line=found[1].line,
+                    )
+                )
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
 # Import names
 
 _MAJOR = re.compile(r"v[0-9]+")
