@@ -142,3 +142,13 @@ def test_a_macro_set_by_d_elsewhere_is_undefined_where_its_flag_is_absent(tmp_pa
         _LINUX, ["-DUSE_EPOLL"], package_flag_names=names, defined_in_files=defined
     )
     assert epoll.active(there) is cpp.Truth.TRUE
+
+
+def test_comment_heavy_file_is_read_in_linear_time(tmp_path: Path) -> None:
+    # Many comments before a directive that is not an include guard: the idiom check must
+    # not backtrack over them (a regular expression did, for minutes, on go-sqlite3's
+    # 690 kB sqlite3-binding.h).
+    text = "/* c */ // d\n" * 50_000 + "#ifndef A\nint x;\n#endif\n#include <late.h>\n"
+    pkg = _write(tmp_path, {"big.c": text})
+    (inc,) = cinclude.package_includes(pkg, ["big.c"])
+    assert (inc.header, inc.guards) == ("late.h", ())

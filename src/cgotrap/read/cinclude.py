@@ -14,7 +14,7 @@ the package sets by `-D` on *some* target (a `#cgo` line under a build tag, in a
 only for unix) is not set, and no file of the package `#define`s it, it is known undefined
 rather than unknown.
 
-Bounded: files over `MAX_C_FILE_BYTES` are read up to that size, local headers are followed
+Bounded: files are read up to `MAX_C_FILE_BYTES`, local headers are followed
 `MAX_LOCAL_DEPTH` deep and at most `MAX_LOCAL_FILES` per package, and a header included
 twice on one chain (a cycle) is not followed again. Only files inside the package directory
 are read; nothing is written.
@@ -37,8 +37,8 @@ C_SOURCE_EXTENSIONS = frozenset({".c", ".cc", ".cpp", ".cxx", ".m", ".mm", ".S",
 """Files go compiles with the C (C++, Objective-C) compiler or preprocesses (`.S`)."""
 C_HEADER_EXTENSIONS = frozenset({".h", ".hh", ".hpp", ".hxx"})
 """Header files (compiled only when included)."""
-MAX_C_FILE_BYTES = 1 << 20
-"""Bytes read of one C file."""
+MAX_C_FILE_BYTES = 16 << 20
+"""Bytes read of one C file (an SQLite amalgamation is ~9 MB, its includes spread over it)."""
 MAX_LOCAL_DEPTH = 8
 """How deep `#include "x.h"` chains are followed."""
 MAX_LOCAL_FILES = 256
@@ -84,12 +84,36 @@ def is_c_source(name: str) -> bool:
     return posixpath.splitext(name)[1] in C_SOURCE_EXTENSIONS
 
 
-# `#ifndef X` + `#define X` opening a header: the include guard idiom, true on first inclusion.
-_GUARD_IDIOM = re.compile(
-    rb"\A(?:\s|//[^\n]*\n|/\*.*?\*/)*#[ \t]*ifndef[ \t]+([A-Za-z_]\w*)[ \t]*(?://[^\n]*)?\r?\n"
-    rb"(?:\s|//[^\n]*\n|/\*.*?\*/)*#[ \t]*define[ \t]+\1\b",
-    re.DOTALL,
-)
+_DIRECTIVE_WORD = re.compile(r"#[ \t]*(\w+)[ \t]+([A-Za-z_]\w*)")
+
+
+def _skip_blank(text: str, pos: int) -> int:
+    """The position after whitespace and comments from `pos` (linear: no backtracking)."""
+    n = len(text)
+    while pos < n:
+        if text[pos].isspace():
+            pos += 1
+        elif text.startswith("//", pos):
+            nl = text.find("\n", pos)
+            pos = n if nl < 0 else nl + 1
+        elif text.startswith("/*", pos):
+            end = text.find("*/", pos + 2)
+            pos = n if end < 0 else end + 2
+        else:
+            break
+    return pos
+
+
+def _include_guard(text: str) -> str | None:
+    """X when the file opens with the include guard idiom `#ifndef X` / `#define X`."""
+    pos = _skip_blank(text, 0)
+    first = _DIRECTIVE_WORD.match(text, pos)
+    if first is None or first.group(1) != "ifndef":
+        return None
+    second = _DIRECTIVE_WORD.match(text, _skip_blank(text, first.end()))
+    if second is None or second.group(1) != "define" or second.group(2) != first.group(2):
+        return None
+    return first.group(2)
 
 
 def _read(path: Path) -> str | None:
@@ -103,8 +127,7 @@ def _read(path: Path) -> str | None:
 
 def _own_includes(text: str) -> list[tuple[int, str, bool, tuple[cpp.Guard, ...]]]:
     """(line, header, system, guards) of a file's own include lines, include guard dropped."""
-    match = _GUARD_IDIOM.match(text.encode("utf-8", "replace"))
-    idiom = match.group(1).decode() if match else None
+    idiom = _include_guard(text)
     out = []
     for inc in extract_includes(text, 1):
         guards = inc.guards
