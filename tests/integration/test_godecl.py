@@ -131,6 +131,8 @@ def test_go_sqlite3_stub(reader: GoDeclReader) -> None:
 def test_panic_and_cross_file_reference(reader: GoDeclReader) -> None:
     values = reader.read(
         b'package p\n\nimport "errors"\n\nvar errNotImplemented = errors.New("not implemented")\n'
+        b"\nvar ErrQuota = errQuota{}\n\ntype errQuota struct{}\n\n"
+        b'func (errQuota) Error() string { return "quota not supported" }\n'
     )
     users = reader.read(
         b"""package p
@@ -162,6 +164,8 @@ func (protoErr) Error() string { return "protocol not supported" }
 func unsupportedVersionError(v int) error { return fmt.Errorf("unsupported version %d", v) }
 
 func Close() error { return nil }
+
+func SetQuota(n int) error { return ErrQuota }
 """
     )
     found = {
@@ -172,6 +176,7 @@ func Close() error { return nil }
         "Open": ("not implemented", 5, False),
         "Must": ("p: Must requires cgo", 10, True),
         "Unsupported": ("unsupported operation", 21, True),
+        "SetQuota": ("quota not supported", 7, False),
     }
     # An Error() string method returns a message, not a failure; an error constructor, a
     # nil error: neither is a stub. Without the other file a reference stays unknown.

@@ -59,6 +59,14 @@ type qualRec struct {
 type errRec struct {
 	Name    string `json:"name"`
 	Message string `json:"message"`
+	Type    string `json:"type"` // var X = T{} / &T{}: the type whose Error() says it, else ""
+	Line    int    `json:"line"`
+}
+
+// typeRec: a type whose Error() string method returns a literal message.
+type typeRec struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
 	Line    int    `json:"line"`
 }
 
@@ -82,6 +90,7 @@ type fileRec struct {
 	Uses      []useRec    `json:"uses"`
 	Qualified []qualRec   `json:"qualified"`
 	Errors    []errRec    `json:"errors"`
+	ErrTypes  []typeRec   `json:"error_types"`
 	Fails     []failRec   `json:"fails"`
 	Truncated bool        `json:"truncated"`
 }
@@ -115,13 +124,13 @@ func main() {
 
 func read(src []byte) (rec fileRec) {
 	rec = fileRec{Imports: []importRec{}, Decls: []declRec{}, Uses: []useRec{},
-		Qualified: []qualRec{}, Errors: []errRec{}, Fails: []failRec{}}
+		Qualified: []qualRec{}, Errors: []errRec{}, ErrTypes: []typeRec{}, Fails: []failRec{}}
 	defer func() {
 		// go/parser does not panic on bad input; this is a last line of defence.
 		if r := recover(); r != nil {
 			rec = fileRec{Error: fmt.Sprint("godecl: ", r), Imports: []importRec{},
 				Decls: []declRec{}, Uses: []useRec{}, Qualified: []qualRec{},
-				Errors: []errRec{}, Fails: []failRec{}}
+				Errors: []errRec{}, ErrTypes: []typeRec{}, Fails: []failRec{}}
 		}
 	}()
 	fset := token.NewFileSet()
@@ -156,6 +165,9 @@ func read(src []byte) (rec fileRec) {
 			if d.Name.Name != "_" && !(kind == "func" && d.Name.Name == "init") {
 				rec.Decls = append(rec.Decls, declRec{Kind: kind, Name: d.Name.Name, Recv: recv, Line: line(d.Name.Pos())})
 			}
+			if msg, ok := errorMethod(d); ok {
+				rec.ErrTypes = append(rec.ErrTypes, typeRec{Name: recv, Message: msg, Line: line(d.Pos())})
+			}
 			if d.Body != nil && !errorConstructor(d.Name.Name) {
 				if fail, ok := failingBody(d.Body, errorResults(d.Type), line); ok {
 					fail.Func, fail.Recv, fail.Line = d.Name.Name, recv, line(d.Pos())
@@ -180,6 +192,8 @@ func read(src []byte) (rec fileRec) {
 						if kind == "var" && i < len(s.Values) {
 							if msg, ok := errorMessage(s.Values[i]); ok {
 								rec.Errors = append(rec.Errors, errRec{Name: n.Name, Message: msg, Line: line(s.Values[i].Pos())})
+							} else if typ := emptyLiteralType(s.Values[i]); typ != "" {
+								rec.Errors = append(rec.Errors, errRec{Name: n.Name, Type: typ, Line: line(s.Values[i].Pos())})
 							}
 						}
 					}
@@ -216,6 +230,7 @@ func read(src []byte) (rec fileRec) {
 	rec.Uses = clip(rec.Uses)
 	rec.Qualified = clip(rec.Qualified)
 	rec.Errors = clip(rec.Errors)
+	rec.ErrTypes = clip(rec.ErrTypes)
 	rec.Fails = clip(rec.Fails)
 	return rec
 }
@@ -225,6 +240,35 @@ func clip[T any](s []T) []T {
 		return s[:maxRecords]
 	}
 	return s
+}
+
+// errorMethod: `func (T) Error() string { return "literal" }` -> the literal.
+func errorMethod(d *ast.FuncDecl) (string, bool) {
+	if d.Recv == nil || d.Name.Name != "Error" || d.Body == nil || len(d.Body.List) != 1 {
+		return "", false
+	}
+	if d.Type.Params != nil && len(d.Type.Params.List) > 0 {
+		return "", false
+	}
+	ret, ok := d.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return "", false
+	}
+	s, ok := stringLit(ret.Results[0])
+	return truncate(s), ok
+}
+
+// emptyLiteralType: T of `T{}` or `&T{}` (a value whose message is T's Error()).
+func emptyLiteralType(e ast.Expr) string {
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = u.X
+	}
+	if c, ok := e.(*ast.CompositeLit); ok && len(c.Elts) == 0 {
+		if id, ok := c.Type.(*ast.Ident); ok {
+			return id.Name
+		}
+	}
+	return ""
 }
 
 // baseType is the receiver's type name: *T, T[P], *T[P, Q] -> T.

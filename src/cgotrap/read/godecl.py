@@ -127,9 +127,23 @@ class ErrorValue:
     name: str
     """The variable ("errorMsg")."""
     message: str
-    """The literal message."""
+    """The literal message ("" when it comes from `error_type`'s Error method)."""
     line: int
     """Line of the initializer."""
+    error_type: str = ""
+    """For `var ErrX = errT{}`: the type ("errT") whose `Error() string` gives the message."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ErrorType:
+    """A type whose `Error() string` method returns a literal message."""
+
+    name: str
+    """The type ("errQuotaNotSupported")."""
+    message: str
+    """The message."""
+    line: int
+    """Line of the Error method."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -203,7 +217,9 @@ class GoDecls:
     qualified: tuple[QualifiedUse, ...]
     """`pkg.Name` uses through an import."""
     error_values: tuple[ErrorValue, ...]
-    """Package-level error values with a literal message."""
+    """Package-level error values with a literal message (or an error type's)."""
+    error_types: tuple[ErrorType, ...] = ()
+    """Types whose Error() method returns a literal message."""
     failing: tuple[FailingBody, ...]
     """Functions whose body only fails (stub candidates)."""
     truncated: bool = False
@@ -221,7 +237,7 @@ class GoDecls:
 # string value, not Go source: matching words in it is not parsing Go.
 _STUB_WORDS = re.compile(
     r"\bcgo\b|CGO_ENABLED|not implemented|unimplemented|\bstub\b|unsupported|not supported"
-    r"|not available|requires? c\b",
+    r"|not available|requires? c\b|does not support|doesn't support|without support",
     re.IGNORECASE,
 )
 
@@ -244,7 +260,7 @@ def stubs(
 ) -> tuple[Stub, ...]:
     """The stubs of `file`; `package_values` resolves references to other files' values
     (`package_error_values` of the files of the same build)."""
-    own = {v.name: v for v in file.error_values}
+    own = package_error_values([file])
     values = {**(package_values or {}), **own}
     imports = {imp.local: imp.path for imp in file.imports}
     out: list[Stub] = []
@@ -274,11 +290,23 @@ def stubs(
 
 
 def package_error_values(files: Iterable[GoDecls]) -> dict[str, ErrorValue]:
-    """The package-level error values of a package's files (first declaration wins)."""
+    """The package-level error values of a package's files (first declaration wins), with
+    `var ErrX = errT{}` given the message of errT's Error method."""
+    files = list(files)
+    types: dict[str, ErrorType] = {}
+    for file in files:
+        for error_type in file.error_types:
+            types.setdefault(error_type.name, error_type)
     out: dict[str, ErrorValue] = {}
     for file in files:
         for value in file.error_values:
-            out.setdefault(value.name, value)
+            resolved = value
+            if value.error_type:
+                known = types.get(value.error_type)
+                if known is None:
+                    continue
+                resolved = dataclasses.replace(value, message=known.message)
+            out.setdefault(resolved.name, resolved)
     return out
 
 
@@ -456,8 +484,17 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
         uses=uses,
         qualified=tuple(qualified),
         error_values=tuple(
-            ErrorValue(name=_str(e, "name"), message=_str(e, "message"), line=_int(e, "line"))
+            ErrorValue(
+                name=_str(e, "name"),
+                message=_str(e, "message"),
+                line=_int(e, "line"),
+                error_type=_str(e, "type"),
+            )
             for e in _list(raw, "errors")
+        ),
+        error_types=tuple(
+            ErrorType(name=_str(e, "name"), message=_str(e, "message"), line=_int(e, "line"))
+            for e in _list(raw, "error_types")
         ),
         failing=tuple(
             FailingBody(
