@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cgotrap import toolchain
-from cgotrap.build import ccwrap, zigcc
+from cgotrap.crossbuild import ccwrap, zigcc
 from cgotrap.targets import Libc, Target
 from tests import verdictfixtures
 from tests.verdictfixtures import Fixture

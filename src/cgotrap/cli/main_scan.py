@@ -91,14 +91,16 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _with_twins(report: list[Target]) -> list[Target]:
+def with_twins(report: list[Target]) -> list[Target]:
     """`report` plus the cgo=1 twin of every cgo=0 target (to name what takes over)."""
     table = port_table()
     out = list(report)
     seen = set(report)
     for t in report:
         port = table.get(t.goos, t.goarch)
-        if t.cgo or port is None or not port.cgo_supported:
+        # Ports without cgo get a cgo=1 twin too: go lists their cgo files (it cannot
+        # build them), and the twin says which files cgo, not GOOS, leaves out there.
+        if t.cgo or port is None:
             continue
         twin = Target(
             goos=t.goos, goarch=t.goarch, cgo=True, libc=t.libc, glibc_version=t.glibc_version
@@ -136,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
     tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
     patterns = tuple(args.patterns) or ("./...",)
-    matrix = load_matrix(patterns, _with_twins(report), root=root.resolve(), tags=tags)
+    matrix = load_matrix(patterns, with_twins(report), root=root.resolve(), tags=tags)
     result = scan(matrix, report=report, include_std=args.include_std, why=tuple(args.why))
     output = OutputFormat(args.format)
     match output:

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Sequence
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult
+from cgotrap.evaluate.sources import SourceFacts
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, catalog, predefines
 from cgotrap.judge.rules import source as rules
@@ -22,6 +24,7 @@ from cgotrap.judge.scan.model import (
     Status,
     StdCgo,
     TargetGroup,
+    Verdict,
     WhyAnswer,
     WhyGroup,
 )
@@ -33,6 +36,7 @@ from cgotrap.judge.scan.package import (
     judge_package,
     skipped_roots,
 )
+from cgotrap.judge.scan.verdict import Decided, decide
 from cgotrap.targets import PortTable, Target, port_table
 
 
@@ -45,13 +49,17 @@ def scan(
     headers: HeaderCatalog | None = None,
     macros: PredefineCatalog | None = None,
     ports: PortTable | None = None,
+    sources: SourceFacts | None = None,
 ) -> ScanResult:
     """Judge a matrix evaluation: cgo packages, their needs and verdicts, findings, chains.
 
     `report` limits the shown targets (default: every target of `matrix`); the other
     targets still serve as cgo=1 twins. Standard-library packages are summarised in `std`
-    unless `include_std` (or the patterns are the standard library itself).
+    unless `include_std` (or the patterns are the standard library itself). `sources`: the
+    source facts (`evaluate.sources.read_sources`) the verdicts on cgo-only names, stubs,
+    dropped imports and C-file includes need; without them those are not judged.
     """
+    sources = sources or SourceFacts()
     ctx = build_context(matrix, headers or catalog(), macros or predefines(), ports or port_table())
     loaded = tuple(tp.target for tp in matrix.per_target)
     shown = tuple(report) if report is not None else loaded
@@ -67,7 +75,10 @@ def scan(
     chains: dict[str, tuple[str, ...]] = {}
     all_roots: dict[str, None] = {}
     no_data: list[Target] = []
+    statuses: dict[Target, dict[str, PackageOnTarget]] = {}
+    decided: dict[Target, dict[str, Decided]] = {}
     for target in shown:
+        judged = statuses.setdefault(target, {})
         listing = ctx.listing[target]
         graph = reach.import_graph(listing)
         reverse = reach.reverse_graph(graph)
@@ -87,6 +98,8 @@ def scan(
             # Files of a dependency outside the module are named by its import path.
             entry, found = judge_package(ctx, target, p, directory or ip)
             hits.extend(found)
+            if not p.standard:
+                judged[ip] = entry
             if not is_interesting(ctx, ip):
                 continue
             dirs.setdefault(ip, directory)
@@ -115,9 +128,30 @@ def scan(
             )
             dirs.setdefault(ip, directory)
             standard[ip] = p1.standard
-            verdicts.setdefault(ip, {})[target] = PackageOnTarget(
+            verdicts.setdefault(ip, {})[target] = judged[ip] = PackageOnTarget(
                 target=target, status=Status.BROKEN, dropped_files=dropped
             )
+        decided[target] = decide(ctx, target, judged, sources, hits)
+        for ip, d in decided[target].items():
+            if ip not in verdicts and d.verdict in _NON_TRIVIAL:
+                known = ctx.facts[target].get(ip)
+                if known is not None:
+                    dirs.setdefault(ip, relative_dir(known, matrix.module_root))
+                    standard[ip] = known.standard
+                verdicts.setdefault(ip, {})
+
+    for target in shown:
+        for ip, found_entries in verdicts.items():
+            d = decided[target].get(ip, Decided(verdict=Verdict.NOT_BUILT))
+            status = Status.PURE if ip in ctx.facts[target] else Status.ABSENT
+            found_entries[target] = dataclasses.replace(
+                found_entries.get(target) or PackageOnTarget(target=target, status=status),
+                verdict=d.verdict,
+                evidence=d.evidence,
+            )
+    for ip in verdicts:
+        dirs.setdefault(ip, None)
+        standard.setdefault(ip, False)
 
     packages = tuple(
         _package_record(
@@ -152,7 +186,19 @@ def scan(
             for pr in matrix.problems
         ),
         no_header_data=tuple(no_data),
+        verdicts=tuple(
+            (
+                ip,
+                tuple(
+                    decided[t].get(ip, Decided(verdict=Verdict.NOT_BUILT)).verdict for t in shown
+                ),
+            )
+            for ip in sorted({ip for d in decided.values() for ip in d})
+        ),
     )
+
+
+_NON_TRIVIAL = frozenset({Verdict.BREAKS, Verdict.DEGRADES, Verdict.FALLBACK})
 
 
 def _package_record(
