@@ -247,7 +247,7 @@ def test_glibc_pin_is_what_readelf_shows(built: dict[str, Path]) -> None:
         ("linux-amd64-glibc", (2, 36), False),
     ):
         versions = re.findall(r"Name: GLIBC_([0-9.]+)", _readelf("-V", str(built[name])))
-        highest = max(policies.version_tuple(v) for v in versions)
+        highest = max(policies.dotted_version(v) for v in versions)
         assert highest <= ceiling
         result = _one(built[name])
         assert result.linkage is not None

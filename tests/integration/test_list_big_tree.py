@@ -16,7 +16,7 @@ from types import FrameType
 
 import pytest
 
-from cgotrap.evaluate.packages import load_matrix
+from cgotrap.evaluate.load import load_matrix
 from cgotrap.targets import Target
 from tests.gofixtures import CACHE
 

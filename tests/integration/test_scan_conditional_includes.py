@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from cgotrap import toolchain
+from cgotrap.evaluate.load import load_matrix
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
-from cgotrap.evaluate.packages import load_matrix
 from cgotrap.judge.headers import catalog
 from cgotrap.judge.scan import ScanResult, scan
 from cgotrap.read import cpp

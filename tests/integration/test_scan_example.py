@@ -337,7 +337,7 @@ def test_cli_table_on_the_example(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_scan_of_std_agrees_with_go_list(goroot: Path) -> None:
     """GOROOT/src std through the real loader and through go list: the same findings."""
-    from cgotrap.evaluate.packages import load_matrix
+    from cgotrap.evaluate.load import load_matrix
 
     report = expand(
         "linux/amd64,darwin/arm64,windows/amd64,js/wasm", (False, True), skip_unsupported_cgo=True
@@ -440,7 +440,7 @@ def test_guarded_traps_give_notes_only_and_exactly_where_expected(tmp_path: Path
     assert fallbacks["lx"] == (linux0, ("lx/lx_other.go",))
     assert fallbacks["cx"] == ({t for t in report if not t.cgo}, ("cx/cx_nocgo.go",))
     # the real loader gives the same judgement
-    from cgotrap.evaluate.packages import load_matrix
+    from cgotrap.evaluate.load import load_matrix
 
     ours = scan(load_matrix(["./..."], report, root=root), report=report)
     assert _finding_keys(json.loads(format_json(ours))) == _finding_keys(
@@ -495,7 +495,7 @@ _VENDORED = {
 
 
 def test_vendored_stub_fallback_is_named(tmp_path: Path) -> None:
-    from cgotrap.evaluate.packages import load_matrix
+    from cgotrap.evaluate.load import load_matrix
 
     root = _write(tmp_path / "v", _VENDORED)
     report = expand("linux/amd64,windows/amd64", (False, True))

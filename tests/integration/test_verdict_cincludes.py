@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.evaluate.packages import load_matrix
+from cgotrap.evaluate.load import load_matrix
 from cgotrap.judge.headers import catalog, predefines
 from cgotrap.read import cinclude, cpp
 from tests import verdictfixtures

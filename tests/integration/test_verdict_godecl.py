@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cgotrap import toolchain
-from cgotrap.evaluate.packages import load_matrix
+from cgotrap.evaluate.load import load_matrix
 from cgotrap.read import godecl
 from cgotrap.read.godecl import GoDeclReader, GoDecls
 from tests import verdictfixtures

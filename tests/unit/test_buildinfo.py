@@ -16,6 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cgotrap.gostd import quote as go_quote
+from cgotrap.gostd import unquote as go_unquote
 from cgotrap.read.binary.buildinfo import (
     MAGIC,
     BuildInfo,
@@ -24,8 +26,6 @@ from cgotrap.read.binary.buildinfo import (
     BuildSetting,
     Module,
     format_build_info,
-    go_quote,
-    go_unquote,
     go_version_m_text,
     parse_build_info,
     read_build_info,

@@ -12,19 +12,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cgotrap.evaluate.cgoflags import (
+    SplitQuotedError,
+    expand_src_dir,
+    make_paths_absolute,
+    split_quoted,
+)
 from cgotrap.evaluate.context import ContextSet
 from cgotrap.evaluate.directory import (
     DirErrorKind,
     ImportSemantics,
-    SplitQuotedError,
     evaluate_directory,
-    expand_src_dir,
     list_directory,
-    make_paths_absolute,
     scan_directory,
-    short_path,
-    split_quoted,
 )
+from cgotrap.gostd import short_path
 from cgotrap.read.filename import FileKind
 from cgotrap.read.gofile import source_from_bytes
 

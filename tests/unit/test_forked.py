@@ -17,7 +17,7 @@ import pytest
 
 from cgotrap.evaluate import forked
 from cgotrap.evaluate.directory import DirError, DirErrorKind, DirFacts
-from cgotrap.evaluate.packages import load_listing
+from cgotrap.evaluate.load import load_listing
 from cgotrap.read.gofile import Include, Position
 from cgotrap.render import golist
 from cgotrap.targets import Target
@@ -182,7 +182,9 @@ def test_prefetch_in_two_processes_lists_exactly_what_one_process_lists(
     root = _wide_module(tmp_path / "w", 300)
 
     def listing() -> tuple[bytes, tuple[str, ...]]:
-        got = load_listing(["./..."], TARGETS, root=root, goroot=goroot, go_version="go1.27.3")
+        got = load_listing(
+            ["./..."], TARGETS, root=root, goroot=goroot, go_version="go1.27.3", workers=2
+        )
         return b"".join(golist.iter_listing_bytes(got, matrix=True)), got.problems
 
     calls: list[int] = []

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgotrap.read import goscan
+from cgotrap.read import goparse
 from cgotrap.read.constraint import parse
 from cgotrap.read.filename import FileKind
+from cgotrap.read.gofast import fast_go_header
 from cgotrap.read.gofile import (
-    _fast_go_header,
     comment_group_text,
     comments_header,
     get_constraints,
@@ -376,7 +376,7 @@ def test_detached_comment_is_not_the_preamble() -> None:
 
 
 def test_comment_group_text_matches_go() -> None:
-    parsed = goscan.parse_header(
+    parsed = goparse.parse_header(
         b'package p\n\n//go:generate x\n// hello  \n//\n//\n// world\nimport "C"\n'
     )
     doc = parsed.imports[0].doc
@@ -385,13 +385,13 @@ def test_comment_group_text_matches_go() -> None:
 
 
 def _fast_agrees(data: bytes) -> None:
-    fast = _fast_go_header(data, True)
+    fast = fast_go_header(data, True)
     if fast is None:
         return
     header, err = go_header(data)
     assert err == ""
     assert fast.header == header
-    parsed = goscan.parse_header(header)
+    parsed = goparse.parse_header(header)
     assert not parsed.errors
     assert fast.package == parsed.package_name.decode()
     slow = [

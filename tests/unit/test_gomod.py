@@ -11,10 +11,10 @@ from cgotrap.discover.gomod import (
     GoModError,
     parse_gomod_text,
     parse_gowork_text,
-    version_tuple,
 )
 from cgotrap.discover.project import NO_GO_MOD, NoModuleError, find_project
 from cgotrap.discover.vendor import parse_modules_txt, vendor_mode
+from cgotrap.gostd import compare_go_versions
 
 GOMOD = """// a comment
 module "example.com/m" // trailing
@@ -91,11 +91,11 @@ def test_gowork() -> None:
     assert work.uses == ("./a", "./b", "./c")
 
 
-def test_version_tuple() -> None:
-    assert version_tuple("1.22") == (1, 22)
-    assert version_tuple("go1.21rc1") == (1, 21)
-    assert version_tuple("1.13") < (1, 14) <= version_tuple("1.14.0")
-    assert version_tuple("") == (0,)
+def test_go_version_order_for_vendor_and_modules_txt() -> None:
+    # what vendor mode (< 1.14) and modules.txt (< 1.23) ask of the go directive's version
+    assert compare_go_versions("1.13", "1.14") < 0 <= compare_go_versions("1.14.0", "1.14")
+    assert compare_go_versions("1.22.5", "1.23") < 0 <= compare_go_versions("1.23rc1", "1.23")
+    assert compare_go_versions("", "1.14") < 0  # no go directive
 
 
 MODULES_TXT = """# example.com/a v1.2.3

@@ -18,7 +18,7 @@ import pytest
 from cgotrap.cli import main as cli
 from cgotrap.discover.gomod import GoModError
 from cgotrap.discover.project import NoModuleError
-from cgotrap.evaluate.packages import load_matrix
+from cgotrap.evaluate.load import load_matrix
 from cgotrap.render import golist
 from cgotrap.targets import Target
 

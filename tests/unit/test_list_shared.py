@@ -8,11 +8,12 @@ only, an error package and a pattern that names no package on some targets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cgotrap.evaluate.packages import load_listing, load_matrix
+from cgotrap.evaluate.load import load_listing, load_matrix
 from cgotrap.render import golist
 from cgotrap.targets import Target
 
@@ -73,6 +74,64 @@ def test_matrix_reads_like_each_target_alone(
     if with_deps or "./..." in patterns:
         assert b"import cycle not allowed" in together[1]  # windows: the cycle
     assert b"import cycle" not in together[0] + together[2] + together[3]
+
+
+def test_the_loader_forks_and_changes_interpreter_state_only_when_asked(
+    tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No fork without workers=2, and never gc.disable or a new recursion limit: the CLI
+    decides those (STYLE 12)."""
+    import gc
+    import os
+    import sys
+
+    root, goroot = tree
+    calls: list[str] = []
+
+    def refuse(name: str) -> Callable[..., None]:
+        def call(*_args: object) -> None:
+            calls.append(name)
+
+        return call
+
+    for module, name in ((gc, "disable"), (sys, "setrecursionlimit"), (os, "fork")):
+        monkeypatch.setattr(module, name, refuse(name))
+    kw = {"root": root, "goroot": goroot, "go_version": "go1.27.3"}
+    assert load_listing(["./..."], TARGETS, **kw).objects  # type: ignore[arg-type]
+    assert load_matrix(["./..."], TARGETS, **kw).per_target  # type: ignore[arg-type]
+    assert calls == []
+
+
+@pytest.mark.parametrize("cycle", [False, True])
+def test_an_import_chain_deeper_than_the_recursion_limit(
+    tree: tuple[Path, Path], tmp_path: Path, cycle: bool
+) -> None:
+    """Both loaders walk imports without Python recursion: a chain of more packages than
+    the recursion limit loads (with a cycle at its end: the one-target loader's path)."""
+    import sys
+
+    _, goroot = tree
+    depth = sys.getrecursionlimit() + 100
+    root = tmp_path / "chain"
+    names = [f"p{i:05d}" for i in range(depth)]
+    files = {"go.mod": "module example.com/c\n\ngo 1.22\n"}
+    for i, name in enumerate(names):
+        kid = names[i + 1] if i + 1 < depth else (names[0] if cycle else "")
+        imports = f'\n\nimport _ "example.com/c/{kid}"\n' if kid else "\n"
+        files[f"{name}/{name}.go"] = f"package {name}{imports}"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    got = load_matrix(
+        ["./" + names[0]], TARGETS[:1], root=root, goroot=goroot, go_version="go1.27.3"
+    )
+    (listed,) = got.per_target
+    assert len(listed.packages) == depth
+    top = next(p for p in listed.packages if p.import_path == "example.com/c/" + names[0])
+    assert len(top.deps) == depth - (0 if cycle else 1)
+    errors = [p.error.err for p in listed.packages if p.error is not None]
+    assert bool(errors) is cycle
+    assert all("import cycle not allowed" in e for e in errors)
 
 
 def test_writev_all_writes_every_piece_in_order() -> None:

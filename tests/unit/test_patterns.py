@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap.evaluate.packages import _walk_dirs, match_pattern, short_path, tree_can_match
+from cgotrap.evaluate.load import match_pattern, short_path, tree_can_match
+from cgotrap.evaluate.load.patterns import _walk_dirs
 
 # pattern, names that match, names that do not (from pkgpattern's TestMatchPattern)
 MATCH_CASES = [

@@ -293,7 +293,7 @@ def fake_load(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
             per_target=kept + extra,
         )
 
-    from cgotrap.evaluate import packages
+    from cgotrap.evaluate import load as packages
 
     monkeypatch.setattr(packages, "load_matrix", load)
     return calls

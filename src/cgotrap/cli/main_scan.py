@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import enum
+import gc
 import shutil
 import sys
 from pathlib import Path
@@ -125,7 +126,7 @@ def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap scan`."""
-    from cgotrap.evaluate.packages import load_matrix
+    from cgotrap.evaluate.load import load_matrix
     from cgotrap.judge.rules import Severity
     from cgotrap.judge.scan import scan
     from cgotrap.render import scan as render
@@ -138,7 +139,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
     tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
     patterns = tuple(args.patterns) or ("./...",)
-    matrix = load_matrix(patterns, with_twins(report), root=root.resolve(), tags=tags)
+    # Two processes scan the directories (workers=2); the cyclic collector is off while
+    # the loader builds millions of long-lived objects without cycles worth collecting.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        matrix = load_matrix(
+            patterns, with_twins(report), root=root.resolve(), tags=tags, workers=2
+        )
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     result = scan(matrix, report=report, include_std=args.include_std, why=tuple(args.why))
     output = OutputFormat(args.format)
     match output:

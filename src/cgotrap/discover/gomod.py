@@ -14,6 +14,7 @@ import enum
 from pathlib import Path
 
 from cgotrap.errors import InputError
+from cgotrap.gostd import QuoteSyntaxError, unquote
 
 _MAX_FILE_BYTES = 16 << 20  # a go.mod is a few KiB; refuse to read a hostile 1 GiB one
 
@@ -42,39 +43,11 @@ _PUNCT = frozenset("\n()[]{},")
 
 
 def _unquote(raw: str, where: str) -> str:
-    """Go's strconv.Unquote for the quoted strings modfile allows ("...", `...`)."""
-    if raw.startswith("`"):
-        return raw[1:-1]
-    body = raw[1:-1]
-    if "\\" not in body:
-        return body
-    out: list[str] = []
-    simple = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'", "a": "\a"}
-    simple |= {"b": "\b", "f": "\f", "v": "\v"}
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        if i + 1 >= len(body):
-            raise GoModError(f"{where}: invalid quoted string {raw}")
-        esc = body[i + 1]
-        if esc in simple:
-            out.append(simple[esc])
-            i += 2
-        elif esc in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i + 2 : i + 2 + width]
-            try:
-                out.append(chr(int(digits, 16)))
-            except ValueError as exc:
-                raise GoModError(f"{where}: invalid quoted string {raw}") from exc
-            i += 2 + width
-        else:
-            raise GoModError(f"{where}: invalid quoted string {raw}")
-    return "".join(out)
+    """A quoted string of the file, as modfile reads it (strconv.Unquote)."""
+    try:
+        return unquote(raw)
+    except QuoteSyntaxError:
+        raise GoModError(f"{where}: invalid quoted string {raw}") from None
 
 
 def _lex(text: str, name: str) -> list[_Token]:
@@ -375,18 +348,3 @@ def parse_gowork_text(text: str, file: Path) -> GoWork:
 def parse_gowork(path: Path) -> GoWork:
     """Read and parse a go.work file."""
     return parse_gowork_text(_read(path), path)
-
-
-def version_tuple(version: str) -> tuple[int, ...]:
-    """ "1.22" -> (1, 22); "1.21rc1" -> (1, 21); "" -> (0,): enough to compare go versions."""
-    out: list[int] = []
-    for part in version.removeprefix("go").split("."):
-        digits = ""
-        for ch in part:
-            if not ch.isdigit():
-                break
-            digits += ch
-        if not digits:
-            break
-        out.append(int(digits))
-    return tuple(out) or (0,)

@@ -123,9 +123,10 @@ def _resolve_replaces(replaces: tuple[Replace, ...], base: Path) -> list[LocalRe
 
 
 def _max_version(a: str, b: str) -> str:
-    from cgotrap.discover.gomod import version_tuple
+    """The higher of two module versions (semver's order; the first when equal)."""
+    from cgotrap.gostd import compare_semver
 
-    return a if version_tuple(a.lstrip("v")) >= version_tuple(b.lstrip("v")) else b
+    return a if compare_semver(a, b) >= 0 else b
 
 
 def find_project(

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from cgotrap.discover.gomod import version_tuple
+from cgotrap.gostd import compare_go_versions
 
 _MAX_MODULES_TXT = 64 << 20
 # golang.org/x/mod/semver.IsValid, close enough for modules.txt lines ("v1.2.3", "v0.0.0-...").
@@ -122,7 +122,7 @@ def vendor_mode(go_version: str, vendor_dir: Path, *, workspace: bool) -> tuple[
         return False, ""
     if not go_version:
         return False, f"Go version in {source} is unspecified, so vendor directory was not used."
-    if version_tuple(go_version) < (1, 14):
+    if compare_go_versions(go_version, "1.14") < 0:
         return False, f"Go version in {source} is {go_version}, so vendor directory was not used."
     for_workspace = read_modules_txt(vendor_dir).for_workspace
     if for_workspace != workspace:

@@ -27,21 +27,26 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
-import posixpath
 import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import assert_never
 
+from cgotrap.evaluate.cgoflags import (
+    SplitQuotedError,
+    expand_src_dir,
+    make_paths_absolute,
+    split_quoted,
+)
 from cgotrap.evaluate.context import ContextSet
+from cgotrap.gostd import short_path
 from cgotrap.read import filename as fn
 from cgotrap.read.constraint import (
     ConstraintSyntaxError,
     NotConstraintError,
     go_fields,
     go_trim_space,
-    is_go_space,
     parse,
 )
 from cgotrap.read.filename import FileKind
@@ -104,16 +109,6 @@ class DirError:
             return ""
         short = dataclasses.replace(self.pos, filename=short_path(self.pos.filename, cwd))
         return str(short)
-
-
-def short_path(path: str, cwd: str | None = None) -> str:
-    """cmd/go's base.ShortPath: relative to the working directory if that is shorter."""
-    base = cwd if cwd is not None else str(Path.cwd())
-    try:
-        rel = os.path.relpath(path, base)
-    except ValueError:
-        return path
-    return rel if len(rel) < len(path) else path
 
 
 ImportPos = tuple[tuple[str, tuple[Position, ...]], ...]
@@ -305,81 +300,6 @@ def match_auto_mask(text: str, contexts: ContextSet) -> int:
     return 0 if err else mask
 
 
-_SAFE = frozenset("+-.,/0123456789=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz:$@%! ~^")
-
-
-def safe_cgo_name(s: str) -> bool:
-    """go/build's safeCgoName (non-ASCII is allowed)."""
-    return s != "" and all(c in _SAFE or c >= "\x80" for c in s)
-
-
-def expand_src_dir(s: str, srcdir: str) -> tuple[str, bool]:
-    """go/build's expandSrcDir: replace ${SRCDIR}, then check the result is shell-safe."""
-    chunks = s.split("${SRCDIR}")
-    if len(chunks) < 2:
-        return s, safe_cgo_name(s)
-    ok = all(chunk == "" or safe_cgo_name(chunk) for chunk in chunks)
-    ok = ok and (srcdir == "" or safe_cgo_name(srcdir))
-    res = srcdir.join(chunks)
-    return res, ok and res != ""
-
-
-class SplitQuotedError(Exception):
-    """splitQuoted: "unclosed quote" or "unfinished escaping"."""
-
-
-def split_quoted(s: str) -> list[str]:
-    """go/build's splitQuoted: shell-like words with '…' and "…" quoting and \\ escapes."""
-    args: list[str] = []
-    arg: list[str] = []
-    escaped = False
-    quoted = False
-    quote = ""
-    for r in s:
-        if escaped:
-            escaped = False
-        elif r == "\\":
-            escaped = True
-            continue
-        elif quote:
-            if r == quote:
-                quote = ""
-                continue
-        elif r in "\"'":
-            quoted = True
-            quote = r
-            continue
-        elif is_go_space(r):
-            if quoted or arg:
-                quoted = False
-                args.append("".join(arg))
-                arg = []
-            continue
-        arg.append(r)
-    if quoted or arg:
-        args.append("".join(arg))
-    if quote:
-        raise SplitQuotedError("unclosed quote")
-    if escaped:
-        raise SplitQuotedError("unfinished escaping")
-    return args
-
-
-def make_paths_absolute(args: list[str], src_dir: str) -> None:
-    """go/build's makePathsAbsolute: relative -I/-L paths become absolute."""
-    next_path = False
-    for i, arg in enumerate(args):
-        if next_path:
-            if not posixpath.isabs(arg):
-                args[i] = posixpath.normpath(posixpath.join(src_dir, arg))
-            next_path = False
-        elif arg.startswith(("-I", "-L")):
-            if len(arg) == 2:
-                next_path = True
-            elif not posixpath.isabs(arg[2:]):
-                args[i] = arg[:2] + posixpath.normpath(posixpath.join(src_dir, arg[2:]))
-
-
 def _directives(src: SourceFile, directory: str, contexts: ContextSet) -> tuple[_Directive, ...]:
     out: list[_Directive] = []
     full = go_join(directory, src.name)
@@ -469,6 +389,7 @@ class _Builder:
         "bad_error",
         "binary_only",
         "embeds",
+        "first_file",
         "flags",
         "import_pos",
         "includes",
@@ -478,6 +399,7 @@ class _Builder:
     )
 
     def __init__(self) -> None:
+        self.first_file = ""  # the file that named the package first
         self.name = ""
         # File lists by key: FileKind values for non-Go kinds, and the Go lists below.
         self.lists: dict[str, list[str]] = {
@@ -599,7 +521,6 @@ def _import_class(
     ignored_go = lists["ignored_go"]
     ignored_other = lists["ignored_other"]
     s_files: list[str] = []
-    first_file = ""
     for fm in files:
         if fm.plain and not (fm.build >> bit) & 1:  # excluded here: ignored, both ways
             (ignored_go if fm.list_key == "go" else ignored_other).append(fm.name)
@@ -653,72 +574,9 @@ def _import_class(
             else:
                 lists[fm.list_key].append(name)
             continue
-        if not modindex and src.parse_error is not None:
-            b.bad_go_file(name, _parse_dir_error(src, src.parse_error))
-        pkg = src.package_name
-        if pkg == "documentation":
-            ignored_go.append(name)
-            continue
-        is_test = fm.is_test
-        is_xtest = False
-        if is_test and pkg.endswith("_test") and b.name != pkg:
-            is_xtest = True
-            pkg = pkg[: -len("_test")]
-        if not is_test and src.binary_only:
-            b.binary_only = True
-        if b.name == "":
-            b.name = pkg
-            first_file = name
-        elif pkg != b.name:
-            b.bad_go_file(
-                name,
-                DirError(
-                    kind=DirErrorKind.MULTIPLE_PACKAGES,
-                    err=f"found packages {b.name} ({first_file}) and {pkg} ({name}) in {directory}",
-                    file=name,
-                ),
-            )
-        is_cgo = False
-        imports = src.imports
-        for imp in imports:
-            if imp.path == "C":
-                if is_test:
-                    shown = name if modindex else fm.full
-                    b.bad_go_file(
-                        name, _file_error(name, f"use of cgo in test {shown} not supported")
-                    )
-                    continue
-                is_cgo = True
-        if fm.directives and (modindex or is_cgo):
-            cgo_err = _save_cgo(b, fm, bit, semantics)
-            if cgo_err is not None:
-                b.bad_go_file(name, cgo_err)
-        if is_cgo:
-            if not cgo_enabled:
-                ignored_go.append(name)
-                continue
-            lists["cgo"].append(name)
-            key = ""
-            b.includes.extend(src.includes)
-        elif is_xtest:
-            lists["xtest"].append(name)
-            key = "xtest"
-        elif is_test:
-            lists["test"].append(name)
-            key = "test"
-        else:
-            lists["go"].append(name)
-            key = ""
-        if imports:
-            table = b.import_pos[key]
-            for imp in imports:
-                positions = table.get(imp.path)
-                if positions is None:
-                    table[imp.path] = [imp.pos]
-                else:
-                    positions.append(imp.pos)
-        if src.embeds:
-            b.embeds[key].update(e.pattern for e in src.embeds)
+        _add_go_file(
+            b, fm, directory=directory, bit=bit, cgo_enabled=cgo_enabled, semantics=semantics
+        )
     if lists["cgo"]:
         lists[FileKind.S].extend(s_files)
         lists[FileKind.S].sort(key=_go_sort_key)
@@ -731,6 +589,89 @@ def _import_class(
     if not facts.has_go_files:
         return dataclasses.replace(facts, error=no_go_error(directory, facts))
     return facts
+
+
+# go/build/build.go: (*Context).Import, a Go file's part of the per-file loop after the
+# build check: package clause, cgo, test/xtest, imports and embeds (go1.27.3)
+def _add_go_file(
+    b: _Builder,
+    fm: _FileMasks,
+    *,
+    directory: str,
+    bit: int,
+    cgo_enabled: bool,
+    semantics: ImportSemantics,
+) -> None:
+    """Add one Go file that builds in this context to the package being imported."""
+    modindex = semantics is ImportSemantics.MODINDEX
+    src = fm.src
+    name = src.name
+    lists = b.lists
+    ignored_go = lists["ignored_go"]
+    if not modindex and src.parse_error is not None:
+        b.bad_go_file(name, _parse_dir_error(src, src.parse_error))
+    pkg = src.package_name
+    if pkg == "documentation":
+        ignored_go.append(name)
+        return
+    is_test = fm.is_test
+    is_xtest = False
+    if is_test and pkg.endswith("_test") and b.name != pkg:
+        is_xtest = True
+        pkg = pkg[: -len("_test")]
+    if not is_test and src.binary_only:
+        b.binary_only = True
+    if b.name == "":
+        b.name = pkg
+        b.first_file = name
+    elif pkg != b.name:
+        b.bad_go_file(
+            name,
+            DirError(
+                kind=DirErrorKind.MULTIPLE_PACKAGES,
+                err=f"found packages {b.name} ({b.first_file}) and {pkg} ({name}) in {directory}",
+                file=name,
+            ),
+        )
+    is_cgo = False
+    imports = src.imports
+    for imp in imports:
+        if imp.path == "C":
+            if is_test:
+                shown = name if modindex else fm.full
+                b.bad_go_file(name, _file_error(name, f"use of cgo in test {shown} not supported"))
+                continue
+            is_cgo = True
+    if fm.directives and (modindex or is_cgo):
+        cgo_err = _save_cgo(b, fm, bit, semantics)
+        if cgo_err is not None:
+            b.bad_go_file(name, cgo_err)
+    if is_cgo:
+        if not cgo_enabled:
+            ignored_go.append(name)
+            return
+        lists["cgo"].append(name)
+        key = ""
+        b.includes.extend(src.includes)
+    elif is_xtest:
+        lists["xtest"].append(name)
+        key = "xtest"
+    elif is_test:
+        lists["test"].append(name)
+        key = "test"
+    else:
+        lists["go"].append(name)
+        key = ""
+    if imports:
+        table = b.import_pos[key]
+        for imp in imports:
+            positions = table.get(imp.path)
+            if positions is None:
+                table[imp.path] = [imp.pos]
+            else:
+                positions.append(imp.pos)
+    if src.embeds:
+        b.embeds[key].update(e.pattern for e in src.embeds)
 
 
 def no_go_error(directory: str, facts: DirFacts) -> DirError:

@@ -110,8 +110,10 @@ class Verdict:
     """The "no" is only that the binary is built for another OS or architecture."""
 
 
-def version_tuple(text: str) -> tuple[int, ...]:
-    """ "2.3.2" -> (2, 3, 2); raises ValueError on anything else."""
+def dotted_version(text: str) -> tuple[int, ...]:
+    """A libc or OS version as a comparable key: "2.34" (GLIBC_2.34), "1.2.3" (musl),
+    "10.15" (macOS) -> (2, 34), (1, 2, 3), (10, 15); raises ValueError on anything else.
+    Not for Go or module versions: those are `gostd.compare_go_versions` / `compare_semver`."""
     return tuple(int(part) for part in text.split("."))
 
 
@@ -122,7 +124,7 @@ def _data(name: str) -> Any:
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return version_tuple(text) if text else ()  # the records checked it is a version
+    return dotted_version(text) if text else ()  # the records checked it is a version
 
 
 @functools.cache
@@ -220,7 +222,7 @@ def glibc_needs(linkage: Linkage) -> tuple[tuple[int, ...], str, tuple[str, ...]
         if not need.version.startswith("GLIBC_"):
             continue
         try:
-            version = version_tuple(need.version.removeprefix("GLIBC_"))
+            version = dotted_version(need.version.removeprefix("GLIBC_"))
         except ValueError:
             continue  # GLIBC_PRIVATE
         if version > best:
@@ -354,7 +356,7 @@ def _judge_darwin(linkage: Linkage, target: RunTarget) -> Verdict:
     reasons: list[str] = []
     if linkage.min_os is not None and target.os_version:
         try:
-            needed = version_tuple(linkage.min_os.version)
+            needed = dotted_version(linkage.min_os.version)
         except ValueError:
             needed = ()
         if needed > target.os_version:

@@ -30,9 +30,12 @@ import stat
 from collections.abc import Callable
 from typing import Protocol
 
-from cgotrap.read import cpp, goscan
+from cgotrap.gostd import QuoteSyntaxError, unquote
+from cgotrap.read import cpp, goparse, goscan
 from cgotrap.read.constraint import go_trim_space, is_go_space, is_plus_build
 from cgotrap.read.filename import FileKind
+from cgotrap.read.gofast import FastHeader, fast_comments_end, fast_go_header
+from cgotrap.read.goread import SYNTAX, ImportReader
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Files are never read beyond this; a larger file that needs a full read is an error."""
@@ -145,164 +148,7 @@ class SourceFile:
 
 
 # ---------------------------------------------------------------------------------------
-# go/build's importReader.
-
-_SYNTAX = "syntax error"
-_NUL = "unexpected NUL in input"
-
-
-class _ImportReader:
-    """A literal port of go/build's importReader over an in-memory buffer.
-
-    `data` excludes a leading BOM (Go discards it before reading). `complete` tells whether
-    `data` is the whole file; when it is not and the reader needs more, `need_more` is set
-    and the caller retries with a larger buffer.
-    """
-
-    __slots__ = ("complete", "data", "eof", "err", "need_more", "peek", "pos", "scan_nul")
-
-    def __init__(self, data: bytes, *, complete: bool) -> None:
-        self.data = data
-        self.complete = complete
-        self.pos = 0  # bytes consumed by readByte (= len(r.buf))
-        self.peek = 0
-        self.err = ""
-        self.eof = False
-        self.need_more = False
-        # Without any NUL byte, comment bodies can be skipped with bytes.find.
-        self.scan_nul = b"\0" in data
-
-    def read_byte(self) -> int:
-        if self.pos < len(self.data):
-            c = self.data[self.pos]
-            self.pos += 1
-            if c == 0 and not self.err:
-                self.err = _NUL
-            return c
-        if not self.complete:
-            self.need_more = True
-            if not self.err:
-                self.err = "need more"
-        self.eof = True
-        return 0
-
-    def at_eof(self) -> bool:
-        """Whether the last read hit the end (a method, so type narrowing does not stick)."""
-        return self.eof
-
-    def syntax_error(self) -> None:
-        if not self.err:
-            self.err = _SYNTAX
-
-    def peek_byte(self, skip_space: bool) -> int:
-        if self.err:
-            return 0
-        c = self.peek
-        if c == 0:
-            c = self.read_byte()
-        data = self.data
-        while not self.err and not self.eof:
-            if skip_space:
-                if c in (0x20, 0x0C, 0x09, 0x0D, 0x0A, 0x3B):
-                    c = self.read_byte()
-                    continue
-                if c == 0x2F:
-                    c = self.read_byte()
-                    if c == 0x2F:
-                        if not self.scan_nul:
-                            end = data.find(b"\n", self.pos)
-                            self.pos = len(data) if end < 0 else end
-                        while c != 0x0A and not self.err and not self.eof:
-                            c = self.read_byte()
-                    elif c == 0x2A:
-                        if not self.scan_nul:
-                            end = data.find(b"*/", self.pos)
-                            if end >= 0:
-                                self.pos = end
-                        c1 = 0
-                        while (c != 0x2A or c1 != 0x2F) and not self.err:
-                            if self.at_eof():
-                                self.syntax_error()
-                            c, c1 = c1, self.read_byte()
-                    else:
-                        self.syntax_error()
-                    c = self.read_byte()
-                    continue
-            break
-        self.peek = c
-        return c
-
-    def next_byte(self, skip_space: bool) -> int:
-        c = self.peek_byte(skip_space)
-        self.peek = 0
-        return c
-
-    def read_keyword(self, kw: bytes) -> None:
-        self.peek_byte(True)
-        for expected in kw:
-            if self.next_byte(False) != expected:
-                self.syntax_error()
-                return
-        if _is_ident_byte(self.peek_byte(False)):
-            self.syntax_error()
-
-    def read_ident(self) -> None:
-        c = self.peek_byte(True)
-        if not _is_ident_byte(c):
-            self.syntax_error()
-            return
-        while _is_ident_byte(self.peek_byte(False)):
-            self.peek = 0
-
-    def read_string(self) -> None:
-        c = self.next_byte(True)
-        if c == 0x60:
-            while not self.err:
-                if self.next_byte(False) == 0x60:
-                    break
-                if self.eof:
-                    self.syntax_error()
-        elif c == 0x22:
-            while not self.err:
-                c = self.next_byte(False)
-                if c == 0x22:
-                    break
-                if self.eof or c == 0x0A:
-                    self.syntax_error()
-                if c == 0x5C:
-                    self.next_byte(False)
-        else:
-            self.syntax_error()
-
-    def read_import(self) -> None:
-        c = self.peek_byte(True)
-        if c == 0x2E:
-            self.peek = 0
-        elif _is_ident_byte(c):
-            self.read_ident()
-        self.read_string()
-
-    def read_go_info(self) -> None:
-        """readGoInfo's reading loop."""
-        self.read_keyword(b"package")
-        self.read_ident()
-        while self.peek_byte(True) == 0x69:
-            self.read_keyword(b"import")
-            if self.peek_byte(True) == 0x28:
-                self.next_byte(False)
-                while self.peek_byte(True) != 0x29 and not self.err:
-                    self.read_import()
-                self.next_byte(False)
-            else:
-                self.read_import()
-
-    def read_comments(self) -> None:
-        """readComments: skip the leading spaces and comments."""
-        self.peek_byte(True)
-
-
-def _is_ident_byte(c: int) -> bool:
-    return 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A or 0x30 <= c <= 0x39 or c == 0x5F or c >= 0x80
+# Reading a file's header with go/build's importReader (`goread`).
 
 
 def go_errno_text(exc: OSError) -> str:
@@ -330,13 +176,13 @@ def _read_header(f: Readable, data: bytes, *, go_file: bool) -> tuple[bytes, byt
     size = _FIRST_READ
     if not go_file:
         body = data[3:] if data.startswith(_BOM) else data
-        fast_end = _fast_comments_end(body, complete=len(data) < size)
+        fast_end = fast_comments_end(body, complete=len(data) < size)
         if fast_end >= 0:
             return body[:fast_end], data, ""
     while True:
         complete = len(data) < size
         body = data[3:] if data.startswith(_BOM) else data
-        reader = _ImportReader(body, complete=complete)
+        reader = ImportReader(body, complete=complete)
         if go_file:
             reader.read_go_info()
         else:
@@ -350,7 +196,7 @@ def _read_header(f: Readable, data: bytes, *, go_file: bool) -> tuple[bytes, byt
     header = body[: reader.pos]
     if not reader.err and not reader.eof:
         header = header[:-1]
-    if not go_file or reader.err != _SYNTAX:
+    if not go_file or reader.err != SYNTAX:
         return header, data, reader.err
     # readRest: the whole file (without NUL checks).
     while not complete:
@@ -381,319 +227,6 @@ def comments_header(data: bytes) -> tuple[bytes, str]:
     f = io.BytesIO(data)
     header, _, err = _read_header(f, f.read(_FIRST_READ), go_file=False)
     return header, err
-
-
-_SKIP_COMMENTS = re.compile(rb"(?:[ \t\r\n\x0c;]+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
-
-
-def _fast_comments_end(body: bytes, *, complete: bool) -> int:
-    """readComments' header length for a plain leading comment block, or -1 (go slow).
-
-    The reader skips spaces, semicolons and comments; its header ends before the first
-    other byte, or at the end of the file. A NUL on the way, a lone or unterminated "/",
-    or a block that reaches the end of a partial buffer need the exact reader.
-    """
-    match = _SKIP_COMMENTS.match(body)
-    end = match.end() if match is not None else 0  # (a starred group always matches)
-    if end >= len(body):
-        return end if complete else -1
-    if body[end] in b"/\x00" or b"\x00" in body[:end]:
-        return -1
-    return end
-
-
-# The fast path: a well-formed header (package clause, imports of plain ASCII paths, comments)
-# is recognised with one regular expression per token. Anything unusual - a byte go's
-# reader or scanner would treat specially, an escape in a path, import "C" (whose doc
-# comment matters), a possible syntax error - returns None and the exact port runs instead.
-_FAST_TOKEN = re.compile(
-    rb"""
-    (?P<ws>[ \t\r]+)
-    |(?P<nl>\n)
-    |(?P<lc>//[^\n]*)
-    |(?P<bc>/\*.*?\*/)
-    |(?P<id>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<str>"[^"\\\n]*")
-    |(?P<p>[;().])
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FAST_VALID_PATH = re.compile(rb'"[+\-./0-9@A-Z_a-z~]+"\Z')
-_FAST_STOP = frozenset(b"/\x0c\x00i")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _FastHeader:
-    header: bytes
-    package: str
-    imports: tuple[tuple[str, int, int], ...]  # (path, line, column)
-
-
-_KEYWORDS_B = frozenset(k.encode() for k in goscan.KEYWORDS)
-
-# States of the fast parser.
-_P_PACKAGE, _P_NAME, _P_AFTER_DECL, _P_AFTER_SEMI, _P_IMPORT, _P_GROUP = range(6)
-_P_SPEC_PATH, _P_GROUP_SEP = 6, 7
-
-
-# The usual layout in one match: whole lines of comments, the package clause, then lines
-# that are blank, comments, single imports or parenthesised import groups with one spec
-# per line. What follows must be a declaration keyword at the start of a line.
-_IDENT = rb"[A-Za-z_][A-Za-z0-9_]*"
-# Possessive quantifiers and atomic groups: every piece consumes whole, unambiguous units
-# (spaces, a comment to the end of the line, a whole line), so never backtracking into
-# them changes nothing but the speed.
-_TAIL = rb"[ \t\r]*+(?://[^\n]*+)?\n"
-_NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
-_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb"|\.)[ \t]++)?\"[^\"\\\n]*+\""
-_CANONICAL = re.compile(
-    rb"(?:" + _TAIL + rb")*+"
-    rb"package[ \t]++("
-    + _IDENT
-    + rb")"
-    + _TAIL
-    + rb"(?>"
-    + _TAIL
-    + rb"|[ \t]*+import[ \t]++"
-    + _SPEC
-    + _TAIL
-    + rb"|[ \t]*+import[ \t]*+\("
-    + _TAIL
-    + rb"(?>[ \t]*+(?:"
-    + _SPEC
-    + rb")?"
-    + _TAIL
-    + rb")*+"
-    + rb"[ \t]*+\)"
-    + _TAIL
-    + rb")*+"
-)
-# In the matched block every spec starts its line (after "import " for a single import),
-# so one search per spec finds them; comments and blank lines never match.
-_CANONICAL_SPECS = re.compile(
-    rb"^[ \t]*(?:import[ \t]+)?(?:(" + _IDENT + rb"|\.)[ \t]+)?(\"[^\"\\\n]*\")", re.MULTILINE
-)
-# declaration must start a line with a plain letter (const, func, type, var, a stray word).
-_DECL_FIRST = frozenset(b"abcdefghjklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
-
-
-def _canonical_go_header(data: bytes, complete: bool) -> _FastHeader | None:
-    """The one-regex path for the usual layout; None when the file is laid out otherwise."""
-    m = _CANONICAL.match(data)
-    if m is None:
-        return None
-    end = m.end()
-    if end < len(data):
-        if data[end] not in _DECL_FIRST:
-            return None
-    elif not complete:
-        return None
-    span = m.group()
-    if not _fast_comment_ok(span):
-        return None
-    package = m.group(1)
-    if package in _KEYWORDS_B:
-        return None
-    imports: list[tuple[str, int, int]] = []
-    body_start = data.find(b"\n", m.end(1)) + 1  # the line after the package clause
-    line = 1 + data.count(b"\n", 0, body_start)
-    counted = body_start
-    for item in _CANONICAL_SPECS.finditer(data, body_start, end):
-        name, path = item.group(1, 2)
-        if (name is not None and name in _KEYWORDS_B) or not _fast_path_ok(path):
-            return None
-        line += data.count(b"\n", counted, item.start())
-        counted = item.start()
-        at = item.start(1) if name is not None else item.start(2)
-        imports.append((path[1:-1].decode("ascii"), line, at - counted + 1))
-    return _FastHeader(data[:end], package.decode("ascii"), tuple(imports))
-
-
-def _fast_go_header(data: bytes, complete: bool) -> _FastHeader | None:
-    """Header, package name and imports of a canonical Go file, or None to go the slow way.
-
-    `data` is the file (BOM removed) or its first part (`complete` False).
-    """
-    canonical = _canonical_go_header(data, complete)
-    if canonical is not None:
-        return canonical
-    match_at = _FAST_TOKEN.match
-    n = len(data)
-    pos = 0
-    line = 1
-    line_start = 0
-    insert_semi = False
-    state = _P_PACKAGE
-    group = False
-    package = ""
-    imports: list[tuple[str, int, int]] = []
-    spec_pos: tuple[int, int] | None = None
-    end = -1
-    while end < 0:
-        if not insert_semi and pos < n:
-            # Whole blank or //-comment lines carry no token here: skip them in one match.
-            lines_m = _FAST_LINES.match(data, pos)
-            if lines_m is not None:
-                span = lines_m.group()
-                if not _fast_comment_ok(span):
-                    return None
-                line += span.count(b"\n")
-                pos = lines_m.end()
-                line_start = pos
-            if state == _P_GROUP and pos < n:
-                spec_m = _FAST_SPEC_LINE.match(data, pos)
-                if spec_m is not None:
-                    name_b, path_b = spec_m.group(1, 2)
-                    if (
-                        (name_b is not None and name_b in _KEYWORDS_B)
-                        or not _fast_path_ok(path_b)
-                        or not _fast_comment_ok(spec_m.group())
-                    ):
-                        return None
-                    at = spec_m.start(1) if name_b is not None else spec_m.start(2)
-                    imports.append((path_b[1:-1].decode("ascii"), line, at - line_start + 1))
-                    line += 1
-                    pos = spec_m.end()
-                    line_start = pos
-                    continue
-        if pos >= n:
-            if not complete or state not in (_P_AFTER_DECL, _P_AFTER_SEMI):
-                return None
-            end = n
-            break
-        m = match_at(data, pos)
-        if m is None:
-            # A byte >= 0x80 may continue the identifier before it for go's reader.
-            if (
-                state not in (_P_AFTER_DECL, _P_AFTER_SEMI)
-                or data[pos] in _FAST_STOP
-                or data[pos] >= 0x80
-            ):
-                return None
-            end = pos
-            break
-        kind = m.lastgroup
-        start, pos = m.span()
-        if kind == "ws":
-            continue
-        tok: bytes
-        if kind == "nl":
-            line += 1
-            line_start = pos
-            if not insert_semi:
-                continue
-            insert_semi = False
-            tok = b";"
-        elif kind in ("lc", "bc"):
-            text = m.group()
-            if not text.isascii():
-                try:
-                    decoded = text.decode("utf-8")
-                except UnicodeDecodeError:
-                    return None
-                if "\ufeff" in decoded:
-                    return None
-            if b"\0" in text or text[2:7] == b"line ":
-                return None
-            if kind == "lc":
-                continue
-            newlines = text.count(b"\n")
-            if not newlines:
-                continue
-            line += newlines
-            line_start = start + text.rfind(b"\n") + 1
-            if not insert_semi:
-                continue
-            insert_semi = False
-            tok = b";"
-        elif kind == "id":
-            insert_semi = True
-            tok = m.group()
-        elif kind == "str":
-            insert_semi = True
-            tok = b'"'
-        else:
-            tok = m.group()
-            insert_semi = tok == b")"
-        # The parser, one token at a time.
-        if state == _P_PACKAGE:
-            if tok != b"package":
-                return None
-            state = _P_NAME
-        elif state == _P_NAME:
-            if tok[:1] in b'";().' or tok in _KEYWORDS_B:
-                return None
-            package = tok.decode("ascii")
-            state = _P_AFTER_DECL
-        elif state in (_P_AFTER_DECL, _P_AFTER_SEMI):
-            if tok == b";":
-                if state == _P_AFTER_SEMI:
-                    return None  # a stray ";" ends go/parser's import loop: the slow way
-                state = _P_AFTER_SEMI
-            elif tok == b"import":
-                if state == _P_AFTER_DECL:
-                    return None
-                state = _P_IMPORT
-            elif tok[:1] == b"i":
-                return None
-            else:
-                end = start
-        elif state in (_P_IMPORT, _P_GROUP):
-            if state == _P_IMPORT and tok == b"(":
-                group = True
-                state = _P_GROUP
-            elif state == _P_GROUP and tok == b")":
-                group = False
-                state = _P_AFTER_DECL
-            elif tok == b'"':
-                if not _fast_path_ok(m.group()):
-                    return None
-                imports.append((m.group()[1:-1].decode("ascii"), line, start - line_start + 1))
-                state = _P_GROUP_SEP if group else _P_AFTER_DECL
-                if state == _P_AFTER_DECL:
-                    group = False
-            elif tok == b"." or (tok[:1] not in b'";()' and tok not in _KEYWORDS_B):
-                spec_pos = (line, start - line_start + 1)
-                state = _P_SPEC_PATH
-            else:
-                return None
-        elif state == _P_SPEC_PATH:
-            if tok != b'"' or spec_pos is None or not _fast_path_ok(m.group()):
-                return None
-            imports.append((m.group()[1:-1].decode("ascii"), *spec_pos))
-            spec_pos = None
-            state = _P_GROUP_SEP if group else _P_AFTER_DECL
-        elif state == _P_GROUP_SEP:
-            if tok == b";":
-                state = _P_GROUP
-            elif tok == b")":
-                group = False
-                state = _P_AFTER_DECL
-            else:
-                return None
-    return _FastHeader(data[:end], package, tuple(imports))
-
-
-_FAST_LINES = re.compile(rb"(?:[ \t\r]*(?://[^\n]*)?\n)+")
-_FAST_SPEC_LINE = re.compile(
-    rb'[ \t\r]*(?:([A-Za-z_][A-Za-z0-9_]*|\.)[ \t\r]+)?("[^"\\\n]*")[ \t\r]*(?://[^\n]*)?\n'
-)
-
-
-def _fast_comment_ok(span: bytes) -> bool:
-    """No byte in these comments/spaces that go's reader or scanner treats specially."""
-    if b"\0" in span or b"//line " in span:
-        return False
-    if span.isascii():
-        return True
-    try:
-        return "\ufeff" not in span.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-
-
-def _fast_path_ok(lit: bytes) -> bool:
-    return _FAST_VALID_PATH.match(lit) is not None and lit != b'"C"'
 
 
 # ---------------------------------------------------------------------------------------
@@ -791,7 +324,7 @@ def get_constraints(content: bytes) -> tuple[str, tuple[str, ...], bool]:
 # The cgo preamble.
 
 
-def comment_group_text(group: goscan.CommentGroup) -> str:
+def comment_group_text(group: goparse.CommentGroup) -> str:
     """ast.CommentGroup.Text(): markers removed, directives dropped, blank runs collapsed."""
     lines: list[str] = []
     for comment in group:
@@ -926,77 +459,6 @@ def _is_graphic(c: str) -> bool:
     return cat[0] in "LMNPS" or cat == "Zs"
 
 
-class _UnquoteError(Exception):
-    pass
-
-
-_SIMPLE_ESCAPES = {
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-    "\\": "\\",
-    '"': '"',
-}
-
-
-def go_unquote(lit: bytes) -> str:
-    """strconv.Unquote for a string literal the scanner accepted."""
-    text = lit.decode("utf-8", "surrogateescape")
-    if len(text) < 2 or text[0] != text[-1] or text[0] not in '"`':
-        raise _UnquoteError
-    body = text[1:-1]
-    if text[0] == "`":
-        if "`" in body:
-            raise _UnquoteError
-        return body.replace("\r", "")
-    if "\\" not in body:
-        if '"' in body or "\n" in body:
-            raise _UnquoteError
-        return body
-    out: list[str] = []
-    raw = bytearray()  # pending \x / octal bytes (they form UTF-8 together)
-
-    def flush() -> None:
-        if raw:
-            out.append(raw.decode("utf-8", "surrogateescape"))
-            raw.clear()
-
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c != "\\":
-            flush()
-            out.append(c)
-            i += 1
-            continue
-        if i + 1 >= len(body):
-            raise _UnquoteError
-        e = body[i + 1]
-        if e in _SIMPLE_ESCAPES:
-            flush()
-            out.append(_SIMPLE_ESCAPES[e])
-            i += 2
-        elif e == "x":
-            raw.append(int(body[i + 2 : i + 4], 16))
-            i += 4
-        elif e in "01234567":
-            raw.append(int(body[i + 1 : i + 4], 8))
-            i += 4
-        elif e in "uU":
-            n = 4 if e == "u" else 8
-            flush()
-            out.append(chr(int(body[i + 2 : i + 2 + n], 16)))
-            i += 2 + n
-        else:
-            raise _UnquoteError
-    flush()
-    return "".join(out)
-
-
 # ---------------------------------------------------------------------------------------
 # Embeds.
 
@@ -1063,8 +525,8 @@ def _parse_go_embed(data: bytes, pos: int, lit: bytes, filename: str) -> list[Em
             if j >= len(stripped):
                 return []
             try:
-                arg = go_unquote(stripped[i : j + 1].encode("utf-8", "surrogateescape"))
-            except (_UnquoteError, ValueError):
+                arg = unquote(stripped[i : j + 1])
+            except QuoteSyntaxError:
                 return []
             i = j + 1
             if i < len(stripped) and not is_go_space(stripped[i]):
@@ -1166,7 +628,7 @@ def read_source(f: Readable, full: str, name: str, kind: FileKind) -> SourceFile
         raw = f.read(_FIRST_READ)
         if go_file:
             body = raw[3:] if raw.startswith(_BOM) else raw
-            fast = _fast_go_header(body, len(raw) < _FIRST_READ)
+            fast = fast_go_header(body, len(raw) < _FIRST_READ)
             if fast is not None:
                 return _from_fast(full, name, kind, fast, lambda: _whole(f, raw))
         header, raw, err = _read_header(f, raw, go_file=go_file)
@@ -1208,7 +670,7 @@ def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
 
 
 def _from_fast(
-    full: str, name: str, kind: FileKind, fast: _FastHeader, whole: Callable[[], bytes]
+    full: str, name: str, kind: FileKind, fast: FastHeader, whole: Callable[[], bytes]
 ) -> SourceFile:
     imports = tuple(
         ImportSpec(path=path, pos=Position(filename=full, line=line, column=col))
@@ -1224,7 +686,7 @@ def _from_parse(
     full: str, name: str, kind: FileKind, header: bytes, whole: Callable[[], bytes]
 ) -> SourceFile:
     """readGoInfo's parse of the header with go/parser (the exact, slower way)."""
-    parsed = goscan.parse_header(header, full)
+    parsed = goparse.parse_header(header, full)
     package_name = parsed.package_name.decode("utf-8", "surrogateescape")
     scanner = parsed.scanner
     if parsed.errors:
@@ -1239,8 +701,8 @@ def _from_parse(
     has_embed = False
     for spec in parsed.imports:
         try:
-            path = go_unquote(spec.path_lit)
-        except (_UnquoteError, ValueError):
+            path = unquote(spec.path_lit.decode("utf-8", "surrogateescape"))
+        except QuoteSyntaxError:
             quoted = spec.path_lit.decode("utf-8", "surrogateescape")
             return SourceFile(
                 name=name,
@@ -1271,7 +733,7 @@ def _from_parse(
     return _with_constraints(src, header)
 
 
-def _preamble_includes(group: goscan.CommentGroup, scanner: goscan.Scanner) -> list[Include]:
+def _preamble_includes(group: goparse.CommentGroup, scanner: goscan.Scanner) -> list[Include]:
     out: list[Include] = []
     tracker = cpp.GuardTracker()  # an #if may open in one `//` comment and close in another
     for comment in group:

@@ -1,13 +1,11 @@
-"""A port of Go's `go/scanner` and the import-section subset of `go/parser`.
+"""A port of Go's `go/scanner` (the parser of the import section is `goparse`).
 
 go/build parses a Go file's header (package clause and imports) with
 `parser.ParseFile(..., ImportsOnly|ParseComments)`; the first error of that parse is what
 `go list` reports for a malformed file ("expected 'package', found 'EOF'", "illegal
 character U+0023 '#'", ...). To give the same text at the same position, this module
 scans like go/scanner (byte offsets, 1-based byte columns, automatic semicolons, the same
-error messages) and parses like go/parser's `parseFile` up to the end of the imports
-(comment groups, lead comments, error recovery with `advance`, one error per line, bail
-out after ten).
+error messages).
 
 Everything works on `bytes` (Go source is bytes; columns count bytes). Loops are bounded by
 the input length, and nothing recurses.
@@ -20,9 +18,10 @@ import dataclasses
 import posixpath
 import unicodedata
 
+from cgotrap.gostd import MAX_RUNE, format_u, quote_rune
+
 EOF = -1
 BOM = 0xFEFF
-MAX_RUNE = 0x10FFFF
 
 # Token kinds: strings as go/token's Token.String() prints them (for error messages).
 ILLEGAL = "ILLEGAL"
@@ -145,43 +144,6 @@ def _digit_val(ch: int) -> int:
     if 0x61 <= _lower(ch) <= 0x66:
         return _lower(ch) - 0x61 + 10
     return 16
-
-
-def format_u(ch: int) -> str:
-    """Go's %#U: "U+0023 '#'" (without the quoted char when not printable)."""
-    text = f"U+{ch:04X}"
-    if ch >= 0 and _is_printable(ch):
-        text += f" '{chr(ch)}'"
-    return text
-
-
-def _is_printable(ch: int) -> bool:
-    # strconv.IsPrint: letters, marks, numbers, punctuation, symbols and U+0020.
-    if ch == 0x20:
-        return True
-    if 0xD800 <= ch <= 0xDFFF or ch > MAX_RUNE:
-        return False
-    return unicodedata.category(chr(ch))[0] in "LMNPS"
-
-
-def go_quote_rune(ch: int) -> str:
-    """Go's %q for a rune: 'x', '\\n', '\\x00', '\\u00a0' ..."""
-    specials = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
-    if ch == 0x27:
-        return "'\\''"
-    if ch == 0x5C:
-        return "'\\\\'"
-    if ch in specials:
-        return f"'{specials[ch]}'"
-    if ch < 0 or ch > MAX_RUNE or 0xD800 <= ch <= 0xDFFF:
-        return "'\ufffd'"
-    if _is_printable(ch):
-        return f"'{chr(ch)}'"
-    if ch < 0x80:
-        return f"'\\x{ch:02x}'"
-    if ch < 0x10000:
-        return f"'\\u{ch:04x}'"
-    return f"'\\U{ch:08x}'"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -544,13 +506,11 @@ class Scanner:
         e = _lower(self.ch)
         if e in (0x65, 0x70):
             if e == 0x65 and prefix not in (0, 0x30):
-                self.error(
-                    self.offset, f"{go_quote_rune(self.ch)} exponent requires decimal mantissa"
-                )
+                self.error(self.offset, f"{quote_rune(self.ch)} exponent requires decimal mantissa")
             elif e == 0x70 and prefix != 0x78:
                 self.error(
                     self.offset,
-                    f"{go_quote_rune(self.ch)} exponent requires hexadecimal mantissa",
+                    f"{quote_rune(self.ch)} exponent requires hexadecimal mantissa",
                 )
             self.next()
             tok = FLOAT
@@ -568,7 +528,7 @@ class Scanner:
         lit = self.src[offs : self.offset]
         if tok == INT and invalid[0] >= 0:
             bad = lit[invalid[0] - offs]
-            self.error(invalid[0], f"invalid digit {go_quote_rune(bad)} in {_litname(prefix)}")
+            self.error(invalid[0], f"invalid digit {quote_rune(bad)} in {_litname(prefix)}")
         if digsep & 2:
             i = _invalid_sep(lit)
             if i >= 0:
@@ -697,6 +657,9 @@ class Scanner:
             return tok2
         return tok0
 
+    # go/scanner/scanner.go: (*Scanner).Scan (go1.27.3), the scanner's state machine: one
+    # branch per token class, kept in one function as Go keeps it (exempt from the 120-line
+    # rule). Left out: the ScanComments-off mode (comments are always returned here).
     def scan(self) -> tuple[int, str, bytes]:
         """The next token: (offset, kind, literal). Keywords are their own kind ("import")."""
         if self.nl_pos >= 0:
@@ -823,7 +786,7 @@ class Scanner:
                     if ch in (0x201C, 0x201D):
                         self.error(
                             pos,
-                            f"curly quotation mark {go_quote_rune(ch)} (use neutral '\"')",
+                            f"curly quotation mark {quote_rune(ch)} (use neutral '\"')",
                         )
                     else:
                         self.error(pos, f"illegal character {format_u(ch)}")
@@ -891,256 +854,3 @@ def _invalid_sep(x: bytes) -> int:
     if d == 0x5F:
         return len(x) - 1
     return -1
-
-
-# ---------------------------------------------------------------------------------------
-# The parser subset: parseFile in ImportsOnly|ParseComments mode.
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Comment:
-    """One comment token: its offset and text (with the // or /* */ markers)."""
-
-    offset: int
-    """Byte offset of the first '/'."""
-    text: bytes
-    """The comment as go/scanner returns it (CRs stripped)."""
-
-
-CommentGroup = tuple[Comment, ...]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class ParsedImport:
-    """One import spec as go/parser builds it."""
-
-    path_lit: bytes
-    """The path literal with its quotes ("" when missing)."""
-    offset: int
-    """Offset of the path literal (ImportSpec.Pos() is the name's if it has one)."""
-    spec_offset: int
-    """ImportSpec.Pos(): the offset of the name if present, else of the path."""
-    doc: CommentGroup | None
-    """The doc comment go/build uses (spec.Doc, or the decl's Doc for a lone spec)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class ParsedHeader:
-    """What parseFile(ImportsOnly|ParseComments) gives go/build."""
-
-    package_name: bytes
-    """The package clause's name ("" when the clause did not parse; "_" if it was missing)."""
-    package_offset: int
-    """Offset of the `package` keyword (-1 when parsing stopped before it)."""
-    imports: tuple[ParsedImport, ...]
-    """The import specs, in order."""
-    comments: tuple[CommentGroup, ...]
-    """Every comment group the parser collected."""
-    errors: tuple[ScanError, ...]
-    """Errors, sorted as go's ErrorList.Sort (by position, then message)."""
-    scanner: Scanner
-    """The scanner (its line table maps offsets to positions)."""
-
-
-class _Bailout(Exception):  # noqa: N818 - go/parser's name for the panic value
-    """go/parser's bailout panic: more than ten errors."""
-
-
-class Parser:
-    """go/parser's parseFile for the package clause and import declarations."""
-
-    def __init__(self, src: bytes, filename: str = "") -> None:
-        self.errors: list[ScanError] = []
-        self.scanner = Scanner(src, self.errors, filename)
-        self.pos = 0
-        self.tok = ILLEGAL
-        self.lit = b""
-        self.lead_comment: CommentGroup | None = None
-        self.line_comment: CommentGroup | None = None
-        self.comments: list[CommentGroup] = []
-        self.sync_pos = -1
-        self.sync_cnt = 0
-        self.next()
-
-    def _line(self, offset: int) -> int:
-        return self.scanner.line_col(offset)[0]
-
-    def next0(self) -> None:
-        self.pos, self.tok, self.lit = self.scanner.scan()
-
-    def _consume_comment(self) -> tuple[Comment, int]:
-        endline = self._line(self.pos)
-        if self.lit[1:2] == b"*":
-            endline += self.lit.count(b"\n")
-        comment = Comment(offset=self.pos, text=self.lit)
-        self.next0()
-        return comment, endline
-
-    def _consume_comment_group(self, n: int) -> tuple[CommentGroup, int]:
-        group: list[Comment] = []
-        endline = self._line(self.pos)
-        while self.tok == COMMENT and self._line(self.pos) <= endline + n:
-            comment, endline = self._consume_comment()
-            group.append(comment)
-        result = tuple(group)
-        self.comments.append(result)
-        return result, endline
-
-    def next(self) -> None:
-        self.lead_comment = None
-        self.line_comment = None
-        prev = self.pos
-        self.next0()
-        if self.tok == COMMENT:
-            comment: CommentGroup | None = None
-            if self._line(self.pos) == self._line(prev):
-                comment, endline = self._consume_comment_group(0)
-                if self._line(self.pos) != endline or self.tok in (SEMICOLON, T_EOF):
-                    self.line_comment = comment
-            endline = -1
-            while self.tok == COMMENT:
-                comment, endline = self._consume_comment_group(1)
-            if endline + 1 == self._line(self.pos):
-                self.lead_comment = comment
-
-    def error(self, offset: int, msg: str) -> None:
-        position = self.scanner.position
-        line = position(offset)[1]
-        if self.errors and position(self.errors[-1].offset)[1] == line:
-            return
-        if len(self.errors) > 10:
-            raise _Bailout
-        self.errors.append(ScanError(offset=offset, msg=msg))
-
-    def error_expected(self, offset: int, msg: str) -> None:
-        msg = "expected " + msg
-        if offset == self.pos:
-            if self.tok == SEMICOLON and self.lit == b"\n":
-                msg += ", found newline"
-            elif self.tok in LITERALS:
-                msg += ", found " + self.lit.decode("utf-8", "replace")
-            else:
-                msg += ", found '" + self.tok + "'"
-        self.error(offset, msg)
-
-    def expect(self, tok: str) -> int:
-        pos = self.pos
-        if self.tok != tok:
-            self.error_expected(pos, "'" + tok + "'")
-        self.next()
-        return pos
-
-    def expect_semi(self) -> None:
-        if self.tok in (RPAREN, RBRACE):
-            return
-        if self.tok == COMMA:
-            self.error_expected(self.pos, "';'")
-            self.next()
-            return
-        if self.tok == SEMICOLON:
-            self.next()
-            return
-        self.error_expected(self.pos, "';'")
-        self.advance(STMT_START)
-
-    def advance(self, to: frozenset[str]) -> None:
-        while self.tok != T_EOF:
-            if self.tok in to:
-                if self.pos == self.sync_pos and self.sync_cnt < 10:
-                    self.sync_cnt += 1
-                    return
-                if self.pos > self.sync_pos:
-                    self.sync_pos = self.pos
-                    self.sync_cnt = 0
-                    return
-            self.next()
-
-    def parse_ident(self) -> bytes:
-        if self.tok == IDENT:
-            name = self.lit
-            self.next()
-            return name
-        self.expect(IDENT)
-        return b"_"
-
-    def parse_import_spec(self, doc: CommentGroup | None) -> ParsedImport:
-        spec_offset = -1
-        if self.tok == IDENT:
-            spec_offset = self.pos
-            self.parse_ident()
-        elif self.tok == PERIOD:
-            spec_offset = self.pos
-            self.next()
-        pos = self.pos
-        path = b""
-        if self.tok == STRING:
-            path = self.lit
-            self.next()
-        elif self.tok in LITERALS:
-            self.error(pos, "import path must be a string")
-            self.next()
-        else:
-            self.error(pos, "missing import path")
-            self.advance(EXPR_END)
-        self.expect_semi()
-        return ParsedImport(
-            path_lit=path,
-            offset=pos,
-            spec_offset=pos if spec_offset < 0 else spec_offset,
-            doc=doc,
-        )
-
-    def parse_import_decl(self, imports: list[ParsedImport]) -> None:
-        doc = self.lead_comment
-        self.expect("import")
-        if self.tok == LPAREN:
-            self.next()
-            specs: list[ParsedImport] = []
-            while self.tok not in (RPAREN, T_EOF):
-                specs.append(self.parse_import_spec(self.lead_comment))
-            self.expect(RPAREN)
-            self.expect_semi()
-            # go/build: "doc = spec.Doc; if doc == nil && len(d.Specs) == 1 { doc = d.Doc }"
-            if len(specs) == 1 and specs[0].doc is None:
-                specs[0] = dataclasses.replace(specs[0], doc=doc)
-            imports.extend(specs)
-        else:
-            spec = self.parse_import_spec(None)
-            # go/build: "doc = spec.Doc; if doc == nil && len(d.Specs) == 1 { doc = d.Doc }"
-            imports.append(dataclasses.replace(spec, doc=doc))
-
-    def parse_file(self) -> tuple[bytes, int, list[ParsedImport]]:
-        imports: list[ParsedImport] = []
-        if self.errors:
-            return b"", -1, imports
-        pos = self.expect("package")
-        name = self.parse_ident()
-        self.expect_semi()
-        if self.errors:
-            return b"", -1, imports
-        while self.tok == "import":
-            self.parse_import_decl(imports)
-        return name, pos, imports
-
-
-def parse_header(src: bytes, filename: str = "") -> ParsedHeader:
-    """Parse a Go file header as go/parser does with ImportsOnly|ParseComments."""
-    parser = Parser(src, filename)
-    name = b""
-    package_offset = -1
-    imports: list[ParsedImport] = []
-    try:
-        name, package_offset, imports = parser.parse_file()
-    except _Bailout:
-        name, package_offset, imports = b"", -1, []
-    scanner = parser.scanner
-    # scanner.ErrorList.Sort: by (adjusted) file name, line, column, then message.
-    errors = sorted(parser.errors, key=lambda e: (*scanner.position(e.offset), e.msg))
-    return ParsedHeader(
-        package_name=name,
-        package_offset=package_offset,
-        imports=tuple(imports),
-        comments=tuple(parser.comments),
-        errors=tuple(errors),
-        scanner=scanner,
-    )

@@ -23,9 +23,9 @@ printer writes back exactly the bytes Go would.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from typing import Literal
 
+from cgotrap.gostd import QuoteSyntaxError, quote, quote_rune, quoted_prefix, unquote
 from cgotrap.read.binary.interface import MAX_READ, BinaryReadError, Image
 
 MAGIC = b"\xff Go buildinf:"
@@ -249,155 +249,6 @@ def _text(raw: bytes) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Go's strconv.Quote / Unquote / QuotedPrefix on surrogate-escaped text
-
-
-def _go_is_print(ch: str) -> bool:
-    # unicode.IsPrint: letters, marks, numbers, punctuation, symbols and U+0020.
-    if ch == " ":
-        return True
-    return unicodedata.category(ch)[0] in "LMNPS"
-
-
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_ESCAPES["\v"] = "\\v"
-
-
-def go_quote(s: str) -> str:
-    """Go's `strconv.Quote` (invalid UTF-8 bytes, kept as surrogate escapes, become \\xNN)."""
-    out = ['"']
-    for ch in s:
-        code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:  # a byte that was not valid UTF-8
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif _go_is_print(ch):
-            out.append(ch)
-        elif ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\\ufffd")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-class _QuoteSyntaxError(ValueError):
-    pass
-
-
-_SIMPLE_UNESCAPES = {
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-    "\\": "\\",
-}
-_HEX = "0123456789abcdefABCDEF"
-
-
-def _utf8_bytes(s: str) -> bytes:
-    return s.encode("utf-8", "surrogateescape")
-
-
-def _unquote_prefix(s: str) -> tuple[str, str]:
-    """Go's `strconv.unquote(in, true)`: (value, rest); raise `_QuoteSyntaxError`."""
-    if len(s) < 2:
-        raise _QuoteSyntaxError
-    quote = s[0]
-    end = s.find(quote, 1)
-    if end < 0:
-        raise _QuoteSyntaxError
-    end += 1
-    if quote == "`":
-        return s[1 : end - 1].replace("\r", ""), s[end:]
-    if quote not in "\"'":
-        raise _QuoteSyntaxError
-    body = s[1 : end - 1]
-    if "\\" not in body and "\n" not in body:
-        if quote == '"' and not any(0xDC80 <= ord(c) <= 0xDCFF for c in body):
-            return body, s[end:]
-        if quote == "'" and len(body) == 1 and not 0xDC80 <= ord(body) <= 0xDCFF:
-            return body, s[end:]
-    out: list[str] = []
-    i = 1
-    while i < len(s) and s[i] != quote:
-        c = s[i]
-        if c == "\n":
-            raise _QuoteSyntaxError
-        if c != "\\":
-            if 0xDC80 <= ord(c) <= 0xDCFF:
-                out.append("\ufffd")  # Go decodes an invalid byte as RuneError
-            else:
-                out.append(c)
-            i += 1
-        else:
-            i, piece = _unescape(s, i + 1, quote)
-            out.append(piece)
-        if quote == "'":
-            break
-    if i >= len(s) or s[i] != quote:
-        raise _QuoteSyntaxError
-    return "".join(out), s[i + 1 :]
-
-
-def _unescape(s: str, i: int, quote: str) -> tuple[int, str]:
-    """Go's `UnquoteChar` after a backslash at s[i-1]: (next index, decoded text)."""
-    if i >= len(s):
-        raise _QuoteSyntaxError
-    c = s[i]
-    if c in _SIMPLE_UNESCAPES:
-        return i + 1, _SIMPLE_UNESCAPES[c]
-    if c in "xuU":
-        n = {"x": 2, "u": 4, "U": 8}[c]
-        digits = s[i + 1 : i + 1 + n]
-        if len(digits) < n or any(d not in _HEX for d in digits):
-            raise _QuoteSyntaxError
-        v = int(digits, 16)
-        if c == "x":
-            return i + 1 + n, bytes([v]).decode("utf-8", "surrogateescape")
-        if v > 0x10FFFF or 0xD800 <= v <= 0xDFFF:
-            raise _QuoteSyntaxError
-        return i + 1 + n, chr(v)
-    if c in "01234567":
-        digits = s[i : i + 3]
-        if len(digits) < 3 or any(d not in "01234567" for d in digits):
-            raise _QuoteSyntaxError
-        v = int(digits, 8)
-        if v > 255:
-            raise _QuoteSyntaxError
-        return i + 3, bytes([v]).decode("utf-8", "surrogateescape")
-    if c in "'\"":
-        if c != quote:
-            raise _QuoteSyntaxError
-        return i + 1, c
-    raise _QuoteSyntaxError
-
-
-def go_unquote(s: str) -> str:
-    """Go's `strconv.Unquote`; raise ValueError on a syntax error."""
-    value, rest = _unquote_prefix(s)
-    if rest:
-        raise _QuoteSyntaxError
-    return value
-
-
-def _quoted_prefix(s: str) -> str:
-    """Go's `strconv.QuotedPrefix`: the quoted string at the start of `s`."""
-    _, rest = _unquote_prefix(s)
-    return s[: len(s) - len(rest)]
-
-
-# ---------------------------------------------------------------------------------------------
 # runtime/debug.ParseBuildInfo and BuildInfo.String
 
 
@@ -476,8 +327,8 @@ def _build_line(kv: str) -> BuildSetting:
         raise ValueError("build line with missing key")
     if kv[0] in '`"':
         try:
-            raw_key = _quoted_prefix(kv)
-        except _QuoteSyntaxError:
+            raw_key = quoted_prefix(kv)
+        except QuoteSyntaxError:
             raise ValueError("invalid quoted key in build line") from None
         if len(kv) == len(raw_key):
             raise ValueError("build line missing '=' after quoted key")
@@ -485,34 +336,31 @@ def _build_line(kv: str) -> BuildSetting:
             raise ValueError(
                 f"unexpected character after quoted key: {_go_quote_rune(kv[len(raw_key)])}"
             )
-        key = go_unquote(raw_key)
+        key = unquote(raw_key)
         raw_value = kv[len(raw_key) + 1 :]
     else:
         key, sep, raw_value = kv.partition("=")
         if not sep:
             raise ValueError("build line missing '=' after key")
         if _quote_key(key):
-            raise ValueError(f"unquoted key {go_quote(key)} must be quoted")
+            raise ValueError(f"unquoted key {quote(key)} must be quoted")
     value = ""
     if raw_value:
         if raw_value[0] in '`"':
             try:
-                value = go_unquote(raw_value)
-            except _QuoteSyntaxError:
+                value = unquote(raw_value)
+            except QuoteSyntaxError:
                 raise ValueError("invalid quoted value in build line") from None
         else:
             value = raw_value
             if _quote_value(value):
-                raise ValueError(f"unquoted value {go_quote(value)} must be quoted")
+                raise ValueError(f"unquoted value {quote(value)} must be quoted")
     return BuildSetting(key=key, value=value)
 
 
 def _go_quote_rune(ch: str) -> str:
-    # fmt's %q of a byte: a Go rune literal ('=' -> "'='").
-    if ch == "'":
-        return "'\\''"
-    q = go_quote(ch)
-    return "'" + q[1:-1].replace('\\"', '"') + "'"
+    """fmt's %q of the byte Go indexes here (kv[i]): a rune literal ('=' -> "'='")."""
+    return quote_rune(ch.encode("utf-8", "surrogateescape")[0])
 
 
 def format_build_info(bi: BuildInfo) -> str:
@@ -537,8 +385,8 @@ def format_build_info(bi: BuildInfo) -> str:
     for dep in bi.deps:
         module("dep", dep)
     for s in bi.settings:
-        key = go_quote(s.key) if _quote_key(s.key) else s.key
-        value = go_quote(s.value) if _quote_value(s.value) else s.value
+        key = quote(s.key) if _quote_key(s.key) else s.key
+        value = quote(s.value) if _quote_value(s.value) else s.value
         out.append(f"build\t{key}={value}\n")
     return "".join(out)
 

