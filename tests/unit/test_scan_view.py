@@ -230,7 +230,7 @@ def test_json_carries_include_delimiters_and_conditions() -> None:
 def test_table_shows_groups_statuses_findings_and_fixes() -> None:
     text = render.format_table(judge.scan(_example_world()), width=140)
     assert "Target groups" in text
-    assert "BROKEN" in text
+    assert "BREAKS" in text
     assert "CGO001 cgo-without-fallback" in text
     assert "CGO003 c-files-without-cgo" in text
     assert "fix: add a `//go:build !cgo` file" in text
@@ -353,7 +353,7 @@ def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: A
 def test_cli_parser_defaults() -> None:
     args = cli.build_parser().parse_args(["scan"])
     assert isinstance(args, argparse.Namespace)
-    assert (args.path, args.patterns, args.targets, args.cgo) == (".", [], "all", "both")
+    assert (args.path, args.patterns, args.targets, args.cgo) == (".", [], "first-class,linux/amd64-musl,linux/arm64-musl", "both")
     assert (args.format, args.fail_on, args.include_std, args.why) == (
         "table",
         "error",

@@ -7,12 +7,15 @@ PATH is the module root (default "."); PATTERNs are go package patterns (default
 `cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
 
 Exit status: 0 when no finding is at or above `--fail-on` (default: error), 1 when one is;
-2 usage, 3 go missing, 4 unreadable input (see `cgotrap.cli.main`).
+2 usage, 3 go missing, 4 unreadable input (see `cgotrap.cli.main`); 5 when nothing fails
+but imported packages could not be resolved (modules not downloaded: the scan is
+incomplete).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import enum
 import gc
 import shutil
@@ -22,6 +25,14 @@ from typing import Any, assert_never
 
 from cgotrap.errors import InputError, UsageError
 from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
+
+DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
+"""What a release is usually built for (as `matrix` uses): Go's first-class ports and static
+musl Linux. Ports that only link through cgo (android, ios) are one `--targets all` away."""
+
+EXIT_INCOMPLETE = 5
+"""Exit status when nothing fails the gate but imports could not be resolved: the verdicts
+are incomplete (`go mod download` fixes it)."""
 
 
 class OutputFormat(enum.StrEnum):
@@ -57,9 +68,9 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--targets",
-        default="all",
+        default=DEFAULT_TARGETS,
         help="targets: all, first-class, linux/*, linux/amd64, linux/arm64-musl, comma-separated "
-        "(default: all)",
+        f"(default: {DEFAULT_TARGETS}; `--targets all` for every port)",
     )
     parser.add_argument(
         "--cgo", default="both", help="CGO_ENABLED values to report: 0, 1 or both (default)"
@@ -150,7 +161,20 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if gc_was_enabled:
             gc.enable()
-    result = scan(matrix, report=report, include_std=args.include_std, why=tuple(args.why))
+    from cgotrap.evaluate.sources import default_reader, read_sources
+
+    reader, reader_problem = default_reader()
+    sources = read_sources(matrix, reader)
+    result = scan(
+        matrix,
+        report=report,
+        include_std=args.include_std,
+        why=tuple(args.why),
+        sources=sources,
+    )
+    extra = (*([reader_problem] if reader_problem else []), *sources.problems)
+    if extra:
+        result = dataclasses.replace(result, problems=(*result.problems, *extra))
     output = OutputFormat(args.format)
     match output:
         case OutputFormat.TABLE:
@@ -167,4 +191,6 @@ def run(args: argparse.Namespace) -> int:
         case _:
             assert_never(output)
     counts = {s.value: result.count(s) for s in Severity}
-    return 1 if _fails(counts, FailOn(args.fail_on)) else 0
+    if _fails(counts, FailOn(args.fail_on)):
+        return 1
+    return EXIT_INCOMPLETE if result.unresolved else 0

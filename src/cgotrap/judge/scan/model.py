@@ -238,6 +238,9 @@ class ScanResult:
     """Inputs that could not be read (from the evaluate stage)."""
     no_header_data: tuple[Target, ...]
     """cgo targets whose libc the header data does not cover (headers not judged there)."""
+    unresolved: tuple[str, ...] = ()
+    """Imported packages go could not resolve (modules not downloaded): their cgo status is
+    unknown, so the scan is incomplete."""
     verdicts: tuple[tuple[str, tuple[Verdict, ...]], ...] = ()
     """Every non-standard package judged (import path) with its verdict per reported target,
     in target order: `packages` shows the cgo-relevant ones and those whose verdict is

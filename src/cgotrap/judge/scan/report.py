@@ -8,7 +8,7 @@ import posixpath
 from collections.abc import Sequence
 
 from cgotrap.evaluate import reach
-from cgotrap.evaluate.model import MatrixResult
+from cgotrap.evaluate.model import MatrixResult, PackageFacts
 from cgotrap.evaluate.sources import SourceFacts
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, catalog, predefines
@@ -76,6 +76,7 @@ def scan(
     all_roots: dict[str, None] = {}
     no_data: list[Target] = []
     statuses: dict[Target, dict[str, PackageOnTarget]] = {}
+    unresolved: dict[str, None] = {}
     decided: dict[Target, dict[str, Decided]] = {}
     for target in shown:
         judged = statuses.setdefault(target, {})
@@ -91,6 +92,9 @@ def scan(
             if p.standard and not show_std:
                 if p.uses_cgo:
                     std_uses.setdefault(ip, []).append(target)
+                continue
+            if is_unresolved(p):
+                unresolved[ip] = None
                 continue
             if not is_interesting(ctx, ip) and p.error is None:
                 continue
@@ -131,7 +135,7 @@ def scan(
             verdicts.setdefault(ip, {})[target] = judged[ip] = PackageOnTarget(
                 target=target, status=Status.BROKEN, dropped_files=dropped
             )
-        decided[target] = decide(ctx, target, judged, sources, hits)
+        decided[target] = decide(ctx, target, judged, sources, hits, unknown=unresolved)
         for ip, d in decided[target].items():
             if ip not in verdicts and d.verdict in _NON_TRIVIAL:
                 known = ctx.facts[target].get(ip)
@@ -186,6 +190,7 @@ def scan(
             for pr in matrix.problems
         ),
         no_header_data=tuple(no_data),
+        unresolved=tuple(sorted(unresolved)),
         verdicts=tuple(
             (
                 ip,
@@ -196,6 +201,12 @@ def scan(
             for ip in sorted({ip for d in decided.values() for ip in d})
         ),
     )
+
+
+def is_unresolved(p: PackageFacts) -> bool:
+    """An imported package go could not find (its module not downloaded, or not required):
+    its files, and so its cgo status, are unknown."""
+    return p.dep_only and not p.dir and not p.standard and p.error is not None
 
 
 _NON_TRIVIAL = frozenset({Verdict.BREAKS, Verdict.DEGRADES, Verdict.FALLBACK})
@@ -254,7 +265,7 @@ def _groups(
 ) -> tuple[TargetGroup, ...]:
     signature: dict[Target, tuple[object, ...]] = {}
     for t in shown:
-        statuses = tuple(p.on(t).status for p in packages)
+        statuses = tuple(p.on(t).verdict for p in packages)
         hits = tuple((f.rule.id, f.package, f.subject) for f in findings if t in f.targets)
         signature[t] = (statuses, hits)
     by_sig: dict[tuple[object, ...], list[Target]] = {}
@@ -273,8 +284,14 @@ def _groups(
 
 
 def _column_key(index: int) -> str:
+    """ "A".."Z", then "AA", "AB", ... (spreadsheet columns)."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    return letters[index] if index < len(letters) else f"G{index + 1}"
+    key = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        key = letters[rest] + key
+    return key
 
 
 def _why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> WhyAnswer:

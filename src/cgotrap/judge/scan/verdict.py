@@ -17,9 +17,11 @@ non-standard package of one target, with the source facts read beforehand
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
+from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import PackageFacts
 from cgotrap.evaluate.sources import SourceFacts
 from cgotrap.judge.finding import Evidence, Rule
@@ -42,6 +44,8 @@ _FROM_STATUS = {
 }
 
 _NO_MACROS = cpp.Macros(defined={})
+
+_FAILED = frozenset({Verdict.BREAKS, Verdict.DEGRADES})
 
 _MESSAGE_NAMES = 4
 
@@ -116,9 +120,12 @@ def decide(
     statuses: Mapping[str, PackageOnTarget],
     sources: SourceFacts,
     hits: list[Hit],
+    *,
+    unknown: Collection[str] = (),
 ) -> dict[str, Decided]:
     """The verdict of every non-standard package of `target` (listed, or in `statuses`);
-    appends the hits that explain them to `hits` and drops those of packages not built."""
+    appends the hits that explain them to `hits` and drops those of packages not built.
+    `unknown`: packages go could not resolve; they get no verdict and break nothing."""
     listing = ctx.listing[target]
     twin = None if target.cgo else twin_of(target, tuple(ctx.facts))
     tt = _Target(
@@ -130,7 +137,7 @@ def decide(
         hits=[],
         existing=[h for h in hits if h.target == target],
     )
-    project = [p for p in listing.packages if not p.standard]
+    project = [p for p in listing.packages if not p.standard and p.import_path not in unknown]
     own: dict[str, Decided] = {}
     lost_of: dict[str, tuple[PackageFacts, tuple[str, ...]]] = {}
     for p in project:
@@ -155,18 +162,18 @@ def decide(
         found = _missing_through_imports(tt, q, lost_of)
         if found:
             own[q.import_path] = Decided(verdict=Verdict.BREAKS, evidence=found)
-    # Importers of a package that breaks break.
-    broken = {ip for ip, d in own.items() if d.verdict is Verdict.BREAKS}
+    graph = reach.import_graph(listing)
+    reverse = reach.reverse_graph(graph)
+    # Importers of a package that breaks break (go builds every dependency).
     out = dict(own)
-    for p in project:
-        if out[p.import_path].verdict is Verdict.BREAKS:
-            continue
-        bad = [d for d in p.deps if d in broken]
-        if bad:
-            out[p.import_path] = Decided(
+    for ip, via in _upward(reverse, [ip for ip, d in own.items() if d.verdict is Verdict.BREAKS]):
+        if ip in out and out[ip].verdict is not Verdict.BREAKS:
+            out[ip] = Decided(
                 verdict=Verdict.BREAKS,
                 evidence=(
-                    Evidence(file=tt.rel(p), text=f"imports {bad[0]}, which does not build"),
+                    Evidence(
+                        file=tt.rel(tt.facts[ip]), text=f"imports {via}, which does not build"
+                    ),
                 ),
             )
     # Main packages reached, or every root of a module without one.
@@ -177,30 +184,52 @@ def decide(
         if ip not in tt.facts and e.status is Status.BROKEN and _was_main(ctx, ip)
     ]
     if mains:
-        reached = set(mains)
-        for m in mains:
-            if m in tt.facts:
-                reached.update(tt.facts[m].deps)
+        reached = _downward(graph, mains)
         for ip in out:
             if ip not in reached:
                 out[ip] = Decided(verdict=Verdict.NOT_BUILT)
-        degrading = {ip for ip, d in out.items() if d.verdict is Verdict.DEGRADES}
-        for m in mains:
-            main = tt.facts.get(m)
-            if main is None or out[m].verdict in (Verdict.BREAKS, Verdict.DEGRADES):
-                continue
-            bad = [d for d in main.deps if d in degrading]
-            if bad:
+        main_set = set(mains)
+        degrading = [ip for ip, d in out.items() if d.verdict is Verdict.DEGRADES]
+        for m, via in _upward(reverse, degrading):
+            if m in main_set and m in tt.facts and out[m].verdict not in _FAILED:
                 out[m] = Decided(
                     verdict=Verdict.DEGRADES,
                     evidence=(
-                        Evidence(file=tt.rel(main), text=f"imports {bad[0]}, which degrades"),
+                        Evidence(file=tt.rel(tt.facts[m]), text=f"imports {via}, which degrades"),
                     ),
                 )
     not_built = {ip for ip, d in out.items() if d.verdict is Verdict.NOT_BUILT}
     hits[:] = [h for h in hits if h.target != target or h.package not in not_built]
     hits.extend(h for h in tt.hits if h.package not in not_built)
     return out
+
+
+def _upward(reverse: Mapping[str, Sequence[str]], start: Sequence[str]) -> list[tuple[str, str]]:
+    """Every package importing one of `start` (transitively), with the package of `start`
+    it reaches first, in breadth-first order."""
+    seen = dict.fromkeys(start, "")
+    queue = collections.deque((ip, ip) for ip in start)
+    out = []
+    while queue:
+        ip, origin = queue.popleft()
+        for importer in reverse.get(ip, ()):
+            if importer not in seen:
+                seen[importer] = origin
+                out.append((importer, origin))
+                queue.append((importer, origin))
+    return out
+
+
+def _downward(graph: Mapping[str, Sequence[str]], start: Sequence[str]) -> set[str]:
+    """`start` and every package they import, transitively."""
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        for imp in graph.get(stack.pop(), ()):
+            if imp not in seen:
+                seen.add(imp)
+                stack.append(imp)
+    return seen
 
 
 def _was_main(ctx: ScanContext, ip: str) -> bool:
