@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 
 from cgotrap import schemas, toolchain
-from cgotrap.cli.main_scan import _with_twins
+from cgotrap.cli.main_scan import with_twins
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
 from cgotrap.judge.headers import catalog
 from cgotrap.judge.rules import Severity
@@ -43,7 +43,7 @@ REPORT = tuple(expand(SELECTION, (False, True), skip_unsupported_cgo=True))
 
 @functools.cache
 def _example() -> tuple[MatrixResult, ScanResult]:
-    matrix = golist_matrix(EXAMPLE, ["./..."], _with_twins(list(REPORT)))
+    matrix = golist_matrix(EXAMPLE, ["./..."], with_twins(list(REPORT)))
     return matrix, scan(matrix, report=REPORT)
 
 
@@ -329,7 +329,7 @@ def test_cli_table_on_the_example(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert cli.main(["scan", str(EXAMPLE)]) == 1
     out = capsys.readouterr().out
-    for expected in ("Target groups", "sqlite", "BROKEN", "CGO001", "CGO004", "macOS libc"):
+    for expected in ("Target groups", "sqlite", "BREAKS", "CGO001", "CGO004", "macOS libc"):
         assert expected in out
     assert cli.main(["scan", str(EXAMPLE), "--fail-on", "never"]) == 0
     capsys.readouterr()
@@ -342,7 +342,7 @@ def test_scan_of_std_agrees_with_go_list(goroot: Path) -> None:
     report = expand(
         "linux/amd64,darwin/arm64,windows/amd64,js/wasm", (False, True), skip_unsupported_cgo=True
     )
-    loaded = _with_twins(list(report))
+    loaded = with_twins(list(report))
     src = goroot / "src"
     ours = scan(load_matrix(["std"], loaded, root=src), report=report)
     oracle = scan(golist_matrix(src, ["std"], loaded, fixed_tree=True), report=report)
