@@ -53,8 +53,8 @@ def test_scan_verdicts_agree_with_go_build(name: str, tmp_path: Path) -> None:
     assert cells == len(table.cells)
     assert disagree == []
     # Packages with a non-trivial verdict are in the report, with the same verdicts.
-    for package in result.packages:
-        assert tuple(e.verdict for e in package.per_target) == got[package.import_path]
+    for shown in result.packages:
+        assert tuple(e.verdict for e in shown.per_target) == got[shown.import_path]
 
 
 def _findings(result: ScanResult, rule: str) -> list[tuple[str, str, str]]:
