@@ -76,6 +76,11 @@ def _lex(text: str, name: str) -> list[_Token]:
             tokens.append(_Token(kind=kind, text=ch, line=line))
             i += 1
             continue
+        if ch in "[],":
+            # modfile's own tokens; only `retract [v1, v2]` (a version interval) uses them.
+            tokens.append(_Token(kind=_Kind.WORD, text=ch, line=line))
+            i += 1
+            continue
         if ch in _PUNCT:
             raise GoModError(f"{name}:{line}: unexpected input character {ch!r}")
         if ch in '"`':
