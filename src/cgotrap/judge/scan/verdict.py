@@ -45,6 +45,9 @@ _FROM_STATUS = {
 
 _NO_MACROS = cpp.Macros(defined={})
 
+_INHERENT = frozenset({"C", "runtime/cgo"})
+"""Imports that leave every CGO_ENABLED=0 program by definition: no feature is lost."""
+
 _FAILED = frozenset({Verdict.BREAKS, Verdict.DEGRADES})
 
 _MESSAGE_NAMES = 4
@@ -287,7 +290,12 @@ def _own(
         return Decided(
             verdict=Verdict.BREAKS, evidence=_report_missing(tt, p, directory, directory, missing)
         )
-    evidence = _stubs(tt, p, directory, built, gained) + _dropped_imports(tt, p, directory, left)
+    evidence = _stubs(tt, p, directory, built, gained)
+    if not gained:
+        # Files that take over may bring their own imports in place of the lost ones
+        # (purego's fakecgo for runtime/cgo): only a switch with nothing in its place loses
+        # a feature.
+        evidence += _dropped_imports(tt, p, directory, left)
     if evidence:
         return Decided(verdict=Verdict.DEGRADES, evidence=evidence)
     return Decided(verdict=Verdict.FALLBACK if verdict is Verdict.PURE else verdict)
@@ -397,6 +405,8 @@ def _dropped_imports(
         if any(i.path == "C" for i in decls.imports):
             continue
         for imp in decls.imports:
+            if imp.path in _INHERENT:
+                continue
             losing = [
                 m
                 for m in mains_there
