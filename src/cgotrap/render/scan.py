@@ -137,23 +137,31 @@ def _matrix_tables(result: ScanResult, names: dict[str, str], width: int) -> lis
     not fit in `width` (every group shown, no cell cut)."""
     compact = len(result.groups) > _WIDE_GROUPS
     name_width = min(max((len(names[p.import_path]) for p in result.packages), default=7), 60)
-    cell = max((len(g.key) for g in result.groups), default=1) + 1 if compact else 11
-    fit = max(1, (width - name_width - 4) // (cell + 2))
+    # a cell: the key or the code with its mark ("C!", or "fallback ✗" in words), one
+    # column of padding on each side; the table adds its own edge.
+    keys = max((len(g.key) for g in result.groups), default=1)
+    cell = max(keys, 2) if compact else max(keys, 10)
+    fit = max(1, (width - name_width - 6) // (cell + 2))
     groups = list(result.groups)
     return [
-        _matrix_table(result, names, groups[i : i + fit], compact=compact)
+        _matrix_table(result, names, groups[i : i + fit], compact=compact, cell_width=cell)
         for i in range(0, len(groups), fit)
     ]
 
 
 def _matrix_table(
-    result: ScanResult, names: dict[str, str], groups: Sequence[TargetGroup], *, compact: bool
+    result: ScanResult,
+    names: dict[str, str],
+    groups: Sequence[TargetGroup],
+    *,
+    compact: bool,
+    cell_width: int,
 ) -> Table:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
     width = max((len(names[p.import_path]) for p in result.packages), default=7)
     table.add_column("package", no_wrap=True, overflow="fold", min_width=min(width, 60))
     for group in groups:
-        table.add_column(group.key, justify="center", no_wrap=True)
+        table.add_column(group.key, justify="center", no_wrap=True, min_width=cell_width)
     for package in result.packages:
         cells: list[Text] = []
         for group in groups:
@@ -267,22 +275,24 @@ def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
     return Group(*parts)
 
 
+_STD_NEEDS = {
+    "net": "the libc resolver (getaddrinfo); -tags netgo or CGO_ENABLED=0 gives the pure-Go one",
+    "os/user": "libc user lookup (getpwuid); -tags osusergo or CGO_ENABLED=0 gives the pure-Go one",
+    "plugin": "dlopen: nothing replaces it, plugin needs cgo",
+    "runtime/cgo": "pulled in by the cgo packages above",
+    "runtime/race": "the race detector's C runtime (-race)",
+}
+
+
 def _std_line(result: ScanResult) -> Text | None:
+    """Which standard-library package needs cgo for what, and where."""
     if not result.std:
         return None
-    packages = ", ".join(s.import_path for s in result.std)
-    where = " | ".join(dict.fromkeys(s.where for s in result.std))
-    text = Text("std: ", style="bold")
-    verb = "uses" if len(result.std) == 1 else "use"
-    text.append(f"{packages} {verb} cgo on {where}")
-    if any(s.import_path in ("net", "os/user") for s in result.std):
-        text.append(
-            ": those binaries link libc; with CGO_ENABLED=0 (or -tags netgo,osusergo) the "
-            "pure-Go resolver and user lookup take over"
-        )
-    elif all(s.import_path == "runtime/cgo" for s in result.std):
-        text.append(" (pulled in by the cgo packages above)")
-    text.append(" (CGO010; --include-std lists them as findings)", style="dim")
+    text = Text("std:", style="bold")
+    for s in result.std:
+        need = _STD_NEEDS.get(s.import_path, "compiles C code")
+        text.append(f"\n  {s.import_path} on {s.where}: {need}")
+    text.append("\n  (CGO010; --include-std lists them as findings)", style="dim")
     return text
 
 
