@@ -355,7 +355,12 @@ def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: A
 def test_cli_parser_defaults() -> None:
     args = cli.build_parser().parse_args(["scan"])
     assert isinstance(args, argparse.Namespace)
-    assert (args.path, args.patterns, args.targets, args.cgo) == (".", [], "first-class,linux/amd64-musl,linux/arm64-musl", "both")
+    assert (args.path, args.patterns, args.targets, args.cgo) == (
+        ".",
+        [],
+        "first-class,linux/amd64-musl,linux/arm64-musl",
+        "both",
+    )
     assert (args.format, args.fail_on, args.include_std, args.why) == (
         "table",
         "error",
