@@ -193,3 +193,45 @@ def test_unresolved_imports_give_a_coverage_line_and_exit_5(
     document = json.loads(capsys.readouterr().out)
     assert document["unresolved"] == ["example.invalid/absent/lib"]
     assert document["summary"]["errors"] == 0
+
+
+def test_patterns_matching_nothing_behave_as_go(
+    tmp_path: Path, go_tool: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    from cgotrap import toolchain
+    from cgotrap.cli import main as cli
+
+    root = _hello(tmp_path / "m")
+    (root / "empty").mkdir()
+    go = toolchain.require("go").path
+    listed = subprocess.run(
+        [str(go), "list", "-e", "./empty/...", "./missing"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=toolchain.go_env(),
+    )
+    assert 'go: warning: "./empty/..." matched no packages' in listed.stderr  # the oracle
+    assert cli.main(["scan", str(root), "./empty/...", "--targets", "linux/amd64"]) == 0
+    assert 'warning: "./empty/..." matched no packages' in capsys.readouterr().err
+    # A missing directory: go's Error object (the package is refused), not a silent pass.
+    argv = ["scan", str(root), "./missing", "--targets", "linux/amd64", "--format", "json"]
+    assert cli.main(argv) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert "./missing" in {p["import_path"] for p in document["packages"]}
+
+
+def test_a_tree_with_vendor_mod_gets_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cgotrap.cli import main as cli
+
+    (tmp_path / "vendor.mod").write_text("module github.com/docker/docker\n\ngo 1.21\n")
+    (tmp_path / "a.go").write_text("package a\n")
+    assert cli.main(["scan", str(tmp_path)]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "vendor.mod here looks like the module file under another name" in err

@@ -107,3 +107,22 @@ def test_table_shows_every_group_complete_at_any_width(width: int) -> None:
         assert f"\n{group.key} " in text or text.startswith(f"{group.key} ")
     assert max(len(line) for line in text.splitlines()) <= width
     assert "G27" not in text
+
+
+@pytest.mark.parametrize("name", ["./sqlite", "sqlite", f"{MODULE}/sqlite"])
+def test_why_accepts_names_as_the_tables_print_them(name: str) -> None:
+    s1 = pkg(LINUX1, "sqlite", cgo_files=("s.go",))
+    result = judge.scan(matrix(listing(LINUX1, s1)), why=(name,))
+    (answer,) = result.why
+    assert answer.package == f"{MODULE}/sqlite"
+    assert answer.groups[0].chains == ((APP, f"{MODULE}/sqlite"),)
+
+
+def test_why_accepts_a_vendor_directory() -> None:
+    vendored = dataclasses.replace(
+        pkg(LINUX1, "vendor/github.com/x/y", cgo_files=("y.go",)),
+        import_path="github.com/x/y",
+        module_path="github.com/x/y",
+    )
+    result = judge.scan(matrix(listing(LINUX1, vendored)), why=("vendor/github.com/x/y",))
+    assert result.why[0].package == "github.com/x/y"

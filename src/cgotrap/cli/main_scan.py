@@ -23,7 +23,9 @@ import sys
 from pathlib import Path
 from typing import Any, assert_never
 
+from cgotrap.discover.project import NoModuleError
 from cgotrap.errors import InputError, UsageError
+from cgotrap.evaluate.model import MatrixResult
 from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
 
 DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
@@ -123,6 +125,45 @@ def with_twins(report: list[Target]) -> list[Target]:
     return out
 
 
+def _module_file_hint(root: Path) -> str:
+    """For a tree whose go.mod goes by another name (moby's vendor.mod, used by its build
+    scripts through -modfile): how to scan it."""
+    for name in ("vendor.mod", "go.mod.in"):
+        if (root / name).is_file():
+            return (
+                f"{name} here looks like the module file under another name: scan a copy "
+                f"with {name} as go.mod (and its .sum as go.sum), as the project's scripts do"
+            )
+    return ""
+
+
+def _empty_wildcards(patterns: tuple[str, ...], matrix: MatrixResult) -> list[str]:
+    """Wildcard patterns no package of any target matched, whose directory exists (a missing
+    directory is go's Error object, reported by the loader)."""
+    out = []
+    listed = [
+        (p.import_path, p.dir)
+        for tp in matrix.per_target
+        for p in tp.packages
+        if p.import_path in tp.roots
+    ]
+    root = Path(matrix.module_root)
+    for pattern in patterns:
+        if "..." not in pattern:
+            continue
+        base = pattern.split("...", 1)[0].rstrip("/")
+        if pattern.startswith("."):
+            where = (root / base).resolve()
+            if not where.is_dir():
+                continue
+            hit = any(d and (Path(d) == where or where in Path(d).parents) for _, d in listed)
+        else:
+            hit = any(ip.startswith(base) for ip, _ in listed)
+        if not hit:
+            out.append(pattern)
+    return out
+
+
 def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
     match fail_on:
         case FailOn.ERROR:
@@ -158,6 +199,11 @@ def run(args: argparse.Namespace) -> int:
         matrix = load_matrix(
             patterns, with_twins(report), root=root.resolve(), tags=tags, workers=2
         )
+    except NoModuleError as exc:
+        hint = _module_file_hint(root.resolve())
+        if hint:
+            raise NoModuleError(f"{exc}; {hint}") from None
+        raise
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -172,6 +218,9 @@ def run(args: argparse.Namespace) -> int:
         why=tuple(args.why),
         sources=sources,
     )
+    for pattern in _empty_wildcards(patterns, matrix):
+        # go's own words, on stderr as go prints them (the run goes on).
+        sys.stderr.write(f'cgotrap: warning: "{pattern}" matched no packages\n')
     extra = (*([reader_problem] if reader_problem else []), *sources.problems)
     if extra:
         result = dataclasses.replace(result, problems=(*result.problems, *extra))

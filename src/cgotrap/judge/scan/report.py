@@ -311,12 +311,17 @@ def _why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> WhyAnswer:
 
 
 def _resolve_why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> str:
-    """An import path as given, or the package in a module-relative directory ("./sqlite")."""
-    if not wanted.startswith((".", "/")):
+    """The package `--why` asks about, named as the tables print it: an import path, or a
+    directory relative to the module root ("./sqlite", "sqlite", "vendor/github.com/x/y",
+    "." for the root)."""
+    known = {p.import_path for t in shown for p in ctx.listing[t].packages}
+    if wanted in known:
         return wanted
     rel = posixpath.normpath(wanted.lstrip("/") if wanted.startswith("/") else wanted)
     for t in shown:
         for p in ctx.listing[t].packages:
             if relative_dir(p, ctx.matrix.module_root) == rel:
                 return p.import_path
+    if rel.startswith("vendor/") and rel[len("vendor/") :] in known:
+        return rel[len("vendor/") :]
     return wanted
