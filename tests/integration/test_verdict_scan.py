@@ -235,3 +235,26 @@ def test_a_tree_with_vendor_mod_gets_a_hint(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "vendor.mod here looks like the module file under another name" in err
+
+
+def test_c_shared_buildmode_scans_only_cgo_targets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cgotrap.cli import main as cli
+
+    root = verdictfixtures.write(tmp_path, "cshared")
+    # As an exe, go refuses cmd/libadd without cgo (the truth table says so) ...
+    table = vt.truth("cshared")
+    assert not table.cell(vt.target("linux/amd64-gnu cgo=0"), "cmd/libadd").builds
+    assert cli.main(["scan", str(root)]) == 1
+    capsys.readouterr()
+    # ... but a c-shared library is never built without cgo: no error of the project.
+    assert cli.main(["scan", str(root), "--buildmode", "c-shared", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "-buildmode=c-shared links through cgo" in captured.err
+    document = json.loads(captured.out)
+    assert all(t["CGO_ENABLED"] == "1" for t in document["targets"])
+    assert document["summary"]["errors"] == 0
+    # The project's config says the same.
+    (root / ".cgotrap.toml").write_text('[build]\nbuildmode = "c-shared"\n')
+    assert cli.main(["scan", str(root)]) == 0

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any, assert_never
 
+from cgotrap.config import BUILDMODES
 from cgotrap.discover.project import NoModuleError
 from cgotrap.errors import InputError, UsageError
 from cgotrap.evaluate.model import MatrixResult
@@ -79,6 +80,14 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--tags", default="", help="comma-separated build tags")
     parser.add_argument(
+        "--buildmode",
+        default=None,
+        choices=sorted(BUILDMODES),
+        help="the -buildmode the project is built with (default: build.buildmode of "
+        ".cgotrap.toml, else exe); c-shared, c-archive, plugin and shared link through cgo, "
+        "so their CGO_ENABLED=0 targets are not scanned",
+    )
+    parser.add_argument(
         "--why",
         action="append",
         default=[],
@@ -123,6 +132,19 @@ def with_twins(report: list[Target]) -> list[Target]:
             seen.add(twin)
             out.append(twin)
     return out
+
+
+_CGO_BUILDMODES = frozenset({"c-shared", "c-archive", "plugin", "shared"})
+"""Build modes go links only through cgo ("-buildmode=c-shared requires external (cgo)
+linking, but cgo is not enabled")."""
+
+
+def _configured_buildmode(root: Path) -> str:
+    """build.buildmode of the project's .cgotrap.toml ("default" without one)."""
+    from cgotrap import config
+
+    found = config.find_at_root(root.resolve())
+    return config.load(found).build.buildmode if found is not None else "default"
 
 
 def _module_file_hint(root: Path) -> str:
@@ -189,6 +211,15 @@ def run(args: argparse.Namespace) -> int:
     report = expand(args.targets, parse_cgo_modes(args.cgo), skip_unsupported_cgo=True)
     if not report:
         raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
+    buildmode = args.buildmode or _configured_buildmode(root)
+    if buildmode in _CGO_BUILDMODES:
+        report = [t for t in report if t.cgo]
+        sys.stderr.write(
+            f"cgotrap: note: -buildmode={buildmode} links through cgo: "
+            "CGO_ENABLED=0 targets are not scanned\n"
+        )
+        if not report:
+            raise UsageError(f"no target left: -buildmode={buildmode} with --cgo {args.cgo}")
     tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
     patterns = tuple(args.patterns) or ("./...",)
     # Two processes scan the directories (workers=2); the cyclic collector is off while
