@@ -125,6 +125,11 @@ def test_c_file_includes_are_judged_per_target_with_their_line(tmp_path: Path) -
     assert (finding.evidence[0].file, finding.evidence[0].line) == ("sysinfo/local.h", 3)
     assert vt.target("linux/amd64-gnu cgo=1") not in finding.targets
     assert vt.target("linux/amd64-musl cgo=1") in finding.targets
+    # The C file's system headers are part of what the package needs (through local.h too).
+    (sysinfo,) = [p for p in result.packages if p.import_path.endswith("/sysinfo")]
+    on_glibc = sysinfo.on(vt.target("linux/amd64-gnu cgo=1"))
+    assert {"stdlib.h", "gnu/libc-version.h"} <= set(on_glibc.system_headers)
+    assert "gnu/libc-version.h" in sysinfo.needs.system_headers
 
     result = _scan(tmp_path / "b", "dmacro")
     (finding,) = [f for f in result.findings if f.rule.id == "CGO004"]

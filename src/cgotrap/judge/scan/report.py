@@ -148,10 +148,12 @@ def scan(
         for ip, found_entries in verdicts.items():
             d = decided[target].get(ip, Decided(verdict=Verdict.NOT_BUILT))
             status = Status.PURE if ip in ctx.facts[target] else Status.ABSENT
+            entry = found_entries.get(target) or PackageOnTarget(target=target, status=status)
             found_entries[target] = dataclasses.replace(
-                found_entries.get(target) or PackageOnTarget(target=target, status=status),
+                entry,
                 verdict=d.verdict,
                 evidence=d.evidence,
+                system_headers=tuple(sorted({*entry.system_headers, *d.c_headers})),
             )
     for ip in verdicts:
         dirs.setdefault(ip, None)

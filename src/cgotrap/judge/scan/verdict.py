@@ -59,6 +59,9 @@ class Decided:
 
     verdict: Verdict
     evidence: tuple[Evidence, ...] = ()
+    c_headers: tuple[str, ...] = ()
+    """System headers the package's C files (.c, .cc, .m and the local headers they reach)
+    may include here."""
 
 
 @dataclasses.dataclass(kw_only=True, slots=True)
@@ -269,10 +272,11 @@ def _own(
             text = f"C source files not allowed when not using cgo or SWIG: {' '.join(p.c_files)}"
         return Decided(verdict=verdict, evidence=(Evidence(file=directory, text=text),))
     if status is Status.CGO:
-        evidence = _preamble_breaks(tt, p) + _c_includes(tt, p, directory)
+        missing, headers = _c_includes(tt, p, directory)
+        evidence = _preamble_breaks(tt, p) + missing
         if evidence:
-            return Decided(verdict=Verdict.BREAKS, evidence=evidence)
-        return Decided(verdict=verdict)
+            return Decided(verdict=Verdict.BREAKS, evidence=evidence, c_headers=headers)
+        return Decided(verdict=verdict, c_headers=headers)
     with_cgo = tt.there.get(p.import_path)
     if with_cgo is None or tt.target.cgo:
         return Decided(verdict=verdict)
@@ -285,10 +289,11 @@ def _own(
     left = tt.decls(with_cgo, lost)
     if built is None or left is None:
         return Decided(verdict=verdict)
-    missing = godecl.missing_in_package(built, left)
-    if missing:
+    undefined = godecl.missing_in_package(built, left)
+    if undefined:
         return Decided(
-            verdict=Verdict.BREAKS, evidence=_report_missing(tt, p, directory, directory, missing)
+            verdict=Verdict.BREAKS,
+            evidence=_report_missing(tt, p, directory, directory, undefined),
         )
     evidence = _stubs(tt, p, directory, built, gained)
     if not gained:
@@ -455,14 +460,15 @@ def _preamble_breaks(tt: _Target, p: PackageFacts) -> tuple[Evidence, ...]:
     )
 
 
-def _c_includes(tt: _Target, p: PackageFacts, directory: str) -> tuple[Evidence, ...]:
-    """Libc headers the target lacks, included by the package's C files here (CGO004)."""
+def _c_includes(
+    tt: _Target, p: PackageFacts, directory: str
+) -> tuple[tuple[Evidence, ...], tuple[str, ...]]:
+    """Libc headers the target lacks, included for sure by the package's C files here
+    (CGO004 hits), and every system header those files may include here."""
     includes = tt.sources.c_includes.get(p.import_path, ())
     if not includes or not tt.target.cgo:
-        return ()
+        return (), ()
     libc = tt.ctx.headers.for_target(tt.target)
-    if libc is None:
-        return ()
     compiled = {*p.c_files, *p.cxx_files, *p.m_files}
     names: set[str] = set()
     for facts in tt.ctx.facts.values():
@@ -476,16 +482,20 @@ def _c_includes(tt: _Target, p: PackageFacts, directory: str) -> tuple[Evidence,
         defined_in_files=tt.sources.c_defined.get(p.import_path, frozenset()),
     )
     out: list[Evidence] = []
+    headers: dict[str, None] = {}
     for inc in includes:
         root = inc.via[0].rpartition(":")[0] if inc.via else inc.file
-        if root not in compiled or inc.local:
-            continue
-        if not tt.ctx.headers.is_libc_header(inc.header) or libc.has_header(inc.header):
-            continue
-        if libc.family == "darwin" and inc.header in tt.ctx.headers.bsd_headers:
+        if root not in compiled or inc.local or inc.header in p.h_files:
             continue
         active = inc.active(macros)
         if active is cpp.Truth.FALSE:
+            continue
+        headers[inc.header] = None
+        if libc is None or not tt.ctx.headers.is_libc_header(inc.header):
+            continue
+        if libc.has_header(inc.header):
+            continue
+        if libc.family == "darwin" and inc.header in tt.ctx.headers.bsd_headers:
             continue
         ev = Evidence(file=_join(directory, inc.file), line=inc.line, text=inc.text)
         condition = inc.undecided(macros) if active is cpp.Truth.UNKNOWN else ""
@@ -500,4 +510,4 @@ def _c_includes(tt: _Target, p: PackageFacts, directory: str) -> tuple[Evidence,
         )
         if active is cpp.Truth.TRUE:
             out.append(ev)
-    return tuple(out)
+    return tuple(out), tuple(sorted(headers))
