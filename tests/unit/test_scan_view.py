@@ -214,7 +214,7 @@ def test_json_carries_include_delimiters_and_conditions() -> None:
             "local": False,
             "active": None,
             "condition": "defined(HAVE_SQLITE)",
-            "undecided": "#ifdef HAVE_SQLITE",
+            "undecided": "only if HAVE_SQLITE is defined",
         },
         {
             "header": "sys/sysinfo.h",
@@ -226,7 +226,7 @@ def test_json_carries_include_delimiters_and_conditions() -> None:
     ]
     assert darwin["system_headers"] == ["sqlite3.h"]
     (finding,) = document["findings"]
-    assert (finding["rule"], finding["condition"]) == ("CGO009", "#ifdef HAVE_SQLITE")
+    assert (finding["rule"], finding["condition"]) == ("CGO009", "only if HAVE_SQLITE is defined")
 
 
 def test_table_shows_groups_statuses_findings_and_fixes() -> None:

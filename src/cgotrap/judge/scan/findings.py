@@ -45,7 +45,7 @@ def merge_findings(hits: Sequence[Hit]) -> tuple[Finding, ...]:
             where = "" if not certain else f" on {len(group) - certain} of these targets"
             found = dataclasses.replace(
                 found,
-                message=f"{found.message}; the include is under `{condition}`{where}, which "
+                message=f"{found.message}; the include is compiled {condition}{where}, which "
                 "cgotrap cannot decide",
             )
         out.append(found)

@@ -78,7 +78,8 @@ class IncludeOnTarget:
     active: cpp.Truth = cpp.Truth.TRUE
     """Whether it is compiled on this target (UNKNOWN: depends on macros not known here)."""
     unknown_guard: str = ""
-    """The directive that cannot be decided here ("#ifdef HAVE_SQLITE"), when UNKNOWN."""
+    """What decides whether it is compiled here, in plain words ("only if HAVE_SQLITE is
+    defined"), when UNKNOWN."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
