@@ -279,7 +279,7 @@ _STD_NEEDS = {
     "net": "the libc resolver (getaddrinfo); -tags netgo or CGO_ENABLED=0 gives the pure-Go one",
     "os/user": "libc user lookup (getpwuid); -tags osusergo or CGO_ENABLED=0 gives the pure-Go one",
     "plugin": "dlopen: nothing replaces it, plugin needs cgo",
-    "runtime/cgo": "pulled in by the cgo packages above",
+    "runtime/cgo": "the runtime support every cgo package (std ones too) links",
     "runtime/race": "the race detector's C runtime (-race)",
 }
 
@@ -325,7 +325,10 @@ def render(result: ScanResult, *, width: int = 110) -> RenderableType:
         parts.append(Text("What each cgo package needs", style="bold"))
         parts.append(_needs_table(result, names, width))
     else:
-        parts.append(Text("No package of the project uses cgo on these targets.", style="green"))
+        resolved = " resolved" if result.unresolved else ""
+        parts.append(
+            Text(f"No{resolved} package of the project uses cgo on these targets.", style="green")
+        )
         parts.append(Text())
     if result.findings:
         parts.extend([_findings_view(result, names), Text()])
