@@ -19,6 +19,7 @@ from cgotrap.judge import headers
 from cgotrap.judge import scan as judge
 from cgotrap.judge.rules import Severity
 from cgotrap.render import scan as render
+from cgotrap.render.formats import OutputFormat
 from cgotrap.targets import Libc, Target, expand
 from tests.unit.scan_world import (
     APP,
@@ -341,8 +342,9 @@ def test_cli_fail_on(  # noqa: PLR0917  # pytest passes fixtures and parameters 
 def test_cli_fail_on_values_are_all_handled() -> None:
     for value in main_scan.FailOn:
         main_scan._fails({"error": 1, "warning": 1, "note": 1}, value)
-    for output in main_scan.OutputFormat:
-        assert output.value in ("table", "json")
+    parser = cli.build_parser(["scan"])
+    for output in OutputFormat:
+        assert parser.parse_args(["scan", "--format", output.value]).format == output.value
 
 
 def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
@@ -369,21 +371,36 @@ def test_cli_parser_defaults() -> None:
     )
 
 
-@pytest.mark.parametrize("output", list(main_scan.OutputFormat), ids=str)
+@pytest.mark.parametrize("output", list(OutputFormat), ids=str)
 def test_cli_every_format_renders(
     fake_load: list[dict[str, Any]],
     capsys: pytest.CaptureFixture[str],
     tmp_path: Any,
-    output: main_scan.OutputFormat,
+    output: OutputFormat,
 ) -> None:
     argv = ["scan", str(tmp_path), "--targets", "linux/amd64", "--format", output.value]
     assert cli.main([*argv, "--fail-on", "never"]) == 0
     out = capsys.readouterr().out
     match output:
-        case main_scan.OutputFormat.JSON:
+        case OutputFormat.JSON:
             jsonschema.validate(json.loads(out), schemas.load("scan"))
-        case main_scan.OutputFormat.TABLE:
+        case OutputFormat.TABLE:
             assert "Target groups" in out
             assert "CGO001" in out
+        case OutputFormat.SARIF:
+            assert json.loads(out)["runs"][0]["results"][0]["ruleId"] == "CGO001"
+        case OutputFormat.GITHUB:
+            assert out.startswith("::error file=")
+            assert "title=CGO001 " in out
+        case OutputFormat.MARKDOWN:
+            assert out.startswith("### cgotrap scan: 2 errors")
+            assert "**CGO001**" in out
+        case OutputFormat.JUNIT:
+            assert '<failure message="' in out
+        case OutputFormat.CODECLIMATE:
+            assert json.loads(out)[0]["check_name"] == "CGO001"
+        case OutputFormat.HTML:
+            assert out.startswith("<!DOCTYPE html>")
+            assert '"rule":"CGO001"' in out
         case _:
             assert_never(output)

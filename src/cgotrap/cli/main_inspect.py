@@ -1,7 +1,7 @@
 """`cgotrap inspect`: what a built Go binary is and where it will run.
 
     cgotrap inspect PATH... [--runs-on alpine,rhel-7|all] [--policy NAME]
-                    [--format table|json] [--jobs N] [--go-version-m]
+                    [--format FORMAT] [-o FILE] [--jobs N] [--go-version-m]
 
 PATHs are binaries, directories (recursive; non-binaries skipped quietly) and release
 archives (.tar.gz, .tgz, .tar, .zip; members read in place, never extracted).
@@ -15,19 +15,14 @@ Exit status: 0; 1 when `--policy` is violated (or a binary could not be read to 
 from __future__ import annotations
 
 import argparse
-import enum
 import shutil
 import sys
-from typing import Any, assert_never
+from pathlib import Path
+from typing import Any
 
+from cgotrap.cli import output
 from cgotrap.errors import InputError, UsageError
-
-
-class OutputFormat(enum.StrEnum):
-    """`--format` values."""
-
-    TABLE = "table"
-    JSON = "json"
+from cgotrap.render.formats import OutputFormat, formatter, report_format
 
 
 def register(sub: Any) -> None:
@@ -57,12 +52,7 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="exit 1 when a Linux binary violates it: static, glibc<=2.17, glibc<=2.28, ..., musl",
     )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=OutputFormat.TABLE.value,
-        help="output format (default: table, like every cgotrap command; json is versioned)",
-    )
+    output.add_arguments(parser)
     parser.add_argument(
         "--jobs",
         type=int,
@@ -105,16 +95,19 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{binaries[0].name}: {binaries[0].error}")
     report = policies.build_report(binaries, targets, policy)
 
-    output_format = OutputFormat(args.format)
-    match output_format:
-        case OutputFormat.TABLE:
-            width = shutil.get_terminal_size((120, 24)).columns
-            text = renderer.format_table(report, width=width, color=sys.stdout.isatty())
-        case OutputFormat.JSON:
-            text = renderer.format_json(report)
-        case _ as unreachable:
-            assert_never(unreachable)
-    sys.stdout.write(text)
+    fmt = OutputFormat(args.format)
+    view = report_format(fmt)
+    if view is not None:
+        from cgotrap.render.findings import from_inspect
+
+        text = formatter(view)(from_inspect(report, base=output.repository_base(Path())))
+    elif fmt is OutputFormat.JSON:
+        text = renderer.format_json(report)
+    else:
+        width = shutil.get_terminal_size((120, 24)).columns
+        color = args.output is None and sys.stdout.isatty()
+        text = renderer.format_table(report, width=width, color=color)
+    output.emit(text, args.output)
     if not binaries:
         print("cgotrap: no binaries found", file=sys.stderr)
     for entry in binaries:

@@ -1,7 +1,7 @@
 """`cgotrap matrix`: really build (vet, test) every target, cgo on and off, and say why not.
 
     cgotrap matrix [PATH] [PACKAGES...] [--targets SEL] [--cgo 0|1|both] [--glibc 2.17]
-                   [--vet] [--test] [--jobs N] [--timeout S] [--format table|json|junit]
+                   [--vet] [--test] [--jobs N] [--timeout S] [--format FORMAT] [-o FILE]
                    [--results DIR] [--cc PORT=CC]... [--allow-fail SEL]... [--no-fail]
                    [--no-reuse]
 
@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cgotrap.cli import output
 from cgotrap.errors import InputError, UsageError
 from cgotrap.targets import Target, expand, parse_cgo_modes
 
@@ -62,9 +63,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--timeout", type=float, default=900.0, help="seconds per target (default: 900)"
     )
-    parser.add_argument(
-        "--format", choices=["table", "json", "junit"], default="table", help="output format"
-    )
+    output.add_arguments(parser)
     parser.add_argument(
         "--results", default=None, metavar="DIR", help="folder for logs and binaries"
     )
@@ -155,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
     from cgotrap.crossbuild import config as matrix_config
     from cgotrap.crossbuild.runner import MatrixOptions, MatrixRunner, default_results_dir
     from cgotrap.judge.finding import Step
+    from cgotrap.render.formats import OutputFormat, formatter, report_format
     from cgotrap.render.matrix import MatrixFormat, format_json, format_report
 
     root, packages = _split_positionals(args.path, list(args.packages))
@@ -192,15 +192,22 @@ def run(args: argparse.Namespace) -> int:
         report = runner.run(targets)
     with contextlib.suppress(OSError):
         (options.results_dir / "matrix.json").write_text(format_json(report), encoding="utf-8")
-    fmt = MatrixFormat(args.format)
-    if fmt is MatrixFormat.TABLE and sys.stdout.isatty():
+    own = {f.value: f for f in MatrixFormat}  # table, json and matrix's own JUnit
+    view = None if args.format in own else report_format(OutputFormat(args.format))
+    if view is not None:
+        from cgotrap.render.findings import from_matrix
+
+        output.emit(
+            formatter(view)(from_matrix(report, base=output.repository_base(root))), args.output
+        )
+    elif own[args.format] is MatrixFormat.TABLE and args.output is None and sys.stdout.isatty():
         from rich.console import Console
 
         from cgotrap.render.matrix import render
 
         Console(highlight=False, emoji=False).print(render(report))
     else:
-        sys.stdout.write(format_report(report, fmt))
+        output.emit(format_report(report, own[args.format]), args.output)
     if report.failed and not args.no_fail:
         return 1
     return 0

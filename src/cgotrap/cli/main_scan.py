@@ -1,10 +1,11 @@
 """`cgotrap scan`: where cgo enters, per target; what it needs; what breaks without it.
 
     cgotrap scan [PATH] [PATTERN...] [--targets SEL] [--cgo 0|1|both] [--tags T,...]
-                 [--why PKG]... [--include-std] [--format table|json] [--fail-on LEVEL]
+                 [--why PKG]... [--include-std] [--format FORMAT] [-o FILE] [--fail-on LEVEL]
 
 PATH is the module root (default "."); PATTERNs are go package patterns (default "./...";
 `cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
+FORMAT: table, json, sarif, github, markdown, junit, codeclimate, html (`render.formats`).
 
 Exit status: 0 when no finding is at or above `--fail-on` (default: error), 1 when one is;
 2 usage, 3 go missing, 4 unreadable input (see `cgotrap.cli.main`); 5 when nothing fails
@@ -23,10 +24,12 @@ import sys
 from pathlib import Path
 from typing import Any, assert_never
 
+from cgotrap.cli import output
 from cgotrap.config import BUILDMODES
 from cgotrap.discover.project import NoModuleError
 from cgotrap.errors import InputError, UsageError
 from cgotrap.evaluate.model import MatrixResult
+from cgotrap.render.formats import OutputFormat, formatter, report_format
 from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
 
 DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
@@ -36,13 +39,6 @@ musl Linux. Ports that only link through cgo (android, ios) are one `--targets a
 EXIT_INCOMPLETE = 5
 """Exit status when nothing fails the gate but imports could not be resolved: the verdicts
 are incomplete (`go mod download` fixes it)."""
-
-
-class OutputFormat(enum.StrEnum):
-    """`--format` values."""
-
-    TABLE = "table"
-    JSON = "json"
 
 
 class FailOn(enum.StrEnum):
@@ -99,12 +95,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="report standard-library cgo packages (net, os/user, ...) as findings",
     )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=OutputFormat.TABLE.value,
-        help="output format (default: table)",
-    )
+    output.add_arguments(parser)
     parser.add_argument(
         "--fail-on",
         choices=[f.value for f in FailOn],
@@ -255,21 +246,24 @@ def run(args: argparse.Namespace) -> int:
     extra = (*([reader_problem] if reader_problem else []), *sources.problems)
     if extra:
         result = dataclasses.replace(result, problems=(*result.problems, *extra))
-    output = OutputFormat(args.format)
-    match output:
-        case OutputFormat.TABLE:
-            if sys.stdout.isatty():
-                from rich.console import Console
+    fmt = OutputFormat(args.format)
+    view = report_format(fmt)
+    if view is not None:
+        from cgotrap.render.findings import from_scan
 
-                console = Console(highlight=False, emoji=False)
-                console.print(render.render(result, width=console.width))
-            else:
-                width = max(shutil.get_terminal_size((120, 24)).columns, 80)
-                sys.stdout.write(render.format_table(result, width=width))
-        case OutputFormat.JSON:
-            sys.stdout.write(render.format_json(result))
-        case _:
-            assert_never(output)
+        output.emit(
+            formatter(view)(from_scan(result, base=output.repository_base(root))), args.output
+        )
+    elif fmt is OutputFormat.JSON:
+        output.emit(render.format_json(result), args.output)
+    elif args.output is None and sys.stdout.isatty():
+        from rich.console import Console
+
+        console = Console(highlight=False, emoji=False)
+        console.print(render.render(result, width=console.width))
+    else:
+        width = max(shutil.get_terminal_size((120, 24)).columns, 80)
+        output.emit(render.format_table(result, width=width), args.output)
     counts = {s.value: result.count(s) for s in Severity}
     if _fails(counts, FailOn(args.fail_on)):
         return 1
