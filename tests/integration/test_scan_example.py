@@ -20,13 +20,12 @@ import jsonschema
 import pytest
 
 from cgotrap import schemas, toolchain
-from cgotrap.cli.main_scan import with_twins
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
 from cgotrap.judge.headers import catalog
 from cgotrap.judge.rules import Severity
 from cgotrap.judge.scan import ScanResult, scan
 from cgotrap.render.scan import format_json, format_table
-from cgotrap.targets import Target, expand
+from cgotrap.targets import Target, expand, with_cgo_twins
 from tests.integration.scan_golist import go_env, golist_json, golist_matrix
 
 pytestmark = pytest.mark.integration
@@ -45,7 +44,7 @@ REPORT = tuple(expand(SELECTION, (False, True), skip_unsupported_cgo=True))
 def _example() -> tuple[MatrixResult, ScanResult]:
     from cgotrap.evaluate.sources import default_reader, read_sources
 
-    matrix = golist_matrix(EXAMPLE, ["./..."], with_twins(list(REPORT)))
+    matrix = golist_matrix(EXAMPLE, ["./..."], with_cgo_twins(list(REPORT)))
     reader, _ = default_reader()
     return matrix, scan(matrix, report=REPORT, sources=read_sources(matrix, reader))
 
@@ -114,7 +113,7 @@ def test_dropped_cgo_file_without_replacement_matches_go_list() -> None:
     for t in REPORT:
         p = _facts(matrix, t, f"{MODULE}/cpuinfo")
         # every cgo=0 target is loaded with its cgo=1 twin, ports without cgo too
-        port_has_cgo = any(o.cgo and o.port == t.port for o in with_twins(list(REPORT)))
+        port_has_cgo = any(o.cgo and o.port == t.port for o in with_cgo_twins(list(REPORT)))
         if p is not None and not t.cgo and port_has_cgo:
             # go's view: only doc.go is left, the cgo file is ignored
             assert p.go_files == ("doc.go",)
@@ -185,7 +184,7 @@ def test_header_findings_match_zig_cc(tmp_path: Path) -> None:
 
 
 def test_json_is_valid_stable_and_has_no_absolute_paths() -> None:
-    _, result = _example()
+    matrix, result = _example()
     text = format_json(result)
     document = json.loads(text)
     jsonschema.validate(document, schemas.load("scan"))
@@ -346,7 +345,7 @@ def test_scan_of_std_agrees_with_go_list(goroot: Path) -> None:
     report = expand(
         "linux/amd64,darwin/arm64,windows/amd64,js/wasm", (False, True), skip_unsupported_cgo=True
     )
-    loaded = with_twins(list(report))
+    loaded = with_cgo_twins(list(report))
     src = goroot / "src"
     ours = scan(load_matrix(["std"], loaded, root=src), report=report)
     oracle = scan(golist_matrix(src, ["std"], loaded, fixed_tree=True), report=report)

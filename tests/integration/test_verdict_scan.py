@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 from cgotrap import schemas
-from cgotrap.cli.main_scan import with_twins
+from cgotrap.targets import with_cgo_twins as with_twins
 from cgotrap.evaluate.load import load_matrix
 from cgotrap.evaluate.sources import default_reader, read_sources
 from cgotrap.judge.scan import ScanResult, scan

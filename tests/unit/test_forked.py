@@ -148,7 +148,7 @@ TARGETS = [
 
 def _fake_goroot(goroot: Path) -> Path:
     """A GOROOT with the few std packages the wide module and cgo need."""
-    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
+    for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall", "math"):
         name = pkg.rsplit("/", 1)[-1]
         write_tree(goroot / "src" / pkg, {f"{name}.go": f"package {name}\n"})
     return goroot

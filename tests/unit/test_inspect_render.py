@@ -19,6 +19,7 @@ from cgotrap.read.binary.buildinfo import BuildInfo, BuildSetting, Module
 from cgotrap.read.binary.interface import BinaryFormat, Endian, Linkage, VersionNeed
 from cgotrap.render import inspect as renderer
 from cgotrap.render.formats import OutputFormat
+from cgotrap.render.untrusted import for_terminal
 from cgotrap.schemas import load
 
 TRUE = Path(shutil.which("true") or "/bin/true")
@@ -79,7 +80,7 @@ def test_json_is_valid_against_the_schema() -> None:
     assert {f["rule"] for f in document["findings"]} == {"CGO200", "CGO201", "CGO210", "CGO213"}
     c = document["binaries"][2]
     assert c["linkage"]["max_glibc"] == {"version": "GLIBC_2.34", "symbols": ["pthread_create"]}
-    assert c["build_info"]["settings"][-1]["value"] == "bad \ufffd byte"
+    assert c["build_info"]["settings"][-1]["value"] == "bad \\xff byte"  # as every format says it
 
 
 def test_table_shows_facts_verdicts_reasons_and_findings() -> None:
@@ -138,9 +139,14 @@ def test_go_version_m_mode_for_a_non_go_file(
 def test_non_utf8_names_render_as_valid_utf8() -> None:
     binaries = [_go_binary("dist/a\udcff", "0"), Inspected(name="b\udcfe", error="bad \udcfd")]
     report = policies.build_report(binaries, policies.select_run_targets("alpine"), None)
-    for text in (renderer.format_json(report), renderer.format_table(report, width=200)):
+    shown = for_terminal(report)  # what the CLI gives a table renderer
+    document = renderer.format_json(report)
+    table = renderer.format_table(shown, width=200)
+    for text in (document, table):
         text.encode("utf-8")  # strict: no lone surrogate left
-        assert "dist/a\ufffd" in text
+    # the undecodable byte reads the same in every format: the text \xff
+    assert json.loads(document)["binaries"][0]["name"] == "dist/a\\xff"
+    assert "dist/a\\xff" in table
 
 
 def _with(binary: Inspected, *, go: str = "", settings: tuple[BuildSetting, ...] = ()) -> Inspected:

@@ -138,7 +138,7 @@ def test_writev_all_writes_every_piece_in_order() -> None:
     import os
     import threading
 
-    from cgotrap.cli.main_list import _writev_all
+    from cgotrap.output import writev_all
 
     parts = [f"{i:05d}-".encode() * (i % 7 + 1) for i in range(5000)]  # > IOV_MAX pieces
     parts.append(b"x" * (3 << 20))  # more than any pipe holds: writes block and resume
@@ -152,7 +152,7 @@ def test_writev_all_writes_every_piece_in_order() -> None:
     reader = threading.Thread(target=drain)
     reader.start()
     try:
-        _writev_all(write_fd, parts)
+        writev_all(write_fd, parts)
     finally:
         os.close(write_fd)
         reader.join(timeout=60)

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from cgotrap import toolchain
+from cgotrap import host, toolchain
 from cgotrap.cli import main as cli
 from cgotrap.cli import main_matrix
 from cgotrap.crossbuild import config, runner
@@ -228,7 +228,7 @@ def test_plan_tests_native_qemu_and_missing_qemu() -> None:
     found = {"qemu-aarch64": "/usr/bin/qemu-aarch64"}
     arm0 = Target(goos="linux", goarch="arm64", cgo=False)
     arm_musl = Target(goos="linux", goarch="arm64", cgo=True, libc=Libc.MUSL)
-    if runner.host_goarch() == "amd64":
+    if host.host_goarch() == "amd64":
         assert runner.plan_tests(L0, which=found.get).runnable
         plan = runner.plan_tests(arm0, which=found.get)
         assert plan.exec_prog == "/usr/bin/qemu-aarch64"

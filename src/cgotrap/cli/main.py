@@ -1,11 +1,11 @@
 """`cgotrap` entry point: parse arguments, dispatch to a subcommand, map errors to exit codes.
 
-`main()` catches only `CgotrapError` (and Ctrl-C) and exits with the error's own code;
-`main_inner()` raises, so tests can drive it.
+`main()` catches only `CgotrapError` (and Ctrl-C, and an `OSError` no layer below turned
+into one: a one-line input/output error rather than a traceback) and exits with the error's
+own code; `main_inner()` raises, so tests can drive it.
 
-Exit codes: 0 ok; 1 the command's findings fail the gate (policy violated, a target failed);
-2 usage; 3 a required tool is missing; 4 an input cannot be read; 70 broken bundled data;
-130 interrupted.
+Exit codes: the one scheme of `cgotrap.errors` (0 ok · 1 findings · 2 usage · 3 tool missing
+· 4 input/output · 5 incomplete · 70 bundled data · 128+N signal N), combined by precedence.
 """
 
 from __future__ import annotations
@@ -14,12 +14,23 @@ import argparse
 import contextlib
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from cgotrap import __version__
-from cgotrap.errors import CgotrapError
+from cgotrap.cli import streams
+from cgotrap.errors import (
+    CgotrapError,
+    ExitCode,
+    StoppedBySignal,
+    combine,
+    signal_exit_code,
+)
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # Subcommand -> the module that registers and runs it. Only the module of the command being
 # run is imported (each costs 5-15 ms; `cgotrap inspect` over a release folder is dominated
@@ -55,8 +66,23 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print versions of cgotrap, go, zig")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
-        print(_version_text())
+        streams.write(_version_text() + "\n")
         parser.exit()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a failed write of --help or a usage message is not ignored
+    (argparse swallows OSError there: `cgotrap --help >/dev/full` exited 0)."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if not message:
+            return
+        if file is sys.stdout:  # --help
+            streams.write(message)
+        else:  # a usage message (our own text, several lines): stderr, never stdout
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(message)
+                sys.stderr.flush()
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
@@ -69,7 +95,7 @@ def _command_named(argv: Sequence[str]) -> str | None:
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The argument parser; with `argv`, only the subcommand it names is registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cgotrap",
         description="Find and fix the cgo traps in Go projects, for every target at once.",
     )
@@ -94,17 +120,30 @@ def main_inner(argv: Sequence[str] | None = None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point: errors become one line on stderr and an exit code."""
     try:
+        streams.guard()
         return main_inner(argv)
     except CgotrapError as exc:
-        print(f"cgotrap: {exc}", file=sys.stderr)
+        streams.say(f"cgotrap: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("cgotrap: interrupted", file=sys.stderr)
-        return 130
+        streams.say("cgotrap: interrupted")
+        return signal_exit_code(signal.SIGINT)
+    except StoppedBySignal as stop:
+        streams.say(f"cgotrap: stopped by {signal.Signals(stop.signum).name}")
+        return signal_exit_code(stop.signum)
     except BrokenPipeError:
         # `cgotrap list ... | head`: the reader left; not an error of ours.
-        sys.stderr.close()
-        return 0
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.close()
+        return ExitCode.OK
+    except OSError as exc:
+        # A read or write that no layer below turned into a one-line problem (a bug to fix
+        # there); still an input/output error for the user, not a traceback.
+        what = exc.strerror or str(exc)
+        if exc.filename is not None:
+            what = f"{os.fsdecode(exc.filename)}: {what}"
+        streams.say(f"cgotrap: {what}")
+        return ExitCode.INPUT_OUTPUT
 
 
 def entry() -> NoReturn:
@@ -115,13 +154,18 @@ def entry() -> NoReturn:
     system takes the memory back at once, so once the output is flushed there is nothing
     left to do (no atexit work: pools and temporary files are closed by `with` blocks).
     """
-    code = main()
+    try:
+        code = main()
+    except SystemExit as done:  # argparse: --help, --version, a usage error (2)
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # `| head`: the reader left (main closed stderr)
         pass
-    except OSError:  # a full disk: the last output was lost
-        code = code or 1
+    except OSError as exc:  # a full disk: the last output was lost
+        streams.say(f"cgotrap: {streams.output_error(exc)}")
+        if code in ExitCode.__members__.values():
+            code = combine([ExitCode(code), ExitCode.INPUT_OUTPUT])
     with contextlib.suppress(OSError, ValueError):  # closed by main() after a broken pipe
         sys.stderr.flush()
     os._exit(code)

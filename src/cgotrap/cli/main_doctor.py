@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any, assert_never
 
+from cgotrap.cli import streams
+from cgotrap.errors import ExitCode
+
 
 class OutputFormat(enum.StrEnum):
     """`--format` values."""
@@ -75,5 +78,5 @@ def run(args: argparse.Namespace) -> int:
             text = renderer.format_json(diagnosis)
         case _ as unreachable:
             assert_never(unreachable)
-    sys.stdout.write(text)
-    return 0
+    streams.write(text)
+    return ExitCode.OK

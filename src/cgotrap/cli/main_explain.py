@@ -12,8 +12,9 @@ import difflib
 import sys
 from typing import Any
 
+from cgotrap.cli import streams
 from cgotrap.cli.main_rules import terminal_width
-from cgotrap.errors import UsageError
+from cgotrap.errors import ExitCode, UsageError
 
 
 def register(sub: Any) -> None:
@@ -43,5 +44,5 @@ def run_explain(args: argparse.Namespace) -> int:
         hint = f"; did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
         raise UsageError(f"unknown rule {shown}{hint} (`cgotrap rules` lists them)")
     width = min(terminal_width(), 100)
-    sys.stdout.write(format_explain(found, width=width, color=sys.stdout.isatty()))
-    return 0
+    streams.write(format_explain(found, width=width, color=sys.stdout.isatty()))
+    return ExitCode.OK

@@ -13,12 +13,12 @@ Exit status: 0 written; 2 the file exists (without --force) or usage; 4 PATH unr
 from __future__ import annotations
 
 import argparse
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from cgotrap.errors import InputError
+from cgotrap.cli import streams
+from cgotrap.errors import ExitCode, InputError
 
 
 def register(sub: Any) -> None:
@@ -39,10 +39,6 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap init`."""
     from cgotrap import config
@@ -60,14 +56,14 @@ def run(args: argparse.Namespace) -> int:
     # what init writes must load: a failure here is a bug of ours, not the user's
     config.parse(tomllib.loads(text), path=root / config.CONFIG_NAME)
     if args.stdout:
-        sys.stdout.write(text)
+        streams.write(text)
     else:
         target = root / config.CONFIG_NAME
         write_new(target, text, force=args.force)
-        print(f"cgotrap: wrote {_printable(str(target))}", file=sys.stderr)
+        streams.say(f"cgotrap: wrote {target}")  # (say escapes what the path holds)
     sources = found.port_sources()
     if not sources:
-        print("cgotrap: no targets found to guess from; using first-class", file=sys.stderr)
+        streams.say("cgotrap: no targets found to guess from; using first-class")
     for port, where in sources.items():
-        print(f"cgotrap: target {port}: from {sources_text(where)}", file=sys.stderr)
-    return 0
+        streams.say(f"cgotrap: target {port}: from {sources_text(where)}")
+    return ExitCode.OK

@@ -8,20 +8,22 @@ archives (.tar.gz, .tgz, .tar, .zip; members read in place, never extracted).
 
 `--go-version-m` prints exactly what `go version -m PATH...` prints, and exits like it.
 
-Exit status: 0; 1 when `--policy` is violated (or a binary could not be read to say);
-2 usage; 4 when nothing at all could be read (see `cgotrap.cli.main`).
+Exit status (`cgotrap.errors`): 0; 1 when `--policy` is violated; 2 usage; 4 when a file
+could not be read (one named file, or one among many: the others are still reported) or the
+output not written.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from cgotrap.cli import output
-from cgotrap.errors import InputError, UsageError
+from cgotrap.cli import output, streams
+from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.render.formats import OutputFormat, formatter, report_format
 
 
@@ -75,15 +77,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.go_version_m:
         result = go_version_m(args.paths)
-        sys.stdout.flush()
-        sys.stdout.buffer.write(result.stdout)
-        sys.stdout.buffer.flush()
-        sys.stderr.buffer.write(result.stderr)
-        sys.stderr.buffer.flush()
-        return result.exit_code
+        streams.write_bytes(result.stdout)
+        with contextlib.suppress(OSError, ValueError):  # stderr closed or full: nothing to do
+            sys.stderr.buffer.write(result.stderr)
+            sys.stderr.buffer.flush()
+        return result.exit_code  # go's own: 1 when a named file is no readable Go binary
 
     from cgotrap.judge import policy as policies
     from cgotrap.render import inspect as renderer
+    from cgotrap.render.untrusted import for_terminal
 
     targets = policies.select_run_targets(args.runs_on) if args.runs_on else ()
     policy = policies.get_policy(args.policy) if args.policy else None
@@ -106,11 +108,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         width = shutil.get_terminal_size((120, 24)).columns
         color = args.output is None and sys.stdout.isatty()
-        text = renderer.format_table(report, width=width, color=color)
+        shown = for_terminal(report)  # names from the files: controls shown escaped
+        text = renderer.format_table(shown, width=width, color=color)
     output.emit(text, args.output)
     if not binaries:
-        print("cgotrap: no binaries found", file=sys.stderr)
+        streams.say("cgotrap: no binaries found")
+    outcomes = [ExitCode.FINDINGS] if report.policy_violated else []
     for entry in binaries:
         if entry.error:
-            print(f"cgotrap: {entry.name}: {entry.error}", file=sys.stderr)
-    return 1 if report.policy_violated else 0
+            streams.say(f"cgotrap: {entry.name}: {entry.error}")
+            outcomes.append(ExitCode.INPUT_OUTPUT)
+    return combine(outcomes)

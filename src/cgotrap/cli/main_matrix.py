@@ -10,8 +10,9 @@ PATH is the Go module root (default "."); PACKAGES are go package patterns (defa
 under qemu-user. Logs and binaries go to --results (default: a folder under
 ~/.cache/cgotrap/matrix), never into the project.
 
-Exit status: 0 when every target (not allowed to fail) passed, 1 when one failed; 2 usage,
-3 a tool missing, 4 unreadable input, 130 interrupted (see `cgotrap.cli.main`).
+Exit status (`cgotrap.errors`): 0 when every target (not allowed to fail) passed, 1 when
+one failed; 2 usage; 3 a tool missing (go, zig, qemu-user for --test, a --cc compiler);
+4 unreadable input or unwritable results; 128+N stopped by signal N (130: Ctrl-C).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cgotrap.cli import output
-from cgotrap.errors import InputError, UsageError
+from cgotrap.cli import output, streams
+from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.targets import Target, expand, parse_cgo_modes
 
 DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
@@ -156,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from cgotrap.judge.finding import Step
     from cgotrap.render.formats import OutputFormat, formatter, report_format
     from cgotrap.render.matrix import MatrixFormat, format_json, format_report
+    from cgotrap.render.untrusted import for_terminal
 
     root, packages = _split_positionals(args.path, list(args.packages))
     if not root.is_dir():
@@ -174,7 +176,14 @@ def run(args: argparse.Namespace) -> int:
         steps.append(Step.VET)
     if args.test:
         steps.append(Step.TEST)
+    if args.results is not None and not args.results.strip():
+        raise UsageError("--results needs a folder name ('' would mean the current directory)")
     results = Path(args.results) if args.results else default_results_dir(root)
+    if results.resolve().is_relative_to(root.resolve()):
+        raise UsageError(
+            f"--results {results}: inside the project {root}: cgotrap never writes into the "
+            "tree it builds; name a folder outside it"
+        )
     options = MatrixOptions(
         root=root,
         packages=packages,
@@ -190,9 +199,15 @@ def run(args: argparse.Namespace) -> int:
     runner = MatrixRunner(options, progress=progress.update)
     with progress.shown():
         report = runner.run(targets)
-    with contextlib.suppress(OSError):
+    outcomes = []
+    try:
         (options.results_dir / "matrix.json").write_text(format_json(report), encoding="utf-8")
+    except OSError as exc:
+        streams.say(f"cgotrap: {options.results_dir}/matrix.json: {exc.strerror or exc}")
+        outcomes.append(ExitCode.INPUT_OUTPUT)
     own = {f.value: f for f in MatrixFormat}  # table, json and matrix's own JUnit
+    # go's output quotes the project's names: controls shown escaped (JSON escapes its own)
+    shown = report if args.format == MatrixFormat.JSON.value else for_terminal(report)
     view = None if args.format in own else report_format(OutputFormat(args.format))
     if view is not None:
         from cgotrap.render.findings import from_matrix
@@ -205,12 +220,12 @@ def run(args: argparse.Namespace) -> int:
 
         from cgotrap.render.matrix import render
 
-        Console(highlight=False, emoji=False).print(render(report))
+        Console(highlight=False, emoji=False).print(render(shown))
     else:
-        output.emit(format_report(report, own[args.format]), args.output)
+        output.emit(format_report(shown, own[args.format]), args.output)
     if report.failed and not args.no_fail:
-        return 1
-    return 0
+        outcomes.append(ExitCode.FINDINGS)
+    return combine(outcomes)
 
 
 if os.name != "posix":  # pragma: no cover - process groups are POSIX

@@ -10,6 +10,9 @@ import shutil
 import sys
 from typing import Any
 
+from cgotrap.cli import streams
+from cgotrap.errors import ExitCode
+
 
 def register(sub: Any) -> None:
     """Add the `rules` subcommand."""
@@ -31,5 +34,5 @@ def run_rules(args: argparse.Namespace) -> int:
     from cgotrap.render.rules import format_rules
 
     del args
-    sys.stdout.write(format_rules(all_rules(), width=terminal_width(), color=sys.stdout.isatty()))
-    return 0
+    streams.write(format_rules(all_rules(), width=terminal_width(), color=sys.stdout.isatty()))
+    return ExitCode.OK

@@ -1,16 +1,18 @@
 """`cgotrap scan`: where cgo enters, per target; what it needs; what breaks without it.
 
     cgotrap scan [PATH] [PATTERN...] [--targets SEL] [--cgo 0|1|both] [--tags T,...]
-                 [--why PKG]... [--include-std] [--format FORMAT] [-o FILE] [--fail-on LEVEL]
+                 [--buildmode MODE] [--why PKG]... [--include-std] [--format FORMAT]
+                 [-o FILE] [--fail-on LEVEL]
 
 PATH is the module root (default "."); PATTERNs are go package patterns (default "./...";
 `cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
 FORMAT: table, json, sarif, github, markdown, junit, codeclimate, html (`render.formats`).
 
-Exit status: 0 when no finding is at or above `--fail-on` (default: error), 1 when one is;
-2 usage, 3 go missing, 4 unreadable input (see `cgotrap.cli.main`); 5 when nothing fails
-but imported packages could not be resolved (modules not downloaded: the scan is
-incomplete).
+Exit status (`cgotrap.errors`): 0 when no finding is at or above `--fail-on` (default:
+error), 1 when one is; 2 usage; 3 go missing; 4 an input could not be read (also one file
+among many) or the output not written; 5 packages could not be resolved (incomplete answer:
+the report says "N imported packages could not be resolved: their cgo status is unknown;
+run `go mod download`").
 """
 
 from __future__ import annotations
@@ -24,21 +26,17 @@ import sys
 from pathlib import Path
 from typing import Any, assert_never
 
-from cgotrap.cli import output
+from cgotrap.cli import output, streams
 from cgotrap.config import BUILDMODES
 from cgotrap.discover.project import NoModuleError
-from cgotrap.errors import InputError, UsageError
+from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.evaluate.model import MatrixResult
 from cgotrap.render.formats import OutputFormat, formatter, report_format
-from cgotrap.targets import Target, expand, parse_cgo_modes, port_table
+from cgotrap.targets import expand, parse_cgo_modes, with_cgo_twins
 
 DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
 """What a release is usually built for (as `matrix` uses): Go's first-class ports and static
 musl Linux. Ports that only link through cgo (android, ios) are one `--targets all` away."""
-
-EXIT_INCOMPLETE = 5
-"""Exit status when nothing fails the gate but imports could not be resolved: the verdicts
-are incomplete (`go mod download` fixes it)."""
 
 
 class FailOn(enum.StrEnum):
@@ -103,26 +101,6 @@ def register(sub: Any) -> None:
         help="exit 1 when a finding at this severity or worse exists (default: error)",
     )
     parser.set_defaults(run=run)
-
-
-def with_twins(report: list[Target]) -> list[Target]:
-    """`report` plus the cgo=1 twin of every cgo=0 target (to name what takes over)."""
-    table = port_table()
-    out = list(report)
-    seen = set(report)
-    for t in report:
-        port = table.get(t.goos, t.goarch)
-        # Ports without cgo get a cgo=1 twin too: go lists their cgo files (it cannot
-        # build them), and the twin says which files cgo, not GOOS, leaves out there.
-        if t.cgo or port is None:
-            continue
-        twin = Target(
-            goos=t.goos, goarch=t.goarch, cgo=True, libc=t.libc, glibc_version=t.glibc_version
-        )
-        if twin not in seen:
-            seen.add(twin)
-            out.append(twin)
-    return out
 
 
 _CGO_BUILDMODES = frozenset({"c-shared", "c-archive", "plugin", "shared"})
@@ -191,10 +169,12 @@ def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap scan`."""
+    from cgotrap.evaluate.completeness import incomplete_message, unresolved
     from cgotrap.evaluate.load import load_matrix
     from cgotrap.judge.rules import Severity
     from cgotrap.judge.scan import scan
     from cgotrap.render import scan as render
+    from cgotrap.render.untrusted import for_terminal
 
     root = Path(args.path)
     if not root.is_dir():
@@ -205,9 +185,9 @@ def run(args: argparse.Namespace) -> int:
     buildmode = args.buildmode or _configured_buildmode(root)
     if buildmode in _CGO_BUILDMODES:
         report = [t for t in report if t.cgo]
-        sys.stderr.write(
+        streams.say(
             f"cgotrap: note: -buildmode={buildmode} links through cgo: "
-            "CGO_ENABLED=0 targets are not scanned\n"
+            "CGO_ENABLED=0 targets are not scanned"
         )
         if not report:
             raise UsageError(f"no target left: -buildmode={buildmode} with --cgo {args.cgo}")
@@ -219,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         matrix = load_matrix(
-            patterns, with_twins(report), root=root.resolve(), tags=tags, workers=2
+            patterns, with_cgo_twins(report), root=root.resolve(), tags=tags, workers=2
         )
     except NoModuleError as exc:
         hint = _module_file_hint(root.resolve())
@@ -242,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for pattern in _empty_wildcards(patterns, matrix):
         # go's own words, on stderr as go prints them (the run goes on).
-        sys.stderr.write(f'cgotrap: warning: "{pattern}" matched no packages\n')
+        streams.say(f'cgotrap: warning: "{pattern}" matched no packages')
     extra = (*([reader_problem] if reader_problem else []), *sources.problems)
     if extra:
         result = dataclasses.replace(result, problems=(*result.problems, *extra))
@@ -260,11 +240,20 @@ def run(args: argparse.Namespace) -> int:
         from rich.console import Console
 
         console = Console(highlight=False, emoji=False)
-        console.print(render.render(result, width=console.width))
+        console.print(render.render(for_terminal(result), width=console.width))
     else:
         width = max(shutil.get_terminal_size((120, 24)).columns, 80)
-        output.emit(render.format_table(result, width=width), args.output)
+        shown = for_terminal(result)  # names from the tree: controls shown escaped
+        output.emit(render.format_table(shown, width=width), args.output)
+    outcomes = []
     counts = {s.value: result.count(s) for s in Severity}
     if _fails(counts, FailOn(args.fail_on)):
-        return 1
-    return EXIT_INCOMPLETE if result.unresolved else 0
+        outcomes.append(ExitCode.FINDINGS)
+    if result.problems:  # shown in the report itself
+        outcomes.append(ExitCode.INPUT_OUTPUT)
+    missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
+    if missing or result.unresolved:
+        if fmt is not OutputFormat.TABLE:  # the table has its own coverage line
+            streams.say(f"cgotrap: {incomplete_message(missing or result.unresolved)}")
+        outcomes.append(ExitCode.INCOMPLETE)
+    return combine(outcomes)

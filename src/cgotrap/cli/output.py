@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 import tempfile
 from pathlib import Path
 
+from cgotrap.cli import streams
 from cgotrap.errors import InputError
 from cgotrap.render.formats import OutputFormat
 
@@ -79,6 +79,6 @@ def repository_base(directory: Path) -> str:
 def emit(text: str, output: str | None) -> None:
     """`text` to stdout, or into the file `output`."""
     if output is None:
-        sys.stdout.write(text)
+        streams.write(text)  # a full or closed stdout: one line, exit 4
     else:
         write_atomically(Path(output), text)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from cgotrap.errors import InputError, UsageError
+from cgotrap.inputs import read_regular
 from cgotrap.judge.rules import Severity
 from cgotrap.targets import Libc, Target, select_ports
 
@@ -183,10 +184,13 @@ def find_upward(start: Path, *, limit: int = 256) -> Path | None:
     return None
 
 
+_MAX_CONFIG_BYTES = 16 << 20
+
+
 def load(path: Path) -> Config:
     """Read and validate `path` (raises `ConfigError` naming the file and the key)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, _MAX_CONFIG_BYTES).decode("utf-8")  # a FIFO: refused
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     try:

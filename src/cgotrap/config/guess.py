@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cgotrap.inputs import read_regular
 from cgotrap.read.filename import is_hidden, os_arch_tags
 from cgotrap.targets import PortTable, port_table
 
@@ -79,8 +80,7 @@ def _load_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        with path.open("rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        data = read_regular(path, MAX_FILE_BYTES + 1)  # a FIFO would block: refused
     except OSError:
         return None
     if len(data) > MAX_FILE_BYTES:

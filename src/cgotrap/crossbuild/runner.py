@@ -14,8 +14,10 @@ a target whose inputs (project files, tools, target, steps, environment) are unc
 since its last run reuses that run's result from the results folder: a re-run with nothing
 changed runs no go command at all.
 
-A timeout or `cancel()` (Ctrl-C) kills the whole process group of every running command
-(go, compile, cgo, zig, qemu, test binaries and what they started), so nothing is left.
+A timeout, `cancel()`, or SIGINT/SIGTERM/SIGHUP during `run` kills the whole process group
+of every running command (go, compile, cgo, zig, qemu, test binaries and what they started),
+so nothing is left; go's temporary folders (GOTMPDIR) are inside the target's results
+folder and removed when the target ends.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import subprocess
@@ -48,7 +51,9 @@ from cgotrap.crossbuild.results import (
     StepResult,
     TargetResult,
 )
-from cgotrap.errors import InputError, ToolchainMissingError
+from cgotrap.discover.project import refuse_special_control_files
+from cgotrap.errors import InputError, OutputError, StoppedBySignal, ToolchainMissingError
+from cgotrap.host import host_goarch
 from cgotrap.judge.buildfail import classify, evidence, failed_tests, unclassified
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.rules import get
@@ -71,6 +76,8 @@ _ENV_THAT_MATTERS = (
     "PKG_CONFIG_SYSROOT_DIR",
 )
 _MAX_TREE_FILES = 200_000
+_GOTMPDIR = "tmp"
+"""A target's GOTMPDIR, inside its results folder."""
 _CCWRAP_DIGEST = hashlib.sha256(Path(ccwrap.__file__).read_bytes()).hexdigest()
 """A change to the CC wrapper's flag rules changes every zig build's result."""
 _CACHE_FORMAT = 1
@@ -100,6 +107,11 @@ class MatrixOptions:
     """Reuse a target's previous result when nothing changed."""
 
 
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""Signals that stop a matrix: every child process group is killed first (`cancel`)."""
+
 Progress = Callable[[Target, str], None]
 """Called from worker threads with a target and its state ("queued", "build", "pass"...)."""
 
@@ -114,14 +126,6 @@ def default_results_dir(root: Path) -> Path:
 def slug(target: Target) -> str:
     """A directory name for a target: "linux-amd64-musl-cgo1"."""
     return target.name.replace("/", "-").replace(" cgo=", "-cgo")
-
-
-def host_goarch() -> str:
-    """GOARCH of this machine ("amd64")."""
-    machine = platform.machine().lower()
-    return {"x86_64": "amd64", "aarch64": "arm64", "i686": "386", "i386": "386"}.get(
-        machine, machine
-    )
 
 
 def tree_fingerprint(root: Path, *, skip: Path | None = None) -> str:
@@ -145,7 +149,9 @@ def tree_fingerprint(root: Path, *, skip: Path | None = None) -> str:
             except OSError:
                 continue
             rel = path.relative_to(root).as_posix()
-            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            # (a name that is not UTF-8 is a surrogate escape: hash its bytes as they are)
+            line = f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n"
+            digest.update(line.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -154,6 +160,8 @@ class _TestPlan:
     runnable: bool
     exec_prog: str | None
     why_not: str
+    missing: str = ""
+    """The qemu-user program the tests would run under, when it is not installed."""
 
 
 _COMPAT_NATIVE = frozenset({("amd64", "386"), ("arm64", "arm")})
@@ -194,6 +202,7 @@ def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.wh
                 f"compiled the tests but could not run them: apt-get install qemu-user "
                 f"(needs {qemu or 'qemu for ' + target.goarch})"
             ),
+            missing=qemu or f"qemu for {target.goarch}",
         )
     if target.cgo and target.libc is not Libc.MUSL:
         return _TestPlan(
@@ -206,6 +215,36 @@ def plan_tests(target: Target, *, which: Callable[[str], str | None] = shutil.wh
             ),
         )
     return _TestPlan(runnable=True, exec_prog=found, why_not="")
+
+
+def missing_tools(
+    targets: Sequence[Target],
+    options: MatrixOptions,
+    *,
+    which: Callable[[str], str | None] = shutil.which,
+) -> list[str]:
+    """What to install before `targets` can run as asked: a `--cc` compiler that does not
+    exist, qemu-user for tests that would run under it. One line each; [] when all is there."""
+    missing: dict[str, None] = {}
+    for target in targets:
+        cc = options.config.cc_for(target) if target.cgo else None
+        if cc is not None:
+            words = shlex.split(cc) or [cc]
+            if which(words[0]) is None:
+                missing[
+                    f"{words[0]} not found (the C compiler named for {target.port}): install "
+                    f"it, or name another with --cc {target.port}=CC"
+                ] = None
+        if Step.TEST not in options.steps:
+            continue
+        plan = plan_tests(target, which=which)
+        if plan.missing and not (target.cgo and target.libc is not Libc.MUSL):
+            # (a cgo test on dynamic glibc would not run under qemu anyway: CGO113 says so)
+            missing[
+                f"{plan.missing} not found, and the {target.port} tests run under it: "
+                "apt-get install qemu-user (or leave out --test or that target)"
+            ] = None
+    return list(missing)
 
 
 def _note(target: Target, text: str) -> Finding:
@@ -231,6 +270,7 @@ class MatrixRunner:
         """Run every target (parallel), return the report; Ctrl-C cancels and re-raises."""
         options = self.options
         root = options.root.resolve()
+        refuse_special_control_files(root)  # a FIFO go.sum would hang every go command
         if not (root / "go.mod").is_file() and not (root / "go.work").is_file():
             raise InputError(f"{root}: no go.mod or go.work here (not a Go module root)")
         if any(self._needs_zig(t) for t in targets):
@@ -241,6 +281,9 @@ class MatrixRunner:
                     "need it as the cross C compiler: pip install ziglang (or "
                     "'cgotrap[toolchains]'), or use --cgo 0, or --cc PORT=CC"
                 )
+        missing = missing_tools(targets, options)
+        if missing:
+            raise ToolchainMissingError("; ".join(missing))
         results = options.results_dir
         try:
             results.mkdir(parents=True, exist_ok=True)
@@ -253,16 +296,18 @@ class MatrixRunner:
         out: dict[int, TargetResult] = {}
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
         interrupted = threading.Event()
+        received: list[int] = []
 
-        def on_sigint(_signum: int, _frame: object) -> None:
+        def on_signal(signum: int, _frame: object) -> None:
             # Only flag and kill here: a KeyboardInterrupt raised inside
             # concurrent.futures.wait can leave a future's lock held, and the pool's
             # shutdown then waits forever for a worker blocked on it (seen once under load).
+            received.append(signum)
             interrupted.set()
             self.cancel()
 
         in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
+        previous = {signum: signal.signal(signum, on_signal) for signum in _STOP_SIGNALS if in_main}
         try:
             futures = {pool.submit(self._run_target, t): i for i, t in enumerate(targets)}
             pending = set(futures)
@@ -276,11 +321,13 @@ class MatrixRunner:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         finally:
-            if in_main:
-                signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         if interrupted.is_set():
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise KeyboardInterrupt
+            pool.shutdown(wait=True, cancel_futures=True)  # every process group is gone
+            if received[0] == signal.SIGINT:
+                raise KeyboardInterrupt
+            raise StoppedBySignal(received[0])
         pool.shutdown(wait=True)
         return MatrixReport(
             targets=tuple(out[i] for i in range(len(targets))),
@@ -351,20 +398,20 @@ class MatrixRunner:
         return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
     def _run_target(self, target: Target) -> TargetResult:
+        tdir = self.options.results_dir / slug(target)
         try:
             return self._run_target_inner(target)
         except OSError as exc:
-            # The results folder went away or filled up mid-run: this target's problem only.
-            self._emit(target, Outcome.FAIL.value)
-            finding = unclassified(
-                f"cgotrap could not keep this target's results: {exc}",
-                target=target,
-                step=Step.BUILD,
-            )
-            return TargetResult(
-                target=target,
-                steps=(StepResult(step=Step.BUILD, outcome=Outcome.FAIL, findings=(finding,)),),
-            )
+            # The results folder cannot be written (a file where the target's folder
+            # should be, a full disk): an input/output error of cgotrap's, not the build's.
+            where = os.fsdecode(exc.filename) if exc.filename is not None else str(tdir)
+            raise OutputError(
+                f"{where}: cannot keep {target.name}'s results: {exc.strerror or exc}"
+            ) from exc
+        finally:
+            # go's own temporary folders (GOTMPDIR, see _run_target_inner): a killed go
+            # leaves its go-build* folders behind.
+            shutil.rmtree(tdir / _GOTMPDIR, ignore_errors=True)
 
     def _run_target_inner(self, target: Target) -> TargetResult:
         options = self.options
@@ -397,8 +444,12 @@ class MatrixRunner:
                 return result
         shutil.rmtree(tdir, ignore_errors=True)
         tdir.mkdir(parents=True, exist_ok=True)
+        (tdir / _GOTMPDIR).mkdir()
         env = toolchain.go_env()
         env.update(GOOS=target.goos, GOARCH=target.goarch, CGO_ENABLED=str(int(target.cgo)))
+        # go's work folders (go-build*, test binaries) inside the results folder, removed
+        # when the target ends, also after a timeout or a signal killed go (never in $TMPDIR)
+        env["GOTMPDIR"] = str(tdir / _GOTMPDIR)
         env.update(cc_env)
         deadline = time.monotonic() + options.timeout
         steps: list[StepResult] = []

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cgotrap.errors import InputError
 from cgotrap.gostd import QuoteSyntaxError, unquote
+from cgotrap.inputs import read_regular
 
 _MAX_FILE_BYTES = 16 << 20  # a go.mod is a few KiB; refuse to read a hostile 1 GiB one
 
@@ -258,8 +259,7 @@ def _parse_replace(args: tuple[str, ...], where: str) -> Replace:
 
 def _read(path: Path) -> str:
     try:
-        with path.open("rb") as f:
-            data = f.read(_MAX_FILE_BYTES + 1)
+        data = read_regular(path, _MAX_FILE_BYTES + 1)  # a FIFO would block: refused
     except OSError as exc:
         raise GoModError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if len(data) > _MAX_FILE_BYTES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from cgotrap.discover import modcache
 from cgotrap.discover.gomod import GoMod, GoModError, GoWork, Replace, parse_gomod, parse_gowork
 from cgotrap.discover.vendor import VendorList, read_modules_txt, vendor_mode
 from cgotrap.errors import InputError
+from cgotrap.inputs import NotRegularFileError
 
 NO_GO_MOD = (
     "go.mod file not found in current directory or any parent directory; see 'go help modules'"
@@ -100,16 +102,50 @@ class Project:
 
 
 def _find_up(start: Path, name: str, *, stop_at: Path | None) -> Path | None:
+    """The nearest `name` in `start` or above it.
+
+    # cmd/go/internal/modload/init.go: findModuleRoot, findWorkspaceFile (go1.27.3)
+    Any non-directory counts as found, as for go (a go.mod that is a FIFO is then refused
+    with one line by the reader, rather than skipped for another go.mod further up).
+    """
     directory = start
     for _ in range(4096):  # bounded: a path has far fewer components
         candidate = directory / name
-        if candidate.is_file():
-            return candidate
+        try:
+            if not stat.S_ISDIR(candidate.stat().st_mode):
+                return candidate
+        except OSError:
+            pass
         parent = directory.parent
         if parent == directory or (stop_at is not None and parent == stop_at):
             return None
         directory = parent
     return None
+
+
+def _refuse_unless_regular(path: Path) -> None:
+    """`InputError` when `path` exists and is a FIFO, socket, device or directory.
+
+    go stops on a go.sum it cannot read (cmd/go/internal/modfetch: initGoSum); reading a
+    FIFO would wait forever, so such a file is refused before anything opens it.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: {NotRegularFileError(path, mode).strerror}")
+
+
+CONTROL_FILES = ("go.mod", "go.sum", "go.work", "go.work.sum", "vendor/modules.txt")
+"""The files go reads whole in a module root before building anything."""
+
+
+def refuse_special_control_files(root: Path) -> None:
+    """`InputError` when a control file of `root` (go.mod, go.sum, ...) exists but is no
+    regular file: `go build` there would wait forever reading a FIFO."""
+    for name in CONTROL_FILES:
+        _refuse_unless_regular(root / name)
 
 
 def _resolve_replaces(replaces: tuple[Replace, ...], base: Path) -> list[LocalReplacement]:
@@ -173,6 +209,12 @@ def find_project(
                 raise GoModError(f"{found}: no module declaration in go.mod")
             mains.append(MainModule(path=gomod.module, dir=found.parent, gomod=gomod))
             go_version = gomod.go
+
+    sums = [main.dir / "go.sum" for main in mains]
+    if work_file is not None:
+        sums.append(Path(f"{work_file}.sum"))
+    for sum_file in sums:
+        _refuse_unless_regular(sum_file)
 
     requires: dict[str, str] = {}
     for main in mains:

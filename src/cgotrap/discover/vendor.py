@@ -12,7 +12,9 @@ import dataclasses
 import re
 from pathlib import Path
 
+from cgotrap.errors import InputError
 from cgotrap.gostd import compare_go_versions
+from cgotrap.inputs import read_regular
 
 _MAX_MODULES_TXT = 64 << 20
 # golang.org/x/mod/semver.IsValid, close enough for modules.txt lines ("v1.2.3", "v0.0.0-...").
@@ -106,12 +108,19 @@ def parse_modules_txt(text: str) -> VendorList:
 
 
 def read_modules_txt(vendor_dir: Path) -> VendorList:
-    """Read vendor/modules.txt; an empty list when it is missing or unreadable."""
+    """Read vendor/modules.txt; an empty list when it does not exist.
+
+    # cmd/go/internal/modload/vendor.go: readVendorList (go1.27.3)
+    Like go, any other failure stops the run (`InputError`, one line): a modules.txt that is
+    a FIFO, a device or a directory is refused without being opened for reading.
+    """
+    path = vendor_dir / "modules.txt"
     try:
-        with (vendor_dir / "modules.txt").open("rb") as f:
-            data = f.read(_MAX_MODULES_TXT)
-    except OSError:
+        data = read_regular(path, _MAX_MODULES_TXT)
+    except (FileNotFoundError, NotADirectoryError):
         return VendorList(modules=(), package_module={}, for_workspace=False)
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from exc
     return parse_modules_txt(data.decode("utf-8", errors="replace"))
 
 

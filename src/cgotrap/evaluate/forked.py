@@ -152,7 +152,8 @@ def in_turn(here: Callable[[], None], there: Callable[[], _T], emit: Callable[[_
     try:
         here()
         sys.stdout.flush()
-        os.write(go_w, b"g")
+        with contextlib.suppress(BrokenPipeError):  # it died before its turn: done here
+            os.write(go_w, b"g")
         status = _read_all(status_r)
         finished = True
     finally:

@@ -1,14 +1,14 @@
 """The records the evaluate stage hands to judging and rendering: one package on one target.
 
 `PackageFacts` carries exactly the `go list -json` fields cgotrap promises to match (Go's own
-field names in `to_golist_json`), so `cgotrap list` is a drop-in and every later stage
+field names in `cgotrap.render.golist`), so `cgotrap list` is a drop-in and every later stage
 (scan, fix, check) reads the same facts.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cgotrap.targets import Target
 
@@ -100,56 +100,6 @@ class PackageFacts:
     def uses_cgo(self) -> bool:
         """True when the package compiles cgo code on this target."""
         return bool(self.cgo_files)
-
-    def to_golist_json(self) -> dict[str, Any]:
-        """The go list -json object (fields go omits when empty are omitted here too)."""
-        out: dict[str, Any] = {}
-        if self.dir:
-            out["Dir"] = self.dir
-        out["ImportPath"] = self.import_path
-        if self.name:
-            out["Name"] = self.name
-        if self.module_path is not None:
-            out["Module"] = {"Path": self.module_path}
-        if self.standard:
-            out["Standard"] = True
-        if self.dep_only:
-            out["DepOnly"] = True
-        for key, value in (
-            ("GoFiles", self.go_files),
-            ("CgoFiles", self.cgo_files),
-            ("IgnoredGoFiles", self.ignored_go_files),
-            ("CFiles", self.c_files),
-            ("CXXFiles", self.cxx_files),
-            ("MFiles", self.m_files),
-            ("HFiles", self.h_files),
-            ("FFiles", self.f_files),
-            ("SFiles", self.s_files),
-            ("SwigFiles", self.swig_files),
-            ("SwigCXXFiles", self.swigcxx_files),
-            ("SysoFiles", self.syso_files),
-            ("CgoCFLAGS", self.cgo_cflags),
-            ("CgoCPPFLAGS", self.cgo_cppflags),
-            ("CgoCXXFLAGS", self.cgo_cxxflags),
-            ("CgoFFLAGS", self.cgo_fflags),
-            ("CgoLDFLAGS", self.cgo_ldflags),
-            ("CgoPkgConfig", self.cgo_pkg_config),
-            ("TestGoFiles", self.test_go_files),
-            ("XTestGoFiles", self.xtest_go_files),
-            ("Imports", self.imports),
-            ("Deps", self.deps),
-        ):
-            if value:
-                out[key] = list(value)
-        if self.error is not None:
-            err: dict[str, Any] = {}
-            if self.error.import_stack:
-                err["ImportStack"] = list(self.error.import_stack)
-            if self.error.pos:
-                err["Pos"] = self.error.pos
-            err["Err"] = self.error.err
-            out["Error"] = err
-        return out
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

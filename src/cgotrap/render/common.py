@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cgotrap.render.untrusted import json_document
+
 
 def json_text(document: dict[str, Any]) -> str:
     """A machine-format document as stable, diffable JSON text (2-space indent, newline)."""
     if "version" not in document:
         raise ValueError("machine output documents carry a 'version' field")
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Names from the scanned tree may hold controls and bytes that are not UTF-8: escaped
+    # the one way every format escapes them (`untrusted`), so the text is valid UTF-8 JSON.
+    return json_document(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

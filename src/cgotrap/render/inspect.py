@@ -199,9 +199,9 @@ def format_table(report: InspectReport, *, width: int = 120, color: bool = False
 
 
 def _clean(text: str) -> str:
-    """Bytes that were not UTF-8 (file names, build info, kept as surrogate escapes) become
-    U+FFFD, so the output is valid UTF-8 whatever the terminal's error handler."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """Bytes that were not UTF-8 (file names, build info, kept as surrogate escapes) are left
+    for `json_text` to escape as every format does (`render.untrusted`: the text `\\xff`)."""
+    return text
 
 
 def _module(m: Module | None) -> dict[str, Any] | None:

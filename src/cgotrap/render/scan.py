@@ -81,10 +81,6 @@ def _short(package: CgoPackage | None, import_path: str) -> str:
     return import_path
 
 
-def _chain_text(chain: Sequence[str], names: dict[str, str]) -> str:
-    return " → ".join(names.get(p, p) for p in chain)
-
-
 def _short_names(result: ScanResult) -> dict[str, str]:
     """import path -> the shortest unambiguous name a person knows it by."""
     names = {p.import_path: _short(p, p.import_path) for p in result.packages}

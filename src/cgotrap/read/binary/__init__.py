@@ -18,6 +18,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, assert_never
 
+from cgotrap.inputs import NotRegularFileError, open_regular
 from cgotrap.read.binary.archive import is_archive, iter_members
 from cgotrap.read.binary.buildinfo import BuildInfo, BuildInfoError, read_build_info
 from cgotrap.read.binary.interface import (
@@ -159,15 +160,28 @@ def inspect_file(name: str, file: BinaryIO, size: int) -> Inspected:
 
 
 def _inspect_path(name: str, *, quiet: bool) -> Iterator[Inspected]:
+    try:
+        mode = os.stat(name).st_mode  # noqa: PTH116  # str paths, see the module docstring
+    except OSError as exc:
+        yield Inspected(name=name, error=exc.strerror or str(exc))
+        return
+    if not stat.S_ISREG(mode):  # a FIFO, socket or device named on the command line
+        if not quiet:
+            yield Inspected(name=name, error=NotRegularFileError(name, mode).strerror or "")
+        return
     if is_archive(name):
         try:
             for member in iter_members(name, is_binary_head):
-                yield inspect_file(f"{name}!{member.name}", member.file, member.size)
+                member_name = f"{name}!{member.name}"
+                if member.error:
+                    yield Inspected(name=member_name, size=member.size, error=member.error)
+                else:
+                    yield inspect_file(member_name, member.file, member.size)
         except BinaryReadError as exc:
             yield Inspected(name=name, error=str(exc))
         return
     try:
-        with open(name, "rb") as file:  # noqa: PTH123  # str paths, see the module docstring
+        with open_regular(name) as file:
             size = os.fstat(file.fileno()).st_size
             result = inspect_file(name, file, size)
     except OSError as exc:
@@ -231,8 +245,10 @@ def _tasks(inputs: Iterable[str]) -> Iterator[tuple[str, bool]]:
 
 def _run_task(task: tuple[str, bool]) -> list[Inspected]:
     name, quiet = task
-    if not os.path.exists(name):  # noqa: PTH110  # str paths, see the module docstring
-        return [Inspected(name=name, error="no such file or directory")]
+    try:
+        os.stat(name)  # noqa: PTH116  # str paths, see the module docstring
+    except OSError as exc:  # "no such file or directory", "file name too long", ...
+        return [Inspected(name=name, error=(exc.strerror or str(exc)).lower())]
     return list(_inspect_path(name, quiet=quiet))
 
 

@@ -13,13 +13,13 @@ import dataclasses
 import enum
 from typing import BinaryIO, Protocol
 
-from cgotrap.errors import CgotrapError
+from cgotrap.errors import CgotrapError, ExitCode
 
 
 class BinaryReadError(CgotrapError):
     """A file cannot be read as a binary (truncated, corrupted, hostile): one line."""
 
-    exit_code = 4
+    exit_code = ExitCode.INPUT_OUTPUT
 
 
 class NotABinaryError(BinaryReadError):

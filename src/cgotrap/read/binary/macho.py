@@ -9,6 +9,7 @@ where we look (the build-info blob, the symbol string table).
 from __future__ import annotations
 
 import io
+import struct
 from typing import Any, BinaryIO
 
 from macholib import mach_o
@@ -169,11 +170,20 @@ class MachOReader:
             return _read(file, size)
         except BinaryReadError:
             raise
-        except (
-            Exception
-        ) as exc:  # macholib raises anything on garbage (struct.error, ValueError, KeyError ...)
-            text = " ".join(str(exc).split())[:200] or type(exc).__name__
-            raise BinaryReadError(f"corrupt Mach-O: {text}") from exc
+        except Exception as exc:  # macholib raises anything on garbage (struct.error, ...)
+            raise BinaryReadError(f"corrupt Mach-O: {_in_our_words(exc)}") from exc
+
+
+def _in_our_words(exc: Exception) -> str:
+    """What went wrong inside macholib, in the project's words: its own messages carry
+    object reprs ("<macholib.mach_o.load_command object at 0x7f...>") and struct jargon."""
+    if isinstance(exc, struct.error | EOFError):
+        return "a header or load command is cut short"
+    if isinstance(exc, KeyError | IndexError):
+        return "a load command refers to data that is not there"
+    if isinstance(exc, ValueError | OverflowError):
+        return "a load command holds an impossible value"
+    return f"malformed load commands ({type(exc).__name__})"
 
 
 def _read(file: BinaryIO, size: int) -> Image:
