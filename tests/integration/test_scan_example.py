@@ -184,7 +184,7 @@ def test_header_findings_match_zig_cc(tmp_path: Path) -> None:
 
 
 def test_json_is_valid_stable_and_has_no_absolute_paths() -> None:
-    matrix, result = _example()
+    _, result = _example()
     text = format_json(result)
     document = json.loads(text)
     jsonschema.validate(document, schemas.load("scan"))

@@ -18,10 +18,10 @@ import jsonschema
 import pytest
 
 from cgotrap import schemas
-from cgotrap.targets import with_cgo_twins as with_twins
 from cgotrap.evaluate.load import load_matrix
 from cgotrap.evaluate.sources import default_reader, read_sources
 from cgotrap.judge.scan import ScanResult, scan
+from cgotrap.targets import with_cgo_twins as with_twins
 from tests import verdictfixtures
 from tests.integration import verdict_truth as vt
 
