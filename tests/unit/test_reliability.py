@@ -124,9 +124,14 @@ def test_unresolved_packages_make_an_incomplete_answer_exit_5(tmp_path: Path) ->
     scanned = _cgotrap("scan", str(root), "--targets", "linux/amd64", "--fail-on", "never")
     assert scanned.returncode == 5
     assert _one_line(scanned) == _one_line(listed)
-    # an unresolved package and a finding at the gate: 1 outranks 5
+    # an unresolved package is no finding (its cgo status is unknown, issue 9) ...
+    quiet = _cgotrap("scan", str(root), "--targets", "linux/amd64", "--fail-on", "warning")
+    assert quiet.returncode == 5
+    # ... and a finding at the gate outranks it: 1 before 5
+    (root / "orphan.c").write_text("int orphan(void) { return 1; }\n")
     gated = _cgotrap("scan", str(root), "--targets", "linux/amd64", "--fail-on", "warning")
     assert gated.returncode == 1
+    (root / "orphan.c").unlink()
     assert _snapshot(root) == before
     clean = _module(tmp_path / "clean", "fmt")
     assert _cgotrap("list", "./...", cwd=clean).returncode == 0

@@ -253,7 +253,6 @@ def run(args: argparse.Namespace) -> int:
         outcomes.append(ExitCode.INPUT_OUTPUT)
     missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
     if missing or result.unresolved:
-        if fmt is not OutputFormat.TABLE:  # the table has its own coverage line
-            streams.say(f"cgotrap: {incomplete_message(missing or result.unresolved)}")
+        streams.say(f"cgotrap: {incomplete_message(missing or result.unresolved)}")
         outcomes.append(ExitCode.INCOMPLETE)
     return combine(outcomes)
