@@ -99,6 +99,8 @@ def read_sources(matrix: MatrixResult, reader: GoDeclReader | None) -> SourceFac
                 with Path(path).open("rb") as fh:
                     data.append(fh.read(MAX_FILE_BYTES + 1))
                 kept.append(path)
+            except FileNotFoundError:
+                continue  # gone since the loader listed it: its facts are simply not read
             except OSError as exc:
                 problems.append(f"{path}: {exc.strerror or exc}")
         decls = dict(zip(kept, reader.read_many(data), strict=True))
