@@ -25,7 +25,7 @@ toolchain go1.27.3
 require example.com/a v1.2.3
 require (
 \texample.com/b v0.1.0 // indirect
-\t"example.com/c" `v2.0.0+incompatible`
+\t"example.com/c" "v2.0.0+incompatible"
 )
 
 replace example.com/a => ../a
@@ -67,15 +67,16 @@ def test_gomod_directives() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "problem"),
     [
-        ("module m\nfrobnicate x\n", 2, "unknown directive: frobnicate"),
-        ("module m\nrequire (\nexample.com/a\n)\n", 3, "usage: require"),
-        ('module "m\n', 1, "unexpected newline in string"),
-        ("module m\n/* c */\n", 2, "// comments"),
-        ("module m\nreplace a => b\n", 2, "replacement module without version"),
-        ("module m\nrequire (\n", 2, "unexpected EOF in block"),
+        ("module m\nfrobnicate x\n", "2", "unknown directive: frobnicate"),
+        ("module m\nrequire (\nexample.com/a\n)\n", "3", "usage: require"),
+        ('module "m\n', "1:10", "unexpected newline in string"),
+        ("module m\n/* c */\n", "2", "// comments"),
+        ("module m\nreplace a => b\n", "2", "replacement module without version"),
+        ("module m\nrequire (\n", "3", "unterminated block started at /x/go.mod:2:1"),
+        ("module m\nretract [v1.0.0, v1.1.0\n", "2", "expected ']' after version"),
     ],
 )
-def test_gomod_errors_name_file_and_line(text: str, line: int, problem: str) -> None:
+def test_gomod_errors_name_file_and_line(text: str, line: str, problem: str) -> None:
     with pytest.raises(GoModError) as info:
         parse_gomod_text(text, Path("/x/go.mod"))
     message = str(info.value)
@@ -88,7 +89,7 @@ def test_gowork() -> None:
     text = "go 1.23\n\nuse (\n\t./a\n\t./b // b\n)\nuse ./c\n"
     work = parse_gowork_text(text, Path("/w/go.work"))
     assert work.go == "1.23"
-    assert work.uses == ("./a", "./b", "./c")
+    assert [(u.path, u.line) for u in work.uses] == [("./a", 4), ("./b", 5), ("./c", 7)]
 
 
 def test_go_version_order_for_vendor_and_modules_txt() -> None:
@@ -188,3 +189,62 @@ def test_malformed_gomod_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(GoModError) as info:
         find_project(tmp_path, tmp_path / "goroot", {"GOWORK": "off"})
     assert str(info.value) == f"{tmp_path}/go.mod:2: unknown directive: bogus"
+
+
+def test_retract_intervals_and_blocks_parse() -> None:
+    """The shapes that made `cgotrap list` exit 4 before (issue 10)."""
+    text = (
+        "module example.com/m\n\ngo 1.21\n\n"
+        "retract [v1.0.0, v1.1.0] // broken\n"
+        "retract (\n\t// bad release\n\tv1.5.0\n\t[v1.6.0, v1.6.9] // also bad\n)\n"
+    )
+    mod = parse_gomod_text(text, Path("/x/go.mod"))
+    assert [(r.low, r.high, r.rationale) for r in mod.retracts] == [
+        ("v1.0.0", "v1.1.0", "broken"),
+        ("v1.5.0", "v1.5.0", "bad release"),
+        ("v1.6.0", "v1.6.9", "also bad"),
+    ]
+
+
+def test_lax_parse_ignores_what_dependencies_may_say() -> None:
+    text = "module example.com/d\ngo 1.21-custom\nfrob x\nreplace a => b\nretract [x\n"
+    mod = parse_gomod_text(text, Path("/x/go.mod"), strict=False)
+    assert (mod.go, mod.replaces, mod.retracts) == ("1.21", (), ())
+
+
+def test_semver_order_and_canonical() -> None:
+    from cgotrap.discover import semver
+
+    ordered = [
+        "bad",
+        "v0.0.0-20190101000000-abcdefabcdef",
+        "v0.1.0-alpha",
+        "v0.1.0-alpha.1",
+        "v0.1.0-alpha.beta",
+        "v0.1.0-beta.2",
+        "v0.1.0-beta.11",
+        "v0.1.0-rc.1",
+        "v0.1.0",
+        "v1.0.0",
+        "v1.2.0",
+        "v1.10.0",
+        "v2.0.0+incompatible",
+    ]
+    for i, a in enumerate(ordered):
+        for j, b in enumerate(ordered):
+            assert semver.compare(a, b) == (i > j) - (i < j), (a, b)
+    assert semver.canonical("v1.2") == "v1.2.0"
+    assert semver.canonical("v1.2.3+meta") == "v1.2.3"
+    assert semver.canonical_version("v2.0.0+incompatible") == "v2.0.0+incompatible"
+    assert not semver.is_valid("v01.0.0")
+    assert not semver.is_valid("v1.0.0-01")
+    assert semver.split_path_version("example.com/m/v2") == ("example.com/m", "/v2", True)
+    assert semver.split_path_version("gopkg.in/yaml.v3") == ("gopkg.in/yaml", ".v3", True)
+    assert semver.check_path_major("v1.0.0", "/v2") == "should be v2, not v1"
+
+
+def test_go_version_order() -> None:
+    ordered = ["1.16", "1.20rc1", "1.20", "1.21", "1.21rc1", "1.21.0", "1.21.1", "1.27.3", "1.28"]
+    for i, a in enumerate(ordered):
+        for j, b in enumerate(ordered):
+            assert compare_go_versions(a, b) == (i > j) - (i < j), (a, b)

@@ -131,7 +131,7 @@ def test_malformed_go_mod_names_file_and_line(
         cli.main_inner(["list", "-C", str(tmp_path), "./..."])
     assert cli.main(["list", "-C", str(tmp_path), "./..."]) == 4
     err = capsys.readouterr().err
-    assert f"{tmp_path}/go.mod:4: usage: require" in err
+    assert f"{tmp_path}/go.mod:4:2: usage: require" in err  # go's line:column
     assert err.count("\n") == 1
 
 

@@ -1,10 +1,14 @@
-"""go.mod and go.work files: the lexer and grammar of golang.org/x/mod/modfile, read-only.
+"""go.mod and go.work files: golang.org/x/mod/modfile (read.go, rule.go, work.go), read-only.
 
-Only what the package loader needs is kept: the module path, the `go` and `toolchain`
-versions, `require`, `replace` (to a local directory or to another module version),
-`exclude`, and go.work's `use`. Unknown directives are tolerated the way `go` tolerates
-them in dependencies' go.mod files (ignored); a syntax error is one `GoModError` line
-naming "file:line".
+Every directive of Go 1.27 is kept: `module` (with its "Deprecated:" comment), `go`,
+`toolchain`, `godebug`, `require` (with "// indirect"), `exclude`, `replace`, `retract`
+(single versions, `[low, high]` intervals, blocks, rationale comments), `tool`, `ignore`;
+go.work's `go`, `toolchain`, `godebug`, `use`, `replace`. Main modules are parsed strictly
+(modfile.Parse: unknown directives are errors), dependencies laxly (modfile.ParseLax: only
+`module`, `go`, `require`, `retract` and `ignore` count). Versions are checked and
+canonicalized as modfile does without a VersionFixer (`go mod edit` reads files that way).
+Errors carry go's own text and position ("go.mod:19:2: require example.com/c: version
+"x" invalid: must be of the form v1.2.3"); `GoModError` is one line, the first of go's list.
 """
 
 from __future__ import annotations
@@ -13,8 +17,15 @@ import dataclasses
 import enum
 from pathlib import Path
 
+from cgotrap.discover import semver
 from cgotrap.errors import InputError
-from cgotrap.gostd import QuoteSyntaxError, unquote
+from cgotrap.gostd import (
+    QuoteSyntaxError,
+    is_print,
+    quote,
+    quote_rune,
+    unquote,
+)
 from cgotrap.inputs import read_regular
 
 _MAX_FILE_BYTES = 16 << 20  # a go.mod is a few KiB; refuse to read a hostile 1 GiB one
@@ -23,156 +34,349 @@ _MAX_FILE_BYTES = 16 << 20  # a go.mod is a few KiB; refuse to read a hostile 1 
 class GoModError(InputError):
     """A go.mod or go.work that cannot be parsed: "path/go.mod:3: unexpected input"."""
 
+    def __init__(self, message: str, *, more: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.errors = (message, *more)
+        """Every error go would list (the message is the first)."""
+
+
+# ------------------------------------------------------------------------------------
+# read.go: the lexer and the line/block grammar
+
 
 class _Kind(enum.Enum):
-    WORD = "word"
+    IDENT = "ident"
     STRING = "string"
+    COMMENT = "comment"  # a whole-line comment, top level
+    EOLCOMMENT = "eolcomment"  # a comment after tokens (or inside a block)
+    NEWLINE = "newline"
     LPAREN = "("
     RPAREN = ")"
-    NEWLINE = "newline"
+    PUNCT = "punct"  # [ ] { } ,
     EOF = "eof"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _Pos:
+    line: int
+    rune: int
+    offset: int
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class _Token:
     kind: _Kind
     text: str
-    line: int
+    pos: _Pos
+    end: _Pos
+
+    @property
+    def is_eol(self) -> bool:
+        return self.kind in (_Kind.EOF, _Kind.EOLCOMMENT, _Kind.NEWLINE)
 
 
+class _ParseError(Exception):
+    def __init__(self, pos: _Pos, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class _Comments:
+    before: list[str] = dataclasses.field(default_factory=list)  # "" for a blank line
+    suffix: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class _Line:
+    tokens: list[str]
+    start: _Pos
+    end: _Pos
+    comments: _Comments = dataclasses.field(default_factory=_Comments)
+
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class _Block:
+    tokens: list[str]
+    start: _Pos
+    lparen: _Pos
+    rparen: _Pos
+    lines: list[_Line]
+    comments: _Comments = dataclasses.field(default_factory=_Comments)
+
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class _CommentBlock:
+    start: _Pos
+    comments: _Comments = dataclasses.field(default_factory=_Comments)
+
+
+_Stmt = _Line | _Block | _CommentBlock
 _PUNCT = frozenset("\n()[]{},")
 
 
-def _unquote(raw: str, where: str) -> str:
-    """A quoted string of the file, as modfile reads it (strconv.Unquote)."""
-    try:
-        return unquote(raw)
-    except QuoteSyntaxError:
-        raise GoModError(f"{where}: invalid quoted string {raw}") from None
+def _is_ident(ch: str) -> bool:
+    """read.go isIdent: printable, not space, not punctuation."""
+    if ch in " ()[]{},":
+        return False
+    return not ch.isspace() and is_print(ord(ch))
 
 
-def _lex(text: str, name: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    line = 1
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch in " \t\r":
-            i += 1
-            continue
-        if text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if text.startswith("/*", i):
-            raise GoModError(f"{name}:{line}: mod files must use // comments (not /* */ comments)")
+class _Input:
+    """read.go's input: a one-token-lookahead lexer that reports errors where go does."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.line = 1
+        self.rune = 1
+        self.suffix_comments: list[tuple[str, _Pos]] = []
+        self.token = self._read_token()
+
+    def _pos(self) -> _Pos:
+        return _Pos(line=self.line, rune=self.rune, offset=self.i)
+
+    def _advance(self) -> str:
+        ch = self.text[self.i]
+        self.i += 1
         if ch == "\n":
-            tokens.append(_Token(kind=_Kind.NEWLINE, text="\n", line=line))
-            line += 1
-            i += 1
-            continue
-        if ch in "()":
-            kind = _Kind.LPAREN if ch == "(" else _Kind.RPAREN
-            tokens.append(_Token(kind=kind, text=ch, line=line))
-            i += 1
-            continue
-        if ch in "[],":
-            # modfile's own tokens; only `retract [v1, v2]` (a version interval) uses them.
-            tokens.append(_Token(kind=_Kind.WORD, text=ch, line=line))
-            i += 1
-            continue
+            self.line += 1
+            self.rune = 1
+        else:
+            self.rune += 1
+        return ch
+
+    def _error(self, message: str, pos: _Pos | None = None) -> _ParseError:
+        return _ParseError(pos or self._pos(), message)
+
+    def _read_token(self) -> _Token:
+        text = self.text
+        n = len(text)
+        while self.i < n:
+            ch = text[self.i]
+            if ch in " \t\r":
+                self._advance()
+                continue
+            if text.startswith("//", self.i):
+                start = self._pos()
+                line_start = text.rfind("\n", 0, self.i) + 1
+                suffix = bool(text[line_start : self.i].strip())
+                self._advance()
+                self._advance()
+                while self.i < n and self._advance() != "\n":
+                    pass
+                body = text[start.offset : self.i]
+                kind = _Kind.EOLCOMMENT if suffix else _Kind.COMMENT
+                if suffix:
+                    self.suffix_comments.append((body.rstrip("\n"), start))
+                return _Token(kind=kind, text=body.rstrip("\n"), pos=start, end=self._pos())
+            if text.startswith("/*", self.i):
+                raise self._error("mod files must use // comments (not /* */ comments)")
+            break
+        start = self._pos()
+        if self.i >= n:
+            return _Token(kind=_Kind.EOF, text="", pos=start, end=start)
+        ch = text[self.i]
         if ch in _PUNCT:
-            raise GoModError(f"{name}:{line}: unexpected input character {ch!r}")
+            self._advance()
+            kind = {"\n": _Kind.NEWLINE, "(": _Kind.LPAREN, ")": _Kind.RPAREN}.get(ch, _Kind.PUNCT)
+            return _Token(kind=kind, text=ch, pos=start, end=self._pos())
         if ch in '"`':
-            j = i + 1
+            self._advance()
             while True:
-                if j >= n:
-                    raise GoModError(f"{name}:{line}: unexpected EOF in string")
-                if text[j] == "\n":
-                    raise GoModError(f"{name}:{line}: unexpected newline in string")
-                if text[j] == ch:
+                if self.i >= n:
+                    raise self._error("unexpected EOF in string", start)
+                if text[self.i] == "\n":
+                    raise self._error("unexpected newline in string")
+                c = self._advance()
+                if c == ch:
                     break
-                j += 2 if text[j] == "\\" and ch == '"' else 1
-            raw = text[i : j + 1]
-            tokens.append(
-                _Token(kind=_Kind.STRING, text=_unquote(raw, f"{name}:{line}"), line=line)
+                if c == "\\" and ch != "`":
+                    if self.i >= n:
+                        raise self._error("unexpected EOF in string", start)
+                    self._advance()
+            return _Token(
+                kind=_Kind.STRING, text=text[start.offset : self.i], pos=start, end=self._pos()
             )
-            i = j + 1
-            continue
-        j = i
-        while j < n and text[j] not in ' \t\r"`' and text[j] not in _PUNCT:
-            if text.startswith("//", j):
+        if not _is_ident(ch):
+            raise self._error(f"unexpected input character {quote_rune(ord(ch))}")
+        while self.i < n and _is_ident(text[self.i]):
+            if text.startswith("//", self.i):
                 break
-            j += 1
-        tokens.append(_Token(kind=_Kind.WORD, text=text[i:j], line=line))
-        i = j
-    tokens.append(_Token(kind=_Kind.EOF, text="", line=line))
-    return tokens
+            if text.startswith("/*", self.i):
+                raise self._error("mod files must use // comments (not /* */ comments)")
+            self._advance()
+        return _Token(
+            kind=_Kind.IDENT, text=text[start.offset : self.i], pos=start, end=self._pos()
+        )
 
+    def peek(self) -> _Token:
+        return self.token
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class _Line:
-    verb: str
-    args: tuple[str, ...]
-    line: int
+    def lex(self) -> _Token:
+        tok = self.token
+        self.token = self._read_token()
+        return tok
 
+    # -- the grammar (parseFile, parseStmt, parseLineBlock, parseLine)
 
-def _statements(text: str, name: str) -> list[_Line]:
-    """Group tokens into (verb, args) lines, expanding `verb ( ... )` blocks."""
-    tokens = _lex(text, name)
-    out: list[_Line] = []
-    i = 0
-    while tokens[i].kind is not _Kind.EOF:
-        tok = tokens[i]
-        if tok.kind is _Kind.NEWLINE:
-            i += 1
-            continue
-        if tok.kind is not _Kind.WORD:
-            raise GoModError(f"{name}:{tok.line}: syntax error (unexpected {tok.text!r})")
-        words: list[_Token] = []
-        while tokens[i].kind not in (_Kind.NEWLINE, _Kind.EOF):
-            words.append(tokens[i])
-            i += 1
-        if len(words) == 2 and words[1].kind is _Kind.LPAREN:
-            verb = words[0].text
-            i += 1
-            while True:
-                tok = tokens[i]
-                if tok.kind is _Kind.EOF:
-                    raise GoModError(f"{name}:{words[0].line}: unexpected EOF in block")
-                if tok.kind is _Kind.NEWLINE:
-                    i += 1
-                    continue
-                if tok.kind is _Kind.RPAREN:
-                    i += 1
-                    break
-                args: list[_Token] = []
-                while tokens[i].kind not in (_Kind.NEWLINE, _Kind.EOF, _Kind.RPAREN):
-                    args.append(tokens[i])
-                    i += 1
-                for arg in args:
-                    if arg.kind not in (_Kind.WORD, _Kind.STRING):
-                        raise GoModError(
-                            f"{name}:{arg.line}: syntax error (unexpected {arg.text!r})"
+    def parse_file(self) -> list[_Stmt]:
+        stmts: list[_Stmt] = []
+        cb: _CommentBlock | None = None
+        while True:
+            tok = self.peek()
+            if tok.kind is _Kind.NEWLINE:
+                self.lex()
+                if cb is not None:
+                    stmts.append(cb)
+                    cb = None
+            elif tok.kind is _Kind.COMMENT:
+                self.lex()
+                if cb is None:
+                    cb = _CommentBlock(start=tok.pos)
+                cb.comments.before.append(tok.text)
+            elif tok.kind is _Kind.EOF:
+                if cb is not None:
+                    stmts.append(cb)
+                return stmts
+            else:
+                stmts.append(self._parse_stmt())
+                if cb is not None:
+                    stmts[-1].comments.before = cb.comments.before
+                    cb = None
+
+    def _parse_stmt(self) -> _Line | _Block:
+        tok = self.lex()
+        start, end = tok.pos, tok.end
+        tokens = [tok.text]
+        while True:
+            tok = self.lex()
+            if tok.is_eol:
+                return _Line(tokens=tokens, start=start, end=end)
+            if tok.kind is _Kind.LPAREN:
+                nxt = self.peek()
+                if nxt.is_eol:
+                    return self._parse_block(start, tokens, tok)
+                if nxt.kind is _Kind.RPAREN:
+                    rparen = self.lex()
+                    if self.peek().is_eol:
+                        self.lex()
+                        return _Block(
+                            tokens=tokens, start=start, lparen=tok.pos, rparen=rparen.pos, lines=[]
                         )
-                out.append(_Line(verb=verb, args=tuple(a.text for a in args), line=args[0].line))
+                    tokens += [tok.text, rparen.text]
+                else:
+                    tokens.append(tok.text)
+            else:
+                tokens.append(tok.text)
+                end = tok.end
+
+    def _parse_block(self, start: _Pos, tokens: list[str], lparen: _Token) -> _Block:
+        block = _Block(tokens=tokens, start=start, lparen=lparen.pos, rparen=start, lines=[])
+        comments: list[str] = []
+        while True:
+            tok = self.peek()
+            if tok.kind is _Kind.EOLCOMMENT:
+                self.lex()
+            elif tok.kind is _Kind.NEWLINE:
+                self.lex()
+                if (not comments and block.lines) or (comments and comments[-1] != ""):
+                    comments.append("")
+            elif tok.kind is _Kind.COMMENT:
+                self.lex()
+                comments.append(tok.text)
+            elif tok.kind is _Kind.EOF:
+                raise self._error(
+                    f"syntax error (unterminated block started at {{file}}:{start.line}:"
+                    f"{start.rune})"
+                )
+            elif tok.kind is _Kind.RPAREN:
+                rparen = self.lex()
+                block.rparen = rparen.pos
+                if not self.peek().is_eol:
+                    raise self._error("syntax error (expected newline after closing paren)")
+                self.lex()
+                return block
+            else:
+                line = self._parse_line()
+                line.comments.before = comments
+                comments = []
+                block.lines.append(line)
+
+    def _parse_line(self) -> _Line:
+        tok = self.lex()
+        start, end = tok.pos, tok.end
+        tokens = [tok.text]
+        while True:
+            tok = self.lex()
+            if tok.is_eol:
+                return _Line(tokens=tokens, start=start, end=end)
+            tokens.append(tok.text)
+            end = tok.end
+
+
+def _after(pos: _Pos) -> _Pos:
+    """Position.add("(" or ")"): one rune further on the same line."""
+    return _Pos(line=pos.line, rune=pos.rune + 1, offset=pos.offset + 1)
+
+
+def _assign_suffix_comments(stmts: list[_Stmt], suffix: list[tuple[str, _Pos]]) -> None:
+    """read.go assignComments for suffix comments: each goes to the syntax just before it."""
+    post: list[tuple[_Pos, _Pos, _Comments]] = []
+    for stmt in stmts:
+        match stmt:
+            case _CommentBlock():
+                post.append((stmt.start, stmt.start, stmt.comments))
+            case _Line():
+                post.append((stmt.start, stmt.end, stmt.comments))
+            case _Block():
+                post.append((stmt.lparen, _after(stmt.lparen), _Comments()))
+                post.extend((line.start, line.end, line.comments) for line in stmt.lines)
+                post.append((stmt.rparen, _after(stmt.rparen), _Comments()))
+                post.append((stmt.start, _after(stmt.rparen), stmt.comments))
+    pending = list(suffix)
+    for start, end, comments in reversed(post):
+        if start.line != end.line:
             continue
-        for arg in words[1:]:
-            if arg.kind not in (_Kind.WORD, _Kind.STRING):
-                raise GoModError(f"{name}:{arg.line}: syntax error (unexpected {arg.text!r})")
-        out.append(_Line(verb=words[0].text, args=tuple(w.text for w in words[1:]), line=tok.line))
-    return out
+        while pending and end.offset <= pending[-1][1].offset:
+            comments.suffix.append(pending.pop()[0])
+    for _, _, comments in post:
+        comments.suffix.reverse()
+
+
+def _parse_syntax(text: str, name: str) -> list[_Stmt]:
+    inp: _Input | None = None
+    try:
+        inp = _Input(text)
+        stmts = inp.parse_file()
+    except _ParseError as exc:
+        raise GoModError(_located(name, exc.pos, exc.message.replace("{file}", name))) from None
+    _assign_suffix_comments(stmts, inp.suffix_comments)
+    return stmts
+
+
+def _located(name: str, pos: _Pos, message: str) -> str:
+    """modfile.Error.Error's position prefix: "file:line:col: " (col only when > 1)."""
+    if pos.rune > 1:
+        return f"{name}:{pos.line}:{pos.rune}: {message}"
+    return f"{name}:{pos.line}: {message}"
+
+
+# ------------------------------------------------------------------------------------
+# rule.go / work.go: the directives
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Require:
-    """One `require path version` line."""
+    """One `require path version` line (also an `exclude` line)."""
 
     path: str
     """Module path."""
     version: str
-    """Version ("v1.2.3", a pseudo-version)."""
+    """Version ("v1.2.3", a pseudo-version), canonical."""
+    indirect: bool = False
+    """The line carries a "// indirect" comment."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -195,6 +399,38 @@ class Replace:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Godebug:
+    """One `godebug key=value` setting."""
+
+    key: str
+    """The setting ("panicnil")."""
+    value: str
+    """Its value ("1")."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Retract:
+    """One retracted version or closed interval `[low, high]`."""
+
+    low: str
+    """Lowest retracted version."""
+    high: str
+    """Highest retracted version (== low for a single version)."""
+    rationale: str
+    """The comment text on the line (or on its block), "" when none."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Use:
+    """One go.work `use` directory."""
+
+    path: str
+    """The directory as written ("./a")."""
+    line: int
+    """Its line in go.work (go names it when a directory is used twice)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class GoMod:
     """A parsed go.mod."""
 
@@ -214,6 +450,14 @@ class GoMod:
     """`exclude` lines in file order."""
     tools: tuple[str, ...] = ()
     """`tool` package paths (Go 1.24+), part of the "all" pattern."""
+    deprecated: str = ""
+    """The "Deprecated:" paragraph of the comments on `module` ("" when none)."""
+    godebugs: tuple[Godebug, ...] = ()
+    """`godebug` settings in file order."""
+    retracts: tuple[Retract, ...] = ()
+    """`retract` lines in file order."""
+    ignores: tuple[str, ...] = ()
+    """`ignore` directories (Go 1.25+), as written."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -226,35 +470,358 @@ class GoWork:
     """The `go` version."""
     toolchain: str
     """The `toolchain` name."""
-    uses: tuple[str, ...]
-    """`use` directories as written (relative to the go.work directory)."""
+    uses: tuple[Use, ...]
+    """`use` directories in file order."""
     replaces: tuple[Replace, ...]
     """`replace` lines."""
+    godebugs: tuple[Godebug, ...] = ()
+    """`godebug` settings."""
 
 
 def _is_local_path(text: str) -> bool:
-    # modfile.IsDirectoryPath: "./x", "../x", "/x", "." and ".."
-    return text in (".", "..") or text.startswith(("./", "../", "/", ".\\", "..\\"))
-
-
-def _parse_replace(args: tuple[str, ...], where: str) -> Replace:
-    if "=>" not in args:
-        raise GoModError(f"{where}: usage: replace module/path [v1.2.3] => other/module v1.4")
-    arrow = args.index("=>")
-    left, right = args[:arrow], args[arrow + 1 :]
-    if len(left) not in (1, 2) or len(right) not in (1, 2):
-        raise GoModError(f"{where}: usage: replace module/path [v1.2.3] => other/module v1.4")
-    if len(right) == 1 and not _is_local_path(right[0]):
-        raise GoModError(
-            f"{where}: replacement module without version must be directory path (rooted or "
-            "starting with . or ..)"
-        )
-    return Replace(
-        old_path=left[0],
-        old_version=left[1] if len(left) == 2 else "",
-        new_path=right[0],
-        new_version=right[1] if len(right) == 2 else "",
+    """modfile.IsDirectoryPath ("./x", "../x", "/x", ".", "..", and Windows forms)."""
+    return (
+        text in (".", "..")
+        or text.startswith(("./", ".\\", "../", "..\\", "/", "\\"))
+        or (len(text) >= 2 and text[0].isascii() and text[0].isalpha() and text[1] == ":")
     )
+
+
+class _StmtError(Exception):
+    """A modfile.Error without its position: "require example.com/a: version ..."."""
+
+
+def _parse_string(raw: str) -> str:
+    """rule.go parseString: a "quoted" token is unquoted; other quotes are refused."""
+    if raw.startswith('"'):
+        try:
+            return unquote(raw)
+        except QuoteSyntaxError:
+            raise _StmtError("invalid syntax") from None
+    if any(q in raw for q in "\"'`"):
+        raise _StmtError("unquoted string cannot contain quote")
+    return raw
+
+
+def _string_arg(raw: str) -> str:
+    try:
+        return _parse_string(raw)
+    except _StmtError as exc:
+        raise _StmtError(f"invalid quoted string: {exc}") from None
+
+
+def _parse_version(verb: str, path: str, raw: str, *, canonical: bool = True) -> str:
+    """rule.go parseVersion with no VersionFixer: the version must be canonicalizable."""
+    prefix = f"{verb} {path}: " if path else f"{verb}: "
+    try:
+        text = _parse_string(raw)
+    except _StmtError as exc:
+        raise _StmtError(f"{prefix}version {quote(raw)} invalid: {exc}") from None
+    if not canonical:
+        return text
+    cv = semver.canonical_version(text)
+    if not cv:
+        raise _StmtError(f"{prefix}version {quote(text)} invalid: must be of the form v1.2.3")
+    return cv
+
+
+def _path_major(path: str) -> str:
+    _, major, ok = semver.split_path_version(path)
+    if not ok:
+        raise _StmtError("invalid module path")
+    return major
+
+
+def _check_major(verb: str, path: str, version: str, major: str) -> None:
+    problem = semver.check_path_major(version, major)
+    if problem:
+        raise _StmtError(f"{verb} {path}: version {quote(version)} invalid: {problem}")
+
+
+def _parse_replace(verb: str, args: list[str]) -> Replace:
+    """rule.go parseReplace."""
+    arrow = 1 if len(args) >= 2 and args[1] == "=>" else 2
+    if len(args) < arrow + 2 or len(args) > arrow + 3 or args[arrow] != "=>":
+        raise _StmtError(
+            f"usage: {verb} module/path [v1.2.3] => other/module v1.4\n\t or {verb} "
+            "module/path [v1.2.3] => ../local/directory"
+        )
+    old_path = _string_arg(args[0])
+    try:
+        major = _path_major(old_path)
+    except _StmtError as exc:
+        raise _StmtError(f"{verb} {old_path}: {exc}") from None
+    old_version = ""
+    if arrow == 2:
+        old_version = _parse_version(verb, old_path, args[1])
+        _check_major(verb, old_path, old_version, major)
+    new_path = _string_arg(args[arrow + 1])
+    new_version = ""
+    if len(args) == arrow + 2:
+        if not _is_local_path(new_path):
+            if "@" in new_path:
+                raise _StmtError(
+                    "replacement module must match format 'path version', not 'path@version'"
+                )
+            raise _StmtError(
+                "replacement module without version must be directory path (rooted or "
+                "starting with . or ..)"
+            )
+        if "\\" in new_path:
+            raise _StmtError(
+                "replacement directory appears to be Windows path (on a non-windows system)"
+            )
+    else:
+        new_version = _parse_version(verb, new_path, args[arrow + 2])
+        if _is_local_path(new_path):
+            raise _StmtError(
+                f"replacement module directory path {quote(new_path)} cannot have version"
+            )
+    return Replace(
+        old_path=old_path, old_version=old_version, new_path=new_path, new_version=new_version
+    )
+
+
+def _parse_retract(args: list[str]) -> tuple[str, str, list[str]]:
+    """rule.go parseVersionInterval (with dontFixRetract): (low, high, rest of the tokens)."""
+    if not args or args[0] == "(":
+        raise _StmtError("expected '[' or version")
+    if args[0] != "[":
+        v = _parse_version("retract", "", args[0], canonical=False)
+        return v, v, args[1:]
+    toks = args[1:]
+    if not toks:
+        raise _StmtError("expected version after '['")
+    low = _parse_version("retract", "", toks[0], canonical=False)
+    toks = toks[1:]
+    if not toks or toks[0] != ",":
+        raise _StmtError("expected ',' after version")
+    toks = toks[1:]
+    if not toks:
+        raise _StmtError("expected version after ','")
+    high = _parse_version("retract", "", toks[0], canonical=False)
+    toks = toks[1:]
+    if not toks or toks[0] != "]":
+        raise _StmtError("expected ']' after version")
+    return low, high, toks[1:]
+
+
+def _is_go_version(text: str) -> bool:
+    """modfile.GoVersionRE: `1.23`, `1.23.0`, `1.23rc1`, `1.23.0rc1`."""
+    parts = text.split(".")
+    if len(parts) not in (2, 3):
+        return False
+
+    def number(part: str, *, zero_ok: bool) -> bool:
+        if not part.isascii() or not part.isdigit():
+            return False
+        return (part == "0" and zero_ok) or part[0] != "0"
+
+    last = parts[-1]
+    i = 0
+    while i < len(last) and last[i].isascii() and last[i].isdigit():
+        i += 1
+    number_part, tail = last[:i], last[i:]
+    if tail:
+        j = 0
+        while j < len(tail) and "a" <= tail[j] <= "z":
+            j += 1
+        if j == 0 or j == len(tail) or not tail[j:].isascii() or not tail[j:].isdigit():
+            return False
+    if not number(parts[0], zero_ok=False):
+        return False
+    middle = [*parts[1:-1], number_part]
+    return all(number(p, zero_ok=True) for p in middle)
+
+
+def _lax_go_version(text: str) -> str | None:
+    """modfile.laxGoVersionRE: "1.23-blah" in a dependency reads as "1.23"."""
+    text = text.removeprefix("v")
+    major, dot, rest = text.partition(".")
+    if not dot or not major.isascii() or not major.isdigit() or major[0] == "0":
+        return None
+    i = 0
+    while i < len(rest) and rest[i].isascii() and rest[i].isdigit():
+        i += 1
+    minor = rest[:i]
+    if not minor or (minor[0] == "0" and minor != "0") or i == len(rest):
+        return None
+    return f"{major}.{minor}"
+
+
+def _is_toolchain(text: str) -> bool:
+    """modfile.ToolchainRE: `default`, or `go1` alone or followed by '.'."""
+    return text in {"default", "go1"} or text.startswith("go1.")
+
+
+def _directive_comment(block: _Block | None, line: _Line) -> str:
+    """rule.go parseDirectiveComment: the line's comments, else its block's."""
+    comments = line.comments
+    if block is not None and not comments.before and not comments.suffix:
+        comments = block.comments
+    return "\n".join(
+        c.removeprefix("//").strip() for c in (*comments.before, *comments.suffix) if c[:2] == "//"
+    )
+
+
+def _deprecation(text: str) -> str:
+    """rule.go parseDeprecation: the first paragraph starting "Deprecated:", without it."""
+    starts = [0] if text.startswith("Deprecated:") else []
+    starts += [
+        i + 2
+        for i in range(len(text) - 1)
+        if text[i : i + 2] == "\n\n" and text.startswith("Deprecated:", i + 2)
+    ]
+    if not starts:
+        return ""
+    body = text[starts[0] + len("Deprecated:") :].lstrip(" ")
+    end = body.find("\n\n")
+    return body if end < 0 else body[:end]
+
+
+def _is_indirect(line: _Line) -> bool:
+    """rule.go isIndirect: the first suffix comment is "indirect" or starts "indirect;"."""
+    if not line.comments.suffix:
+        return False
+    fields = line.comments.suffix[0].removeprefix("//").split()
+    return (len(fields) == 1 and fields[0] == "indirect") or (
+        len(fields) > 1 and fields[0] == "indirect;"
+    )
+
+
+_MOD_BLOCKS = frozenset({"module", "godebug", "require", "exclude", "replace", "retract"})
+_MOD_BLOCKS |= {"tool", "ignore"}
+_WORK_BLOCKS = frozenset({"godebug", "use", "replace"})
+_LAX_VERBS = frozenset({"go", "module", "retract", "require", "ignore"})
+
+
+def _statements(
+    stmts: list[_Stmt], blocks: frozenset[str], name: str, errors: list[str], *, strict: bool
+) -> list[tuple[_Block | None, _Line, str, list[str]]]:
+    """(block, line, verb, args) of every directive, and "unknown block type" errors."""
+    out: list[tuple[_Block | None, _Line, str, list[str]]] = []
+    for stmt in stmts:
+        match stmt:
+            case _CommentBlock():
+                pass
+            case _Line():
+                out.append((None, stmt, stmt.tokens[0], stmt.tokens[1:]))
+            case _Block():
+                if len(stmt.tokens) > 1 or stmt.tokens[0] not in blocks:
+                    if strict:
+                        errors.append(
+                            _located(
+                                name, stmt.start, f"unknown block type: {' '.join(stmt.tokens)}"
+                            )
+                        )
+                    continue
+                out.extend((stmt, line, stmt.tokens[0], line.tokens) for line in stmt.lines)
+    return out
+
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class _ModBuilder:
+    module: str | None = None
+    deprecated: str = ""
+    go: str | None = None
+    toolchain: str | None = None
+    godebugs: list[Godebug] = dataclasses.field(default_factory=list)
+    requires: list[Require] = dataclasses.field(default_factory=list)
+    excludes: list[Require] = dataclasses.field(default_factory=list)
+    replaces: list[Replace] = dataclasses.field(default_factory=list)
+    retracts: list[Retract] = dataclasses.field(default_factory=list)
+    tools: list[str] = dataclasses.field(default_factory=list)
+    ignores: list[str] = dataclasses.field(default_factory=list)
+    uses: list[Use] = dataclasses.field(default_factory=list)
+
+
+def _add_version_line(b: _ModBuilder, verb: str, args: list[str], *, strict: bool) -> None:
+    if verb == "go":
+        if b.go is not None:
+            raise _StmtError("repeated go statement")
+        if len(args) != 1:
+            raise _StmtError("go directive expects exactly one argument")
+        version = args[0]
+        if not _is_go_version(version):
+            fixed = None if strict else _lax_go_version(version)
+            if fixed is None:
+                raise _StmtError(f"invalid go version '{version}': must match format 1.23.0")
+            version = fixed
+        b.go = version
+        return
+    if b.toolchain is not None:
+        raise _StmtError("repeated toolchain statement")
+    if len(args) != 1:
+        raise _StmtError("toolchain directive expects exactly one argument")
+    if not _is_toolchain(args[0]):
+        raise _StmtError(
+            f"invalid toolchain version '{args[0]}': must match format go1.23.0 or default"
+        )
+    b.toolchain = args[0]
+
+
+def _add_godebug(b: _ModBuilder, args: list[str]) -> None:
+    if len(args) != 1 or any(q in args[0] for q in "\"`',"):
+        raise _StmtError("usage: godebug key=value")
+    key, eq, value = args[0].partition("=")
+    if not eq:
+        raise _StmtError("usage: godebug key=value")
+    b.godebugs.append(Godebug(key=key, value=value))
+
+
+def _add_mod(
+    b: _ModBuilder,
+    block: _Block | None,
+    line: _Line,
+    verb: str,
+    args: list[str],
+    *,
+    strict: bool,
+) -> None:
+    if not strict and verb not in _LAX_VERBS:
+        return
+    match verb:
+        case "go" | "toolchain":
+            _add_version_line(b, verb, args, strict=strict)
+        case "module":
+            if b.module is not None:
+                raise _StmtError("repeated module statement")
+            b.deprecated = _deprecation(_directive_comment(block, line))
+            b.module = ""
+            if len(args) != 1:
+                raise _StmtError("usage: module module/path")
+            b.module = _string_arg(args[0])
+        case "godebug":
+            _add_godebug(b, args)
+        case "require" | "exclude":
+            if len(args) != 2:
+                raise _StmtError(f"usage: {verb} module/path v1.2.3")
+            path = _string_arg(args[0])
+            version = _parse_version(verb, path, args[1])
+            _check_major(verb, path, version, _path_major(path))
+            if verb == "require":
+                b.requires.append(Require(path=path, version=version, indirect=_is_indirect(line)))
+            else:
+                b.excludes.append(Require(path=path, version=version))
+        case "replace":
+            b.replaces.append(_parse_replace(verb, args))
+        case "retract":
+            rationale = _directive_comment(block, line)
+            try:
+                low, high, rest = _parse_retract(args)
+            except _StmtError:
+                if strict:
+                    raise
+                return
+            if rest and strict:
+                raise _StmtError(f"unexpected token after version: {quote(rest[0])}")
+            b.retracts.append(Retract(low=low, high=high, rationale=rationale))
+        case "tool" | "ignore":
+            if len(args) != 1:
+                raise _StmtError(f"{verb} directive expects exactly one argument")
+            (b.tools if verb == "tool" else b.ignores).append(_string_arg(args[0]))
+        case _:
+            raise _StmtError(f"unknown directive: {verb}")
 
 
 def _read(path: Path) -> str:
@@ -270,84 +837,83 @@ def _read(path: Path) -> str:
         raise GoModError(f"{path}:1: invalid UTF-8 in file") from exc
 
 
-def _one_arg(args: tuple[str, ...], error: str) -> str:
-    """The single argument of a directive, or `GoModError(error)` (go's own wording)."""
-    if len(args) != 1:
-        raise GoModError(error)
-    return args[0]
+def _raise_first(errors: list[str]) -> None:
+    if errors:
+        raise GoModError(errors[0], more=tuple(errors[1:]))
 
 
-def parse_gomod_text(text: str, file: Path) -> GoMod:
-    """Parse go.mod text (raises `GoModError` with "file:line: problem")."""
-    module = go = toolchain = ""
-    requires: list[Require] = []
-    replaces: list[Replace] = []
-    excludes: list[Require] = []
-    tools: list[str] = []
-    for st in _statements(text, str(file)):
-        where = f"{file}:{st.line}"
-        match st.verb:
-            case "module":
-                module = _one_arg(st.args, f"{where}: usage: module module/path")
-            case "go":
-                go = _one_arg(st.args, f"{where}: go directive expects exactly one argument")
-            case "toolchain":
-                toolchain = _one_arg(
-                    st.args, f"{where}: toolchain directive expects exactly one argument"
-                )
-            case "require" | "exclude":
-                if len(st.args) != 2:
-                    raise GoModError(f"{where}: usage: {st.verb} module/path v1.2.3")
-                item = Require(path=st.args[0], version=st.args[1])
-                (requires if st.verb == "require" else excludes).append(item)
-            case "replace":
-                replaces.append(_parse_replace(st.args, where))
-            case "tool":
-                tools.append(_one_arg(st.args, f"{where}: usage: tool package/path"))
-            case "retract" | "godebug" | "ignore":
-                pass
-            case _:
-                raise GoModError(f"{where}: unknown directive: {st.verb}")
+def parse_gomod_text(text: str, file: Path, *, strict: bool = True) -> GoMod:
+    """Parse go.mod text: modfile.Parse, or modfile.ParseLax for a dependency's go.mod.
+
+    Raises `GoModError` with go's "file:line: problem".
+    """
+    name = str(file)
+    errors: list[str] = []
+    b = _ModBuilder()
+    stmts = _parse_syntax(text, name)
+    for block, line, verb, args in _statements(stmts, _MOD_BLOCKS, name, errors, strict=strict):
+        try:
+            _add_mod(b, block, line, verb, args, strict=strict)
+        except _StmtError as exc:
+            errors.append(_located(name, line.start, str(exc)))
+    _raise_first(errors)
     return GoMod(
         file=file,
-        module=module,
-        go=go,
-        toolchain=toolchain,
-        requires=tuple(requires),
-        replaces=tuple(replaces),
-        excludes=tuple(excludes),
-        tools=tuple(tools),
+        module=b.module or "",
+        go=b.go or "",
+        toolchain=b.toolchain or "",
+        requires=tuple(b.requires),
+        replaces=tuple(b.replaces),
+        excludes=tuple(b.excludes),
+        tools=tuple(b.tools),
+        deprecated=b.deprecated,
+        godebugs=tuple(b.godebugs),
+        retracts=tuple(b.retracts),
+        ignores=tuple(b.ignores),
     )
 
 
-def parse_gomod(path: Path) -> GoMod:
+def parse_gomod(path: Path, *, strict: bool = True) -> GoMod:
     """Read and parse a go.mod file."""
-    return parse_gomod_text(_read(path), path)
+    return parse_gomod_text(_read(path), path, strict=strict)
+
+
+def _add_work(b: _ModBuilder, line: _Line, verb: str, args: list[str]) -> None:
+    match verb:
+        case "go" | "toolchain":
+            _add_version_line(b, verb, args, strict=True)
+        case "godebug":
+            _add_godebug(b, args)
+        case "use":
+            if len(args) != 1:
+                raise _StmtError(f"usage: {verb} local/dir")
+            b.uses.append(Use(path=_string_arg(args[0]), line=line.start.line))
+        case "replace":
+            b.replaces.append(_parse_replace(verb, args))
+        case _:
+            raise _StmtError(f"unknown directive: {verb}")
 
 
 def parse_gowork_text(text: str, file: Path) -> GoWork:
-    """Parse go.work text (raises `GoModError`)."""
-    go = toolchain = ""
-    uses: list[str] = []
-    replaces: list[Replace] = []
-    for st in _statements(text, str(file)):
-        where = f"{file}:{st.line}"
-        match st.verb:
-            case "go":
-                go = _one_arg(st.args, f"{where}: go directive expects exactly one argument")
-            case "toolchain":
-                toolchain = _one_arg(
-                    st.args, f"{where}: toolchain directive expects exactly one argument"
-                )
-            case "use":
-                uses.append(_one_arg(st.args, f"{where}: usage: use local/dir"))
-            case "replace":
-                replaces.append(_parse_replace(st.args, where))
-            case "godebug":
-                pass
-            case _:
-                raise GoModError(f"{where}: unknown directive: {st.verb}")
-    return GoWork(file=file, go=go, toolchain=toolchain, uses=tuple(uses), replaces=tuple(replaces))
+    """Parse go.work text: modfile.ParseWork (raises `GoModError`)."""
+    name = str(file)
+    errors: list[str] = []
+    b = _ModBuilder()
+    stmts = _parse_syntax(text, name)
+    for _, line, verb, args in _statements(stmts, _WORK_BLOCKS, name, errors, strict=True):
+        try:
+            _add_work(b, line, verb, args)
+        except _StmtError as exc:
+            errors.append(_located(name, line.start, str(exc)))
+    _raise_first(errors)
+    return GoWork(
+        file=file,
+        go=b.go or "",
+        toolchain=b.toolchain or "",
+        uses=tuple(b.uses),
+        replaces=tuple(b.replaces),
+        godebugs=tuple(b.godebugs),
+    )
 
 
 def parse_gowork(path: Path) -> GoWork:

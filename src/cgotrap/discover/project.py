@@ -14,9 +14,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cgotrap.discover import modcache
-from cgotrap.discover.gomod import GoMod, GoModError, GoWork, Replace, parse_gomod, parse_gowork
+from cgotrap.discover.gomod import (
+    GoMod,
+    GoModError,
+    GoWork,
+    Replace,
+    parse_gomod,
+    parse_gowork,
+)
 from cgotrap.discover.vendor import VendorList, read_modules_txt, vendor_mode
 from cgotrap.errors import InputError
+from cgotrap.gostd import compare_go_versions
 from cgotrap.inputs import NotRegularFileError
 
 NO_GO_MOD = (
@@ -165,6 +173,30 @@ def _max_version(a: str, b: str) -> str:
     return a if compare_semver(a, b) >= 0 else b
 
 
+def local_go_version(goroot: Path) -> str:
+    """gover.Local: the toolchain's version from GOROOT/VERSION ("1.27.3"; "" if unknown)."""
+    try:
+        with (goroot / "VERSION").open("rb") as f:
+            first = f.read(256).split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return first.removeprefix("go") if first.startswith("go1") else ""
+
+
+def _check_not_too_new(file: Path, version: str, goroot: Path, env: Mapping[str, str]) -> None:
+    """modload's gover.TooNewError for a go.mod / go.work newer than the toolchain.
+
+    "go.mod requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=local)". With GOTOOLCHAIN
+    auto go would fetch a newer toolchain; cgotrap never downloads, so it refuses the same way.
+    """
+    local = local_go_version(goroot)
+    if not version or not local or compare_go_versions(version, local) <= 0:
+        return
+    setting = env.get("GOTOOLCHAIN", "")
+    explain = f"; GOTOOLCHAIN={setting}" if setting not in ("", "auto") else ""
+    raise GoModError(f"{file} requires go >= {version} (running go {local}{explain})")
+
+
 def find_project(
     cwd: Path, goroot: Path, env: Mapping[str, str] | None = None, *, require_module: bool = True
 ) -> Project:
@@ -187,14 +219,25 @@ def find_project(
     replaces: list[LocalReplacement] = []
     if work_file is not None:
         workspace = parse_gowork(work_file)
+        _check_not_too_new(work_file, workspace.go, goroot, env)
         base = work_file.parent
         replaces.extend(_resolve_replaces(workspace.replaces, base))
+        seen: set[Path] = set()
         for use in workspace.uses:
-            mod_dir = Path(os.path.normpath(base / use))
+            # modload.LoadWorkFile: filepath.Join cleans, so "./a" and "./a/" are one path
+            mod_dir = Path(os.path.normpath(base / use.path))
+            if mod_dir in seen:
+                raise GoModError(
+                    f"{work_file}:{use.line}: path {mod_dir} appears multiple times in workspace"
+                )
+            seen.add(mod_dir)
+        for use in workspace.uses:
+            mod_dir = Path(os.path.normpath(base / use.path))
             gomod_file = mod_dir / "go.mod"
             if not gomod_file.is_file():
-                raise GoModError(f"{work_file}: use {use}: no go.mod in {mod_dir}")
+                raise GoModError(f"{work_file}: use {use.path}: no go.mod in {mod_dir}")
             gomod = parse_gomod(gomod_file)
+            _check_not_too_new(gomod_file, gomod.go, goroot, env)
             mains.append(MainModule(path=gomod.module, dir=mod_dir, gomod=gomod))
         go_version = workspace.go
     else:
@@ -205,6 +248,7 @@ def find_project(
             go_version = ""
         else:
             gomod = parse_gomod(found)
+            _check_not_too_new(found, gomod.go, goroot, env)
             if not gomod.module:
                 raise GoModError(f"{found}: no module declaration in go.mod")
             mains.append(MainModule(path=gomod.module, dir=found.parent, gomod=gomod))

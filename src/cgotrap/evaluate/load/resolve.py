@@ -15,6 +15,7 @@ from cgotrap.discover.goroot import (
     is_standard_package,
     std_vendor_path,
 )
+from cgotrap.discover.modgraph import load_for_packages
 from cgotrap.discover.project import Project
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.gostd import compare_go_versions
@@ -49,6 +50,9 @@ class _Resolver:
         self.importer_dependent = False
         """Some result depends on the importer (then the first importer go meets decides)."""
         self.mains = [(m.path, str(m.dir)) for m in project.main_modules]
+        # before go 1.17 go reads the whole module graph first, and refuses the run when a
+        # go.mod in it is unreadable (ModGraphError, go's text)
+        self.graph = load_for_packages(project)
         cwd = str(project.cwd)
         self.cwd_module = ""
         for path, root in self.mains:
@@ -238,6 +242,9 @@ class _Resolver:
             if mpath == prefix:
                 return root, "", True
         version = self.project.requires.get(prefix)
+        if self.graph is not None and self.graph.pruning == "unpruned":
+            # mg.Selected: a module reached only through a dependency's requirements counts
+            version = self.graph.selected(prefix) or None
         if version is None:
             return None, "", False
         rep = self.project.replacement(prefix, version)

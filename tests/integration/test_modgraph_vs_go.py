@@ -1,0 +1,391 @@
+"""The module graph and MVS against the real `go list -m -e -json all`.
+
+Fixture module graphs are written into a file:// GOPROXY here; go reads them from the
+proxy (into its own private GOMODCACHE), cgotrap once from the proxy with an empty cache
+and once from go's filled cache with GOPROXY=off. Path, Version, Main, Indirect, Replace
+and per-module Error are compared for every module of the build list, in order, and the
+graph's refusal text with go's.
+
+The graph used throughout (go lines in brackets):
+
+    main ── a v1.0.0 [1.16] ── b v1.0.0 [1.16] ── c v1.1.0
+         └─ d v1.0.0 [1.20] ── e v1.0.0 [1.20] ─┬─ f v1.0.0 [1.20]
+                                                └─ c v1.2.0
+
+A main module at go 1.16 reads every go.mod (c v1.2.0 and f are selected); at go 1.21 the
+graph is pruned below the go 1.20 module d (c v1.1.0, no f).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cgotrap.discover.modgraph import (
+    ModGraphError,
+    ModuleGraph,
+    load_for_packages,
+    load_module_graph,
+)
+from cgotrap.discover.project import find_project
+from cgotrap.toolchain import Tool
+from tests import gofixtures as fx
+
+pytestmark = pytest.mark.integration
+
+C = "example.com/c"
+
+
+def _h1_gomod(text: str) -> str:
+    """dirhash.Hash1 of a lone go.mod: the "/go.mod h1:" hash of go.sum."""
+    line = f"{hashlib.sha256(text.encode()).hexdigest()}  go.mod\n"
+    return "h1:" + base64.b64encode(hashlib.sha256(line.encode()).digest()).decode()
+
+
+class Graph:
+    """A file:// proxy of fixture modules and the go.sum lines of their go.mod files."""
+
+    def __init__(self, root: Path) -> None:
+        self.proxy = root / "proxy"
+        self.sums: list[str] = []
+
+    def add(self, path: str, version: str, go: str, *requires: str, module: str = "") -> None:
+        req = "".join(f"require {r}\n" for r in requires)
+        gomod = f"module {module or path}\n\ngo {go}\n\n{req}"
+        name = path.rsplit("/", 1)[-1].replace(".", "_")
+        fx.write_proxy(self.proxy, path, version, {"go.mod": gomod, "x.go": f"package {name}\n"})
+        self.sums.append(f"{path} {version}/go.mod {_h1_gomod(gomod)}")
+
+
+def _standard_graph(root: Path) -> Graph:
+    g = Graph(root)
+    g.add("example.com/a", "v1.0.0", "1.16", "example.com/b v1.0.0")
+    g.add("example.com/b", "v1.0.0", "1.16", f"{C} v1.1.0")
+    for v in ("v1.0.0", "v1.1.0", "v1.2.0"):
+        g.add(C, v, "1.16")
+    g.add("example.com/d", "v1.0.0", "1.20", "example.com/e v1.0.0")
+    g.add("example.com/e", "v1.0.0", "1.20", "example.com/f v1.0.0", f"{C} v1.2.0")
+    g.add("example.com/f", "v1.0.0", "1.20")
+    g.add("example.com/bfork", "v1.0.0", "1.16", f"{C} v1.0.0", "example.com/g v1.0.0")
+    g.add("example.com/g", "v1.0.0", "1.16")
+    g.add("example.com/h", "v1.0.0", "1.16", module="example.com/other")
+    return g
+
+
+def _main(root: Path, g: Graph, go: str, body: str, files: Mapping[str, str] = {}) -> Path:
+    main = root / "main"
+    fx.write_tree(
+        main,
+        {
+            "go.mod": f"module example.com/main\n\ngo {go}\n\n{body}",
+            "go.sum": "\n".join(sorted(g.sums)) + "\n",
+            "m.go": "package main\n\nfunc main() {}\n",
+            **files,
+        },
+    )
+    return main
+
+
+def _go_list_m(go_tool: Tool, cwd: Path, env: Mapping[str, str]) -> tuple[list[Any], str]:
+    """`go list -m -e -json all`'s modules, and the graph error `go list -m all` reports."""
+    done = subprocess.run(
+        [str(go_tool.path), "list", "-m", "all"],
+        cwd=cwd,
+        env=fx.go_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    # the last "go: " message is the graph's (go may first complain about .info files)
+    error = done.stderr.strip().rsplit("go: ", 1)[-1] if done.returncode else ""
+    done = subprocess.run(
+        [str(go_tool.path), "list", "-m", "-e", "-json", "all"],
+        cwd=cwd,
+        env=fx.go_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return list(fx.iter_json_objects(done.stdout)), error
+
+
+def _go_row(obj: Mapping[str, Any]) -> dict[str, Any]:
+    rep = obj.get("Replace")
+    return {
+        "Path": obj["Path"],
+        "Version": obj.get("Version", ""),
+        "Main": obj.get("Main", False),
+        "Indirect": obj.get("Indirect", False),
+        "Replace": (rep["Path"], rep.get("Version", "")) if rep else None,
+    }
+
+
+def _cgotrap_rows(graph: ModuleGraph) -> list[dict[str, Any]]:
+    return [
+        {
+            "Path": m.path,
+            "Version": m.version,
+            "Main": m.main,
+            "Indirect": m.indirect,
+            "Replace": (m.replace.path, m.replace.version) if m.replace else None,
+        }
+        for m in graph.build_list
+    ]
+
+
+def _compare(go_tool: Tool, root: Path, main: Path, goroot: Path) -> ModuleGraph:
+    """go (proxy) vs cgotrap (proxy, empty cache) vs cgotrap (go's cache, GOPROXY=off)."""
+    cache = root / "gocache"
+    env = {"GOPROXY": g_uri(root), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    objs, error = _go_list_m(go_tool, main, env)
+    assert objs
+    want = [_go_row(o) for o in objs]
+    full = fx.go_env(env)
+    from_proxy = load_module_graph(
+        find_project(main, goroot, {**full, "GOMODCACHE": str(root / "empty")}),
+        {**full, "GOMODCACHE": str(root / "empty")},
+    )
+    assert _cgotrap_rows(from_proxy) == want
+    assert from_proxy.error == error
+    off = {**full, "GOPROXY": "off"}
+    from_cache = load_module_graph(find_project(main, goroot, off), off)
+    assert _cgotrap_rows(from_cache) == want
+    return from_proxy
+
+
+def g_uri(root: Path) -> str:
+    return (root / "proxy").as_uri()
+
+
+REQ_AD = "require (\n\texample.com/a v1.0.0\n\texample.com/d v1.0.0\n)\n"
+
+
+@pytest.mark.parametrize("go", ["1.16", "1.17", "1.21"])
+def test_mvs_full_graph_before_117_pruned_after(
+    go: str, tmp_path: Path, go_tool: Tool, goroot: Path
+) -> None:
+    g = _standard_graph(tmp_path)
+    main = _main(tmp_path, g, go, REQ_AD)
+    graph = _compare(go_tool, tmp_path, main, goroot)
+    assert graph.selected(C) == ("v1.2.0" if go == "1.16" else "v1.1.0")
+    assert (graph.selected("example.com/f") != "") == (go == "1.16")
+
+
+def test_no_go_line_is_go_116(tmp_path: Path, go_tool: Tool, goroot: Path) -> None:
+    g = _standard_graph(tmp_path)
+    main = tmp_path / "main"
+    _main(tmp_path, g, "1.16", "")
+    (main / "go.mod").write_text(f"module example.com/main\n\n{REQ_AD}")
+    graph = _compare(go_tool, tmp_path, main, goroot)
+    assert graph.pruning == "unpruned"
+
+
+@pytest.mark.parametrize("go", ["1.16", "1.21"])
+def test_exclude_drops_requirements(go: str, tmp_path: Path, go_tool: Tool, goroot: Path) -> None:
+    g = _standard_graph(tmp_path)
+    body = REQ_AD + f"require {C} v1.0.0 // indirect\n\nexclude {C} v1.2.0\nexclude {C} v1.1.0\n"
+    main = _main(tmp_path, g, go, body)
+    graph = _compare(go_tool, tmp_path, main, goroot)
+    assert graph.selected(C) == "v1.0.0"
+
+
+@pytest.mark.parametrize("go", ["1.16", "1.21"])
+def test_replaced_requirements_come_from_the_replacement(
+    go: str, tmp_path: Path, go_tool: Tool, goroot: Path
+) -> None:
+    g = _standard_graph(tmp_path)
+    body = (
+        REQ_AD + "\nreplace example.com/b v1.0.0 => example.com/bfork v1.0.0\n"
+        "replace example.com/d => ./dlocal\n"
+    )
+    local = "module example.com/d\n\ngo 1.16\n\nrequire example.com/g v1.0.0\n"
+    main = _main(tmp_path, g, go, body, {"dlocal/go.mod": local, "dlocal/d.go": "package d\n"})
+    graph = _compare(go_tool, tmp_path, main, goroot)
+    assert graph.selected("example.com/g") == "v1.0.0"
+    assert graph.selected("example.com/e") == ""
+
+
+def test_dependency_declaring_another_path(tmp_path: Path, go_tool: Tool, goroot: Path) -> None:
+    g = _standard_graph(tmp_path)
+    main = _main(tmp_path, g, "1.16", "require example.com/h v1.0.0\n")
+    graph = _compare(go_tool, tmp_path, main, goroot)
+    assert "module declares its path as: example.com/other" in graph.error
+
+
+def _go_refusal(go_tool: Tool, main: Path, env: Mapping[str, str]) -> str:
+    done = subprocess.run(
+        [str(go_tool.path), "list", "-e", "-deps", "-json", "./..."],
+        cwd=main,
+        env=fx.go_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert not done.stdout
+    return done.stderr.strip().removeprefix("go: ")
+
+
+def test_pre_117_graph_missing_gomod_refused_as_go_does(
+    tmp_path: Path,
+    go_tool: Tool,
+    goroot: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    g = _standard_graph(tmp_path)
+    main = _main(tmp_path, g, "1.16", REQ_AD)
+    cache = tmp_path / "gocache"
+    env = {"GOPROXY": g_uri(tmp_path), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    _go_list_m(go_tool, main, env)  # fills go's cache
+    (cache / "cache" / "download" / C / "@v" / "v1.1.0.mod").unlink()
+    off = {"GOPROXY": "off", "GOMODCACHE": str(cache)}
+    want = _go_refusal(go_tool, main, off)
+    assert want == (
+        "example.com/a@v1.0.0 requires\n\texample.com/b@v1.0.0 requires\n"
+        "\texample.com/c@v1.1.0: module lookup disabled by GOPROXY=off"
+    )
+    full = fx.go_env(off)
+    project = find_project(main, goroot, full)
+    assert load_module_graph(project, full).error == want
+    with pytest.raises(ModGraphError) as info:
+        load_for_packages(project, full)
+    assert str(info.value) == want
+    from cgotrap.cli import main as cli
+
+    for key, value in off.items():
+        monkeypatch.setenv(key, value)
+    assert cli.main(["list", "-e", "-deps", "-json", "-C", str(main), "./..."]) != 0
+    out, err = capsys.readouterr()
+    # go's text, kept on one line: the CLI escapes control characters in errors
+    one_line = want.replace("\n", "\\x0a").replace("\t", "\\x09")
+    assert (out, err) == ("", f"cgotrap: {one_line}\n")
+    # from go 1.17 the same missing go.mod is no refusal: the graph is read lazily
+    (main / "go.mod").write_text(f"module example.com/main\n\ngo 1.21\n\n{REQ_AD}")
+    assert _go_list_deps_ok(go_tool, main, off)
+    pruned = load_for_packages(find_project(main, goroot, full), full)
+    assert pruned is not None
+    assert pruned.error == want
+
+
+def _go_list_deps_ok(go_tool: Tool, main: Path, env: Mapping[str, str]) -> bool:
+    done = subprocess.run(
+        [str(go_tool.path), "list", "-e", "-deps", "-json", "./..."],
+        cwd=main,
+        env=fx.go_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return done.returncode == 0 and bool(done.stdout)
+
+
+def test_workspace_graph(tmp_path: Path, go_tool: Tool, goroot: Path) -> None:
+    g = _standard_graph(tmp_path)
+    fx.write_tree(
+        tmp_path,
+        {
+            "go.work": "go 1.23\n\nuse (\n\t./main\n\t./other\n)\n",
+            "other/go.mod": "module example.com/w\n\ngo 1.21\n\nrequire example.com/d v1.0.0\n",
+            "other/w.go": "package w\n",
+        },
+    )
+    main = _main(tmp_path, g, "1.21", "require example.com/a v1.0.0\n")
+    graph = _compare(go_tool, tmp_path, main, goroot)
+    assert graph.pruning == "workspace"
+
+
+def test_missing_in_proxy_reported_per_module(tmp_path: Path, go_tool: Tool, goroot: Path) -> None:
+    g = _standard_graph(tmp_path)
+    main = _main(tmp_path, g, "1.21", "require example.com/zz v1.0.0\n")
+    (main / "go.sum").write_text(
+        "\n".join(sorted(g.sums)) + f"\nexample.com/zz v1.0.0/go.mod {_h1_gomod('x')}\n"
+    )
+    cache = tmp_path / "gocache"
+    env = {"GOPROXY": g_uri(tmp_path), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    objs, error = _go_list_m(go_tool, main, env)
+    full = fx.go_env({**env, "GOMODCACHE": str(tmp_path / "empty")})
+    graph = load_module_graph(find_project(main, goroot, full), full)
+    assert _cgotrap_rows(graph) == [_go_row(o) for o in objs], json.dumps(objs)
+    assert graph.error == error
+
+
+def _h1_zip(module: str, version: str, files: Mapping[str, str]) -> str:
+    """dirhash.Hash1 of a module zip: the "h1:" of go.sum's module line."""
+    lines = "".join(
+        f"{hashlib.sha256(files[rel].encode()).hexdigest()}  {module}@{version}/{rel}\n"
+        for rel in sorted(files, key=lambda r: f"{module}@{version}/{r}")
+    )
+    return "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+
+
+def test_list_resolves_modules_reached_through_requirements(
+    tmp_path: Path,
+    go_tool: Tool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before go 1.17, `cgotrap list` finds c at the version MVS selects, as go list does."""
+    from cgotrap.cli import main as cli
+
+    proxy = tmp_path / "proxy"
+    sums: list[str] = []
+
+    def add(path: str, version: str, go: str, imports: str, *requires: str) -> None:
+        req = "".join(f"require {r}\n" for r in requires)
+        name = path.rsplit("/", 1)[-1]
+        body = f'package {name}\n\nimport _ "{imports}"\n' if imports else f"package {name}\n"
+        files = {"go.mod": f"module {path}\n\ngo {go}\n\n{req}", f"{name}.go": body}
+        fx.write_proxy(proxy, path, version, files)
+        sums.append(f"{path} {version} {_h1_zip(path, version, files)}")
+        sums.append(f"{path} {version}/go.mod {_h1_gomod(files['go.mod'])}")
+
+    add("example.com/a", "v1.0.0", "1.16", "example.com/b", "example.com/b v1.0.0")
+    add("example.com/b", "v1.0.0", "1.16", "example.com/c", f"{C} v1.1.0")
+    for v in ("v1.1.0", "v1.2.0"):
+        add(C, v, "1.16", "")
+    add("example.com/x", "v1.0.0", "1.16", "", f"{C} v1.2.0")
+    main = tmp_path / "main"
+    fx.write_tree(
+        main,
+        {
+            "go.mod": "module example.com/main\n\ngo 1.16\n\nrequire (\n\texample.com/a v1.0.0\n"
+            "\texample.com/x v1.0.0\n)\n",
+            "go.sum": "\n".join(sorted(sums)) + "\n",
+            "m.go": 'package main\n\nimport _ "example.com/a"\n\nfunc main() {}\n',
+        },
+    )
+    cache = tmp_path / "gocache"
+    env = {"GOPROXY": proxy.as_uri(), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    done = subprocess.run(
+        [str(go_tool.path), "mod", "download", "all"],
+        cwd=main,
+        env=fx.go_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    off = {"GOPROXY": "off", "GOMODCACHE": str(cache)}
+    want = fx.golist(main, ["./..."], goos="linux", goarch="amd64", cgo=False, env=off)
+    c_pkg = next(p for p in want if p["ImportPath"] == C)
+    assert c_pkg["Dir"].endswith("c@v1.2.0")  # selected through x's requirement
+    for key, value in off.items():
+        monkeypatch.setenv(key, value)
+    args = ["list", "-e", "-deps", "-json", "--targets", "linux/amd64", "--cgo", "0"]
+    rc = cli.main([*args, "-C", str(main), "./..."])
+    assert rc == 0
+    got = list(fx.iter_json_objects(capsys.readouterr().out))
+    assert fx.diff_packages(want, got) == []
