@@ -107,6 +107,12 @@ def test_targets_expand_libc_variants_and_glibc_floor(tmp_path: Path) -> None:
         ('[inspect]\nruns_on = ["alpin"]', "inspect.runs_on[0]: unknown run-target 'alpin'"),
         ("rules = 3", "rules: must be a table"),
         ("[targets", "not valid TOML"),
+        ('[matrix.cc]\n"linux/*" = "gcc"', "matrix.cc.\"linux/*\": 'linux/*' is not a port"),
+        ('[matrix.cc]\n"plan10/amd64" = "gcc"', 'matrix.cc."plan10/amd64": unknown target'),
+        ('[matrix.cc]\n"linux/amd64" = 3', 'matrix.cc."linux/amd64": must be a non-empty'),
+        ("[matrix]\nallow_fail = 3", "matrix.allow_fail: must be a list of strings"),
+        ('[matrix]\nallow_fail = ["linux/amd6"]', "matrix.allow_fail[0]: unknown target"),
+        ("[matrix]\njobs = 3", "matrix.jobs: unknown key"),
     ],
 )
 def test_invalid_file_is_one_line_naming_file_and_key(
@@ -146,3 +152,23 @@ def test_found_upward_from_a_subdirectory(tmp_path: Path) -> None:
     assert find_upward(sub) == path.resolve()
     nearer = _write(tmp_path / "dist", "")
     assert find_upward(sub) == nearer.resolve()
+
+
+def test_matrix_table_makes_the_matrix_settings(tmp_path: Path) -> None:
+    from cgotrap.crossbuild import config as matrix_config
+
+    path = _write(
+        tmp_path,
+        '[matrix]\nallow_fail = ["linux/386"]\n\n[matrix.cc]\n'
+        '"linux/arm64" = "aarch64-linux-gnu-gcc"\n"linux/arm64-musl" = "musl-gcc"\n',
+    )
+    settings = matrix_config.from_table(load(path).matrix)
+    arm_gnu = Target(goos="linux", goarch="arm64", cgo=True)
+    arm_musl = Target(goos="linux", goarch="arm64", cgo=True, libc=Libc.MUSL)
+    assert settings.cc_for(arm_gnu) == "aarch64-linux-gnu-gcc"
+    assert settings.cc_for(arm_musl) == "musl-gcc"
+    assert settings.allowed_to_fail(Target(goos="linux", goarch="386", cgo=True))
+    assert not settings.allowed_to_fail(arm_gnu)
+    # no [matrix] anywhere: the defaults, and nothing in the deprecated places
+    assert matrix_config.from_table(Config().matrix) == matrix_config.MatrixConfig()
+    assert matrix_config.load_legacy(tmp_path) is None

@@ -178,7 +178,10 @@ def test_config_from_cgotrap_toml_and_command_line(tmp_path: Path) -> None:
         '[matrix]\nallow_fail = ["linux/386"]\n\n[matrix.cc]\n'
         '"linux/arm64" = "aarch64-linux-gnu-gcc"\n"linux/arm64-musl" = "musl-gcc"\n'
     )
-    settings = config.load(tmp_path)
+    found = config.load_legacy(tmp_path)
+    assert found is not None
+    settings, where = found
+    assert where == tmp_path / "cgotrap.toml"
     arm_gnu = Target(goos="linux", goarch="arm64", cgo=True)
     arm_musl = Target(goos="linux", goarch="arm64", cgo=True, libc=Libc.MUSL)
     assert settings.cc_for(arm_gnu) == "aarch64-linux-gnu-gcc"
@@ -195,7 +198,9 @@ def test_config_in_pyproject(tmp_path: Path) -> None:
         '[project]\nname = "x"\n\n[tool.cgotrap.matrix.cc]\n'
         '"windows/amd64" = "x86_64-w64-mingw32-gcc"\n'
     )
-    assert config.load(tmp_path).cc_for(W1) == "x86_64-w64-mingw32-gcc"
+    found = config.load_legacy(tmp_path)
+    assert found is not None
+    assert found[0].cc_for(W1) == "x86_64-w64-mingw32-gcc"
 
 
 @pytest.mark.parametrize(
@@ -211,7 +216,7 @@ def test_config_in_pyproject(tmp_path: Path) -> None:
 def test_bad_config_is_one_line_input_error(tmp_path: Path, text: str) -> None:
     (tmp_path / "cgotrap.toml").write_text(text)
     with pytest.raises((InputError, UsageError)) as info:
-        config.load(tmp_path)
+        config.load_legacy(tmp_path)
     assert "\n" not in str(info.value)
 
 

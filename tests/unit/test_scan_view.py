@@ -11,7 +11,6 @@ import pytest
 
 from cgotrap import schemas
 from cgotrap.cli import main as cli
-from cgotrap.cli import main_scan
 from cgotrap.errors import DataError
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, TargetPackages
@@ -185,6 +184,7 @@ def test_json_validates_and_has_no_absolute_paths() -> None:
     assert document["version"] == render.SCHEMA_VERSION
     assert "/src/m" not in text
     assert document["summary"] == {
+        "suppressed": 0,
         "errors": result.count(Severity.ERROR),
         "warnings": result.count(Severity.WARNING),
         "notes": result.count(Severity.NOTE),
@@ -340,11 +340,19 @@ def test_cli_fail_on(  # noqa: PLR0917  # pytest passes fixtures and parameters 
 
 
 def test_cli_fail_on_values_are_all_handled() -> None:
-    for value in main_scan.FailOn:
-        main_scan._fails({"error": 1, "warning": 1, "note": 1}, value)
     parser = cli.build_parser(["scan"])
     for output in OutputFormat:
         assert parser.parse_args(["scan", "--format", output.value]).format == output.value
+    from cgotrap.gate.judging import FailOn
+    from cgotrap.judge.finding import Severity
+
+    reached = {value: [value.reached_by(s) for s in Severity] for value in FailOn}
+    assert reached == {
+        FailOn.ERROR: [True, False, False],
+        FailOn.WARNING: [True, True, False],
+        FailOn.NOTE: [True, True, True],
+        FailOn.NEVER: [False, False, False],
+    }
 
 
 def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
@@ -357,12 +365,8 @@ def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: A
 def test_cli_parser_defaults() -> None:
     args = cli.build_parser().parse_args(["scan"])
     assert isinstance(args, argparse.Namespace)
-    assert (args.path, args.patterns, args.targets, args.cgo) == (
-        ".",
-        [],
-        "first-class,linux/amd64-musl,linux/arm64-musl",
-        "both",
-    )
+    # --targets: None means [targets] of .cgotrap.toml, else DEFAULT_TARGETS
+    assert (args.path, args.patterns, args.targets, args.cgo) == (".", [], None, "both")
     assert (args.format, args.fail_on, args.include_std, args.why) == (
         "table",
         "error",

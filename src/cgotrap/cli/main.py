@@ -44,6 +44,8 @@ _COMMANDS = {
     "explain": "cgotrap.cli.main_explain",
     "doctor": "cgotrap.cli.main_doctor",
     "init": "cgotrap.cli.main_init",
+    "baseline": "cgotrap.cli.main_baseline",
+    "check": "cgotrap.cli.main_check",
 }
 
 

@@ -2,14 +2,20 @@
 
     cgotrap inspect PATH... [--runs-on alpine,rhel-7|all] [--policy NAME]
                     [--format FORMAT] [-o FILE] [--jobs N] [--go-version-m]
+                    [--config FILE] [--baseline FILE]
 
 PATHs are binaries, directories (recursive; non-binaries skipped quietly) and release
 archives (.tar.gz, .tgz, .tar, .zip; members read in place, never extracted).
 
 `--go-version-m` prints exactly what `go version -m PATH...` prints, and exits like it.
 
-Exit status (`cgotrap.errors`): 0; 1 when `--policy` is violated; 2 usage; 4 when a file
-could not be read (one named file, or one among many: the others are still reported) or the
+`--config FILE`, else the nearest `.cgotrap.toml` from the current directory upward, gives
+`[inspect]`'s policy and run-targets when the options do not, and severities and ignores
+(`path` globs match the binary's path).
+
+Exit status (`cgotrap.errors`): 0; 1 when `--policy` is violated by a finding that counts
+(not suppressed; with `--baseline FILE`, not in the baseline); 2 usage; 4 when a file could
+not be read (one named file, or one among many: the others are still reported) or the
 output not written.
 """
 
@@ -22,6 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cgotrap.cli import gate as gate_options
 from cgotrap.cli import output, streams
 from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.render.formats import OutputFormat, formatter, report_format
@@ -68,6 +75,8 @@ def register(sub: Any) -> None:
         action="store_true",
         help="print exactly what `go version -m PATH...` prints",
     )
+    gate_options.add_config(parser, where="the current directory or above")
+    gate_options.add_baseline(parser)
     parser.set_defaults(run=run)
 
 
@@ -83,12 +92,18 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.buffer.flush()
         return result.exit_code  # go's own: 1 when a named file is no readable Go binary
 
+    from cgotrap import config as project_config
+    from cgotrap.gate.judging import FailOn, failing, judge_findings
     from cgotrap.judge import policy as policies
     from cgotrap.render import inspect as renderer
     from cgotrap.render.untrusted import for_terminal
 
-    targets = policies.select_run_targets(args.runs_on) if args.runs_on else ()
-    policy = policies.get_policy(args.policy) if args.policy else None
+    found = Path(args.config) if args.config else project_config.find_upward(Path.cwd())
+    config = project_config.load(found) if found is not None else project_config.Config()
+    runs_on = args.runs_on or ",".join(config.inspect.runs_on)
+    policy_name = args.policy or config.inspect.policy or ""
+    targets = policies.select_run_targets(runs_on) if runs_on else ()
+    policy = policies.get_policy(policy_name) if policy_name else None
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (the CPUs available) or more")
     binaries = list(inspect_inputs(args.paths, jobs=args.jobs or default_jobs()))
@@ -96,13 +111,16 @@ def run(args: argparse.Namespace) -> int:
         # one file named, and it cannot be read: an input error, not a report
         raise InputError(f"{binaries[0].name}: {binaries[0].error}")
     report = policies.build_report(binaries, targets, policy)
+    judged = judge_findings(report.findings, config, root=None)
+    baseline = gate_options.baseline_view(args.baseline, report.findings)
 
     fmt = OutputFormat(args.format)
     view = report_format(fmt)
     if view is not None:
         from cgotrap.render.findings import from_inspect
 
-        text = formatter(view)(from_inspect(report, base=output.repository_base(Path())))
+        as_findings = from_inspect(report, judged=judged, base=output.repository_base(Path()))
+        text = formatter(view)(as_findings)
     elif fmt is OutputFormat.JSON:
         text = renderer.format_json(report)
     else:
@@ -113,7 +131,10 @@ def run(args: argparse.Namespace) -> int:
     output.emit(text, args.output)
     if not binaries:
         streams.say("cgotrap: no binaries found")
-    outcomes = [ExitCode.FINDINGS] if report.policy_violated else []
+    gate_options.note_gone(baseline)
+    counted = failing(judged, FailOn.ERROR, baseline.comparison.new if baseline else None)
+    violated = report.policy_violated and (counted or not report.findings)
+    outcomes = [ExitCode.FINDINGS] if violated else []
     for entry in binaries:
         if entry.error:
             streams.say(f"cgotrap: {entry.name}: {entry.error}")

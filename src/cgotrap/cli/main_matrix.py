@@ -3,14 +3,17 @@
     cgotrap matrix [PATH] [PACKAGES...] [--targets SEL] [--cgo 0|1|both] [--glibc 2.17]
                    [--vet] [--test] [--jobs N] [--timeout S] [--format FORMAT] [-o FILE]
                    [--results DIR] [--cc PORT=CC]... [--allow-fail SEL]... [--no-fail]
-                   [--no-reuse]
+                   [--no-reuse] [--tags T,...] [--config FILE] [--baseline FILE]
 
 PATH is the Go module root (default "."); PACKAGES are go package patterns (default
 "./..."). CGO_ENABLED=1 targets are cross-compiled with `zig cc`; foreign Linux tests run
 under qemu-user. Logs and binaries go to --results (default: a folder under
-~/.cache/cgotrap/matrix), never into the project.
+~/.cache/cgotrap/matrix), never into the project. `.cgotrap.toml` at PATH (or `--config`)
+gives the targets, glibc floor, tags and buildmode when the options do not, `[matrix]`'s
+C compilers and allowed failures, severities and ignores.
 
-Exit status (`cgotrap.errors`): 0 when every target (not allowed to fail) passed, 1 when
+Exit status (`cgotrap.errors`): 0 when every target (not allowed to fail) passed, or every
+finding of the failed ones is suppressed (with `--baseline`: known on that target), 1 when
 one failed; 2 usage; 3 a tool missing (go, zig, qemu-user for --test, a --cc compiler);
 4 unreadable input or unwritable results; 128+N stopped by signal N (130: Ctrl-C).
 """
@@ -25,11 +28,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cgotrap.cli import gate as gate_options
 from cgotrap.cli import output, streams
 from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.targets import Target, expand, parse_cgo_modes
+
+if TYPE_CHECKING:
+    from cgotrap.config import Config
+    from cgotrap.crossbuild.config import MatrixConfig
 
 DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
 
@@ -50,9 +58,9 @@ def register(sub: Any) -> None:
     parser.add_argument("packages", nargs="*", help="package patterns (default: ./...)")
     parser.add_argument(
         "--targets",
-        default=DEFAULT_TARGETS,
+        default=None,
         help=f"targets (all, first-class, linux/*, linux/arm64-musl, ...; default: "
-        f"{DEFAULT_TARGETS})",
+        f"[targets] of .cgotrap.toml, else {DEFAULT_TARGETS})",
     )
     parser.add_argument("--cgo", default="both", help="CGO_ENABLED: 0, 1 or both (default)")
     parser.add_argument(
@@ -86,6 +94,11 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--no-reuse", action="store_true", help="rebuild targets even if nothing changed"
     )
+    parser.add_argument(
+        "--tags", default="", help="comma-separated build tags (default: [build] tags)"
+    )
+    gate_options.add_config(parser)
+    gate_options.add_baseline(parser)
     parser.set_defaults(run=run)
 
 
@@ -166,11 +179,23 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be >= 0 and --timeout > 0")
     if args.glibc is not None and not re.fullmatch(r"2\.[0-9]{1,2}", args.glibc):
         raise UsageError(f"--glibc takes a glibc version such as 2.17, not {args.glibc!r}")
-    targets = expand(args.targets, parse_cgo_modes(args.cgo), skip_unsupported_cgo=True)
+    from cgotrap.gate import project
+
+    config = project.load_config(root, Path(args.config) if args.config else None)
+    cgo_modes = parse_cgo_modes(args.cgo)
+    if args.targets is None and config.targets.select:
+        targets = project.report_targets(None, cgo_modes, config)
+    else:
+        selectors = args.targets or DEFAULT_TARGETS
+        targets = expand(selectors, cgo_modes, skip_unsupported_cgo=True)
     if not targets:
-        raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
+        raise UsageError(
+            f"no target left: {args.targets or 'the configured targets'} with --cgo {args.cgo}"
+        )
     targets = _without_libc_twins(targets)
-    settings = matrix_config.with_command_line(matrix_config.load(root), args.cc, args.allow_fail)
+    settings = matrix_config.with_command_line(
+        _matrix_settings(root, config), args.cc, args.allow_fail
+    )
     steps = [Step.BUILD]
     if args.vet:
         steps.append(Step.VET)
@@ -191,9 +216,11 @@ def run(args: argparse.Namespace) -> int:
         results_dir=results.resolve(),
         jobs=args.jobs,
         timeout=args.timeout,
-        glibc=args.glibc,
+        glibc=args.glibc or config.targets.glibc,
         config=settings,
         reuse=not args.no_reuse,
+        tags=project.build_tags(args.tags, config),
+        buildmode=config.build.buildmode,
     )
     progress = _Progress(targets, live=sys.stderr.isatty())
     runner = MatrixRunner(options, progress=progress.update)
@@ -205,6 +232,11 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         streams.say(f"cgotrap: {options.results_dir}/matrix.json: {exc.strerror or exc}")
         outcomes.append(ExitCode.INPUT_OUTPUT)
+    from cgotrap.gate.judging import judge_findings, matrix_failed
+
+    findings = report.groups
+    judged = judge_findings(findings, config, root=root.resolve())
+    baseline = gate_options.baseline_view(args.baseline, findings)
     own = {f.value: f for f in MatrixFormat}  # table, json and matrix's own JUnit
     # go's output quotes the project's names: controls shown escaped (JSON escapes its own)
     shown = report if args.format == MatrixFormat.JSON.value else for_terminal(report)
@@ -212,9 +244,8 @@ def run(args: argparse.Namespace) -> int:
     if view is not None:
         from cgotrap.render.findings import from_matrix
 
-        output.emit(
-            formatter(view)(from_matrix(report, base=output.repository_base(root))), args.output
-        )
+        as_findings = from_matrix(report, judged=judged, base=output.repository_base(root))
+        output.emit(formatter(view)(as_findings), args.output)
     elif own[args.format] is MatrixFormat.TABLE and args.output is None and sys.stdout.isatty():
         from rich.console import Console
 
@@ -223,9 +254,29 @@ def run(args: argparse.Namespace) -> int:
         Console(highlight=False, emoji=False).print(render(shown))
     else:
         output.emit(format_report(shown, own[args.format]), args.output)
-    if report.failed and not args.no_fail:
+    gate_options.note_gone(baseline)
+    suppressed = sum(1 for j in judged if j.suppression is not None)
+    if suppressed:
+        streams.say(f"cgotrap: {suppressed} findings suppressed by the project")
+    if matrix_failed(report, judged, baseline) and not args.no_fail:
         outcomes.append(ExitCode.FINDINGS)
     return combine(outcomes)
+
+
+def _matrix_settings(root: Path, config: Config) -> MatrixConfig:
+    """`[matrix]` of `.cgotrap.toml`; the deprecated `cgotrap.toml`/pyproject place with a
+    note on stderr."""
+    from cgotrap.crossbuild import config as matrix_config
+
+    legacy = matrix_config.load_legacy(root)
+    if legacy is None:
+        return matrix_config.from_table(config.matrix)
+    settings, where = legacy
+    if config.matrix.cc or config.matrix.allow_fail:
+        streams.say(f"cgotrap: {where}: [matrix] ignored, .cgotrap.toml has one")
+        return matrix_config.from_table(config.matrix)
+    streams.say(f"cgotrap: {where}: [matrix] here is deprecated; move it into .cgotrap.toml")
+    return settings
 
 
 if os.name != "posix":  # pragma: no cover - process groups are POSIX

@@ -2,49 +2,37 @@
 
     cgotrap scan [PATH] [PATTERN...] [--targets SEL] [--cgo 0|1|both] [--tags T,...]
                  [--buildmode MODE] [--why PKG]... [--include-std] [--format FORMAT]
-                 [-o FILE] [--fail-on LEVEL]
+                 [-o FILE] [--fail-on LEVEL] [--config FILE] [--baseline FILE]
 
 PATH is the module root (default "."); PATTERNs are go package patterns (default "./...";
 `cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
 FORMAT: table, json, sarif, github, markdown, junit, codeclimate, html (`render.formats`).
+`.cgotrap.toml` at PATH (or `--config FILE`) gives the targets and tags when the options do
+not, severities and ignores; `//cgotrap:ignore` comments suppress findings (kept, marked).
 
-Exit status (`cgotrap.errors`): 0 when no finding is at or above `--fail-on` (default:
-error), 1 when one is; 2 usage; 3 go missing; 4 an input could not be read (also one file
-among many) or the output not written; 5 packages could not be resolved (incomplete answer:
-the report says "N imported packages could not be resolved: their cgo status is unknown;
-run `go mod download`").
+Exit status (`cgotrap.errors`): 0 when no counted finding (not suppressed; with `--baseline`,
+new) is at or above `--fail-on` (default: error), 1 when one is; 2 usage; 3 go missing; 4 an
+input could not be read (also one file among many) or the output not written; 5 packages
+could not be resolved (incomplete answer: the report says "N imported packages could not be
+resolved: their cgo status is unknown; run `go mod download`").
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import enum
 import gc
-import shutil
-import sys
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any
 
+from cgotrap.cli import gate as gate_options
 from cgotrap.cli import output, streams
 from cgotrap.config import BUILDMODES
 from cgotrap.discover.project import NoModuleError
 from cgotrap.errors import ExitCode, InputError, UsageError, combine
-from cgotrap.evaluate.model import MatrixResult
-from cgotrap.render.formats import OutputFormat, formatter, report_format
-from cgotrap.targets import expand, parse_cgo_modes, with_cgo_twins
+from cgotrap.gate.project import DEFAULT_TARGETS
+from cgotrap.targets import parse_cgo_modes
 
-DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
-"""What a release is usually built for (as `matrix` uses): Go's first-class ports and static
-musl Linux. Ports that only link through cgo (android, ios) are one `--targets all` away."""
-
-
-class FailOn(enum.StrEnum):
-    """`--fail-on` values: the least severe finding that makes the exit status 1."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    NEVER = "never"
+__all__ = ["DEFAULT_TARGETS", "register", "run"]
 
 
 def register(sub: Any) -> None:
@@ -65,14 +53,16 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--targets",
-        default=DEFAULT_TARGETS,
+        default=None,
         help="targets: all, first-class, linux/*, linux/amd64, linux/arm64-musl, comma-separated "
-        f"(default: {DEFAULT_TARGETS}; `--targets all` for every port)",
+        f"(default: [targets] of .cgotrap.toml, else {DEFAULT_TARGETS}; `all` for every port)",
     )
     parser.add_argument(
         "--cgo", default="both", help="CGO_ENABLED values to report: 0, 1 or both (default)"
     )
-    parser.add_argument("--tags", default="", help="comma-separated build tags")
+    parser.add_argument(
+        "--tags", default="", help="comma-separated build tags (default: [build] tags)"
+    )
     parser.add_argument(
         "--buildmode",
         default=None,
@@ -94,26 +84,15 @@ def register(sub: Any) -> None:
         help="report standard-library cgo packages (net, os/user, ...) as findings",
     )
     output.add_arguments(parser)
-    parser.add_argument(
-        "--fail-on",
-        choices=[f.value for f in FailOn],
-        default=FailOn.ERROR.value,
-        help="exit 1 when a finding at this severity or worse exists (default: error)",
-    )
+    gate_options.add_fail_on(parser)
+    gate_options.add_config(parser)
+    gate_options.add_baseline(parser)
     parser.set_defaults(run=run)
 
 
 _CGO_BUILDMODES = frozenset({"c-shared", "c-archive", "plugin", "shared"})
 """Build modes go links only through cgo ("-buildmode=c-shared requires external (cgo)
 linking, but cgo is not enabled")."""
-
-
-def _configured_buildmode(root: Path) -> str:
-    """build.buildmode of the project's .cgotrap.toml ("default" without one)."""
-    from cgotrap import config
-
-    found = config.find_at_root(root.resolve())
-    return config.load(found).build.buildmode if found is not None else "default"
 
 
 def _module_file_hint(root: Path) -> str:
@@ -128,61 +107,19 @@ def _module_file_hint(root: Path) -> str:
     return ""
 
 
-def _empty_wildcards(patterns: tuple[str, ...], matrix: MatrixResult) -> list[str]:
-    """Wildcard patterns no package of any target matched, whose directory exists (a missing
-    directory is go's Error object, reported by the loader)."""
-    out = []
-    listed = [
-        (p.import_path, p.dir)
-        for tp in matrix.per_target
-        for p in tp.packages
-        if p.import_path in tp.roots
-    ]
-    root = Path(matrix.module_root)
-    for pattern in patterns:
-        if "..." not in pattern:
-            continue
-        base = pattern.split("...", 1)[0].rstrip("/")
-        if pattern.startswith("."):
-            where = (root / base).resolve()
-            if not where.is_dir():
-                continue
-            hit = any(d and (Path(d) == where or where in Path(d).parents) for _, d in listed)
-        else:
-            hit = any(ip.startswith(base) for ip, _ in listed)
-        if not hit:
-            out.append(pattern)
-    return out
-
-
-def _fails(counts: dict[str, int], fail_on: FailOn) -> bool:
-    match fail_on:
-        case FailOn.ERROR:
-            return counts["error"] > 0
-        case FailOn.WARNING:
-            return counts["error"] + counts["warning"] > 0
-        case FailOn.NEVER:
-            return False
-        case _:
-            assert_never(fail_on)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap scan`."""
-    from cgotrap.evaluate.completeness import incomplete_message, unresolved
-    from cgotrap.evaluate.load import load_matrix
-    from cgotrap.judge.rules import Severity
-    from cgotrap.judge.scan import scan
-    from cgotrap.render import scan as render
-    from cgotrap.render.untrusted import for_terminal
+    from cgotrap.gate import project
+    from cgotrap.gate.judging import FailOn, failing
 
     root = Path(args.path)
     if not root.is_dir():
         raise InputError(f"{args.path}: not a directory")
-    report = expand(args.targets, parse_cgo_modes(args.cgo), skip_unsupported_cgo=True)
+    config = project.load_config(root, Path(args.config) if args.config else None)
+    report = project.report_targets(args.targets, parse_cgo_modes(args.cgo), config)
     if not report:
-        raise UsageError(f"no target left: {args.targets} with --cgo {args.cgo}")
-    buildmode = args.buildmode or _configured_buildmode(root)
+        raise UsageError(f"no target left: {args.targets or DEFAULT_TARGETS} with --cgo {args.cgo}")
+    buildmode = args.buildmode or config.build.buildmode
     if buildmode in _CGO_BUILDMODES:
         report = [t for t in report if t.cgo]
         streams.say(
@@ -191,16 +128,20 @@ def run(args: argparse.Namespace) -> int:
         )
         if not report:
             raise UsageError(f"no target left: -buildmode={buildmode} with --cgo {args.cgo}")
-    tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
-    patterns = tuple(args.patterns) or ("./...",)
+    options = project.ScanOptions(
+        targets=tuple(report),
+        patterns=tuple(args.patterns) or ("./...",),
+        tags=project.build_tags(args.tags, config),
+        include_std=args.include_std,
+        why=tuple(args.why),
+        workers=2,
+    )
     # Two processes scan the directories (workers=2); the cyclic collector is off while
     # the loader builds millions of long-lived objects without cycles worth collecting.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        matrix = load_matrix(
-            patterns, with_cgo_twins(report), root=root.resolve(), tags=tags, workers=2
-        )
+        scanned = project.scan_project(root, options, config)
     except NoModuleError as exc:
         hint = _module_file_hint(root.resolve())
         if hint:
@@ -209,50 +150,15 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if gc_was_enabled:
             gc.enable()
-    from cgotrap.evaluate.sources import default_reader, read_sources
-
-    reader, reader_problem = default_reader()
-    sources = read_sources(matrix, reader)
-    result = scan(
-        matrix,
-        report=report,
-        include_std=args.include_std,
-        why=tuple(args.why),
-        sources=sources,
-    )
-    for pattern in _empty_wildcards(patterns, matrix):
+    for pattern in scanned.empty_wildcards:
         # go's own words, on stderr as go prints them (the run goes on).
         streams.say(f'cgotrap: warning: "{pattern}" matched no packages')
-    extra = (*([reader_problem] if reader_problem else []), *sources.problems)
-    if extra:
-        result = dataclasses.replace(result, problems=(*result.problems, *extra))
-    fmt = OutputFormat(args.format)
-    view = report_format(fmt)
-    if view is not None:
-        from cgotrap.render.findings import from_scan
-
-        output.emit(
-            formatter(view)(from_scan(result, base=output.repository_base(root))), args.output
-        )
-    elif fmt is OutputFormat.JSON:
-        output.emit(render.format_json(result), args.output)
-    elif args.output is None and sys.stdout.isatty():
-        from rich.console import Console
-
-        console = Console(highlight=False, emoji=False)
-        console.print(render.render(for_terminal(result), width=console.width))
-    else:
-        width = max(shutil.get_terminal_size((120, 24)).columns, 80)
-        shown = for_terminal(result)  # names from the tree: controls shown escaped
-        output.emit(render.format_table(shown, width=width), args.output)
+    result, judged = scanned.result, scanned.judged
+    view = gate_options.baseline_view(args.baseline, result.findings)
+    gate_options.emit_scan(args, root, result, judged, view)
+    gate_options.note_gone(view)
     outcomes = []
-    counts = {s.value: result.count(s) for s in Severity}
-    if _fails(counts, FailOn(args.fail_on)):
+    if failing(judged, FailOn(args.fail_on), view.comparison.new if view else None):
         outcomes.append(ExitCode.FINDINGS)
-    if result.problems:  # shown in the report itself
-        outcomes.append(ExitCode.INPUT_OUTPUT)
-    missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
-    if missing or result.unresolved:
-        streams.say(f"cgotrap: {incomplete_message(missing or result.unresolved)}")
-        outcomes.append(ExitCode.INCOMPLETE)
+    outcomes.extend(gate_options.scan_problems(scanned))
     return combine(outcomes)

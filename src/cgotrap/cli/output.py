@@ -38,7 +38,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` into `path` whole or not at all (temporary file, then rename)."""
+    """Write `text` into `path` whole or not at all (temporary file, then rename).
+
+    A `path` that exists and is no regular file (`-o /dev/null`, `/dev/stdout`, a FIFO) is
+    written into as it is: renaming over it would replace the device with a file."""
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("w", encoding="utf-8", errors="surrogateescape", newline="") as out:
+                out.write(text)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        return
     directory = path.parent if str(path.parent) else Path()
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -26,6 +26,12 @@ and the key (`.cgotrap.toml: targets.libc: "glib" is not a libc (gnu, musl)`)::
     policy = "glibc<=2.17"
     runs_on = ["alpine", "debian-12"]
 
+    [matrix]
+    allow_fail = ["linux/386"]  # targets whose failure does not fail `cgotrap matrix`
+
+    [matrix.cc]                 # a C compiler per port (or port-libc) instead of zig cc
+    "linux/arm64" = "aarch64-linux-gnu-gcc"
+
 Nothing here is ever written by cgotrap except `cgotrap init` (a new file, on request).
 """
 
@@ -49,6 +55,7 @@ __all__ = [
     "ConfigError",
     "Ignore",
     "InspectConfig",
+    "MatrixTable",
     "TargetsConfig",
     "find_at_root",
     "find_upward",
@@ -144,6 +151,17 @@ class InspectConfig:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MatrixTable:
+    """`[matrix]`: how `cgotrap matrix` builds (`crossbuild.config.MatrixConfig` is made
+    from it)."""
+
+    cc: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Port or port-with-libc ("linux/arm64", "linux/arm64-musl") -> a C compiler command."""
+    allow_fail: tuple[str, ...] = ()
+    """Target selectors whose failures do not fail the run."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Config:
     """A validated `.cgotrap.toml` (every field has the default of an absent file)."""
 
@@ -159,6 +177,8 @@ class Config:
     """Accepted findings (`[[ignore]]`)."""
     inspect: InspectConfig = InspectConfig()
     """`cgotrap inspect` settings."""
+    matrix: MatrixTable = MatrixTable()
+    """`cgotrap matrix` settings."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,7 +263,7 @@ def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else _kind(value)
 
 
-_TOP_KEYS = frozenset(("targets", "build", "rules", "ignore", "inspect"))
+_TOP_KEYS = frozenset(("targets", "build", "rules", "ignore", "inspect", "matrix"))
 
 
 def parse(data: Mapping[str, Any], *, path: Path | None = None) -> Config:
@@ -257,6 +277,7 @@ def parse(data: Mapping[str, Any], *, path: Path | None = None) -> Config:
         severities=_severities(read, top.get("rules", {})),
         ignores=_ignores(read, top.get("ignore", [])),
         inspect=_inspect(read, top.get("inspect", {})),
+        matrix=_matrix(read, top.get("matrix", {})),
     )
 
 
@@ -372,3 +393,32 @@ def _inspect(read: _Reader, raw: Any) -> InspectConfig:
             known = ", ".join(policies.run_targets())
             raise read.fail(f"inspect.runs_on[{i}]", f"unknown run-target {name!r} ({known})")
     return InspectConfig(policy=policy, runs_on=runs_on)
+
+
+def _port_key(read: _Reader, key: str, dotted: str) -> None:
+    """A `[matrix.cc]` key: one port, optionally with a libc ("linux/arm64-musl")."""
+    if any(ch in key for ch in "*?[,") or "/" not in key:
+        raise read.fail(dotted, f"{key!r} is not a port such as linux/arm64")
+    try:
+        select_ports(key)
+    except UsageError as exc:
+        raise read.fail(dotted, str(exc)) from None
+
+
+def _matrix(read: _Reader, raw: Any) -> MatrixTable:
+    table = read.table(raw, "matrix", frozenset(("cc", "allow_fail")))
+    cc_raw = table.get("cc", {})
+    if not isinstance(cc_raw, dict):
+        raise read.fail("matrix.cc", f"must be a table, not {_kind(cc_raw)}")
+    cc: dict[str, str] = {}
+    for port, command in cc_raw.items():
+        dotted = f'matrix.cc."{port}"'
+        _port_key(read, port, dotted)
+        cc[port] = read.string(command, dotted)
+    allow_fail = read.strings(table.get("allow_fail", []), "matrix.allow_fail")
+    for i, selector in enumerate(allow_fail):
+        try:
+            select_ports(selector)
+        except UsageError as exc:
+            raise read.fail(f"matrix.allow_fail[{i}]", str(exc)) from None
+    return MatrixTable(cc=cc, allow_fail=allow_fail)

@@ -21,6 +21,8 @@ def write_new(path: Path, text: str, *, force: bool = False) -> None:
     in which another writer's file could be replaced); with it, `os.replace`.
     """
     directory = path.parent
+    if path.exists() and not path.is_file():  # renaming over /dev/null would replace it
+        raise InputError(f"{path}: not a regular file")
     if not force and path.exists():
         raise ExistsError(f"{path}: already exists (use --force to replace it)")
     try:

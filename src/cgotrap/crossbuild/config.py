@@ -1,7 +1,7 @@
 """Matrix settings from the project: per-target C compilers and targets allowed to fail.
 
-Read (never written) from `cgotrap.toml` at the project root, or `[tool.cgotrap]` in its
-`pyproject.toml`::
+Read (never written) from the `[matrix]` table of the project's `.cgotrap.toml`
+(`cgotrap.config`, validated there; `from_table`)::
 
     [matrix]
     allow_fail = ["linux/386"]
@@ -12,6 +12,10 @@ Read (never written) from `cgotrap.toml` at the project root, or `[tool.cgotrap]
 
 Keys of `cc` are ports ("linux/arm64") or ports with a libc ("linux/arm64-musl"); the
 command line's `--cc PORT=CC` and `--allow-fail SEL` add to (and for cc, override) them.
+
+Deprecated: the same `[matrix]` table in `cgotrap.toml` (no dot) or in pyproject's
+`[tool.cgotrap]`, where matrix read it before `.cgotrap.toml` existed (`load_legacy`; the
+CLI says so on stderr). There is one config file now.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from cgotrap.config import MatrixTable
 from cgotrap.errors import InputError, UsageError
 from cgotrap.targets import Target, select_ports
 
@@ -85,8 +90,14 @@ def _check_port_key(key: str, where: str) -> None:
         raise InputError(f"{where}: {exc}") from exc
 
 
-def load(root: Path) -> MatrixConfig:
-    """The project's settings: `cgotrap.toml`, else pyproject's `[tool.cgotrap]`, else none."""
+def from_table(table: MatrixTable) -> MatrixConfig:
+    """The settings of `.cgotrap.toml`'s `[matrix]` (already validated on load)."""
+    return MatrixConfig(cc=dict(table.cc), allow_fail=table.allow_fail)
+
+
+def load_legacy(root: Path) -> tuple[MatrixConfig, Path] | None:
+    """Deprecated places: `[matrix]` of `cgotrap.toml`, else of pyproject's
+    `[tool.cgotrap]`; with the file it came from, or None when neither has one."""
     for name, section_path in (("cgotrap.toml", ()), ("pyproject.toml", ("tool", "cgotrap"))):
         path = root / name
         if not path.is_file():
@@ -97,10 +108,10 @@ def load(root: Path) -> MatrixConfig:
             raise InputError(f"{path}: {exc}") from exc
         for key in section_path:
             data = data.get(key, {}) if isinstance(data, dict) else {}
-        if not isinstance(data, dict) or not data:
+        if not isinstance(data, dict) or "matrix" not in data:
             continue
-        return _parse(data.get("matrix", {}), str(path))
-    return MatrixConfig()
+        return _parse(data["matrix"], str(path)), path
+    return None
 
 
 def with_command_line(

@@ -105,6 +105,10 @@ class MatrixOptions:
     """Per-target CC and allowed failures."""
     reuse: bool = True
     """Reuse a target's previous result when nothing changed."""
+    tags: tuple[str, ...] = ()
+    """Build tags for every go command (`-tags`; `[build] tags` of `.cgotrap.toml`)."""
+    buildmode: str = "default"
+    """`-buildmode` of `go build` (`[build] buildmode`); "default" passes none."""
 
 
 _STOP_SIGNALS = tuple(
@@ -386,6 +390,8 @@ class MatrixRunner:
             "target": target.name,
             "steps": [s.value for s in self.options.steps],
             "packages": list(self.options.packages),
+            "tags": list(self.options.tags),
+            "buildmode": self.options.buildmode,
             "go": str(self._go.path),
             "go_version": toolchain.version("go"),
             "zig_version": toolchain.version("zig") if cc_display.startswith("zig") else "",
@@ -475,19 +481,24 @@ class MatrixRunner:
     ) -> list[str]:
         go = str(self._go.path)
         packages = list(self.options.packages)
+        tags = [f"-tags={','.join(self.options.tags)}"] if self.options.tags else []
+        mode = self.options.buildmode
+        buildmode = [f"-buildmode={mode}"] if mode != "default" else []
         match step:
             case Step.BUILD:
-                return [go, "build", "-o", str(tdir / "bin") + os.sep, *packages]
+                out = str(tdir / "bin") + os.sep
+                return [go, "build", *tags, *buildmode, "-o", out, *packages]
             case Step.VET:
-                return [go, "vet", *packages]
+                return [go, "vet", *tags, *packages]
             case Step.TEST:
                 if test is None or not test.runnable:
-                    return [go, "test", "-c", "-vet=off", "-o", str(tdir / "test") + os.sep]
+                    out = str(tdir / "test") + os.sep
+                    return [go, "test", *tags, "-c", "-vet=off", "-o", out]
                 exec_args = ["-exec", test.exec_prog] if test.exec_prog else []
                 # go's own test timeout fires a little before ours, so its panic names the
                 # hung test; ours (killing the process group) stays the backstop.
                 seconds = max(1, int(remaining) - 5)
-                return [go, "test", "-json", "-vet=off", *exec_args, f"-timeout={seconds}s"]
+                return [go, "test", *tags, "-json", "-vet=off", *exec_args, f"-timeout={seconds}s"]
 
     def _run_step(
         self,

@@ -17,6 +17,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from cgotrap.config.suppress import Judged
+from cgotrap.gate.baseline import BaselineView
 from cgotrap.judge.finding import Evidence, Finding
 from cgotrap.judge.rules import Severity
 from cgotrap.judge.rules import source as rules
@@ -32,10 +34,11 @@ from cgotrap.read import cpp
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The `"version"` of the JSON document; bumped on any incompatible change (2: per-target
-`includes` with delimiter and `#if` condition, `condition` of header findings; 3: per-target
-`verdict` and `evidence` on every reported target, findings' `evidence`)."""
+`includes` with delimiter and `#if` condition, `condition` of header findings; 3: the
+project's word on findings (severity overrides, `suppressed`, `baseline`); 4: per-target
+`verdict` and `evidence` on every reported target, findings' `evidence`, `unresolved`)."""
 
 _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.NOTE: "·"}
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
@@ -411,11 +414,13 @@ def _include_json(include: IncludeOnTarget) -> dict[str, Any]:
     return obj
 
 
-def _finding_json(f: Finding, result: ScanResult) -> dict[str, Any]:
+def _finding_json(
+    f: Finding, result: ScanResult, judged: Judged[Finding] | None, new: bool | None
+) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "rule": f.rule.id,
         "name": f.rule.name,
-        "severity": f.severity.value,
+        "severity": (judged.severity if judged is not None else f.severity).value,
         "package": f.package,
         "subject": f.subject,
         "where": result.where(f),
@@ -428,6 +433,11 @@ def _finding_json(f: Finding, result: ScanResult) -> dict[str, Any]:
         obj["condition"] = f.condition
     if f.evidence:
         obj["evidence"] = _evidence_json(f.evidence)
+    if judged is not None and judged.suppression is not None:
+        mark = judged.suppression
+        obj["suppressed"] = {"kind": mark.kind.value, "reason": mark.reason, "where": mark.where}
+    if new is not None:
+        obj["baseline"] = "new" if new else "known"
     return obj
 
 
@@ -442,8 +452,34 @@ def _evidence_json(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
     return out
 
 
-def to_json(result: ScanResult) -> dict[str, Any]:
-    """The machine document (see `schemas/scan.schema.json`)."""
+def _summary(result: ScanResult, judged: Sequence[Judged[Finding]] | None) -> dict[str, int]:
+    if judged is None:
+        counts = {s: result.count(s) for s in Severity}
+        suppressed = 0
+    else:
+        counts = dict.fromkeys(Severity, 0)
+        for j in judged:
+            if j.suppression is None:
+                counts[j.severity] += 1
+        suppressed = sum(1 for j in judged if j.suppression is not None)
+    return {
+        "errors": counts[Severity.ERROR],
+        "warnings": counts[Severity.WARNING],
+        "notes": counts[Severity.NOTE],
+        "suppressed": suppressed,
+    }
+
+
+def to_json(
+    result: ScanResult,
+    *,
+    judged: Sequence[Judged[Finding]] | None = None,
+    baseline: BaselineView | None = None,
+) -> dict[str, Any]:
+    """The machine document (see `schemas/scan.schema.json`); `judged`: the project's word
+    on each finding (in order), `baseline`: the comparison with a baseline file."""
+    if judged is not None and len(judged) != len(result.findings):
+        raise ValueError("one judgement per finding")
     packages = []
     for package in result.packages:
         per_target: dict[str, Any] = {}
@@ -495,7 +531,15 @@ def to_json(result: ScanResult) -> dict[str, Any]:
             for g in result.groups
         ],
         "packages": packages,
-        "findings": [_finding_json(f, result) for f in result.findings],
+        "findings": [
+            _finding_json(
+                f,
+                result,
+                judged[i] if judged is not None else None,
+                baseline.comparison.is_new(i) if baseline is not None else None,
+            )
+            for i, f in enumerate(result.findings)
+        ],
         "std": [
             {"import_path": s.import_path, "where": s.where, "targets": [t.name for t in s.targets]}
             for s in result.std
@@ -517,14 +561,27 @@ def to_json(result: ScanResult) -> dict[str, Any]:
         "no_header_data": [t.name for t in result.no_header_data],
         "problems": list(result.problems),
         "unresolved": list(result.unresolved),
-        "summary": {
-            "errors": result.count(Severity.ERROR),
-            "warnings": result.count(Severity.WARNING),
-            "notes": result.count(Severity.NOTE),
-        },
+        "summary": _summary(result, judged),
+        **({"baseline": _baseline_json(baseline)} if baseline is not None else {}),
     }
 
 
-def format_json(result: ScanResult) -> str:
+def _baseline_json(view: BaselineView) -> dict[str, Any]:
+    return {
+        "file": view.file,
+        "new": len(view.comparison.new),
+        "gone": [
+            {"rule": e.rule, "package": e.package, "subject": e.subject, "targets": list(e.targets)}
+            for e in view.comparison.gone
+        ],
+    }
+
+
+def format_json(
+    result: ScanResult,
+    *,
+    judged: Sequence[Judged[Finding]] | None = None,
+    baseline: BaselineView | None = None,
+) -> str:
     """`to_json` as stable text."""
-    return json_text(to_json(result))
+    return json_text(to_json(result, judged=judged, baseline=baseline))

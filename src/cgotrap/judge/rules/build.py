@@ -460,7 +460,7 @@ def _() -> None:
     AIX, DragonFly, or glibc on big-endian ppc64.
 
     How to fix: name a C cross compiler for the target: `--cc android/arm64=CLANG` or a
-    `[matrix.cc]` entry in cgotrap.toml.
+    `[matrix.cc]` entry in .cgotrap.toml.
 
     Example::
 
