@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 from cgotrap.errors import ToolchainMissingError
+from cgotrap.inputs import read_regular
 
 
 class Origin(enum.StrEnum):
@@ -69,8 +70,7 @@ def _is_pypi_shim(path: Path) -> bool:
     the same one `_from_pypi` finds, so cgotrap calls that directly.
     """
     try:
-        with path.open("rb") as f:
-            head = f.read(512)
+        head = read_regular(path, 512)
     except OSError:
         return False
     return head.startswith(b"#!") and b"from go import main" in head

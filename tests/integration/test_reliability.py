@@ -8,6 +8,7 @@ what it left running.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -146,3 +147,33 @@ def test_names_that_are_not_utf8_build_like_any_other(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert b"Traceback" not in done.stderr
     done.stdout.decode("utf-8")  # valid UTF-8
+
+
+@pytest.mark.parametrize(("extra", "expected"), [((), 124), (("--preserve-status",), 128 + 15)])
+def test_timeout_3_cgotrap_matrix_leaves_no_process(
+    sleepy: Path, tmp_path: Path, extra: tuple[str, ...], expected: int
+) -> None:
+    """`timeout 3 cgotrap matrix ...` as a user types it: timeout(1) sends SIGTERM to the
+    process group at 3 s and reports 124 (143 with --preserve-status); nothing of ours may
+    outlive it, and no go-build folder either."""
+    timeout = shutil.which("timeout")
+    if timeout is None:
+        pytest.skip("no timeout(1) here")
+    results = tmp_path / "r"
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    before = matrixfixtures.snapshot(sleepy)
+    argv = [timeout, *extra, "3", sys.executable, "-m", "cgotrap", "matrix", str(sleepy)]
+    argv += ["--targets", "linux/amd64,linux/arm64", "--cgo", "0", "--test", "--no-reuse"]
+    argv += ["--results", str(results)]
+    env = dict(os.environ, TMPDIR=str(tmpdir))
+    start = time.monotonic()
+    done = subprocess.run(argv, capture_output=True, timeout=120, check=False, env=env)
+    assert done.returncode == expected, done.stderr
+    assert time.monotonic() - start < 60  # stopped, not run to the end
+    assert b"Traceback" not in done.stderr
+    assert done.stderr.decode().splitlines()[-1:] == ["cgotrap: stopped by SIGTERM"]
+    time.sleep(0.5)
+    assert _ours((SLEEP_MARK, str(results).encode())) == []
+    _no_go_build_left(results, tmpdir)
+    assert matrixfixtures.snapshot(sleepy) == before

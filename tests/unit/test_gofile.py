@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgotrap.read import goparse
+from cgotrap.read import gofile, goparse
 from cgotrap.read.constraint import parse
 from cgotrap.read.filename import FileKind
 from cgotrap.read.gofast import fast_go_header
@@ -490,3 +490,20 @@ def test_huge_comment_and_deep_parens_are_bounded() -> None:
     data = b"/*" + b"x" * 5_000_000 + b"*/\npackage p\n"
     assert source_from_bytes(data, "x.go", FileKind.GO).package_name == "p"
     assert time.monotonic() - start < 10
+
+
+def test_header_of_millions_of_lines_is_refused_per_file_with_flat_memory() -> None:
+    """issue 13: 2M comment lines before `package`, or a 2M-line cgo preamble, cost minutes
+    and ~150 bytes per line; past the header caps the file has a one-line error instead
+    (peak memory: tests/integration/test_reliability.py)."""
+    start = time.monotonic()
+    comments = b"//x\n" * 2_000_000 + b"package p\n"
+    preamble = b"package p\n\n" + b"// #define X 1\n" * 2_000_000 + b'import "C"\n'
+    block = b"/*" + b"x" * (gofile.MAX_HEADER_BYTES + 1) + b"*/\npackage p\n"
+    for data in (comments, preamble, block):
+        src = source_from_bytes(data, "x.go", FileKind.GO)
+        assert src.error == f"read x.go: {gofile.HEADER_TOO_LARGE}"
+        assert "\n" not in src.error
+    just_under = b"//x\n" * (gofile.MAX_HEADER_LINES - 10) + b"package p\n"
+    assert source_from_bytes(just_under, "x.go", FileKind.GO).package_name == "p"
+    assert time.monotonic() - start < 30

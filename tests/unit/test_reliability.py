@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -619,3 +620,198 @@ def test_a_file_where_a_target_folder_belongs_is_exit_4(tmp_path: Path) -> None:
     assert line.startswith(f"cgotrap: {results}/linux-amd64-cgo0")
     assert "cannot keep linux/amd64 cgo=0's results" in line
     assert "CGO199" not in done.stdout.decode()
+
+
+# --- Go file headers, deep import chains: bounded time and memory --------------------------
+
+
+@pytest.mark.parametrize(
+    ("what", "content"),
+    [
+        ("comment lines before package", b"//x\n" * 2_000_000 + b"package m\n"),
+        (
+            "cgo preamble lines",
+            b"package m\n\n" + b"// #define X 1\n" * 2_000_000 + b'import "C"\n',
+        ),
+    ],
+)
+def test_a_header_of_millions_of_lines_is_one_error_in_flat_memory(
+    tmp_path: Path, what: str, content: bytes
+) -> None:
+    """Before: 34 s and 338 MB (comments), 23 s and 514 MB (preamble) for 2M lines."""
+    from cgotrap.read.gofile import HEADER_TOO_LARGE
+
+    root = write_tree(tmp_path / "m", {"go.mod": gomod("example.com/m"), "m.go": content})
+    before = _snapshot(root)
+    code, err, peak_kib = _run_measured(["list", "-C", str(root), "./..."])
+    assert (code, err) == (0, b""), what
+    assert peak_kib < 100 << 10, f"peak RSS {peak_kib} KiB for {what}"
+    listed = _cgotrap("list", "-json", "./...", cwd=root)
+    assert f"{root}/m.go: {HEADER_TOO_LARGE}" in listed.stdout.decode(), what
+    assert _snapshot(root) == before
+
+
+def test_a_deep_import_chain_loads_iteratively(tmp_path: Path) -> None:
+    """3,000 packages each importing the next: no recursion limit, bounded time. Memory
+    still grows with depth squared (each package's Deps is its own sorted tuple): the bound
+    below is today's 89 MB plus room, 676 MB at 10,000 deep (see issue 13's note)."""
+    depth = 3000
+    files = {"go.mod": gomod("example.com/m"), "main.go": gofile("main", "example.com/m/p0")}
+    for i in range(depth):
+        below = (f"example.com/m/p{i + 1}",) if i + 1 < depth else ()
+        files[f"p{i}/p.go"] = gofile(f"p{i}", *below)
+    root = write_tree(tmp_path / "m", files)
+    before = _snapshot(root)
+    code, err, peak_kib = _run_measured(["list", "-deps", "-C", str(root), "./..."])
+    assert (code, err) == (0, b"")
+    assert peak_kib < 160 << 10, f"peak RSS {peak_kib} KiB"
+    assert _snapshot(root) == before
+
+
+def test_a_fifo_beside_a_failing_file_does_not_hang_classification(tmp_path: Path) -> None:
+    """matrix's failure classification looks for the file that declares an identifier
+    (judge/buildfail): a FIFO among the *.go files blocked it forever."""
+    import threading
+
+    from cgotrap.judge import buildfail
+
+    root = _module(tmp_path / "m", "fmt")
+    (root / "c.go").write_text('package m\n\nimport "C"\n\nfunc Hello() {}\n')
+    os.mkfifo(root / "b.go")
+    os.mkfifo(root / "x.c")
+    found: list[object] = []
+    worker = threading.Thread(
+        target=lambda: found.extend(
+            [
+                buildfail._declared_in_cgo_file(root, "m.go", "Hello"),
+                buildfail._locate(root, "func Hello"),
+            ]
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "a FIFO was opened for reading"
+    assert found[0] == "c.go"
+
+
+# --- inspect over a huge directory -----------------------------------------------------------
+
+
+def _deep_tree(root: Path, depth: int, per_level: int) -> Path:
+    for level in range(depth + 1):
+        directory = root.joinpath(*(f"d{i}" for i in range(level)))
+        directory.mkdir(parents=True, exist_ok=True)
+        for n in range(per_level):
+            (directory / f"f{n}.txt").write_bytes(b"not a binary\n" * 10)
+    return root
+
+
+def test_inspect_walk_stops_at_its_bounds_and_says_so(tmp_path: Path) -> None:
+    root = _deep_tree(tmp_path / "tree", depth=6, per_level=5)
+    shutil.copy(TRUE, root / "d0" / "true")
+    before = _snapshot(root)
+    for flags, words in [
+        (["--max-files", "8"], f"cgotrap: {root}: stopped after 8 files (--max-files); "),
+        (["--max-bytes", "1K"], f"cgotrap: {root}: stopped after "),
+        (["--max-depth", "2"], f"cgotrap: {root}: 1 directory deeper than 2 levels"),
+    ]:
+        done = _cgotrap("inspect", "--format", "json", str(root), *flags)
+        assert done.returncode == 5, (flags, done.stderr)
+        assert b"Traceback" not in done.stderr
+        cuts = [line for line in done.stderr.decode().splitlines() if "--max-" in line]
+        assert len(cuts) == 1, (flags, done.stderr)
+        assert cuts[0].startswith(words), cuts
+        json.loads(done.stdout)  # still one document
+    whole = _cgotrap("inspect", "--format", "jsonl", str(root))
+    assert whole.returncode == 0, whole.stderr
+    (line,) = whole.stdout.decode().splitlines()  # one object per binary
+    assert json.loads(line)["binary"]["name"] == str(root / "d0" / "true")
+    assert _snapshot(root) == before
+
+
+def test_inspect_of_root_does_not_enter_other_filesystems() -> None:
+    others = sorted(
+        name
+        for name in os.listdir("/")  # noqa: PTH208  # the names as the walk sees them
+        if os.path.isdir(f"/{name}")  # noqa: PTH112
+        and not os.path.islink(f"/{name}")  # noqa: PTH114
+        and os.stat(f"/{name}").st_dev != os.stat("/").st_dev  # noqa: PTH116
+    )
+    code, err, peak_kib = _run_measured(["inspect", "--format", "json", "/", "--max-depth", "0"])
+    text = err.decode()
+    assert code == 5, text  # the directories below / are cut by --max-depth 0
+    assert "Traceback" not in text
+    if others:  # /proc, /sys, /dev: said, and not entered
+        line = next(x for x in text.splitlines() if "on other filesystems" in x)
+        assert line.startswith(f"cgotrap: /: {len(others)} director"), line
+        assert line.endswith("; --cross-filesystems)"), line
+        assert f"(/{others[0]}" in line, line
+    assert peak_kib < 150 << 10
+
+
+def test_elf_and_pe_damage_is_said_in_our_words() -> None:
+    from cgotrap.read.binary.interface import corrupt
+
+    cases: list[tuple[BaseException, str]] = [
+        (UnicodeDecodeError("utf-8", b"\xd5", 0, 1, "invalid"), "not text"),
+        (ValueError("expected 64, found 3"), "truncated, or an offset"),
+        (IndexError("list index out of range"), "truncated, or an offset"),
+        (RecursionError(), "nested too deep"),
+        (KeyError("<object at 0x7f>"), "headers that do not parse"),
+    ]
+    for exc, words in cases:
+        for what in ("ELF", "PE"):
+            text = str(corrupt(what, exc))
+            assert text.startswith(f"corrupt {what}: "), text
+            assert words in text, text
+            assert "0x" not in text
+            assert "codec" not in text
+
+
+def test_inspect_on_a_terminal_shows_rows_as_they_come(tmp_path: Path) -> None:
+    """On a terminal each binary's row is written when it is read (not after the walk), and
+    the facts table is not printed a second time at the end."""
+    import pty
+    import select
+
+    root = tmp_path / "tree"
+    (root / "a").mkdir(parents=True)
+    shutil.copy(TRUE, root / "a" / "true")
+    (root / "b").mkdir()
+    (root / "b" / "notes.txt").write_text("x")
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cgotrap", "inspect", str(root)],
+        stdout=child,
+        stderr=subprocess.PIPE,
+        close_fds=True,
+        env=dict(os.environ, COLUMNS="400"),
+    )
+    os.close(child)
+    seen = b""
+    try:
+        deadline = _TIMEOUT
+        while deadline > 0:
+            ready, _, _ = select.select([main], [], [], 1)
+            deadline -= 1
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the other end closed (EIO on Linux)
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+        _, err = proc.communicate(timeout=_TIMEOUT)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err
+    rows = [line for line in seen.decode().splitlines() if str(root / "a" / "true") in line]
+    assert len(rows) == 1, seen  # the streamed row, and no table repeating it
+    assert "linux/" in rows[0]
+    assert "binary" not in seen.decode().split()  # no facts-table header

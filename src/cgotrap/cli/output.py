@@ -18,11 +18,12 @@ from cgotrap.errors import InputError
 from cgotrap.render.formats import OutputFormat
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add `--format` and `-o/--output` to a command's parser."""
+def add_arguments(parser: argparse.ArgumentParser, *, extra_formats: tuple[str, ...] = ()) -> None:
+    """Add `--format` and `-o/--output` to a command's parser (`extra_formats`: formats only
+    that command writes, such as inspect's jsonl)."""
     parser.add_argument(
         "--format",
-        choices=[f.value for f in OutputFormat],
+        choices=[*(f.value for f in OutputFormat), *extra_formats],
         default=OutputFormat.TABLE.value,
         help="output format (default: table; json is versioned; sarif for code scanning, "
         "github annotations, markdown for a PR comment, junit, codeclimate for GitLab, "

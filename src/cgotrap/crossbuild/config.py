@@ -28,7 +28,10 @@ from typing import Any
 
 from cgotrap.config import MatrixTable
 from cgotrap.errors import InputError, UsageError
+from cgotrap.inputs import read_regular
 from cgotrap.targets import Target, select_ports
+
+_MAX_CONFIG_BYTES = 1 << 20  # a cgotrap.toml is a few hundred bytes
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -103,7 +106,10 @@ def load_legacy(root: Path) -> tuple[MatrixConfig, Path] | None:
         if not path.is_file():
             continue
         try:
-            data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = read_regular(path, _MAX_CONFIG_BYTES + 1).decode("utf-8")  # a FIFO: refused
+            if len(text) > _MAX_CONFIG_BYTES:
+                raise InputError(f"{path}: larger than {_MAX_CONFIG_BYTES} bytes, not read")
+            data: Any = tomllib.loads(text)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(f"{path}: {exc}") from exc
         for key in section_path:

@@ -54,6 +54,7 @@ from cgotrap.crossbuild.results import (
 from cgotrap.discover.project import refuse_special_control_files
 from cgotrap.errors import InputError, OutputError, StoppedBySignal, ToolchainMissingError
 from cgotrap.host import host_goarch
+from cgotrap.inputs import read_regular
 from cgotrap.judge.buildfail import classify, evidence, failed_tests, unclassified
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.rules import get
@@ -76,6 +77,7 @@ _ENV_THAT_MATTERS = (
     "PKG_CONFIG_SYSROOT_DIR",
 )
 _MAX_TREE_FILES = 200_000
+_MAX_RESULT_BYTES = 16 << 20  # a result.json we wrote is a few KiB
 _GOTMPDIR = "tmp"
 """A target's GOTMPDIR, inside its results folder."""
 _CCWRAP_DIGEST = hashlib.sha256(Path(ccwrap.__file__).read_bytes()).hexdigest()
@@ -712,7 +714,7 @@ def _load_cached(tdir: Path, key: str, target: Target) -> TargetResult | None:
     """The stored result if its key matches; anything unreadable is a miss."""
     path = tdir / "result.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path, _MAX_RESULT_BYTES).decode("utf-8"))
         if data.get("key") != key:
             return None
         steps = tuple(

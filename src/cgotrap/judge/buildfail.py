@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from cgotrap.errors import DataError
+from cgotrap.inputs import read_regular
 from cgotrap.judge.finding import Evidence, Finding, Rule, Step
 from cgotrap.judge.headers import catalog
 from cgotrap.judge.rules import get
@@ -184,8 +185,7 @@ def _locate(root: Path | None, needle: str) -> tuple[str, int | None]:
             continue
         seen += 1
         try:
-            with path.open("rb") as f:
-                text = f.read(_MAX_SCAN_BYTES).decode("utf-8", "replace")
+            text = read_regular(path, _MAX_SCAN_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
         for number, line in enumerate(text.splitlines(), 1):
@@ -234,7 +234,7 @@ def _declared_in_cgo_file(root: Path | None, go_file: str, ident: str) -> str:
         return ""
     for path in candidates:
         try:
-            text = path.read_bytes()[:_MAX_SCAN_BYTES].decode("utf-8", "replace")
+            text = read_regular(path, _MAX_SCAN_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
         if re.search(r'^import\s+"C"|^\s+"C"\s*$', text, re.MULTILINE) and decl.search(text):

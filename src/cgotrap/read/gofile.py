@@ -40,8 +40,19 @@ from cgotrap.read.goread import SYNTAX, ImportReader
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Files are never read beyond this; a larger file that needs a full read is an error."""
 _FIRST_READ = 16 * 1024
+MAX_HEADER_BYTES = 16 << 20
+"""A header (leading comments, package clause, imports with their cgo preambles) is never
+read beyond this. go/build has no limit; real headers are a few KiB (go-sqlite3's preamble
+is ~300 lines). Parsing costs ~150 bytes of memory and ~15 µs per header line, so a file
+with millions of comment lines before `package` would cost minutes and gigabytes."""
+MAX_HEADER_LINES = 65_536
+"""Nor beyond this many lines: lines, not bytes, are what parsing costs (65k lines ~0.6 s)."""
 
 _BOM = b"\xef\xbb\xbf"
+HEADER_TOO_LARGE = (
+    f"header (comments, package clause, imports and cgo preambles) over {MAX_HEADER_LINES} "
+    f"lines or {MAX_HEADER_BYTES} bytes: not read by cgotrap"
+)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -165,6 +176,10 @@ class _FileTooLargeError(Exception):
     pass
 
 
+class _HeaderTooLargeError(Exception):
+    pass
+
+
 def _read_header(f: Readable, data: bytes, *, go_file: bool) -> tuple[bytes, bytes, str]:
     """Run the import reader on the file: (header, raw bytes read so far, error text).
 
@@ -189,24 +204,25 @@ def _read_header(f: Readable, data: bytes, *, go_file: bool) -> tuple[bytes, byt
             reader.read_comments()
         if not reader.need_more:
             break
-        if size >= MAX_FILE_BYTES:
-            raise _FileTooLargeError
-        size = min(size * 4, MAX_FILE_BYTES)
+        if size >= MAX_HEADER_BYTES:
+            raise _HeaderTooLargeError
+        size = min(size * 4, MAX_HEADER_BYTES)
         data += f.read(size - len(data))
     header = body[: reader.pos]
     if not reader.err and not reader.eof:
         header = header[:-1]
     if not go_file or reader.err != SYNTAX:
         return header, data, reader.err
-    # readRest: the whole file (without NUL checks).
+    # readRest: the whole file (without NUL checks), parsed for the error's position: bounded
+    # like a header.
     while not complete:
-        if len(data) > MAX_FILE_BYTES:
-            raise _FileTooLargeError
-        more = f.read(MAX_FILE_BYTES + 1 - len(data))
+        if len(data) > MAX_HEADER_BYTES:
+            raise _HeaderTooLargeError
+        more = f.read(MAX_HEADER_BYTES + 1 - len(data))
         data += more
         complete = not more
-    if len(data) > MAX_FILE_BYTES:
-        raise _FileTooLargeError
+    if len(data) > MAX_HEADER_BYTES:
+        raise _HeaderTooLargeError
     body = data[3:] if data.startswith(_BOM) else data
     return body, data, ""
 
@@ -634,11 +650,15 @@ def read_source(f: Readable, full: str, name: str, kind: FileKind) -> SourceFile
         header, raw, err = _read_header(f, raw, go_file=go_file)
         if err:
             return SourceFile(name=name, kind=kind, error=f"read {full}: {err}")
+        if header.count(b"\n") >= MAX_HEADER_LINES:
+            return SourceFile(name=name, kind=kind, error=f"read {full}: {HEADER_TOO_LARGE}")
         if not go_file:
             return _with_constraints(SourceFile(name=name, kind=kind), header)
         return _from_parse(full, name, kind, header, lambda: _whole(f, raw))
     except _FileTooLargeError:
         return SourceFile(name=name, kind=kind, error=f"read {full}: file too large for cgotrap")
+    except _HeaderTooLargeError:
+        return SourceFile(name=name, kind=kind, error=f"read {full}: {HEADER_TOO_LARGE}")
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
 

@@ -20,6 +20,7 @@ import dataclasses
 import enum
 from pathlib import Path
 
+from cgotrap.inputs import read_regular
 from cgotrap.read import goscan
 
 DIRECTIVE = b"//cgotrap:ignore"
@@ -203,8 +204,7 @@ def read(root: Path, relpath: str) -> FileSuppressions:
     """`parse` the file `root/relpath` (bounded read; an unreadable file has `error` set)."""
     full = root / relpath
     try:
-        with full.open("rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        data = read_regular(full, MAX_FILE_BYTES + 1)  # a FIFO would block: refused
     except OSError as exc:
         return FileSuppressions(path=relpath, error=exc.strerror or str(exc))
     if len(data) > MAX_FILE_BYTES:

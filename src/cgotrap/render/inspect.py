@@ -8,8 +8,10 @@ Names are the paths as given on the command line; nothing carries a timestamp.
 from __future__ import annotations
 
 import io
+import json
 from typing import TYPE_CHECKING, Any, assert_never
 
+from cgotrap.judge.finding import Finding
 from cgotrap.judge.policy import (
     BinaryVerdicts,
     Fit,
@@ -24,6 +26,7 @@ from cgotrap.read.binary import Inspected
 from cgotrap.read.binary.buildinfo import BuildInfo, Module
 from cgotrap.read.binary.interface import BinaryFormat, Linkage
 from cgotrap.render.common import json_text
+from cgotrap.render.untrusted import json_document
 
 if TYPE_CHECKING:  # rich costs ~40 ms to import: only the table view loads it
     from rich.console import RenderableType
@@ -135,15 +138,15 @@ def _verdict_table(report: InspectReport) -> Table:
     return table
 
 
-def render(report: InspectReport) -> RenderableType:
+def render(report: InspectReport, *, facts: bool = True) -> RenderableType:
     """The terminal view: what each binary is; where it runs (run-targets x binaries, "-"
     where it is built for another OS/arch); why not; the release's findings."""
     from rich.console import Group
     from rich.text import Text
 
-    parts: list[RenderableType] = [_facts_table(report)]
+    parts: list[RenderableType] = [_facts_table(report)] if facts else []
     if report.run_targets or report.policy is not None:
-        parts.extend([Text(""), _verdict_table(report)])
+        parts.extend([Text(""), _verdict_table(report)] if parts else [_verdict_table(report)])
     notes = [line for entry in report.binaries for line in _notes(entry)]
     if notes:
         parts.append(Text(""))
@@ -177,8 +180,11 @@ def _notes(entry: BinaryVerdicts) -> list[Text]:
     return out
 
 
-def format_table(report: InspectReport, *, width: int = 120, color: bool = False) -> str:
-    """The terminal view as text (`color` adds ANSI styles)."""
+def format_table(
+    report: InspectReport, *, width: int = 120, color: bool = False, facts: bool = True
+) -> str:
+    """The terminal view as text (`color` adds ANSI styles; without `facts` the first
+    table is left out: its rows were shown one by one as they came)."""
     from rich.console import Console
 
     buffer = io.StringIO()
@@ -190,7 +196,7 @@ def format_table(report: InspectReport, *, width: int = 120, color: bool = False
         highlight=False,
         soft_wrap=False,
     )
-    console.print(render(report))
+    console.print(render(report, facts=facts))
     return buffer.getvalue()
 
 
@@ -293,33 +299,71 @@ def to_json(report: InspectReport) -> dict[str, Any]:
             for t in report.run_targets
         ],
         "policy": report.policy.name if report.policy is not None else None,
-        "binaries": [
-            {
-                "name": _clean(e.binary.name),
-                "size": e.binary.size,
-                "error": _clean(e.binary.error) or None,
-                "goos": e.binary.goos,
-                "goarch": e.binary.goarch,
-                "cgo": e.binary.cgo,
-                "linkage": _linkage(e.binary.linkage),
-                "build_info": _build_info(e.binary.build_info),
-                "build_info_error": e.binary.build_info_error or None,
-                "runs_on": [_verdict(v) for v in e.runs_on],
-                "policy": _verdict(e.policy) if e.policy is not None else None,
-            }
-            for e in report.binaries
-        ],
-        "findings": [
-            {
-                "rule": f.rule.id,
-                "name": f.rule.name,
-                "severity": f.rule.severity.value,
-                "binary": _clean(f.subject),
-                "message": _clean(f.message),
-            }
-            for f in report.findings
-        ],
+        "binaries": [_binary(e) for e in report.binaries],
+        "findings": [_finding(f) for f in report.findings],
     }
+
+
+def _binary(e: BinaryVerdicts) -> dict[str, Any]:
+    return {
+        "name": _clean(e.binary.name),
+        "size": e.binary.size,
+        "error": _clean(e.binary.error) or None,
+        "goos": e.binary.goos,
+        "goarch": e.binary.goarch,
+        "cgo": e.binary.cgo,
+        "linkage": _linkage(e.binary.linkage),
+        "build_info": _build_info(e.binary.build_info),
+        "build_info_error": e.binary.build_info_error or None,
+        "runs_on": [_verdict(v) for v in e.runs_on],
+        "policy": _verdict(e.policy) if e.policy is not None else None,
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule.id,
+        "name": f.rule.name,
+        "severity": f.rule.severity.value,
+        "binary": _clean(f.subject),
+        "message": _clean(f.message),
+    }
+
+
+def _jsonl(document: dict[str, Any]) -> str:
+    return json_document(json.dumps(document, ensure_ascii=False, separators=(",", ":"))) + "\n"
+
+
+def format_jsonl_binary(entry: BinaryVerdicts) -> str:
+    """`--format jsonl`: one line per binary, written as soon as it is read:
+    `{"version": ..., "binary": {...}}` (the object of the JSON document's "binaries")."""
+    return _jsonl({"version": SCHEMA_VERSION, "binary": _binary(entry)})
+
+
+def format_jsonl_findings(report: InspectReport) -> str:
+    """`--format jsonl`, at the end: one `{"version": ..., "finding": {...}}` line per finding
+    about the release as a whole (they need every binary)."""
+    return "".join(
+        _jsonl({"version": SCHEMA_VERSION, "finding": _finding(f)}) for f in report.findings
+    )
+
+
+def format_row(entry: BinaryVerdicts, *, width: int = 120) -> str:
+    """One binary as a line, shown on a terminal as soon as it is read (`inspect /`):
+    name, go version, os/arch, cgo and linkage; a name too long for `width` loses its
+    start ("…/bin/app"), so the facts stay in view."""
+    b = entry.binary
+    if b.linkage is None:
+        facts = _clean(b.error)
+    else:
+        go = _clean(b.build_info.go_version) if b.build_info is not None else "-"
+        cgo = {True: "cgo", False: "no cgo", None: "cgo?"}[b.cgo]
+        facts = f"{go}  {b.goos or '?'}/{b.goarch or '?'}  {cgo}  {linkage_summary(b.linkage)}"
+    name = _clean(b.name)
+    room = max(width - len(facts) - 3, 12)
+    if len(name) > room:
+        name = "…" + name[len(name) - room + 1 :]
+    return f"{name}  {facts}\n"
 
 
 def format_json(report: InspectReport) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cgotrap.discover import modcache
@@ -19,9 +18,12 @@ from cgotrap.discover.modgraph import load_for_packages
 from cgotrap.discover.project import Project
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.gostd import compare_go_versions
+from cgotrap.inputs import read_regular
 
 if TYPE_CHECKING:
     pass
+
+_MAX_GO_SUM_BYTES = 64 << 20  # go.sum of a large module graph is a few MiB
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -273,11 +275,11 @@ class _Resolver:
             entries: set[str] = set()
             for name in files:
                 try:
-                    with Path(name).open(encoding="utf-8", errors="replace") as f:
-                        for line in f:
-                            fields = line.split()
-                            if len(fields) == 3 and not fields[1].endswith("/go.mod"):
-                                entries.add(f"{fields[0]} {fields[1]}")
+                    text = read_regular(name, _MAX_GO_SUM_BYTES).decode("utf-8", "replace")
+                    for line in text.splitlines():
+                        fields = line.split()
+                        if len(fields) == 3 and not fields[1].endswith("/go.mod"):
+                            entries.add(f"{fields[0]} {fields[1]}")
                 except OSError:
                     continue
             self._sums = frozenset(entries)

@@ -15,7 +15,7 @@ import dataclasses
 import functools
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, assert_never
 
 from cgotrap.inputs import NotRegularFileError, open_regular
@@ -35,6 +35,37 @@ from cgotrap.read.binary.interface import (
 # Bound on directory walking: entries visited, and depth.
 MAX_DIR_ENTRIES = 1_000_000
 MAX_DEPTH = 64
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class WalkBounds:
+    """How far `inspect DIR` walks (`inspect /` would otherwise read every file for minutes)."""
+
+    max_depth: int = MAX_DEPTH
+    """Directories deeper than this below the named one are not entered."""
+    max_files: int = 200_000
+    """Files looked at (a few bytes each for non-binaries); the walk stops after this many."""
+    max_bytes: int = 64 << 30
+    """Total size of the files looked at; the walk stops when it is passed."""
+    cross_filesystems: bool = False
+    """Enter directories on another filesystem (`/proc`, `/sys`, mounts), as `find -xdev` not."""
+
+
+class WalkLog:
+    """What a walk saw and what it cut, filled as it goes (read by the caller afterwards).
+
+    `on_file`, when given, is called with every file path before it is read: the CLI
+    shows progress with it (the walk itself never prints).
+    """
+
+    def __init__(self, on_file: Callable[[str], None] | None = None) -> None:
+        self.on_file = on_file
+        self.files = 0
+        self.bytes = 0
+        self.cuts: list[str] = []
+        """One line per cut, in the project's words ("/: stopped after 200000 files ...")."""
+        self.incomplete = False
+        """A depth, file-count or byte bound cut the walk (not only other filesystems)."""
 
 
 @functools.cache
@@ -196,15 +227,26 @@ def _not_binary(result: Inspected) -> bool:
     return result.error == "not an ELF, Mach-O or PE file"
 
 
-def walk(root: str) -> Iterator[str]:
+def walk(root: str, bounds: WalkBounds | None = None, log: WalkLog | None = None) -> Iterator[str]:
     """Regular files (and symlinks to them) under `root`, in Go's `filepath.WalkDir` order:
-    lexical within a directory, a subdirectory's files where its name sorts."""
+    lexical within a directory, a subdirectory's files where its name sorts.
+
+    Without `bounds` the walk is go's (`go version -m DIR`: depth and entries capped only
+    against loops). With them it stops where they say and records each cut in `log`.
+    """
+    log = log if log is not None else WalkLog()
     count = 0
+    deep: list[str] = []
+    other_fs: list[str] = []
+    max_depth = bounds.max_depth if bounds is not None else MAX_DEPTH
+    try:
+        root_dev = os.stat(root).st_dev  # noqa: PTH116  # str paths
+    except OSError:
+        return
+    stopped = ""
 
     def visit(directory: str, depth: int) -> Iterator[str]:
-        nonlocal count
-        if depth > MAX_DEPTH:
-            return
+        nonlocal count, stopped
         try:
             # byte order, as Go sorts (a non-UTF-8 name is a surrogate escape in a str)
             names = sorted(os.listdir(directory), key=os.fsencode)  # noqa: PTH208  # str paths
@@ -213,6 +255,8 @@ def walk(root: str) -> Iterator[str]:
         for entry in names:
             count += 1
             if count > MAX_DIR_ENTRIES:
+                stopped = stopped or f"stopped after {MAX_DIR_ENTRIES} directory entries"
+            if stopped:
                 return
             # Go's filepath.Join cleans: WalkDir(".") yields "app", WalkDir("d/") "d/app"
             path = os.path.normpath(os.path.join(directory, entry))  # noqa: PTH118  # str, cleaned
@@ -221,22 +265,59 @@ def walk(root: str) -> Iterator[str]:
             except OSError:
                 continue
             if stat.S_ISDIR(st.st_mode):
-                yield from visit(path, depth + 1)
+                if bounds is not None and not bounds.cross_filesystems and st.st_dev != root_dev:
+                    other_fs.append(path)
+                elif depth + 1 > max_depth:
+                    deep.append(path)
+                else:
+                    yield from visit(path, depth + 1)
             elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                if bounds is not None:
+                    if log.files >= bounds.max_files:
+                        stopped = f"stopped after {bounds.max_files} files (--max-files)"
+                        return
+                    if log.bytes + st.st_size > bounds.max_bytes:
+                        stopped = f"stopped after {log.bytes} bytes of files (--max-bytes)"
+                        return
+                log.files += 1
+                log.bytes += st.st_size
+                if log.on_file is not None:
+                    log.on_file(path)
                 yield path
 
     yield from visit(root, 0)
+    if bounds is None:
+        return
+    if stopped:
+        log.cuts.append(f"{root}: {stopped}; the rest was not inspected")
+        log.incomplete = True
+    if deep:
+        log.cuts.append(
+            f"{root}: {_directories(len(deep))} deeper than {max_depth} levels not walked "
+            f"(first: {deep[0]}; --max-depth)"
+        )
+        log.incomplete = True
+    if other_fs:
+        shown = ", ".join(other_fs[:3]) + (", ..." if len(other_fs) > 3 else "")
+        log.cuts.append(
+            f"{root}: {_directories(len(other_fs))} on other filesystems not walked "
+            f"({shown}; --cross-filesystems)"
+        )
+
+
+def _directories(n: int) -> str:
+    return "1 directory" if n == 1 else f"{n} directories"
 
 
 # Below this many files a worker pool costs more than it saves.
 PARALLEL_THRESHOLD = 24
 
 
-def _tasks(inputs: Iterable[str]) -> Iterator[tuple[str, bool]]:
+def _tasks(inputs: Iterable[str], bounds: WalkBounds, log: WalkLog) -> Iterator[tuple[str, bool]]:
     """(path, quiet) for every file to inspect; a missing input as (name, False)."""
     for name in inputs:
         if os.path.isdir(name):  # noqa: PTH112  # str paths, see the module docstring
-            for file in walk(name):
+            for file in walk(name, bounds, log):
                 if os.path.isfile(file):  # noqa: PTH113  # str paths
                     yield file, True
         else:
@@ -261,15 +342,27 @@ def default_jobs() -> int:
     return max(1, min(cpus, 8))
 
 
-def inspect_inputs(inputs: Iterable[str], *, jobs: int = 1) -> Iterator[Inspected]:
+def inspect_inputs(
+    inputs: Iterable[str],
+    *,
+    jobs: int = 1,
+    bounds: WalkBounds | None = None,
+    log: WalkLog | None = None,
+) -> Iterator[Inspected]:
     """Inspect files, directories and archives, in the order given.
 
-    With `jobs` > 1 and many files, files are read by a pool of forked worker processes
-    (results still come in input order); parsing is CPU-bound Python, so threads would not
-    help.
+    Directories are walked within `bounds` (default `WalkBounds()`); `log` gets the counts
+    and what was cut. With `jobs` 1 results come as the walk finds them; with `jobs` > 1
+    and many files, files are read by a pool of forked worker processes (results still come
+    in input order); parsing is CPU-bound Python, so threads would not help.
     """
-    tasks = list(_tasks(inputs))
-    if jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and _can_fork():
+    lazy = _tasks(inputs, bounds or WalkBounds(), log if log is not None else WalkLog())
+    if jobs <= 1:
+        for task in lazy:
+            yield from _run_task(task)
+        return
+    tasks = list(lazy)
+    if len(tasks) >= PARALLEL_THRESHOLD and _can_fork():
         import concurrent.futures
         import multiprocessing
 
@@ -326,7 +419,7 @@ def _go_scan_file(name: str, must_print: bool, out: list[str], err: list[str]) -
             err.append(f"{name}: symlink\n")
         return False
     try:
-        with open(name, "rb") as file:  # noqa: PTH123  # Go opens the name as given
+        with open_regular(name) as file:  # the name as go is given it; a FIFO swapped in: refused
             try:
                 image = read_image(file, st.st_size)
                 info = read_build_info(image, strict=True)

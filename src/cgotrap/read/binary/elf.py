@@ -8,6 +8,7 @@ whole file, peaks at ~211 MB.
 from __future__ import annotations
 
 import array
+import dataclasses
 import io
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +18,6 @@ from cgotrap.read.binary.deferred import ELFTOOLS, import_deferring
 
 import_deferring(ELFTOOLS)  # first: without the DWARF/EHABI packages (see its docstring)
 
-from elftools.common.exceptions import ELFError  # noqa: E402  # after import_deferring
 from elftools.elf.dynamic import DynamicSection, DynamicSegment  # noqa: E402
 from elftools.elf.elffile import ELFFile  # noqa: E402
 from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection  # noqa: E402
@@ -36,6 +36,7 @@ from cgotrap.read.binary.interface import (  # noqa: E402
     Linkage,
     Region,
     VersionNeed,
+    corrupt,
     format_of,
 )
 
@@ -95,21 +96,9 @@ class ElfReader:
             return _read(file, size)
         except BinaryReadError:
             raise
-        except (ELFError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-            raise BinaryReadError(f"corrupt ELF: {_one_line(exc)}") from exc
-        except (OSError, OverflowError, AssertionError, RecursionError) as exc:
-            raise BinaryReadError(f"corrupt ELF: {_one_line(exc)}") from exc
         # pyelftools raises arbitrary types on garbage (construct's errors, struct.error ...)
         except Exception as exc:
-            raise BinaryReadError(f"corrupt ELF: {type(exc).__name__}: {_one_line(exc)}") from exc
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())[:200] or type(exc).__name__
-    if text.startswith("expected ") and ", found " in text:
-        # construct's StreamError: a header or table runs past the end of the file
-        return f"truncated or bad offset ({text} bytes)"
-    return text
+            raise corrupt("ELF", exc) from exc
 
 
 class _ELFFile(ELFFile):
@@ -192,6 +181,53 @@ def _read(file: BinaryIO, size: int) -> Image:
     # Headers are parsed raw and a section/segment object is made only where its contents are
     # needed (interpreter, dynamic table, version tables, notes): pyelftools' objects resolve
     # their linked sections on creation, which made every file cost 2-3x more.
+    segments, interpreter, dynamic_segment = _segments(elf, size)
+    found = _sections(elf, size)
+    dynamic = found.dynamic
+    if dynamic is None and dynamic_segment >= 0:
+        # no section headers (sstrip): the dynamic table through its segment
+        made_segment = elf.get_segment(dynamic_segment)
+        if isinstance(made_segment, DynamicSegment):
+            dynamic = made_segment
+    needed, rpath, runpath, pie = _dynamic_entries(elf, dynamic, header["e_type"] == "ET_DYN")
+    version_needs = _version_needs(elf, found.version_needs, found.versym)
+
+    os_name = _OSABI.get(os_abi, "") or found.note_os
+    if not os_name and ("ld-linux" in interpreter or "ld-musl" in interpreter):
+        os_name = "linux"
+    if not os_name and found.abi_tag.startswith("Linux"):
+        os_name = "linux"
+
+    data_segments = tuple(r for r in segments if r.writable)
+    linkage = Linkage(
+        format=BinaryFormat.ELF,
+        os=os_name,
+        arch=arch,
+        bits=bits,
+        endian=endian,
+        static=not interpreter and not needed,
+        interpreter=interpreter,
+        needed=tuple(needed),
+        rpath=tuple(rpath),
+        runpath=tuple(runpath),
+        version_needs=version_needs,
+        os_abi=os_abi,
+        abi_tag=found.abi_tag,
+        pie=pie,
+        stripped=not found.has_symtab,
+    )
+    return Image(
+        linkage=linkage,
+        space=AddressSpace(file, size, tuple(segments)),
+        go_start=found.go_start,
+        data_regions=tuple(found.data_sections) + data_segments,
+        symbol_tables=tuple(found.symbol_tables),
+        pclntabs=tuple(found.pclntabs),
+    )
+
+
+def _segments(elf: _ELFFile, size: int) -> tuple[list[Region], str, int]:
+    """The program headers as regions, the interpreter, and the PT_DYNAMIC index (or -1)."""
     segments: list[Region] = []
     interpreter = ""
     dynamic_segment = -1
@@ -221,17 +257,28 @@ def _read(file: BinaryIO, size: int) -> Image:
                 interpreter = interp.get_interp_name()
         elif ptype == "PT_DYNAMIC":
             dynamic_segment = i
+    return segments, interpreter, dynamic_segment
 
-    go_start = (0, 0)
-    data_sections: list[Region] = []
-    symbol_tables: list[tuple[str, int, int]] = []
-    pclntabs: list[tuple[str, int, int]] = []
-    version_needs_section: GNUVerNeedSection | None = None
-    versym_section: GNUVerSymSection | None = None
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class _Sections:
+    """What one pass over the section headers collects (filled in by `_sections`)."""
+
+    go_start: tuple[int, int] = (0, 0)
+    data_sections: list[Region] = dataclasses.field(default_factory=list)
+    symbol_tables: list[tuple[str, int, int]] = dataclasses.field(default_factory=list)
+    pclntabs: list[tuple[str, int, int]] = dataclasses.field(default_factory=list)
+    version_needs: GNUVerNeedSection | None = None
+    versym: GNUVerSymSection | None = None
     dynamic: Any = None
-    has_symtab = False
-    abi_tag = ""
-    note_os = ""
+    has_symtab: bool = False
+    abi_tag: str = ""
+    note_os: str = ""
+
+
+def _sections(elf: _ELFFile, size: int) -> _Sections:
+    """One pass over the section headers: Go's sections, string and version tables, notes."""
+    found = _Sections()
     section_headers = _headers(
         elf,
         "Elf_Shdr",
@@ -252,11 +299,11 @@ def _read(file: BinaryIO, size: int) -> Image:
                 f"truncated: section {name or i} ends at {sec['sh_offset'] + sec['sh_size']}, "
                 f"the file has {size} bytes"
             )
-        if name == ".go.buildinfo" and go_start == (0, 0):
-            go_start = (sec["sh_addr"], sec["sh_size"])
+        if name == ".go.buildinfo" and found.go_start == (0, 0):
+            found.go_start = (sec["sh_addr"], sec["sh_size"])
         if stype == "SHT_PROGBITS" and sec["sh_flags"] & _SHF_ALLOC:
             if sec["sh_flags"] & _SHF_WRITE:
-                data_sections.append(
+                found.data_sections.append(
                     Region(
                         name=name,
                         vaddr=sec["sh_addr"],
@@ -266,83 +313,50 @@ def _read(file: BinaryIO, size: int) -> Image:
                     )
                 )
             if name in (".gopclntab", ".data.rel.ro.gopclntab"):
-                pclntabs.append((name, sec["sh_offset"], sec["sh_size"]))
+                found.pclntabs.append((name, sec["sh_offset"], sec["sh_size"]))
         elif stype == "SHT_STRTAB" and name in (".strtab", ".dynstr"):
-            symbol_tables.append((name, sec["sh_offset"], sec["sh_size"]))
+            found.symbol_tables.append((name, sec["sh_offset"], sec["sh_size"]))
         elif stype == "SHT_SYMTAB":
-            has_symtab = True
+            found.has_symtab = True
         elif stype in ("SHT_DYNAMIC", "SHT_GNU_verneed", "SHT_GNU_versym"):
             made = elf.get_section(i)
             if isinstance(made, DynamicSection):
-                dynamic = made
+                found.dynamic = made
             elif isinstance(made, GNUVerNeedSection):
-                version_needs_section = made
+                found.version_needs = made
             elif isinstance(made, GNUVerSymSection):
-                versym_section = made
+                found.versym = made
         elif stype == "SHT_NOTE" and sec["sh_size"] <= _MAX_NOTES_BYTES:
             for note in iter_notes(elf, sec["sh_offset"], sec["sh_size"]):
                 tag, os_name = _note(note)
-                abi_tag = abi_tag or tag
-                note_os = note_os or os_name
-    if dynamic is None and dynamic_segment >= 0:
-        # no section headers (sstrip): the dynamic table through its segment
-        made_segment = elf.get_segment(dynamic_segment)
-        if isinstance(made_segment, DynamicSegment):
-            dynamic = made_segment
+                found.abi_tag = found.abi_tag or tag
+                found.note_os = found.note_os or os_name
+    return found
 
+
+def _dynamic_entries(
+    elf: _ELFFile, dynamic: Any, pie: bool
+) -> tuple[list[str], list[str], list[str], bool]:
+    """DT_NEEDED, DT_RPATH, DT_RUNPATH and whether DT_FLAGS_1 marks a PIE (`pie` so far)."""
     needed: list[str] = []
     rpath: list[str] = []
     runpath: list[str] = []
-    pie = header["e_type"] == "ET_DYN"
-    if dynamic is not None:
-        for count, (kind, value, text) in enumerate(_dynamic_tags(elf, dynamic)):
-            if count > 100_000:
-                raise BinaryReadError("corrupt ELF: dynamic section without end")
-            if kind == "DT_NEEDED":
-                needed.append(text)
-            elif kind == "DT_RPATH":
-                rpath.extend(p for p in text.split(":") if p)
-            elif kind == "DT_RUNPATH":
-                runpath.extend(p for p in text.split(":") if p)
-            elif kind == "DT_FLAGS_1" and value & _DF_1_PIE:
-                pie = True
-            elif kind == "DT_NULL":
-                break
-
-    version_needs = _version_needs(elf, version_needs_section, versym_section)
-
-    os_name = _OSABI.get(os_abi, "") or note_os
-    if not os_name and ("ld-linux" in interpreter or "ld-musl" in interpreter):
-        os_name = "linux"
-    if not os_name and abi_tag.startswith("Linux"):
-        os_name = "linux"
-
-    data_segments = tuple(r for r in segments if r.writable)
-    linkage = Linkage(
-        format=BinaryFormat.ELF,
-        os=os_name,
-        arch=arch,
-        bits=bits,
-        endian=endian,
-        static=not interpreter and not needed,
-        interpreter=interpreter,
-        needed=tuple(needed),
-        rpath=tuple(rpath),
-        runpath=tuple(runpath),
-        version_needs=version_needs,
-        os_abi=os_abi,
-        abi_tag=abi_tag,
-        pie=pie,
-        stripped=not has_symtab,
-    )
-    return Image(
-        linkage=linkage,
-        space=AddressSpace(file, size, tuple(segments)),
-        go_start=go_start,
-        data_regions=tuple(data_sections) + data_segments,
-        symbol_tables=tuple(symbol_tables),
-        pclntabs=tuple(pclntabs),
-    )
+    if dynamic is None:
+        return needed, rpath, runpath, pie
+    for count, (kind, value, text) in enumerate(_dynamic_tags(elf, dynamic)):
+        if count > 100_000:
+            raise BinaryReadError("corrupt ELF: dynamic section without end")
+        if kind == "DT_NEEDED":
+            needed.append(text)
+        elif kind == "DT_RPATH":
+            rpath.extend(p for p in text.split(":") if p)
+        elif kind == "DT_RUNPATH":
+            runpath.extend(p for p in text.split(":") if p)
+        elif kind == "DT_FLAGS_1" and value & _DF_1_PIE:
+            pie = True
+        elif kind == "DT_NULL":
+            break
+    return needed, rpath, runpath, pie
 
 
 def _headers(

@@ -22,6 +22,32 @@ class BinaryReadError(CgotrapError):
     exit_code = ExitCode.INPUT_OUTPUT
 
 
+def corrupt(what: str, exc: BaseException) -> BinaryReadError:
+    """A parsing library's exception on a damaged `what` ("ELF", "PE") as one line in our
+    words: pyelftools and pefile raise anything on garbage (construct's StreamError with
+    "expected 64, found 3", UnicodeDecodeError from a name, struct.error, IndexError ...),
+    and their text names their internals, not the file's problem."""
+    text = str(exc)
+    if isinstance(exc, UnicodeError):
+        problem = "a section or symbol name that is not text"
+    elif isinstance(exc, RecursionError):
+        problem = "structures nested too deep"
+    elif isinstance(exc, (OverflowError, MemoryError)):
+        problem = "a size or offset out of range"
+    elif (
+        isinstance(exc, (EOFError, IndexError))
+        or (text.startswith("expected ") and ", found " in text)
+        or "unpack requires a buffer" in text
+        or "ran out of data" in text
+    ):
+        problem = "truncated, or an offset or size past the end of the file"
+    elif isinstance(exc, OSError):
+        problem = f"read error ({exc.strerror or 'I/O error'})"
+    else:
+        problem = "headers that do not parse"
+    return BinaryReadError(f"corrupt {what}: {problem}")
+
+
 class NotABinaryError(BinaryReadError):
     """The file is no ELF, Mach-O or PE at all (directories skip these quietly)."""
 

@@ -23,6 +23,7 @@ from cgotrap.read.binary.interface import (  # noqa: E402
     Image,
     Linkage,
     Region,
+    corrupt,
     format_of,
 )
 
@@ -73,8 +74,7 @@ class PeReader:
         except (
             Exception
         ) as exc:  # pefile raises anything on garbage (PEFormatError, struct.error, IndexError ...)
-            text = " ".join(str(exc).split())[:200] or type(exc).__name__
-            raise BinaryReadError(f"corrupt PE: {text}") from exc
+            raise corrupt("PE", exc) from exc
 
 
 def _read(pe: Any, file: BinaryIO, size: int) -> Image:
