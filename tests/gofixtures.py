@@ -32,6 +32,7 @@ FIELDS = (
     "Module",
     "Standard",
     "DepOnly",
+    "Incomplete",
     "GoFiles",
     "CgoFiles",
     "IgnoredGoFiles",
@@ -52,6 +53,7 @@ FIELDS = (
     "CgoLDFLAGS",
     "CgoPkgConfig",
     "Error",
+    "DepsErrors",
 )
 
 
@@ -91,7 +93,10 @@ def gofile(package: str, *imports: str, header: str = "", body: str = "") -> str
 def go_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment the oracle runs in: local toolchain, no network."""
     env = toolchain.go_env()
-    env.update({"GOTOOLCHAIN": "local", "GOPROXY": "off", "GOSUMDB": "off", "GOFLAGS": ""})
+    # GOENV=off: no `go env -w` file of the machine's user (a test gives its own)
+    env.update(
+        {"GOTOOLCHAIN": "local", "GOPROXY": "off", "GOSUMDB": "off", "GOFLAGS": "", "GOENV": "off"}
+    )
     env.pop("GOOS", None)
     env.pop("GOARCH", None)
     env.pop("CGO_ENABLED", None)
@@ -141,8 +146,13 @@ def golist(
     root: Path | None = None,
     env: Mapping[str, str] | None = None,
     digest: str | None = None,
+    flags: Iterable[str] = (),
+    full_json: bool = False,
 ) -> list[dict[str, Any]]:
-    """`go list -e -deps -json=FIELDS patterns` in cwd for one configuration (cached).
+    """`go list -e -deps -json=FIELDS [flags] patterns` in cwd for one configuration (cached).
+
+    `full_json`: a plain `-json` instead (go then resolves //go:embed patterns, as it does
+    whenever the output needs EmbedFiles).
 
     `root` (default cwd) is replaced by "$ROOT" in the cached text; `digest` identifies the
     tree's content (default: computed from root).
@@ -151,6 +161,7 @@ def golist(
     version = toolchain.version("go") or "unknown"
     root = root or cwd
     pats = list(patterns)
+    flag_list = list(flags)
     full_env = go_env(env)
     full_env.update({"GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "1" if cgo else "0"})
     key_env = dict(sorted((env or {}).items()))
@@ -164,6 +175,9 @@ def golist(
             cgo,
             key_env,
             str(go.path),
+            FIELDS,
+            flag_list,
+            full_json,
         ],
         sort_keys=True,
     ).replace(str(root), "$ROOT")
@@ -173,7 +187,15 @@ def golist(
         text = cache_file.read_text(encoding="utf-8").replace("$ROOT", str(root))
     else:
         done = subprocess.run(
-            [str(go.path), "list", "-e", "-deps", "-json=" + ",".join(FIELDS), *pats],
+            [
+                str(go.path),
+                "list",
+                "-e",
+                "-deps",
+                "-json" if full_json else "-json=" + ",".join(FIELDS),
+                *flag_list,
+                *pats,
+            ],
             cwd=cwd,
             env=full_env,
             capture_output=True,
@@ -200,8 +222,16 @@ def comparable(obj: Mapping[str, Any]) -> dict[str, Any]:
         value = obj[key]
         if key == "Module":
             value = {"Path": value.get("Path")}
+        if key == "DepsErrors":  # go's order among errors of one package is random
+            value = sorted(value, key=lambda e: (_deps_error_key(e), json.dumps(e)))
         out[key] = value
     return out
+
+
+def _deps_error_key(err: Mapping[str, Any]) -> tuple[int, str]:
+    """go list's DepsErrors order (cmd/go/internal/list.collectDepsErrors)."""
+    stack = err.get("ImportStack") or []
+    return (1, stack[-1]) if stack else (0, err["Err"])
 
 
 def diff_packages(want: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[str]:
@@ -228,6 +258,9 @@ def diff_packages(want: list[dict[str, Any]], got: list[dict[str, Any]]) -> list
         g = got_by_path.get(w["ImportPath"])
         if g is None:
             continue
+        keys = [_deps_error_key(e) for e in g.get("DepsErrors", [])]
+        if keys != sorted(keys):
+            out.append(f"{w['ImportPath']}: DepsErrors not in go's order: {keys}")
         cw, cg = comparable(w), comparable(g)
         out.extend(
             f"{w['ImportPath']}: {key}: go {cw.get(key)!r} cgotrap {cg.get(key)!r}"

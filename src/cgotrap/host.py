@@ -10,6 +10,7 @@ import os
 import platform
 import shutil
 import sys
+from collections.abc import Mapping
 
 from cgotrap.errors import UsageError
 from cgotrap.targets import Target, port_table
@@ -85,27 +86,28 @@ def host_goarch() -> str:
     )
 
 
-def env_target() -> Target:
+def env_target(env: Mapping[str, str] | None = None) -> Target:
     """The one target go would use in this environment (GOOS, GOARCH, CGO_ENABLED).
 
     GOOS/GOARCH default to this machine; CGO_ENABLED to go's rule (cmd/go/internal/cfg:
     on for a native build when the C compiler, $CC or gcc/clang, is on PATH; off when
-    cross-compiling).
+    cross-compiling). `env`: the go environment (default os.environ; `cgotrap list` passes
+    `discover.goenv.go_environment`, which adds the `go env -w` file).
     """
+    env = os.environ if env is None else env
     host_os, host_arch = host_goos(), host_goarch()
-    goos = os.environ.get("GOOS") or host_os
-    goarch = os.environ.get("GOARCH") or host_arch
+    goos = env.get("GOOS") or host_os
+    goarch = env.get("GOARCH") or host_arch
     port = port_table().get(goos, goarch)
     if port is None:
         raise UsageError(f"unsupported GOOS/GOARCH pair {goos}/{goarch}")
-    value = os.environ.get("CGO_ENABLED", "")
+    value = env.get("CGO_ENABLED", "")
     if value in ("0", "1"):
         cgo = value == "1"
     elif (goos, goarch) == (host_os, host_arch) and port.cgo_supported:
-        cc = os.environ.get("CC") or (
-            "clang" if goos in ("darwin", "ios", "freebsd", "openbsd") else "gcc"
-        )
-        cgo = bool(os.environ.get("CC")) or shutil.which(cc) is not None
+        default_cc = "clang" if goos in ("darwin", "ios", "freebsd", "openbsd") else "gcc"
+        cc = env.get("CC") or default_cc
+        cgo = bool(env.get("CC")) or shutil.which(cc) is not None
     else:
         cgo = False
     return Target(goos=goos, goarch=goarch, cgo=cgo)

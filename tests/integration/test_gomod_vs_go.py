@@ -19,12 +19,12 @@ import pytest
 from cgotrap.cli import main as cli
 from cgotrap.discover.gomod import (
     GoMod,
-    GoModError,
     GoWork,
     Replace,
     parse_gomod_text,
     parse_gowork_text,
 )
+from cgotrap.discover.modsyntax import GoModError
 from cgotrap.toolchain import Tool
 from tests import gofixtures as fx
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, TargetPackages
 from cgotrap.render import golist
-from cgotrap.targets import Target
+from cgotrap.targets import Libc, Target
 
 
 def test_go_json_string_escapes_like_go() -> None:
@@ -55,8 +55,70 @@ def test_object_layout_and_matrix_target() -> None:
     )
     assert '\t"Error": {\n\t\t"ImportStack": [],\n\t\t"Pos": "",\n\t\t"Err": "boom"\n\t}' in second
     matrix = golist.format_json(result, matrix=True)
-    target = '\t"Target": {\n\t\t"GOOS": "linux",\n\t\t"GOARCH": "amd64",\n'
+    target = '\t"BuildContext": {\n\t\t"GOOS": "linux",\n\t\t"GOARCH": "amd64",\n'
     target += '\t\t"CGO_ENABLED": "1"\n\t}\n}'
     assert matrix.count(target) == 2
     lines = golist.format_lines(result, matrix=False)
     assert lines == "example.com/m/p\nexample.com/m/p\n"
+
+
+def test_build_context_names_the_libc_variant_only_for_one() -> None:
+    """The matrix field is "BuildContext" (go list's "Target" is the install path); Libc and
+    GlibcVersion appear only for a libc variant, and each parses as JSON."""
+    import json
+
+    targets = (
+        Target(goos="linux", goarch="amd64", cgo=False),
+        Target(goos="linux", goarch="arm64", cgo=True, libc=Libc.MUSL),
+        Target(goos="linux", goarch="amd64", cgo=True, libc=Libc.GNU, glibc_version="2.17"),
+    )
+    result = MatrixResult(
+        module_root="/m",
+        patterns=("./...",),
+        tags=(),
+        per_target=tuple(
+            TargetPackages(target=t, packages=(_facts(t),), roots=()) for t in targets
+        ),
+    )
+    text = golist.format_json(result, matrix=True)
+    objs = [json.loads("{" + part + "}") for part in text.strip()[1:-1].split("}\n{")]
+    assert [o["BuildContext"] for o in objs] == [
+        {"GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "0"},
+        {"GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "1", "Libc": "musl"},
+        {
+            "GOOS": "linux",
+            "GOARCH": "amd64",
+            "CGO_ENABLED": "1",
+            "Libc": "gnu",
+            "GlibcVersion": "2.17",
+        },
+    ]
+    assert all("Target" not in o for o in objs)
+    assert golist.format_lines(result, matrix=True).splitlines() == [
+        "linux/amd64 cgo=0\texample.com/m/p",
+        "linux/arm64-musl cgo=1\texample.com/m/p",
+        "linux/amd64-gnu.2.17 cgo=1\texample.com/m/p",
+    ]
+
+
+def test_incomplete_and_deps_errors_layout_as_go_writes_it() -> None:
+    """Incomplete after DepOnly; DepsErrors after Error, each error nested one level deeper
+    (the text go list -json printed for an import cycle, Go 1.27.3)."""
+    t = Target(goos="linux", goarch="amd64", cgo=False)
+    cycle = PackageError(err="import cycle not allowed", import_stack=("a", "b", "a"))
+    p = _facts(t, dep_only=False, incomplete=True, error=cycle, deps_errors=(cycle,))
+    result = MatrixResult(
+        module_root="/m",
+        patterns=("./...",),
+        tags=(),
+        per_target=(TargetPackages(target=t, packages=(p,), roots=()),),
+    )
+    text = golist.format_json(result, matrix=False)
+    assert '\t},\n\t"Incomplete": true,\n\t"GoFiles"' in text
+    assert text.endswith(
+        '\t"Error": {\n\t\t"ImportStack": [\n\t\t\t"a",\n\t\t\t"b",\n\t\t\t"a"\n\t\t],\n'
+        '\t\t"Pos": "",\n\t\t"Err": "import cycle not allowed"\n\t},\n'
+        '\t"DepsErrors": [\n\t\t{\n\t\t\t"ImportStack": [\n\t\t\t\t"a",\n\t\t\t\t"b",\n'
+        '\t\t\t\t"a"\n\t\t\t],\n\t\t\t"Pos": "",\n\t\t\t"Err": "import cycle not allowed"\n'
+        "\t\t}\n\t]\n}\n"
+    )

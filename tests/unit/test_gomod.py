@@ -8,10 +8,10 @@ import pytest
 
 from cgotrap.discover import modcache
 from cgotrap.discover.gomod import (
-    GoModError,
     parse_gomod_text,
     parse_gowork_text,
 )
+from cgotrap.discover.modsyntax import GoModError
 from cgotrap.discover.project import NO_GO_MOD, NoModuleError, find_project
 from cgotrap.discover.vendor import parse_modules_txt, vendor_mode
 from cgotrap.gostd import compare_go_versions

@@ -16,7 +16,7 @@ from types import FrameType
 import pytest
 
 from cgotrap.cli import main as cli
-from cgotrap.discover.gomod import GoModError
+from cgotrap.discover.modsyntax import GoModError
 from cgotrap.discover.project import NoModuleError
 from cgotrap.evaluate.load import load_matrix
 from cgotrap.render import golist

@@ -382,7 +382,12 @@ def _hostile_module(root: Path) -> Path:
     write_tree(root, {"go.mod": gomod("example.com/h")})
     bad = Path(os.fsdecode(os.fsencode(root) + b"/bad\xffdir"))
     bad.mkdir()
-    (bad / "x.go").write_text('package bad\n\n// #include <zz\x1b]0;pwned\x07.h>\nimport "C"\n')
+    (bad / "x.go").write_text('package bad\n\nimport "C"\n')
+    # go refuses the names above as import paths ("malformed import path"), so the
+    # preamble's text is checked in a package go loads
+    inc = root / "inc"
+    inc.mkdir()
+    (inc / "x.go").write_text('package inc\n\n// #include <zz\x1b]0;pwned\x07.h>\nimport "C"\n')
     esc = root / "esc\x1b[31mred"
     esc.mkdir()
     (esc / "y.go").write_text('package esc\n\n// #cgo LDFLAGS: -lfoo\x1b[2J\nimport "C"\n')
@@ -405,14 +410,15 @@ def test_scan_escapes_controls_and_bad_utf8_in_every_format(tmp_path: Path) -> N
     assert "bad\\xffdir" in text
     assert "esc\\x1b[31mred" in text
     assert "<zz\\x1b]0;pwned\\x07.h>" in text
-    rows = [line for line in text.splitlines() if "row" in line and "BREAKS" in line]
-    assert rows == [rows[0]]
-    assert rows[0].lstrip().startswith("nl\\x0arow")  # one row, not split by the newline
+    # go refuses "nl\nrow" as an import path: its verdict row names it on one line
+    rows = [line for line in text.splitlines() if "nl\\x0arow" in line and "BREAKS" in line]
+    assert len(rows) == 1
+    assert not any(line.lstrip().startswith("row") for line in text.splitlines())
     document = _cgotrap("scan", ".", "--targets", "linux/amd64", "--format", "json", cwd=root)
     raw_json = document.stdout.decode("utf-8")
     assert "\x1b" not in raw_json
     assert "\\u001b" in raw_json
-    names = {p["import_path"] for p in json.loads(raw_json)["packages"]}
+    names = {f["package"] for f in json.loads(raw_json)["findings"]}  # (go's errors for two)
     assert "example.com/h/bad\\xffdir" in names  # the same text as on the terminal
     assert "example.com/h/esc\x1b[31mred" in names  # JSON carries the control, escaped
     assert _snapshot(root) == before

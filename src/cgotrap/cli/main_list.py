@@ -1,23 +1,30 @@
 """`cgotrap list`: `go list -e -deps -json`, for one target or the whole matrix in one run.
 
-    cgotrap list [-e] [-deps] [-json] [-tags T] [--targets SEL --cgo 0,1] [PATTERN...]
+    cgotrap list [-e] [-deps] [-json] [-tags T] [-mod M] [--targets SEL --cgo 0,1] [PATTERN...]
+
+GOFLAGS (-tags, -mod) and `go env -w` settings (the GOENV file) count as go counts them:
+a flag on the command line over GOFLAGS, the environment over the GOENV file.
 
 Without --targets the target comes from the environment as go reads it: GOOS/GOARCH
 (default: this machine) and CGO_ENABLED (default: go's rule: on for a native build when
 the C compiler is on PATH, off when cross-compiling). With --targets every selected port ×
---cgo mode is listed in one run, each object carrying a "Target" object.
+--cgo mode (and libc variant: linux/amd64-musl, linux/amd64-gnu.2.17) is listed in one run,
+each object ending with a "BuildContext" object: GOOS, GOARCH, CGO_ENABLED ("0"/"1"), and
+Libc / GlibcVersion for a libc variant. (go list's own "Target" is the install path.)
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.cli import streams
-from cgotrap.errors import ExitCode, UsageError, combine
+from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.host import env_target
 from cgotrap.targets import expand, parse_cgo_modes
 
@@ -39,7 +46,15 @@ def register(sub: Any) -> None:
     parser.add_argument("-e", action="store_true", help="report erroneous packages (always on)")
     parser.add_argument("-deps", action="store_true", help="also list dependencies, go's order")
     parser.add_argument("-json", action="store_true", help="go list -json objects")
-    parser.add_argument("-tags", default="", help="comma-separated build tags")
+    parser.add_argument(
+        "-tags", default=None, help="comma-separated build tags (over GOFLAGS' -tags)"
+    )
+    parser.add_argument(
+        "-mod",
+        default=None,
+        choices=("mod", "readonly", "vendor"),
+        help="module download mode, as go list's -mod (over GOFLAGS' -mod)",
+    )
     parser.add_argument("-C", dest="chdir", default=None, help="run in this directory")
     parser.add_argument("--targets", default=None, help="target selectors (all, linux/*, ...)")
     parser.add_argument("--cgo", default=None, help="CGO_ENABLED values with --targets: 0,1")
@@ -49,18 +64,26 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap list`."""
+    from cgotrap.discover.goenv import go_environment, goflag
     from cgotrap.evaluate.completeness import incomplete_message
     from cgotrap.evaluate.load import ListingPlan
 
+    # As go: the environment, then the `go env -w` file (GOENV); GOFLAGS under the
+    # command line's own flags.
+    env = go_environment(os.environ)
     matrix = args.targets is not None
     if matrix:
         targets = expand(args.targets, parse_cgo_modes(args.cgo or "0,1"))
     else:
         if args.cgo is not None:
             raise UsageError("--cgo needs --targets (or set CGO_ENABLED)")
-        targets = [env_target()]
+        targets = [env_target(env)]
+    if args.chdir:
+        _check_chdir(args.chdir)
     root = Path(args.chdir) if args.chdir else Path.cwd()
-    tags = tuple(t for t in args.tags.replace(" ", ",").split(",") if t)
+    tags_flag = args.tags if args.tags is not None else goflag(env, "tags") or ""
+    tags = tuple(t for t in tags_flag.replace(" ", ",").split(",") if t)
+    mod = args.mod if args.mod is not None else goflag(env, "mod")
     # The objects live until the output is written and hold no cycles worth collecting;
     # the cyclic collector would only rescan them (~15% of a large run). Directories are
     # scanned by two processes (the plan forks one helper when asked: workers=2).
@@ -68,7 +91,15 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         plan = ListingPlan(
-            args.patterns, targets, root=root, tags=tags, with_deps=args.deps, workers=2
+            args.patterns,
+            targets,
+            root=root,
+            tags=tags,
+            with_deps=args.deps,
+            workers=2,
+            env=env,
+            mod=mod,
+            embed_files=args.json,  # go list -json resolves //go:embed (EmbedFiles)
         )
         written = _write(plan, json=args.json, matrix=matrix)
     finally:
@@ -82,6 +113,25 @@ def run(args: argparse.Namespace) -> int:
         streams.say(f"cgotrap: {incomplete_message(written.unresolved)}")
         outcomes.append(ExitCode.INCOMPLETE)
     return combine(outcomes)
+
+
+def _check_chdir(directory: str) -> None:
+    """go's -C: `os.Chdir` fails on a missing directory or a file, and go stops with the
+    error ("chdir x: no such file or directory", "chdir go.mod: not a directory")."""
+    try:
+        st = Path(directory).stat()
+    except OSError as exc:
+        raise InputError(f"chdir {directory}: {_errno_text(exc)}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise InputError(f"chdir {directory}: not a directory")
+    if not os.access(directory, os.X_OK):
+        raise InputError(f"chdir {directory}: permission denied")
+
+
+def _errno_text(exc: OSError) -> str:
+    """Go's syscall.Errno text: C's strerror, lower-cased first letter."""
+    text = os.strerror(exc.errno) if exc.errno else str(exc)
+    return text[:1].lower() + text[1:]
 
 
 def _write(plan: ListingPlan, *, json: bool, matrix: bool) -> Written:

@@ -32,7 +32,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cgotrap.discover import modcache, semver
-from cgotrap.discover.gomod import GoMod, GoModError, parse_gomod_text
+from cgotrap.discover.gomod import GoMod, parse_gomod_text
+from cgotrap.discover.modsyntax import GoModError
 from cgotrap.discover.project import Project, local_go_version
 from cgotrap.errors import InputError
 from cgotrap.gostd import compare_go_versions

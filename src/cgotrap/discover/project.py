@@ -14,15 +14,22 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cgotrap.discover import modcache
+from cgotrap.discover.goenv import goflag
 from cgotrap.discover.gomod import (
     GoMod,
-    GoModError,
     GoWork,
     Replace,
     parse_gomod,
     parse_gowork,
 )
-from cgotrap.discover.vendor import VendorList, read_modules_txt, vendor_mode
+from cgotrap.discover.modsyntax import GoModError
+from cgotrap.discover.vendor import (
+    VendorCheckModule,
+    VendorList,
+    check_vendor_consistency,
+    read_modules_txt,
+    vendor_mode,
+)
 from cgotrap.errors import InputError
 from cgotrap.gostd import compare_go_versions
 from cgotrap.inputs import NotRegularFileError
@@ -107,6 +114,20 @@ class Project:
             if not rep.replace.old_version and wildcard is None:
                 wildcard = rep
         return wildcard
+
+
+def _replace_pairs(
+    replaces: tuple[Replace, ...],
+) -> tuple[tuple[tuple[str, str], tuple[str, str]], ...]:
+    return tuple(((r.old_path, r.old_version), (r.new_path, r.new_version)) for r in replaces)
+
+
+def _vendor_check_module(main: MainModule) -> VendorCheckModule:
+    return VendorCheckModule(
+        root=main.dir,
+        requires=tuple((r.path, r.version) for r in main.gomod.requires),
+        replaces=_replace_pairs(main.gomod.replaces),
+    )
 
 
 def _find_up(start: Path, name: str, *, stop_at: Path | None) -> Path | None:
@@ -198,9 +219,17 @@ def _check_not_too_new(file: Path, version: str, goroot: Path, env: Mapping[str,
 
 
 def find_project(
-    cwd: Path, goroot: Path, env: Mapping[str, str] | None = None, *, require_module: bool = True
+    cwd: Path,
+    goroot: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    require_module: bool = True,
+    mod: str | None = None,
 ) -> Project:
-    """Discover the main module(s) for `cwd` (raises `NoModuleError` / `GoModError`)."""
+    """Discover the main module(s) for `cwd` (raises `NoModuleError` / `GoModError`).
+
+    `mod`: the -mod flag of the command line (it overrides GOFLAGS' -mod).
+    """
     env = os.environ if env is None else env
     cwd = cwd.absolute()
     gowork_env = env.get("GOWORK", "")
@@ -273,14 +302,24 @@ def find_project(
     reason = ""
     if mains:
         vendor_dir = (work_file.parent if work_file is not None else mains[0].dir) / "vendor"
-        vendor, reason = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
-        flags = env.get("GOFLAGS", "").split()
-        if "-mod=vendor" in flags:
+        mod = goflag(env, "mod") if mod is None else mod
+        if mod == "vendor":
             vendor, reason = True, ""
-        elif "-mod=mod" in flags or "-mod=readonly" in flags:
+        elif mod in ("mod", "readonly"):
             vendor, reason = False, ""
+        else:  # setDefaultBuildMod: only without -mod
+            vendor, reason = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
         if vendor:
             vendor_list = read_modules_txt(vendor_dir)
+            check_vendor_consistency(
+                vendor_list,
+                vendor_dir,
+                [_vendor_check_module(m) for m in mains],
+                go_version=go_version,
+                work_file=work_file,
+                work_replaces=_replace_pairs(workspace.replaces) if workspace else (),
+                cwd=cwd,
+            )
     return Project(
         cwd=cwd,
         goroot=goroot,

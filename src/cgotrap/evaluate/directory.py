@@ -167,6 +167,8 @@ class DirFacts:
     """XTestImportPos."""
     embed_patterns: tuple[str, ...] = ()
     """EmbedPatterns (sorted)."""
+    embed_pos: ImportPos = ()
+    """EmbedPatternPos: pattern -> where it is written, in file order (sorted by pattern)."""
     test_embed_patterns: tuple[str, ...] = ()
     """TestEmbedPatterns."""
     xtest_embed_patterns: tuple[str, ...] = ()
@@ -388,6 +390,7 @@ class _Builder:
         "bad",
         "bad_error",
         "binary_only",
+        "embed_pos",
         "embeds",
         "first_file",
         "flags",
@@ -409,6 +412,7 @@ class _Builder:
         self.flags: dict[str, list[str]] = {}
         self.import_pos: dict[str, dict[str, list[Position]]] = {"": {}, "test": {}, "xtest": {}}
         self.embeds: dict[str, set[str]] = {"": set(), "test": set(), "xtest": set()}
+        self.embed_pos: dict[str, list[Position]] = {}
         self.includes: list[Include] = []
         self.invalid: list[str] = []
         self.bad: set[str] = set()
@@ -463,6 +467,11 @@ class _Builder:
             test_import_pos=pos("test"),
             xtest_import_pos=pos("xtest"),
             embed_patterns=embeds(""),
+            embed_pos=(
+                tuple((k, tuple(self.embed_pos[k])) for k in sorted(self.embed_pos))
+                if finish
+                else ()
+            ),
             test_embed_patterns=embeds("test"),
             xtest_embed_patterns=embeds("xtest"),
             cgo_cflags=tuple(flags.get("CFLAGS", ())),
@@ -672,6 +681,9 @@ def _add_go_file(
                 positions.append(imp.pos)
     if src.embeds:
         b.embeds[key].update(e.pattern for e in src.embeds)
+        if not key:
+            for e in src.embeds:
+                b.embed_pos.setdefault(e.pattern, []).append(e.pos)
 
 
 def no_go_error(directory: str, facts: DirFacts) -> DirError:

@@ -95,6 +95,10 @@ class PackageFacts:
     delimiter (`<x.h>` or `"x.h"`) and the `#if` branches around it (not a go list field)."""
     error: PackageError | None = None
     """`Error`, where go reports one."""
+    incomplete: bool = False
+    """`Incomplete`: this package or one of its dependencies has an error."""
+    deps_errors: tuple[PackageError, ...] = ()
+    """`DepsErrors`: the errors of the dependencies, sorted by the package each is for."""
 
     @property
     def uses_cgo(self) -> bool:

@@ -4,7 +4,8 @@ Byte-compatible with `go list -json` for the fields cgotrap keeps: Go's encoding
 MarshalIndent with a tab indent, field order of cmd/go's PackagePublic, Go's string
 escaping (HTML-safe `\\u003c`, `\\u003e`, `\\u0026`; `\\u2028`/`\\u2029`; invalid UTF-8 as
 `\\ufffd`; `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, other controls as `\\u00XX`). In matrix mode each
-object ends with a `"Target"` object (GOOS, GOARCH, CGO_ENABLED).
+object ends with a `"BuildContext"` object (GOOS, GOARCH, CGO_ENABLED, and Libc /
+GlibcVersion for a libc variant); not `"Target"`, which go list uses for the install path.
 
 Pure functions: nothing is printed here; `iter_json` yields text so the CLI can stream.
 """
@@ -16,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from cgotrap.evaluate.model import MatrixResult, PackageFacts, SharedListing
+from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, SharedListing
 from cgotrap.targets import Target
 
 _ESCAPES = {
@@ -147,7 +148,9 @@ def _object_key(p: PackageFacts) -> tuple[Any, ...]:
     """Identity of the values the object's text is made of (the cache keeps them alive)."""
     err = p.error
     ids = tuple(map(id, _KEY_FIELDS(p)))
-    return ids if err is None else (ids, err.err, err.import_stack, err.pos)
+    if err is None and not p.incomplete:
+        return ids
+    return (ids, err, p.incomplete, p.deps_errors)
 
 
 def _head_parts(p: PackageFacts, cache: _Cache) -> list[str]:
@@ -164,6 +167,8 @@ def _head_parts(p: PackageFacts, cache: _Cache) -> list[str]:
         parts.append('\t"Standard": true')
     if p.dep_only:
         parts.append('\t"DepOnly": true')
+    if p.incomplete:
+        parts.append('\t"Incomplete": true')
     return parts
 
 
@@ -175,22 +180,35 @@ def _body(p: PackageFacts, cache: _Cache) -> str:
         if values:
             parts.append(cache.list(key, values))
     if p.error is not None:
-        stack = p.error.import_stack
-        if stack:
-            items = ",\n\t\t\t".join(go_json_string(s) for s in stack)
-            stack_text = f"[\n\t\t\t{items}\n\t\t]"
-        else:
-            stack_text = "[]"
-        parts.append(
-            f'\t"Error": {{\n\t\t"ImportStack": {stack_text},\n'
-            f'\t\t"Pos": {go_json_string(p.error.pos)},\n'
-            f'\t\t"Err": {go_json_string(p.error.err)}\n\t}}'
-        )
+        parts.append(f'\t"Error": {_error_text(p.error, 1)}')
+    if p.deps_errors:
+        parts.append(_deps_errors_text(p.deps_errors))
     if p.test_go_files:
         parts.append(cache.list("TestGoFiles", p.test_go_files))
     if p.xtest_go_files:
         parts.append(cache.list("XTestGoFiles", p.xtest_go_files))
     return "{\n" + ",\n".join(parts)
+
+
+def _error_text(error: PackageError, depth: int) -> str:
+    """A PackageError object at `depth` tabs of indentation (its closing brace's)."""
+    tab = "\t" * depth
+    stack = error.import_stack
+    if stack:
+        items = f",\n{tab}\t\t".join(go_json_string(s) for s in stack)
+        stack_text = f"[\n{tab}\t\t{items}\n{tab}\t]"
+    else:
+        stack_text = "[]"
+    return (
+        f'{{\n{tab}\t"ImportStack": {stack_text},\n'
+        f'{tab}\t"Pos": {go_json_string(error.pos)},\n'
+        f'{tab}\t"Err": {go_json_string(error.err)}\n{tab}}}'
+    )
+
+
+def _deps_errors_text(errors: tuple[PackageError, ...]) -> str:
+    items = ",\n\t\t".join(_error_text(e, 2) for e in errors)
+    return f'\t"DepsErrors": [\n\t\t{items}\n\t]'
 
 
 def _object_body(p: PackageFacts, cache: _Cache) -> bytes:
@@ -205,15 +223,21 @@ def _object_body(p: PackageFacts, cache: _Cache) -> bytes:
 
 
 def _target_text(t: Target) -> str:
+    """The closing `"BuildContext"` field of a matrix object, and the closing brace."""
+    libc = ""
+    if t.libc is not None:
+        libc = f',\n\t\t"Libc": {go_json_string(t.libc.value)}'
+        if t.glibc_version:
+            libc += f',\n\t\t"GlibcVersion": {go_json_string(t.glibc_version)}'
     return (
-        f',\n\t"Target": {{\n\t\t"GOOS": {go_json_string(t.goos)},\n'
+        f',\n\t"BuildContext": {{\n\t\t"GOOS": {go_json_string(t.goos)},\n'
         f'\t\t"GOARCH": {go_json_string(t.goarch)},\n'
-        f'\t\t"CGO_ENABLED": "{int(t.cgo)}"\n\t}}\n}}\n'
+        f'\t\t"CGO_ENABLED": "{int(t.cgo)}"{libc}\n\t}}\n}}\n'
     )
 
 
 def iter_json_bytes(result: MatrixResult, *, matrix: bool) -> Iterator[bytes]:
-    """go list -json objects as UTF-8, one chunk per target ("Target" added when `matrix`).
+    """go list -json objects as UTF-8, one chunk per target ("BuildContext" added when `matrix`).
 
     Equal objects are encoded once and joined as bytes: the whole matrix of a large tree
     is a gigabyte of JSON, so nothing is copied or encoded twice.
@@ -240,7 +264,7 @@ class _PieceCache:
         self.files: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[bytes, ...]]] = {}
 
     def head(self, p: PackageFacts) -> bytes:
-        key = (p.dir, p.import_path, p.name, p.module_path, p.standard, p.dep_only)
+        key = (p.dir, p.import_path, p.name, p.module_path, p.standard, p.dep_only, p.incomplete)
         got = self.heads.get(key)
         if got is None:
             parts = _head_parts(p, self.text)
@@ -283,18 +307,10 @@ def _pieces(p: PackageFacts, cache: _PieceCache) -> tuple[bytes, ...]:
     if p.deps:
         out.append(cache.list("Deps", p.deps))
     if p.error is not None:
-        stack = p.error.import_stack
-        if stack:
-            items = ",\n\t\t\t".join(go_json_string(s) for s in stack)
-            stack_text = f"[\n\t\t\t{items}\n\t\t]"
-        else:
-            stack_text = "[]"
-        err = (
-            f',\n\t"Error": {{\n\t\t"ImportStack": {stack_text},\n'
-            f'\t\t"Pos": {go_json_string(p.error.pos)},\n'
-            f'\t\t"Err": {go_json_string(p.error.err)}\n\t}}'
-        )
+        err = f',\n\t"Error": {_error_text(p.error, 1)}'
         out.append(err.encode("utf-8", "surrogateescape"))
+    if p.deps_errors:
+        out.append((",\n" + _deps_errors_text(p.deps_errors)).encode("utf-8", "surrogateescape"))
     if p.test_go_files:
         out.append(cache.list("TestGoFiles", p.test_go_files))
     if p.xtest_go_files:
@@ -332,7 +348,7 @@ def iter_listing_lines(listing: SharedListing, *, matrix: bool) -> Iterator[str]
     """`iter_lines` for a shared listing."""
     objects = listing.objects
     for t, order in zip(listing.targets, listing.order, strict=True):
-        prefix = f"{t.goos}/{t.goarch} cgo={int(t.cgo)}\t" if matrix else ""
+        prefix = f"{t.name}\t" if matrix else ""
         for i in order:
             yield f"{prefix}{objects[i].import_path}\n"
 
@@ -351,7 +367,7 @@ def format_json(result: MatrixResult, *, matrix: bool) -> str:
 def iter_lines(result: MatrixResult, *, matrix: bool) -> Iterator[str]:
     """Plain `go list` output: one import path per line (prefixed by the target in a matrix)."""
     for tp in result.per_target:
-        prefix = f"{tp.target.goos}/{tp.target.goarch} cgo={int(tp.target.cgo)}\t" if matrix else ""
+        prefix = f"{tp.target.name}\t" if matrix else ""
         for p in tp.packages:
             yield f"{prefix}{p.import_path}\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cgotrap.evaluate.load.fast import _Node
-from cgotrap.evaluate.load.target import _Pkg
+from cgotrap.evaluate.load.target import _Err, _Pkg
 from cgotrap.evaluate.model import (
     PackageError,
     PackageFacts,
@@ -16,10 +16,12 @@ if TYPE_CHECKING:
     from cgotrap.evaluate.directory import DirFacts
 
 
+def _package_error(e: _Err) -> PackageError:
+    return PackageError(err=e.err, import_stack=tuple(e.stack), pos=e.pos)
+
+
 def _to_facts(p: _Pkg, dep_only: bool, target: Target) -> PackageFacts:
-    err = None
-    if p.error is not None:
-        err = PackageError(err=p.error.err, import_stack=tuple(p.error.stack), pos=p.error.pos)
+    err = None if p.error is None else _package_error(p.error)
     return _facts(
         target,
         dir=p.dir,
@@ -33,10 +35,20 @@ def _to_facts(p: _Pkg, dep_only: bool, target: Target) -> PackageFacts:
         imports=p.imports,
         deps=p.deps,
         error=err,
+        incomplete=p.incomplete,
+        deps_errors=tuple(map(_package_error, p.deps_errors)),
     )
 
 
-def _node_facts(n: _Node, dep_only: bool, err: PackageError | None, target: Target) -> PackageFacts:
+def _node_facts(
+    n: _Node,
+    dep_only: bool,
+    err: PackageError | None,
+    target: Target,
+    *,
+    incomplete: bool = False,
+    deps_errors: tuple[PackageError, ...] = (),
+) -> PackageFacts:
     local = n.local
     return _facts(
         target,
@@ -51,6 +63,8 @@ def _node_facts(n: _Node, dep_only: bool, err: PackageError | None, target: Targ
         imports=local.imports,
         deps=n.deps,
         error=err,
+        incomplete=incomplete,
+        deps_errors=deps_errors,
     )
 
 
@@ -68,6 +82,8 @@ def _facts(
     imports: tuple[str, ...],
     deps: tuple[str, ...],
     error: PackageError | None,
+    incomplete: bool = False,
+    deps_errors: tuple[PackageError, ...] = (),
 ) -> PackageFacts:
     """One package's go-list facts; C, C++, ObjC and SWIG files are listed only with cgo on."""
     if found is None:
@@ -82,6 +98,8 @@ def _facts(
             imports=imports,
             deps=deps,
             error=error,
+            incomplete=incomplete,
+            deps_errors=deps_errors,
         )
     f = found
     return PackageFacts(
@@ -116,4 +134,6 @@ def _facts(
         cgo_pkg_config=f.cgo_pkg_config,
         includes=f.includes,
         error=error,
+        incomplete=incomplete,
+        deps_errors=deps_errors,
     )

@@ -19,12 +19,15 @@ from cgotrap.evaluate.load.rules import (
     _linker_deps,
     _shorter_than,
     foreign_files_error,
+    has_fold_collision,
     has_simd,
     implicit_imports,
     import_position,
+    incomplete_and_deps_errors,
     internal_allowed,
     internal_error,
     load_error,
+    package_error_order,
     program_import_error,
     trait_relevant,
 )
@@ -37,7 +40,8 @@ if TYPE_CHECKING:
 
 
 class _CycleError(Exception):
-    """An import cycle: this target takes the step-by-step path (`_TargetLoad`)."""
+    """An import cycle, or import paths that differ only in case: this target takes the
+    step-by-step path (`_TargetLoad`), whose load order decides the errors."""
 
 
 class _Local:
@@ -156,14 +160,30 @@ class _Walked:
     """One target's listing on the fast path: the nodes in go's order (only the roots
     without -deps), the import paths the patterns matched, and errors with their stacks."""
 
-    __slots__ = ("errors", "listed", "roots")
+    __slots__ = ("deps_errors", "errors", "every", "incomplete", "listed", "root_order", "roots")
 
     def __init__(
-        self, *, listed: list[_Node], roots: set[str], errors: dict[str, PackageError]
+        self,
+        *,
+        listed: list[_Node],
+        roots: set[str],
+        errors: dict[str, PackageError],
+        incomplete: set[str] | None = None,
+        deps_errors: dict[str, tuple[PackageError, ...]] | None = None,
+        every: list[_Node] | None = None,
+        root_order: list[str] | None = None,
     ) -> None:
         self.listed = listed
+        self.every = every if every is not None else listed
+        """Every package loaded, in PackageList order (what -deps lists)."""
+        self.root_order = root_order if root_order is not None else []
+        """The roots' import paths in command-line order."""
         self.roots = roots
         self.errors = errors
+        self.incomplete = incomplete if incomplete is not None else set()
+        """Import paths go marks Incomplete (an error here or in a dependency)."""
+        self.deps_errors = deps_errors if deps_errors is not None else {}
+        """Import path -> its DepsErrors (only the non-empty ones)."""
 
     def entries(self) -> list[tuple[_Node, bool, PackageError | None]]:
         """(node, DepOnly, error) in order."""
@@ -322,6 +342,10 @@ class _FastTarget:
         n_explicit = len(explicit)
 
         local.err, local.err_kind, local.err_pos = load_error(res, facts, loader.cwd)
+        if local.err is None and link_err is None and facts is not None:
+            embed = loader.embed_error(facts, res.dir)  # load's resolveEmbed, after the push
+            if embed is not None:
+                local.err, local.err_kind, local.err_pos = embed[0], PUSH, embed[1]
 
         if link_err is not None:
             if local.err is None:
@@ -443,12 +467,29 @@ class _FastTarget:
                     path.pop()
                     emit(node)
 
+        if has_fold_collision(n.local.path for n in order):
+            raise _CycleError("case-insensitive import collision")  # load order decides
         errors: dict[str, PackageError] = {}
         for p, (stk, pos, _) in errs.items():
             got = built[p]
             if got is not None and got.err is not None:
                 errors[p] = PackageError(err=got.err, import_stack=tuple(stk), pos=pos)
-        return _Walked(listed=order if with_deps else root_list, roots=root_set, errors=errors)
+        incomplete: set[str] = set()
+        deps_errors: dict[str, tuple[PackageError, ...]] = {}
+        if errors:
+            kid_paths = {n.local.path: n.local.kid_paths for n in order}
+            incomplete, deps_errors = incomplete_and_deps_errors(
+                [n.local.path for n in order], kid_paths, errors, package_error_order
+            )
+        return _Walked(
+            listed=order if with_deps else root_list,
+            roots=root_set,
+            errors=errors,
+            incomplete=incomplete,
+            deps_errors=deps_errors,
+            every=order,
+            root_order=[n.local.path for n in root_list],
+        )
 
     def _import_pos(self, parent: _Node, path: str) -> str:
         return self._import_pos_in(parent.local, path)

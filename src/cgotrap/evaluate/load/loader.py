@@ -14,6 +14,7 @@ from cgotrap.discover.project import Project
 from cgotrap.evaluate import forked
 from cgotrap.evaluate.load.resolve import _Resolver
 from cgotrap.evaluate.load.rules import _error_kind
+from cgotrap.gostd import short_path
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.context import ContextSet
@@ -43,6 +44,30 @@ class _Loader:
         self._prefetched: dict[str, tuple[tuple[DirFacts, ...] | None, str]] = {}
         self.deps_intern: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self.problems: list[str] = []
+        self.resolve_embeds = False
+        """Resolve //go:embed patterns as go list does when its output needs EmbedFiles."""
+        self._embed_memo: dict[tuple[str, tuple[str, ...]], tuple[str, str] | None] = {}
+
+    def embed_error(self, facts: DirFacts, directory: str) -> tuple[str, str] | None:
+        """(error text, Pos) of the package's //go:embed patterns, when resolving them is
+        asked for and one fails (load's resolveEmbed: "pattern x: no matching files found")."""
+        if not self.resolve_embeds or not facts.embed_patterns:
+            return None
+        key = (directory, facts.embed_patterns)
+        if key not in self._embed_memo:
+            from cgotrap.evaluate.load.embed import embed_error
+
+            self._embed_memo[key] = embed_error(directory, facts.embed_patterns)
+        got = self._embed_memo[key]
+        if got is None:
+            return None
+        pattern, text = got
+        positions = dict(facts.embed_pos).get(pattern, ())
+        pos = ""
+        if positions:
+            first = positions[0]
+            pos = f"{short_path(first.filename, self.cwd)}:{first.line}:{first.column}"
+        return text, pos
 
     def scans(self, directory: str) -> tuple[DirFacts, ...] | None:
         if directory in self._scans:

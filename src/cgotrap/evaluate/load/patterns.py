@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.evaluate.load.loader import _is_main, _Loader
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern, match_pattern, tree_can_match
-from cgotrap.evaluate.load.resolve import _Resolved
+from cgotrap.evaluate.load.resolve import _Resolved, check_import_path
 from cgotrap.evaluate.load.rules import _error_kind
 from cgotrap.gostd import short_path
 
@@ -23,20 +23,53 @@ if TYPE_CHECKING:
 _MAX_WALK_ENTRIES = 2_000_000  # bound on directory entries visited by one pattern walk
 
 
+# cmd/go/internal/search: IgnorePatterns, NewIgnorePatterns, ShouldIgnore (go1.27.3)
+def should_ignore(ignores: Sequence[str], rel: str) -> bool:
+    """Whether go.mod's `ignore` directives (Go 1.25+) leave out the directory `rel`
+    (slash-separated, relative to the module root): "./x" names x at the root, "x" any
+    directory named x, each with its whole tree."""
+    if not rel or not ignores:
+        return False
+    here = _slashed(rel)
+    for pattern in ignores:
+        relative = pattern.startswith("./")
+        norm = _slashed(pattern.removeprefix("./"))
+        if here.startswith(norm) if relative else norm in here:
+            return True
+    return False
+
+
+def _slashed(path: str) -> str:
+    """search.normalizePath: "/" before and after."""
+    path = path.replace(os.sep, "/")
+    return ("" if path.startswith("/") else "/") + path + ("" if path.endswith("/") else "/")
+
+
 def _walk_dirs(
-    root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
+    root: str,
+    *,
+    prune_gomod: bool,
+    prune_vendor: bool,
+    std_root: bool = False,
+    ignores: tuple[str, tuple[str, ...]] = ("", ()),
 ) -> Iterator[str]:
     """fsys.WalkDir order (lexical, depth-first) over package directories under `root`.
 
     Skips ".x", "_x" and "testdata" trees, stops at nested modules when asked, never
-    follows symbolic links (so a symlink loop cannot trap it), and is bounded.
+    follows symbolic links (so a symlink loop cannot trap it), and is bounded. `ignores`:
+    (module root, its go.mod's `ignore` paths): directories they name are left out with
+    their trees, the walk's own root too unless it is the module root.
     """
     budget = _MAX_WALK_ENTRIES
     stack: list[str] = [root]
     first = True
+    mod_root, ignore = ignores
     while stack:
         directory = stack.pop()
         if not first and prune_gomod and os.path.isfile(os.path.join(directory, "go.mod")):
+            continue
+        if ignore and should_ignore(ignore, os.path.relpath(directory, mod_root)):
+            first = False
             continue
         yield directory
         if prune_vendor and not first and os.path.basename(directory) == "vendor":
@@ -77,23 +110,40 @@ class _Patterns:
     def __init__(self, loader: _Loader, patterns: Sequence[str]) -> None:
         self.loader = loader
         self.patterns = list(patterns) or ["."]
-        self._walk_cache: dict[tuple[str, bool, bool, bool], list[str]] = {}
+        self._walk_cache: dict[tuple[Any, ...], list[str]] = {}
         self._candidates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         self._errors: dict[int, dict[str, _Resolved]] = {}
+        self._dir_errors: dict[str, str] = {}
+        """Directory -> why a wildcard's directory has no import path (candidates named "")."""
 
     def _walk(
         self, root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
     ) -> list[str]:
-        key = (root, prune_gomod, prune_vendor, std_root)
+        ignores = self._ignores(root)
+        key = (root, prune_gomod, prune_vendor, std_root, ignores)
         got = self._walk_cache.get(key)
         if got is None:
             got = list(
                 _walk_dirs(
-                    root, prune_gomod=prune_gomod, prune_vendor=prune_vendor, std_root=std_root
+                    root,
+                    prune_gomod=prune_gomod,
+                    prune_vendor=prune_vendor,
+                    std_root=std_root,
+                    ignores=ignores,
                 )
             )
             self._walk_cache[key] = got
         return got
+
+    def _ignores(self, directory: str) -> tuple[str, tuple[str, ...]]:
+        """(root, `ignore` paths) of the main module holding `directory` (none: ("", ()))."""
+        best: tuple[str, tuple[str, ...]] = ("", ())
+        for main in self.loader.project.main_modules:
+            root = str(main.dir)
+            inside = directory == root or directory.startswith(root + os.sep)
+            if inside and len(root) > len(best[0]):
+                best = (root, tuple(main.gomod.ignores))
+        return best if best[1] else ("", ())
 
     def roots(self, index: int) -> list[str]:
         out: list[str] = []
@@ -155,6 +205,20 @@ class _Patterns:
         ]
         if how == "sorted":
             out.sort()
+        if "" in out:
+            # modload.matchLocalDirs: the match's first error becomes a package named after
+            # the pattern, after the packages it did match (load.PackagesAndErrors)
+            first = next(d for d, name in candidates if name == "" and test(d, index))
+            out = [name for name in out if name]
+            self._errors.setdefault(index, {})[pattern] = _Resolved(
+                path=pattern,
+                dir="",
+                module=None,
+                goroot=False,
+                error=f"pattern {pattern}: {self._dir_errors[first]}",
+                match_error=True,
+            )
+            out.append(pattern)
         return out
 
     def _make_candidates(self, pattern: str) -> tuple[str, list[tuple[str, str]]]:
@@ -169,6 +233,17 @@ class _Patterns:
     def errors(self, index: int) -> dict[str, _Resolved]:
         """Patterns that name no package on this target, as go's error packages."""
         return self._errors.get(index, {})
+
+    def _outside_error(self, directory: str) -> str:
+        """modload.resolveLocalPackage's error for a directory no module of the build list
+        holds ("directory a@b outside main module or its selected dependencies")."""
+        loader = self.loader
+        scope = "main module or its selected dependencies"
+        if loader.project.workspace is not None:
+            scope = "modules listed in go.work or their selected dependencies"
+        shown = short_path(directory, loader.cwd)
+        dirstr = "current directory" if shown == "." else f"directory {shown}"
+        return f"{dirstr} outside {scope}"
 
     def _literal_local(self, pattern: str, directory: str, index: int) -> str:
         """modload.resolveLocalPackage for "./x": the import path, or an error package."""
@@ -190,11 +265,7 @@ class _Patterns:
                 got = loader.resolver.dir_import_path(directory)
                 if got is not None:
                     return got[0]
-                scope = "main module or its selected dependencies"
-                if loader.project.workspace is not None:
-                    scope = "modules listed in go.work or their selected dependencies"
-                shown = short_path(directory, loader.cwd)
-                error, shown_dir = f"directory {shown} outside {scope}", ""
+                error, shown_dir = self._outside_error(directory), ""
         self._errors.setdefault(index, {})[pattern] = _Resolved(
             path=pattern, dir=shown_dir, module=None, goroot=False, error=error, match_error=True
         )
@@ -251,7 +322,10 @@ class _Patterns:
                 nexts += [*f.test_imports, *f.xtest_imports]
             work.extend((imp, res.path, std) for imp in nexts if imp != "C")
         cgo = loader.contexts.contexts[index].cgo_enabled
-        return sorted(p for p in seen if cgo or p != "runtime/cgo")
+        # modload.computePatternAll: no package whose path module.CheckImportPath refuses
+        return sorted(
+            p for p in seen if (cgo or p != "runtime/cgo") and check_import_path(p) is None
+        )
 
     def _wildcard_candidates(self, pattern: str) -> list[tuple[str, str]]:
         loader = self.loader
@@ -314,4 +388,7 @@ class _Patterns:
             got = loader.resolver.dir_import_path(directory)
             if got is not None:
                 out.append((directory, got[0]))
+            else:
+                self._dir_errors[directory] = self._outside_error(directory)
+                out.append((directory, ""))
         return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
@@ -58,6 +58,8 @@ class _Evaluated:
     lists: list[_Walked | _SlowList]
     """Per target: the fast path's walk, or (package, DepOnly) after a cycle."""
     problems: tuple[str, ...]
+    with_deps: bool = True
+    """-deps: every package listed, not only the roots."""
 
 
 class ListingPlan:
@@ -71,7 +73,12 @@ class ListingPlan:
     `workers`: how many processes may scan the directories known in advance. 1 (the
     default) scans in this process, as they are needed; 2 or more scans them up front with
     one forked helper (`forked.forked_map`, which uses one). The listing is the same
-    either way. The plan changes no interpreter state (gc, recursion limit): a caller
+    either way. `env`: the go environment (GOWORK, GOFLAGS' -mod, GOAMD64, GOEXPERIMENT,
+    ...; `discover.goenv.go_environment`), default os.environ for the project and go's
+    defaults for the build contexts; `mod`: the command line's -mod. `embed_files`: resolve
+    //go:embed patterns and report their errors, as go list does when its output has
+    EmbedFiles (a full -json). The plan changes no
+    interpreter state (gc, recursion limit): a caller
     that keeps millions of objects alive may disable the cyclic collector around it.
     """
 
@@ -86,20 +93,24 @@ class ListingPlan:
         go_version: str | None = None,
         goroot: Path | None = None,
         workers: int = 1,
+        env: Mapping[str, str] | None = None,
+        mod: str | None = None,
+        embed_files: bool = False,
     ) -> None:
         from cgotrap.evaluate.context import ContextSet
 
         goroot = goroot or _goroot()
         pats = list(patterns) or ["."]
         needs_module = any(p not in ("std", "cmd") and not _is_std_literal(p) for p in pats)
-        project = find_project(root, goroot, require_module=needs_module)
+        project = find_project(root, goroot, env, require_module=needs_module, mod=mod)
         self.targets = tuple(targets)
         self.tags = tuple(tags)
         self.with_deps = with_deps
         self.patterns = tuple(pats)
         self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
-        contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags)
+        contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags, env=env)
         self._loader = _Loader(project, contexts)
+        self._loader.resolve_embeds = embed_files
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
             self._loader.prefetch(_prefetch_dirs(self._loader, self._matcher))
@@ -150,6 +161,7 @@ class ListingPlan:
             roots=[all_roots[i] for i in indices],
             lists=lists,
             problems=tuple(loader.problems),
+            with_deps=with_deps,
         )
 
     def matrix(self) -> MatrixResult:
@@ -158,8 +170,20 @@ class ListingPlan:
         per_target = []
         for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
             target = self.targets[index]
+            # (no per-program PGO copies here: scan judges each package once)
             if isinstance(listed, _Walked):
-                packages = tuple(_node_facts(n, d, e, target) for n, d, e in listed.entries())
+                inc, derrs = listed.incomplete, listed.deps_errors
+                packages = tuple(
+                    _node_facts(
+                        n,
+                        d,
+                        e,
+                        target,
+                        incomplete=n.local.path in inc,
+                        deps_errors=derrs.get(n.local.path, ()),
+                    )
+                    for n, d, e in listed.entries()
+                )
             else:
                 packages = tuple(_to_facts(p, d, target) for p, d in listed)
             per_target.append(TargetPackages(target=target, packages=packages, roots=tuple(roots)))
@@ -201,6 +225,9 @@ class PlanOptions(TypedDict, total=False):
     go_version: str | None
     goroot: Path | None
     workers: int
+    env: Mapping[str, str] | None
+    mod: str | None
+    embed_files: bool
 
 
 def load_matrix(
@@ -225,6 +252,27 @@ def load_listing(
     return ListingPlan(patterns, targets, root=root, **options).listing()
 
 
+def _pgo_split(listed: _Walked, target: Target, *, with_deps: bool) -> list[PackageFacts] | None:
+    """The target's listing with per-program copies (`pgo`), or None when no root is a main
+    package with a default.pgo among several roots."""
+    from cgotrap.evaluate.load.pgo import pgo_mains, split_for_pgo
+
+    if len(listed.root_order) <= 1:
+        return None
+    errors = listed.errors
+    packages = {
+        n.local.path: _node_facts(
+            n, n.local.path not in listed.roots, errors.get(n.local.path) if n.err else None, target
+        )
+        for n in listed.every
+    }
+    mains = pgo_mains([packages[r] for r in listed.root_order if r in packages])
+    if not mains:
+        return None
+    kids = {n.local.path: n.local.kid_paths for n in listed.every}
+    return split_for_pgo(packages, kids, listed.root_order, mains, with_deps=with_deps)
+
+
 def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
     """The evaluated targets' objects, each distinct object once."""
     targets = [all_targets[i] for i in ev.indices]
@@ -242,17 +290,37 @@ def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
                 objects.append(_to_facts(p, dep_only, target))
             order.append(tuple(out))
             continue
+        split = _pgo_split(listed, target, with_deps=ev.with_deps)
+        if split is not None:  # per-program copies: this target's own objects
+            order.append(tuple(range(len(objects), len(objects) + len(split))))
+            objects.extend(split)
+            continue
         roots, errors = listed.roots, listed.errors
+        incomplete = listed.incomplete
+        deps_errors = listed.deps_errors
         nodes = listed.listed
         # Most entries are DepOnly packages without an error seen on an earlier target:
         # one C-level pass finds them; roots and errors are set right after.
         found: list[int | None] = list(map(as_dep.get, nodes))
-        special = [i for i, n in enumerate(nodes) if n.err is not None or n.local.path in roots]
+        special = [
+            i
+            for i, n in enumerate(nodes)
+            if n.err is not None or n.local.path in roots or n.local.path in incomplete
+        ]
         for i in special:
             n = nodes[i]
             path = n.local.path
             dep_only = path not in roots
-            if n.err is None:
+            if path in incomplete:  # an error here or below: the object is this target's
+                err = errors.get(path) if n.err is not None else None
+                derrs = deps_errors.get(path, ())
+                got = index_of.get((n, dep_only, err, derrs))
+                if got is None:
+                    got = index_of[n, dep_only, err, derrs] = len(objects)
+                    objects.append(
+                        _node_facts(n, dep_only, err, target, incomplete=True, deps_errors=derrs)
+                    )
+            elif n.err is None:
                 table = as_dep if dep_only else as_root
                 got = table.get(n)
                 if got is None:

@@ -17,7 +17,7 @@ from cgotrap.discover.goroot import (
 from cgotrap.discover.modgraph import load_for_packages
 from cgotrap.discover.project import Project
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
-from cgotrap.gostd import compare_go_versions
+from cgotrap.gostd import compare_go_versions, quote, quote_rune
 from cgotrap.inputs import read_regular
 
 if TYPE_CHECKING:
@@ -37,6 +37,9 @@ class _Resolved:
     error: str | None
     match_error: bool = False
     """The error is about a command-line pattern (go's MatchError): no import stack."""
+    malformed: bool = False
+    """load.loadPackageData refused the path itself ("mod/...", "@"): go makes a package of
+    the path alone and puts the path on the error's import stack."""
 
 
 class _Resolver:
@@ -155,8 +158,11 @@ class _Resolver:
         return f"{message}; to add it:\n\tgo get {path}"
 
     def _import_from_modules(self, path: str, parent_path: str) -> _Resolved:
-        if "@" in path:
-            return self._invalid(path, f"import path {path!r} should not have @version")
+        refused = load_package_data_refusal(path)
+        if refused is not None:
+            return _Resolved(
+                path=path, dir="", module=None, goroot=False, error=refused, malformed=True
+            )
         if path.startswith(("./", "../")) or path in (".", ".."):
             return self._invalid(
                 path,
@@ -164,6 +170,9 @@ class _Resolver:
             )
         if os.path.isabs(path):
             return self._invalid(path, f"\"{path}\" is not a package path; see 'go help packages'")
+        bad_path = check_import_path(path)
+        if bad_path is not None:
+            return self._invalid(path, bad_path)
         project = self.project
         found: list[tuple[str, str | None, bool]] = []  # (dir, module, goroot)
         if is_standard_package(self.goroot_src, path):
@@ -312,6 +321,10 @@ class _Resolver:
         best: tuple[str, str] | None = None
         for mpath, root in self.mains:
             inside = directory == root or directory.startswith(root + os.sep)
+            # modload.resolveLocalPackage: a directory with "@" below the module root is not
+            # the module's (the module cache's old layout looked like that)
+            if inside and "@" in directory[len(root) :]:
+                continue
             if inside and (best is None or len(root) > len(best[1])):
                 best = (mpath, root)
         if best is not None:
@@ -324,5 +337,91 @@ class _Resolver:
             return (mpath if rel == "." else f"{mpath}/{rel}"), mpath, False
         if directory.startswith(self.goroot_src + os.sep):
             rel = os.path.relpath(directory, self.goroot_src).replace(os.sep, "/")
-            return rel, None, True
+            if "@" not in rel:
+                return rel, None, True
         return None
+
+
+# cmd/go/internal/load/pkg.go: loadPackageData's first checks (go1.27.3), made before any
+# lookup, for an import and a package a pattern matched alike
+def load_package_data_refusal(path: str) -> str | None:
+    """The error of a path go will not even look up, or None."""
+    if path.startswith("mod/"):
+        return f"disallowed import path {quote(path)}"
+    if "@" in path:
+        return (
+            "can only use path@version syntax with 'go get' and 'go install' in module-aware mode"
+        )
+    return None
+
+
+_BAD_WINDOWS_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"COM{i}" for i in range(1, 10)}
+    | {f"LPT{i}" for i in range(1, 10)}
+)
+
+
+# golang.org/x/mod/module: CheckImportPath, checkPath, checkElem, importPathOK (as vendored
+# in go1.27.3's cmd/vendor); the error as modload.invalidImportError prints it
+def check_import_path(path: str) -> str | None:
+    """go's "malformed import path" error for `path`, or None when go accepts it."""
+    problem = _check_path(path, file_path=False)
+    return None if problem is None else f"malformed import path {quote(path)}: {problem}"
+
+
+def check_file_path(path: str) -> str | None:
+    """module.CheckFilePath's error for `path` ("malformed file path ..."), or None."""
+    problem = _check_path(path, file_path=True)
+    return None if problem is None else f"malformed file path {quote(path)}: {problem}"
+
+
+def _check_path(path: str, *, file_path: bool) -> str | None:
+    if any("\udc80" <= ch <= "\udcff" for ch in path):  # undecodable bytes
+        return "invalid UTF-8"
+    if not path:
+        return "empty string"
+    if path[0] == "-" and not file_path:
+        return "leading dash"
+    if "//" in path:
+        return "double slash"
+    if path[-1] == "/":
+        return "trailing slash"
+    for elem in path.split("/"):
+        problem = _check_elem(elem, file_path=file_path)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _import_path_ok(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "-._~+")
+
+
+def _file_name_ok(ch: str) -> bool:
+    if ch.isascii():
+        return ch.isalnum() or ch in "!#$%&()+,-.=@[]^_{}~ "
+    return ch.isalpha()
+
+
+def _check_elem(elem: str, *, file_path: bool) -> str | None:
+    if not elem:
+        return "empty path element"
+    if elem.count(".") == len(elem):
+        return f"invalid path element {quote(elem)}"
+    if elem[-1] == ".":
+        return "trailing dot in path element"
+    ok = _file_name_ok if file_path else _import_path_ok
+    for ch in elem:
+        if not ok(ch):
+            return f"invalid char {quote_rune(ord(ch))}"
+    short = elem.split(".", 1)[0]
+    if short.upper() in _BAD_WINDOWS_NAMES:
+        return f"{quote(short)} disallowed as path element component on Windows"
+    if file_path:
+        return None
+    tilde = short.rfind("~")
+    suffix = short[tilde + 1 :]
+    if 0 <= tilde < len(short) - 1 and suffix.isascii() and suffix.isdigit():
+        return "trailing tilde and digits in path element"
+    return None

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, assert_never
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar, assert_never
 
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.evaluate.load.resolve import _Resolved
-from cgotrap.gostd import short_path
+from cgotrap.gostd import quote, short_path
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.context import BuildContext
     from cgotrap.evaluate.directory import DirFacts
+    from cgotrap.evaluate.model import PackageError
 
 
 def _must_link_external(goos: str, goarch: str) -> bool:
@@ -105,7 +107,7 @@ def load_error(res: _Resolved, facts: DirFacts | None, cwd: str) -> tuple[str | 
     if res.match_error:
         return res.error or "", MATCH, ""
     if res.error is not None:
-        return res.error, IMPORTER, ""
+        return res.error, PUSH if res.malformed else IMPORTER, ""
     if facts is None or facts.error is None:
         return None, 0, ""
     match _error_kind(facts):
@@ -284,3 +286,89 @@ def import_position(facts: DirFacts | None, imp: str, cwd: str) -> str:
             pos = positions[0]
             return f"{short_path(pos.filename, cwd)}:{pos.line}:{pos.column}"
     return ""
+
+
+_K = TypeVar("_K", bound=Hashable)
+_E = TypeVar("_E")
+
+
+def incomplete_and_deps_errors(
+    order: Sequence[_K],
+    kids: Mapping[_K, Sequence[_K]],
+    errors: Mapping[_K, _E],
+    sort_key: Callable[[_E], tuple[int, str, str]],
+) -> tuple[set[_K], dict[_K, tuple[_E, ...]]]:
+    """Which packages are `Incomplete` and each one's `DepsErrors` (the non-empty ones).
+
+    Go 1.27 cmd/go/internal/load.(*Package).load sets Incomplete on a package with an error
+    or an Incomplete import (an import still loading, in a cycle, has its cycle error: an
+    error counts as Incomplete); cmd/go/internal/list.collectDepsErrors, over
+    load.PackageList's post-order (`order`), makes DepsErrors the distinct errors of the
+    imports and of their DepsErrors, sorted by the package on top of each error's import
+    stack (errors without a stack first, by text): `sort_key` gives (0, text, "") or
+    (1, top, text). Go sorts a map's values with sort.Slice, so errors for the same top
+    package come out in a random order; here the text decides, so the output is stable.
+    """
+    incomplete: set[_K] = set()
+    collected: dict[_K, dict[int, _E]] = {}
+    out: dict[_K, tuple[_E, ...]] = {}
+    for p in order:
+        found: dict[int, _E] = {}
+        bad = p in errors
+        for k in kids.get(p, ()):
+            err = errors.get(k)
+            if err is not None:
+                found[id(err)] = err
+                bad = True
+            elif k in incomplete:
+                bad = True
+            below = collected.get(k)
+            if below:
+                found.update(below)
+        if bad:
+            incomplete.add(p)
+        if found:
+            collected[p] = found
+            out[p] = tuple(sorted(found.values(), key=sort_key))
+    return incomplete, out
+
+
+def package_error_order(err: PackageError) -> tuple[int, str, str]:
+    """`incomplete_and_deps_errors`'s sort key for a PackageError."""
+    if not err.import_stack:
+        return (0, err.err, err.pos)
+    return (1, err.import_stack[-1], err.err + "\0" + err.pos)
+
+
+# cmd/go/internal/str.ToFold (go1.27.3)
+def fold_path(path: str) -> str:
+    """The case-folded form go compares import paths by: each rune replaced by the smallest
+    of its simple case folds ("K" -> "k", "\u212a" (Kelvin) -> "k"); ASCII upper to lower."""
+    if path.isascii() and not any("A" <= c <= "Z" for c in path):
+        return path
+    out = []
+    for ch in path:
+        orbit = {ch, *(c for c in (ch.lower(), ch.upper(), ch.lower().upper()) if len(c) == 1)}
+        low = min(orbit)
+        if "A" <= low <= "Z":
+            low = low.lower()
+        out.append(low)
+    return "".join(out)
+
+
+# cmd/go/internal/load/pkg.go: (*Package).load, "Check for case-insensitive collisions of
+# import paths" (go1.27.3); the first package to get there in load order keeps its path.
+def collision_error(path: str, other: str) -> str:
+    """The error of a package whose import path equals an earlier one's but for case."""
+    return f"case-insensitive import collision: {quote(path)} and {quote(other)}"
+
+
+def has_fold_collision(paths: Iterable[str]) -> bool:
+    """Whether two of `paths` differ only in case (then go's load order decides which one
+    gets `collision_error`: the one-target loader's job)."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        fold = fold_path(path)
+        if seen.setdefault(fold, path) != path:
+            return True
+    return False

@@ -14,10 +14,13 @@ from cgotrap.evaluate.load.rules import (
     PUSH,
     _linker_deps,
     _shorter_than,
+    collision_error,
+    fold_path,
     foreign_files_error,
     has_simd,
     implicit_imports,
     import_position,
+    incomplete_and_deps_errors,
     internal_allowed,
     internal_error,
     load_error,
@@ -42,11 +45,13 @@ class _Err:
 class _Pkg:
     __slots__ = (
         "deps",
+        "deps_errors",
         "dir",
         "error",
         "facts",
         "goroot",
         "imports",
+        "incomplete",
         "internal",
         "module",
         "name",
@@ -66,6 +71,14 @@ class _Pkg:
         self.imports: tuple[str, ...] = ()
         self.internal: list[_Pkg] | None = None
         self.deps: tuple[str, ...] = ()
+        self.incomplete = False
+        self.deps_errors: tuple[_Err, ...] = ()
+
+
+def _err_order(err: _Err) -> tuple[int, str, str]:
+    if not err.stack:
+        return (0, err.err, err.pos)
+    return (1, err.stack[-1], err.err + "\0" + err.pos)
 
 
 class _TargetLoad:
@@ -76,6 +89,7 @@ class _TargetLoad:
         self.index = index
         self.ctx = loader.contexts.contexts[index]
         self.cache: dict[str, _Pkg] = {}
+        self.fold_seen: dict[str, str] = {}  # go's foldPath: folded path -> first path
 
     # go's reusePackage
     @staticmethod
@@ -183,6 +197,16 @@ class _TargetLoad:
                 set_error(link_err)
                 p.imports = explicit
                 return
+        other = self.fold_seen.setdefault(fold_path(p.path), p.path)
+        if other != p.path:
+            p.module = None  # go returns before it sets p.Module or loads any import
+            set_error(collision_error(p.path, other))
+            p.imports = explicit
+            return
+        if p.error is None and facts is not None:
+            embed = loader.embed_error(facts, p.dir)  # load's resolveEmbed, after the push
+            if embed is not None:
+                p.error = _Err(embed[0], [*stk, path], pos=embed[1])
         import_paths = implicit_imports(
             explicit,
             import_path=p.path,
@@ -227,6 +251,17 @@ class _TargetLoad:
         intern = self.loader.deps_intern
         for p in order:
             p.deps = _collect_deps(p, intern)
+        by_id = {id(p): p for p in order}
+        errors = {id(p): p.error for p in order if p.error is not None}
+        if errors:
+            kids = {id(p): [id(k) for k in p.internal or ()] for p in order}
+            incomplete, deps_errors = incomplete_and_deps_errors(
+                list(kids), kids, errors, _err_order
+            )
+            for key in incomplete:
+                by_id[key].incomplete = True
+            for key, found in deps_errors.items():
+                by_id[key].deps_errors = found
         if not with_deps:
             return [(p, False) for p in root_pkgs]
         return [(p, id(p) not in seen_roots) for p in order]
