@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 from collections.abc import Sequence
 
@@ -117,33 +118,91 @@ def scan(
                     old = chains.get(ip)
                     if old is None or (len(best), best) < (len(old), old):
                         chains[ip] = best
-        for ip, p1, directory in skipped_roots(ctx, target):
-            # `go list ./...` (and `go build ./...`) without cgo matches no package where no
-            # Go file is left: the package vanishes without a word. Built alone it fails.
-            dropped = rel_files(directory or ip, sorted({*p1.go_files, *p1.cgo_files}))
-            hits.append(
-                Hit(
-                    rule=rules.cgo_without_fallback,
-                    package=ip,
-                    subject="",
-                    target=target,
-                    files=dropped,
-                )
-            )
+        for ip, p1, directory, entry in _vanished(ctx, target, hits):
             dirs.setdefault(ip, directory)
             standard[ip] = p1.standard
-            verdicts.setdefault(ip, {})[target] = judged[ip] = PackageOnTarget(
-                target=target, status=Status.BROKEN, dropped_files=dropped
-            )
+            verdicts.setdefault(ip, {})[target] = judged[ip] = entry
         decided[target] = decide(ctx, target, judged, sources, hits, unknown=unresolved)
         for ip, d in decided[target].items():
             if ip not in verdicts and d.verdict in _NON_TRIVIAL:
                 known = ctx.facts[target].get(ip)
-                if known is not None:
-                    dirs.setdefault(ip, relative_dir(known, matrix.module_root))
-                    standard[ip] = known.standard
+                dirs[ip] = relative_dir(known, matrix.module_root) if known else None
+                standard[ip] = known.standard if known else False
                 verdicts.setdefault(ip, {})
 
+    _fill_verdicts(ctx, shown, verdicts, decided)
+    for ip in verdicts:
+        dirs.setdefault(ip, None)
+        standard.setdefault(ip, False)
+
+    record = functools.partial(_package_record, shown=shown, reached=reached, chains=chains)
+    packages = tuple(
+        record(ip, directory=dirs[ip], is_std=standard[ip], verdicts=verdicts[ip])
+        for ip in sorted(verdicts)
+    )
+    findings = merge_findings(hits)
+    groups = _groups(packages, findings, shown)
+    std = _std(std_uses, shown)
+    return ScanResult(
+        patterns=matrix.patterns,
+        tags=matrix.tags,
+        targets=shown,
+        roots=tuple(all_roots),
+        groups=groups,
+        packages=packages,
+        findings=findings,
+        std=std,
+        why=tuple(_why(ctx, w, shown) for w in why),
+        problems=_relative_problems(matrix),
+        no_header_data=tuple(no_data),
+        unresolved=tuple(sorted(unresolved)),
+        verdicts=_all_verdicts(decided, shown),
+    )
+
+
+def _relative_problems(matrix: MatrixResult) -> tuple[str, ...]:
+    root = matrix.module_root.rstrip("/") + "/"
+    return tuple(pr.replace(root, "") if matrix.module_root else pr for pr in matrix.problems)
+
+
+def _std(std_uses: dict[str, list[Target]], shown: Sequence[Target]) -> tuple[StdCgo, ...]:
+    return tuple(
+        StdCgo(import_path=ip, targets=tuple(ts), where=compact_targets(ts, shown))
+        for ip, ts in sorted(std_uses.items())
+    )
+
+
+def _vanished(
+    ctx: ScanContext, target: Target, hits: list[Hit]
+) -> list[tuple[str, PackageFacts, str | None, PackageOnTarget]]:
+    """cgo packages `./...` matches with cgo on but not here: `go list ./...` (and `go build
+    ./...`) without cgo matches no package where no Go file is left, so the package vanishes
+    without a word; built alone it fails (CGO001 hits appended to `hits`)."""
+    out = []
+    for ip, p1, directory in skipped_roots(ctx, target):
+        dropped = rel_files(directory or ip, sorted({*p1.go_files, *p1.cgo_files}))
+        hits.append(
+            Hit(
+                rule=rules.cgo_without_fallback,
+                package=ip,
+                subject="",
+                target=target,
+                files=dropped,
+            )
+        )
+        entry = PackageOnTarget(target=target, status=Status.BROKEN, dropped_files=dropped)
+        out.append((ip, p1, directory, entry))
+    return out
+
+
+def _fill_verdicts(
+    ctx: ScanContext,
+    shown: Sequence[Target],
+    verdicts: dict[str, dict[Target, PackageOnTarget]],
+    decided: dict[Target, dict[str, Decided]],
+) -> None:
+    """Every reported package's entry on every shown target, with its verdict, evidence and
+    the system headers of its C files."""
     for target in shown:
         for ip, found_entries in verdicts.items():
             d = decided[target].get(ip, Decided(verdict=Verdict.NOT_BUILT))
@@ -155,54 +214,15 @@ def scan(
                 evidence=d.evidence,
                 system_headers=tuple(sorted({*entry.system_headers, *d.c_headers})),
             )
-    for ip in verdicts:
-        dirs.setdefault(ip, None)
-        standard.setdefault(ip, False)
 
-    packages = tuple(
-        _package_record(
-            ip,
-            directory=dirs[ip],
-            is_std=standard[ip],
-            verdicts=verdicts[ip],
-            shown=shown,
-            reached=reached,
-            chains=chains,
-        )
-        for ip in sorted(verdicts)
-    )
-    findings = merge_findings(hits)
-    groups = _groups(packages, findings, shown)
-    std = tuple(
-        StdCgo(import_path=ip, targets=tuple(ts), where=compact_targets(ts, shown))
-        for ip, ts in sorted(std_uses.items())
-    )
-    return ScanResult(
-        patterns=matrix.patterns,
-        tags=matrix.tags,
-        targets=shown,
-        roots=tuple(all_roots),
-        groups=groups,
-        packages=packages,
-        findings=findings,
-        std=std,
-        why=tuple(_why(ctx, w, shown) for w in why),
-        problems=tuple(
-            pr.replace(matrix.module_root.rstrip("/") + "/", "") if matrix.module_root else pr
-            for pr in matrix.problems
-        ),
-        no_header_data=tuple(no_data),
-        unresolved=tuple(sorted(unresolved)),
-        verdicts=tuple(
-            (
-                ip,
-                tuple(
-                    decided[t].get(ip, Decided(verdict=Verdict.NOT_BUILT)).verdict for t in shown
-                ),
-            )
-            for ip in sorted({ip for d in decided.values() for ip in d})
-        ),
-    )
+
+def _all_verdicts(
+    decided: dict[Target, dict[str, Decided]], shown: Sequence[Target]
+) -> tuple[tuple[str, tuple[Verdict, ...]], ...]:
+    """Every judged package with its verdict per shown target, in target order."""
+    names = sorted({ip for d in decided.values() for ip in d})
+    none = Decided(verdict=Verdict.NOT_BUILT)
+    return tuple((ip, tuple(decided[t].get(ip, none).verdict for t in shown)) for ip in names)
 
 
 def is_unresolved(p: PackageFacts) -> bool:
