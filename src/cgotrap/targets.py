@@ -299,17 +299,19 @@ def expand(
 
 
 def with_cgo_twins(targets: Sequence[Target], *, table: PortTable | None = None) -> list[Target]:
-    """`targets` plus the cgo=1 twin of every cgo=0 target whose port has cgo, in order.
+    """`targets` plus the cgo=1 twin of every cgo=0 target of a known port, in order.
 
     What `scan` evaluates to name what takes over without cgo: a package that breaks or
-    degrades with CGO_ENABLED=0 is judged against the same port with cgo on.
+    degrades with CGO_ENABLED=0 is judged against the same port with cgo on. Ports without
+    cgo (js/wasm, plan9) get a twin too: go lists their cgo files (it cannot build them),
+    and the twin says which files cgo, not GOOS, leaves out there.
     """
     ports = table or port_table()
     out = list(targets)
     seen = set(targets)
     for t in targets:
         port = ports.get(t.goos, t.goarch)
-        if t.cgo or port is None or not port.cgo_supported:
+        if t.cgo or port is None:
             continue
         twin = dataclasses.replace(t, cgo=True)
         if twin not in seen:

@@ -198,7 +198,7 @@ def test_a_per_goos_define_decides_linux_and_leaves_the_rest_conditional(
     (finding,) = [f for f in result.findings if f.package == f"{MODULE}/flagged"]
     assert finding.rule.id == "CGO004"
     assert {t.goos for t in finding.targets} == {"darwin", "windows"}
-    assert finding.condition == "#ifdef HAVE_SYSINFO"
+    assert finding.condition == "only if HAVE_SYSINFO is defined"
     assert "cannot decide" in finding.message
 
 

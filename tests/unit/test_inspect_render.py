@@ -38,6 +38,7 @@ def _go_binary(name: str, cgo: str, goarch: str = "amd64") -> Inspected:
         version_needs=()
         if cgo == "0"
         else (VersionNeed(library="libc.so.6", version="GLIBC_2.34", symbols=("pthread_create",)),),
+        cgo_evidence=() if cgo == "0" else ("symbol x_cgo_init in .dynsym",),
     )
     info = BuildInfo(
         go_version="go1.22.5",
@@ -191,3 +192,32 @@ def test_cgo_without_build_info_is_a_note() -> None:
     assert finding.severity is Severity.NOTE
     assert finding.subject == "dist/stripped"
     assert finding.message == "cgo linked in (symbol x_cgo_init in .dynstr), no Go build info"
+
+
+def test_cgo_enabled_1_without_runtime_cgo_is_a_pure_go_binary_for_consistency() -> None:
+    from cgotrap.judge.rules.binary import check_release
+
+    pure = [_go_binary(f"dist/p{i}", "0") for i in range(3)]
+    # Built with CGO_ENABLED=1, but nothing imports a cgo package: static, no runtime/cgo.
+    odd = _go_binary("dist/native", "1")
+    assert odd.linkage is not None
+    odd = dataclasses.replace(
+        odd,
+        linkage=dataclasses.replace(
+            odd.linkage, static=True, interpreter="", needed=(), version_needs=(), cgo_evidence=()
+        ),
+    )
+    assert {f.rule_id for f in check_release([*pure, odd])} == set()
+    # With runtime/cgo linked it is the odd one, and a dynamic one among static ones.
+    real = _go_binary("dist/cgo", "1")
+    found = {f.rule_id: f.message for f in check_release([*pure, real])}
+    assert found["CGO210"] == "CGO_ENABLED 1, while 3 other binaries have 0"
+    assert found["CGO213"] == "dynamically linked, while 3 other Linux binaries are static"
+
+
+def test_a_static_binary_among_dynamic_ones_is_not_flagged() -> None:
+    from cgotrap.judge.rules.binary import check_release
+
+    dynamic = [_go_binary(f"dist/c{i}", "1") for i in range(3)]
+    static = _go_binary("dist/s", "0")
+    assert "CGO213" not in {f.rule_id for f in check_release([*dynamic, static])}

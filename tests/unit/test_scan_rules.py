@@ -70,9 +70,15 @@ def test_cgo001_fires_when_nothing_is_left_without_cgo() -> None:
     assert "build constraints exclude all Go files" in finding.message
     assert finding.severity is Severity.ERROR
     assert ("CGO011", "sqlite") not in _ids(result), "go's own error is explained by CGO001"
-    (package,) = result.packages
+    app, package = result.packages
     assert package.on(LINUX0).status is judge.Status.BROKEN
     assert package.on(LINUX1).status is judge.Status.CGO
+    assert package.on(LINUX0).verdict is judge.Verdict.BREAKS
+    assert package.on(LINUX1).verdict is judge.Verdict.CGO
+    # The command importing it breaks too, and says why.
+    assert app.import_path == f"{MODULE}/cmd/app"
+    assert app.on(LINUX0).verdict is judge.Verdict.BREAKS
+    assert "ex.com/m/sqlite" in app.on(LINUX0).evidence[0].text
 
 
 def test_cgo001_quiet_and_cgo002_fires_with_a_nocgo_file() -> None:
@@ -138,9 +144,14 @@ def test_cgo003_fires_on_cgo_targets_for_c_files_without_a_cgo_file() -> None:
     assert finding.targets == (LINUX1,)
     assert finding.files == ("hashx/fast.c",)
     assert "C source files not allowed when not using cgo or SWIG" in finding.message
-    (package,) = result.packages
+    app, package = result.packages
     assert package.on(LINUX1).status is judge.Status.ERROR
     assert package.on(LINUX0).status is judge.Status.PURE
+    assert (package.on(LINUX1).verdict, package.on(LINUX0).verdict) == (
+        judge.Verdict.BREAKS,
+        judge.Verdict.PURE,
+    )
+    assert app.on(LINUX1).verdict is judge.Verdict.BREAKS
 
 
 def test_cgo003_quiet_when_a_cgo_file_uses_the_c_files() -> None:
@@ -468,8 +479,8 @@ def test_unknown_condition_keeps_the_finding_and_says_so() -> None:
     text = "#ifdef HAVE_SYSINFO\n#include <sys/sysinfo.h>\n#endif\n#include <stdlib.h>\n"
     finding = _finding(_procinfo((text,)), "CGO004")
     assert set(finding.targets) == {DARWIN1, WINDOWS1}
-    assert finding.condition == "#ifdef HAVE_SYSINFO"
-    assert "under `#ifdef HAVE_SYSINFO`" in finding.message
+    assert finding.condition == "only if HAVE_SYSINFO is defined"
+    assert "compiled only if HAVE_SYSINFO is defined" in finding.message
     assert "cannot decide" in finding.message
 
 
@@ -500,7 +511,7 @@ def test_targets_without_predefine_data_leave_guards_unknown() -> None:
     p = pkg(aix, "procinfo", cgo_files=("procinfo.go",), includes=(text,))
     result = judge.scan(matrix(listing(aix, p)))
     finding = _finding(result, "CGO009")
-    assert finding.condition == "#ifdef __linux__"
+    assert finding.condition == "only if __linux__ is defined"
 
 
 def test_bare_include_of_the_packages_own_header_is_local() -> None:

@@ -78,5 +78,8 @@ def test_with_cgo_twins_adds_the_cgo_twin_of_ports_that_have_cgo() -> None:
     got = with_cgo_twins(report)
     assert got[: len(report)] == report
     added = [t.name for t in got[len(report) :]]
-    assert added == ["windows/amd64 cgo=1"]  # musl's twin is there; js/wasm has no cgo
+    assert added == ["windows/amd64 cgo=1"]  # musl's and js/wasm's twins are there
     assert with_cgo_twins(targets.expand("linux/arm64", (False,)))[1].name == "linux/arm64 cgo=1"
+    # A port without cgo gets its twin too: go lists its cgo files, cgotrap compares.
+    wasm = targets.expand("js/wasm", (False,), skip_unsupported_cgo=True)
+    assert [t.name for t in with_cgo_twins(wasm)] == ["js/wasm cgo=0", "js/wasm cgo=1"]

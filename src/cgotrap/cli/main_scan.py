@@ -1,8 +1,8 @@
 """`cgotrap scan`: where cgo enters, per target; what it needs; what breaks without it.
 
     cgotrap scan [PATH] [PATTERN...] [--targets SEL] [--cgo 0|1|both] [--tags T,...]
-                 [--why PKG]... [--include-std] [--format FORMAT] [-o FILE] [--fail-on LEVEL]
-                 [--config FILE] [--baseline FILE]
+                 [--buildmode MODE] [--why PKG]... [--include-std] [--format FORMAT]
+                 [-o FILE] [--fail-on LEVEL] [--config FILE] [--baseline FILE]
 
 PATH is the module root (default "."); PATTERNs are go package patterns (default "./...";
 `cgotrap scan "$(go env GOROOT)/src" std` scans the standard library itself).
@@ -13,7 +13,8 @@ not, severities and ignores; `//cgotrap:ignore` comments suppress findings (kept
 Exit status (`cgotrap.errors`): 0 when no counted finding (not suppressed; with `--baseline`,
 new) is at or above `--fail-on` (default: error), 1 when one is; 2 usage; 3 go missing; 4 an
 input could not be read (also one file among many) or the output not written; 5 packages
-could not be resolved (incomplete answer).
+could not be resolved (incomplete answer: the report says "N imported packages could not be
+resolved: their cgo status is unknown; run `go mod download`").
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from cgotrap.cli import gate as gate_options
-from cgotrap.cli import output
+from cgotrap.cli import output, streams
+from cgotrap.config import BUILDMODES
+from cgotrap.discover.project import NoModuleError
 from cgotrap.errors import ExitCode, InputError, UsageError, combine
+from cgotrap.gate.project import DEFAULT_TARGETS
 from cgotrap.targets import parse_cgo_modes, with_cgo_twins
+
+__all__ = ["DEFAULT_TARGETS", "register", "run"]
 
 
 def register(sub: Any) -> None:
@@ -50,13 +56,21 @@ def register(sub: Any) -> None:
         "--targets",
         default=None,
         help="targets: all, first-class, linux/*, linux/amd64, linux/arm64-musl, comma-separated "
-        "(default: [targets] of .cgotrap.toml, else all)",
+        f"(default: [targets] of .cgotrap.toml, else {DEFAULT_TARGETS}; `all` for every port)",
     )
     parser.add_argument(
         "--cgo", default="both", help="CGO_ENABLED values to report: 0, 1 or both (default)"
     )
     parser.add_argument(
         "--tags", default="", help="comma-separated build tags (default: [build] tags)"
+    )
+    parser.add_argument(
+        "--buildmode",
+        default=None,
+        choices=sorted(BUILDMODES),
+        help="the -buildmode the project is built with (default: build.buildmode of "
+        ".cgotrap.toml, else exe); c-shared, c-archive, plugin and shared link through cgo, "
+        "so their CGO_ENABLED=0 targets are not scanned",
     )
     parser.add_argument(
         "--why",
@@ -82,6 +96,23 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
+_CGO_BUILDMODES = frozenset({"c-shared", "c-archive", "plugin", "shared"})
+"""Build modes go links only through cgo ("-buildmode=c-shared requires external (cgo)
+linking, but cgo is not enabled")."""
+
+
+def _module_file_hint(root: Path) -> str:
+    """For a tree whose go.mod goes by another name (moby's vendor.mod, used by its build
+    scripts through -modfile): how to scan it."""
+    for name in ("vendor.mod", "go.mod.in"):
+        if (root / name).is_file():
+            return (
+                f"{name} here looks like the module file under another name: scan a copy "
+                f"with {name} as go.mod (and its .sum as go.sum), as the project's scripts do"
+            )
+    return ""
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap scan`."""
     from cgotrap.gate import project
@@ -93,7 +124,16 @@ def run(args: argparse.Namespace) -> int:
     config = project.load_config(root, Path(args.config) if args.config else None)
     report = project.report_targets(args.targets, parse_cgo_modes(args.cgo), config)
     if not report:
-        raise UsageError(f"no target left: {args.targets or 'all'} with --cgo {args.cgo}")
+        raise UsageError(f"no target left: {args.targets or DEFAULT_TARGETS} with --cgo {args.cgo}")
+    buildmode = args.buildmode or config.build.buildmode
+    if buildmode in _CGO_BUILDMODES:
+        report = [t for t in report if t.cgo]
+        streams.say(
+            f"cgotrap: note: -buildmode={buildmode} links through cgo: "
+            "CGO_ENABLED=0 targets are not scanned"
+        )
+        if not report:
+            raise UsageError(f"no target left: -buildmode={buildmode} with --cgo {args.cgo}")
     options = project.ScanOptions(
         targets=tuple(report),
         patterns=tuple(args.patterns) or ("./...",),
@@ -102,7 +142,16 @@ def run(args: argparse.Namespace) -> int:
         why=tuple(args.why),
         workers=2,
     )
-    scanned = _scan_cached(args, root, options, config)
+    try:
+        scanned = _scan_cached(args, root, options, config)
+    except NoModuleError as exc:
+        hint = _module_file_hint(root.resolve())
+        if hint:
+            raise NoModuleError(f"{exc}; {hint}") from None
+        raise
+    for pattern in scanned.empty_wildcards:
+        # go's own words, on stderr as go prints them (the run goes on).
+        streams.say(f'cgotrap: warning: "{pattern}" matched no packages')
     result, judged = scanned.result, scanned.judged
     view = gate_options.baseline_view(args.baseline, result.findings)
     gate_options.emit_scan(args, root, result, judged, view)

@@ -2,7 +2,7 @@
 
 What `scan`, `check`, `baseline` and `scan --baseline` share: the config found at the module
 root (or named), the targets (`--targets` when given, else the config's `[targets]`, else
-every port), the tags (`--tags`, else `[build] tags`), and `scan_project`, which scans and
+`DEFAULT_TARGETS`), the tags (`--tags`, else `[build] tags`), and `scan_project`, which scans and
 then applies the config and the inline directives (`judging.judge_scan`).
 """
 
@@ -16,12 +16,17 @@ from typing import TYPE_CHECKING
 from cgotrap import config as project_config
 from cgotrap.config import Config
 from cgotrap.config.suppress import Judged
+from cgotrap.evaluate.model import MatrixResult
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.scan import ScanResult
 from cgotrap.targets import Target, expand, port_table, with_cgo_twins
 
 if TYPE_CHECKING:
     from cgotrap.cache import DirScans
+
+DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
+"""What a release is usually built for (as `matrix` uses): Go's first-class ports and static
+musl Linux. Ports that only link through cgo (android, ios) are one `--targets all` away."""
 
 
 def load_config(root: Path, named: Path | None = None) -> Config:
@@ -45,9 +50,9 @@ def report_targets(
     selectors: str | None, cgo_modes: Sequence[bool], config: Config
 ) -> list[Target]:
     """`--targets` when given, else the config's `[targets]` (libc variants, glibc floor),
-    else every port; cgo=1 left out where Go has no cgo."""
+    else `DEFAULT_TARGETS`; cgo=1 left out where Go has no cgo."""
     if selectors is not None or not config.targets.select:
-        return expand(selectors or "all", cgo_modes, skip_unsupported_cgo=True)
+        return expand(selectors or DEFAULT_TARGETS, cgo_modes, skip_unsupported_cgo=True)
     table = port_table()
     out = []
     for t in config.targets.expand(tuple(cgo_modes)):
@@ -94,12 +99,15 @@ class ProjectScan:
     """One per finding of `result`, in order."""
     unresolved: tuple[str, ...]
     """Import paths no module, vendor directory or GOROOT provides (an incomplete answer)."""
+    empty_wildcards: tuple[str, ...] = ()
+    """Wildcard patterns that matched no package (go: `matched no packages`)."""
 
 
 def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectScan:
     """Scan the module at `root`, then apply `config` and the inline directives."""
     from cgotrap.evaluate.completeness import unresolved
     from cgotrap.evaluate.load import load_matrix
+    from cgotrap.evaluate.sources import default_reader, read_sources
     from cgotrap.gate.judging import judge_scan
     from cgotrap.judge.scan import scan
 
@@ -112,7 +120,50 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
         workers=options.workers,
         dir_scans=options.dir_scans,
     )
-    result = scan(matrix, report=options.targets, include_std=options.include_std, why=options.why)
+    reader, reader_problem = default_reader()
+    sources = read_sources(matrix, reader)
+    result = scan(
+        matrix,
+        report=options.targets,
+        include_std=options.include_std,
+        why=options.why,
+        sources=sources,
+    )
+    extra = (*([reader_problem] if reader_problem else []), *sources.problems)
+    if extra:
+        result = dataclasses.replace(result, problems=(*result.problems, *extra))
     result, judged = judge_scan(result, config, root=resolved, module_path=module_path(resolved))
     missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
-    return ProjectScan(result=result, judged=judged, unresolved=missing)
+    return ProjectScan(
+        result=result,
+        judged=judged,
+        unresolved=missing or result.unresolved,
+        empty_wildcards=tuple(empty_wildcards(options.patterns, matrix)),
+    )
+
+
+def empty_wildcards(patterns: Sequence[str], matrix: MatrixResult) -> list[str]:
+    """Wildcard patterns no package of any target matched, whose directory exists (a missing
+    directory is go's Error object, reported by the loader)."""
+    out = []
+    listed = [
+        (p.import_path, p.dir)
+        for tp in matrix.per_target
+        for p in tp.packages
+        if p.import_path in tp.roots
+    ]
+    root = Path(matrix.module_root)
+    for pattern in patterns:
+        if "..." not in pattern:
+            continue
+        base = pattern.split("...", 1)[0].rstrip("/")
+        if pattern.startswith("."):
+            where = (root / base).resolve()
+            if not where.is_dir():
+                continue
+            hit = any(d and (Path(d) == where or where in Path(d).parents) for _, d in listed)
+        else:
+            hit = any(ip.startswith(base) for ip, _ in listed)
+        if not hit:
+            out.append(pattern)
+    return out

@@ -566,3 +566,97 @@ def first_unknown(guards: Iterable[Guard], macros: Macros) -> Guard | None:
         if guard_holds(guard, macros) is Truth.UNKNOWN:
             return guard
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain words for a condition that stays undecidable
+
+
+def _split_top(tokens: list[tuple[str, str]], op: str) -> list[list[tuple[str, str]]]:
+    """`tokens` split on the operator `op` outside parentheses."""
+    parts: list[list[tuple[str, str]]] = [[]]
+    level = 0
+    for token in tokens:
+        if token == ("op", "("):
+            level += 1
+        elif token == ("op", ")"):
+            level -= 1
+        if level == 0 and token == ("op", op):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
+
+
+def _strip_parens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    while len(tokens) >= 2 and tokens[0] == ("op", "(") and tokens[-1] == ("op", ")"):
+        level = 0
+        for i, token in enumerate(tokens):
+            level += {("op", "("): 1, ("op", ")"): -1}.get(token, 0)
+            if level == 0 and i < len(tokens) - 1:
+                return tokens
+        tokens = tokens[1:-1]
+    return tokens
+
+
+def _text(tokens: list[tuple[str, str]]) -> str:
+    """Tokens back to text, spaced as people write it ("B > 2", "defined(A)")."""
+    out = " ".join(text for _, text in tokens)
+    for ugly, nice in (("( ", "("), (" )", ")"), ("! ", "!"), ("defined (", "defined(")):
+        out = out.replace(ugly, nice)
+    return out
+
+
+def _atom_words(tokens: list[tuple[str, str]]) -> str:
+    """One operand of && / || in words: "HAVE_FOO is defined", "__GLIBC__ is not defined"."""
+    tokens = _strip_parens(tokens)
+    negated = False
+    while tokens and tokens[0] == ("op", "!"):
+        negated = not negated
+        tokens = _strip_parens(tokens[1:])
+    names = [text for kind, text in tokens if kind == "id" and text != "defined"]
+    is_defined = bool(tokens) and tokens[0] == ("id", "defined") and len(names) == 1
+    if is_defined:
+        return f"{names[0]} is {'not ' if negated else ''}defined"
+    if len(tokens) == 1 and tokens[0][0] == "id":
+        return f"{names[0]} is {'zero or undefined' if negated else 'set (non-zero)'}"
+    text = _text(tokens)
+    return f"not ({text})" if negated else text
+
+
+def describe(expression: str, macros: Macros) -> str:
+    """The part of a `#if` expression that is unknown with `macros`, in plain words.
+
+    "defined(__linux__) && !defined(HAVE_FOO)" on Linux -> "HAVE_FOO is not defined";
+    "!(defined(A))" -> "A is not defined"; "defined(A) || B > 2" -> "A is defined, or B > 2".
+    Operands known to hold are left out; "" when nothing is unknown.
+    """
+    if evaluate(expression, macros) is not Truth.UNKNOWN:
+        return ""
+    try:
+        tokens = _strip_parens(_lex(expression))
+    except _UnknowableError:
+        return expression[:_MAX_TEXT]
+    ors = _split_top(tokens, "||")
+    if len(ors) > 1:
+        words = [describe(_text(part), macros) for part in ors]
+        return ", or ".join(w for w in words if w)
+    ands = _split_top(tokens, "&&")
+    if len(ands) > 1:
+        words = [describe(_text(part), macros) for part in ands]
+        return " and ".join(w for w in words if w)
+    stripped = _strip_parens(tokens)
+    if stripped[:1] == [("op", "!")]:
+        inner = _strip_parens(stripped[1:])
+        if len(_split_top(inner, "&&")) > 1 or len(_split_top(inner, "||")) > 1:
+            return f"not ({describe(_text(inner), macros)})"
+    return _atom_words(stripped)
+
+
+def describe_guards(guards: Iterable[Guard], macros: Macros) -> str:
+    """What decides whether a line under `guards` is compiled, in plain words ("" when
+    `guards_hold` is not UNKNOWN): "only if HAVE_EPOLL is defined"."""
+    if guards_hold(guards, macros) is not Truth.UNKNOWN:
+        return ""
+    words = [describe(g.condition(), macros) for g in guards]
+    return "only if " + " and ".join(w for w in words if w)

@@ -19,54 +19,62 @@ from rich.text import Text
 
 from cgotrap.config.suppress import Judged
 from cgotrap.gate.baseline import BaselineView
-from cgotrap.judge.finding import Finding
+from cgotrap.judge.finding import Evidence, Finding
 from cgotrap.judge.rules import Severity
 from cgotrap.judge.rules import source as rules
 from cgotrap.judge.scan import (
     CgoPackage,
     IncludeOnTarget,
     ScanResult,
-    Status,
+    TargetGroup,
     compact_targets,
 )
+from cgotrap.judge.scan.model import Verdict
 from cgotrap.read import cpp
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The `"version"` of the JSON document; bumped on any incompatible change (2: per-target
-`includes` with delimiter and `#if` condition, `condition` of header findings)."""
+`includes` with delimiter and `#if` condition, `condition` of header findings; 3: the
+project's word on findings (severity overrides, `suppressed`, `baseline`); 4: per-target
+`verdict` and `evidence` on every reported target, findings' `evidence`, `unresolved`)."""
 
 _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.NOTE: "·"}
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
-_STATUS_STYLE = {
-    Status.CGO: "cyan",
-    Status.FALLBACK: "yellow",
-    Status.DROPPED: "yellow",
-    Status.BROKEN: "bold red",
-    Status.ERROR: "bold red",
-    Status.PURE: "dim",
-    Status.ABSENT: "dim",
+_VERDICT_STYLE = {
+    Verdict.CGO: "cyan",
+    Verdict.PURE: "dim",
+    Verdict.FALLBACK: "yellow",
+    Verdict.DEGRADES: "bold yellow",
+    Verdict.BREAKS: "bold red",
+    Verdict.NOT_BUILT: "dim",
 }
-_STATUS_TEXT = {
-    Status.CGO: "cgo",
-    Status.FALLBACK: "fallback",
-    Status.DROPPED: "dropped",
-    Status.BROKEN: "BROKEN",
-    Status.ERROR: "ERROR",
-    Status.PURE: "pure Go",
-    Status.ABSENT: "·",
+_VERDICT_TEXT = {
+    Verdict.CGO: "cgo",
+    Verdict.PURE: "pure",
+    Verdict.FALLBACK: "fallback",
+    Verdict.DEGRADES: "DEGRADES",
+    Verdict.BREAKS: "BREAKS",
+    Verdict.NOT_BUILT: "·",
+}
+_VERDICT_CODE = {
+    Verdict.CGO: "C",
+    Verdict.PURE: "-",
+    Verdict.FALLBACK: "F",
+    Verdict.DEGRADES: "D",
+    Verdict.BREAKS: "B",
+    Verdict.NOT_BUILT: "·",
 }
 _LEGEND = (
-    "cgo: compiles C · fallback: cgo files drop out, Go files take over · dropped: cgo files "
-    "drop out, nothing takes over · BROKEN: no Go file left · ERROR: go refuses the package · "
-    "✗/! error/warning findings there"
+    "cgo: compiles C · pure: pure Go · fallback: cgo files drop out, a real implementation "
+    "takes over · DEGRADES: builds, fails at run time (stub, lost import) · BREAKS: go refuses "
+    "to build it · ·: not built (no main package reaches it) · ✗/! error/warning findings there"
 )
-
 _LEGEND_CODES = (
-    "C cgo: compiles C · F fallback: cgo files drop out, Go files take over · D dropped: "
-    "nothing takes over · B BROKEN: no Go file left · E ERROR: go refuses it · - pure Go · "
-    "· not built · ✗/! error/warning findings there"
+    "C cgo: compiles C · - pure · F fallback: a real implementation takes over · D degrades: "
+    "builds, fails at run time · B breaks: go refuses it · · not built · ✗/! error/warning "
+    "findings there"
 )
 
 
@@ -119,37 +127,51 @@ def _groups_table(result: ScanResult) -> Table:
     return table
 
 
-_STATUS_CODE = {
-    Status.CGO: "C",
-    Status.FALLBACK: "F",
-    Status.DROPPED: "D",
-    Status.BROKEN: "B",
-    Status.ERROR: "E",
-    Status.PURE: "-",
-    Status.ABSENT: "·",
-}
 _WIDE_GROUPS = 6
 """With more target groups than this, cells shrink to one-letter codes."""
 
 
-def _matrix_table(result: ScanResult, names: dict[str, str]) -> Table:
+def _matrix_tables(result: ScanResult, names: dict[str, str], width: int) -> list[Table]:
+    """The package × group table, split into several tables of columns when the groups do
+    not fit in `width` (every group shown, no cell cut)."""
     compact = len(result.groups) > _WIDE_GROUPS
+    name_width = min(max((len(names[p.import_path]) for p in result.packages), default=7), 60)
+    # a cell: the key or the code with its mark ("C!", or "fallback ✗" in words), one
+    # column of padding on each side; the table adds its own edge.
+    keys = max((len(g.key) for g in result.groups), default=1)
+    cell = max(keys, 2) if compact else max(keys, 10)
+    fit = max(1, (width - name_width - 6) // (cell + 2))
+    groups = list(result.groups)
+    return [
+        _matrix_table(result, names, groups[i : i + fit], compact=compact, cell_width=cell)
+        for i in range(0, len(groups), fit)
+    ]
+
+
+def _matrix_table(
+    result: ScanResult,
+    names: dict[str, str],
+    groups: Sequence[TargetGroup],
+    *,
+    compact: bool,
+    cell_width: int,
+) -> Table:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
     width = max((len(names[p.import_path]) for p in result.packages), default=7)
-    table.add_column("package", no_wrap=True, min_width=min(width, 60))
-    for group in result.groups:
-        table.add_column(group.key, justify="center", no_wrap=True)
+    table.add_column("package", no_wrap=True, overflow="fold", min_width=min(width, 60))
+    for group in groups:
+        table.add_column(group.key, justify="center", no_wrap=True, min_width=cell_width)
     for package in result.packages:
         cells: list[Text] = []
-        for group in result.groups:
+        for group in groups:
             entry = package.on(group.targets[0])
             here = [
                 f
                 for f in result.findings
                 if f.package == package.import_path and group.targets[0] in f.targets
             ]
-            word = (_STATUS_CODE if compact else _STATUS_TEXT)[entry.status]
-            cell = Text(word, style=_STATUS_STYLE[entry.status])
+            word = (_VERDICT_CODE if compact else _VERDICT_TEXT)[entry.verdict]
+            cell = Text(word, style=_VERDICT_STYLE[entry.verdict])
             worst = _worst([f for f in here if f.severity is not Severity.NOTE])
             if worst is not None:
                 cell.append(("" if compact else " ") + _MARK[worst], style=_SEVERITY_STYLE[worst])
@@ -252,22 +274,24 @@ def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
     return Group(*parts)
 
 
+_STD_NEEDS = {
+    "net": "the libc resolver (getaddrinfo); -tags netgo or CGO_ENABLED=0 gives the pure-Go one",
+    "os/user": "libc user lookup (getpwuid); -tags osusergo or CGO_ENABLED=0 gives the pure-Go one",
+    "plugin": "dlopen: nothing replaces it, plugin needs cgo",
+    "runtime/cgo": "the runtime support every cgo package (std ones too) links",
+    "runtime/race": "the race detector's C runtime (-race)",
+}
+
+
 def _std_line(result: ScanResult) -> Text | None:
+    """Which standard-library package needs cgo for what, and where."""
     if not result.std:
         return None
-    packages = ", ".join(s.import_path for s in result.std)
-    where = " | ".join(dict.fromkeys(s.where for s in result.std))
-    text = Text("std: ", style="bold")
-    verb = "uses" if len(result.std) == 1 else "use"
-    text.append(f"{packages} {verb} cgo on {where}")
-    if any(s.import_path in ("net", "os/user") for s in result.std):
-        text.append(
-            ": those binaries link libc; with CGO_ENABLED=0 (or -tags netgo,osusergo) the "
-            "pure-Go resolver and user lookup take over"
-        )
-    elif all(s.import_path == "runtime/cgo" for s in result.std):
-        text.append(" (pulled in by the cgo packages above)")
-    text.append(" (CGO010; --include-std lists them as findings)", style="dim")
+    text = Text("std:", style="bold")
+    for s in result.std:
+        need = _STD_NEEDS.get(s.import_path, "compiles C code")
+        text.append(f"\n  {s.import_path} on {s.where}: {need}")
+    text.append("\n  (CGO010; --include-std lists them as findings)", style="dim")
     return text
 
 
@@ -293,14 +317,17 @@ def render(result: ScanResult, *, width: int = 110) -> RenderableType:
     parts: list[RenderableType] = [_header(result, names), Text()]
     parts.extend([Text("Target groups", style="bold"), _groups_table(result), Text()])
     if result.packages:
-        parts.append(_matrix_table(result, names))
+        parts.extend(_matrix_tables(result, names, width))
         legend = _LEGEND_CODES if len(result.groups) > _WIDE_GROUPS else _LEGEND
         parts.append(Text(legend, style="dim"))
         parts.append(Text())
         parts.append(Text("What each cgo package needs", style="bold"))
         parts.append(_needs_table(result, names, width))
     else:
-        parts.append(Text("No package of the project uses cgo on these targets.", style="green"))
+        resolved = " resolved" if result.unresolved else ""
+        parts.append(
+            Text(f"No{resolved} package of the project uses cgo on these targets.", style="green")
+        )
         parts.append(Text())
     if result.findings:
         parts.extend([_findings_view(result, names), Text()])
@@ -318,10 +345,26 @@ def render(result: ScanResult, *, width: int = 110) -> RenderableType:
                 style="dim",
             )
         )
+    coverage = coverage_line(result)
+    if coverage:
+        parts.extend([Text(coverage, style="bold yellow"), Text()])
     if result.why:
         parts.extend([_why_view(result, names), Text()])
     parts.extend(Text(f"problem: {problem}", style="yellow") for problem in result.problems)
     return Group(*parts)
+
+
+def coverage_line(result: ScanResult) -> str:
+    """ "N imported packages could not be resolved: ..." ("" when every import resolved)."""
+    n = len(result.unresolved)
+    if not n:
+        return ""
+    what = "imported package" if n == 1 else "imported packages"
+    its = "its" if n == 1 else "their"
+    return (
+        f"{n} {what} could not be resolved: {its} cgo status is unknown; run `go mod download`"
+        f" (e.g. {', '.join(result.unresolved[:3])})"
+    )
 
 
 def _where(result: ScanResult, targets: Sequence[Target]) -> str:
@@ -388,12 +431,25 @@ def _finding_json(
     }
     if f.condition:
         obj["condition"] = f.condition
+    if f.evidence:
+        obj["evidence"] = _evidence_json(f.evidence)
     if judged is not None and judged.suppression is not None:
         mark = judged.suppression
         obj["suppressed"] = {"kind": mark.kind.value, "reason": mark.reason, "where": mark.where}
     if new is not None:
         obj["baseline"] = "new" if new else "known"
     return obj
+
+
+def _evidence_json(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
+    out = []
+    for e in evidence:
+        obj: dict[str, Any] = {"file": e.file}
+        if e.line is not None:
+            obj["line"] = e.line
+        obj["text"] = e.text
+        out.append(obj)
+    return out
 
 
 def _summary(result: ScanResult, judged: Sequence[Judged[Finding]] | None) -> dict[str, int]:
@@ -428,9 +484,9 @@ def to_json(
     for package in result.packages:
         per_target: dict[str, Any] = {}
         for entry in package.per_target:
-            if entry.status is Status.ABSENT:
-                continue
-            obj: dict[str, Any] = {"status": entry.status.value}
+            obj: dict[str, Any] = {"status": entry.status.value, "verdict": entry.verdict.value}
+            if entry.evidence:
+                obj["evidence"] = _evidence_json(entry.evidence)
             _files(obj, "cgo_files", entry.cgo_files)
             _files(obj, "dropped_files", entry.dropped_files)
             _files(obj, "fallback_files", entry.fallback_files)
@@ -504,6 +560,7 @@ def to_json(
         ],
         "no_header_data": [t.name for t in result.no_header_data],
         "problems": list(result.problems),
+        "unresolved": list(result.unresolved),
         "summary": _summary(result, judged),
         **({"baseline": _baseline_json(baseline)} if baseline is not None else {}),
     }

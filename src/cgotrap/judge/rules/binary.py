@@ -137,7 +137,7 @@ def inconsistent_build_flags() -> None:
     "CGO213",
     "dynamic-among-static",
     Severity.WARNING,
-    message="Linux linkage {value}, while {count} other binaries have {majority}",
+    message="dynamically linked, while {count} other Linux binaries are static",
     subject="binary",
 )
 def dynamic_among_static() -> None:
@@ -146,6 +146,8 @@ def dynamic_among_static() -> None:
     Why it breaks: the static binaries run in scratch and distroless/static images and on
     any libc; the dynamic one needs the loader and libc it was linked against and fails in
     those images with a confusing "no such file or directory".
+
+    A static binary among dynamic ones is not flagged: it runs wherever they do.
 
     How to fix: build it with CGO_ENABLED=0, or link it statically
     (`-ldflags '-linkmode external -extldflags -static'`, musl).
@@ -220,8 +222,15 @@ def _go_version(binary: Inspected) -> str | None:
 
 
 def _cgo(binary: Inspected) -> str | None:
+    """ "1" when cgo is linked in. A binary built with CGO_ENABLED=1 whose program imports no
+    cgo package has no runtime/cgo: it is a pure-Go binary like its CGO_ENABLED=0 siblings,
+    whatever its build settings say."""
     cgo = binary.cgo
-    return None if cgo is None else ("1" if cgo else "0")
+    if cgo is None:
+        return None
+    if cgo and binary.linkage is not None and not binary.linkage.cgo_evidence:
+        return "0"
+    return "1" if cgo else "0"
 
 
 def _revision(binary: Inspected) -> str | None:
@@ -278,6 +287,8 @@ def check_release(binaries: Sequence[Inspected]) -> tuple[Finding, ...]:
     readable = [b for b in binaries if b.linkage is not None]
     for rule_id, fact, label in checks:
         for binary, value, majority, count in _odd_ones(readable, fact):
+            if rule_id == "CGO213" and value != "dynamic":
+                continue  # a static one among dynamic ones runs wherever they do
             findings.append(
                 get(rule_id).finding(
                     subject=binary.name,

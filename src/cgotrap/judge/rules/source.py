@@ -196,7 +196,7 @@ def cgo_required_on_port_without_cgo() -> None:
 @rule(
     "CGO008",
     "cgo-files-dropped-without-replacement",
-    Severity.WARNING,
+    Severity.NOTE,
     message="{package}: without cgo {dropped} and nothing takes its place",
 )
 def cgo_files_dropped_without_replacement() -> None:
@@ -206,6 +206,10 @@ def cgo_files_dropped_without_replacement() -> None:
     package itself, but whatever the dropped files defined is gone: the build usually fails
     later with "undefined: X" in the package or in its importers, or, when the files only
     registered something in `init`, the program silently does less.
+
+    When a name the dropped files declare is used by the package or an importer, CGO015
+    reports the failing build; when a dropped file only imported a package, CGO017 reports
+    the lost import. This note is the verdict `fallback`: the package itself still builds.
 
     How to fix: add a `//go:build !cgo` file that defines the same names as the cgo files,
     or move the cgo-only API into a package of its own that importers can leave out.
@@ -294,7 +298,7 @@ def go_package_error() -> None:
 @rule(
     "CGO012",
     "port-requires-cgo-linking",
-    Severity.ERROR,
+    Severity.NOTE,
     message=(
         '{package}: these ports link only through cgo (go: "... requires external (cgo) '
         'linking, but cgo is not enabled")'
@@ -310,6 +314,9 @@ def port_requires_cgo_linking() -> None:
 
     How to fix: build these ports with CGO_ENABLED=1 and a C cross toolchain (the Android NDK,
     Xcode's clang, or `zig cc`), or drop them from the release matrix.
+
+    This is a property of the port, not of the project: the finding is a note, never an
+    error, so a clean project passes the default gate.
 
     Example: `GOOS=android GOARCH=amd64 CGO_ENABLED=0 go build ./cmd/trapd` fails with
     "android/amd64 requires external (cgo) linking, but cgo is not enabled".
@@ -401,4 +408,93 @@ def header_from_apple_framework() -> None:
     -framework CoreFoundation` in `hostinfo/hostinfo_darwin.go`.
 
     Added in 0.1.0.
+    """
+
+
+@rule(
+    "CGO015",
+    "cgo-only-name-undefined",
+    Severity.ERROR,
+    message=(
+        '{package}: without cgo `{subject}` is undefined (go: "undefined: {subject}"): '
+        "declared only in {declared}, used in {used}"
+    ),
+    subject="identifier",
+)
+def cgo_only_name_undefined() -> None:
+    """A name declared only in cgo files is used by files that still build without cgo.
+
+    Why it breaks: with CGO_ENABLED=0 go drops every file that imports "C" (and every file
+    constrained to `cgo`). A function, type, variable or constant declared only there is
+    gone, and every use of it in the package's other files, or in an importer as
+    `pkg.Name`, stops the build with go's "undefined: fastHash" / "undefined:
+    orphanc.Twice". The verdict of the using package is `breaks`, and so is every package
+    and program importing it.
+
+    How to fix: declare the name in a `//go:build !cgo` file too (a pure-Go implementation,
+    or one returning an error), or constrain the using files to `cgo` as well.
+
+    Example: `hash/hash_cgo.go` (import "C") declares `fastHash`; `hash/hash.go` calls it;
+    `CGO_ENABLED=0 go build ./cmd/app` fails with "hash/hash.go:7:18: undefined: fastHash".
+
+    Added in 0.2.0.
+    """
+
+
+@rule(
+    "CGO016",
+    "stub-fallback",
+    Severity.WARNING,
+    message='{package}: without cgo {functions} only {fail} at run time: "{subject}"',
+    subject="message",
+)
+def stub_fallback() -> None:
+    """Without cgo the files that take over are stubs that fail at run time.
+
+    Why it breaks: the build succeeds, so nothing stops the release, but the `!cgo` files
+    that replace the cgo files only return an error or panic saying cgo is needed, not
+    implemented or a stub. The program starts and fails at its first use of the package:
+    go-sqlite3's "Binary was compiled with 'CGO_ENABLED=0', go-sqlite3 requires cgo to
+    work. This is a stub". The verdict is `degrades`, for the package and for every main
+    package reaching it. Only files that replace cgo files on the same port are judged:
+    a platform stub (`_windows.go` returning "not supported") is no cgo trap.
+
+    How to fix: build the targets that use the package with CGO_ENABLED=1 and a C
+    toolchain, or replace the dependency with a pure-Go implementation
+    (modernc.org/sqlite for go-sqlite3).
+
+    Example: `db/db_stub.go` (`//go:build !cgo`) returns `errors.New("... requires cgo
+    to work. This is a stub")` from `Open`.
+
+    Added in 0.2.0.
+    """
+
+
+@rule(
+    "CGO017",
+    "cgo-tag-drops-import",
+    Severity.WARNING,
+    message=(
+        "{package}: without cgo {dropped} and with it the import of {subject}, which "
+        "leaves the program ({mains})"
+    ),
+    subject="package",
+)
+def cgo_tag_drops_import() -> None:
+    """A file constrained on `cgo` imports a package that leaves the program without cgo.
+
+    Why it breaks: a file like `//go:build !no_feature && cgo` that does not import "C"
+    still drops out with CGO_ENABLED=0, and so do its imports. When the file is how a
+    feature is linked in (a blank import registering a plugin, a driver, a storage
+    backend), the feature silently disappears from the program: it builds, and does
+    less. The verdict is `degrades` for the package and for the main packages that lose
+    the import.
+
+    How to fix: make the registration file independent of `cgo` when the feature is pure
+    Go, or document that the feature needs CGO_ENABLED=1 and check for it at start-up.
+
+    Example: `plugins/register_cgo.go` (`//go:build !no_feature && cgo`) has `import _
+    "example.com/m/feature"`; with CGO_ENABLED=0 `cmd/app` no longer contains `feature`.
+
+    Added in 0.2.0.
     """

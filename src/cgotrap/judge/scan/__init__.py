@@ -16,7 +16,8 @@ The modules, by concern:
 - `model`     the records reported (`ScanResult`, `CgoPackage`, `PackageOnTarget`, `Status`)
 - `labels`    short labels for sets of targets (`compact_targets`)
 - `facts`     small readers of `PackageFacts` (includes, `-l` flags, relative paths)
-- `package`   one package on one target: its verdict and the rule hits it raises
+- `package`   one package on one target: its file-set status and the rule hits it raises
+- `verdict`   the verdict per package and target (breaks, degrades, ...), with evidence
 - `findings`  hits of every target merged into `Finding`s, worded by the rules' templates
 - `report`    `scan()`: the whole judgement, target groups and `--why` answers
 """
@@ -36,6 +37,7 @@ from cgotrap.judge.scan.model import (
     Status,
     StdCgo,
     TargetGroup,
+    Verdict,
     WhyAnswer,
     WhyGroup,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "Status",
     "StdCgo",
     "TargetGroup",
+    "Verdict",
     "WhyAnswer",
     "WhyGroup",
     "compact_targets",

@@ -46,7 +46,8 @@ def includes_on_target(
     merged: dict[tuple[str, bool], IncludeOnTarget] = {}
     for inc in p.includes:
         active = cpp.guards_hold(inc.guards, macros)
-        unknown = cpp.first_unknown(inc.guards, macros) if active is cpp.Truth.UNKNOWN else None
+        # In plain words ("only if HAVE_X is not defined"), never "not !defined(...)".
+        unknown = cpp.describe_guards(inc.guards, macros) if active is cpp.Truth.UNKNOWN else None
         entry = IncludeOnTarget(
             header=inc.header,
             system=inc.system,

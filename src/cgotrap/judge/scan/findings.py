@@ -24,6 +24,8 @@ def merge_findings(hits: Sequence[Hit]) -> tuple[Finding, ...]:
         files = tuple(sorted({f for h in group for f in h.files}))
         extra = tuple(sorted({f for h in group for f in h.extra}))
         labels = tuple(sorted({lab for h in group for lab in h.labels}))
+        evidence = tuple(dict.fromkeys(e for h in group for e in h.evidence))
+        values = dict(group[0].values)
         conditions = sorted({h.condition for h in group if h.condition})
         condition = conditions[0] if conditions else ""
         found = r.finding(
@@ -32,14 +34,18 @@ def merge_findings(hits: Sequence[Hit]) -> tuple[Finding, ...]:
             targets=targets,
             files=files,
             condition=condition,
-            values=_fields(r, subject=subject, files=files, extra=extra, labels=labels),
+            evidence=evidence,
+            values={
+                **_fields(r, subject=subject, files=files, extra=extra, labels=labels),
+                **values,
+            },
         )
         if condition:
             certain = sum(1 for h in group if not h.condition)
             where = "" if not certain else f" on {len(group) - certain} of these targets"
             found = dataclasses.replace(
                 found,
-                message=f"{found.message}; the include is under `{condition}`{where}, which "
+                message=f"{found.message}; the include is compiled {condition}{where}, which "
                 "cgotrap cannot decide",
             )
         out.append(found)

@@ -10,8 +10,9 @@ from cgotrap.targets import Target
 def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> str:
     """A short label for a set of targets: "linux/{amd64,arm64} cgo=1", "*/* cgo=0".
 
-    `GOOS/*` means every port of that GOOS among `universe` (with the same cgo setting and
-    libc variant); "*/*" every port of `universe`; "all targets" the whole of `universe`.
+    `GOOS/*` means every port of that GOOS Go has (with the same cgo setting and libc
+    variant), "*/*" every port Go has: both only when `universe` holds all of them, so a
+    label never reads wider than the selection. "all targets" is the whole of `universe`.
     """
     chosen = set(targets)
     if not chosen:
@@ -28,19 +29,24 @@ def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> st
             if t.goarch not in arches:
                 arches.append(t.goarch)
     texts: dict[tuple[bool, str], str] = {}
+    known = _go_ports()
     for key, by_os in variants.items():
         suffix = key[1]
         every = totals[key]
-        direct = _ports_text(by_os, every, suffix)
+        complete = {g for g, arches in every.items() if known.get(g, set()) <= arches}
+        all_ports = not suffix and complete == set(known) and set(every) == set(known)
+        direct = _ports_text(by_os, every, suffix, complete)
         rest = {
             g: [a for a in sorted(arches) if a not in by_os.get(g, [])]
             for g, arches in every.items()
         }
         rest = {g: a for g, a in rest.items() if a}
-        if not rest and len(every) > 1:
+        if not rest and len(every) > 1 and all_ports:
             texts[key] = f"*/*{suffix}"
-        elif rest and sum(map(len, by_os.values())) > 2 * sum(map(len, rest.values())):
-            other = f"*/*{suffix} except {_ports_text(rest, every, suffix)}"
+        elif (
+            rest and all_ports and sum(map(len, by_os.values())) > 2 * sum(map(len, rest.values()))
+        ):
+            other = f"*/*{suffix} except {_ports_text(rest, every, suffix, complete)}"
             texts[key] = other if len(other) < len(direct) else direct
         else:
             texts[key] = direct
@@ -59,10 +65,22 @@ def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> st
     return "; ".join(out)
 
 
-def _ports_text(by_os: dict[str, list[str]], every: dict[str, set[str]], suffix: str) -> str:
+def _go_ports() -> dict[str, set[str]]:
+    """Every GOOS with its GOARCHes, from the ports data ({} when unreadable)."""
+    from cgotrap.targets import port_table
+
+    out: dict[str, set[str]] = {}
+    for port in port_table().ports:
+        out.setdefault(port.goos, set()).add(port.goarch)
+    return out
+
+
+def _ports_text(
+    by_os: dict[str, list[str]], every: dict[str, set[str]], suffix: str, complete: set[str]
+) -> str:
     parts = []
     for goos, arches in by_os.items():
-        if len(arches) > 1 and set(arches) == every[goos]:
+        if len(arches) > 1 and set(arches) == every[goos] and goos in complete:
             parts.append(f"{goos}/*{suffix}")
         elif len(arches) == 1:
             parts.append(f"{goos}/{arches[0]}{suffix}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 
-from cgotrap.judge.finding import Finding, Severity
+from cgotrap.judge.finding import Evidence, Finding, Severity
 from cgotrap.judge.scan.labels import compact_targets
 from cgotrap.read import cpp
 from cgotrap.targets import Target
@@ -30,6 +30,37 @@ class Status(enum.StrEnum):
     """Not in this target's build."""
 
 
+class Verdict(enum.StrEnum):
+    """What happens to a package on one target when the project is built and run."""
+
+    CGO = "cgo"
+    """It builds and compiles C code."""
+    PURE = "pure"
+    """It builds as pure Go and nothing it had with cgo is lost."""
+    FALLBACK = "fallback"
+    """Its cgo files drop out and a real implementation takes over (it builds)."""
+    DEGRADES = "degrades"
+    """It builds, but what takes over fails at run time (a stub), or a feature it linked in
+    with cgo leaves the program."""
+    BREAKS = "breaks"
+    """go refuses to build it (or a package it imports)."""
+    NOT_BUILT = "not-built"
+    """No main package of the patterns reaches it here (a module without a main package
+    makes every package a root: its packages are judged, never `not-built`)."""
+
+
+VERDICT_SEVERITY: dict[Verdict, Severity | None] = {
+    Verdict.BREAKS: Severity.ERROR,
+    Verdict.DEGRADES: Severity.WARNING,
+    Verdict.FALLBACK: Severity.NOTE,
+    Verdict.CGO: None,
+    Verdict.PURE: None,
+    Verdict.NOT_BUILT: None,
+}
+"""The severity of the findings that explain a verdict: breaks = error, degrades = warning,
+fallback = note."""
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class IncludeOnTarget:
     """One `#include` of a cgo preamble, as it fares on one target."""
@@ -47,7 +78,8 @@ class IncludeOnTarget:
     active: cpp.Truth = cpp.Truth.TRUE
     """Whether it is compiled on this target (UNKNOWN: depends on macros not known here)."""
     unknown_guard: str = ""
-    """The directive that cannot be decided here ("#ifdef HAVE_SQLITE"), when UNKNOWN."""
+    """What decides whether it is compiled here, in plain words ("only if HAVE_SQLITE is
+    defined"), when UNKNOWN."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,7 +89,11 @@ class PackageOnTarget:
     target: Target
     """The target."""
     status: Status
-    """The verdict."""
+    """What go list's file sets say of it here (the input of `verdict`)."""
+    verdict: Verdict = Verdict.NOT_BUILT
+    """What building and running the project does with it here."""
+    evidence: tuple[Evidence, ...] = ()
+    """Why, for a non-trivial verdict: go's error text, the stub's message, the include."""
     cgo_files: tuple[str, ...] = ()
     """Files (relative to the module root) that import "C" here."""
     dropped_files: tuple[str, ...] = ()
@@ -203,6 +239,13 @@ class ScanResult:
     """Inputs that could not be read (from the evaluate stage)."""
     no_header_data: tuple[Target, ...]
     """cgo targets whose libc the header data does not cover (headers not judged there)."""
+    unresolved: tuple[str, ...] = ()
+    """Imported packages go could not resolve (modules not downloaded): their cgo status is
+    unknown, so the scan is incomplete."""
+    verdicts: tuple[tuple[str, tuple[Verdict, ...]], ...] = ()
+    """Every non-standard package judged (import path) with its verdict per reported target,
+    in target order: `packages` shows the cgo-relevant ones and those whose verdict is
+    non-trivial somewhere; the others are `pure` or `not-built` everywhere."""
 
     def count(self, severity: Severity) -> int:
         """How many findings have `severity`."""

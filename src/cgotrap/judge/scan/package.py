@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
-from cgotrap.judge.finding import Rule
+from cgotrap.judge.finding import Evidence, Rule
 from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, framework_of
 from cgotrap.judge.rules import source as rules
 from cgotrap.judge.scan.facts import (
@@ -52,6 +52,9 @@ class Hit:
     labels: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     condition: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+    """Template fields of the rule beyond the ones `findings` derives, (name, value)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import posixpath
 from collections.abc import Sequence
 
 from cgotrap.evaluate import reach
-from cgotrap.evaluate.model import MatrixResult, TargetPackages
+from cgotrap.evaluate.model import MatrixResult, PackageFacts
+from cgotrap.evaluate.sources import SourceFacts
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, catalog, predefines
 from cgotrap.judge.rules import source as rules
@@ -22,6 +25,7 @@ from cgotrap.judge.scan.model import (
     Status,
     StdCgo,
     TargetGroup,
+    Verdict,
     WhyAnswer,
     WhyGroup,
 )
@@ -33,6 +37,7 @@ from cgotrap.judge.scan.package import (
     judge_package,
     skipped_roots,
 )
+from cgotrap.judge.scan.verdict import Decided, decide
 from cgotrap.targets import PortTable, Target, port_table
 
 
@@ -45,13 +50,17 @@ def scan(
     headers: HeaderCatalog | None = None,
     macros: PredefineCatalog | None = None,
     ports: PortTable | None = None,
+    sources: SourceFacts | None = None,
 ) -> ScanResult:
     """Judge a matrix evaluation: cgo packages, their needs and verdicts, findings, chains.
 
     `report` limits the shown targets (default: every target of `matrix`); the other
     targets still serve as cgo=1 twins. Standard-library packages are summarised in `std`
-    unless `include_std` (or the patterns are the standard library itself).
+    unless `include_std` (or the patterns are the standard library itself). `sources`: the
+    source facts (`evaluate.sources.read_sources`) the verdicts on cgo-only names, stubs,
+    dropped imports and C-file includes need; without them those are not judged.
     """
+    sources = sources or SourceFacts()
     ctx = build_context(matrix, headers or catalog(), macros or predefines(), ports or port_table())
     loaded = tuple(tp.target for tp in matrix.per_target)
     shown = tuple(report) if report is not None else loaded
@@ -67,14 +76,15 @@ def scan(
     chains: dict[str, tuple[str, ...]] = {}
     all_roots: dict[str, None] = {}
     no_data: list[Target] = []
-    # Import graphs and chains once per class of targets with equal listings (`shape`).
-    graphs: dict[object, _Reach] = {}
+    statuses: dict[Target, dict[str, PackageOnTarget]] = {}
+    unresolved: dict[str, None] = {}
+    decided: dict[Target, dict[str, Decided]] = {}
     for target in shown:
+        judged = statuses.setdefault(target, {})
         listing = ctx.listing[target]
-        shape: object = listing.shape if listing.shape >= 0 else target
-        if shape not in graphs:
-            graphs[shape] = _Reach(listing)
-        mains = graphs[shape].mains
+        graph = reach.import_graph(listing)
+        reverse = reach.reverse_graph(graph)
+        mains = reach.main_roots(listing)
         all_roots.update(dict.fromkeys(mains))
         if target.cgo and ctx.headers.for_target(target) is None:
             no_data.append(target)
@@ -84,62 +94,55 @@ def scan(
                 if p.uses_cgo:
                     std_uses.setdefault(ip, []).append(target)
                 continue
+            if is_unresolved(p):
+                unresolved[ip] = None
+                continue
             if not is_interesting(ctx, ip) and p.error is None:
                 continue
             directory = relative_dir(p, matrix.module_root)
             # Files of a dependency outside the module are named by its import path.
             entry, found = judge_package(ctx, target, p, directory or ip)
             hits.extend(found)
+            if not p.standard:
+                judged[ip] = entry
             if not is_interesting(ctx, ip):
                 continue
             dirs.setdefault(ip, directory)
             standard[ip] = p.standard
             verdicts.setdefault(ip, {})[target] = entry
             if entry.status is not Status.ABSENT:
-                found_chains = graphs[shape].chains(ip)
+                found_chains = reach.import_chains(graph, mains, ip, reverse=reverse)
                 reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
                 if found_chains and (ip not in chains or entry.status is Status.CGO):
                     best = found_chains[0]
                     old = chains.get(ip)
                     if old is None or (len(best), best) < (len(old), old):
                         chains[ip] = best
-        for ip, p1, directory in skipped_roots(ctx, target):
-            # `go list ./...` (and `go build ./...`) without cgo matches no package where no
-            # Go file is left: the package vanishes without a word. Built alone it fails.
-            dropped = rel_files(directory or ip, sorted({*p1.go_files, *p1.cgo_files}))
-            hits.append(
-                Hit(
-                    rule=rules.cgo_without_fallback,
-                    package=ip,
-                    subject="",
-                    target=target,
-                    files=dropped,
-                )
-            )
+        for ip, p1, directory, entry in _vanished(ctx, target, hits):
             dirs.setdefault(ip, directory)
             standard[ip] = p1.standard
-            verdicts.setdefault(ip, {})[target] = PackageOnTarget(
-                target=target, status=Status.BROKEN, dropped_files=dropped
-            )
+            verdicts.setdefault(ip, {})[target] = judged[ip] = entry
+        decided[target] = decide(ctx, target, judged, sources, hits, unknown=unresolved)
+        for ip, d in decided[target].items():
+            if ip not in verdicts and d.verdict in _NON_TRIVIAL:
+                known = ctx.facts[target].get(ip)
+                dirs[ip] = relative_dir(known, matrix.module_root) if known else None
+                standard[ip] = known.standard if known else False
+                verdicts.setdefault(ip, {})
 
+    _fill_verdicts(ctx, shown, verdicts, decided)
+    for ip in verdicts:
+        dirs.setdefault(ip, None)
+        standard.setdefault(ip, False)
+
+    record = functools.partial(_package_record, shown=shown, reached=reached, chains=chains)
     packages = tuple(
-        _package_record(
-            ip,
-            directory=dirs[ip],
-            is_std=standard[ip],
-            verdicts=verdicts[ip],
-            shown=shown,
-            reached=reached,
-            chains=chains,
-        )
+        record(ip, directory=dirs[ip], is_std=standard[ip], verdicts=verdicts[ip])
         for ip in sorted(verdicts)
     )
     findings = merge_findings(hits)
     groups = _groups(packages, findings, shown)
-    std = tuple(
-        StdCgo(import_path=ip, targets=tuple(ts), where=compact_targets(ts, shown))
-        for ip, ts in sorted(std_uses.items())
-    )
+    std = _std(std_uses, shown)
     return ScanResult(
         patterns=matrix.patterns,
         tags=matrix.tags,
@@ -150,31 +153,85 @@ def scan(
         findings=findings,
         std=std,
         why=tuple(_why(ctx, w, shown) for w in why),
-        problems=tuple(
-            pr.replace(matrix.module_root.rstrip("/") + "/", "") if matrix.module_root else pr
-            for pr in matrix.problems
-        ),
+        problems=_relative_problems(matrix),
         no_header_data=tuple(no_data),
+        unresolved=tuple(sorted(unresolved)),
+        verdicts=_all_verdicts(decided, shown),
     )
 
 
-class _Reach:
-    """One class of targets' import graph, its reverse, its main roots and chains."""
+def _relative_problems(matrix: MatrixResult) -> tuple[str, ...]:
+    root = matrix.module_root.rstrip("/") + "/"
+    return tuple(pr.replace(root, "") if matrix.module_root else pr for pr in matrix.problems)
 
-    def __init__(self, listing: TargetPackages) -> None:
-        self.graph = reach.import_graph(listing)
-        self.reverse = reach.reverse_graph(self.graph)
-        self.mains = reach.main_roots(listing)
-        self._chains: dict[str, list[tuple[str, ...]]] = {}
 
-    def chains(self, goal: str) -> list[tuple[str, ...]]:
-        """`reach.import_chains` from the main roots to `goal`."""
-        got = self._chains.get(goal)
-        if got is None:
-            got = self._chains[goal] = reach.import_chains(
-                self.graph, self.mains, goal, reverse=self.reverse
+def _std(std_uses: dict[str, list[Target]], shown: Sequence[Target]) -> tuple[StdCgo, ...]:
+    return tuple(
+        StdCgo(import_path=ip, targets=tuple(ts), where=compact_targets(ts, shown))
+        for ip, ts in sorted(std_uses.items())
+    )
+
+
+def _vanished(
+    ctx: ScanContext, target: Target, hits: list[Hit]
+) -> list[tuple[str, PackageFacts, str | None, PackageOnTarget]]:
+    """cgo packages `./...` matches with cgo on but not here: `go list ./...` (and `go build
+    ./...`) without cgo matches no package where no Go file is left, so the package vanishes
+    without a word; built alone it fails (CGO001 hits appended to `hits`)."""
+    out = []
+    for ip, p1, directory in skipped_roots(ctx, target):
+        dropped = rel_files(directory or ip, sorted({*p1.go_files, *p1.cgo_files}))
+        hits.append(
+            Hit(
+                rule=rules.cgo_without_fallback,
+                package=ip,
+                subject="",
+                target=target,
+                files=dropped,
             )
-        return got
+        )
+        entry = PackageOnTarget(target=target, status=Status.BROKEN, dropped_files=dropped)
+        out.append((ip, p1, directory, entry))
+    return out
+
+
+def _fill_verdicts(
+    ctx: ScanContext,
+    shown: Sequence[Target],
+    verdicts: dict[str, dict[Target, PackageOnTarget]],
+    decided: dict[Target, dict[str, Decided]],
+) -> None:
+    """Every reported package's entry on every shown target, with its verdict, evidence and
+    the system headers of its C files."""
+    for target in shown:
+        for ip, found_entries in verdicts.items():
+            d = decided[target].get(ip, Decided(verdict=Verdict.NOT_BUILT))
+            status = Status.PURE if ip in ctx.facts[target] else Status.ABSENT
+            entry = found_entries.get(target) or PackageOnTarget(target=target, status=status)
+            found_entries[target] = dataclasses.replace(
+                entry,
+                verdict=d.verdict,
+                evidence=d.evidence,
+                system_headers=tuple(sorted({*entry.system_headers, *d.c_headers})),
+            )
+
+
+def _all_verdicts(
+    decided: dict[Target, dict[str, Decided]], shown: Sequence[Target]
+) -> tuple[tuple[str, tuple[Verdict, ...]], ...]:
+    """Every judged package with its verdict per shown target, in target order."""
+    names = sorted({ip for d in decided.values() for ip in d})
+    none = Decided(verdict=Verdict.NOT_BUILT)
+    return tuple((ip, tuple(decided[t].get(ip, none).verdict for t in shown)) for ip in names)
+
+
+def is_unresolved(p: PackageFacts) -> bool:
+    """An imported package go could not find (its module not downloaded, or not required):
+    its files, and so its cgo status, are unknown."""
+    return p.dep_only and not p.dir and not p.standard and p.error is not None
+
+
+_NON_TRIVIAL = frozenset({Verdict.BREAKS, Verdict.DEGRADES, Verdict.FALLBACK})
 
 
 def _package_record(
@@ -230,7 +287,7 @@ def _groups(
 ) -> tuple[TargetGroup, ...]:
     signature: dict[Target, tuple[object, ...]] = {}
     for t in shown:
-        statuses = tuple(p.on(t).status for p in packages)
+        statuses = tuple(p.on(t).verdict for p in packages)
         hits = tuple((f.rule.id, f.package, f.subject) for f in findings if t in f.targets)
         signature[t] = (statuses, hits)
     by_sig: dict[tuple[object, ...], list[Target]] = {}
@@ -249,8 +306,14 @@ def _groups(
 
 
 def _column_key(index: int) -> str:
+    """ "A".."Z", then "AA", "AB", ... (spreadsheet columns)."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    return letters[index] if index < len(letters) else f"G{index + 1}"
+    key = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        key = letters[rest] + key
+    return key
 
 
 def _why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> WhyAnswer:
@@ -270,12 +333,17 @@ def _why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> WhyAnswer:
 
 
 def _resolve_why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> str:
-    """An import path as given, or the package in a module-relative directory ("./sqlite")."""
-    if not wanted.startswith((".", "/")):
+    """The package `--why` asks about, named as the tables print it: an import path, or a
+    directory relative to the module root ("./sqlite", "sqlite", "vendor/github.com/x/y",
+    "." for the root)."""
+    known = {p.import_path for t in shown for p in ctx.listing[t].packages}
+    if wanted in known:
         return wanted
     rel = posixpath.normpath(wanted.lstrip("/") if wanted.startswith("/") else wanted)
     for t in shown:
         for p in ctx.listing[t].packages:
             if relative_dir(p, ctx.matrix.module_root) == rel:
                 return p.import_path
+    if rel.startswith("vendor/") and rel[len("vendor/") :] in known:
+        return rel[len("vendor/") :]
     return wanted

@@ -173,7 +173,9 @@ def inspect_file(name: str, file: BinaryIO, size: int) -> Inspected:
     except BuildInfoError as exc:
         info, info_error = None, str(exc)
     linkage = image.linkage
-    if info is None or info.setting("CGO_ENABLED") is None:
+    # Symbols are read unless the build info says CGO_ENABLED=0: with CGO_ENABLED=1 they
+    # say whether runtime/cgo is really linked (a program importing no cgo package has none).
+    if info is None or info.setting("CGO_ENABLED") != "0":
         try:
             found = cgo_evidence(file, image.symbol_tables, image.pclntabs)
         except BinaryReadError as exc:

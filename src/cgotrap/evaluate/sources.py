@@ -1,0 +1,134 @@
+"""What scan's verdicts read from the project's sources beyond `go list`'s facts.
+
+The judge is pure (no file is read while judging), so the few source facts a verdict needs
+are read here, once, for the packages that need them:
+
+- Go declarations and uses (through the go/parser helper, `read.godecl`) of every Go file
+  of the packages whose file set changes with cgo (a cgo file, or a file constrained on
+  `cgo`, on some target), and of the Go files of their importers: enough to predict go's
+  `undefined: X`, to find `!cgo` stubs and the imports a `cgo`-tagged file carries;
+- the `#include` lines of the packages' C, C++ and Objective-C files and the local headers
+  they reach (`read.cinclude`), and the macros those files `#define`.
+
+Only cgo packages and their users are parsed: go/parser costs ~3.5 s of one core for all of
+GOROOT/src, so a whole large tree is never read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from cgotrap.evaluate.model import MatrixResult, PackageFacts
+from cgotrap.read import cinclude
+from cgotrap.read.godecl import MAX_FILE_BYTES, GoDeclReader, GoDecls
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class SourceFacts:
+    """Source facts by absolute file path (Go) and by import path (C)."""
+
+    decls: Mapping[str, GoDecls] = dataclasses.field(default_factory=dict)
+    """Declarations of each Go file read, by absolute path."""
+    c_includes: Mapping[str, tuple[cinclude.CInclude, ...]] = dataclasses.field(
+        default_factory=dict
+    )
+    """Include lines of a package's C files (over every target's file list), by import path."""
+    c_defined: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """Macro names the package's C files and headers `#define`, by import path."""
+    problems: tuple[str, ...] = ()
+    """One-line messages about sources that could not be read."""
+
+    def file(self, directory: str, name: str) -> GoDecls | None:
+        """The declarations of `name` in `directory`, if read."""
+        return self.decls.get(str(Path(directory, name)))
+
+
+def _all_go(p: PackageFacts) -> set[str]:
+    return {*p.go_files, *p.cgo_files}
+
+
+def cgo_dependent(matrix: MatrixResult) -> set[str]:
+    """Packages whose Go file set changes with cgo on some port (both modes loaded), or
+    that compile cgo files somewhere."""
+    by_port: dict[tuple[str, str], dict[bool, dict[str, PackageFacts]]] = {}
+    out: set[str] = set()
+    for tp in matrix.per_target:
+        t = tp.target
+        by_port.setdefault((t.goos, t.goarch), {}).setdefault(
+            t.cgo, {p.import_path: p for p in tp.packages}
+        )
+        out.update(p.import_path for p in tp.packages if p.cgo_files and not p.standard)
+    for modes in by_port.values():
+        if True not in modes or False not in modes:
+            continue
+        for ip, on in modes[True].items():
+            off = modes[False].get(ip)
+            if not on.standard and (off is None or _all_go(off) != _all_go(on)):
+                out.add(ip)
+    return out
+
+
+def read_sources(matrix: MatrixResult, reader: GoDeclReader | None) -> SourceFacts:
+    """The source facts of `matrix`'s cgo-dependent packages and their importers."""
+    dependent = cgo_dependent(matrix)
+    files: dict[str, None] = {}
+    c_files: dict[str, tuple[str, dict[str, None]]] = {}
+    for tp in matrix.per_target:
+        for p in tp.packages:
+            if p.standard or not p.dir:
+                continue
+            wanted = p.import_path in dependent or any(i in dependent for i in p.imports)
+            if wanted:
+                names: Iterable[str] = (*p.go_files, *p.cgo_files)
+                if p.import_path in dependent:
+                    names = (*names, *p.ignored_go_files)
+                files.update(dict.fromkeys(str(Path(p.dir, n)) for n in names))
+            c_like = (*p.c_files, *p.cxx_files, *p.m_files)
+            if c_like:
+                entry = c_files.setdefault(p.import_path, (p.dir, {}))
+                entry[1].update(dict.fromkeys(c_like))
+    problems: list[str] = []
+    decls: dict[str, GoDecls] = {}
+    if reader is not None and files:
+        data: list[bytes] = []
+        kept: list[str] = []
+        for path in files:
+            try:
+                with Path(path).open("rb") as fh:
+                    data.append(fh.read(MAX_FILE_BYTES + 1))
+                kept.append(path)
+            except FileNotFoundError:
+                continue  # gone since the loader listed it: its facts are simply not read
+            except OSError as exc:
+                problems.append(f"{path}: {exc.strerror or exc}")
+        decls = dict(zip(kept, reader.read_many(data), strict=True))
+    includes: dict[str, tuple[cinclude.CInclude, ...]] = {}
+    defined: dict[str, frozenset[str]] = {}
+    for ip, (directory, names) in c_files.items():
+        root = Path(directory)
+        includes[ip] = cinclude.package_includes(root, sorted(names))
+        defined[ip] = cinclude.defined_names(root, sorted(names))
+    return SourceFacts(
+        decls=decls, c_includes=includes, c_defined=defined, problems=tuple(problems)
+    )
+
+
+def default_reader() -> tuple[GoDeclReader | None, str]:
+    """The Go declaration reader of the CLI (helper built on demand in the user cache,
+    per-file results cached there), or None and one line saying why not."""
+    from cgotrap import toolchain
+    from cgotrap.errors import ToolchainMissingError
+    from cgotrap.read.godecl import build_helper, default_cache_dir
+
+    go = toolchain.find("go")
+    version = toolchain.version("go")
+    if go is None or version is None:
+        return None, "go not found: names used only with cgo and stubs are not judged"
+    cache = default_cache_dir()
+    try:
+        helper = build_helper(go.path, cache, version)
+    except ToolchainMissingError as exc:
+        return None, f"{exc}: names used only with cgo and stubs are not judged"
+    return GoDeclReader(helper, cache=cache / "godecl-files"), ""
