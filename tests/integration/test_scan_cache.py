@@ -85,9 +85,8 @@ EDITS = {
     "go.mod": ("go.mod", "module example.com/c", "module example.com/d", True),
     # inconsistent vendoring: the scan stops with go's error, cached or not
     "modules.txt": ("vendor/modules.txt", "v1.0.0", "v1.0.1", True),
-    # changes nothing in today's answer (the verdict work judges C files' includes); it
-    # must still not be answered from the cache
-    "c-include": ("a/x.c", '"x.h"', "<zlib.h>", False),
+    # scan judges the includes of the package's C files too (a new system header it needs)
+    "c-include": ("a/x.c", '"x.h"', "<zlib.h>", True),
 }
 
 
