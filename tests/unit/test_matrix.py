@@ -14,7 +14,7 @@ import pytest
 from cgotrap import host, toolchain
 from cgotrap.cli import main as cli
 from cgotrap.cli import main_matrix
-from cgotrap.crossbuild import config, runner
+from cgotrap.crossbuild import config, gocmd, runner
 from cgotrap.crossbuild.results import MatrixReport, Outcome, StepResult, TargetResult
 from cgotrap.errors import InputError, ToolchainMissingError, UsageError
 from cgotrap.judge.finding import Evidence, Finding, Step
@@ -419,7 +419,7 @@ def test_glibc_help_says_the_real_default(capsys: pytest.CaptureFixture[str]) ->
     ],
 )
 def test_goflags_never_let_go_write_go_mod(goflags: str, fixed: str) -> None:
-    assert runner._readonly_goflags(goflags) == fixed
+    assert gocmd.readonly_goflags(goflags) == fixed
 
 
 def test_go_list_stream_skips_what_is_not_json() -> None:
@@ -427,7 +427,7 @@ def test_go_list_stream_skips_what_is_not_json() -> None:
         'go: warning: "./x/..." matched no packages\n'
         '{\n\t"ImportPath": "a"\n}\n{"ImportPath": "b"}\n{broken\n'
     )
-    assert [p["ImportPath"] for p in runner._json_stream(text)] == ["a", "b"]
+    assert [p["ImportPath"] for p in gocmd.json_stream(text)] == ["a", "b"]
 
 
 def test_variants_have_their_own_results_folder() -> None:

@@ -50,6 +50,8 @@ from typing import Any
 from cgotrap import __version__, toolchain
 from cgotrap.crossbuild import ccwrap, zigcc
 from cgotrap.crossbuild.config import MatrixConfig
+from cgotrap.crossbuild.gocmd import json_stream as _json_stream
+from cgotrap.crossbuild.gocmd import readonly_goflags as _readonly_goflags
 from cgotrap.crossbuild.results import (
     FAILING,
     MatrixReport,
@@ -150,17 +152,6 @@ def slug(target: Target, variant: tuple[str, ...] = ()) -> str:
     "linux-amd64-cgo0+netgo+osusergo"."""
     base = target.name.replace("/", "-").replace(" cgo=", "-cgo")
     return "+".join((base, *variant))
-
-
-def _readonly_goflags(goflags: str) -> str:
-    """GOFLAGS with `-mod=mod` (go may then edit go.mod and go.sum) as `-mod=readonly`.
-
-    `-mod=vendor` and `-mod=readonly` stay: neither writes. Without a -mod flag go already
-    picks readonly or vendor. GOFLAGS is space-separated flags (cmd/go/internal/base).
-    """
-    fields = goflags.split()
-    fixed = ["-mod=readonly" if f in ("-mod=mod", "--mod=mod") else f for f in fields]
-    return goflags if fixed == fields else " ".join(fixed)
 
 
 def tree_fingerprint(root: Path, *, skip: Path | None = None) -> str:
@@ -793,28 +784,6 @@ class MatrixRunner:
 
 
 _GO_TEST_TIMEOUT = "panic: test timed out after "
-
-
-def _json_stream(text: str) -> list[dict[str, Any]]:
-    """The objects of `go list -json` output (a stream of JSON values, one per package);
-    lines that are not JSON (go's warnings on stderr, merged into it) are skipped."""
-    decoder = json.JSONDecoder()
-    found: list[dict[str, Any]] = []
-    at = 0
-    while at < len(text):
-        if text[at] != "{":
-            newline = text.find("\n", at)
-            at = len(text) if newline < 0 else newline + 1
-            continue
-        try:
-            value, at = decoder.raw_decode(text, at)
-        except ValueError:
-            newline = text.find("\n", at)
-            at = len(text) if newline < 0 else newline + 1
-            continue
-        if isinstance(value, dict):
-            found.append(value)
-    return found
 
 
 def _hung_tests(output: str) -> list[str]:
