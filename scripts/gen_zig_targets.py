@@ -146,6 +146,33 @@ def _entry(goos: str, goarch: str, libc: str | None, known: set[str]) -> dict[st
     return entry
 
 
+def _probe(zig: str, triple: str, header: str, macro: str) -> int:
+    """The value of `macro` after `#include <header>` when zig preprocesses for `triple`."""
+    source = f"#include <{header}>\ncgotrap_probe {macro}\n"
+    out = subprocess.run(
+        [zig, "cc", "-target", triple, "-E", "-x", "c", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for line in out.splitlines():
+        if line.startswith("cgotrap_probe "):
+            return int(line.split()[1])
+    raise SystemExit(f"zig cc -target {triple} -E: no value for {macro}")
+
+
+def zig_defaults() -> dict[str, str]:
+    """The glibc and minimum macOS zig builds for when the triple names no version: what a
+    gnu target links against without --glibc, and a darwin binary's LC_BUILD_VERSION minos
+    without --macos-min (zig 0.17.1: glibc 2.31, macOS 15.0)."""
+    zig = str(toolchain.require("zig").path)
+    minor = _probe(zig, "x86_64-linux-gnu", "features.h", "__GLIBC_MINOR__")
+    # 150000 -> "15.0" (MAC_OS_X_VERSION_MIN_REQUIRED is MMmmpp from macOS 10.10 on).
+    mac = _probe(zig, "aarch64-macos", "AvailabilityMacros.h", "MAC_OS_X_VERSION_MIN_REQUIRED")
+    return {"glibc": f"2.{minor}", "macos": f"{mac // 10000}.{mac // 100 % 100}"}
+
+
 def generate() -> dict[str, object]:
     """The data file's content, from ports.json and the installed zig."""
     version, known = zig_libc_triples()
@@ -160,6 +187,7 @@ def generate() -> dict[str, object]:
     return {
         "version": 1,
         "generated_from": f"zig {version}, {ports['generated_from']}",
+        "defaults": zig_defaults(),
         "targets": entries,
         "qemu_user": QEMU,
     }

@@ -302,7 +302,70 @@ _SOURCES: dict[str, dict[str, str]] = {
     },
 }
 
-FIXTURES: tuple[str, ...] = tuple(_SOURCES)
+# Whole modules (their own go.mod, no generated main.go): what `go build ./...` hides or
+# refuses, tags, and a module that `-mod=mod` would rewrite. "{name}" as above.
+_MODULES: dict[str, dict[str, str]] = {
+    # One package go cannot load (an import nothing provides) and two that do not compile:
+    # `go build ./...` stops at the first and says nothing of the others.
+    "hidden": {
+        "go.mod": _GO_MOD,
+        "main.go": "package main\n\nfunc main() { println(42) }\n",
+        "broken/broken.go": """\
+            package broken
+
+            import _ "example.com/nowhere/pkg"
+            """,
+        "b/b.go": 'package b\n\n// B is not an int.\nfunc B() int { return "b" }\n',
+        "c/c.go": 'package c\n\n// C is not an int.\nfunc C() int { return "c" }\n',
+    },
+    # A main package that builds and a package no main imports that does not compile:
+    # `go build -o DIR/ ./...` builds main packages only, and passes.
+    "orphan": {
+        "go.mod": _GO_MOD,
+        "main.go": "package main\n\nfunc main() { println(42) }\n",
+        "orphan/orphan.go": 'package orphan\n\n// O is wrong.\nfunc O() int { return "o" }\n',
+    },
+    # A library (no main package) that builds, with a vet issue: `go build -o DIR/ ./...`
+    # refuses it ("no main packages to build").
+    "library": {
+        "go.mod": _GO_MOD,
+        "lib/lib.go": "package lib\n\n// Answer is pure Go.\nfunc Answer() int { return 42 }\n",
+        "vetbad/vetbad.go": """\
+            package vetbad
+
+            import "fmt"
+
+            // Show prints badly.
+            func Show() { fmt.Printf("%d\\n", "forty-two") }
+            """,
+    },
+    # A library with a package go cannot load and one that does not compile.
+    "brokenlibrary": {
+        "go.mod": _GO_MOD,
+        "broken/broken.go": 'package broken\n\nimport _ "example.com/nowhere/pkg"\n',
+        "lib/lib.go": 'package lib\n\n// Answer is wrong.\nfunc Answer() int { return "42" }\n',
+    },
+    # Builds only with -tags cgotrapok; with netgo added it does not compile.
+    "tagged": {
+        "go.mod": _GO_MOD,
+        "main.go": "package main\n\nfunc main() { println(answer()) }\n",
+        "answer.go": "//go:build cgotrapok\n\npackage main\n\nfunc answer() int { return 42 }\n",
+        "netgo.go": (
+            "//go:build netgo\n\npackage main\n\n"
+            'func netgoOnly() int { return "the pure-Go resolver" }\n'
+        ),
+    },
+    # A replaced module imported but not required: `go build -mod=mod` adds the require
+    # line to go.mod; -mod=readonly refuses ("is replaced but not required").
+    "modmod": {
+        "go.mod": _GO_MOD + "\nreplace example.com/dep => ./dep\n",
+        "dep/go.mod": "module example.com/dep\n\ngo 1.22\n",
+        "dep/dep.go": "package dep\n\n// F is 1.\nfunc F() int { return 1 }\n",
+        "main.go": 'package main\n\nimport "example.com/dep"\n\nfunc main() { println(dep.F()) }\n',
+    },
+}
+
+FIXTURES: tuple[str, ...] = (*_SOURCES, *_MODULES)
 
 SLEEP_SECONDS = f"317.{os.getpid()}"
 """How long sleepytest's test sleeps: unique to this test run (GNU sleep takes a fraction),
@@ -310,22 +373,30 @@ so that a test looking for the sleeper's process never sees another run's."""
 
 
 def write(root: Path, name: str) -> Path:
-    """Write fixture module `name` under `root`/`name` (with a main package); return its dir."""
+    """Write fixture module `name` under `root`/`name` (a `_SOURCES` one with a main
+    package using its lib); return its dir."""
     module = root / name
-    files = {"go.mod": _GO_MOD, "main.go": _MAIN_USING_LIB, **_SOURCES[name]}
+    if name in _MODULES:
+        files = _MODULES[name]
+    else:
+        files = {"go.mod": _GO_MOD, "main.go": _MAIN_USING_LIB, **_SOURCES[name]}
     for rel, template in files.items():
         path = module / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         text = textwrap.dedent(template)
-        if rel.endswith((".mod", "main.go")) or template is _LIB_TEST:
+        if rel == "go.mod" or template in (_MAIN_USING_LIB, _LIB_TEST):
             text = text.format(name=name)
         text = text.replace("SLEEP_SECONDS", SLEEP_SECONDS)
         path.write_text(text, encoding="utf-8")
     return module
 
 
-def snapshot(tree: Path) -> dict[str, bytes]:
-    """Every file under `tree` with its bytes: compare two to prove nothing was written."""
-    return {
-        str(p.relative_to(tree)): p.read_bytes() for p in sorted(tree.rglob("*")) if p.is_file()
-    }
+def snapshot(tree: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file and directory under `tree` (and `tree`) with its bytes, mode and mtime:
+    compare two to prove nothing was written, added, removed, chmod-ed or touched."""
+    found: dict[str, tuple[bytes, int, int]] = {}
+    for path in (tree, *sorted(tree.rglob("*"))):
+        st = path.lstat()
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+        found[str(path.relative_to(tree))] = (data, st.st_mode, st.st_mtime_ns)
+    return found

@@ -52,6 +52,8 @@ def report(*failed: tuple[Target, tuple[Finding, ...]], allowed: bool = False) -
         go_version="",
         zig_version="",
         results_dir="",
+        glibc="2.31",
+        macos_min="15.0",
     )
 
 

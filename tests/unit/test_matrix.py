@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import xml.etree.ElementTree as ET
@@ -13,7 +14,7 @@ import pytest
 from cgotrap import host, toolchain
 from cgotrap.cli import main as cli
 from cgotrap.cli import main_matrix
-from cgotrap.crossbuild import config, runner
+from cgotrap.crossbuild import config, gocmd, runner
 from cgotrap.crossbuild.results import MatrixReport, Outcome, StepResult, TargetResult
 from cgotrap.errors import InputError, ToolchainMissingError, UsageError
 from cgotrap.judge.finding import Evidence, Finding, Step
@@ -90,13 +91,15 @@ def _report() -> MatrixReport:
         go_version="go1.27.3",
         zig_version="0.17.1",
         results_dir="/tmp/results",
+        glibc="2.31",
+        macos_min="15.0",
     )
 
 
 def test_json_matches_schema_and_groups_findings() -> None:
     document = render.to_json(_report())
     jsonschema.validate(document, load_schema("matrix"))
-    assert document["version"] == 1
+    assert document["version"] == render.SCHEMA_VERSION == 2
     assert document["failed"] is True
     assert document["summary"]["fail"] == 2
     first = document["findings"][0]
@@ -115,6 +118,8 @@ def test_allowed_failures_do_not_fail_the_run() -> None:
         go_version="",
         zig_version="",
         results_dir="",
+        glibc="2.31",
+        macos_min="15.0",
     )
     assert not only_allowed.failed
     assert report.failed
@@ -166,6 +171,8 @@ def test_unclassified_detail_is_shown_whole() -> None:
         go_version="",
         zig_version="",
         results_dir="",
+        glibc="2.31",
+        macos_min="15.0",
     )
     assert "line 59" in render.format_table(report, width=200)
 
@@ -372,6 +379,80 @@ def test_bad_glibc_version_is_a_usage_error(
     code = cli.main(["matrix", str(_module(tmp_path)), "--targets", "linux/amd64", "--glibc", bad])
     assert code == UsageError.exit_code
     assert "--glibc takes a glibc version" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--macos-min", "11", "--macos-min takes a macOS version"),
+        ("--macos-min", "eleven", "--macos-min takes a macOS version"),
+        ("--variant", "netgo;rm", "--variant takes comma-separated build tags"),
+        ("--variant", ",", "--variant takes build tags"),
+    ],
+)
+def test_bad_versions_and_tags_are_usage_errors(
+    option: str, value: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["matrix", str(_module(tmp_path)), "--targets", "linux/amd64", option, value]
+    assert cli.main(argv) == UsageError.exit_code
+    assert says in capsys.readouterr().err
+
+
+def test_glibc_help_says_the_real_default(capsys: pytest.CaptureFixture[str]) -> None:
+    from cgotrap.crossbuild import zigcc
+
+    with pytest.raises(SystemExit):
+        cli.main(["matrix", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"(default: zig's, {zigcc.zig_table().default_glibc};" in text
+
+
+@pytest.mark.parametrize(
+    ("goflags", "fixed"),
+    [
+        ("-mod=mod", "-mod=readonly"),
+        ("-tags=x --mod=mod -trimpath", "-tags=x -mod=readonly -trimpath"),
+        ("-mod=vendor", "-mod=vendor"),
+        ("-mod=readonly -v", "-mod=readonly -v"),
+        ("", ""),
+        ("-modcacherw", "-modcacherw"),
+    ],
+)
+def test_goflags_never_let_go_write_go_mod(goflags: str, fixed: str) -> None:
+    assert gocmd.readonly_goflags(goflags) == fixed
+
+
+def test_go_list_stream_skips_what_is_not_json() -> None:
+    text = (
+        'go: warning: "./x/..." matched no packages\n'
+        '{\n\t"ImportPath": "a"\n}\n{"ImportPath": "b"}\n{broken\n'
+    )
+    assert [p["ImportPath"] for p in gocmd.json_stream(text)] == ["a", "b"]
+
+
+def test_variants_have_their_own_results_folder() -> None:
+    assert runner.slug(L0) == "linux-amd64-cgo0"
+    assert runner.slug(MUSL1, ("netgo", "osusergo")) == "linux-amd64-musl-cgo1+netgo+osusergo"
+
+
+def test_variants_are_rows_and_findings_of_their_own() -> None:
+    report = _report()
+    variant = ("netgo", "osusergo")
+    twin = dataclasses.replace(report.targets[1], variant=variant, tags=variant)
+    both = dataclasses.replace(
+        report, targets=(*report.targets, twin), variants=((), variant), tags=("x",)
+    )
+    text = render.format_table(both, width=200)
+    assert "linux/amd64-musl +netgo,osusergo" in text
+    assert "with +netgo,osusergo" in text
+    assert "tags x" in text
+    document = render.to_json(both)
+    jsonschema.validate(document, load_schema("matrix"))
+    cgo100 = [f for f in document["findings"] if f["rule"] == "CGO100"]
+    assert [f["variant"] for f in cgo100] == [[], ["netgo", "osusergo"]]
+    assert cgo100[1]["targets"] == [MUSL1.name]
+    junit = render.format_junit(both)
+    assert f'name="{MUSL1.name} +netgo,osusergo"' in junit
 
 
 # --- the runner's mechanics with a stand-in go ----------------------------------------------

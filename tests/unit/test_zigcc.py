@@ -93,6 +93,28 @@ def test_bad_table_is_a_data_error(bad: object) -> None:
         zigcc.parse_zig_table(bad)
 
 
+def test_macos_min_goes_into_darwin_triples_only() -> None:
+    assert zigcc.triple_for(_t("darwin", "arm64"), None, "11.0") == ("aarch64-macos.11.0", "")
+    assert zigcc.triple_for(_t("darwin", "amd64"), "2.17", "12.3") == ("x86_64-macos.12.3", "")
+    assert zigcc.triple_for(_t("linux", "amd64"), None, "11.0") == ("x86_64-linux-gnu", "")
+    assert zigcc.triple_for(_t("freebsd", "amd64"), None, "11.0") == ("x86_64-freebsd", "")
+
+
+def test_zig_defaults_are_recorded() -> None:
+    table = zigcc.zig_table()
+    # Probed by scripts/gen_zig_targets.py (test_zig_targets_data_is_current re-probes).
+    assert table.default_glibc.startswith("2.")
+    assert table.default_glibc != "2.17"
+    assert table.default_macos.count(".") == 1
+
+
+def test_a_versioned_darwin_triple_is_still_darwin() -> None:
+    assert zigcc.rewrite_args(["-o", "a.out", "-lresolv"], "aarch64-macos.11.0") == [
+        "-o",
+        "a.out",
+    ]
+
+
 def test_rewrite_drops_what_zig_rejects_only_where_needed() -> None:
     go_darwin = ["-arch", "arm64", "-o", "a.out", "x.o", "-lresolv", "-framework", "Security"]
     assert zigcc.rewrite_args(go_darwin, "aarch64-macos") == [

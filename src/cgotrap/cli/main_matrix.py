@@ -1,16 +1,20 @@
 """`cgotrap matrix`: really build (vet, test) every target, cgo on and off, and say why not.
 
     cgotrap matrix [PATH] [PACKAGES...] [--targets SEL] [--cgo 0|1|both] [--glibc 2.17]
-                   [--vet] [--test] [--jobs N] [--timeout S] [--format FORMAT] [-o FILE]
+                   [--macos-min 11.0] [--variant T,...]... [--vet] [--test]
+                   [--jobs N] [--timeout S] [--format FORMAT] [-o FILE]
                    [--results DIR] [--cc PORT=CC]... [--allow-fail SEL]... [--no-fail]
                    [--no-reuse] [--tags T,...] [--config FILE] [--baseline FILE]
 
 PATH is the Go module root (default "."); PACKAGES are go package patterns (default
 "./..."). CGO_ENABLED=1 targets are cross-compiled with `zig cc`; foreign Linux tests run
 under qemu-user. Logs and binaries go to --results (default: a folder under
-~/.cache/cgotrap/matrix), never into the project. `.cgotrap.toml` at PATH (or `--config`)
-gives the targets, glibc floor, tags and buildmode when the options do not, `[matrix]`'s
-C compilers and allowed failures, severities and ignores.
+~/.cache/cgotrap/matrix), never into the project, and go never edits go.mod or go.sum
+(`-mod=mod` in GOFLAGS becomes `-mod=readonly`). Each `--variant netgo,osusergo` builds
+(and tests) the same targets again with those tags added, shown beside the base build.
+`.cgotrap.toml` at PATH (or `--config`) gives the targets, glibc floor, tags and buildmode
+when the options do not, `[matrix]`'s C compilers and allowed failures, severities and
+ignores.
 
 Exit status (`cgotrap.errors`): 0 when every target (not allowed to fail) passed, or every
 finding of the failed ones is suppressed (with `--baseline`: known on that target), 1 when
@@ -64,7 +68,27 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--cgo", default="both", help="CGO_ENABLED: 0, 1 or both (default)")
     parser.add_argument(
-        "--glibc", default=None, metavar="VERSION", help="glibc version to link against (2.17)"
+        "--glibc",
+        default=None,
+        metavar="VERSION",
+        help="glibc version gnu targets link against, e.g. 2.17 (default: zig's, "
+        f"{_zig_default('glibc')}; shown in the output)",
+    )
+    parser.add_argument(
+        "--macos-min",
+        default=None,
+        metavar="VERSION",
+        help="minimum macOS of darwin cgo builds, e.g. 11.0: zig's -target "
+        f"aarch64-macos.11.0 and MACOSX_DEPLOYMENT_TARGET (default: zig's, "
+        f"{_zig_default('macos')})",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="T,...",
+        help="also build (vet, test) every target with these tags added to --tags, e.g. "
+        "netgo,osusergo (repeatable; results side by side)",
     )
     parser.add_argument("--vet", action="store_true", help="also run go vet per target")
     parser.add_argument("--test", action="store_true", help="also run go test per target")
@@ -100,6 +124,23 @@ def register(sub: Any) -> None:
     gate_options.add_config(parser)
     gate_options.add_baseline(parser)
     parser.set_defaults(run=run)
+
+
+def _zig_default(what: str) -> str:
+    """zig's default glibc or minimum macOS, from the bundled zig table ("2.31")."""
+    from cgotrap.crossbuild import zigcc
+
+    table = zigcc.zig_table()
+    return table.default_glibc if what == "glibc" else table.default_macos
+
+
+def _tag_list(option: str, value: str) -> tuple[str, ...]:
+    """ "netgo,osusergo" -> ("netgo", "osusergo"); go's build tags are words."""
+    tags = tuple(t for t in value.split(",") if t)
+    for tag in tags:
+        if not re.fullmatch(r"[A-Za-z0-9_.]+", tag):
+            raise UsageError(f"{option} takes comma-separated build tags, not {value!r}")
+    return tags
 
 
 def _split_positionals(path: str, packages: list[str]) -> tuple[Path, tuple[str, ...]]:
@@ -179,6 +220,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be >= 0 and --timeout > 0")
     if args.glibc is not None and not re.fullmatch(r"2\.[0-9]{1,2}", args.glibc):
         raise UsageError(f"--glibc takes a glibc version such as 2.17, not {args.glibc!r}")
+    if args.macos_min is not None and not re.fullmatch(
+        r"[1-9][0-9]\.[0-9]{1,2}(\.[0-9]{1,2})?", args.macos_min
+    ):
+        raise UsageError(f"--macos-min takes a macOS version such as 11.0, not {args.macos_min!r}")
+    variants: list[tuple[str, ...]] = [()]
+    for value in args.variant:
+        variant = _tag_list("--variant", value)
+        if not variant:
+            raise UsageError("--variant takes build tags such as netgo,osusergo")
+        if variant not in variants:
+            variants.append(variant)
     from cgotrap.gate import project
 
     config = project.load_config(root, Path(args.config) if args.config else None)
@@ -217,6 +269,8 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         timeout=args.timeout,
         glibc=args.glibc or config.targets.glibc,
+        macos_min=args.macos_min,
+        variants=tuple(variants),
         config=settings,
         reuse=not args.no_reuse,
         tags=project.build_tags(args.tags, config),

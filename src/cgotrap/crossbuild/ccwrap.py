@@ -38,7 +38,8 @@ _APPLE_ONLY_TOOLS = frozenset({"dsymutil", "strip"})
 
 
 def _os_of(triple: str) -> str:
-    return triple.split("-")[1] if "-" in triple else ""
+    """The OS of a zig triple, without its version: "aarch64-macos.11.0" -> "macos"."""
+    return triple.split("-")[1].split(".", maxsplit=1)[0] if "-" in triple else ""
 
 
 def prog_name_reply(args: Sequence[str]) -> str | None:

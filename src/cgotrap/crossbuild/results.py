@@ -71,6 +71,15 @@ class TargetResult:
     """A failure here does not fail the run (`--allow-fail`)."""
     cached: bool = False
     """Reused from the previous run: nothing changed."""
+    variant: tuple[str, ...] = ()
+    """The `--variant` tags this run added (("netgo", "osusergo")); () for the base build."""
+    tags: tuple[str, ...] = ()
+    """Every build tag go got (`--tags` plus the variant's), in order."""
+
+    @property
+    def variant_name(self) -> str:
+        """The variant as the user wrote it ("netgo,osusergo"); "" for the base build."""
+        return ",".join(self.variant)
 
     @property
     def outcome(self) -> Outcome:
@@ -109,11 +118,32 @@ class MatrixReport:
     """zig's version, "" if zig was not used."""
     results_dir: str
     """Where logs and binaries are (absolute: the user needs to find it)."""
+    glibc: str
+    """The glibc version gnu targets without their own pin link against ("2.31")."""
+    macos_min: str
+    """The minimum macOS version of darwin cgo builds ("15.0")."""
+    glibc_pinned: bool = False
+    """True when `glibc` came from `--glibc` (or `.cgotrap.toml`), False: zig's default."""
+    macos_min_pinned: bool = False
+    """True when `macos_min` came from `--macos-min`, False when it is zig's default."""
+    tags: tuple[str, ...] = ()
+    """`--tags`: build tags of every build."""
+    variants: tuple[tuple[str, ...], ...] = ((),)
+    """The base build () and each `--variant`'s added tags, in order."""
 
     @property
     def groups(self) -> tuple[Finding, ...]:
-        """Findings of all targets, identical ones merged."""
-        return group(f for t in self.targets for f in t.findings)
+        """Findings of all targets, identical ones merged (within one variant)."""
+        return tuple(f for _, found in self.groups_by_variant for f in found)
+
+    @property
+    def groups_by_variant(self) -> tuple[tuple[tuple[str, ...], tuple[Finding, ...]], ...]:
+        """(variant, its findings with identical ones merged), for each variant in order:
+        the same failure with and without `netgo` is two facts, not one."""
+        return tuple(
+            (variant, group(f for t in self.targets if t.variant == variant for f in t.findings))
+            for variant in self.variants
+        )
 
     @property
     def failed(self) -> bool:

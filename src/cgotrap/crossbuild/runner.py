@@ -2,11 +2,18 @@
 
 For each target the runner runs, in its own process group and under one deadline:
 
-1. `go build -o RESULTS/<target>/bin/ PACKAGES` (outputs never land in the project tree);
+1. `go list -e PACKAGES`, then `go build -o RESULTS/<target>/bin/ MAINS` (outputs never
+   land in the project tree) and `go build OTHERS` for the packages no main imports;
+   packages go cannot load are reported from the list: one package's failure never hides
+   another's, and libraries are compiled too (`MatrixRunner._build`);
 2. with `vet`: `go vet PACKAGES`;
 3. with `test`: `go test -json -vet=off [-exec qemu-ARCH] PACKAGES` where the binaries can
    run here (native Linux, or foreign Linux under Debian's qemu-user), else
    `go test -c -o RESULTS/<target>/test/ PACKAGES` (compiled, not run: CGO113).
+
+Every command gets `-tags` (`--tags` plus the variant's: each `--variant netgo,osusergo`
+runs the same targets again with those tags added) and never writes into the project:
+a `-mod=mod` in GOFLAGS (or `go env -w GOFLAGS`) becomes `-mod=readonly` (`_readonly_goflags`).
 
 CGO_ENABLED=1 builds use `zig cc -target TRIPLE` through `cgotrap.crossbuild.zigcc` unless the
 project names a CC for the target. Go's build cache and zig's global cache are shared, and
@@ -43,6 +50,8 @@ from typing import Any
 from cgotrap import __version__, toolchain
 from cgotrap.crossbuild import ccwrap, zigcc
 from cgotrap.crossbuild.config import MatrixConfig
+from cgotrap.crossbuild.gocmd import json_stream as _json_stream
+from cgotrap.crossbuild.gocmd import readonly_goflags as _readonly_goflags
 from cgotrap.crossbuild.results import (
     FAILING,
     MatrixReport,
@@ -72,6 +81,7 @@ _ENV_THAT_MATTERS = (
     "GOFLAGS",
     "GOEXPERIMENT",
     "GOWORK",
+    "MACOSX_DEPLOYMENT_TARGET",
     "PKG_CONFIG_PATH",
     "PKG_CONFIG_LIBDIR",
     "PKG_CONFIG_SYSROOT_DIR",
@@ -82,7 +92,9 @@ _GOTMPDIR = "tmp"
 """A target's GOTMPDIR, inside its results folder."""
 _CCWRAP_DIGEST = hashlib.sha256(Path(ccwrap.__file__).read_bytes()).hexdigest()
 """A change to the CC wrapper's flag rules changes every zig build's result."""
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
+_MAX_LIST_BYTES = 64 << 20
+"""Bound on `go list -e -json` output read to find packages go cannot load."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -102,13 +114,19 @@ class MatrixOptions:
     timeout: float = 600.0
     """Seconds per target (all its steps)."""
     glibc: str | None = None
-    """glibc version pin for gnu targets without their own (`--glibc 2.17`)."""
+    """glibc version pin for gnu targets without their own (`--glibc 2.17`); None: zig's
+    default (`zigcc.zig_table().default_glibc`)."""
+    macos_min: str | None = None
+    """Minimum macOS of darwin cgo builds (`--macos-min 11.0`); None: zig's default."""
+    variants: tuple[tuple[str, ...], ...] = ((),)
+    """Tag sets added to `tags`, each a full run of the targets; () is the base build."""
     config: MatrixConfig = dataclasses.field(default_factory=MatrixConfig)
     """Per-target CC and allowed failures."""
     reuse: bool = True
     """Reuse a target's previous result when nothing changed."""
     tags: tuple[str, ...] = ()
-    """Build tags for every go command (`-tags`; `[build] tags` of `.cgotrap.toml`)."""
+    """Build tags for every go command (`-tags`; `[build] tags` of `.cgotrap.toml`); each
+    variant's are added to them."""
     buildmode: str = "default"
     """`-buildmode` of `go build` (`[build] buildmode`); "default" passes none."""
 
@@ -129,9 +147,11 @@ def default_results_dir(root: Path) -> Path:
     return base / "cgotrap" / "matrix" / f"{root.resolve().name}-{digest}"
 
 
-def slug(target: Target) -> str:
-    """A directory name for a target: "linux-amd64-musl-cgo1"."""
-    return target.name.replace("/", "-").replace(" cgo=", "-cgo")
+def slug(target: Target, variant: tuple[str, ...] = ()) -> str:
+    """A directory name for a target (and variant): "linux-amd64-musl-cgo1",
+    "linux-amd64-cgo0+netgo+osusergo"."""
+    base = target.name.replace("/", "-").replace(" cgo=", "-cgo")
+    return "+".join((base, *variant))
 
 
 def tree_fingerprint(root: Path, *, skip: Path | None = None) -> str:
@@ -269,6 +289,7 @@ class MatrixRunner:
         self._go = toolchain.require("go")
         self._zig: toolchain.Tool | None = None
         self._tree = ""
+        self._goflags: str | None = None
 
     # --- the public API ------------------------------------------------------------------
 
@@ -296,6 +317,8 @@ class MatrixRunner:
         except OSError as exc:
             raise InputError(f"{results}: cannot create the results folder: {exc}") from exc
         self._tree = tree_fingerprint(root, skip=results)
+        self._goflags = self._fixed_goflags(root)
+        runs = [(t, v) for v in options.variants for t in targets]
         for target in targets:
             self._emit(target, "queued")
         jobs = options.jobs or os.cpu_count() or 1
@@ -315,7 +338,7 @@ class MatrixRunner:
         in_main = threading.current_thread() is threading.main_thread()
         previous = {signum: signal.signal(signum, on_signal) for signum in _STOP_SIGNALS if in_main}
         try:
-            futures = {pool.submit(self._run_target, t): i for i, t in enumerate(targets)}
+            futures = {pool.submit(self._run_target, t, v): i for i, (t, v) in enumerate(runs)}
             pending = set(futures)
             while pending and not interrupted.is_set():
                 # Short waits keep the main thread responsive to Ctrl-C.
@@ -335,13 +358,20 @@ class MatrixRunner:
                 raise KeyboardInterrupt
             raise StoppedBySignal(received[0])
         pool.shutdown(wait=True)
+        table = zigcc.zig_table()
         return MatrixReport(
-            targets=tuple(out[i] for i in range(len(targets))),
+            targets=tuple(out[i] for i in range(len(runs))),
             steps=options.steps,
             packages=options.packages,
             go_version=toolchain.version("go") or "",
             zig_version=(toolchain.version("zig") or "") if self._zig else "",
             results_dir=str(results),
+            tags=options.tags,
+            variants=options.variants,
+            glibc=options.glibc or table.default_glibc,
+            glibc_pinned=options.glibc is not None,
+            macos_min=options.macos_min or table.default_macos,
+            macos_min_pinned=options.macos_min is not None,
         )
 
     def cancel(self) -> None:
@@ -352,12 +382,22 @@ class MatrixRunner:
         for proc in procs:
             _kill_group(proc)
 
+    def _fixed_goflags(self, root: Path) -> str | None:
+        """GOFLAGS for every go command when go's own (environment or `go env -w`) has
+        `-mod=mod`: the same with `-mod=readonly`; None when they are fine as they are."""
+        argv = [str(self._go.path), "env", "GOFLAGS"]
+        deadline = time.monotonic() + min(self.options.timeout, 60.0)
+        code, out, timed_out = self._execute(argv, toolchain.go_env(), root, deadline)
+        current = out.strip() if code == 0 and not timed_out else ""
+        fixed = _readonly_goflags(current)
+        return fixed if fixed != current else None
+
     # --- one target ----------------------------------------------------------------------
 
     def _needs_zig(self, target: Target) -> bool:
         if not target.cgo or self.options.config.cc_for(target) is not None:
             return False
-        triple, _ = zigcc.triple_for(target, self.options.glibc)
+        triple, _ = zigcc.triple_for(target, self.options.glibc, self.options.macos_min)
         return triple is not None
 
     def _emit(self, target: Target, state: str) -> None:
@@ -371,7 +411,7 @@ class MatrixRunner:
         user = self.options.config.cc_for(target)
         if user is not None:
             return {"CC": user}, user, ""
-        triple, why = zigcc.triple_for(target, self.options.glibc)
+        triple, why = zigcc.triple_for(target, self.options.glibc, self.options.macos_min)
         if triple is None or self._zig is None:
             return {}, "", why or "zig is not available"
         zig = str(self._zig.path)
@@ -379,9 +419,18 @@ class MatrixRunner:
             "CC": zigcc.cc_command(zig, triple),
             "CXX": zigcc.cc_command(zig, triple, cxx=True),
         }
+        if target.goos == "darwin" and self.options.macos_min:
+            # What Apple's tools read; zig takes the version from the triple.
+            env["MACOSX_DEPLOYMENT_TARGET"] = self.options.macos_min
         return env, f"zig cc -target {triple}", ""
 
-    def _key(self, target: Target, cc_display: str, test: _TestPlan | None) -> str:
+    def _tags(self, variant: tuple[str, ...]) -> tuple[str, ...]:
+        """`--tags` then the variant's, each once."""
+        return tuple(dict.fromkeys((*self.options.tags, *variant)))
+
+    def _key(
+        self, target: Target, variant: tuple[str, ...], cc_display: str, test: _TestPlan | None
+    ) -> str:
         # ... and the architecture level variables (GOAMD64, GOARM, ...: ports.json)
         levels = sorted({arch.env for arch in port_table().arch_levels.values()})
         env = {k: os.environ.get(k, "") for k in (*_ENV_THAT_MATTERS, *levels)}
@@ -390,9 +439,10 @@ class MatrixRunner:
             "cgotrap": __version__,
             "tree": self._tree,
             "target": target.name,
+            "tags": list(self._tags(variant)),
+            "goflags": self._goflags,
             "steps": [s.value for s in self.options.steps],
             "packages": list(self.options.packages),
-            "tags": list(self.options.tags),
             "buildmode": self.options.buildmode,
             "go": str(self._go.path),
             "go_version": toolchain.version("go"),
@@ -405,10 +455,12 @@ class MatrixRunner:
         }
         return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
-    def _run_target(self, target: Target) -> TargetResult:
-        tdir = self.options.results_dir / slug(target)
+    def _run_target(self, target: Target, variant: tuple[str, ...] = ()) -> TargetResult:
+        tdir = self.options.results_dir / slug(target, variant)
+        tags = self._tags(variant)
         try:
-            return self._run_target_inner(target)
+            done = self._run_target_inner(target, variant)
+            return dataclasses.replace(done, variant=variant, tags=tags)
         except OSError as exc:
             # The results folder cannot be written (a file where the target's folder
             # should be, a full disk): an input/output error of cgotrap's, not the build's.
@@ -421,7 +473,7 @@ class MatrixRunner:
             # leaves its go-build* folders behind.
             shutil.rmtree(tdir / _GOTMPDIR, ignore_errors=True)
 
-    def _run_target_inner(self, target: Target) -> TargetResult:
+    def _run_target_inner(self, target: Target, variant: tuple[str, ...]) -> TargetResult:
         options = self.options
         allowed = options.config.allowed_to_fail(target)
         if self._cancelled.is_set():
@@ -442,8 +494,8 @@ class MatrixRunner:
                 allowed_to_fail=allowed,
             )
         test = plan_tests(target) if Step.TEST in options.steps else None
-        tdir = options.results_dir / slug(target)
-        key = self._key(target, cc_display, test)
+        tdir = options.results_dir / slug(target, variant)
+        key = self._key(target, variant, cc_display, test)
         if options.reuse:
             previous = _load_cached(tdir, key, target)
             if previous is not None:
@@ -459,6 +511,8 @@ class MatrixRunner:
         # when the target ends, also after a timeout or a signal killed go (never in $TMPDIR)
         env["GOTMPDIR"] = str(tdir / _GOTMPDIR)
         env.update(cc_env)
+        if self._goflags is not None:
+            env["GOFLAGS"] = self._goflags
         deadline = time.monotonic() + options.timeout
         steps: list[StepResult] = []
         failed = False
@@ -467,7 +521,9 @@ class MatrixRunner:
                 steps.append(StepResult(step=step, outcome=Outcome.SKIPPED))
                 continue
             self._emit(target, step.value)
-            done = self._run_step(target, step, env, tdir, deadline=deadline, test=test)
+            done = self._run_step(
+                target, step, env, tdir, deadline=deadline, test=test, variant=variant
+            )
             steps.append(done)
             failed = done.outcome in FAILING
         result = TargetResult(
@@ -479,28 +535,107 @@ class MatrixRunner:
         return result
 
     def _command(
-        self, step: Step, tdir: Path, remaining: float, test: _TestPlan | None
+        self,
+        step: Step,
+        tdir: Path,
+        remaining: float,
+        test: _TestPlan | None,
+        tags: tuple[str, ...],
     ) -> list[str]:
+        """The go command of `step`, without the package arguments (`_build` adds them)."""
         go = str(self._go.path)
-        packages = list(self.options.packages)
-        tags = [f"-tags={','.join(self.options.tags)}"] if self.options.tags else []
+        tag_args = [f"-tags={','.join(tags)}"] if tags else []
         mode = self.options.buildmode
         buildmode = [f"-buildmode={mode}"] if mode != "default" else []
         match step:
             case Step.BUILD:
                 out = str(tdir / "bin") + os.sep
-                return [go, "build", *tags, *buildmode, "-o", out, *packages]
+                return [go, "build", *tag_args, *buildmode, "-o", out]
             case Step.VET:
-                return [go, "vet", *tags, *packages]
+                return [go, "vet", *tag_args]
             case Step.TEST:
                 if test is None or not test.runnable:
                     out = str(tdir / "test") + os.sep
-                    return [go, "test", *tags, "-c", "-vet=off", "-o", out]
+                    return [go, "test", *tag_args, "-c", "-vet=off", "-o", out]
                 exec_args = ["-exec", test.exec_prog] if test.exec_prog else []
                 # go's own test timeout fires a little before ours, so its panic names the
                 # hung test; ours (killing the process group) stays the backstop.
                 seconds = max(1, int(remaining) - 5)
-                return [go, "test", *tags, "-json", "-vet=off", *exec_args, f"-timeout={seconds}s"]
+                return [
+                    go,
+                    "test",
+                    *tag_args,
+                    "-json",
+                    "-vet=off",
+                    *exec_args,
+                    f"-timeout={seconds}s",
+                ]
+
+    def _build(
+        self,
+        build: list[str],
+        env: Mapping[str, str],
+        deadline: float,
+        tags: tuple[str, ...],
+    ) -> tuple[list[list[str]], int, str, bool]:
+        """Build every package of the patterns: (commands run, exit code, output, timed out).
+
+        `go build -o DIR/ PATTERNS` alone hides failures three ways: it stops at the first
+        package it cannot load (a missing import) before compiling any other; it writes
+        main packages only and never compiles a package no main imports; and for a library
+        it refuses ("no main packages to build"). So `go list -e` comes first: packages
+        with load errors are reported as go reports them (`pos: error`), the main
+        packages that load are built with `-o` (binaries into the results folder), and the
+        other packages that load and no main needs are compiled without output.
+        """
+        root = self.options.root.resolve()
+        patterns = list(self.options.packages)
+        tag_args = [f"-tags={','.join(tags)}"] if tags else []
+        fields = "-json=ImportPath,Name,Error,DepsErrors,Deps"
+        argv = [build[0], "list", "-e", *tag_args, fields, *patterns]
+        code, listed, timed_out = self._execute(argv, env, root, deadline)
+        if timed_out:
+            return [argv], code, listed, True
+        packages = _json_stream(listed) if len(listed) <= _MAX_LIST_BYTES else []
+        if code != 0 or not packages:
+            # go cannot even list them (a bad go.mod, no package matched): its build says why.
+            return [build + patterns], *self._execute(build + patterns, env, root, deadline)
+        load_errors: dict[tuple[str, str], None] = {}
+        mains: list[str] = []
+        others: list[str] = []
+        needed: set[str] = set()
+        for package in packages:
+            errors = [package.get("Error"), *(package.get("DepsErrors") or ())]
+            errors = [e for e in errors if isinstance(e, dict)]
+            for error in errors:
+                load_errors[str(error.get("Pos") or ""), str(error.get("Err") or "")] = None
+            path = str(package.get("ImportPath", ""))
+            if errors:
+                continue
+            if package.get("Name") == "main":
+                mains.append(path)
+                needed.update(str(d) for d in package.get("Deps") or ())
+            else:
+                others.append(path)
+        broken = bool(load_errors)
+        unbuilt = [p for p in others if p not in needed]
+        out_at = build.index("-o")
+        commands: list[list[str]] = []
+        if mains:
+            commands.append(build + (mains if broken else patterns))
+        if unbuilt:
+            # (no -buildmode either: c-shared, c-archive, plugin... take main packages only)
+            plain = [a for a in build[:out_at] + build[out_at + 2 :] if "-buildmode=" not in a]
+            commands.append(plain + (patterns if not mains and not broken else unbuilt))
+        output = "".join(f"{pos}: {err}\n" if pos else f"{err}\n" for pos, err in load_errors)
+        failed = broken
+        for command in commands:
+            code, said, timed_out = self._execute(command, env, root, deadline)
+            output += said
+            failed = failed or code != 0
+            if timed_out or self._cancelled.is_set():
+                return commands, code, output, timed_out
+        return commands or [argv], int(failed), output, False
 
     def _run_step(
         self,
@@ -511,17 +646,28 @@ class MatrixRunner:
         *,
         deadline: float,
         test: _TestPlan | None,
+        variant: tuple[str, ...] = (),
     ) -> StepResult:
         root = self.options.root.resolve()
-        argv = self._command(step, tdir, deadline - time.monotonic(), test)
-        if step is Step.TEST:
-            argv += list(self.options.packages)
+        tags = self._tags(variant)
+        argv = self._command(step, tdir, deadline - time.monotonic(), test, tags)
         log = tdir / f"{step.value}.log"
         # Display form: "go" for go's path, $RESULTS for the results folder (no absolute paths).
         results = str(self.options.results_dir)
-        shown = ("go", *(a.replace(results, "$RESULTS") for a in argv[1:]))
+
+        def display(argv: list[str]) -> tuple[str, ...]:
+            return ("go", *(a.replace(results, "$RESULTS") for a in argv[1:]))
+
         started = time.monotonic()
-        code, output, timed_out = self._execute(argv, env, root, deadline)
+        if step is Step.BUILD:
+            commands, code, output, timed_out = self._build(argv, env, deadline, tags)
+        else:
+            commands = [argv + list(self.options.packages)]
+            code, output, timed_out = self._execute(commands[0], env, root, deadline)
+        # "go build -o $RESULTS/... ./... && go build example.com/m/unused"
+        shown = tuple(
+            word for i, c in enumerate(commands) for word in (("&&",) if i else ()) + display(c)
+        )
         seconds = time.monotonic() - started
         with contextlib.suppress(OSError):
             log.write_text(f"$ {' '.join(shown)}\n{output}", encoding="utf-8")

@@ -57,6 +57,10 @@ class ZigTable:
     """One entry per cgo-capable port (and per libc on Linux)."""
     qemu_user: dict[str, str]
     """GOARCH -> the qemu-user program that runs its Linux binaries ("arm64": "qemu-aarch64")."""
+    default_glibc: str
+    """The glibc a gnu triple without a version links against ("2.31" for zig 0.17.1)."""
+    default_macos: str
+    """The minimum macOS of a darwin triple without a version ("15.0" for zig 0.17.1)."""
 
     def lookup(self, goos: str, goarch: str, libc: Libc | None) -> ZigTarget | None:
         """The entry for a port (Linux: `libc`, default gnu), None if the port has no cgo."""
@@ -100,6 +104,8 @@ def parse_zig_table(data: Any) -> ZigTable:
             for e in doc.targets
         ),
         qemu_user=dict(doc.qemu_user),
+        default_glibc=doc.defaults.glibc,
+        default_macos=doc.defaults.macos,
     )
 
 
@@ -111,11 +117,16 @@ def zig_table() -> ZigTable:
     return parse_zig_table(data.load("zig_targets.json"))
 
 
-def triple_for(target: Target, glibc: str | None = None) -> tuple[str | None, str]:
+def triple_for(
+    target: Target, glibc: str | None = None, macos_min: str | None = None
+) -> tuple[str | None, str]:
     """(`zig cc -target` triple, "") for a cgo target, or (None, why zig cannot build it).
 
     A glibc pin comes from the target (`linux/amd64-gnu.2.17`) or, for glibc targets
-    without one, from `glibc` (`--glibc 2.17`): "x86_64-linux-gnu.2.17".
+    without one, from `glibc` (`--glibc 2.17`): "x86_64-linux-gnu.2.17". A darwin target
+    gets `macos_min` as zig's OS version (`--macos-min 11.0`): "aarch64-macos.11.0", the
+    minos of the binary's LC_BUILD_VERSION. Without a pin zig picks its defaults
+    (`ZigTable.default_glibc`, `default_macos`).
     """
     entry = zig_table().lookup(target.goos, target.goarch, target.libc)
     if entry is None:
@@ -125,6 +136,8 @@ def triple_for(target: Target, glibc: str | None = None) -> tuple[str | None, st
     pin = target.glibc_version or glibc
     if entry.libc is Libc.GNU and pin:
         return f"{entry.triple}.{pin}", ""
+    if target.goos == "darwin" and macos_min:
+        return f"{entry.triple}.{macos_min}", ""
     return entry.triple, ""
 
 

@@ -423,7 +423,16 @@ def from_matrix(
     a finding about no package is on the row of the packages built ("./...")."""
     universe = tuple(t.target for t in report.targets)
     built = " ".join(report.packages) or "./..."
-    merged = tuple(f if f.package else dataclasses.replace(f, package=built) for f in report.groups)
+    merged = tuple(
+        dataclasses.replace(
+            f,
+            package=f.package or built,
+            # "with +netgo,osusergo: ..." : a variant's failure is its own finding
+            message=f"with +{','.join(variant)}: {f.message}" if variant else f.message,
+        )
+        for variant, found in report.groups_by_variant
+        for f in found
+    )
     columns = _grouped_columns(merged, universe)
     findings = _reported(
         merged, judged=judged, universe=universe, columns=columns, dirs={}, fallback="go.mod"

@@ -25,8 +25,9 @@ from cgotrap.judge.rules import Severity
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target
 
-SCHEMA_VERSION = 1
-"""The `"version"` of the JSON document; bumped on any incompatible change."""
+SCHEMA_VERSION = 2
+"""The `"version"` of the JSON document; bumped on any incompatible change (2: tag
+variants: every target and finding names its `variant`; `tags`, `glibc`, `macos_min`)."""
 
 
 class MatrixFormat(enum.StrEnum):
@@ -61,9 +62,11 @@ _LEGEND = (
 _MAX_DETAIL_LINES = 12
 
 
-def _row_name(target: Target) -> str:
-    """The matrix row: the target without its cgo mode ("linux/amd64-musl")."""
-    return target.name.rsplit(" cgo=", 1)[0]
+def _row_name(target: Target, variant: tuple[str, ...] = ()) -> str:
+    """The matrix row: the target without its cgo mode ("linux/amd64-musl"), and the
+    variant's tags ("linux/amd64 +netgo,osusergo")."""
+    name = target.name.rsplit(" cgo=", 1)[0]
+    return f"{name} +{','.join(variant)}" if variant else name
 
 
 def _cell(result: TargetResult) -> Text:
@@ -93,7 +96,8 @@ def _matrix_table(report: MatrixReport) -> Table:
         table.add_column(f"CGO_ENABLED={int(cgo)}")
     rows: dict[str, dict[bool, TargetResult]] = {}
     for result in report.targets:
-        rows.setdefault(_row_name(result.target), {})[result.target.cgo] = result
+        row = _row_name(result.target, result.variant)
+        rows.setdefault(row, {})[result.target.cgo] = result
     for name, by_mode in rows.items():
         cells: list[RenderableType] = []
         for cgo in modes:
@@ -103,12 +107,14 @@ def _matrix_table(report: MatrixReport) -> Table:
     return table
 
 
-def _finding_block(found: Finding) -> RenderableType:
+def _finding_block(found: Finding, variant: tuple[str, ...] = ()) -> RenderableType:
     rule = found.rule
     head = Text()
     head.append(f"{found.rule_id} {rule.name}", style=_SEVERITY_STYLE[rule.severity])
     step = found.step.value if found.step is not None else ""
     head.append(f" ({step}) on {', '.join(t.name for t in found.targets)}")
+    if variant:
+        head.append(f" with +{','.join(variant)}")
     lines: list[RenderableType] = [head]
     where = found.file + (f":{found.line}" if found.line is not None else "")
     prefix = f"{where}: " if where else (f"{found.package}: " if found.package else "")
@@ -127,18 +133,33 @@ def _summary(report: MatrixReport) -> Text:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
     parts = [f"{n} {o.value}" for o, n in sorted(counts.items(), key=lambda kv: kv[0].value)]
     text = Text(f"{len(report.targets)} builds: " + ", ".join(parts))
+    text.append(f"\n{_versions(report)}", style="dim")
     text.append(f"\nlogs and binaries: {report.results_dir}", style="dim")
     text.append(f"\n{_LEGEND}", style="dim")
     return text
 
 
+def _versions(report: MatrixReport) -> str:
+    """What the builds were for beyond the target names: tags, glibc, minimum macOS."""
+    glibc = "pinned" if report.glibc_pinned else "zig's default; pin with --glibc"
+    macos = "pinned" if report.macos_min_pinned else "zig's default; pin with --macos-min"
+    parts = []
+    if report.tags:
+        parts.append(f"tags {','.join(report.tags)}")
+    if report.glibc:
+        parts.append(f"glibc {report.glibc} ({glibc})")
+    if report.macos_min:
+        parts.append(f"macOS >= {report.macos_min} ({macos})")
+    return " · ".join(parts)
+
+
 def render(report: MatrixReport) -> RenderableType:
     """The terminal view: the matrix, then each finding once with every target it hit."""
     parts: list[RenderableType] = [_matrix_table(report)]
-    groups = report.groups
-    if groups:
+    groups = report.groups_by_variant
+    if any(found for _, found in groups):
         parts.append(Text("findings", style="bold underline"))
-        parts.extend(_finding_block(g) for g in groups)
+        parts.extend(_finding_block(g, variant) for variant, found in groups for g in found)
     parts.append(_summary(report))
     return Group(*parts)
 
@@ -167,6 +188,8 @@ def to_json(report: MatrixReport) -> dict[str, Any]:
         {
             "name": result.target.name,
             "Target": result.target.to_json(),
+            "variant": list(result.variant),
+            "tags": list(result.tags),
             "outcome": result.outcome.value,
             "allowed_to_fail": result.allowed_to_fail,
             "cached": result.cached,
@@ -185,10 +208,11 @@ def to_json(report: MatrixReport) -> dict[str, Any]:
         for result in report.targets
     ]
     findings = []
-    for found in report.groups:
+    for variant, found in ((v, f) for v, group in report.groups_by_variant for f in group):
         rule = found.rule
         findings.append(
             {
+                "variant": list(variant),
                 "rule": found.rule_id,
                 "name": rule.name,
                 "severity": rule.severity.value,
@@ -208,6 +232,10 @@ def to_json(report: MatrixReport) -> dict[str, Any]:
         "zig": report.zig_version,
         "steps": [s.value for s in report.steps],
         "packages": list(report.packages),
+        "tags": list(report.tags),
+        "variants": [list(v) for v in report.variants],
+        "glibc": {"version": report.glibc, "pinned": report.glibc_pinned},
+        "macos_min": {"version": report.macos_min, "pinned": report.macos_min_pinned},
         "failed": report.failed,
         "summary": summary,
         "targets": targets,
@@ -228,10 +256,11 @@ def format_junit(report: MatrixReport) -> str:
         skipped = sum(
             s.outcome in (Outcome.SKIPPED, Outcome.NOT_RUN, Outcome.CANCELLED) for s in result.steps
         )
+        name = result.target.name + (f" +{result.variant_name}" if result.variant else "")
         suite = ET.SubElement(
             suites,
             "testsuite",
-            name=result.target.name,
+            name=name,
             tests=str(len(result.steps)),
             failures=str(failures),
             errors="0",
@@ -242,7 +271,7 @@ def format_junit(report: MatrixReport) -> str:
             case = ET.SubElement(
                 suite,
                 "testcase",
-                classname=result.target.name,
+                classname=name,
                 name=step.step.value,
                 time=f"{step.seconds:.2f}",
             )

@@ -26,6 +26,16 @@ class ZigTargetEntry:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ZigDefaults:
+    """What zig builds for when the triple names no version (probed by the generator)."""
+
+    glibc: str
+    """glibc version of `x86_64-linux-gnu` without a pin ("2.31")."""
+    macos: str
+    """Minimum macOS of `aarch64-macos` without a version ("15.0")."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ZigTargetsFile:
     """`data/zig_targets.json`."""
 
@@ -34,6 +44,8 @@ class ZigTargetsFile:
     """Format version."""
     generated_from: str = ""
     """ "zig 0.17.1, go1.27.3"."""
+    defaults: ZigDefaults
+    """zig's default glibc and minimum macOS versions."""
     targets: tuple[ZigTargetEntry, ...]
     """One entry per cgo port (per libc on Linux)."""
     qemu_user: dict[str, str]
