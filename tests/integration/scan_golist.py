@@ -56,11 +56,15 @@ def _tree_key(root: Path) -> str:
 def golist_json(
     root: Path, patterns: Sequence[str], target: Target, *, fixed_tree: bool = False
 ) -> list[dict[str, Any]]:
-    """`go list -e -deps -json` objects; `fixed_tree` (GOROOT) keys the cache by go version."""
+    """`go list -e -deps -json` objects, cached by the tree (or, with `fixed_tree`, GOROOT), the
+    patterns, the target and the go binary: the objects hold absolute GOROOT paths, so two
+    toolchains of one version in two places never share an entry."""
     go = toolchain.require("go")
     tree = "goroot" if fixed_tree else _tree_key(root)
     key = hashlib.sha256(
-        json.dumps([tree, list(patterns), target.name, toolchain.version("go")]).encode()
+        json.dumps(
+            [tree, list(patterns), target.name, toolchain.version("go"), str(go.path)]
+        ).encode()
     ).hexdigest()[:24]
     cached = CACHE / "scan-golist" / f"{key}.json"
     if cached.exists():
@@ -88,7 +92,9 @@ def golist_json(
         obj, index = decoder.raw_decode(text, index)
         out.append(obj)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps(out).replace(str(root), "$ROOT"))
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(out).replace(str(root), "$ROOT"))
+    partial.replace(cached)
     return out
 
 
