@@ -408,3 +408,23 @@ def test_cli_every_format_renders(
             assert '"rule":"CGO001"' in out
         case _:
             assert_never(output)
+
+
+@pytest.mark.parametrize(
+    ("path", "width", "lines"),
+    [
+        ("short/name", 44, ["short/name"]),
+        (
+            "vendor/github.com/containers/ocicrypt/crypto/pkcs11",
+            44,
+            ["vendor/github.com/containers/ocicrypt/", "crypto/pkcs11"],
+        ),
+        ("a" * 50, 20, ["a" * 20, "a" * 20, "a" * 10]),
+        ("x/" + "b" * 30, 20, ["x/" + "b" * 18, "b" * 12]),
+    ],
+)
+def test_long_package_names_fold_after_a_slash(path: str, width: int, lines: list[str]) -> None:
+    folded = render.fold_path(path, width).split("\n")
+    assert folded == lines
+    assert "".join(folded) == path
+    assert all(len(line) <= width for line in folded)

@@ -182,10 +182,10 @@ def _matrix_table(
 
 def _needs_table(result: ScanResult, names: dict[str, str], width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
-    # Long names fold onto the next line rather than lose their end ("<CoreFoundati…"); the
-    # headers column gets room for the longest header, up to 40 columns or a third of the
-    # width. Where a package is
-    # reached from goes under its name: a column of import chains never fits.
+    # Every column gets a share of the width so that none is squeezed out at 80 columns:
+    # names fold after a `/` to the width their column keeps; where a package is reached
+    # from goes under its name (a column of import chains never fits); the headers column
+    # gets room for the longest header, up to 40 columns; links and files share the rest.
     longest = max(
         (
             len(h) + 2
@@ -194,10 +194,16 @@ def _needs_table(result: ScanResult, names: dict[str, str], width: int) -> Table
         ),
         default=7,
     )
-    table.add_column("package (reached from)", overflow="fold", max_width=44)
-    table.add_column("headers", overflow="fold", min_width=min(longest, 40, max(16, width // 3)))
-    table.add_column("links", overflow="fold", max_width=24)
-    table.add_column("C/asm/syso files", overflow="fold", max_width=24)
+    name_width = max(24, min(_NEEDS_NAME_WIDTH, width // 3))
+    rest = max(36, width - name_width - 9)
+    header_width = max(12, min(longest, 40, rest * 45 // 100))
+    side_width = max(10, min(24, (rest - header_width) // 2))
+    table.add_column(
+        "package (reached from)", overflow="fold", min_width=name_width, max_width=name_width
+    )
+    table.add_column("headers", overflow="fold", min_width=header_width, max_width=40)
+    table.add_column("links", overflow="fold", max_width=side_width)
+    table.add_column("C/asm/syso files", overflow="fold", max_width=side_width)
     for package in result.packages:
         needs = package.needs
         headers = [f"<{h}>" for h in needs.system_headers] + [f'"{h}"' for h in needs.local_headers]
@@ -209,7 +215,7 @@ def _needs_table(result: ScanResult, names: dict[str, str], width: int) -> Table
             *needs.s_files,
             *needs.syso_files,
         ]
-        cell = Text(names[package.import_path])
+        cell = Text(fold_path(names[package.import_path], name_width))
         reached = _reached(package, names)
         if reached:
             cell.append(f"\n{reached}", style="dim")
@@ -220,6 +226,25 @@ def _needs_table(result: ScanResult, names: dict[str, str], width: int) -> Table
             _cap([f.rsplit("/", 1)[-1] for f in files]),
         )
     return table
+
+
+_NEEDS_NAME_WIDTH = 44
+
+
+def fold_path(path: str, width: int) -> str:
+    """`path` on lines of at most `width` characters, broken after a `/` where one is close
+    enough (`vendor/github.com/containers/ocicrypt/` + `crypto/pkcs11`, not `.../cry` +
+    `pto/pkcs11`); a segment longer than a line is cut where the line ends."""
+    lines: list[str] = []
+    rest = path
+    while len(rest) > width:
+        cut = rest.rfind("/", 0, width) + 1
+        if cut < width // 2:
+            cut = width
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    lines.append(rest)
+    return "\n".join(lines)
 
 
 def _reached(package: CgoPackage, names: dict[str, str]) -> str:
