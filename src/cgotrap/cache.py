@@ -5,7 +5,10 @@ Two layers, each checked against the file system before it is used, never truste
 - directory scans (`DirScans`): one directory's `DirFacts` for every target, keyed by the
   directory and the state of each of its entries;
 - whole results (`Store.get_checked` / `put_checked`): a command's result (a `ScanResult`)
-  with the state of every path the run consulted.
+  with the state of every path the run consulted;
+- the Go declaration reader's per-file records (`read.godecl.GoDeclReader`), content-keyed
+  (a file's SHA-256), one entry per project; its helper binary is built into the `godecl`
+  folder beside the cache files.
 
 A path's `State` is its identity `(dev, inode, size, mtime_ns, ctime_ns, mode)` plus a digest
 of its content (a file's bytes, a directory's entry names). When the identity is unchanged and
@@ -32,6 +35,7 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import stat
 import tempfile
 import time
@@ -50,6 +54,11 @@ granularity, far above ext4/APFS/NTFS's)."""
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 """The store's default size bound."""
+
+FOLDERS = ("godecl", "godecl-files")
+"""Folders of the cache directory `Store.clean` removes besides the cache files: the Go
+declaration reader's helper builds (`read.godecl.build_helper`), and the per-file folder
+cgotrap kept before its records moved into the store."""
 
 _MAGIC = b"CGTRAPC1"
 _DIGEST = 32
@@ -303,9 +312,11 @@ class Store:
             total -= size
 
     def clean(self) -> tuple[int, int]:
-        """Remove every cache file: (files removed, bytes freed)."""
+        """Remove every cache file, and the folders of `FOLDERS`: (files removed, bytes
+        freed)."""
         count = freed = 0
-        for path in self._files():
+        folders = [self.directory / name for name in FOLDERS]
+        for path in [*self._files(), *(p for f in folders for p in _tree_files(f))]:
             try:
                 size = path.stat().st_size
                 path.unlink()
@@ -313,6 +324,8 @@ class Store:
                 continue
             count += 1
             freed += size
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
         return count, freed
 
     def _files(self) -> Iterable[Path]:
@@ -347,6 +360,16 @@ class Store:
     def put_checked(self, kind: str, key: str, result: object, states: Mapping[str, State]) -> None:
         """Store `result` with the states of the paths it was computed from."""
         self.put(kind, key, (dict(states), result))
+
+
+def _tree_files(folder: Path) -> list[Path]:
+    """The files under `folder` (symbolic links not followed), bounded."""
+    out: list[Path] = []
+    for directory, _, files in os.walk(folder):
+        out.extend(Path(directory, name) for name in files)
+        if len(out) > 1_000_000:
+            break
+    return out
 
 
 # ------------------------------------------------------------------------------------------

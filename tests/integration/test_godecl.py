@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from cgotrap import toolchain
+from cgotrap.cache import Store
 from cgotrap.errors import ToolchainMissingError
 from cgotrap.read import godecl
 from cgotrap.read.godecl import DeclKind, GoDeclReader
@@ -192,14 +194,58 @@ def test_syntax_error_keeps_what_parsed(reader: GoDeclReader) -> None:
 def test_bounds_and_cache(reader: GoDeclReader, tmp_path: Path) -> None:
     huge = b"package p\n" + b"//" + b"x" * godecl.MAX_FILE_BYTES + b"\n"
     assert "too large" in reader.read(huge).error
-    disk = tmp_path / "cache"
-    first = GoDeclReader(reader.helper, cache=disk)
+    store = Store(tmp_path / "cache")
+    first = GoDeclReader(reader.helper, store=store, key="k")
     assert first.read(_PURE).package == "hash"
-    # A second reader whose helper cannot run answers from the content-keyed cache.
-    second = GoDeclReader(tmp_path / "no-such-helper", cache=disk)
+    # A second reader whose helper cannot run answers from the content-keyed store entry.
+    second = GoDeclReader(tmp_path / "no-such-helper", store=store, key="k")
     assert second.read(_PURE) == first.read(_PURE)
     with pytest.raises(ToolchainMissingError):
         second.read(_PURE + b"\n")
+    # Everything is in the one store: cache files only, no folder of its own.
+    assert [p.name for p in store.directory.iterdir()] == [f"{godecl.STORE_KIND}-k.bin"]
+
+
+def test_no_store_writes_nothing(reader: GoDeclReader, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.setenv("XDG_CACHE_HOME", str(home / "xdg"))
+        assert GoDeclReader(reader.helper).read(_PURE).package == "hash"
+    assert list(home.iterdir()) == []
+
+
+def test_store_entry_keeps_the_size_bound(reader: GoDeclReader, tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache", max_bytes=60_000)
+    store.put("scan", "old", os.urandom(50_000))
+    sources = [_PURE + b"\n// %d\n" % i for i in range(40)]
+    GoDeclReader(reader.helper, store=store, key="k").read_many(sources)
+    sizes = {p.name: p.stat().st_size for p in store.directory.glob("*.bin")}
+    assert sum(sizes.values()) <= store.max_bytes
+    assert f"{godecl.STORE_KIND}-k.bin" in sizes  # the newest entry stays, the oldest went
+    assert "scan-old.bin" not in sizes
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage"])
+def test_a_damaged_entry_is_rebuilt(reader: GoDeclReader, tmp_path: Path, damage: str) -> None:
+    store = Store(tmp_path / "cache")
+    want = GoDeclReader(reader.helper, store=store, key="k").read(_PURE)
+    path = store.directory / f"{godecl.STORE_KIND}-k.bin"
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0x01
+    elif damage == "truncate":
+        del data[len(data) // 2 :]
+    else:
+        data[:] = os.urandom(len(data))
+    path.write_bytes(bytes(data))
+    # Not trusted: a reader that cannot run its helper finds nothing to answer from ...
+    with pytest.raises(ToolchainMissingError):
+        GoDeclReader(tmp_path / "no-such-helper", store=store, key="k").read(_PURE)
+    # ... and a working one rebuilds the entry, which is sound again.
+    assert GoDeclReader(reader.helper, store=store, key="k").read(_PURE) == want
+    assert GoDeclReader(tmp_path / "no-such-helper", store=store, key="k").read(_PURE) == want
 
 
 def test_default_import_names() -> None:

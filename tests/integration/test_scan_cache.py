@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
 import threading
 import time
 from contextlib import redirect_stdout
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap import cache
+from cgotrap import cache, toolchain
 from cgotrap.cli import main as cli
 from tests.gofixtures import gofile, gomod, write_tree
 
@@ -156,10 +157,27 @@ def test_a_new_package_directory_is_seen(tmp_path: Path) -> None:
     assert after == _scan(root, "--no-cache")
 
 
-def test_no_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
+def test_no_cache_reads_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _module(tmp_path / "m")
-    _scan(root, "--no-cache")
+    # (nor under the XDG cache, where the Go declaration reader used to keep its records)
+    go_cache = subprocess.run(
+        [str(toolchain.require("go").path), "env", "GOCACHE"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=toolchain.go_env(),
+    ).stdout.strip()
+    monkeypatch.setenv("GOCACHE", go_cache)  # go's own build cache stays where it is
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    uncached = _scan(root, "--no-cache")
     assert not cache.default_dir().exists() or not list(cache.default_dir().iterdir())
+    assert not (tmp_path / "xdg").exists()
+    # The same scan with the cache keeps the reader's records (package a is read: it
+    # switches on cgo) and its helper in the one store, and answers the same.
+    assert _scan(root) == uncached
+    assert list(cache.default_dir().glob("godecl-*.bin"))
+    assert list((cache.default_dir() / "godecl").iterdir())
+    assert not (tmp_path / "xdg").exists()
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "empty"])
@@ -195,6 +213,7 @@ def test_cache_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert cli.main_inner(["cache", "clean"]) == 0
     assert re.search(r"removed [1-9][0-9]* cache files", capsys.readouterr().out)
     assert not list(cache.default_dir().glob("*.bin"))
+    assert not (cache.default_dir() / "godecl").exists()  # the reader's helper builds
 
 
 def test_the_library_writes_no_cache_unless_asked(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """`cgotrap cache`: the persistent cache of scan work.
 
-    cgotrap cache clean     remove every cache file
+    cgotrap cache clean     remove every cache file (and the declaration reader's helper)
     cgotrap cache dir       print where the cache is
 
 The cache is `$XDG_CACHE_HOME/cgotrap` (default ~/.cache/cgotrap); see `cgotrap.cache`.

@@ -195,7 +195,7 @@ def _scan_cached(args: argparse.Namespace, root: Path, options: Any, config: Any
     gc.disable()
     try:
         scanned = project.scan_project(
-            root, dataclasses.replace(options, dir_scans=dir_scans), config
+            root, dataclasses.replace(options, dir_scans=dir_scans, store=store), config
         )
     finally:
         if gc_was_enabled:

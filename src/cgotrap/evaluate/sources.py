@@ -17,12 +17,19 @@ GOROOT/src, so a whole large tree is never read.
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
 from cgotrap.read import cinclude
 from cgotrap.read.godecl import MAX_FILE_BYTES, GoDeclReader, GoDecls
+
+if TYPE_CHECKING:
+    from cgotrap.cache import Store
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -115,20 +122,34 @@ def read_sources(matrix: MatrixResult, reader: GoDeclReader | None) -> SourceFac
     )
 
 
-def default_reader() -> tuple[GoDeclReader | None, str]:
-    """The Go declaration reader of the CLI (helper built on demand in the user cache,
-    per-file results cached there), or None and one line saying why not."""
+def default_reader(
+    store: Store | None = None, *, scope: str = ""
+) -> tuple[GoDeclReader | None, str]:
+    """The Go declaration reader scan uses, or None and one line saying why not.
+
+    With a `store` (the CLI's cache, unless `--no-cache`) the helper is built once into the
+    store's folder and per-file results are kept in the store, one entry per `scope` (the
+    module root). Without one nothing is written there: the helper is built into a
+    temporary folder (~0.5 s when go's build cache is warm) removed with the reader.
+    """
     from cgotrap import toolchain
+    from cgotrap.cache import make_key
     from cgotrap.errors import ToolchainMissingError
-    from cgotrap.read.godecl import build_helper, default_cache_dir
+    from cgotrap.read.godecl import build_helper, helper_key
 
     go = toolchain.find("go")
     version = toolchain.version("go")
     if go is None or version is None:
         return None, "go not found: names used only with cgo and stubs are not judged"
-    cache = default_cache_dir()
+    home = store.directory if store is not None else Path(tempfile.mkdtemp(prefix="cgotrap-"))
     try:
-        helper = build_helper(go.path, cache, version)
+        helper = build_helper(go.path, home, version)
     except ToolchainMissingError as exc:
+        if store is None:
+            shutil.rmtree(home, ignore_errors=True)
         return None, f"{exc}: names used only with cgo and stubs are not judged"
-    return GoDeclReader(helper, cache=cache / "godecl-files"), ""
+    key = make_key("godecl-files", helper_key(version), scope)
+    reader = GoDeclReader(helper, store=store, key=key)
+    if store is None:
+        weakref.finalize(reader, shutil.rmtree, home, ignore_errors=True)
+    return reader, ""

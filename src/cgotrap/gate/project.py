@@ -22,7 +22,7 @@ from cgotrap.judge.scan import ScanResult
 from cgotrap.targets import Target, expand, port_table, with_cgo_twins
 
 if TYPE_CHECKING:
-    from cgotrap.cache import DirScans
+    from cgotrap.cache import DirScans, Store
 
 DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
 """What a release is usually built for (as `matrix` uses): Go's first-class ports and static
@@ -87,6 +87,9 @@ class ScanOptions:
     """Processes the loader may use (`evaluate.load`'s `workers`; 1 forks none)."""
     dir_scans: DirScans | None = dataclasses.field(default=None, compare=False, repr=False)
     """The cache of directory scans to read and fill (`cgotrap.cache`); None: no cache."""
+    store: Store | None = dataclasses.field(default=None, compare=False, repr=False)
+    """The cache store for the Go declaration reader's helper and per-file records
+    (`evaluate.sources.default_reader`); None: nothing is written to the cache."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -120,7 +123,7 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
         workers=options.workers,
         dir_scans=options.dir_scans,
     )
-    reader, reader_problem = default_reader()
+    reader, reader_problem = default_reader(options.store, scope=str(resolved))
     sources = read_sources(matrix, reader)
     result = scan(
         matrix,

@@ -16,7 +16,9 @@ declare" without writing a Go scope resolver. go is needed anyway for what scan 
 tree-sitter would add 2.5 MB of per-platform binary wheels.
 
 A file's record is a pure function of its bytes: `GoDeclReader` batches files through one
-helper run and caches records content-keyed (in memory, and on disk when asked).
+helper run and caches records content-keyed: in memory, and in the caller's `cache.Store`
+when it passes one (the CLI does, unless `--no-cache`): one checked, atomically written,
+size-bounded entry per project holding the records of the files its last run read.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgotrap.errors import ToolchainMissingError
+
+if TYPE_CHECKING:
+    from cgotrap.cache import Store
 
 MAX_FILE_BYTES = 4 << 20
 """Bytes of one Go file; a larger file is not parsed (its `GoDecls.error` says so)."""
@@ -535,12 +540,6 @@ def _too_large(size: int) -> GoDecls:
 # The helper program
 
 
-def default_cache_dir() -> Path:
-    """`$XDG_CACHE_HOME/cgotrap` (or `~/.cache/cgotrap`): where the CLI keeps its caches."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cgotrap"
-
-
 def _helper_env() -> dict[str, str]:
     """go's environment for building the helper for *this* machine (a user's GOOS=windows
     or CGO_ENABLED=1 in the environment must not leak into it)."""
@@ -595,17 +594,29 @@ def build_helper(go: Path, cache_dir: Path, go_version: str) -> Path:
     return binary
 
 
+STORE_KIND = "godecl"
+"""The `cache.Store` kind of the per-file records (`cgotrap cache clean` removes them)."""
+
+
 class GoDeclReader:
     """Reads many Go files through one helper process per batch, with a content-keyed cache.
 
-    `cache` (optional) is a folder for per-file results, keyed by the file's SHA-256 and the
-    helper's key; nothing is written unless the caller passes one.
+    `store` (optional): the cache store to keep per-file records in, under `key` (the
+    caller's: one entry per project and helper, `cache.make_key` adds cgotrap's version).
+    The entry maps each file's SHA-256 to the helper's record of it; it is read on first
+    use and rewritten, with the records this reader used, when they differ from it. Nothing
+    is written unless the caller passes a store.
     """
 
-    def __init__(self, helper: Path, *, cache: Path | None = None) -> None:
+    def __init__(self, helper: Path, *, store: Store | None = None, key: str = "") -> None:
         self._helper = helper
-        self._cache = cache
+        self._store = store
+        self._key = key
         self._memory: dict[str, GoDecls] = {}
+        self._stored: dict[str, bytes] | None = None
+        """The store's entry as read (None: not read yet)."""
+        self._used: dict[str, bytes] = {}
+        """Records this reader used (from the store or the helper), to write back."""
 
     @property
     def helper(self) -> Path:
@@ -625,7 +636,7 @@ class GoDeclReader:
                 results[index] = _too_large(len(data))
                 continue
             key = hashlib.sha256(data).hexdigest()
-            known = self._memory.get(key) or self._from_disk(key)
+            known = self._memory.get(key) or self._from_store(key)
             if known is not None:
                 self._memory[key] = known
                 results[index] = known
@@ -644,6 +655,7 @@ class GoDeclReader:
         for key, indexes in missing.items():
             for index in indexes:
                 results[index] = self._memory[key]
+        self._save()
         return [r for r in results if r is not None]
 
     def _run(self, batch: list[tuple[str, bytes]]) -> None:
@@ -665,31 +677,33 @@ class GoDeclReader:
         for (key, _), line in zip(batch, lines, strict=True):
             raw = json.loads(line)
             self._memory[key] = decode(raw)
-            self._to_disk(key, line)
+            if self._store is not None:
+                self._used[key] = line
 
-    def _path(self, key: str) -> Path | None:
-        if self._cache is None:
+    def _from_store(self, key: str) -> GoDecls | None:
+        if self._store is None:
             return None
-        return self._cache / key[:2] / f"{key}.json"
-
-    def _from_disk(self, key: str) -> GoDecls | None:
-        path = self._path(key)
-        if path is None:
+        if self._stored is None:
+            got = self._store.get(STORE_KIND, self._key)
+            self._stored = got if isinstance(got, dict) else {}
+        line = self._stored.get(key)
+        if not isinstance(line, bytes):
             return None
         try:
-            raw = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            raw = json.loads(line)
+        except ValueError:
             return None
-        return decode(raw) if isinstance(raw, dict) else None
+        if not isinstance(raw, dict):
+            return None
+        self._used[key] = line
+        return decode(raw)
 
-    def _to_disk(self, key: str, line: bytes) -> None:
-        path = self._path(key)
-        if path is None:
+    def _save(self) -> None:
+        """Write the records used so far when they differ from the store's entry (a
+        failure to write only makes the next run slower: `Store.put`)."""
+        if self._store is None or not self._used:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(line)
-            tmp.replace(path)
-        except OSError:
-            return  # a cache that cannot be written is only slower
+        if self._stored is not None and self._stored.keys() == self._used.keys():
+            return
+        self._stored = dict(self._used)
+        self._store.put(STORE_KIND, self._key, self._stored)
