@@ -51,6 +51,17 @@ def test_scan_verdicts_agree_with_go_build(name: str, tmp_path: Path) -> None:
             if want != have:
                 disagree.append(f"{package} on {t.name}: go says {want}, scan says {have}")
     assert cells == len(table.cells)
+    # Where go refuses a package because an import fails to load, scan quotes go's text.
+    quoted = {
+        (p.import_path, e.target.name): e.evidence for p in result.packages for e in p.per_target
+    }
+    for cell in table.cells:
+        if cell.error.startswith("package ") and "\n\timports " in cell.error:
+            said = "\n".join(e.text for e in quoted.get((cell.package, cell.target), ()))
+            if said != cell.error.strip():
+                disagree.append(
+                    f"{cell.package} on {cell.target}: go says {cell.error!r}, scan {said!r}"
+                )
     assert disagree == []
     # Packages with a non-trivial verdict are in the report, with the same verdicts.
     for shown in result.packages:

@@ -26,6 +26,7 @@ from cgotrap.evaluate.model import PackageFacts
 from cgotrap.evaluate.sources import SourceFacts
 from cgotrap.judge.finding import Evidence, Rule
 from cgotrap.judge.rules import source as rules
+from cgotrap.judge.scan import stacks
 from cgotrap.judge.scan.facts import rel_files, relative_dir
 from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
 from cgotrap.judge.scan.package import Hit, ScanContext, twin_of
@@ -170,17 +171,21 @@ def decide(
             own[q.import_path] = Decided(verdict=Verdict.BREAKS, evidence=found)
     graph = reach.import_graph(listing)
     reverse = reach.reverse_graph(graph)
-    # Importers of a package that breaks break (go builds every dependency).
+    # Importers of a package that breaks break (go builds every dependency), with what
+    # `go build` of the importer prints.
     out = dict(own)
-    for ip, via in _upward(reverse, [ip for ip, d in own.items() if d.verdict is Verdict.BREAKS]):
+    breaking = [ip for ip, d in own.items() if d.verdict is Verdict.BREAKS]
+    upward = _upward(reverse, breaking)
+    through = _ImportBreaks(
+        graph=graph,
+        own=own,
+        failures=_load_failures(tt, own, statuses),
+        relevant=frozenset({*breaking, *(ip for ip, _ in upward)}),
+    )
+    for ip, _ in upward:
         if ip in out and out[ip].verdict is not Verdict.BREAKS:
             out[ip] = Decided(
-                verdict=Verdict.BREAKS,
-                evidence=(
-                    Evidence(
-                        file=tt.rel(tt.facts[ip]), text=f"imports {via}, which does not build"
-                    ),
-                ),
+                verdict=Verdict.BREAKS, evidence=through.evidence(ip, tt.rel(tt.facts[ip]))
             )
     # Main packages reached, or every root of a module without one.
     mains = [ip for ip in listing.roots if ip in tt.facts and tt.facts[ip].name == "main"]
@@ -208,6 +213,71 @@ def decide(
     hits[:] = [h for h in hits if h.target != target or h.package not in not_built]
     hits.extend(h for h in tt.hits if h.package not in not_built)
     return out
+
+
+_MAX_IMPORT_ERRORS = 8
+"""Errors of imported packages quoted for one importer (go prints them all)."""
+
+
+def _load_failures(
+    tt: _Target, own: Mapping[str, Decided], statuses: Mapping[str, PackageOnTarget]
+) -> dict[str, tuple[str, str]]:
+    """(go's error text, its position) of each package that fails to load here (build
+    constraints exclude all its files, C files without cgo, a go list error): what go
+    prints with an import stack, not compiler errors."""
+    out = {}
+    for ip, entry in statuses.items():
+        decided = own.get(ip)
+        p = tt.facts.get(ip)
+        if (
+            decided is None
+            or p is None
+            or decided.verdict is not Verdict.BREAKS
+            or entry.status not in (Status.BROKEN, Status.ERROR)
+            or not decided.evidence
+        ):
+            continue
+        pos = p.error.pos if p.error is not None and entry.status is Status.ERROR else ""
+        root = tt.ctx.matrix.module_root
+        if pos.startswith(root + "/"):
+            pos = pos[len(root) + 1 :]
+        out[ip] = (decided.evidence[0].text, pos)
+    return out
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _ImportBreaks:
+    """Why importers of packages that break break, in go's words (`stacks`)."""
+
+    graph: Mapping[str, Sequence[str]]
+    own: Mapping[str, Decided]
+    failures: Mapping[str, tuple[str, str]]
+    """Packages that fail to load: (error text, position)."""
+    relevant: frozenset[str]
+    """The packages that break and every package reaching one."""
+
+    def evidence(self, ip: str, directory: str) -> tuple[Evidence, ...]:
+        """What `go build ip` prints: the load errors of the packages it imports (with
+        their import stacks), else the compiler errors of the packages that fail first."""
+        marked = {
+            q for q in self.relevant if q in self.own and self.own[q].verdict is Verdict.BREAKS
+        }
+        reached = stacks.load_order(ip, self.graph, marked, self.relevant)
+        loading = [(q, stk) for q, stk in reached if q in self.failures]
+        if loading:
+            out = [
+                Evidence(file=directory, text=stacks.error_text(stk, *self.failures[q]))
+                for q, stk in loading[:_MAX_IMPORT_ERRORS]
+            ]
+            if len(loading) > _MAX_IMPORT_ERRORS:
+                more = len(loading) - _MAX_IMPORT_ERRORS
+                out.append(Evidence(file=directory, text=f"(+{more} more packages)"))
+            return tuple(out)
+        failing = {q for q, _ in reached}
+        first = [
+            q for q, _ in reached if not (_downward(self.graph, [q]) - {q}) & failing
+        ]  # go compiles no importer of a package that failed
+        return tuple(e for q in first[:_MAX_IMPORT_ERRORS] for e in self.own[q].evidence)
 
 
 def _upward(reverse: Mapping[str, Sequence[str]], start: Sequence[str]) -> list[tuple[str, str]]:
