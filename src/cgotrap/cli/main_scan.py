@@ -15,6 +15,11 @@ new) is at or above `--fail-on` (default: error), 1 when one is; 2 usage; 3 go m
 input could not be read (also one file among many) or the output not written; 5 packages
 could not be resolved (incomplete answer: the report says "N imported packages could not be
 resolved: their cgo status is unknown; run `go mod download`").
+
+A pattern that matches nothing does as go does: one naming a missing directory (`./nope`,
+`./nope/...`) is go's Error object, a package named after the pattern that breaks (CGO011,
+go's text: exit 1 at the default --fail-on); a wildcard matching no package in a directory
+that is there prints go's warning `"./x/..." matched no packages` on stderr (exit 0).
 """
 
 from __future__ import annotations

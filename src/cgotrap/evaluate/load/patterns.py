@@ -1,11 +1,12 @@
 """Command-line patterns to per-target root import paths, in go's order (modload.matchPackages,
 matchLocalDirs, search.MatchDirs)."""
 
-# ruff: noqa: PTH112, PTH113, PTH117, PTH118, PTH119, PTH120
+# ruff: noqa: PTH112, PTH113, PTH116, PTH117, PTH118, PTH119, PTH120
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,38 @@ def _walk_dirs(
         stack.extend(reversed(children))
 
 
+# cmd/go/internal/modload/init.go: findModuleRoot (go1.27.3)
+def _module_root_of(directory: str) -> str:
+    """The nearest directory at or above `directory` holding a go.mod that is not a
+    directory ("" if none)."""
+    for _ in range(4096):  # bounded: a path has far fewer components
+        try:
+            if not stat.S_ISDIR(os.stat(os.path.join(directory, "go.mod")).st_mode):
+                return directory
+        except OSError:
+            pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return ""
+        directory = parent
+    return ""
+
+
+# cmd/go/internal/search: (*Match).MatchDirs, its fsys.WalkDir root (go1.27.3)
+def _walk_root_error(clean: str, cwd: str) -> str:
+    """The error go's walk of a local wildcard meets at its root ("lstat ./nope/: no such
+    file or directory"), "" when the root is there. `clean`: the cleaned pattern, "./"
+    kept ("./nope/..."); the root is filepath.Split of the part before "...", as go
+    names it (relative to the working directory)."""
+    head = clean[: clean.index("...")]
+    root = head[: head.rindex(os.sep) + 1] if os.sep in head else ""
+    try:
+        os.lstat(os.path.join(cwd, root) if root else root)
+    except OSError as exc:
+        return f"lstat {root}: {os.strerror(exc.errno or 0).lower()}"
+    return ""
+
+
 class _Patterns:
     """Patterns resolved to per-target root import paths, in go's order.
 
@@ -115,6 +148,8 @@ class _Patterns:
         self._errors: dict[int, dict[str, _Resolved]] = {}
         self._dir_errors: dict[str, str] = {}
         """Directory -> why a wildcard's directory has no import path (candidates named "")."""
+        self._walk_errors: dict[str, str] = {}
+        """Local wildcard pattern -> the error of its walk's root (a missing directory)."""
 
     def _walk(
         self, root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
@@ -209,6 +244,14 @@ class _Patterns:
         ]
         if how == "sorted":
             out.sort()
+        walk_error = self._walk_errors.get(pattern)
+        if walk_error is not None:
+            # search.MatchDirs: the walk's error is the match's, a package named after the
+            # pattern (load.PackagesAndErrors), like the directory errors below
+            self._errors.setdefault(index, {})[pattern] = _Resolved(
+                path=pattern, dir="", module=None, goroot=False, error=walk_error, match_error=True
+            )
+            return [*out, pattern]
         if "" in out:
             # modload.matchLocalDirs: the match's first error becomes a package named after
             # the pattern, after the packages it did match (load.PackagesAndErrors)
@@ -248,6 +291,28 @@ class _Patterns:
         shown = short_path(directory, loader.cwd)
         dirstr = "current directory" if shown == "." else f"directory {shown}"
         return f"{dirstr} outside {scope}"
+
+    # cmd/go/internal/modload/load.go: matchLocalDirs (go1.27.3)
+    def _prefix_error(self, pattern: str) -> str:
+        """The error of a local wildcard whose directory prefix lies in no module of the
+        build list nor GOROOT/src ("directory prefix ../x does not contain main module or
+        its selected dependencies"): go walks nothing there."""
+        loader = self.loader
+        head = os.path.normpath(pattern[: pattern.index("...") + 3])
+        prefix = os.path.normpath(os.path.join(loader.cwd, os.path.dirname(head)))
+        found = _module_root_of(prefix)
+        roots = {root for _, root in loader.resolver.mains}
+        src = loader.resolver.goroot_src
+        if found in roots or prefix == src or prefix.startswith(src + os.sep):
+            return ""
+        for mpath in loader.project.requires:
+            root, _, _ = loader.resolver.module_root(mpath)
+            if root is not None and (prefix == root or prefix.startswith(root + os.sep)):
+                return ""
+        scope = "main module or its selected dependencies"
+        if loader.project.workspace is not None:
+            scope = "modules listed in go.work or their selected dependencies"
+        return f"directory prefix {short_path(prefix, loader.cwd)} does not contain {scope}"
 
     def _literal_local(self, pattern: str, directory: str, index: int) -> str:
         """modload.resolveLocalPackage for "./x": the import path, or an error package."""
@@ -377,6 +442,10 @@ class _Patterns:
         match = match_pattern(clean)
         start = os.path.dirname(clean[: clean.index("...")]) or "."
         start_abs = os.path.normpath(os.path.join(cwd, start))
+        walk_error = self._prefix_error(pattern) or _walk_root_error(clean, cwd)
+        if walk_error:
+            self._walk_errors[pattern] = f"pattern {pattern}: {walk_error}"
+            return []
         out: list[tuple[str, str]] = []
         absolute = os.path.isabs(pattern)
         for directory in self._walk(start_abs, prune_gomod=True, prune_vendor=False):
