@@ -7,7 +7,9 @@ non-standard package of one target, with the source facts read beforehand
 - `breaks`: no Go file left, a package error, C files without cgo, a libc header the
   target lacks included for sure (by a preamble or by the package's C files), a name only
   cgo files declare used by the package (`undefined: fastHash`) or by an importer
-  (`undefined: orphanc.Twice`), or a package it imports breaks;
+  (`undefined: orphanc.Twice`), or a package it imports breaks (the evidence is then what
+  `go build` of it prints: the import stack of each import that fails to load, else the
+  compiler errors of the imports that fail: `stacks`);
 - `degrades`: the files that replace the cgo files on this port are stubs (CGO016), or a
   file constrained on `cgo` took an import out of the program (CGO017); a main package
   reaching a degrading package degrades too;
@@ -180,6 +182,7 @@ def decide(
         graph=graph,
         own=own,
         failures=_load_failures(tt, own, statuses),
+        breaking=frozenset(breaking),
         relevant=frozenset({*breaking, *(ip for ip, _ in upward)}),
     )
     for ip, _ in upward:
@@ -253,16 +256,15 @@ class _ImportBreaks:
     own: Mapping[str, Decided]
     failures: Mapping[str, tuple[str, str]]
     """Packages that fail to load: (error text, position)."""
+    breaking: frozenset[str]
+    """The packages that break on their own."""
     relevant: frozenset[str]
     """The packages that break and every package reaching one."""
 
     def evidence(self, ip: str, directory: str) -> tuple[Evidence, ...]:
         """What `go build ip` prints: the load errors of the packages it imports (with
         their import stacks), else the compiler errors of the packages that fail first."""
-        marked = {
-            q for q in self.relevant if q in self.own and self.own[q].verdict is Verdict.BREAKS
-        }
-        reached = stacks.load_order(ip, self.graph, marked, self.relevant)
+        reached = stacks.load_order(ip, self.graph, self.breaking, self.relevant)
         loading = [(q, stk) for q, stk in reached if q in self.failures]
         if loading:
             out = [
