@@ -109,3 +109,23 @@ def test_an_empty_wildcard_is_gos_warning(
     document = json.loads(captured.out)
     assert document["packages"] == []
     assert document["findings"] == []
+
+
+@pytest.mark.parametrize("pattern", ["../m/...", "./../m/...", "../m/c...", "./..."])
+def test_a_wildcard_walking_up_and_back_matches_as_go(
+    pattern: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """go matches the walked path as the pattern names it ("../m/cmd"), not as a path from
+    the working directory ("cmd"): run inside m, "../m/..." is every package of m."""
+    root = _module(tmp_path)
+    (root / "cmd" / "tool").mkdir(parents=True)
+    (root / "cmd" / "tool" / "main.go").write_text("package main\n\nfunc main() {}\n")
+    go = _go_list(root, pattern)
+    want = [o["ImportPath"] for o in iter_json_objects(go.stdout)]
+    assert want  # the oracle matched something
+    monkeypatch.chdir(root)
+    assert cli.main(["list", "-e", "-json", "--targets", "linux/amd64", "--cgo", "0", pattern]) == 0
+    assert [o["ImportPath"] for o in iter_json_objects(capsys.readouterr().out)] == want

@@ -452,9 +452,11 @@ class _Patterns:
             if absolute:
                 name = directory
             else:
-                name = os.path.relpath(directory, cwd)
-                if prefix and not name.startswith(".."):
-                    name = "./" + name if name != "." else "."
+                # the path as go's walk names it: from the pattern's own start ("../m/b"
+                # for "../m/..." run inside m), not from the working directory
+                name = os.path.normpath(os.path.join(start, os.path.relpath(directory, start_abs)))
+                if prefix and name != ".":
+                    name = "./" + name
             name = name.replace(os.sep, "/")
             if not match(name):
                 continue
