@@ -129,3 +129,32 @@ def test_a_wildcard_walking_up_and_back_matches_as_go(
     monkeypatch.chdir(root)
     assert cli.main(["list", "-e", "-json", "--targets", "linux/amd64", "--cgo", "0", pattern]) == 0
     assert [o["ImportPath"] for o in iter_json_objects(capsys.readouterr().out)] == want
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [("./missing", "./..."), ("./...", "./missing"), ("./lib", "./..."), ("./...",)],
+)
+def test_a_package_a_pattern_names_is_built_beside_a_wildcard(
+    patterns: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`go build ./lib ./...` compiles lib although no main imports it, and fails on a
+    missing directory; `go build ./...` skips a package no main needs only when a wildcard
+    alone matched it. scan's gate fails exactly where go build does (linux/amd64, cgo off)."""
+    root = _module(tmp_path)
+    (root / "lib").mkdir()
+    (root / "lib" / "lib.go").write_text(
+        'package lib\n\n// #include <stdio.h>\nimport "C"\n\nfunc F() {}\n'
+    )
+    (tmp_path / "out").mkdir()
+    go = subprocess.run(
+        [str(toolchain.require("go").path), "build", "-o", f"{tmp_path / 'out'}/", *patterns],
+        cwd=root,
+        env=go_env({"GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "0"}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    argv = ["scan", "--no-cache", str(root), *patterns, "--targets", "linux/amd64", "--cgo", "0"]
+    assert (cli.main(argv) == 1) == (go.returncode != 0), go.stderr
+    capsys.readouterr()

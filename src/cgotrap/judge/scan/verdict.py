@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import posixpath
 from collections.abc import Collection, Mapping, Sequence
 
 from cgotrap.evaluate import reach
@@ -190,8 +191,14 @@ def decide(
             out[ip] = Decided(
                 verdict=Verdict.BREAKS, evidence=through.evidence(ip, tt.rel(tt.facts[ip]))
             )
-    # Main packages reached, or every root of a module without one.
-    mains = [ip for ip in listing.roots if ip in tt.facts and tt.facts[ip].name == "main"]
+    # Main packages reached, or every root of a module without one; a package a pattern
+    # names without a wildcard is built whatever it is (`go build ./lib ./...` compiles lib).
+    named = _named_roots(ctx, listing.roots, tt)
+    mains = [
+        ip
+        for ip in listing.roots
+        if (ip in tt.facts and tt.facts[ip].name == "main") or ip in named
+    ]
     mains += [
         ip
         for ip, e in statuses.items()
@@ -308,6 +315,22 @@ def _downward(graph: Mapping[str, Sequence[str]], start: Sequence[str]) -> set[s
                 seen.add(imp)
                 stack.append(imp)
     return seen
+
+
+def _named_roots(ctx: ScanContext, roots: Sequence[str], tt: _Target) -> frozenset[str]:
+    """The roots a pattern without `...` names: by import path, or by a relative directory
+    (`./nope`, `./cmd/tool`), as go resolves it. Empty when every pattern is a wildcard."""
+    literal = [p for p in ctx.matrix.patterns if "..." not in p]
+    if not literal:
+        return frozenset()
+    dirs = {posixpath.normpath(p) for p in literal if p.startswith(("./", "../")) or p == "."}
+    found: set[str] = set()
+    for ip in roots:
+        facts = tt.facts.get(ip)
+        where = posixpath.normpath(tt.rel(facts) or ".") if facts is not None else ""
+        if ip in literal or where in dirs:
+            found.add(ip)
+    return frozenset(found)
 
 
 def _was_main(ctx: ScanContext, ip: str) -> bool:
