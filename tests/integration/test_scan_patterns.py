@@ -158,3 +158,43 @@ def test_a_package_a_pattern_names_is_built_beside_a_wildcard(
     argv = ["scan", "--no-cache", str(root), *patterns, "--targets", "linux/amd64", "--cgo", "0"]
     assert (cli.main(argv) == 1) == (go.returncode != 0), go.stderr
     capsys.readouterr()
+
+
+def test_the_header_counts_the_packages_go_lists_with_cgo_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A main that breaks only through its cgo import is affected, not a cgo package: the
+    count is what `go list` gives CgoFiles to, and the needs table lists only those."""
+    root = _module(tmp_path)
+    (root / "lib").mkdir()
+    (root / "lib" / "lib.go").write_text(
+        'package lib\n\n// #include <stdio.h>\nimport "C"\n\nfunc F() {}\n'
+    )
+    (root / "main.go").write_text(
+        'package main\n\nimport "example.com/hello/lib"\n\nfunc main() { lib.F() }\n'
+    )
+    go = subprocess.run(
+        [str(toolchain.require("go").path), "list", "-e", "-deps", "-json", "./..."],
+        cwd=root,
+        env=go_env({"GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "1"}),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    with_cgo = [
+        o["ImportPath"]
+        for o in iter_json_objects(go.stdout)
+        if o.get("CgoFiles") and not o.get("Standard")
+    ]
+    assert with_cgo == ["example.com/hello/lib"]  # the oracle
+    argv = ["scan", "--no-cache", str(root), "--targets", "linux/amd64"]
+    assert cli.main(argv) == 1  # cmd breaks with cgo off
+    out = capsys.readouterr().out
+    needs = out.split("What each cgo package needs", 1)[1].split("Findings", 1)[0]
+    assert f"{len(with_cgo)} cgo package(s) · 1 other package(s) affected" in out
+    rows = [
+        line.split()[0]
+        for line in needs.splitlines()
+        if line.startswith("  ") and line.split() and line.split()[0] not in {"package", "←"}
+    ]
+    assert rows == ["lib"]  # not "." (the main, which only breaks through lib)

@@ -109,12 +109,24 @@ def _header(result: ScanResult, names: dict[str, str]) -> Text:
     shown_roots = [names.get(r, r) for r in result.roots[:4]]
     more = f" (+{len(result.roots) - 4})" if len(result.roots) > 4 else ""
     origin = f" · from {', '.join(shown_roots)}{more}" if shown_roots else ""
+    cgo = sum(1 for p in result.packages if _uses_cgo(p))
+    others = len(result.packages) - cgo
+    affected = f" · {others} other package(s) affected" if others else ""
     text.append(
-        f"\n{len(result.packages)} cgo package(s) · {len(result.targets)} targets in "
+        f"\n{cgo} cgo package(s){affected} · {len(result.targets)} targets in "
         f"{len(result.groups)} group(s){origin}",
         style="dim",
     )
     return text
+
+
+def _uses_cgo(package: CgoPackage) -> bool:
+    """A package with cgo files (or C, C++, Objective-C, assembly or syso files) on some
+    target: not one reported only because it breaks or degrades through its imports."""
+    needs = package.needs
+    return any(e.cgo_files or e.dropped_files for e in package.per_target) or any(
+        (needs.c_files, needs.cxx_files, needs.m_files, needs.syso_files)
+    )
 
 
 def _groups_table(result: ScanResult) -> Table:
@@ -205,6 +217,8 @@ def _needs_table(result: ScanResult, names: dict[str, str], width: int) -> Table
     table.add_column("links", overflow="fold", max_width=side_width)
     table.add_column("C/asm/syso files", overflow="fold", max_width=side_width)
     for package in result.packages:
+        if not _uses_cgo(package):
+            continue
         needs = package.needs
         headers = [f"<{h}>" for h in needs.system_headers] + [f'"{h}"' for h in needs.local_headers]
         links = [f"-l{lib}" for lib in needs.libs] + [f"pkg-config {n}" for n in needs.pkg_config]
