@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from typing import Any, assert_never
 
@@ -428,3 +429,16 @@ def test_long_package_names_fold_after_a_slash(path: str, width: int, lines: lis
     assert folded == lines
     assert "".join(folded) == path
     assert all(len(line) <= width for line in folded)
+
+
+def test_roots_are_named_from_the_main_module_even_beside_short_vendored_paths() -> None:
+    """A vendored package's import path ("x.io/c", shorter than the module's) does not end
+    in its directory ("vendor/x.io/c"): it must not be taken for the main module's path."""
+    vendored = dataclasses.replace(
+        pkg(LINUX1, "vendor/x.io/c", cgo_files=("c.go",)), import_path="x.io/c"
+    )
+    own = pkg(LINUX1, "sqlite", cgo_files=("s.go",))
+    text = render.format_table(judge.scan(matrix(listing(LINUX1, vendored, own))), width=140)
+    flat = " ".join(text.split())
+    assert "from cmd/app" in flat
+    assert MODULE not in flat

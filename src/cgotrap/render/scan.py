@@ -87,7 +87,13 @@ def _short(package: CgoPackage | None, import_path: str) -> str:
 def _short_names(result: ScanResult) -> dict[str, str]:
     """import path -> the shortest unambiguous name a person knows it by."""
     names = {p.import_path: _short(p, p.import_path) for p in result.packages}
-    prefixes = [p.import_path.removesuffix("/" + p.dir) for p in result.packages if p.dir]
+    # The main module's path: a package whose import path ends in its directory says it
+    # (a vendored one does not: "github.com/x/y" lives in "vendor/github.com/x/y").
+    prefixes = [
+        p.import_path.removesuffix("/" + p.dir)
+        for p in result.packages
+        if p.dir and (p.dir == "." or p.import_path.endswith("/" + p.dir))
+    ]
     module = min(prefixes, key=len) if prefixes else ""
     for root in result.roots:
         if module and root.startswith(module + "/"):
