@@ -854,6 +854,38 @@ def test_pgo_copies_against_golist(patterns: list[str], tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("goflags", "flags", "copies"),
+    [
+        ("-pgo=off", (), False),
+        ("-pgo=auto", (), True),
+        ("-pgo=$ROOT/prof.pgo", (), False),
+        ("-pgo=$ROOT/missing.pgo", (), False),
+        ("-pgo=", (), False),
+        ("-pgo=off", ("-pgo=auto",), True),
+        ("-pgo=auto", ("-pgo=off",), False),
+        ("", ("-pgo=$ROOT/prof.pgo",), False),
+    ],
+)
+def test_pgo_flag_from_goflags_against_golist(
+    goflags: str, flags: tuple[str, ...], copies: bool, tmp_path: Path
+) -> None:
+    """-pgo, in GOFLAGS or on the command line (which wins): only "auto", go's default,
+    splits per-program copies; "off" or a profile's path (missing or not) lists each
+    package once, as go list does."""
+    root = _pgo_module(tmp_path / "fx")
+    (root / "prof.pgo").write_text("a profile named on the command line\n")
+    env = {"GOFLAGS": goflags.replace("$ROOT", str(root))}
+    flags = tuple(f.replace("$ROOT", str(root)) for f in flags)
+    configs = [("linux", "amd64", False)]
+    compared, problems = _compare(root, ["./..."], configs, root=root, env=env, flags=flags)
+    print(f"pgo {goflags!r} {flags}: {compared} compared, {len(problems)} differences")
+    assert problems == [], "\n".join(problems[:40])
+    ours = _cgotrap_matrix(root, ["./..."], "linux/amd64", "0", env=env, flags=flags)
+    split = [o for o in ours[("linux", "amd64", False)] if " [" in o["ImportPath"]]
+    assert bool(split) == copies
+
+
 def test_pgo_copies_of_cmd_compile_against_golist(goroot: Path) -> None:
     """GOROOT's cmd/compile has a default.pgo: listed with another command, every package
     it depends on is listed a second time for it, as go list does."""

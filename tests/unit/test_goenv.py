@@ -46,3 +46,12 @@ def test_goflags_parse_like_go() -> None:
         goenv.goflags({"GOFLAGS": "'-tags=a"})
     with pytest.raises(UsageError, match="needs an argument"):
         goenv.goflag({"GOFLAGS": "-tags"}, "tags")
+
+
+def test_goroot_from_the_environment_else_above_the_binary(tmp_path: Path) -> None:
+    go = tmp_path / "sdk" / "bin" / "go"
+    go.parent.mkdir(parents=True)
+    go.write_text("")
+    assert goenv.goroot({}, go) == tmp_path / "sdk"
+    assert goenv.goroot({"GOROOT": ""}, go) == tmp_path / "sdk"
+    assert goenv.goroot({"GOROOT": "/opt/go"}, go) == Path("/opt/go")

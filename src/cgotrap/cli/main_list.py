@@ -1,9 +1,11 @@
 """`cgotrap list`: `go list -e -deps -json`, for one target or the whole matrix in one run.
 
-    cgotrap list [-e] [-deps] [-json] [-tags T] [-mod M] [--targets SEL --cgo 0,1] [PATTERN...]
+    cgotrap list [-e] [-deps] [-json] [-tags T] [-mod M] [-pgo P] [--targets SEL --cgo 0,1]
+                 [PATTERN...]
 
-GOFLAGS (-tags, -mod) and `go env -w` settings (the GOENV file) count as go counts them:
-a flag on the command line over GOFLAGS, the environment over the GOENV file.
+GOFLAGS (-tags, -mod, -pgo), `go env -w` settings (the GOENV file) and $GOROOT/go.env count
+as go counts them: a flag on the command line over GOFLAGS; the environment over the GOENV
+file over GOROOT/go.env.
 
 Without --targets the target comes from the environment as go reads it: GOOS/GOARCH
 (default: this machine) and CGO_ENABLED (default: go's rule: on for a native build when
@@ -55,6 +57,12 @@ def register(sub: Any) -> None:
         choices=("mod", "readonly", "vendor"),
         help="module download mode, as go list's -mod (over GOFLAGS' -mod)",
     )
+    parser.add_argument(
+        "-pgo",
+        default=None,
+        help="as go's -pgo (over GOFLAGS' -pgo): auto (default) lists per-program copies of "
+        "the packages a main package with a default.pgo depends on; off or a file does not",
+    )
     parser.add_argument("-C", dest="chdir", default=None, help="run in this directory")
     parser.add_argument("--targets", default=None, help="target selectors (all, linux/*, ...)")
     parser.add_argument("--cgo", default=None, help="CGO_ENABLED values with --targets: 0,1")
@@ -64,13 +72,15 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `cgotrap list`."""
-    from cgotrap.discover.goenv import go_environment, goflag
+    from cgotrap import toolchain
+    from cgotrap.discover.goenv import go_environment, goflag, goroot
     from cgotrap.evaluate.completeness import incomplete_message
     from cgotrap.evaluate.load import ListingPlan
 
-    # As go: the environment, then the `go env -w` file (GOENV); GOFLAGS under the
-    # command line's own flags.
-    env = go_environment(os.environ)
+    # As go: the environment, then the `go env -w` file (GOENV), then GOROOT/go.env;
+    # GOFLAGS under the command line's own flags.
+    go_root = goroot(go_environment(os.environ), toolchain.require("go").path)
+    env = go_environment(os.environ, go_root)
     matrix = args.targets is not None
     if matrix:
         targets = expand(args.targets, parse_cgo_modes(args.cgo or "0,1"))
@@ -84,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     tags_flag = args.tags if args.tags is not None else goflag(env, "tags") or ""
     tags = tuple(t for t in tags_flag.replace(" ", ",").split(",") if t)
     mod = args.mod if args.mod is not None else goflag(env, "mod")
+    pgo = args.pgo if args.pgo is not None else goflag(env, "pgo")
     # The objects live until the output is written and hold no cycles worth collecting;
     # the cyclic collector would only rescan them (~15% of a large run). Directories are
     # scanned by two processes (the plan forks one helper when asked: workers=2).
@@ -98,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
             with_deps=args.deps,
             workers=2,
             env=env,
+            goroot=go_root,
             mod=mod,
+            pgo="auto" if pgo is None else pgo,
             embed_files=args.json,  # go list -json resolves //go:embed (EmbedFiles)
         )
         written = _write(plan, json=args.json, matrix=matrix)

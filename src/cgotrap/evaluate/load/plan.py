@@ -77,8 +77,9 @@ class ListingPlan:
     ...; `discover.goenv.go_environment`), default os.environ for the project and go's
     defaults for the build contexts; `mod`: the command line's -mod. `embed_files`: resolve
     //go:embed patterns and report their errors, as go list does when its output has
-    EmbedFiles (a full -json). The plan changes no
-    interpreter state (gc, recursion limit): a caller
+    EmbedFiles (a full -json). `pgo`: go's -pgo flag; "auto" (go's default) lists the
+    per-program copies of a main package with a default.pgo (`pgo`), "off" or a profile's
+    path does not. The plan changes no interpreter state (gc, recursion limit): a caller
     that keeps millions of objects alive may disable the cyclic collector around it.
     """
 
@@ -97,6 +98,7 @@ class ListingPlan:
         mod: str | None = None,
         embed_files: bool = False,
         dir_scans: DirScans | None = None,
+        pgo: str = "auto",
     ) -> None:
         from cgotrap.evaluate.context import ContextSet
 
@@ -107,6 +109,7 @@ class ListingPlan:
         self.targets = tuple(targets)
         self.tags = tuple(tags)
         self.with_deps = with_deps
+        self.pgo = pgo
         self.patterns = tuple(pats)
         self.module_root = str(project.main_modules[0].dir if project.main_modules else root)
         contexts = ContextSet.for_targets(targets, go_version=go_version, build_tags=tags, env=env)
@@ -238,7 +241,7 @@ class ListingPlan:
     def listing(self, indices: Sequence[int] | None = None) -> SharedListing:
         """The targets at `indices` (default: all), equal package objects shared."""
         ev = self.evaluate(range(len(self.targets)) if indices is None else indices)
-        return _share(ev, self.targets)
+        return _share(ev, self.targets, pgo_auto=self.pgo == "auto")
 
 
 _STD_PREFETCH_MIN_DIRS = 300
@@ -269,6 +272,7 @@ class PlanOptions(TypedDict, total=False):
     mod: str | None
     embed_files: bool
     dir_scans: DirScans | None
+    pgo: str
 
 
 def load_matrix(
@@ -314,8 +318,9 @@ def _pgo_split(listed: _Walked, target: Target, *, with_deps: bool) -> list[Pack
     return split_for_pgo(packages, kids, listed.root_order, mains, with_deps=with_deps)
 
 
-def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
-    """The evaluated targets' objects, each distinct object once."""
+def _share(ev: _Evaluated, all_targets: Sequence[Target], *, pgo_auto: bool) -> SharedListing:
+    """The evaluated targets' objects, each distinct object once; with per-program copies
+    for main packages with a default.pgo when `pgo_auto` (-pgo=auto, go's default)."""
     targets = [all_targets[i] for i in ev.indices]
     objects: list[PackageFacts] = []
     index_of: dict[tuple[Any, ...], int] = {}
@@ -331,7 +336,7 @@ def _share(ev: _Evaluated, all_targets: Sequence[Target]) -> SharedListing:
                 objects.append(_to_facts(p, dep_only, target))
             order.append(tuple(out))
             continue
-        split = _pgo_split(listed, target, with_deps=ev.with_deps)
+        split = _pgo_split(listed, target, with_deps=ev.with_deps) if pgo_auto else None
         if split is not None:  # per-program copies: this target's own objects
             order.append(tuple(range(len(objects), len(objects) + len(split))))
             objects.extend(split)
