@@ -122,6 +122,17 @@ class Target:
             out["GLIBC"] = self.glibc_version
         return out
 
+    def build_context(self) -> dict[str, str]:
+        """The `BuildContext` object of `cgotrap list --targets` and matrix JSON: GOOS,
+        GOARCH, CGO_ENABLED ("0"/"1"), and Libc / GlibcVersion only for a libc variant
+        (not "Target": go list's own `Target` is the install path)."""
+        out = {"GOOS": self.goos, "GOARCH": self.goarch, "CGO_ENABLED": str(int(self.cgo))}
+        if self.libc is not None:
+            out["Libc"] = self.libc.value
+            if self.glibc_version:
+                out["GlibcVersion"] = self.glibc_version
+        return out
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class PortTable:

@@ -99,7 +99,7 @@ def _report() -> MatrixReport:
 def test_json_matches_schema_and_groups_findings() -> None:
     document = render.to_json(_report())
     jsonschema.validate(document, load_schema("matrix"))
-    assert document["version"] == render.SCHEMA_VERSION == 2
+    assert document["version"] == render.SCHEMA_VERSION == 3
     assert document["failed"] is True
     assert document["summary"]["fail"] == 2
     first = document["findings"][0]
@@ -335,6 +335,53 @@ def test_missing_zig_says_what_to_install(
     assert "zig not found" in err
     assert "pip install ziglang" in err
     assert "--cgo 0" in err
+
+
+def test_build_context_is_the_one_cgotrap_list_writes() -> None:
+    """Each target's "BuildContext" (schema 3; "Target" with LIBC/GLIBC before) is the
+    object `cgotrap list --targets` ends each package with, for the same target."""
+    from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
+    from cgotrap.render import golist
+
+    pinned = Target(goos="linux", goarch="arm64", cgo=True, libc=Libc.GNU, glibc_version="2.17")
+    results = tuple(
+        TargetResult(target=t, steps=(StepResult(step=Step.BUILD, outcome=Outcome.PASS, log="x"),))
+        for t in (L0, MUSL1, W1, pinned)
+    )
+    document = render.to_json(dataclasses.replace(_report(), targets=results))
+    jsonschema.validate(document, load_schema("matrix"))
+    listing = MatrixResult(
+        module_root="/m",
+        patterns=(".",),
+        tags=(),
+        per_target=tuple(
+            TargetPackages(
+                target=r.target,
+                packages=(
+                    PackageFacts(
+                        target=r.target,
+                        dir="/m",
+                        import_path="m",
+                        name="m",
+                        module_path="m",
+                        standard=False,
+                        dep_only=False,
+                    ),
+                ),
+                roots=(),
+            )
+            for r in results
+        ),
+    )
+    text = golist.format_json(listing, matrix=True)
+    listed = [json.loads("{" + part + "}") for part in text.strip()[1:-1].split("}\n{")]
+    assert [t["BuildContext"] for t in document["targets"]] == [o["BuildContext"] for o in listed]
+    assert all("Target" not in t for t in document["targets"])
+    assert document["targets"][3]["BuildContext"]["GlibcVersion"] == "2.17"
+    bad = json.loads(json.dumps(document))
+    bad["targets"][1]["BuildContext"]["LIBC"] = "musl"  # the old spelling is refused
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, load_schema("matrix"))
 
 
 def test_not_a_module_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

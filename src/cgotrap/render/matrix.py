@@ -25,9 +25,11 @@ from cgotrap.judge.rules import Severity
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The `"version"` of the JSON document; bumped on any incompatible change (2: tag
-variants: every target and finding names its `variant`; `tags`, `glibc`, `macos_min`)."""
+variants: every target and finding names its `variant`; `tags`, `glibc`, `macos_min`;
+3: each target's `Target` object is `BuildContext`, with `Libc` / `GlibcVersion` for
+`LIBC` / `GLIBC`, as `cgotrap list --targets` has it)."""
 
 
 class MatrixFormat(enum.StrEnum):
@@ -187,7 +189,7 @@ def to_json(report: MatrixReport) -> dict[str, Any]:
     targets = [
         {
             "name": result.target.name,
-            "Target": result.target.to_json(),
+            "BuildContext": result.target.build_context(),
             "variant": list(result.variant),
             "tags": list(result.tags),
             "outcome": result.outcome.value,
