@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -575,3 +576,42 @@ def test_runner_survives_a_go_that_cannot_start(tmp_path: Path) -> None:
     (result,) = built.run([L0]).targets
     assert result.outcome is Outcome.FAIL
     assert "cannot run" in result.findings[0].detail
+
+
+def test_progress_has_one_line_per_target_and_variant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--variant netgo,osusergo` runs the same targets again: each (target, variant) run
+    has its own progress line, so the variant's state never overwrites the base build's."""
+    variant = ("netgo", "osusergo")
+    # the base build passes, the variant's fails: a shared line would show one of them
+    script = 'case "$*" in *netgo*) echo "lib/a.go:3:6: missing function body"; exit 1;; esac\n'
+    built = _runner_with_go(tmp_path, script, variants=((), variant))
+    seen: list[tuple[Target, tuple[str, ...], str]] = []
+    lock = threading.Lock()
+
+    def record(target: Target, tags: tuple[str, ...], state: str) -> None:
+        with lock:
+            seen.append((target, tags, state))
+
+    built._progress = record
+    report = built.run([L0])
+    assert {(r.variant, r.outcome) for r in report.targets} == {
+        ((), Outcome.PASS),
+        (variant, Outcome.FAIL),
+    }
+    expected: list[tuple[tuple[str, ...], str]] = [((), "pass"), (variant, "fail")]
+    for tags, last in expected:
+        states = [s for t, v, s in seen if (t, v) == (L0, tags)]
+        assert (states[0], states[-1]) == ("queued", last), tags
+    final = {(t, v): s for t, v, s in seen}
+    assert final == {(L0, ()): "pass", (L0, variant): "fail"}
+    shown = main_matrix._Progress([L0], ((), variant), live=False)
+    for target, tags, state in seen:
+        shown.update(target, tags, state)
+    err = capsys.readouterr().err
+    assert f"cgotrap: {L0.name}: pass\n" in err
+    assert f"cgotrap: {L0.name} +netgo,osusergo: fail\n" in err
+    table = shown.renderable()
+    assert table.row_count == 2
+    assert table.title == "cgotrap matrix: 2/2 done"

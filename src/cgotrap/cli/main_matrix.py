@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -160,20 +160,28 @@ def _without_libc_twins(targets: list[Target]) -> list[Target]:
 
 
 class _Progress:
-    """Per-target state shown live on a terminal (rich), or as plain lines otherwise."""
+    """Per-run state shown live on a terminal (rich), or as plain lines otherwise: one line
+    per target and tag variant ("linux/amd64 cgo=0 +netgo,osusergo")."""
 
-    def __init__(self, targets: list[Target], *, live: bool) -> None:
-        self._states = {t.name: "queued" for t in targets}
+    def __init__(
+        self, targets: list[Target], variants: Sequence[tuple[str, ...]], *, live: bool
+    ) -> None:
+        self._states = {(t, v): "queued" for v in variants for t in targets}
         self._lock = threading.Lock()
         self._live = live
 
-    def update(self, target: Target, state: str) -> None:
+    @staticmethod
+    def label(target: Target, variant: tuple[str, ...]) -> str:
+        """The run's name: the target's, then the variant's tags."""
+        return target.name + (f" +{','.join(variant)}" if variant else "")
+
+    def update(self, target: Target, variant: tuple[str, ...], state: str) -> None:
         with self._lock:
-            if self._states.get(target.name) == state:
+            if self._states.get((target, variant)) == state:
                 return
-            self._states[target.name] = state
+            self._states[(target, variant)] = state
         if not self._live and state != "queued":
-            print(f"cgotrap: {target.name}: {state}", file=sys.stderr, flush=True)
+            print(f"cgotrap: {self.label(target, variant)}: {state}", file=sys.stderr, flush=True)
 
     def renderable(self) -> Any:
         from rich.table import Table
@@ -184,7 +192,8 @@ class _Progress:
             items = list(self._states.items())
         done = sum(s not in ("queued", "build", "vet", "test") for _, s in items)
         table.title = f"cgotrap matrix: {done}/{len(items)} done"
-        for name, state in items:
+        for (target, variant), state in items:
+            name = self.label(target, variant)
             style = styles.get(state, "cyan" if state in ("build", "vet", "test") else "yellow")
             table.add_row(name, f"[{style}]{state}[/]")
         return table
@@ -276,7 +285,7 @@ def run(args: argparse.Namespace) -> int:
         tags=project.build_tags(args.tags, config),
         buildmode=config.build.buildmode,
     )
-    progress = _Progress(targets, live=sys.stderr.isatty())
+    progress = _Progress(targets, options.variants, live=sys.stderr.isatty())
     runner = MatrixRunner(options, progress=progress.update)
     with progress.shown():
         report = runner.run(targets)

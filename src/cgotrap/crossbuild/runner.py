@@ -136,8 +136,9 @@ _STOP_SIGNALS = tuple(
 )
 """Signals that stop a matrix: every child process group is killed first (`cancel`)."""
 
-Progress = Callable[[Target, str], None]
-"""Called from worker threads with a target and its state ("queued", "build", "pass"...)."""
+Progress = Callable[[Target, tuple[str, ...], str], None]
+"""Called from worker threads with a target, its variant's tags (() for the base build) and
+its state ("queued", "build", "pass"...): one line per (target, variant)."""
 
 
 def default_results_dir(root: Path) -> Path:
@@ -319,8 +320,8 @@ class MatrixRunner:
         self._tree = tree_fingerprint(root, skip=results)
         self._goflags = self._fixed_goflags(root)
         runs = [(t, v) for v in options.variants for t in targets]
-        for target in targets:
-            self._emit(target, "queued")
+        for target, variant in runs:
+            self._emit(target, variant, "queued")
         jobs = options.jobs or os.cpu_count() or 1
         out: dict[int, TargetResult] = {}
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
@@ -400,9 +401,9 @@ class MatrixRunner:
         triple, _ = zigcc.triple_for(target, self.options.glibc, self.options.macos_min)
         return triple is not None
 
-    def _emit(self, target: Target, state: str) -> None:
+    def _emit(self, target: Target, variant: tuple[str, ...], state: str) -> None:
         if self._progress is not None:
-            self._progress(target, state)
+            self._progress(target, variant, state)
 
     def _cc(self, target: Target) -> tuple[dict[str, str], str, str]:
         """(CC/CXX environment, display string, why cgo cannot build: "" if it can)."""
@@ -484,7 +485,7 @@ class MatrixRunner:
             )
         cc_env, cc_display, why = self._cc(target)
         if why:
-            self._emit(target, Outcome.SKIPPED.value)
+            self._emit(target, variant, Outcome.SKIPPED.value)
             note = get("CGO117").finding(
                 targets=(target,), step=Step.BUILD, port=target.port, why=why
             )
@@ -500,7 +501,7 @@ class MatrixRunner:
             previous = _load_cached(tdir, key, target)
             if previous is not None:
                 result = dataclasses.replace(previous, allowed_to_fail=allowed, cached=True)
-                self._emit(target, result.outcome.value)
+                self._emit(target, variant, result.outcome.value)
                 return result
         shutil.rmtree(tdir, ignore_errors=True)
         tdir.mkdir(parents=True, exist_ok=True)
@@ -520,7 +521,7 @@ class MatrixRunner:
             if failed:
                 steps.append(StepResult(step=step, outcome=Outcome.SKIPPED))
                 continue
-            self._emit(target, step.value)
+            self._emit(target, variant, step.value)
             done = self._run_step(
                 target, step, env, tdir, deadline=deadline, test=test, variant=variant
             )
@@ -531,7 +532,7 @@ class MatrixRunner:
         )
         if result.outcome not in (Outcome.TIMEOUT, Outcome.CANCELLED):
             _store_cached(tdir, key, result)
-        self._emit(target, result.outcome.value)
+        self._emit(target, variant, result.outcome.value)
         return result
 
     def _command(
