@@ -54,7 +54,6 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "-mod",
         default=None,
-        choices=("mod", "readonly", "vendor"),
         help="module download mode, as go list's -mod (over GOFLAGS' -mod)",
     )
     parser.add_argument(
@@ -94,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     tags_flag = args.tags if args.tags is not None else goflag(env, "tags") or ""
     tags = tuple(t for t in tags_flag.replace(" ", ",").split(",") if t)
     mod = args.mod if args.mod is not None else goflag(env, "mod")
+    if mod not in (None, "", "mod", "readonly", "vendor"):  # go: modload.Init (exit 1)
+        raise UsageError(f"-mod={mod} not supported (can be '', 'mod', 'readonly', or 'vendor')")
     pgo = args.pgo if args.pgo is not None else goflag(env, "pgo")
     # The objects live until the output is written and hold no cycles worth collecting;
     # the cyclic collector would only rescan them (~15% of a large run). Directories are
