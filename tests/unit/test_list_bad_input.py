@@ -175,3 +175,16 @@ def test_a_multi_line_go_mod_error_is_one_line_for_the_user(tmp_path: Path) -> N
     assert "\n" not in str(info.value)
     assert "or replace module/path" in str(info.value)
     assert "\n\t or replace" in info.value.errors[0]
+
+
+def test_usage_errors_win_over_a_bad_chdir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2 > 4 (README "Exit status"): a bad --targets or -mod is reported before -C's missing
+    directory; -C alone is 4."""
+    missing = str(tmp_path / "missing")
+    assert cli.main(["list", "--targets", "plan10/amd64", "-C", missing, "."]) == 2
+    assert cli.main(["list", "-mod=bogus", "-C", missing, "."]) == 2
+    assert "not supported" in capsys.readouterr().err
+    assert cli.main(["list", "-C", missing, "."]) == 4
+    assert capsys.readouterr().err.startswith(f"cgotrap: chdir {missing}: no such file")

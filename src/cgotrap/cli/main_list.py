@@ -76,19 +76,18 @@ def run(args: argparse.Namespace) -> int:
     from cgotrap.evaluate.completeness import incomplete_message
     from cgotrap.evaluate.load import ListingPlan
 
+    # Usage errors first, then a missing go, then an unreadable input (2 > 3 > 4).
+    matrix = args.targets is not None
+    if matrix:
+        targets = expand(args.targets, parse_cgo_modes(args.cgo or "0,1"))
+    elif args.cgo is not None:
+        raise UsageError("--cgo needs --targets (or set CGO_ENABLED)")
     # As go: the environment, then the `go env -w` file (GOENV), then GOROOT/go.env;
     # GOFLAGS under the command line's own flags.
     go_root = goroot(go_environment(os.environ), toolchain.require("go").path)
     env = go_environment(os.environ, go_root)
-    matrix = args.targets is not None
-    if matrix:
-        targets = expand(args.targets, parse_cgo_modes(args.cgo or "0,1"))
-    else:
-        if args.cgo is not None:
-            raise UsageError("--cgo needs --targets (or set CGO_ENABLED)")
+    if not matrix:
         targets = [env_target(env)]
-    if args.chdir:
-        _check_chdir(args.chdir)
     root = Path(args.chdir) if args.chdir else Path.cwd()
     tags_flag = args.tags if args.tags is not None else goflag(env, "tags") or ""
     tags = tuple(t for t in tags_flag.replace(" ", ",").split(",") if t)
@@ -96,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if mod not in (None, "", "mod", "readonly", "vendor"):  # go: modload.Init (exit 1)
         raise UsageError(f"-mod={mod} not supported (can be '', 'mod', 'readonly', or 'vendor')")
     pgo = args.pgo if args.pgo is not None else goflag(env, "pgo")
+    if args.chdir:
+        _check_chdir(args.chdir)
     # The objects live until the output is written and hold no cycles worth collecting;
     # the cyclic collector would only rescan them (~15% of a large run). Directories are
     # scanned by two processes (the plan forks one helper when asked: workers=2).
