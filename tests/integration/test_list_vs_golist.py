@@ -682,6 +682,42 @@ VENDOR_REFUSALS: dict[str, tuple[tuple[str, ...], dict[str, str | None]]] = {
         ("require example.com/vdep v1.2.3",),
         {"vendor/modules.txt": None, "vendor/modules.txt/x": "x\n", "GOFLAGS": "-mod=vendor"},
     ),
+    "go line newer than the toolchain": (
+        ("require example.com/vdep v1.2.3",),
+        {"vendor/modules.txt": _VDEP_TXT.replace("go 1.20", "go 1.99")},
+    ),
+    "go line newer than the toolchain, second block": (
+        ("require example.com/vdep v1.2.3",),
+        {"vendor/modules.txt": _VDEP_TXT + "# example.com/other v1.0.0\n## go 1.28\n"},
+    ),
+    "vendored version not required": (
+        ("require example.com/vdep v1.2.3",),
+        {"vendor/modules.txt": _VDEP_TXT + _VDEP_TXT.replace("v1.2.3\n## explicit;", "v1.2.5\n##")},
+    ),
+    "vendored version not required, -mod=vendor": (
+        ("require example.com/vdep v1.2.3",),
+        {
+            "vendor/modules.txt": _VDEP_TXT
+            + _VDEP_TXT.replace("v1.2.3\n## explicit;", "v1.2.5\n##"),
+            "GOFLAGS": "-mod=vendor",
+        },
+    ),
+    "vendored version not required, pre-1.17": (
+        ("require example.com/vdep v1.2.3",),
+        {
+            "go": "1.16",
+            "vendor/modules.txt": _VDEP_TXT
+            + _VDEP_TXT.replace("v1.2.3\n## explicit;", "v1.2.5\n##"),
+        },
+    ),
+    "collision: two modules list one package": (
+        ("require example.com/vdep v1.2.3", "require example.com/vdep/pkg v1.0.0"),
+        {"vendor/modules.txt": _VDEP_TXT + _VDEP_TXT.replace("vdep v1.2.3", "vdep/pkg v1.0.0")},
+    ),
+    "collision: one module listed twice": (
+        ("require example.com/vdep v1.2.3",),
+        {"vendor/modules.txt": _VDEP_TXT + _VDEP_TXT.replace("explicit; ", "")},
+    ),
     "pre-1.14 other version, -mod=vendor": (
         ("require example.com/vdep v1.2.4",),
         {"go": "1.13", "GOFLAGS": "-mod=vendor"},
@@ -743,7 +779,8 @@ def test_vendor_refusals_as_go(
         mp.undo()
     out, err = capsys.readouterr()
     if done.returncode == 0:
-        assert case == "consistent" or case.startswith("pre-1.14 not marked")  # go's relaxing
+        # go's relaxing, and the collisions go lets the last line decide
+        assert case == "consistent" or case.startswith(("pre-1.14 not marked", "collision"))
         assert (code, err) == (0, "")
         want = list(fx.iter_json_objects(done.stdout))
         assert fx.diff_packages(want, list(fx.iter_json_objects(out))) == []

@@ -25,13 +25,14 @@ from cgotrap.discover.gomod import (
 from cgotrap.discover.modsyntax import GoModError
 from cgotrap.discover.vendor import (
     VendorCheckModule,
+    VendorError,
     VendorList,
     check_vendor_consistency,
     read_modules_txt,
     vendor_mode,
 )
 from cgotrap.errors import InputError
-from cgotrap.gostd import compare_go_versions
+from cgotrap.gostd import compare_go_versions, compare_semver, short_path
 from cgotrap.inputs import NotRegularFileError
 
 NO_GO_MOD = (
@@ -93,6 +94,8 @@ class Project:
     """GOMODCACHE."""
     build_mod_reason: str = ""
     """cfg.BuildModReason: why vendor mode is or is not on ("" when no vendor/ is involved)."""
+    build_mod_explicit: bool = False
+    """cfg.BuildModExplicit: -mod was given (on the command line or in GOFLAGS)."""
 
     @property
     def in_goroot(self) -> bool:
@@ -204,18 +207,81 @@ def local_go_version(goroot: Path) -> str:
     return first.removeprefix("go") if first.startswith("go1") else ""
 
 
-def _check_not_too_new(file: Path, version: str, goroot: Path, env: Mapping[str, str]) -> None:
-    """modload's gover.TooNewError for a go.mod / go.work newer than the toolchain.
+def _too_new(what: str, version: str, goroot: Path, env: Mapping[str, str]) -> str:
+    """gover.TooNewError's text when `version` is newer than the toolchain, else "".
 
     "go.mod requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=local)". With GOTOOLCHAIN
     auto go would fetch a newer toolchain; cgotrap never downloads, so it refuses the same way.
     """
     local = local_go_version(goroot)
     if not version or not local or compare_go_versions(version, local) <= 0:
-        return
+        return ""
     setting = env.get("GOTOOLCHAIN", "")
     explain = f"; GOTOOLCHAIN={setting}" if setting not in ("", "auto") else ""
-    raise GoModError(f"{file} requires go >= {version} (running go {local}{explain})")
+    return f"{what} requires go >= {version} (running go {local}{explain})"
+
+
+def _check_not_too_new(file: Path, version: str, goroot: Path, env: Mapping[str, str]) -> None:
+    """modload's gover.TooNewError for a go.mod / go.work newer than the toolchain."""
+    text = _too_new(str(file), version, goroot, env)
+    if text:
+        raise GoModError(text)
+
+
+# cmd/go/internal/modload/vendor.go: readVendorList (go1.27.3)
+def _check_vendor_go_versions(
+    vendor_list: VendorList, vendor_dir: Path, cwd: Path, goroot: Path, env: Mapping[str, str]
+) -> None:
+    """A `## go` annotation newer than the toolchain stops go while it reads modules.txt:
+    "example.com/a in vendor/modules.txt requires go >= 1.99 (running go 1.27.3; ...)"."""
+    for path, version in vendor_list.go_versions:
+        where = short_path(str(vendor_dir / "modules.txt"), str(cwd))
+        text = _too_new(f"{path} in {where}", version, goroot, env)
+        if text:
+            raise VendorError(text)
+
+
+def go_mod_dirty(project: Project) -> str:
+    """modload's goModDirtyError: go.mod would need changes that the -mod mode forbids."""
+    mode = "vendor" if project.vendor else "readonly"
+    if project.build_mod_explicit:
+        return f"updates to go.mod needed, disabled by -mod={mode}; to update it:\n\tgo mod tidy"
+    if project.build_mod_reason:
+        return (
+            f"updates to go.mod needed, disabled by -mod={mode}\n\t({project.build_mod_reason})"
+            "\n\tto update it:\n\tgo mod tidy"
+        )
+    return "updates to go.mod needed; to update it:\n\tgo mod tidy"
+
+
+# cmd/go/internal/modload/buildlist.go: Requirements.initVendor, updateUnprunedRoots (go1.27.3)
+def _check_vendored_roots(project: Project) -> None:
+    """In vendor mode modules.txt stands for the module graph, and go.mod must agree.
+
+    With a pruned graph (go >= 1.17, one main module) every module that provides a vendored
+    package must be required at that version by go.mod; otherwise go stops: "vendored
+    module example.com/a@v1.1.0 should be required explicitly in go.mod" (one line per
+    module), then "updates to go.mod needed ...". Unpruned (go < 1.17), a requirement below
+    the version modules.txt provides stops it with the second message alone. A workspace
+    is exempt.
+    """
+    if project.workspace is not None or project.vendor_list is None:
+        return
+    main = project.main_modules[0]
+    provided = project.vendor_list.provided
+    if compare_go_versions(main.gomod.go or "1.16", "1.17") < 0:
+        for path, root in project.requires.items():
+            if any(p == path and compare_semver(v, root) > 0 for p, v in provided):
+                raise VendorError(go_mod_dirty(project))
+        return
+    lines = []
+    for path, version in provided:
+        selected = "" if path == main.path else project.requires.get(path)
+        if selected != version:
+            name = f"{path}@{version}" if version else path
+            lines.append(f"vendored module {name} should be required explicitly in go.mod")
+    if lines:
+        raise VendorError("\ngo: ".join([*lines, go_mod_dirty(project)]))
 
 
 def find_project(
@@ -311,6 +377,7 @@ def find_project(
             vendor, reason = vendor_mode(go_version, vendor_dir, workspace=work_file is not None)
         if vendor:
             vendor_list = read_modules_txt(vendor_dir)
+            _check_vendor_go_versions(vendor_list, vendor_dir, cwd, goroot, env)
             check_vendor_consistency(
                 vendor_list,
                 vendor_dir,
@@ -320,7 +387,7 @@ def find_project(
                 work_replaces=_replace_pairs(workspace.replaces) if workspace else (),
                 cwd=cwd,
             )
-    return Project(
+    project = Project(
         cwd=cwd,
         goroot=goroot,
         main_modules=tuple(mains),
@@ -333,4 +400,8 @@ def find_project(
         replaces=tuple(replaces),
         modcache=modcache.gomodcache(env),
         build_mod_reason=reason,
+        build_mod_explicit=bool(mod),
     )
+    if vendor:
+        _check_vendored_roots(project)
+    return project

@@ -59,6 +59,8 @@ class VendorList:
     """The replaced modules in file order (readVendorList's vendorReplaced)."""
     provided: tuple[tuple[str, str], ...] = ()
     """The modules that provide a package, each path once (readVendorList's vendorList)."""
+    go_versions: tuple[tuple[str, str], ...] = ()
+    """(module path, version) of every `## go 1.x` annotation, in file order."""
 
 
 def is_semver(version: str) -> bool:
@@ -80,6 +82,7 @@ def parse_modules_txt(text: str) -> VendorList:
     replaced: list[tuple[str, str]] = []
     provided: list[tuple[str, str]] = []
     provided_version: dict[str, str] = {}
+    go_versions: list[tuple[str, str]] = []
 
     def flush() -> None:
         if current is not None:
@@ -119,6 +122,7 @@ def parse_modules_txt(text: str) -> VendorList:
                     explicit.add((current.path, current.version))
                 elif entry.startswith("go "):
                     current = dataclasses.replace(current, go_version=entry[3:])
+                    go_versions.append((current.path, entry[3:]))
             continue
         fields = line.split()
         if len(fields) == 1 and "." not in fields[0][:1]:
@@ -136,6 +140,7 @@ def parse_modules_txt(text: str) -> VendorList:
         replacements=replacements,
         replaced=tuple(replaced),
         provided=tuple(provided),
+        go_versions=tuple(go_versions),
     )
 
 
