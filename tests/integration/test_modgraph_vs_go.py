@@ -389,3 +389,237 @@ def test_list_resolves_modules_reached_through_requirements(
     assert rc == 0
     got = list(fx.iter_json_objects(capsys.readouterr().out))
     assert fx.diff_packages(want, got) == []
+
+
+# ------------------------------------------------------------------------------------
+# go.mod updates go needs and may not make (-mod=readonly): `cgotrap list` against `go list`
+
+# name -> (go line, go.mod requirements, main module files, extra GOFLAGS, patterns)
+_GOMOD_CASES: dict[str, tuple[str, str, dict[str, str], str, list[str]]] = {
+    "pruned: imported from a module only a dependency requires": (
+        "1.21",
+        "require example.com/a v1.0.0\n",
+        {"m.go": 'package main\n\nimport _ "example.com/a"\n\nfunc main() {}\n'},
+        "",
+        ["./..."],
+    ),
+    "pruned: the same, -mod=readonly given": (
+        "1.21",
+        "require example.com/a v1.0.0\n",
+        {"m.go": 'package main\n\nimport _ "example.com/a"\n\nfunc main() {}\n'},
+        "-mod=readonly",
+        ["./..."],
+    ),
+    "pruned: the same, the requirement listed as indirect": (
+        "1.21",
+        "require example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n",
+        {"m.go": 'package main\n\nimport _ "example.com/a"\n\nfunc main() {}\n'},
+        "",
+        ["./..."],
+    ),
+    "pruned: a root below what a root providing a package requires": (
+        "1.21",
+        "require (\n\texample.com/a2 v1.0.0\n\texample.com/b v1.0.0\n)\n",
+        {"m.go": 'package main\n\nimport _ "example.com/a2"\n\nfunc main() {}\n'},
+        "",
+        ["./..."],
+    ),
+    "pruned: the same root, its requirer providing nothing loaded": (
+        "1.21",
+        "require (\n\texample.com/a2 v1.0.0\n\texample.com/b v1.0.0\n)\n",
+        {"m.go": 'package main\n\nimport _ "example.com/b"\n\nfunc main() {}\n'},
+        "",
+        ["./..."],
+    ),
+    "pruned: a dependency named, importing from a module only it requires": (
+        "1.21",
+        "require example.com/a v1.0.0\n",
+        {"m.go": "package main\n\nfunc main() {}\n"},
+        "",
+        ["example.com/a"],
+    ),
+    "pruned: a package named from a module only a dependency requires": (
+        "1.21",
+        "require example.com/a v1.0.0\n",
+        {"m.go": "package main\n\nfunc main() {}\n"},
+        "",
+        ["example.com/b"],
+    ),
+    "pruned: a build constraint hides the import": (
+        "1.21",
+        "require example.com/a v1.0.0\n",
+        {
+            "m.go": "package main\n\nfunc main() {}\n",
+            "w.go": '//go:build windows\n\npackage main\n\nimport _ "example.com/a"\n',
+        },
+        "",
+        ["./..."],
+    ),
+    "unpruned: a main package imports from an implicitly required module": (
+        "1.16",
+        "require example.com/o v1.0.0\n",
+        {
+            "m.go": 'package main\n\nimport _ "example.com/m/lib"\n\nfunc main() {}\n',
+            "lib/l.go": 'package lib\n\nimport (\n\t_ "example.com/c"\n\t_ "example.com/o"\n)\n',
+            "cmd/x/x.go": 'package main\n\nimport _ "example.com/c"\n\nfunc main() {}\n',
+        },
+        "",
+        ["./..."],
+    ),
+    "unpruned: the same, -mod=mod": (
+        "1.16",
+        "require example.com/o v1.0.0\n",
+        {"cmd/x/x.go": 'package main\n\nimport _ "example.com/c"\n\nfunc main() {}\n'},
+        "-mod=mod",
+        ["./cmd/x"],
+    ),
+    "unpruned: a requirement below the selected version": (
+        "1.16",
+        "require (\n\texample.com/o v1.0.0\n\texample.com/c v0.9.0\n)\n",
+        {"m.go": 'package main\n\nimport _ "example.com/o"\n\nfunc main() {}\n'},
+        "",
+        ["./..."],
+    ),
+}
+
+
+_GOMOD_REFUSED = frozenset(
+    {
+        "pruned: imported from a module only a dependency requires",
+        "pruned: the same, -mod=readonly given",
+        "pruned: a root below what a root providing a package requires",
+        "pruned: a package named from a module only a dependency requires",
+        "unpruned: a requirement below the selected version",
+    }
+)
+"""The cases go refuses (the others it lists)."""
+
+
+def _gomod_proxy(proxy: Path) -> list[str]:
+    """The modules the cases draw on, in a file:// proxy; their go.sum lines."""
+    sums: list[str] = []
+
+    def add(path: str, version: str, go: str, imports: str, *requires: str) -> None:
+        req = "".join(f"require {r}\n" for r in requires)
+        name = path.rsplit("/", 1)[-1]
+        body = f'package {name}\n\nimport _ "{imports}"\n' if imports else f"package {name}\n"
+        files = {"go.mod": f"module {path}\n\ngo {go}\n\n{req}", f"{name}.go": body}
+        fx.write_proxy(proxy, path, version, files)
+        sums.append(f"{path} {version} {_h1_zip(path, version, files)}")
+        sums.append(f"{path} {version}/go.mod {_h1_gomod(files['go.mod'])}")
+
+    add("example.com/a", "v1.0.0", "1.21", "example.com/b", "example.com/b v1.0.0")
+    add("example.com/a2", "v1.0.0", "1.21", "", "example.com/b v1.1.0")
+    for v in ("v1.0.0", "v1.1.0"):
+        add("example.com/b", v, "1.21", "")
+    for v in ("v0.9.0", "v1.0.0"):
+        add(C, v, "1.16", "")
+    add("example.com/o", "v1.0.0", "1.16", C, f"{C} v1.0.0")
+    return sums
+
+
+@pytest.mark.parametrize("case", sorted(_GOMOD_CASES))
+def test_gomod_updates_refused_or_listed_as_go_does(
+    case: str,
+    tmp_path: Path,
+    go_tool: Tool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """go >= 1.17: a package in "all" from a module go.mod does not require, or a root below
+    the version the graph selects, stops go ("updates to go.mod needed; ..."). go < 1.17:
+    a main package importing from a module required only through another carries go's
+    "imports ... from implicitly required module" error; a requirement below the selected
+    version stops go. cgotrap agrees: the same text and exit 1 vs 4, or the same listing."""
+    from cgotrap.cli import main as cli
+    from cgotrap.render.untrusted import terminal
+
+    go, requires, files, goflags, patterns = _GOMOD_CASES[case]
+    proxy = tmp_path / "proxy"
+    sums = _gomod_proxy(proxy)
+    cache = tmp_path / "gocache"
+    versions = [
+        f"{p}@{v}" for p, v in (line.split()[:2] for line in sums) if not v.endswith("/go.mod")
+    ]
+    seed = fx.go_env(
+        {"GOPROXY": proxy.as_uri(), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    )
+    done = subprocess.run(
+        [str(go_tool.path), "mod", "download", *versions],
+        cwd=tmp_path,
+        env=seed,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    main = fx.write_tree(
+        tmp_path / "main",
+        {
+            "go.mod": f"module example.com/m\n\ngo {go}\n\n{requires}",
+            "go.sum": "\n".join(sorted(sums)) + "\n",
+            **files,
+        },
+    )
+    env = {"GOMODCACHE": str(cache), "GOFLAGS": goflags, "GOOS": "linux", "GOARCH": "amd64"}
+    full = {**fx.go_env(env), "CGO_ENABLED": "0"}
+    for key, value in full.items():
+        monkeypatch.setenv(key, value)
+    before = fx.tree_digest(main)
+    args = ["list", "-e", "-deps", "-json", "--targets", "linux/amd64", "--cgo", "0"]
+    code = cli.main([*args, "-C", str(main), *patterns])
+    out, err = capsys.readouterr()
+    assert fx.tree_digest(main) == before  # cgotrap writes nothing, whatever -mod says
+    done = subprocess.run(  # (after cgotrap: with -mod=mod go updates go.mod)
+        [str(go_tool.path), "list", "-e", "-deps", "-json", *patterns],
+        cwd=main,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (done.returncode != 0) == (case in _GOMOD_REFUSED), done.stderr
+    if done.returncode != 0:
+        assert (done.returncode, done.stdout) == (1, "")
+        assert (code, out) == (4, "")
+        assert err == terminal("cgotrap: " + done.stderr.removeprefix("go: ").rstrip("\n")) + "\n"
+        return
+    assert (code, err) == (0, ""), err
+    want = list(fx.iter_json_objects(done.stdout))
+    assert fx.diff_packages(want, list(fx.iter_json_objects(out))) == []
+    if case.startswith("unpruned: a main package"):
+        errs = [p["Error"]["Err"] for p in want if "Error" in p]
+        assert errs
+        assert all("from implicitly required module" in e for e in errs)
+
+
+def test_pruned_import_past_the_roots_reports_the_graph_error(
+    tmp_path: Path,
+    go_tool: Tool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From go 1.17 an import no root provides makes go read the whole graph; a go.mod it
+    cannot read becomes that import's error (go's mvs text), and nothing is refused."""
+    from cgotrap.cli import main as cli
+
+    g = _standard_graph(tmp_path)
+    imports = 'package main\n\nimport _ "example.com/zz/p"\n\nfunc main() {}\n'
+    main = _main(tmp_path, g, "1.21", REQ_AD, {"m.go": imports})
+    cache = tmp_path / "gocache"
+    env = {"GOPROXY": g_uri(tmp_path), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    _go_list_m(go_tool, main, env)  # fills go's cache
+    (cache / "cache" / "download" / C / "@v" / "v1.1.0.mod").unlink()
+    off = {"GOPROXY": "off", "GOMODCACHE": str(cache)}
+    want = fx.golist(main, ["./..."], goos="linux", goarch="amd64", cgo=False, env=off)
+    errors = [p["Error"]["Err"] for p in want if "Error" in p]
+    stack = "example.com/a@v1.0.0 requires\n\texample.com/b@v1.0.0 requires\n"
+    assert errors == [stack + "\texample.com/c@v1.1.0: module lookup disabled by GOPROXY=off"]
+    for key, value in fx.go_env(off).items():
+        monkeypatch.setenv(key, value)
+    args = ["list", "-e", "-deps", "-json", "--targets", "linux/amd64", "--cgo", "0"]
+    cli.main([*args, "-C", str(main), "./..."])
+    got = list(fx.iter_json_objects(capsys.readouterr().out))
+    assert fx.diff_packages(want, got) == []

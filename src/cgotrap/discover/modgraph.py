@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlsplit
 from cgotrap.discover import modcache, semver
 from cgotrap.discover.gomod import GoMod, parse_gomod_text
 from cgotrap.discover.modsyntax import GoModError
-from cgotrap.discover.project import Project, local_go_version
+from cgotrap.discover.project import Project, go_mod_dirty, local_go_version
 from cgotrap.errors import InputError
 from cgotrap.gostd import compare_go_versions
 from cgotrap.inputs import read_regular
@@ -91,6 +91,11 @@ class ModuleGraph:
     """Main modules first, then every other selected module sorted by path."""
     error: str
     """go's error for the graph (mvs.BuildListError text), "" when every go.mod was read."""
+    required: Mapping[ModuleVersion, tuple[ModuleVersion, ...]] = dataclasses.field(
+        default_factory=dict
+    )
+    """The requirements of every module version whose go.mod was read (after exclude; a
+    replaced module's from its replacement)."""
 
     def selected(self, path: str) -> str:
         """The selected version of a module path ("" when it is not in the graph)."""
@@ -446,7 +451,12 @@ def load_module_graph(project: Project, env: Mapping[str, str] | None = None) ->
                 replace=loader.replacement(mod),
             )
         )
-    return ModuleGraph(pruning=pruning, build_list=tuple(out), error=loader.find_error())
+    return ModuleGraph(
+        pruning=pruning,
+        build_list=tuple(out),
+        error=loader.find_error(),
+        required=dict(loader.required),
+    )
 
 
 def _mod_compare(a: ModuleVersion, b: ModuleVersion) -> int:
@@ -471,4 +481,18 @@ def load_for_packages(project: Project, env: Mapping[str, str] | None = None) ->
     graph = load_module_graph(project, env)
     if graph.pruning == "unpruned" and graph.error:
         raise ModGraphError(graph.error)
+    if graph.pruning == "unpruned":
+        _check_unpruned_roots(project, graph)
     return graph
+
+
+# cmd/go/internal/modload/buildlist.go: updateUnprunedRoots (go1.27.3)
+def _check_unpruned_roots(project: Project, graph: ModuleGraph) -> None:
+    """Before go 1.17, a requirement of go.mod below the version the graph selects needs a
+    go.mod update, which go refuses outside -mod=mod ("updates to go.mod needed; ...")."""
+    if project.build_mod == "mod":
+        return
+    main = project.main_modules[0]
+    for req in main.gomod.requires:
+        if req.path != main.path and graph.selected(req.path) != req.version:
+            raise ModGraphError(go_mod_dirty(project))

@@ -96,6 +96,8 @@ class Project:
     """cfg.BuildModReason: why vendor mode is or is not on ("" when no vendor/ is involved)."""
     build_mod_explicit: bool = False
     """cfg.BuildModExplicit: -mod was given (on the command line or in GOFLAGS)."""
+    build_mod: str = "readonly"
+    """cfg.BuildMod: "vendor", "readonly" or "mod" (cgotrap never writes go.mod either way)."""
 
     @property
     def in_goroot(self) -> bool:
@@ -401,6 +403,7 @@ def find_project(
         modcache=modcache.gomodcache(env),
         build_mod_reason=reason,
         build_mod_explicit=bool(mod),
+        build_mod="vendor" if vendor else ("mod" if mod == "mod" else "readonly"),
     )
     if vendor:
         _check_vendored_roots(project)

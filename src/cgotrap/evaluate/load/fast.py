@@ -13,6 +13,7 @@ from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.rules import (
+    IMPORTER,
     LINK,
     MATCH,
     PUSH,
@@ -385,6 +386,10 @@ class _FastTarget:
         local.kid_strs = graph.intern(tuple(kid_strs))
         local.imports = graph.intern(tuple(resolved[:n_explicit]))
         local.internal_bad = frozenset(bad)
+        if local.err is None:
+            implicit = resolver.implicit_import_error(res, kid_res)
+            if implicit is not None:
+                local.err, local.err_kind, local.err_pos = implicit, IMPORTER, ""
         if facts is not None:
             local.late_err = foreign_files_error(facts, cgo_enabled=ctx.cgo_enabled)
         return local

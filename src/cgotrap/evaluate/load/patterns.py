@@ -413,7 +413,8 @@ class _Patterns:
                 walks.append((root, mpath, True, True))
         for mpath, version in loader.project.requires.items():
             if can(mpath) and version:
-                root_dir, _, is_local = loader.resolver.module_root(mpath)
+                resolver = loader.resolver
+                root_dir, _, is_local = resolver.module_root(mpath, full=not resolver.pruned)
                 if root_dir is not None:
                     walks.append((root_dir, mpath, is_local, True))
         for root, prefix, prune_gomod, prune_vendor in walks:

@@ -20,6 +20,7 @@ from cgotrap.evaluate.load.matrix import _Matrix
 from cgotrap.evaluate.load.patterns import _Patterns
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern
 from cgotrap.evaluate.load.target import _Pkg, _TargetLoad
+from cgotrap.evaluate.load.tidy import check_requirements
 from cgotrap.evaluate.model import (
     MatrixResult,
     PackageFacts,
@@ -160,6 +161,7 @@ class ListingPlan:
                 # an import cycle: go's step-by-step load decides the stacks
                 tl = _TargetLoad(loader, index)
                 lists.append(tl.run(roots, root_errors, with_deps=with_deps))
+        check_requirements(loader, lists)  # go refuses to list when go.mod needs updates
         return _Evaluated(
             indices=tuple(indices),
             roots=[all_roots[i] for i in indices],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cgotrap.discover import modcache
@@ -40,6 +41,8 @@ class _Resolved:
     malformed: bool = False
     """load.loadPackageData refused the path itself ("mod/...", "@"): go makes a package of
     the path alone and puts the path on the error's import stack."""
+    version: str = ""
+    """The module's version ("" for a main module, a directory or std)."""
 
 
 class _Resolver:
@@ -59,6 +62,9 @@ class _Resolver:
         # before go 1.17 go reads the whole module graph first, and refuses the run when a
         # go.mod in it is unreadable (ModGraphError, go's text)
         self.graph = load_for_packages(project)
+        self.pruned = self.graph is not None and self.graph.pruning == "pruned"
+        self.graph_paths: set[str] = set()
+        """Import paths found only by looking past the roots into the full module graph."""
         cwd = str(project.cwd)
         self.cwd_module = ""
         for path, root in self.mains:
@@ -81,6 +87,33 @@ class _Resolver:
             else:
                 self.importer_dependent = True
         return got
+
+    # cmd/go/internal/modload/load.go: updateRequirements (go1.27.3)
+    def implicit_import_error(self, importer: _Resolved, kids: Sequence[_Resolved]) -> str | None:
+        """DirectImportFromImplicitDependencyError: a main module's package importing from a
+        module go.mod does not require at the selected version (the first such import).
+
+        Only before go 1.17 (an unpruned graph) does the package carry it: with a pruned
+        graph go refuses the whole run instead (`tidy`). Never with -mod=mod, in a workspace
+        or in vendor mode.
+        """
+        graph = self.graph
+        project = self.project
+        if graph is None or graph.pruning != "unpruned" or project.build_mod == "mod":
+            return None
+        mains = {m for m, _ in self.mains}
+        if importer.error is not None or importer.module not in mains:
+            return None
+        for kid in kids:
+            if kid.error is not None or kid.module is None or kid.module in mains:
+                continue
+            if project.requires.get(kid.module) != kid.version:
+                return (
+                    f"package {importer.path} imports {kid.path} from implicitly required "
+                    "module; to add missing requirements, run:\n\tgo get "
+                    f"{kid.module}@{kid.version}"
+                )
+        return None
 
     def probed_gomod(self) -> list[str]:
         """The directories whose go.mod (or its absence) decided something so far."""
@@ -214,11 +247,30 @@ class _Resolver:
             directory, module, goroot = found[0]
             return _Resolved(path=path, dir=directory, module=module, goroot=goroot, error=None)
 
+        # modload.importFromModules: with a pruned graph, the roots first, then the graph
+        got = self._from_modules(path, parent_path, found, full=not self.pruned)
+        if got is None:
+            self.graph_paths.add(path)
+            graph = self.graph
+            if graph is not None and graph.error:
+                return self._invalid(path, graph.error)
+            got = self._from_modules(path, parent_path, found, full=True)
+        if got is None:
+            got = _Resolved(
+                path=path, dir="", module=None, goroot=False, error=self._missing(path, parent_path)
+            )
+        return got
+
+    def _from_modules(
+        self, path: str, parent_path: str, found: list[tuple[str, str | None, bool]], *, full: bool
+    ) -> _Resolved | None:
+        """One pass of importFromModules' loop (roots only, or the `full` graph); None when
+        no module provides the package."""
         modules: list[tuple[str, str, str]] = []  # (module path, version, dir)
         sum_missing: list[str] = []
         prefix = path
         while prefix not in (".", ""):
-            mod_root, version, is_local = self.module_root(prefix)
+            mod_root, version, is_local = self.module_root(prefix, full=full)
             if mod_root is not None:
                 if not is_local:
                     sum_mod = self._sum_module(prefix, version)
@@ -252,19 +304,20 @@ class _Resolver:
                 path, [d for _, _, d in mods], [f"{m} {v}".rstrip() for m, v, _ in mods]
             )
         if modules:
-            mpath, _, directory = modules[0]
-            return _Resolved(path=path, dir=directory, module=mpath, goroot=False, error=None)
-        return _Resolved(
-            path=path, dir="", module=None, goroot=False, error=self._missing(path, parent_path)
-        )
+            mpath, version, directory = modules[0]
+            return _Resolved(
+                path=path, dir=directory, module=mpath, goroot=False, error=None, version=version
+            )
+        return None
 
-    def module_root(self, prefix: str) -> tuple[str | None, str, bool]:
-        """(root directory, version, is_local) of module `prefix` in the build list."""
+    def module_root(self, prefix: str, *, full: bool = True) -> tuple[str | None, str, bool]:
+        """(root directory, version, is_local) of module `prefix` in the build list (the
+        roots only, with `full` false: rs.rootSelected rather than mg.Selected)."""
         for mpath, root in self.mains:
             if mpath == prefix:
                 return root, "", True
         version = self.project.requires.get(prefix)
-        if self.graph is not None and self.graph.pruning == "unpruned":
+        if full and self.graph is not None:
             # mg.Selected: a module reached only through a dependency's requirements counts
             version = self.graph.selected(prefix) or None
         if version is None:
