@@ -623,3 +623,161 @@ def test_pruned_import_past_the_roots_reports_the_graph_error(
     cli.main([*args, "-C", str(main), "./..."])
     got = list(fx.iter_json_objects(capsys.readouterr().out))
     assert fx.diff_packages(want, got) == []
+
+
+# ------------------------------------------------------------------------------------
+# Errors whose source is a dependency module (in the module cache)
+
+_DEP_FILES = {
+    "go.mod": "module example.com/d\n\ngo 1.21\n",
+    "bad/b.go": 'package bad\n\nimport _ "example.com/nonexistent/q"\n',
+    "emb/e.go": 'package emb\n\nimport _ "embed"\n\n//go:embed missing.txt\nvar s string\n',
+    "two/a.go": "package a\n",
+    "two/b.go": "package b\n",
+    "int/i.go": 'package int\n\nimport _ "example.com/main/internal/x"\n',
+    "rel/r.go": 'package rel\n\nimport _ "./x"\n',
+    "cur/c.go": 'package cur\n\nimport _ "."\n',
+    "cgo/c.go": 'package cgo\n\nimport "C"\n',
+    "nogo/README": "x\n",
+    "imp/i.go": 'package imp\n\nimport _ "example.com/d/nogo"\n',
+    "prog/p.go": 'package prog\n\nimport _ "example.com/d/cmd/tool"\n',
+    "cmd/tool/t.go": "package main\n\nfunc main() {}\n",
+}
+
+
+def _dep_errors_module(
+    tmp_path: Path, go_tool: Tool, *extra: str, missing: bool = True
+) -> tuple[Path, dict[str, str]]:
+    """example.com/main requiring example.com/d, whose packages fail in every way go
+    reports (a missing import, an embed pattern, two packages, internal, relative and
+    program imports, no Go files); the modules in a private cache, GOPROXY=off."""
+    proxy = tmp_path / "proxy"
+    fx.write_proxy(proxy, "example.com/d", "v1.0.0", _DEP_FILES)
+    sums = [
+        f"example.com/d v1.0.0 {_h1_zip('example.com/d', 'v1.0.0', _DEP_FILES)}",
+        f"example.com/d v1.0.0/go.mod {_h1_gomod(_DEP_FILES['go.mod'])}",
+    ]
+    versions = ["example.com/d@v1.0.0"]
+    requires = ["example.com/d v1.0.0"]
+    imports = [f"example.com/d/{p.split('/')[0]}" for p in _DEP_FILES if "/" in p]
+    # (an import no root provides makes go read the whole graph: a too-new go.mod is then
+    # that import's error, "module example.com/new@v1.0.0 requires go >= ...")
+    imports = [*dict.fromkeys(imports), "example.com/d/nopkg"] if missing else []
+    imports += extra
+    for path in extra:  # a module of its own per extra import: go.mod declares go 1.99
+        files = {"go.mod": f"module {path}\n\ngo 1.99\n", "n.go": "package n\n"}
+        fx.write_proxy(proxy, path, "v1.0.0", files)
+        sums += [
+            f"{path} v1.0.0 {_h1_zip(path, 'v1.0.0', files)}",
+            f"{path} v1.0.0/go.mod {_h1_gomod(files['go.mod'])}",
+        ]
+        versions.append(f"{path}@v1.0.0")
+        requires.append(f"{path} v1.0.0")
+    cache = tmp_path / "gocache"
+    seed = fx.go_env(
+        {"GOPROXY": proxy.as_uri(), "GOMODCACHE": str(cache), "GOFLAGS": "-modcacherw"}
+    )
+    done = subprocess.run(
+        [str(go_tool.path), "mod", "download", *versions],
+        cwd=tmp_path,
+        env=seed,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    # (go extracts a too-new module, then says it is too new)
+    assert done.returncode == 0 or "requires go >= 1.99" in done.stderr, done.stderr
+    assert all((cache / v.replace("@", "@", 1)).is_dir() for v in versions)
+    body = "".join(f'\t_ "{i}"\n' for i in imports)
+    req = "".join(f"\t{r}\n" for r in requires)
+    main = fx.write_tree(
+        tmp_path / "main",
+        {
+            "go.mod": f"module example.com/main\n\ngo 1.21\n\nrequire (\n{req})\n",
+            "go.sum": "\n".join(sorted(sums)) + "\n",
+            "m.go": f"package main\n\nimport (\n{body})\n\nfunc main() {{}}\n",
+            "internal/x/x.go": "package x\n",
+        },
+    )
+    return main, {"GOMODCACHE": str(cache)}
+
+
+def test_errors_in_a_dependency_module_as_go_list(
+    tmp_path: Path,
+    go_tool: Tool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each error of a dependency's package reads as go's (texts, stacks, positions into the
+    module cache), in a full -json (embed patterns resolved)."""
+    from cgotrap.cli import main as cli
+
+    main, env = _dep_errors_module(tmp_path, go_tool)
+    want = fx.golist(
+        main,
+        ["./..."],
+        goos="linux",
+        goarch="amd64",
+        cgo=False,
+        env=env,
+        root=tmp_path,
+        full_json=True,
+    )
+    errors = {p["ImportPath"]: p["Error"]["Err"] for p in want if "Error" in p}
+    assert errors["example.com/d/rel"] == 'local import "./x" in non-local package'
+    assert errors["example.com/d/cur"] == ".: cannot import current directory"
+    assert len(errors) >= 10, errors
+    for key, value in fx.go_env(env).items():
+        monkeypatch.setenv(key, value)
+    args = ["list", "-e", "-deps", "-json", "--targets", "linux/amd64", "--cgo", "0"]
+    cli.main([*args, "-C", str(main), "./..."])
+    got = list(fx.iter_json_objects(capsys.readouterr().out))
+    assert fx.diff_packages(want, got) == []
+
+
+def test_dependency_too_new_refused_as_go_does(
+    tmp_path: Path,
+    go_tool: Tool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A package from a downloaded module whose go.mod says go 1.99 stops go after loading
+    ("example.com/new@v1.0.0 requires go >= 1.99 ..."); cgotrap too, with the same text."""
+    from cgotrap.cli import main as cli
+    from cgotrap.render.untrusted import terminal
+
+    main, env = _dep_errors_module(tmp_path, go_tool, "example.com/new", missing=False)
+    full = {**fx.go_env(env), "GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "0"}
+    done = subprocess.run(
+        [str(go_tool.path), "list", "-e", "-deps", "-json", "./..."],
+        cwd=main,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "go: example.com/new@v1.0.0 requires go >= 1.99 (running go "
+        f"{toolchain_version(go_tool)}; GOTOOLCHAIN=local)\n"
+    )
+    for key, value in full.items():
+        monkeypatch.setenv(key, value)
+    args = ["list", "-e", "-deps", "-json", "--targets", "linux/amd64", "--cgo", "0"]
+    assert cli.main([*args, "-C", str(main), "./..."]) == 4
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", terminal("cgotrap: " + done.stderr[4:].rstrip("\n")) + "\n")
+
+
+def toolchain_version(go_tool: Tool) -> str:
+    done = subprocess.run(
+        [str(go_tool.path), "env", "GOVERSION"],
+        env=fx.go_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip().removeprefix("go")

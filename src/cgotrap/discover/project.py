@@ -98,6 +98,8 @@ class Project:
     """cfg.BuildModExplicit: -mod was given (on the command line or in GOFLAGS)."""
     build_mod: str = "readonly"
     """cfg.BuildMod: "vendor", "readonly" or "mod" (cgotrap never writes go.mod either way)."""
+    gotoolchain: str = ""
+    """GOTOOLCHAIN as set ("local", "auto", ""), for go's "requires go >= ..." texts."""
 
     @property
     def in_goroot(self) -> bool:
@@ -209,7 +211,7 @@ def local_go_version(goroot: Path) -> str:
     return first.removeprefix("go") if first.startswith("go1") else ""
 
 
-def _too_new(what: str, version: str, goroot: Path, env: Mapping[str, str]) -> str:
+def too_new_text(what: str, version: str, goroot: Path, env: Mapping[str, str]) -> str:
     """gover.TooNewError's text when `version` is newer than the toolchain, else "".
 
     "go.mod requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=local)". With GOTOOLCHAIN
@@ -225,7 +227,7 @@ def _too_new(what: str, version: str, goroot: Path, env: Mapping[str, str]) -> s
 
 def _check_not_too_new(file: Path, version: str, goroot: Path, env: Mapping[str, str]) -> None:
     """modload's gover.TooNewError for a go.mod / go.work newer than the toolchain."""
-    text = _too_new(str(file), version, goroot, env)
+    text = too_new_text(str(file), version, goroot, env)
     if text:
         raise GoModError(text)
 
@@ -238,7 +240,7 @@ def _check_vendor_go_versions(
     "example.com/a in vendor/modules.txt requires go >= 1.99 (running go 1.27.3; ...)"."""
     for path, version in vendor_list.go_versions:
         where = short_path(str(vendor_dir / "modules.txt"), str(cwd))
-        text = _too_new(f"{path} in {where}", version, goroot, env)
+        text = too_new_text(f"{path} in {where}", version, goroot, env)
         if text:
             raise VendorError(text)
 
@@ -404,6 +406,7 @@ def find_project(
         build_mod_reason=reason,
         build_mod_explicit=bool(mod),
         build_mod="vendor" if vendor else ("mod" if mod == "mod" else "readonly"),
+        gotoolchain=env.get("GOTOOLCHAIN", ""),
     )
     if vendor:
         _check_vendored_roots(project)

@@ -28,6 +28,7 @@ from cgotrap.evaluate.load.rules import (
     internal_allowed,
     internal_error,
     load_error,
+    local_import_error,
     package_error_order,
     program_import_error,
     trait_relevant,
@@ -67,6 +68,7 @@ class _Local:
         "kid_res",
         "kid_strs",
         "late_err",
+        "local_imports",
         "module",
         "name",
         "path",
@@ -91,6 +93,7 @@ class _Local:
         self.err_kind = 0
         self.err_pos = ""
         self.late_err: str | None = None  # C files without cgo: after the imports
+        self.local_imports = False  # a relative import ("./x"): an error at the import
 
 
 class _Node:
@@ -278,7 +281,11 @@ class _FastTarget:
         else:
             deps = _EMPTY
         err, kind, pos = local.err, local.err_kind, local.err_pos
-        if err is None and kids and (local.internal_bad or "main" in map(_LOCAL_NAME, kids)):
+        if (
+            err is None
+            and kids
+            and (local.internal_bad or local.local_imports or "main" in map(_LOCAL_NAME, kids))
+        ):
             for i, kid in enumerate(kids):
                 kl = kid.local
                 if i in local.internal_bad and kid.err is None:
@@ -289,6 +296,8 @@ class _FastTarget:
                 program = program_import_error(
                     imp, name=kl.name, directory=kl.dir, importer_dir=local.dir
                 )
+                if program is None and local.local_imports:
+                    program = local_import_error(imp)
                 if program is not None:
                     err, kind = program, PUSH
                     pos = self._import_pos_in(local, imp)
@@ -386,6 +395,7 @@ class _FastTarget:
         local.kid_strs = graph.intern(tuple(kid_strs))
         local.imports = graph.intern(tuple(resolved[:n_explicit]))
         local.internal_bad = frozenset(bad)
+        local.local_imports = any(map(local_import_error, kid_strs))
         if local.err is None:
             implicit = resolver.implicit_import_error(res, kid_res)
             if implicit is not None:

@@ -65,6 +65,9 @@ class _Resolver:
         self.pruned = self.graph is not None and self.graph.pruning == "pruned"
         self.graph_paths: set[str] = set()
         """Import paths found only by looking past the roots into the full module graph."""
+        self.downloaded: dict[tuple[str, str], str] = {}
+        """(module path, version) -> its directory in the module cache, for the modules
+        that provided a package (modfetch.Download's)."""
         cwd = str(project.cwd)
         self.cwd_module = ""
         for path, root in self.mains:
@@ -284,6 +287,8 @@ class _Resolver:
                 directory, ok = self._dir_in_module(path, prefix, mod_root, is_local=is_local)
                 if ok:
                     modules.append((prefix, version, directory))
+                    if not is_local:
+                        self.downloaded[prefix, version] = mod_root
             prefix = os.path.dirname(prefix)
         if sum_missing and not modules:
             importer = f" (imported by {parent_path})" if parent_path else ""

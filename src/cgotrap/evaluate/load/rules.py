@@ -260,6 +260,18 @@ def program_import_error(imp: str, *, name: str, directory: str, importer_dir: s
     return None
 
 
+# cmd/go/internal/load/pkg.go: loadImport's last check (go1.27.3). The importer is never
+# local in module mode (p.Internal.Local is set for GOPATH-era command-line directories and
+# .go file lists only), so a relative import always fails, after the program check.
+def local_import_error(imp: str) -> str | None:
+    """'local import "./x" in non-local package' for a relative import, or None."""
+    if imp == ".":
+        return ".: cannot import current directory"
+    if imp.startswith(("./", "../")) or imp == "..":
+        return f"local import {quote(imp)} in non-local package"
+    return None
+
+
 # cmd/go/internal/load/pkg.go: extractFirstImport and (*PackageError).setPos (go1.27.3)
 def import_position(facts: DirFacts | None, imp: str, cwd: str) -> str:
     """Where the importer first imports `imp`, as go list prints Error.Pos ("x.go:3:8",

@@ -24,6 +24,7 @@ from cgotrap.evaluate.load.rules import (
     internal_allowed,
     internal_error,
     load_error,
+    local_import_error,
     program_import_error,
 )
 from cgotrap.evaluate.load.steps import Steps
@@ -138,6 +139,8 @@ class _TargetLoad:
             perr.pos = self._import_pos(parent, path)
             return p, perr
         program = program_import_error(path, name=p.name, directory=p.dir, importer_dir=parent.dir)
+        if program is None:
+            program = local_import_error(path)
         if program is not None:
             perr = _Err(program, list(stk))
             perr.pos = self._import_pos(parent, path)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cgotrap.discover import semver
 from cgotrap.discover.modgraph import ModGraphError, ModuleGraph, ModuleVersion
-from cgotrap.discover.project import go_mod_dirty
+from cgotrap.discover.project import go_mod_dirty, too_new_text
+from cgotrap.gostd import compare_go_versions
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.load.fast import _Walked
@@ -40,7 +42,10 @@ def _packages(listed: _Walked | list[tuple[_Pkg, bool]]) -> tuple[_Loaded, set[s
 
 
 def check_requirements(loader: _Loader, lists: Iterable[_Walked | list[tuple[_Pkg, bool]]]) -> None:
-    """Raise `ModGraphError` with go's text when a target's packages need a go.mod update."""
+    """Raise `ModGraphError` with go's text when a target's packages come from a module too
+    new for the toolchain, or need a go.mod update."""
+    lists = list(lists)
+    _check_too_new(loader, lists)
     resolver = loader.resolver
     project = loader.project
     graph = resolver.graph
@@ -113,3 +118,49 @@ def _spot_check(
             if have is not None and semver.compare(have, req.version) < 0:
                 return False
     return True
+
+
+# cmd/go/internal/modfetch/fetch.go: Fetcher.Download, and modload/load.go:
+# updateRequirements' maxTooNew (go1.27.3)
+def _check_too_new(loader: _Loader, lists: list[_Walked | list[tuple[_Pkg, bool]]]) -> None:
+    """A package from a downloaded module whose go.mod declares a newer go than the
+    toolchain stops go after loading, naming the newest such module: "example.com/new@v1.0.0
+    requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=local)"."""
+    resolver = loader.resolver
+    if not resolver.downloaded:
+        return
+    env = {"GOTOOLCHAIN": loader.project.gotoolchain}
+    by_module: dict[str, list[tuple[str, str]]] = {}
+    for (path, version), root in resolver.downloaded.items():
+        by_module.setdefault(path, []).append((version, root))
+    worst: tuple[str, str, str] | None = None  # (go version, module path, its version)
+    for listed in lists:
+        loaded, _ = _packages(listed)
+        for module in {m for _, m, _ in loaded if m is not None}:
+            for version, root in by_module.get(module, ()):
+                go = _go_line(root)
+                if not too_new_text("", go, loader.project.goroot, env):
+                    continue
+                if worst is None or compare_go_versions(go, worst[0]) > 0:
+                    worst = (go, module, version)
+    if worst is not None:
+        go, module, version = worst
+        shown = loader.project.replacement(module, version)
+        what = f"{module}@{version}"
+        if shown is not None and shown.dir is None:
+            what = f"{shown.replace.new_path}@{shown.replace.new_version}"
+        raise ModGraphError(too_new_text(what, go, loader.project.goroot, env))
+
+
+def _go_line(module_dir: str) -> str:
+    """gover.GoModLookup(go.mod, "go"): the module's go version ("" without one)."""
+    from cgotrap.discover.gomod import parse_gomod_text
+    from cgotrap.discover.modsyntax import GoModError
+    from cgotrap.inputs import read_regular
+
+    name = Path(module_dir) / "go.mod"
+    try:
+        data = read_regular(name, 16 << 20)
+        return parse_gomod_text(data.decode("utf-8", "replace"), name, strict=False).go
+    except (OSError, GoModError):
+        return ""
