@@ -781,3 +781,80 @@ def toolchain_version(go_tool: Tool) -> str:
         check=True,
     )
     return done.stdout.strip().removeprefix("go")
+
+
+# ------------------------------------------------------------------------------------
+# `ignore` directives of dependency modules (Go 1.25+)
+
+_IGNORING_DEP = {
+    "go.mod": "module example.com/dep\n\ngo 1.25\n\nignore (\n\t./skip\n\tgen\n)\n",
+    "d.go": "package dep\n",
+    "skip/s.go": "package skip\n",
+    "skipper/s.go": "package skipper\n",
+    "gen/g.go": "package gen\n",
+    "a/gen/g.go": "package gen\n",
+    "a/a.go": "package a\n",
+}
+
+
+@pytest.mark.parametrize(
+    "pattern", ["example.com/dep/...", "example.com/rep/...", "example.com/...", "./...", "all"]
+)
+def test_dependency_ignore_directives_as_go_list(
+    pattern: str,
+    tmp_path: Path,
+    go_tool: Tool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """go leaves a dependency's `ignore`d directories out of "mod/..." patterns, for a
+    module from the cache and for a directory replacement alike (each with its own go.mod's
+    ignores, not the main module's); cgotrap matches go list."""
+    from cgotrap.cli import main as cli
+
+    proxy = tmp_path / "proxy"
+    fx.write_proxy(proxy, "example.com/dep", "v1.0.0", _IGNORING_DEP)
+    cache = tmp_path / "gocache"
+    seed = fx.go_env({"GOPROXY": proxy.as_uri(), "GOMODCACHE": str(cache), "GOFLAGS": ""})
+    done = subprocess.run(
+        [str(go_tool.path), "mod", "download", "example.com/dep@v1.0.0"],
+        cwd=tmp_path,
+        env=seed,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    sums = (
+        f"example.com/dep v1.0.0 {_h1_zip('example.com/dep', 'v1.0.0', _IGNORING_DEP)}\n"
+        f"example.com/dep v1.0.0/go.mod {_h1_gomod(_IGNORING_DEP['go.mod'])}\n"
+    )
+    main = fx.write_tree(
+        tmp_path / "main",
+        {
+            "go.mod": "module example.com/main\n\ngo 1.25\n\nignore ./y\n\nrequire (\n"
+            "\texample.com/dep v1.0.0\n\texample.com/rep v0.0.0\n)\n\n"
+            "replace example.com/rep => ./rep\n",
+            "go.sum": sums,
+            "m.go": 'package main\n\nimport (\n\t_ "example.com/dep"\n\t_ "example.com/rep"\n)\n'
+            "\nfunc main() {}\n",
+            "y/y.go": "package y\n",
+            "rep/go.mod": "module example.com/rep\n\ngo 1.25\n\nignore ./x\n",
+            "rep/r.go": "package rep\n",
+            "rep/x/x.go": "package x\n",
+            "rep/y/y.go": "package y\n",
+        },
+    )
+    env = {"GOMODCACHE": str(cache)}
+    want = fx.golist(main, [pattern], goos="linux", goarch="amd64", cgo=False, env=env)
+    paths = {p["ImportPath"] for p in want}
+    assert not paths & {"example.com/dep/skip", "example.com/dep/gen", "example.com/rep/x"}
+    if pattern == "example.com/...":
+        assert {"example.com/dep/skipper", "example.com/rep/y"} <= paths
+    for key, value in fx.go_env(env).items():
+        monkeypatch.setenv(key, value)
+    args = ["list", "-e", "-deps", "-json", "--targets", "linux/amd64", "--cgo", "0"]
+    assert cli.main([*args, "-C", str(main), pattern]) == 0
+    got = list(fx.iter_json_objects(capsys.readouterr().out))
+    assert fx.diff_packages(want, got) == []

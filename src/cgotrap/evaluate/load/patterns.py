@@ -147,14 +147,25 @@ class _Patterns:
         self._candidates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         self._errors: dict[int, dict[str, _Resolved]] = {}
         self._dir_errors: dict[str, str] = {}
+        self.gomod_files: dict[str, None] = {}
+        """The dependencies' go.mod files read for their `ignore` directives."""
         """Directory -> why a wildcard's directory has no import path (candidates named "")."""
         self._walk_errors: dict[str, str] = {}
         """Local wildcard pattern -> the error of its walk's root (a missing directory)."""
 
     def _walk(
-        self, root: str, *, prune_gomod: bool, prune_vendor: bool, std_root: bool = False
+        self,
+        root: str,
+        *,
+        prune_gomod: bool,
+        prune_vendor: bool,
+        std_root: bool = False,
+        ignores: tuple[str, tuple[str, ...]] | None = None,
     ) -> list[str]:
-        ignores = self._ignores(root)
+        """The directories below `root`; `ignores` (module root, `ignore` paths) default to
+        those of the main module holding `root`."""
+        if ignores is None:
+            ignores = self._ignores(root)
         key = (root, prune_gomod, prune_vendor, std_root, ignores)
         got = self._walk_cache.get(key)
         if got is None:
@@ -403,22 +414,27 @@ class _Patterns:
         out: list[tuple[str, str]] = []
         have = {"builtin"}
         src = loader.resolver.goroot_src
-        walks: list[tuple[str, str, bool, bool]] = []
+        walks: list[tuple[str, str, bool, bool, tuple[str, tuple[str, ...]] | None]] = []
         if is_standard_import_path(pattern):
-            walks.append((src, "", True, False))
+            walks.append((src, "", True, False, None))
             if can("cmd"):
-                walks.append((os.path.join(src, "cmd"), "cmd", True, False))
+                walks.append((os.path.join(src, "cmd"), "cmd", True, False, None))
         for mpath, root in loader.resolver.mains:
             if can(mpath):
-                walks.append((root, mpath, True, True))
+                walks.append((root, mpath, True, True, None))
         for mpath, version in loader.project.requires.items():
             if can(mpath) and version:
                 resolver = loader.resolver
                 root_dir, _, is_local = resolver.module_root(mpath, full=not resolver.pruned)
                 if root_dir is not None:
-                    walks.append((root_dir, mpath, is_local, True))
-        for root, prefix, prune_gomod, prune_vendor in walks:
-            for directory in self._walk(root, prune_gomod=prune_gomod, prune_vendor=prune_vendor):
+                    # modload.parseIgnorePatterns: a dependency's own go.mod `ignore`s
+                    ignores = (root_dir, _dependency_ignores(root_dir))
+                    self.gomod_files[os.path.join(root_dir, "go.mod")] = None
+                    walks.append((root_dir, mpath, is_local, True, ignores))
+        for root, prefix, prune_gomod, prune_vendor, ignored in walks:
+            for directory in self._walk(
+                root, prune_gomod=prune_gomod, prune_vendor=prune_vendor, ignores=ignored
+            ):
                 rel = os.path.relpath(directory, root).replace(os.sep, "/")
                 if rel == "." and prefix == "":
                     continue
@@ -468,3 +484,19 @@ class _Patterns:
                 self._dir_errors[directory] = self._outside_error(directory)
                 out.append((directory, ""))
         return out
+
+
+def _dependency_ignores(module_dir: str) -> tuple[str, ...]:
+    """The `ignore` paths of a dependency module's go.mod (goModSummary's, read laxly)."""
+    from pathlib import Path
+
+    from cgotrap.discover.gomod import parse_gomod_text
+    from cgotrap.discover.modsyntax import GoModError
+    from cgotrap.inputs import read_regular
+
+    name = Path(module_dir) / "go.mod"
+    try:
+        text = read_regular(name, 16 << 20).decode("utf-8", "replace")
+        return parse_gomod_text(text, name, strict=False).ignores
+    except (OSError, GoModError):
+        return ()

@@ -234,6 +234,7 @@ class ListingPlan:
             extra[str(project.workspace.file) + ".sum"] = None
         for dirs in self._matcher.walked():
             extra.update(dict.fromkeys(dirs))
+        extra.update(self._matcher.gomod_files)
         resolver = loader.resolver
         for probed in resolver.probed_gomod():
             extra[os.path.join(probed, "go.mod")] = None
