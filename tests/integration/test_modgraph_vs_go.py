@@ -736,18 +736,22 @@ def test_errors_in_a_dependency_module_as_go_list(
     assert fx.diff_packages(want, got) == []
 
 
+@pytest.mark.parametrize("graph", [False, True])
 def test_dependency_too_new_refused_as_go_does(
+    graph: bool,
     tmp_path: Path,
     go_tool: Tool,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A package from a downloaded module whose go.mod says go 1.99 stops go after loading
-    ("example.com/new@v1.0.0 requires go >= 1.99 ..."); cgotrap too, with the same text."""
+    ("example.com/new@v1.0.0 requires go >= 1.99 ..."); when an earlier import made go
+    read the whole graph, the graph's check speaks first ("module example.com/new@v1.0.0
+    requires ..."). cgotrap refuses with the same text."""
     from cgotrap.cli import main as cli
     from cgotrap.render.untrusted import terminal
 
-    main, env = _dep_errors_module(tmp_path, go_tool, "example.com/new", missing=False)
+    main, env = _dep_errors_module(tmp_path, go_tool, "example.com/new", missing=graph)
     full = {**fx.go_env(env), "GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "0"}
     done = subprocess.run(
         [str(go_tool.path), "list", "-e", "-deps", "-json", "./..."],
@@ -760,8 +764,8 @@ def test_dependency_too_new_refused_as_go_does(
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (
-        "go: example.com/new@v1.0.0 requires go >= 1.99 (running go "
-        f"{toolchain_version(go_tool)}; GOTOOLCHAIN=local)\n"
+        f"go: {'module ' if graph else ''}example.com/new@v1.0.0 requires go >= 1.99 "
+        f"(running go {toolchain_version(go_tool)}; GOTOOLCHAIN=local)\n"
     )
     for key, value in full.items():
         monkeypatch.setenv(key, value)

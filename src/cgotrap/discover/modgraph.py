@@ -96,6 +96,9 @@ class ModuleGraph:
     )
     """The requirements of every module version whose go.mod was read (after exclude; a
     replaced module's from its replacement)."""
+    too_new: tuple[str, str] = ("", "")
+    """When `error` is a go.mod declaring a go newer than the toolchain: (that version,
+    gover.TooNewError's own text "module example.com/x@v1.0.0 requires go >= 1.99 ...")."""
 
     def selected(self, path: str) -> str:
         """The selected version of a module path ("" when it is not in the graph)."""
@@ -108,10 +111,11 @@ class ModuleGraph:
 class _SummaryError(Exception):
     """A go.mod that could not be read: the module.Version it names and go's message."""
 
-    def __init__(self, module: ModuleVersion, message: str) -> None:
+    def __init__(self, module: ModuleVersion, message: str, *, too_new: str = "") -> None:
         super().__init__(message)
         self.module = module
         self.message = message
+        self.too_new = too_new  # the go version of a gover.TooNewError
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -211,6 +215,7 @@ class _Loader:
         self.required: dict[ModuleVersion, tuple[ModuleVersion, ...]] = {}
         self.selected: dict[str, str] = {}
         self.roots: list[ModuleVersion] = []
+        self.first_failure: _SummaryError | None = None
 
     # -- goModSummary
 
@@ -263,6 +268,7 @@ class _Loader:
             raise _SummaryError(
                 actual,
                 f"module {actual} requires go >= {go_version} (running go {self.local}{explain})",
+                too_new=go_version,
             )
         requires = tuple(
             r
@@ -362,13 +368,15 @@ class _Loader:
         return self.selected.get(path, "none")
 
     def find_error(self) -> str:
-        """mvs.Graph.FindPath + BuildListError: the first failing module, breadth first."""
+        """mvs.Graph.FindPath + BuildListError: the first failing module, breadth first
+        (kept in `first_failure`)."""
         first: dict[ModuleVersion, ModuleVersion | None] = dict.fromkeys(self.roots)
         queue = deque(self.roots)
         while queue:
             mod = queue.popleft()
             failed = self.summaries.get(mod)
             if isinstance(failed, _SummaryError):
+                self.first_failure = failed
                 path = [mod]
                 parent = first[mod]
                 while parent is not None:
@@ -451,11 +459,14 @@ def load_module_graph(project: Project, env: Mapping[str, str] | None = None) ->
                 replace=loader.replacement(mod),
             )
         )
+    error = loader.find_error()
+    failure = loader.first_failure
     return ModuleGraph(
         pruning=pruning,
         build_list=tuple(out),
-        error=loader.find_error(),
+        error=error,
         required=dict(loader.required),
+        too_new=(failure.too_new, failure.message) if failure and failure.too_new else ("", ""),
     )
 
 

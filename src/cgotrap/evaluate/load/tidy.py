@@ -31,14 +31,14 @@ _Loaded = list[tuple[str, str | None, tuple[str, ...]]]
 """(import path, module path or None for std, imported packages' paths) per package."""
 
 
-def _packages(listed: _Walked | list[tuple[_Pkg, bool]]) -> tuple[_Loaded, set[str]]:
-    """A target's loaded packages, and the import paths the patterns matched."""
+def _packages(listed: _Walked | list[tuple[_Pkg, bool]]) -> tuple[_Loaded, list[str]]:
+    """A target's loaded packages, and the import paths the patterns matched (in order)."""
     if isinstance(listed, list):
         pkgs = [p for p, _ in listed]
         loaded = [(p.path, p.module, tuple(k.path for k in p.internal or ())) for p in pkgs]
-        return loaded, {p.path for p, dep_only in listed if not dep_only}
+        return loaded, [p.path for p, dep_only in listed if not dep_only]
     loaded = [(n.local.path, n.local.module, tuple(n.local.kid_paths)) for n in listed.every]
-    return loaded, set(listed.roots)
+    return loaded, listed.root_order or sorted(listed.roots)
 
 
 def check_requirements(loader: _Loader, lists: Iterable[_Walked | list[tuple[_Pkg, bool]]]) -> None:
@@ -56,7 +56,8 @@ def check_requirements(loader: _Loader, lists: Iterable[_Walked | list[tuple[_Pk
     mains = {m.path for m in project.main_modules}
     roots = {p: v for p, v in project.requires.items() if p not in mains}
     for listed in lists:
-        loaded, pattern_roots = _packages(listed)
+        loaded, root_order = _packages(listed)
+        pattern_roots = set(root_order)
         if _needs_update(
             loaded,
             pattern_roots=pattern_roots,
@@ -121,35 +122,59 @@ def _spot_check(
 
 
 # cmd/go/internal/modfetch/fetch.go: Fetcher.Download, and modload/load.go:
-# updateRequirements' maxTooNew (go1.27.3)
+# updateRequirements' maxTooNew, buildStacks (go1.27.3)
 def _check_too_new(loader: _Loader, lists: list[_Walked | list[tuple[_Pkg, bool]]]) -> None:
-    """A package from a downloaded module whose go.mod declares a newer go than the
-    toolchain stops go after loading, naming the newest such module: "example.com/new@v1.0.0
-    requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=local)"."""
+    """A package from a module whose go.mod declares a newer go than the toolchain stops go
+    after loading. The newest such version is named, the first package in load order
+    (breadth first from the roots) deciding between equals: a downloaded module's check,
+    "example.com/new@v1.0.0 requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=local)",
+    or, for an import that made go read the whole graph, the graph's go.mod check,
+    "module example.com/new@v1.0.0 requires go >= 1.99 (...)"."""
     resolver = loader.resolver
-    if not resolver.downloaded:
+    graph = resolver.graph
+    graph_too_new = graph.too_new if graph is not None else ("", "")
+    if not resolver.downloaded and not graph_too_new[0]:
         return
-    env = {"GOTOOLCHAIN": loader.project.gotoolchain}
-    by_module: dict[str, list[tuple[str, str]]] = {}
+    project = loader.project
+    env = {"GOTOOLCHAIN": project.gotoolchain}
+    module_too_new: dict[str, tuple[str, str]] = {}  # module path -> (go version, text)
     for (path, version), root in resolver.downloaded.items():
-        by_module.setdefault(path, []).append((version, root))
-    worst: tuple[str, str, str] | None = None  # (go version, module path, its version)
+        go = _go_line(root)
+        if too_new_text("", go, project.goroot, env):
+            rep = project.replacement(path, version)
+            what = f"{path}@{version}"
+            if rep is not None and rep.dir is None:
+                what = f"{rep.replace.new_path}@{rep.replace.new_version}"
+            module_too_new[path] = (go, too_new_text(what, go, project.goroot, env))
+    if not module_too_new and not graph_too_new[0]:
+        return
     for listed in lists:
-        loaded, _ = _packages(listed)
-        for module in {m for _, m, _ in loaded if m is not None}:
-            for version, root in by_module.get(module, ()):
-                go = _go_line(root)
-                if not too_new_text("", go, loader.project.goroot, env):
-                    continue
-                if worst is None or compare_go_versions(go, worst[0]) > 0:
-                    worst = (go, module, version)
-    if worst is not None:
-        go, module, version = worst
-        shown = loader.project.replacement(module, version)
-        what = f"{module}@{version}"
-        if shown is not None and shown.dir is None:
-            what = f"{shown.replace.new_path}@{shown.replace.new_version}"
-        raise ModGraphError(too_new_text(what, go, loader.project.goroot, env))
+        loaded, roots = _packages(listed)
+        worst: tuple[str, str] | None = None
+        for path, module in _load_order(loaded, roots):
+            if graph_too_new[0] and path in resolver.graph_paths:
+                got: tuple[str, str] | None = graph_too_new
+            else:
+                got = module_too_new.get(module) if module is not None else None
+            if got is not None and (worst is None or compare_go_versions(got[0], worst[0]) > 0):
+                worst = got
+        if worst is not None:
+            raise ModGraphError(worst[1])
+
+
+def _load_order(loaded: _Loaded, roots: list[str]) -> list[tuple[str, str | None]]:
+    """buildStacks' pld.pkgs: the roots, then each package's imports, breadth first."""
+    info = {path: (module, kids) for path, module, kids in loaded}
+    order = [r for r in roots if r in info]
+    seen = set(order)
+    i = 0
+    while i < len(order):
+        for kid in info[order[i]][1]:
+            if kid in info and kid not in seen:
+                seen.add(kid)
+                order.append(kid)
+        i += 1
+    return [(path, info[path][0]) for path in order]
 
 
 def _go_line(module_dir: str) -> str:
