@@ -466,6 +466,18 @@ _GOMOD_CASES: dict[str, tuple[str, str, dict[str, str], str, list[str]]] = {
         "",
         ["./..."],
     ),
+    "unpruned: the same, in an import cycle": (
+        "1.16",
+        "require example.com/o v1.0.0\n",
+        {
+            "m.go": 'package main\n\nimport _ "example.com/m/lib"\n\nfunc main() {}\n',
+            "lib/l.go": 'package lib\n\nimport (\n\t_ "example.com/c"\n'
+            '\t_ "example.com/m/lib2"\n)\n',
+            "lib2/l.go": 'package lib2\n\nimport _ "example.com/m/lib"\n',
+        },
+        "",
+        ["./..."],
+    ),
     "unpruned: the same, -mod=mod": (
         "1.16",
         "require example.com/o v1.0.0\n",

@@ -221,6 +221,12 @@ class _TargetLoad:
             link_deps=link_deps,
         )
         n_explicit = len(explicit)
+        if p.error is None:  # modload's error for the package, before load's import errors
+            resolve = loader.resolver.resolve
+            kids = [resolve(imp, res.path, p.standard) for imp in import_paths if imp != "C"]
+            implicit = loader.resolver.implicit_import_error(res, kids)
+            if implicit is not None:
+                set_error(implicit)
 
         stk.append(path)
         children: list[_Pkg] = []
