@@ -288,6 +288,28 @@ def _check_vendored_roots(project: Project) -> None:
         raise VendorError("\ngo: ".join([*lines, go_mod_dirty(project)]))
 
 
+def _check_consistency(
+    vendor_list: VendorList,
+    vendor_dir: Path,
+    mains: list[MainModule],
+    *,
+    go_version: str,
+    work_file: Path | None,
+    workspace: GoWork | None,
+    cwd: Path,
+) -> None:
+    """checkVendorConsistency for the main modules (and go.work) found."""
+    check_vendor_consistency(
+        vendor_list,
+        vendor_dir,
+        [_vendor_check_module(m) for m in mains],
+        go_version=go_version,
+        work_file=work_file,
+        work_replaces=_replace_pairs(workspace.replaces) if workspace else (),
+        cwd=cwd,
+    )
+
+
 def find_project(
     cwd: Path,
     goroot: Path,
@@ -382,14 +404,8 @@ def find_project(
         if vendor:
             vendor_list = read_modules_txt(vendor_dir)
             _check_vendor_go_versions(vendor_list, vendor_dir, cwd, goroot, env)
-            check_vendor_consistency(
-                vendor_list,
-                vendor_dir,
-                [_vendor_check_module(m) for m in mains],
-                go_version=go_version,
-                work_file=work_file,
-                work_replaces=_replace_pairs(workspace.replaces) if workspace else (),
-                cwd=cwd,
+            _check_consistency(
+                vendor_list, vendor_dir, mains, go_version, work_file, workspace, cwd
             )
     project = Project(
         cwd=cwd,
