@@ -288,14 +288,13 @@ def _check_vendored_roots(project: Project) -> None:
         raise VendorError("\ngo: ".join([*lines, go_mod_dirty(project)]))
 
 
-def _check_consistency(
+def _check_consistency(  # noqa: PLR0917  # find_project's state, passed along
     vendor_list: VendorList,
     vendor_dir: Path,
     mains: list[MainModule],
-    *,
-    go_version: str,
     work_file: Path | None,
     workspace: GoWork | None,
+    go_version: str,
     cwd: Path,
 ) -> None:
     """checkVendorConsistency for the main modules (and go.work) found."""
@@ -405,7 +404,7 @@ def find_project(
             vendor_list = read_modules_txt(vendor_dir)
             _check_vendor_go_versions(vendor_list, vendor_dir, cwd, goroot, env)
             _check_consistency(
-                vendor_list, vendor_dir, mains, go_version, work_file, workspace, cwd
+                vendor_list, vendor_dir, mains, work_file, workspace, go_version, cwd
             )
     project = Project(
         cwd=cwd,
