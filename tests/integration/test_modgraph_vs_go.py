@@ -410,6 +410,13 @@ _GOMOD_CASES: dict[str, tuple[str, str, dict[str, str], str, list[str]]] = {
         "-mod=readonly",
         ["./..."],
     ),
+    "pruned: the same, -mod=mod (go adds the requirement, cgotrap lists as if added)": (
+        "1.21",
+        "require example.com/a v1.0.0\n",
+        {"m.go": 'package main\n\nimport _ "example.com/a"\n\nfunc main() {}\n'},
+        "-mod=mod",
+        ["./..."],
+    ),
     "pruned: the same, the requirement listed as indirect": (
         "1.21",
         "require example.com/a v1.0.0\n\nrequire example.com/b v1.0.0 // indirect\n",
