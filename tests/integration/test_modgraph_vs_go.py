@@ -462,6 +462,17 @@ _GOMOD_CASES: dict[str, tuple[str, str, dict[str, str], str, list[str]]] = {
         "",
         ["./..."],
     ),
+    "workspace: a main package imports from a module whose go.mod was not read": (
+        "1.21",
+        "require example.com/a v1.0.0\n",
+        {
+            "../go.work": "go 1.23\n\nuse ./main\n",
+            "m.go": 'package main\n\nimport (\n\t_ "example.com/a"\n\t_ "example.com/b"\n)\n'
+            "\nfunc main() {}\n",
+        },
+        "",
+        ["./..."],
+    ),
     "unpruned: a main package imports from an implicitly required module": (
         "1.16",
         "require example.com/o v1.0.0\n",
@@ -608,7 +619,7 @@ def test_gomod_updates_refused_or_listed_as_go_does(
     assert (code, err) == (0, ""), err
     want = list(fx.iter_json_objects(done.stdout))
     assert fx.diff_packages(want, list(fx.iter_json_objects(out))) == []
-    if case.startswith("unpruned: a main package"):
+    if case.startswith(("unpruned: a main package", "workspace: a main package")):
         errs = [p["Error"]["Err"] for p in want if "Error" in p]
         assert errs
         assert all("from implicitly required module" in e for e in errs)

@@ -15,7 +15,7 @@ from cgotrap.discover.goroot import (
     is_standard_package,
     std_vendor_path,
 )
-from cgotrap.discover.modgraph import load_for_packages
+from cgotrap.discover.modgraph import ModuleVersion, load_for_packages
 from cgotrap.discover.project import Project
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.gostd import compare_go_versions, quote, quote_rune
@@ -94,29 +94,36 @@ class _Resolver:
     # cmd/go/internal/modload/load.go: updateRequirements (go1.27.3)
     def implicit_import_error(self, importer: _Resolved, kids: Sequence[_Resolved]) -> str | None:
         """DirectImportFromImplicitDependencyError: a main module's package importing from a
-        module go.mod does not require at the selected version (the first such import).
+        module go.mod does not require at the selected version (the first such import);
+        in a workspace, from a module whose go.mod the graph did not read (the last one).
 
-        Only before go 1.17 (an unpruned graph) does the package carry it: with a pruned
-        graph go refuses the whole run instead (`tidy`). Never with -mod=mod, in a workspace
-        or in vendor mode.
+        With a pruned graph outside a workspace go refuses the whole run instead (`tidy`).
+        Never with -mod=mod or in vendor mode.
         """
         graph = self.graph
         project = self.project
-        if graph is None or graph.pruning != "unpruned" or project.build_mod == "mod":
+        if graph is None or graph.pruning == "pruned" or project.build_mod == "mod":
             return None
         mains = {m for m, _ in self.mains}
         if importer.error is not None or importer.module not in mains:
             return None
+        found = None
         for kid in kids:
             if kid.error is not None or kid.module is None or kid.module in mains:
                 continue
-            if project.requires.get(kid.module) != kid.version:
-                return (
+            if graph.pruning == "workspace":
+                missing = ModuleVersion(path=kid.module, version=kid.version) not in graph.required
+            else:
+                missing = project.requires.get(kid.module) != kid.version
+            if missing:
+                found = (
                     f"package {importer.path} imports {kid.path} from implicitly required "
                     "module; to add missing requirements, run:\n\tgo get "
                     f"{kid.module}@{kid.version}"
                 )
-        return None
+                if graph.pruning != "workspace":
+                    break
+        return found
 
     def probed_gomod(self) -> list[str]:
         """The directories whose go.mod (or its absence) decided something so far."""
