@@ -48,7 +48,8 @@ import cgotrap
 CACHE_FORMAT = 1
 """Bumped when what is stored changes shape (old files then simply miss)."""
 
-RACY_NS = 2_000_000_000
+DEFAULT_RACY_NS = 2_000_000_000
+RACY_NS = DEFAULT_RACY_NS
 """A timestamp this close to the moment a state was taken is not trusted (2 s: FAT's
 granularity, far above ext4/APFS/NTFS's)."""
 
@@ -59,6 +60,10 @@ FOLDERS = ("godecl", "godecl-files")
 """Folders of the cache directory `Store.clean` removes besides the cache files: the Go
 declaration reader's helper builds (`read.godecl.build_helper`), and the per-file folder
 cgotrap kept before its records moved into the store."""
+
+_REHASH_FILES = 64
+_REHASH_BYTES = 4 << 20
+"""Re-hashed files (and their bytes) of an answer beyond which `get_answer` rewrites it."""
 
 _MAGIC = b"CGTRAPC1"
 _DIGEST = 32
@@ -360,6 +365,68 @@ class Store:
     def put_checked(self, kind: str, key: str, result: object, states: Mapping[str, State]) -> None:
         """Store `result` with the states of the paths it was computed from."""
         self.put(kind, key, (dict(states), result))
+
+    # ---- answers: a command's whole output, checked with as little work as possible
+
+    def get_answer(self, kind: str, key: str) -> Any:
+        """The payload stored by `put_answer` when every input is unchanged, else None.
+
+        The inputs are checked by identity in one tight loop (one `os.stat` each, no object
+        built per path); only a path whose identity changed, or was not trusted, has its
+        content hashed again (a touched file with the same content is still a hit, and the
+        entry is rewritten with the new identities once re-hashing them costs more than
+        rewriting it would: one touched file is re-hashed on each run rather than a whole
+        entry rewritten after one)."""
+        got = self.get(kind, key)
+        if not (isinstance(got, tuple) and len(got) == 5):
+            return None
+        paths, identities, digests, trusted, payload = got
+        stat_of = os.stat
+        changed: list[int] = []
+        for i, path in enumerate(paths):
+            try:
+                st = stat_of(path)
+            except OSError:
+                now: tuple[int, ...] = ()
+            else:
+                now = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
+            if now != identities[i] or not trusted[i]:
+                changed.append(i)
+        if not changed:
+            return payload
+        fresh: dict[str, State] = {}
+        hashed = 0
+        for i in changed:
+            old = State(identity=identities[i], digest=digests[i], trusted=bool(trusted[i]))
+            cur = state_of(paths[i], old)
+            if cur is not old and not cur.same(old):
+                return None
+            fresh[paths[i]] = cur
+            hashed += cur.identity[2] if cur.identity else 0
+        if len(changed) > _REHASH_FILES or hashed > _REHASH_BYTES:
+            states = {
+                p: fresh.get(p) or State(identity=identities[i], digest=digests[i], trusted=True)
+                for i, p in enumerate(paths)
+            }
+            self.put_answer(kind, key, payload, states)
+        return payload
+
+    def put_answer(self, kind: str, key: str, payload: object, states: Mapping[str, State]) -> None:
+        """Store `payload` with the states of the paths it was computed from, in the compact
+        form `get_answer` checks (columns of plain tuples: no `State` per path to build)."""
+        paths = tuple(states)
+        values = [states[p] for p in paths]
+        self.put(
+            kind,
+            key,
+            (
+                paths,
+                tuple(v.identity for v in values),
+                tuple(v.digest for v in values),
+                bytes(v.trusted for v in values),
+                payload,
+            ),
+        )
 
 
 def _tree_files(folder: Path) -> list[Path]:

@@ -349,3 +349,130 @@ def test_a_module_downloaded_after_a_scan_is_seen(
     after = _scan(root)
     assert after != before
     assert after == _scan(root, "--no-cache")
+
+
+# ------------------------------------------------------------------------------------------
+# Whole answers: what a scan printed, replayed while none of its inputs changed
+
+
+def _answer_files() -> list[Path]:
+    return sorted(cache.default_dir().glob("answer-*.bin"))
+
+
+def _scanning_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, a scan that does not replay its answer fails the test."""
+    from cgotrap.cli import main_scan
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("scanned: the answer was not replayed")
+
+    monkeypatch.setattr(main_scan, "_run", refuse)
+
+
+def test_an_unchanged_scan_replays_its_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each format's answer is replayed as it was printed, and an edit is seen (the answer
+    is then that of a scan without the cache)."""
+    root = _module(tmp_path / "m")
+    table, json_text = _scan(root, "--format", "table"), _scan(root)
+    assert table != json_text
+    with monkeypatch.context() as mp:
+        _scanning_forbidden(mp)
+        assert _scan(root, "--format", "table") == table
+        assert _scan(root) == json_text
+    _edit(root / "a" / "a.go", "-lm", "-lm -lpcap")
+    after = _scan(root)
+    assert after != json_text
+    assert after == _scan(root, "--no-cache")
+
+
+def test_a_replayed_answer_keeps_its_messages_file_and_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stderr lines (a pattern matching no package), `-o FILE` and the exit status come
+    back."""
+    root = _module(tmp_path / "m")
+    write_tree(root, {"docs/readme.txt": "no Go here\n"})
+    _settle()
+    report = tmp_path / "report.sarif"
+    argv = ["scan", str(root), "./...", "./docs/...", "--targets", "windows/amd64"]
+    argv += ["--cgo", "0", "--format", "sarif", "-o", str(report), "--fail-on", "note"]
+    first = cli.main_inner(argv)
+    printed = capsys.readouterr()
+    assert "matched no packages" in printed.err
+    text = report.read_text()
+    report.unlink()
+    with monkeypatch.context() as mp:
+        _scanning_forbidden(mp)
+        assert cli.main_inner(argv) == first == 1
+    assert capsys.readouterr() == printed
+    assert report.read_text() == text
+
+
+def test_a_baseline_edit_is_seen_by_the_answer(tmp_path: Path) -> None:
+    root = _module(tmp_path / "m")
+    baseline = tmp_path / "baseline.json"
+    assert (
+        cli.main_inner(
+            ["baseline", str(root), "--targets", "linux/amd64,windows/amd64", "-o", str(baseline)]
+        )
+        == 0
+    )
+    _settle()
+    with_baseline = _scan(root, "--baseline", str(baseline))
+    assert _scan(root, "--baseline", str(baseline)) == with_baseline
+    baseline.write_text('{"version": 1, "entries": []}\n')
+    _settle()
+    after = _scan(root, "--baseline", str(baseline))
+    assert after != with_baseline
+    assert after == _scan(root, "--baseline", str(baseline), "--no-cache")
+
+
+def test_a_touched_file_is_rehashed_not_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same content, new timestamps: still the answer; one file is re-hashed on each run
+    rather than the whole entry rewritten (it is, past `_REHASH_FILES` files)."""
+    root = _module(tmp_path / "m")
+    before = _scan(root)
+    [answer] = _answer_files()
+    stored = answer.read_bytes()
+    os.utime(root / "a" / "a.go")
+    _settle()
+    with monkeypatch.context() as mp:
+        _scanning_forbidden(mp)
+        assert _scan(root) == before
+        assert answer.read_bytes() == stored
+        mp.setattr(cache, "_REHASH_FILES", 0)
+        assert _scan(root) == before
+        assert answer.read_bytes() != stored  # now trusted by its new identity
+    _edit(root / "a" / "a.go", "-lm", "-lm -lz")
+    assert _scan(root) == _scan(root, "--no-cache") != before
+
+
+def test_a_warm_scan_imports_neither_loader_nor_judge_nor_renderers(tmp_path: Path) -> None:
+    """What makes a warm scan faster than one `go list`: it stats its inputs and prints."""
+    import subprocess
+    import sys
+
+    root = _module(tmp_path / "m")
+    time.sleep(cache.DEFAULT_RACY_NS / 1e9)  # the children's racy window is the real one
+    code = (
+        "import sys\n"
+        "from cgotrap.cli.main import main\n"
+        f"main(['scan', {str(root)!r}, '--targets', 'linux/amd64'])\n"
+        "print('MODULES', *sorted(sys.modules))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
+    cold, warm = (set(r.rpartition("MODULES ")[2].split()) for r in runs)
+    assert runs[0].rpartition("MODULES")[0] == runs[1].rpartition("MODULES")[0]
+    heavy = {"cgotrap.evaluate.load", "cgotrap.judge.scan", "cgotrap.render.scan", "rich"}
+    assert heavy <= cold
+    assert not heavy & warm, sorted(heavy & warm)
+    assert not {m for m in warm if m.startswith(("cgotrap.judge", "cgotrap.evaluate"))}

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cgotrap.gate.baseline import BaselineView, compare, load
-from cgotrap.gate.judging import FailOn
-from cgotrap.judge.finding import Finding
+from cgotrap.vocabulary import FAIL_ON_LEVELS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: a scan answered from the cache needs none of them
     from cgotrap.config.suppress import Judged
     from cgotrap.errors import ExitCode
+    from cgotrap.gate.baseline import BaselineView
     from cgotrap.gate.project import ProjectScan
+    from cgotrap.judge.finding import Finding
     from cgotrap.judge.scan import ScanResult
 
 
@@ -45,8 +45,8 @@ def add_fail_on(parser: argparse.ArgumentParser) -> None:
     """`--fail-on error|warning|note|never`."""
     parser.add_argument(
         "--fail-on",
-        choices=[f.value for f in FailOn],
-        default=FailOn.ERROR.value,
+        choices=list(FAIL_ON_LEVELS),
+        default=FAIL_ON_LEVELS[0],
         help="exit 1 when a finding at this severity or worse counts (default: error)",
     )
 
@@ -55,6 +55,8 @@ def baseline_view(
     option: str | None, findings: Sequence[Finding], *, default: Path | None = None
 ) -> BaselineView | None:
     """The comparison with `--baseline FILE` (or `default` when it exists), or None."""
+    from cgotrap.gate.baseline import BaselineView, compare, load
+
     path = Path(option) if option is not None else default
     if path is None or (option is None and not path.is_file()):
         return None

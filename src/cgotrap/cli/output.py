@@ -92,4 +92,14 @@ def emit(text: str, output: str | None) -> None:
     if output is None:
         streams.write(text)  # a full or closed stdout: one line, exit 4
     else:
+        streams.note(("file", output, text))
         write_atomically(Path(output), text)
+
+
+def replay(events: list[tuple[str, ...]]) -> None:
+    """Write a recording (`streams.recorded`) again: stdout, stderr and `-o FILE`, in order."""
+    for event in events:
+        if event[0] == "file":
+            write_atomically(Path(event[1]), event[2])
+        else:
+            streams.replay([event])

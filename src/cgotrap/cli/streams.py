@@ -13,9 +13,58 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import TextIO
 
 from cgotrap.errors import OutputError
+
+
+class Recording:
+    """What a command wrote, in order, for replaying it later (`recorded`): ("out", text)
+    for stdout, ("err", line) for a message line as `say` printed it, ("file", path, text)
+    for `-o FILE`. `replayable` is False once something else was written (bytes, a rich
+    console): the record would not be the whole output."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, ...]] = []
+        self.replayable = True
+
+
+_recording: Recording | None = None
+
+
+@contextlib.contextmanager
+def recorded() -> Iterator[Recording]:
+    """Record what `say`, `write` and `output.emit` write while the block runs (they still
+    write it)."""
+    global _recording  # noqa: PLW0603 - the CLI's one output channel, as sys.stdout is
+    outer, _recording = _recording, Recording()
+    try:
+        yield _recording
+    finally:
+        _recording = outer
+
+
+def note(event: tuple[str, ...]) -> None:
+    """Add `event` to the recording, if one is running."""
+    if _recording is not None:
+        _recording.events.append(event)
+
+
+def unreplayable() -> None:
+    """Something was written that a recording cannot hold."""
+    if _recording is not None:
+        _recording.replayable = False
+
+
+def replay(events: list[tuple[str, ...]]) -> None:
+    """Write a recording's stdout and stderr events again (`-o FILE` events are the
+    caller's: `output.emit` writes them)."""
+    for event in events:
+        if event[0] == "out":
+            write(event[1])
+        elif event[0] == "err":
+            _err_line(event[1])
 
 
 def _is_open(fd: int) -> bool:
@@ -52,11 +101,17 @@ def say(line: str) -> None:
     world, so controls are shown escaped (`render.untrusted.terminal`): one line stays one."""
     from cgotrap.render.untrusted import terminal
 
+    shown = terminal(line)
+    note(("err", shown))
+    _err_line(shown)
+
+
+def _err_line(shown: str) -> None:
     err: TextIO | None = sys.stderr
     if err is None:
         return
     with contextlib.suppress(OSError, ValueError):  # stderr full or closed: nothing to do
-        err.write(terminal(line) + "\n")
+        err.write(shown + "\n")
         err.flush()
 
 
@@ -77,6 +132,7 @@ def flush() -> None:
 
 def write(text: str) -> None:
     """Write `text` to stdout and flush it; a failed write is an `OutputError`."""
+    note(("out", text))
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -88,6 +144,7 @@ def write(text: str) -> None:
 
 def write_bytes(data: bytes) -> None:
     """Write `data` to stdout's binary buffer (or as text in tests) and flush it."""
+    unreplayable()
     try:
         sys.stdout.flush()
         raw = getattr(sys.stdout, "buffer", None)

@@ -47,8 +47,10 @@ from cgotrap.errors import InputError, UsageError
 from cgotrap.inputs import read_regular
 from cgotrap.judge.rules import Severity
 from cgotrap.targets import Libc, Target, select_ports
+from cgotrap.vocabulary import BUILDMODES
 
 __all__ = [
+    "BUILDMODES",
     "CONFIG_NAME",
     "BuildConfig",
     "Config",
@@ -65,10 +67,6 @@ __all__ = [
 
 CONFIG_NAME = ".cgotrap.toml"
 
-# `go help buildmode` (Go 1.27); "default" is what `go build` does without -buildmode.
-BUILDMODES: frozenset[str] = frozenset(
-    ("default", "exe", "pie", "c-archive", "c-shared", "shared", "plugin", "archive")
-)
 
 
 class ConfigError(InputError):

@@ -20,13 +20,11 @@ from cgotrap.evaluate.model import MatrixResult
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.scan import ScanResult
 from cgotrap.targets import Target, expand, port_table, with_cgo_twins
+from cgotrap.vocabulary import DEFAULT_TARGETS
 
 if TYPE_CHECKING:
     from cgotrap.cache import DirScans, Store
 
-DEFAULT_TARGETS = "first-class,linux/amd64-musl,linux/arm64-musl"
-"""What a release is usually built for (as `matrix` uses): Go's first-class ports and static
-musl Linux. Ports that only link through cgo (android, ios) are one `--targets all` away."""
 
 
 def load_config(root: Path, named: Path | None = None) -> Config:

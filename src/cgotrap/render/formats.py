@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
-from cgotrap.render.findings import FindingsReport
+if TYPE_CHECKING:  # the formatters import it; `--format` parsing must not (CLI start-up)
+    from cgotrap.render.findings import FindingsReport
 
 
 class OutputFormat(enum.StrEnum):
