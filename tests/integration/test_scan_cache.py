@@ -289,30 +289,77 @@ def test_state_racy_timestamps_are_rehashed(tmp_path: Path) -> None:
 # Judging once per class of targets
 
 
-def test_targets_of_one_shape_have_one_import_graph(tmp_path: Path) -> None:
-    """`TargetPackages.shape` groups targets whose import graphs are equal; judging with the
-    groups gives what judging every target alone gives."""
-    import dataclasses
+def _judged_json(matrix: object, report: list[object], why: tuple[str, ...]) -> tuple[str, int]:
+    """Scan's JSON of `matrix` and how many import graphs (`Reach`) were worked out."""
+    from cgotrap.evaluate.sources import default_reader, read_sources
+    from cgotrap.judge.scan import package, scan
+    from cgotrap.render.scan import format_json
 
-    from cgotrap.evaluate import reach
+    made = []
+    original = package.Reach.__init__
+
+    def counting(self: package.Reach, listing: object) -> None:
+        made.append(listing)
+        original(self, listing)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(package.Reach, "__init__", counting)
+        reader, _ = default_reader()
+        sources = read_sources(matrix, reader)  # type: ignore[arg-type]
+        result = scan(matrix, report=report, sources=sources, why=why)  # type: ignore[arg-type]
+    return format_json(result), len(made)
+
+
+def _judged_alone(matrix: object, report: list[object], why: tuple[str, ...]) -> str:
+    """The same, every target its own class: the per-target path."""
+    from cgotrap.judge.scan import package
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(package, "graph_class", lambda listing: (listing.target,))
+        text, made = _judged_json(matrix, report, why)
+    assert made == len(set(report))
+    return text
+
+
+@pytest.mark.parametrize("where", ["example", "every-port"])
+def test_targets_of_one_class_are_judged_once_with_the_same_answer(
+    tmp_path: Path, where: str
+) -> None:
+    """Targets listing the same packages with the same names, imports and roots share one
+    import graph, its reverse, chains and closures (`judge.scan.package.Reach`); the answer
+    is byte for byte the one of judging every target alone. On the example module with real
+    go list facts, and on a module over every port with cgotrap's own loader."""
     from cgotrap.evaluate.load import load_matrix
-    from cgotrap.judge.scan import scan
     from cgotrap.targets import expand, with_cgo_twins
+    from tests.integration.scan_golist import golist_matrix
 
-    root = _module(tmp_path / "m")
-    report = expand("linux/*,windows/*,darwin/*", (False, True), skip_unsupported_cgo=True)
-    matrix = load_matrix(["./..."], with_cgo_twins(report), root=root)
-    by_shape: dict[int, list[dict[str, tuple[str, ...]]]] = {}
-    for tp in matrix.per_target:
-        assert tp.shape >= 0
-        by_shape.setdefault(tp.shape, []).append(reach.import_graph(tp))
-    assert len(by_shape) < len(matrix.per_target)  # some targets do share
-    for graphs in by_shape.values():
-        assert all(g == graphs[0] for g in graphs)
-    alone = dataclasses.replace(
-        matrix, per_target=tuple(dataclasses.replace(tp, shape=-1) for tp in matrix.per_target)
-    )
-    assert scan(matrix, report=report) == scan(alone, report=report)
+    if where == "example":
+        root = Path(__file__).resolve().parents[2] / "examples" / "cgotraps"
+        report = expand("linux/*,darwin/*,windows/amd64", (False, True), skip_unsupported_cgo=True)
+        matrix = golist_matrix(root, ["./..."], with_cgo_twins(report))
+        why: tuple[str, ...] = ("example.com/cgotraps/sqlite", "./procinfo")
+    else:
+        # Imports that differ by cgo, by GOOS and by GOARCH: classes of every size.
+        root = _module(tmp_path / "m")
+        write_tree(
+            root,
+            {
+                "a/a_stub.go": gofile("a", "example.com/c/b", header="//go:build !cgo"),
+                "a/a_arm64.go": gofile("a", "example.com/c/l"),
+                "a/a_windows.go": gofile("a", "example.com/c/w"),
+                "l/l.go": CGO_FILE.replace("package a", "package l"),
+                "w/w.go": gofile("w", "example.com/c/l"),
+                "w/w_stub.go": gofile("w", header="//go:build !cgo"),
+            },
+        )
+        _settle()
+        report = expand("all", (False, True), skip_unsupported_cgo=True)
+        matrix = load_matrix(["./..."], with_cgo_twins(report), root=root)
+        why = ("example.com/c/a", "example.com/c/l", "./w")
+    grouped, made = _judged_json(matrix, list(report), why)
+    assert made < len(report)  # some targets do share
+    assert grouped == _judged_alone(matrix, list(report), why)
+    assert '"verdict": "breaks"' in grouped
 
 
 def test_a_module_downloaded_after_a_scan_is_seen(

@@ -68,7 +68,6 @@ __all__ = [
 CONFIG_NAME = ".cgotrap.toml"
 
 
-
 class ConfigError(InputError):
     """`.cgotrap.toml` cannot be read or is invalid (the message names the file and key)."""
 

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from cgotrap.cache import DirScans, Store
 
 
-
 def load_config(root: Path, named: Path | None = None) -> Config:
     """The config `named`, else `.cgotrap.toml` at `root`, else the defaults."""
     path = named if named is not None else project_config.find_at_root(root)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
 from cgotrap.judge.finding import Evidence, Rule
 from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, framework_of
@@ -57,6 +58,60 @@ class Hit:
     """Template fields of the rule beyond the ones `findings` derives, (name, value)."""
 
 
+class Reach:
+    """The import graph of one class of targets, its reverse, its main roots, and the
+    import chains asked of it: targets listing the same packages with the same names and
+    imports, and the same roots, have one (`ScanContext.reach`)."""
+
+    def __init__(self, listing: TargetPackages) -> None:
+        self.graph = reach.import_graph(listing)  # (sorted: go's load order follows it)
+        self.mains = reach.main_roots(listing)
+        self._reverse: dict[str, list[str]] | None = None
+        self._chains: dict[str, list[tuple[str, ...]]] = {}
+        self._downward: dict[tuple[str, ...], frozenset[str]] = {}
+
+    @property
+    def reverse(self) -> dict[str, list[str]]:
+        """`reach.reverse_graph` of the graph (worked out when first asked: a target where
+        nothing breaks and nothing is chained never needs it)."""
+        if self._reverse is None:
+            self._reverse = reach.reverse_graph(self.graph)
+        return self._reverse
+
+    def downward(self, start: Sequence[str]) -> frozenset[str]:
+        """`start` and every package they import, transitively."""
+        key = tuple(start)
+        got = self._downward.get(key)
+        if got is None:
+            seen = set(key)
+            stack = list(key)
+            while stack:
+                for imp in self.graph.get(stack.pop(), ()):
+                    if imp not in seen:
+                        seen.add(imp)
+                        stack.append(imp)
+            got = self._downward[key] = frozenset(seen)
+        return got
+
+    def chains(self, goal: str) -> list[tuple[str, ...]]:
+        """`reach.import_chains` from the main roots to `goal` (worked out once)."""
+        got = self._chains.get(goal)
+        if got is None:
+            got = self._chains[goal] = reach.import_chains(
+                self.graph, self.mains, goal, reverse=self.reverse
+            )
+        return got
+
+
+def graph_class(listing: TargetPackages) -> tuple[object, ...]:
+    """What a target's import graph and main roots are made of: equal for targets that
+    share a `Reach`."""
+    return (
+        tuple([(p.import_path, p.name, p.imports) for p in listing.packages]),
+        listing.roots,
+    )
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ScanContext:
     matrix: MatrixResult
@@ -70,6 +125,33 @@ class ScanContext:
     predefines: PredefineCatalog
     ports: PortTable
     project_std: bool
+    reaches: dict[Target, Reach] = dataclasses.field(default_factory=dict)
+    """Memo of `reach` (one `Reach` object per class of targets)."""
+    classes: dict[tuple[object, ...], Reach] = dataclasses.field(default_factory=dict)
+    """`reaches` by `graph_class`."""
+    relative_dirs: dict[tuple[str, bool, str], str | None] = dataclasses.field(default_factory=dict)
+    """Memo of `relative`."""
+
+    def reach(self, target: Target) -> Reach:
+        """The import graph, main roots and chains of `target`, shared by every target of
+        its class (`graph_class`)."""
+        got = self.reaches.get(target)
+        if got is None:
+            key = graph_class(self.listing[target])
+            got = self.classes.get(key)
+            if got is None:
+                got = self.classes[key] = Reach(self.listing[target])
+            self.reaches[target] = got
+        return got
+
+    def relative(self, p: PackageFacts) -> str | None:
+        """`facts.relative_dir` of `p` against the module root (worked out once per
+        directory: every package is judged on every target)."""
+        key = (p.dir, p.standard, p.import_path)
+        if key in self.relative_dirs:
+            return self.relative_dirs[key]
+        got = self.relative_dirs[key] = relative_dir(p, self.matrix.module_root)
+        return got
 
 
 def twin_of(target: Target, loaded: Sequence[Target]) -> Target | None:

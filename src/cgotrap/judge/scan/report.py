@@ -82,10 +82,8 @@ def scan(
     for target in shown:
         judged = statuses.setdefault(target, {})
         listing = ctx.listing[target]
-        graph = reach.import_graph(listing)
-        reverse = reach.reverse_graph(graph)
-        mains = reach.main_roots(listing)
-        all_roots.update(dict.fromkeys(mains))
+        reached_here = ctx.reach(target)  # shared by the targets of its class
+        all_roots.update(dict.fromkeys(reached_here.mains))
         if target.cgo and ctx.headers.for_target(target) is None:
             no_data.append(target)
         for p in listing.packages:
@@ -99,7 +97,7 @@ def scan(
                 continue
             if not is_interesting(ctx, ip) and p.error is None:
                 continue
-            directory = relative_dir(p, matrix.module_root)
+            directory = ctx.relative(p)
             # Files of a dependency outside the module are named by its import path.
             entry, found = judge_package(ctx, target, p, directory or ip)
             hits.extend(found)
@@ -111,7 +109,7 @@ def scan(
             standard[ip] = p.standard
             verdicts.setdefault(ip, {})[target] = entry
             if entry.status is not Status.ABSENT:
-                found_chains = reach.import_chains(graph, mains, ip, reverse=reverse)
+                found_chains = reached_here.chains(ip)
                 reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
                 if found_chains and (ip not in chains or entry.status is Status.CGO):
                     best = found_chains[0]
@@ -126,7 +124,7 @@ def scan(
         for ip, d in decided[target].items():
             if ip not in verdicts and d.verdict in _NON_TRIVIAL:
                 known = ctx.facts[target].get(ip)
-                dirs[ip] = relative_dir(known, matrix.module_root) if known else None
+                dirs[ip] = ctx.relative(known) if known else None
                 standard[ip] = known.standard if known else False
                 verdicts.setdefault(ip, {})
 
@@ -320,10 +318,8 @@ def _why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> WhyAnswer:
     package = _resolve_why(ctx, wanted, shown)
     answers: dict[tuple[tuple[str, ...], ...], list[Target]] = {}
     for t in shown:
-        listing = ctx.listing[t]
-        found = reach.import_chains(
-            reach.import_graph(listing), reach.main_roots(listing), package, limit=5
-        )
+        r = ctx.reach(t)
+        found = reach.import_chains(r.graph, r.mains, package, limit=5, reverse=r.reverse)
         answers.setdefault(tuple(found), []).append(t)
     groups = tuple(
         WhyGroup(where=compact_targets(ts, shown), targets=tuple(ts), chains=chains)

@@ -24,13 +24,12 @@ import dataclasses
 import posixpath
 from collections.abc import Collection, Mapping, Sequence
 
-from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import PackageFacts
 from cgotrap.evaluate.sources import SourceFacts
 from cgotrap.judge.finding import Evidence, Rule
 from cgotrap.judge.rules import source as rules
 from cgotrap.judge.scan import stacks
-from cgotrap.judge.scan.facts import rel_files, relative_dir
+from cgotrap.judge.scan.facts import rel_files
 from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
 from cgotrap.judge.scan.package import Hit, ScanContext, twin_of
 from cgotrap.read import cinclude, cpp, godecl
@@ -54,6 +53,9 @@ _INHERENT = frozenset({"C", "runtime/cgo"})
 
 _FAILED = frozenset({Verdict.BREAKS, Verdict.DEGRADES})
 
+_OWN_FILES = frozenset({Status.BROKEN, Status.ERROR, Status.CGO})
+"""Statuses judged by the package's own files alone (the others compare with the cgo twin)."""
+
 _MESSAGE_NAMES = 4
 
 
@@ -66,6 +68,10 @@ class Decided:
     c_headers: tuple[str, ...] = ()
     """System headers the package's C files (.c, .cc, .m and the local headers they reach)
     may include here."""
+
+
+_PLAIN = {v: Decided(verdict=v) for v in Verdict}
+"""The verdicts without evidence, shared (most packages' on most targets)."""
 
 
 @dataclasses.dataclass(kw_only=True, slots=True)
@@ -81,7 +87,7 @@ class _Target:
     existing: Sequence[Hit]
 
     def rel(self, p: PackageFacts) -> str:
-        return relative_dir(p, self.ctx.matrix.module_root) or p.import_path
+        return self.ctx.relative(p) or p.import_path
 
     def hit(
         self,
@@ -166,19 +172,19 @@ def decide(
                 ),
             )
     # Importers using names only the lost files declare.
-    for q in project:
+    for q in project if lost_of else ():
         if own[q.import_path].verdict is Verdict.BREAKS:
             continue
         found = _missing_through_imports(tt, q, lost_of)
         if found:
             own[q.import_path] = Decided(verdict=Verdict.BREAKS, evidence=found)
-    graph = reach.import_graph(listing)
-    reverse = reach.reverse_graph(graph)
+    shared = ctx.reach(target)  # the graph of every target of its class
+    graph = shared.graph
     # Importers of a package that breaks break (go builds every dependency), with what
     # `go build` of the importer prints.
     out = dict(own)
     breaking = [ip for ip, d in own.items() if d.verdict is Verdict.BREAKS]
-    upward = _upward(reverse, breaking)
+    upward = _upward(shared.reverse if breaking else {}, breaking)
     through = _ImportBreaks(
         graph=graph,
         own=own,
@@ -205,13 +211,13 @@ def decide(
         if ip not in tt.facts and e.status is Status.BROKEN and _was_main(ctx, ip)
     ]
     if mains:
-        reached = _downward(graph, mains)
+        reached = shared.downward(mains)
         for ip in out:
             if ip not in reached:
                 out[ip] = Decided(verdict=Verdict.NOT_BUILT)
         main_set = set(mains)
         degrading = [ip for ip, d in out.items() if d.verdict is Verdict.DEGRADES]
-        for m, via in _upward(reverse, degrading):
+        for m, via in _upward(shared.reverse if degrading else {}, degrading):
             if m in main_set and m in tt.facts and out[m].verdict not in _FAILED:
                 out[m] = Decided(
                     verdict=Verdict.DEGRADES,
@@ -345,6 +351,15 @@ def _own(
 ) -> Decided:
     """The verdict of `p` from its own files (importers and reach come later)."""
     verdict = _FROM_STATUS[status]
+    if status not in _OWN_FILES:
+        # Most packages on most targets: built the same as with cgo (or cgo is on).
+        with_cgo = tt.there.get(p.import_path)
+        if (
+            with_cgo is None
+            or tt.target.cgo
+            or (with_cgo.go_files == p.go_files and with_cgo.cgo_files == p.cgo_files)
+        ):
+            return _PLAIN[verdict]
     directory = tt.rel(p)
     if status is Status.BROKEN:
         return Decided(
