@@ -109,16 +109,29 @@ def _walk(value: Any, *, keep_lines: bool) -> Any:
         if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
             return value
         return dict(pairs)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if kind.__name__ in _OWN_RECORDS and kind.__module__.startswith("cgotrap."):
-            return value
-        changes = {}
-        for field in dataclasses.fields(value):
-            if not field.init:
-                continue
-            old = getattr(value, field.name)
-            new = _walk(old, keep_lines=field.name in _KEEP_LINES)
-            if new is not old:
-                changes[field.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    return value  # numbers, enums, None, frozensets of enums
+    names = _record_fields.get(kind, _UNSEEN)
+    if names is _UNSEEN:
+        names = _record_fields[kind] = _fields_to_walk(kind)
+    if names is None:
+        return value  # numbers, enums, None, frozensets of enums, our own records
+    changes = {}
+    for name, keep in names:
+        old = getattr(value, name)
+        new = _walk(old, keep_lines=keep)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+_UNSEEN: Any = object()
+_record_fields: dict[type, tuple[tuple[str, bool], ...] | None] = {}
+"""Per class: the fields `_walk` escapes, with whether they keep their lines; None for a
+value that is left as it is (a report walks ~10^5 records of a dozen classes)."""
+
+
+def _fields_to_walk(kind: type) -> tuple[tuple[str, bool], ...] | None:
+    if not dataclasses.is_dataclass(kind):
+        return None
+    if kind.__name__ in _OWN_RECORDS and kind.__module__.startswith("cgotrap."):
+        return None
+    return tuple((f.name, f.name in _KEEP_LINES) for f in dataclasses.fields(kind) if f.init)
