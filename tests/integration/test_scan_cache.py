@@ -523,3 +523,34 @@ def test_a_warm_scan_imports_neither_loader_nor_judge_nor_renderers(tmp_path: Pa
     assert heavy <= cold
     assert not heavy & warm, sorted(heavy & warm)
     assert not {m for m in warm if m.startswith(("cgotrap.judge", "cgotrap.evaluate"))}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_answer_is_replayed_with_its_colours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rich draws for the terminal it finds; the drawing is the answer, replayed for the
+    same terminal (size and TERM), drawn again for another."""
+    root = _module(tmp_path / "m")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    def draw() -> str:
+        out = _Terminal()
+        with redirect_stdout(out):
+            cli.main_inner(["scan", str(root), "--targets", "linux/amd64,windows/amd64"])
+        return out.getvalue()
+
+    first = draw()
+    assert "\x1b[" in first  # drawn in colour
+    with monkeypatch.context() as mp:
+        _scanning_forbidden(mp)
+        assert draw() == first
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert draw() != first  # no colours: drawn again, not replayed
+    assert len(_answer_files()) == 2

@@ -7,7 +7,7 @@ from cgotrap.gate.judging import FailOn
 
 
 def test_fail_on_levels_are_the_values_of_fail_on() -> None:
-    assert vocabulary.FAIL_ON_LEVELS == tuple(f.value for f in FailOn)
+    assert tuple(f.value for f in FailOn) == vocabulary.FAIL_ON_LEVELS
 
 
 def test_the_scan_parser_offers_them() -> None:

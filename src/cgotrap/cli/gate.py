@@ -129,7 +129,11 @@ def emit_scan(
         from cgotrap.cli import streams
 
         console = Console(highlight=False, emoji=False)
-        console.print(render.render(for_terminal(result), width=console.width))
+        # Captured, then written: the text (with the terminal's colours) is the answer a
+        # warm run replays.
+        with console.capture() as captured:
+            console.print(render.render(for_terminal(result), width=console.width))
+        streams.write(captured.get())
         streams.write(gate_text.format_judgements(result, judged))
     else:
         width = max(shutil.get_terminal_size((120, 24)).columns, 80)

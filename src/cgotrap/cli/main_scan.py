@@ -148,8 +148,8 @@ class _Answers:
     with the state of every input it was computed from: the scan's inputs, the config file,
     the baseline. Its key is everything else the output depends on: the arguments, the
     working directory, the environment go and cgotrap read, the terminal width the table is
-    cut to, the checkout root the report paths start from. Not used for a terminal (rich
-    draws the table for the terminal it finds)."""
+    cut to, the checkout root the report paths start from; for a terminal, what rich reads
+    to draw for it (its size, TERM, COLORTERM, NO_COLOR, FORCE_COLOR, ...)."""
 
     def __init__(self, store: Any, key: str, extra: list[str]) -> None:
         self.store = store
@@ -158,13 +158,19 @@ class _Answers:
 
     @classmethod
     def of(cls, args: argparse.Namespace, root: Path) -> _Answers | None:
-        if args.no_cache or (args.output is None and args.format == "table" and _tty()):
+        if args.no_cache:
             return None
         from cgotrap import cache
 
         resolved = root.resolve()
         options = sorted((k, repr(v)) for k, v in vars(args).items() if k != "run")
         width = shutil.get_terminal_size((120, 24)).columns
+        terminal = None
+        if _tty():
+            terminal = (
+                tuple(shutil.get_terminal_size((0, 0))),
+                sorted((k, v) for k, v in os.environ.items() if k.startswith(_TERMINAL_ENV)),
+            )
         key = cache.make_key(
             "answer",
             str(resolved),
@@ -174,6 +180,7 @@ class _Answers:
             os.environ.get("PATH", ""),
             sys.prefix,  # the installation (its bundled go when PATH has none)
             width,
+            terminal,
             output.repository_base(resolved),
         )
         extra = [str(resolved / ".cgotrap.toml")]
@@ -203,6 +210,20 @@ class _Answers:
         if cache.changed_since([everything[p] for p in self.extra], started):
             return  # edited while we ran: what was read is unknown
         self.store.put_answer("answer", self.key, (events, int(code)), everything)
+
+
+_TERMINAL_ENV = (
+    "TERM",
+    "COLORTERM",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "COLUMNS",
+    "LINES",
+    "TTY_",
+    "JUPYTER_",
+    "CLICOLOR",
+)
+"""What rich reads to decide colours and size (prefixes of environment variable names)."""
 
 
 def _tty() -> bool:
