@@ -125,24 +125,53 @@ class ScanContext:
     predefines: PredefineCatalog
     ports: PortTable
     project_std: bool
-    reaches: dict[Target, Reach] = dataclasses.field(default_factory=dict)
-    """Memo of `reach` (one `Reach` object per class of targets)."""
-    classes: dict[tuple[object, ...], Reach] = dataclasses.field(default_factory=dict)
-    """`reaches` by `graph_class`."""
+    class_of: dict[Target, int] = dataclasses.field(default_factory=dict)
+    """The class of each target `group` was given (equal `graph_class`, equal number)."""
+    pending: dict[int, int] = dataclasses.field(default_factory=dict)
+    """Per class: the targets `group` was given that are not `done` yet."""
+    live: dict[int, Reach] = dataclasses.field(default_factory=dict)
+    """The `Reach` of each class in use (dropped when its last target is done: on moby
+    `--targets all` 81 classes of 88 targets, ~0.3 MB each)."""
     relative_dirs: dict[tuple[str, bool, str], str | None] = dataclasses.field(default_factory=dict)
     """Memo of `relative`."""
 
+    def group(self, targets: Sequence[Target]) -> None:
+        """Sort `targets` into classes (`graph_class`) before they are judged one by one;
+        each is then `done` once."""
+        new = [t for t in targets if t not in self.class_of]
+        if new:
+            members: dict[int, Target] = {}
+            for t, n in self.class_of.items():  # one member names each known class
+                members.setdefault(n, t)
+            numbers = {graph_class(self.listing[t]): n for n, t in members.items()}
+            for t in new:
+                self.class_of[t] = numbers.setdefault(graph_class(self.listing[t]), len(numbers))
+        self.pending.clear()
+        for t in targets:
+            n = self.class_of[t]
+            self.pending[n] = self.pending.get(n, 0) + 1
+
     def reach(self, target: Target) -> Reach:
         """The import graph, main roots and chains of `target`, shared by every target of
-        its class (`graph_class`)."""
-        got = self.reaches.get(target)
+        its class (`group` first, `done` after)."""
+        n = self.class_of.get(target)
+        if n is None:
+            self.group([target])
+            n = self.class_of[target]
+        got = self.live.get(n)
         if got is None:
-            key = graph_class(self.listing[target])
-            got = self.classes.get(key)
-            if got is None:
-                got = self.classes[key] = Reach(self.listing[target])
-            self.reaches[target] = got
+            got = self.live[n] = Reach(self.listing[target])
         return got
+
+    def done(self, target: Target) -> None:
+        """`target` needs its `Reach` no more (the last of its class frees it)."""
+        n = self.class_of.get(target)
+        if n is None or n not in self.pending:
+            return
+        self.pending[n] -= 1
+        if self.pending[n] <= 0:
+            del self.pending[n]
+            self.live.pop(n, None)
 
     def relative(self, p: PackageFacts) -> str | None:
         """`facts.relative_dir` of `p` against the module root (worked out once per

@@ -79,6 +79,7 @@ def scan(
     statuses: dict[Target, dict[str, PackageOnTarget]] = {}
     unresolved: dict[str, None] = {}
     decided: dict[Target, dict[str, Decided]] = {}
+    ctx.group(shown)  # targets of one class share their import graph (`Reach`)
     for target in shown:
         judged = statuses.setdefault(target, {})
         listing = ctx.listing[target]
@@ -121,6 +122,7 @@ def scan(
             standard[ip] = p1.standard
             verdicts.setdefault(ip, {})[target] = judged[ip] = entry
         decided[target] = decide(ctx, target, judged, sources, hits, unknown=unresolved)
+        ctx.done(target)
         for ip, d in decided[target].items():
             if ip not in verdicts and d.verdict in _NON_TRIVIAL:
                 known = ctx.facts[target].get(ip)
