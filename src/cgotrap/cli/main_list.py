@@ -159,7 +159,7 @@ def _write(plan: ListingPlan, *, json: bool, matrix: bool) -> Written:
     if json and fd is not None and output.can_writev():  # (no writev on Windows)
         streams.flush()
         return output.write_listing(plan, fd, matrix=matrix, workers=2 if matrix else 1)
-    listing: SharedListing = plan.listing()
+    listing: SharedListing = plan.listing(keep_deps=json)
     if json:
         text = b"".join(golist.iter_listing_bytes(listing, matrix=matrix))
         streams.write_bytes(text)

@@ -8,6 +8,7 @@ field names in `cgotrap.render.golist`), so `cgotrap list` is a drop-in and ever
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cgotrap.targets import Target
@@ -76,8 +77,11 @@ class PackageFacts:
     """`XTestGoFiles`."""
     imports: tuple[str, ...] = ()
     """`Imports`: sorted, "C" included, after vendor/module resolution as go reports it."""
-    deps: tuple[str, ...] = ()
-    """`Deps`: the sorted transitive closure of imports (without "C"), as go reports it."""
+    deps: Sequence[str] = ()
+    """`Deps`: the sorted transitive closure of imports (without "C"), as go reports it. A
+    tuple, or (from `load_matrix`) a read-only sequence that works the closure out from a
+    graph shared by every package when it is read: kept per package, Deps grow with the
+    square of an import chain's depth, and scan reads few of them (`in` is cheap on it)."""
     cgo_cflags: tuple[str, ...] = ()
     """`CgoCFLAGS` from `#cgo CFLAGS:` directives that apply on this target."""
     cgo_cppflags: tuple[str, ...] = ()

@@ -146,12 +146,10 @@ def empty_wildcards(patterns: Sequence[str], matrix: MatrixResult) -> list[str]:
     """Wildcard patterns no package of any target matched, whose directory exists (a missing
     directory is go's Error object, reported by the loader)."""
     out = []
-    listed = [
-        (p.import_path, p.dir)
-        for tp in matrix.per_target
-        for p in tp.packages
-        if p.import_path in tp.roots
-    ]
+    listed = []
+    for tp in matrix.per_target:
+        roots = set(tp.roots)  # (a tuple: `in` on it made this quadratic in the packages)
+        listed += [(p.import_path, p.dir) for p in tp.packages if p.import_path in roots]
     root = Path(matrix.module_root)
     for pattern in patterns:
         if "..." not in pattern:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cgotrap.evaluate.model import MatrixResult, PackageError, PackageFacts, SharedListing
@@ -99,7 +99,7 @@ class _Cache:
 
     def __init__(self) -> None:
         self.strings: dict[str, str] = {}
-        self.lists: dict[tuple[str, int], tuple[tuple[str, ...], str]] = {}
+        self.lists: dict[tuple[str, int], tuple[Sequence[str], str]] = {}
         self.objects: dict[tuple[Any, ...], tuple[PackageFacts, bytes]] = {}
 
     def string(self, text: str) -> str:
@@ -109,7 +109,7 @@ class _Cache:
             self.strings[text] = got
         return got
 
-    def list(self, key: str, values: tuple[str, ...]) -> str:
+    def list(self, key: str, values: Sequence[str]) -> str:
         slot = (key, id(values))
         hit = self.lists.get(slot)
         if hit is not None and hit[0] is values:
@@ -120,7 +120,7 @@ class _Cache:
         return text
 
 
-def _list_text(key: str, values: tuple[str, ...]) -> str:
+def _list_text(key: str, values: Sequence[str]) -> str:
     # One C-speed check for the common case where no element needs escaping ("|" is not
     # in the escape class, so it cannot create a false match).
     if _plain("|".join(values)):
@@ -176,7 +176,7 @@ def _body(p: PackageFacts, cache: _Cache) -> str:
     """The object's text up to (not including) its closing brace."""
     parts = _head_parts(p, cache)
     for key, attr in _LIST_FIELDS_BEFORE_IMPORTS:
-        values: tuple[str, ...] = getattr(p, attr)
+        values: Sequence[str] = getattr(p, attr)
         if values:
             parts.append(cache.list(key, values))
     if p.error is not None:
@@ -260,7 +260,7 @@ class _PieceCache:
     def __init__(self) -> None:
         self.text = _Cache()
         self.heads: dict[tuple[Any, ...], bytes] = {}
-        self.lists: dict[tuple[str, int], tuple[tuple[str, ...], bytes]] = {}
+        self.lists: dict[tuple[str, int], tuple[Sequence[str], bytes]] = {}
         self.files: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[bytes, ...]]] = {}
 
     def head(self, p: PackageFacts) -> bytes:
@@ -272,7 +272,7 @@ class _PieceCache:
             self.heads[key] = got
         return got
 
-    def list(self, key: str, values: tuple[str, ...]) -> bytes:
+    def list(self, key: str, values: Sequence[str]) -> bytes:
         slot = (key, id(values))
         hit = self.lists.get(slot)
         if hit is not None and hit[0] is values:

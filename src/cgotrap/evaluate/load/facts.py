@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cgotrap.evaluate.load.fast import _Node
@@ -48,7 +49,9 @@ def _node_facts(
     *,
     incomplete: bool = False,
     deps_errors: tuple[PackageError, ...] = (),
+    deps: Sequence[str] | None = None,
 ) -> PackageFacts:
+    """`deps`: the Deps to give (`_Graph.deps_tuple`'s), default the node's lazy `_Deps`."""
     local = n.local
     return _facts(
         target,
@@ -61,7 +64,7 @@ def _node_facts(
         cgo=local.cgo,
         found=local.facts,
         imports=local.imports,
-        deps=n.deps,
+        deps=n.deps if deps is None else deps,
         error=err,
         incomplete=incomplete,
         deps_errors=deps_errors,
@@ -80,7 +83,7 @@ def _facts(
     cgo: bool,
     found: DirFacts | None,
     imports: tuple[str, ...],
-    deps: tuple[str, ...],
+    deps: Sequence[str],
     error: PackageError | None,
     incomplete: bool = False,
     deps_errors: tuple[PackageError, ...] = (),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.evaluate.load import steps
@@ -96,14 +96,92 @@ class _Local:
         self.local_imports = False  # a relative import ("./x"): an error at the import
 
 
+class _Deps(Sequence[str]):
+    """A package's Deps as a shared graph: its children's import paths, and their `_Deps`.
+
+    go's Deps is the sorted transitive closure of the imports; kept as a tuple per package
+    it costs the square of an import chain's depth (a 10,000-deep chain: 50 million
+    entries). Here each package holds only its children, so the whole graph takes memory
+    linear in the imports, and the closure is worked out when it is read: `in` walks the
+    graph (stopping at the first hit), iterating gives the sorted tuple (not kept: a reader
+    that wants it kept, `cgotrap list`, asks `_Graph.deps_tuple`, which interns it). Walks
+    are iterative. Pickled as the plain tuple.
+    """
+
+    __slots__ = ("kid_paths", "kids")
+
+    def __init__(self, kid_paths: tuple[str, ...], kids: tuple[_Deps, ...]) -> None:
+        self.kid_paths = kid_paths
+        """The children's import paths (without "C")."""
+        self.kids = kids
+        """The children's own Deps (the non-empty ones, each once)."""
+
+    def _walk(self) -> Iterator[_Deps]:
+        """Every `_Deps` reachable from here (this one first), each once."""
+        seen = {id(self)}
+        stack = [self]
+        while stack:
+            d = stack.pop()
+            yield d
+            for kid in d.kids:
+                if id(kid) not in seen:
+                    seen.add(id(kid))
+                    stack.append(kid)
+
+    def closure(self) -> tuple[str, ...]:
+        """The sorted import paths (go's Deps)."""
+        found: set[str] = set()
+        for d in self._walk():
+            found.update(d.kid_paths)
+        return tuple(sorted(found))
+
+    def __contains__(self, value: object) -> bool:
+        return any(value in d.kid_paths for d in self._walk())
+
+    def __len__(self) -> int:
+        return len(self.closure())
+
+    def __bool__(self) -> bool:
+        return bool(self.kid_paths)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.closure())
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.closure()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if isinstance(other, _Deps):
+            return self.closure() == other.closure()
+        if isinstance(other, tuple):
+            return self.closure() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.closure())
+
+    def __repr__(self) -> str:
+        return repr(self.closure())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self.closure(),))
+
+
+_NO_DEPS = _Deps((), ())
+
+
 class _Node:
     """A package on some targets: its `_Local`, its Deps and its error (shared when equal)."""
 
     __slots__ = ("deps", "err", "err_kind", "err_pos", "local")
 
-    def __init__(
-        self, local: _Local, deps: tuple[str, ...], err: str | None, kind: int, pos: str
-    ) -> None:
+    def __init__(self, local: _Local, deps: _Deps, err: str | None, kind: int, pos: str) -> None:
         self.local = local
         self.deps = deps
         self.err = err
@@ -119,32 +197,71 @@ class _Graph:
         self.locals: dict[tuple[Any, ...], _Local] = {}
         self.nodes: dict[tuple[Any, ...], _Node] = {}
         self.by_kids: dict[tuple[Any, ...], _Node] = {}
-        self.deps: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self.deps: dict[tuple[Any, ...], _Deps] = {}
+        """(children's paths, ids of their `_Deps`) -> the `_Deps` (one object per content
+        of that shape: its id keys nodes)."""
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.bits: dict[str, int] = {}
         """Import path -> its bit in the Deps masks."""
         self.bit_names: list[str] = []
-        self.deps_masks: dict[int, int] = {id(_EMPTY): 0}
-        """id of an interned Deps tuple -> its mask."""
-        self._kid_masks: dict[int, int] = {}
+        self._masks: dict[int, int] = {id(_NO_DEPS): 0}
+        """id of a `_Deps` -> the mask of its closure (what `deps_tuple` worked out)."""
+        self._deps_tuples: dict[int, tuple[str, ...]] = {id(_NO_DEPS): _EMPTY}
+        """id of a `_Deps` -> its closure, interned by content."""
         self.roots_memo: dict[str, _Resolved] = {}
 
     def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
         return self.tuples.setdefault(t, t)
 
-    def kid_mask(self, local: _Local) -> int:
-        """The bits of a package's children's import paths."""
-        got = self._kid_masks.get(id(local))
-        if got is None:  # (locals live as long as the graph: ids stay unique)
-            bits = self.bits
-            got = 0
-            for path in local.kid_paths:
-                bit = bits.get(path)
-                if bit is None:
-                    bit = bits[path] = len(self.bit_names)
-                    self.bit_names.append(path)
-                got |= 1 << bit
-            self._kid_masks[id(local)] = got
+    def deps_tuple(self, top: _Deps) -> tuple[str, ...]:
+        """`top`'s closure as a sorted tuple, kept and interned by content (equal Deps are
+        one object: `cgotrap list` renders each once). Bottom-up over the `_Deps` graph,
+        iteratively; sets of import paths are bit masks, so a union is a few big-int ORs,
+        and the largest child's tuple is already sorted: what the others add is sorted in.
+        """
+        tuples = self._deps_tuples
+        got = tuples.get(id(top))
+        if got is not None:
+            return got
+        masks = self._masks
+        stack: list[tuple[_Deps, bool]] = [(top, False)]
+        while stack:
+            d, ready = stack.pop()
+            if id(d) in tuples:
+                continue
+            if not ready:
+                stack.append((d, True))
+                stack.extend((k, False) for k in d.kids if id(k) not in tuples)
+                continue
+            # (every `_Deps` lives as long as the graph: ids stay unique)
+            union = functools.reduce(
+                operator.or_, map(masks.__getitem__, map(id, d.kids)), self._paths_mask(d)
+            )
+            if d.kids:
+                largest = max(d.kids, key=lambda k: len(tuples[id(k)]))
+                big, extra = tuples[id(largest)], union & ~masks[id(largest)]
+            else:
+                big, extra = _EMPTY, union
+            names = self.bit_names
+            added = []
+            while extra:
+                low = extra & -extra
+                added.append(names[low.bit_length() - 1])
+                extra ^= low
+            masks[id(d)] = union
+            tuples[id(d)] = self.intern(tuple(sorted([*big, *added]))) if added else big
+        return tuples[id(top)]
+
+    def _paths_mask(self, d: _Deps) -> int:
+        """The bits of `d`'s children's import paths."""
+        bits = self.bits
+        got = 0
+        for path in d.kid_paths:
+            bit = bits.get(path)
+            if bit is None:
+                bit = bits[path] = len(self.bit_names)
+                self.bit_names.append(path)
+            got |= 1 << bit
         return got
 
     def target(self, index: int) -> _FastTarget:
@@ -152,9 +269,6 @@ class _Graph:
 
 
 _EMPTY: tuple[str, ...] = ()
-
-
-_DEPS = operator.attrgetter("deps")
 
 
 _LOCAL_NAME = operator.attrgetter("local.name")
@@ -249,37 +363,17 @@ class _FastTarget:
     def _new_node(self, local: _Local, kids: list[_Node]) -> _Node:
         graph = self.graph
         resolved_kids = local.kid_paths
-        # Deps: interned by content (children's paths and their Deps tuples)
+        # Deps: one `_Deps` per (children's paths, their `_Deps`), its closure left unread
         if kids:
-            local_mask = graph.kid_mask
-            kid_deps = list(map(_DEPS, kids))
+            kid_deps = [k.deps for k in kids if k.deps.kid_paths]
             dkey = (resolved_kids, *map(id, kid_deps))
             deps = graph.deps.get(dkey)
             if deps is None:
-                # (interned tuples live as long as the graph, so the ids in dkey stay unique)
-                # Sets of import paths as bit masks: the union is a few big-int ORs. The
-                # largest child's Deps is already sorted: what the others add is sorted in
-                # (a merge of two runs).
-                masks = graph.deps_masks
-                union = functools.reduce(
-                    operator.or_, map(masks.__getitem__, map(id, kid_deps)), local_mask(local)
-                )
-                big = max(kid_deps, key=len)
-                extra = union & ~masks[id(big)]
-                if extra:
-                    names = graph.bit_names
-                    added = []
-                    while extra:
-                        low = extra & -extra
-                        added.append(names[low.bit_length() - 1])
-                        extra ^= low
-                    deps = graph.intern(tuple(sorted([*big, *added])))
-                    masks[id(deps)] = union
-                else:
-                    deps = big
-                graph.deps[dkey] = deps
+                # (every `_Deps` lives as long as the graph, so the ids in dkey stay unique)
+                once = {id(k): k for k in kid_deps}  # (by identity: == reads the closure)
+                deps = graph.deps[dkey] = _Deps(resolved_kids, tuple(once.values()))
         else:
-            deps = _EMPTY
+            deps = _NO_DEPS
         err, kind, pos = local.err, local.err_kind, local.err_pos
         if (
             err is None

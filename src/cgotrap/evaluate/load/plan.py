@@ -14,7 +14,7 @@ from cgotrap import toolchain
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.discover.project import find_project
 from cgotrap.evaluate.load.facts import _node_facts, _to_facts
-from cgotrap.evaluate.load.fast import _CycleError, _Graph, _Node, _Walked
+from cgotrap.evaluate.load.fast import _CycleError, _Deps, _Graph, _Node, _Walked
 from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.matrix import _Matrix
 from cgotrap.evaluate.load.patterns import _Patterns
@@ -61,6 +61,8 @@ class _Evaluated:
     problems: tuple[str, ...]
     with_deps: bool = True
     """-deps: every package listed, not only the roots."""
+    graph: _Graph
+    """The fast path's graph (`_Graph.deps_tuple` turns a node's Deps into a kept tuple)."""
 
 
 class ListingPlan:
@@ -168,6 +170,7 @@ class ListingPlan:
             lists=lists,
             problems=tuple(loader.problems),
             with_deps=with_deps,
+            graph=graph,
         )
 
     def matrix(self) -> MatrixResult:
@@ -241,10 +244,14 @@ class ListingPlan:
         extra.update(dict.fromkeys(resolver.probed_dirs()))
         return list(extra)
 
-    def listing(self, indices: Sequence[int] | None = None) -> SharedListing:
-        """The targets at `indices` (default: all), equal package objects shared."""
+    def listing(
+        self, indices: Sequence[int] | None = None, *, keep_deps: bool = True
+    ) -> SharedListing:
+        """The targets at `indices` (default: all), equal package objects shared.
+        `keep_deps`: each object's Deps as a kept tuple (interned: what `-json` renders);
+        False leaves them worked out when read (linear memory for a listing of paths)."""
         ev = self.evaluate(range(len(self.targets)) if indices is None else indices)
-        return _share(ev, self.targets, pgo_auto=self.pgo == "auto")
+        return _share(ev, self.targets, keep_deps=keep_deps, pgo_auto=self.pgo == "auto")
 
 
 _STD_PREFETCH_MIN_DIRS = 300
@@ -321,15 +328,20 @@ def _pgo_split(listed: _Walked, target: Target, *, with_deps: bool) -> list[Pack
     return split_for_pgo(packages, kids, listed.root_order, mains, with_deps=with_deps)
 
 
-def _share(ev: _Evaluated, all_targets: Sequence[Target], *, pgo_auto: bool) -> SharedListing:
+def _share(
+    ev: _Evaluated, all_targets: Sequence[Target], *, keep_deps: bool, pgo_auto: bool
+) -> SharedListing:
     """The evaluated targets' objects, each distinct object once; with per-program copies
-    for main packages with a default.pgo when `pgo_auto` (-pgo=auto, go's default)."""
+    for main packages with a default.pgo when `pgo_auto` (-pgo=auto, go's default).
+    `keep_deps`: Deps as kept tuples (`_Graph.deps_tuple`), else left lazy."""
     targets = [all_targets[i] for i in ev.indices]
     objects: list[PackageFacts] = []
     index_of: dict[tuple[Any, ...], int] = {}
     as_root: dict[_Node, int] = {}
     as_dep: dict[_Node, int] = {}
     order: list[tuple[int, ...]] = []
+    # -json renders every Deps: each kept, interned by content (rendered once per object)
+    kept = ev.graph.deps_tuple if keep_deps else _lazy
     for index, target in enumerate(targets):
         listed = ev.lists[index]
         out: list[int] = []
@@ -367,27 +379,35 @@ def _share(ev: _Evaluated, all_targets: Sequence[Target], *, pgo_auto: bool) -> 
                 if got is None:
                     got = index_of[n, dep_only, err, derrs] = len(objects)
                     objects.append(
-                        _node_facts(n, dep_only, err, target, incomplete=True, deps_errors=derrs)
+                        _node_facts(
+                            n,
+                            dep_only,
+                            err,
+                            target,
+                            incomplete=True,
+                            deps_errors=derrs,
+                            deps=kept(n.deps),
+                        )
                     )
             elif n.err is None:
                 table = as_dep if dep_only else as_root
                 got = table.get(n)
                 if got is None:
                     got = table[n] = len(objects)
-                    objects.append(_node_facts(n, dep_only, None, target))
+                    objects.append(_node_facts(n, dep_only, None, target, deps=kept(n.deps)))
             else:
                 key = (n, dep_only, errors[path])
                 got = index_of.get(key)
                 if got is None:
                     got = index_of[key] = len(objects)
-                    objects.append(_node_facts(n, dep_only, key[2], target))
+                    objects.append(_node_facts(n, dep_only, key[2], target, deps=kept(n.deps)))
             found[i] = got
         for i in [i for i, got in enumerate(found) if got is None]:  # new DepOnly objects
             n = nodes[i]
             got = as_dep.get(n)
             if got is None:
                 got = as_dep[n] = len(objects)
-                objects.append(_node_facts(n, True, None, target))
+                objects.append(_node_facts(n, True, None, target, deps=kept(n.deps)))
             found[i] = got
         out.extend(cast("list[int]", found))
         order.append(tuple(out))
@@ -397,6 +417,10 @@ def _share(ev: _Evaluated, all_targets: Sequence[Target], *, pgo_auto: bool) -> 
         order=tuple(order),
         problems=ev.problems,
     )
+
+
+def _lazy(deps: _Deps) -> _Deps:
+    return deps
 
 
 def _is_std_literal(pattern: str) -> bool:

@@ -341,8 +341,8 @@ def package_error_order(err: PackageError) -> tuple[int, str, str]:
 def fold_path(path: str) -> str:
     """The case-folded form go compares import paths by: each rune replaced by the smallest
     of its simple case folds ("K" -> "k", "\u212a" (Kelvin) -> "k"); ASCII upper to lower."""
-    if path.isascii() and not any("A" <= c <= "Z" for c in path):
-        return path
+    if path.isascii():  # (each ASCII letter's smallest fold is its upper case, lowered)
+        return path.lower()
     out = []
     for ch in path:
         orbit = {ch, *(c for c in (ch.lower(), ch.upper(), ch.lower().upper()) if len(c) == 1)}
