@@ -101,11 +101,12 @@ class _Deps(Sequence[str]):
 
     go's Deps is the sorted transitive closure of the imports; kept as a tuple per package
     it costs the square of an import chain's depth (a 10,000-deep chain: 50 million
-    entries). Here each package holds only its children, so the whole graph takes memory
-    linear in the imports, and the closure is worked out when it is read: `in` walks the
-    graph (stopping at the first hit), iterating gives the sorted tuple (not kept: a reader
-    that wants it kept, `cgotrap list`, asks `_Graph.deps_tuple`, which interns it). Walks
-    are iterative. Pickled as the plain tuple.
+    pointers, 1.5 GB). Here each package holds only its children, and the closure is worked
+    out when it is read: `in` walks the graph (stopping at the first hit), iterating gives
+    the sorted tuple (not kept; `cgotrap list -json`, which renders them all, keeps them
+    with `_Graph.deps_tuple`). Walks are iterative. Equal closures are one object
+    (`_Graph.new_deps`, by a bit mask: one bit per package and dependency, a 64th of the
+    tuples, ~6 MB for that chain). Pickled as the plain tuple.
     """
 
     __slots__ = ("kid_paths", "kids")
@@ -198,14 +199,15 @@ class _Graph:
         self.nodes: dict[tuple[Any, ...], _Node] = {}
         self.by_kids: dict[tuple[Any, ...], _Node] = {}
         self.deps: dict[tuple[Any, ...], _Deps] = {}
-        """(children's paths, ids of their `_Deps`) -> the `_Deps` (one object per content
-        of that shape: its id keys nodes)."""
+        """(children's paths, ids of their `_Deps`) -> the `_Deps` (`new_deps`)."""
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.bits: dict[str, int] = {}
         """Import path -> its bit in the Deps masks."""
         self.bit_names: list[str] = []
         self._masks: dict[int, int] = {id(_NO_DEPS): 0}
-        """id of a `_Deps` -> the mask of its closure (what `deps_tuple` worked out)."""
+        """id of a `_Deps` -> the mask of its closure."""
+        self._by_mask: dict[int, _Deps] = {0: _NO_DEPS}
+        self._path_masks: dict[int, int] = {}
         self._deps_tuples: dict[int, tuple[str, ...]] = {id(_NO_DEPS): _EMPTY}
         """id of a `_Deps` -> its closure, interned by content."""
         self.roots_memo: dict[str, _Resolved] = {}
@@ -213,17 +215,34 @@ class _Graph:
     def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
         return self.tuples.setdefault(t, t)
 
+    def new_deps(self, kid_paths: tuple[str, ...], kid_deps: list[_Deps]) -> _Deps:
+        """The one `_Deps` of that content: children's paths `kid_paths` (interned) and
+        their `_Deps`. Contents are compared as bit masks of import paths (a union is a few
+        big-int ORs): one bit per (Deps, path), where a tuple took a pointer, so two
+        targets whose packages import each other differently but reach the same packages
+        share their nodes (across a matrix most do)."""
+        masks = self._masks
+        union = functools.reduce(
+            operator.or_, map(masks.__getitem__, map(id, kid_deps)), self._paths_mask(kid_paths)
+        )
+        got = self._by_mask.get(union)
+        if got is None:
+            once = {id(k): k for k in kid_deps}  # (by identity: == would read the closure)
+            got = self._by_mask[union] = _Deps(kid_paths, tuple(once.values()))
+            masks[id(got)] = union  # (every `_Deps` lives as long as the graph)
+        return got
+
     def deps_tuple(self, top: _Deps) -> tuple[str, ...]:
-        """`top`'s closure as a sorted tuple, kept and interned by content (equal Deps are
-        one object: `cgotrap list` renders each once). Bottom-up over the `_Deps` graph,
-        iteratively; sets of import paths are bit masks, so a union is a few big-int ORs,
-        and the largest child's tuple is already sorted: what the others add is sorted in.
-        """
+        """`top`'s closure as a sorted tuple, kept (each content is one `_Deps`, so one
+        tuple: `cgotrap list` renders each once). Bottom-up over the `_Deps` graph,
+        iteratively: the largest child's tuple is already sorted, what the others add (the
+        difference of the masks) is sorted in."""
         tuples = self._deps_tuples
         got = tuples.get(id(top))
         if got is not None:
             return got
         masks = self._masks
+        names = self.bit_names
         stack: list[tuple[_Deps, bool]] = [(top, False)]
         while stack:
             d, ready = stack.pop()
@@ -233,35 +252,32 @@ class _Graph:
                 stack.append((d, True))
                 stack.extend((k, False) for k in d.kids if id(k) not in tuples)
                 continue
-            # (every `_Deps` lives as long as the graph: ids stay unique)
-            union = functools.reduce(
-                operator.or_, map(masks.__getitem__, map(id, d.kids)), self._paths_mask(d)
-            )
             if d.kids:
                 largest = max(d.kids, key=lambda k: len(tuples[id(k)]))
-                big, extra = tuples[id(largest)], union & ~masks[id(largest)]
+                big, extra = tuples[id(largest)], masks[id(d)] & ~masks[id(largest)]
             else:
-                big, extra = _EMPTY, union
-            names = self.bit_names
+                big, extra = _EMPTY, masks[id(d)]
             added = []
             while extra:
                 low = extra & -extra
                 added.append(names[low.bit_length() - 1])
                 extra ^= low
-            masks[id(d)] = union
-            tuples[id(d)] = self.intern(tuple(sorted([*big, *added]))) if added else big
+            tuples[id(d)] = tuple(sorted([*big, *added])) if added else big
         return tuples[id(top)]
 
-    def _paths_mask(self, d: _Deps) -> int:
-        """The bits of `d`'s children's import paths."""
-        bits = self.bits
-        got = 0
-        for path in d.kid_paths:
-            bit = bits.get(path)
-            if bit is None:
-                bit = bits[path] = len(self.bit_names)
-                self.bit_names.append(path)
-            got |= 1 << bit
+    def _paths_mask(self, paths: tuple[str, ...]) -> int:
+        """The bits of `paths` (an interned tuple: kept by its id)."""
+        got = self._path_masks.get(id(paths))
+        if got is None:
+            bits = self.bits
+            got = 0
+            for path in paths:
+                bit = bits.get(path)
+                if bit is None:
+                    bit = bits[path] = len(self.bit_names)
+                    self.bit_names.append(path)
+                got |= 1 << bit
+            self._path_masks[id(paths)] = got
         return got
 
     def target(self, index: int) -> _FastTarget:
@@ -370,8 +386,7 @@ class _FastTarget:
             deps = graph.deps.get(dkey)
             if deps is None:
                 # (every `_Deps` lives as long as the graph, so the ids in dkey stay unique)
-                once = {id(k): k for k in kid_deps}  # (by identity: == reads the closure)
-                deps = graph.deps[dkey] = _Deps(resolved_kids, tuple(once.values()))
+                deps = graph.deps[dkey] = graph.new_deps(resolved_kids, kid_deps)
         else:
             deps = _NO_DEPS
         err, kind, pos = local.err, local.err_kind, local.err_pos
