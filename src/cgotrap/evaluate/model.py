@@ -34,7 +34,9 @@ class PackageFacts:
     """One package as seen on one target: the go-list-compatible facts."""
 
     target: Target
-    """The configuration these facts hold for."""
+    """The configuration these facts hold for: the first one, when the loader shares one
+    object between the targets it reads the same on (`TargetPackages.target` is the one a
+    listing is for)."""
     dir: str
     """`Dir`: absolute directory ("" when the package was not found)."""
     import_path: str
@@ -117,7 +119,8 @@ class TargetPackages:
     target: Target
     """The configuration."""
     packages: tuple[PackageFacts, ...]
-    """Packages in the order `go list -e -deps` prints them (dependencies first)."""
+    """Packages in the order `go list -e -deps` prints them (dependencies first). A package
+    that reads the same on several targets is the same object in each of their listings."""
     roots: tuple[str, ...]
     """Import paths the patterns matched (the non-DepOnly packages), in pattern order."""
     shape: int = -1

@@ -174,39 +174,32 @@ class ListingPlan:
         )
 
     def matrix(self) -> MatrixResult:
-        """Every target with its own PackageFacts."""
+        """Every target's PackageFacts; a package that reads the same on several targets is
+        one object (whose `target` is the first of them), as in `listing`."""
         ev = self.evaluate(range(len(self.targets)))
         if self._loader.dir_scans is not None:
             self._loader.dir_scans.note(self.consulted())
+        # (no per-program PGO copies here: scan judges each package once)
+        shared = _share(ev, self.targets, keep_deps=False, pgo_auto=False)
+        objects = shared.objects
         per_target = []
         shapes: dict[tuple[Any, ...], int] = {}
-        for index, listed, roots in zip(ev.indices, ev.lists, ev.roots, strict=True):
-            target = self.targets[index]
-            # (no per-program PGO copies here: scan judges each package once)
+        for index, listed, roots, order in zip(
+            ev.indices, ev.lists, ev.roots, shared.order, strict=True
+        ):
             shape = -1
             if isinstance(listed, _Walked):
-                inc, derrs = listed.incomplete, listed.deps_errors
-                packages = tuple(
-                    _node_facts(
-                        n,
-                        d,
-                        e,
-                        target,
-                        incomplete=n.local.path in inc,
-                        deps_errors=derrs.get(n.local.path, ()),
-                    )
-                    for n, d, e in listed.entries()
-                )
                 # (the imports tuples are interned: hashing them is cheap)
                 key = (
                     tuple([(n.local.path, n.local.name, n.local.imports) for n in listed.listed]),
                     tuple(roots),
                 )
                 shape = shapes.setdefault(key, len(shapes))
-            else:
-                packages = tuple(_to_facts(p, d, target) for p, d in listed)
+            packages = tuple(map(objects.__getitem__, order))
             per_target.append(
-                TargetPackages(target=target, packages=packages, roots=tuple(roots), shape=shape)
+                TargetPackages(
+                    target=self.targets[index], packages=packages, roots=tuple(roots), shape=shape
+                )
             )
         return MatrixResult(
             module_root=self.module_root,
