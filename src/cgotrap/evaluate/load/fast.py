@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.evaluate.load import steps
@@ -201,6 +201,8 @@ class _Graph:
         self.deps: dict[tuple[Any, ...], _Deps] = {}
         """(children's paths, ids of their `_Deps`) -> the `_Deps` (`new_deps`)."""
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.pairs: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+        """Interned `_Local.kid_pairs`."""
         self.bits: dict[str, int] = {}
         """Import path -> its bit in the Deps masks."""
         self.bit_names: list[str] = []
@@ -294,7 +296,16 @@ class _Walked:
     """One target's listing on the fast path: the nodes in go's order (only the roots
     without -deps), the import paths the patterns matched, and errors with their stacks."""
 
-    __slots__ = ("deps_errors", "errors", "every", "incomplete", "listed", "root_order", "roots")
+    __slots__ = (
+        "deps_errors",
+        "errors",
+        "every",
+        "import_positions",
+        "incomplete",
+        "listed",
+        "root_order",
+        "roots",
+    )
 
     def __init__(
         self,
@@ -318,6 +329,24 @@ class _Walked:
         """Import paths go marks Incomplete (an error here or in a dependency)."""
         self.deps_errors = deps_errors if deps_errors is not None else {}
         """Import path -> its DepsErrors (only the non-empty ones)."""
+        self.import_positions = False
+        """An error's position came from an importer's files (then the walk is this
+        target's own: another target's importer may have other files)."""
+
+    def for_target(self, built: dict[str, _Node | None]) -> _Walked:
+        """This walk for another target whose nodes walk the same (`_Matrix.walk_key`):
+        the same paths in the same order and the same errors, with that target's nodes."""
+        listed = [built[n.local.path] for n in self.listed]
+        every = listed if self.every is self.listed else [built[n.local.path] for n in self.every]
+        return _Walked(
+            listed=cast("list[_Node]", listed),
+            roots=self.roots,
+            errors=self.errors,
+            incomplete=self.incomplete,
+            deps_errors=self.deps_errors,
+            every=cast("list[_Node]", every),
+            root_order=self.root_order,
+        )
 
     def entries(self) -> list[tuple[_Node, bool, PackageError | None]]:
         """(node, DepOnly, error) in order."""
@@ -500,7 +529,8 @@ class _FastTarget:
             kid_strs.append(imp)
         local.kid_paths = graph.intern(tuple(kid_paths))
         local.kid_res = tuple(kid_res)
-        local.kid_pairs = tuple(zip(kid_paths, kid_strs, strict=True))
+        pairs = tuple(zip(kid_paths, kid_strs, strict=True))
+        local.kid_pairs = graph.pairs.setdefault(pairs, pairs)  # (its id stands for it)
         local.kid_strs = graph.intern(tuple(kid_strs))
         local.imports = graph.intern(tuple(resolved[:n_explicit]))
         local.internal_bad = frozenset(bad)
@@ -537,6 +567,7 @@ class _FastTarget:
         order: list[_Node] = []
         root_set: set[str] = set()
         root_list: list[_Node] = []
+        positions: list[str] = []
 
         def first_load(node: _Node, path: list[str], s: str, parent: _Node | None) -> None:
             if node.err_kind == MATCH:
@@ -544,7 +575,10 @@ class _FastTarget:
             elif node.err_kind == PUSH:
                 errs[node.local.path] = [[*path, s], node.err_pos, False]
             else:
-                pos = self._import_pos(parent, s) if parent is not None else ""
+                pos = ""
+                if parent is not None:
+                    pos = self._import_pos(parent, s)
+                    positions.append(pos)
                 errs[node.local.path] = [list(path), pos, node.err_kind == LINK]
 
         def revisit(path: list[str], kp: str, s: str) -> None:
@@ -607,7 +641,7 @@ class _FastTarget:
             incomplete, deps_errors = incomplete_and_deps_errors(
                 [n.local.path for n in order], kid_paths, errors, package_error_order
             )
-        return _Walked(
+        walked = _Walked(
             listed=order if with_deps else root_list,
             roots=root_set,
             errors=errors,
@@ -616,6 +650,8 @@ class _FastTarget:
             every=order,
             root_order=[n.local.path for n in root_list],
         )
+        walked.import_positions = bool(positions)
+        return walked
 
     def _import_pos(self, parent: _Node, path: str) -> str:
         return self._import_pos_in(parent.local, path)

@@ -45,6 +45,8 @@ class _Matrix:
         self.unsure: set[int] = set()
         self._classes: dict[str, list[tuple[int, bool]]] = {}
         self._busy: set[str] = set()
+        self._walk_tokens: dict[int, int] = {}
+        self._walk_kinds: dict[tuple[Any, ...], int] = {}
 
     # ---- pass 1: which packages each target loads
 
@@ -184,6 +186,26 @@ class _Matrix:
         if index not in self.by_index or index in self.unsure:
             return None
         return {path: vec[index] for path, vec in self.vecs.items()}
+
+    def walk_key(self, index: int, roots: Sequence[str]) -> tuple[Any, ...]:
+        """What go's load order over a target's nodes depends on: its roots, and per
+        package its imports (path and string, in order) and its own error. Two targets with
+        the same key walk the same (`_Walked.for_target`), though their nodes differ (other
+        files, other Deps: the walk reads neither)."""
+        tokens = self._walk_tokens
+        kinds = self._walk_kinds
+        out: list[int] = []
+        for vec in self.vecs.values():
+            node = vec[index]
+            if node is None:
+                out.append(-1)
+                continue
+            got = tokens.get(id(node))
+            if got is None:  # (nodes live as long as the graph: ids stay unique)
+                token = (id(node.local.kid_pairs), node.err, node.err_kind, node.err_pos)
+                got = tokens[id(node)] = kinds.setdefault(token, len(kinds))
+            out.append(got)
+        return (tuple(roots), tuple(out))
 
     def root_nodes(
         self, roots: Sequence[str], built: dict[str, _Node | None]

@@ -148,6 +148,7 @@ class ListingPlan:
         if loader.resolver.importer_dependent:
             shared.unsure.update(shared.by_index)
         lists: list[_Walked | _SlowList] = []
+        walks: dict[tuple[Any, ...], _Walked] = {}
         for index in indices:
             roots = all_roots[index]
             root_errors = matcher.errors(index)
@@ -156,7 +157,15 @@ class ListingPlan:
             root_nodes = None if built is None else shared.root_nodes(roots, built)
             try:
                 if built is not None and root_nodes is not None:
-                    lists.append(ft.walk(root_nodes, built, with_deps=with_deps))
+                    key = shared.walk_key(index, roots)
+                    seen = walks.get(key)
+                    if seen is not None:
+                        lists.append(seen.for_target(built))
+                        continue
+                    walked = ft.walk(root_nodes, built, with_deps=with_deps)
+                    if not walked.import_positions:
+                        walks[key] = walked
+                    lists.append(walked)
                 else:
                     lists.append(ft.run(roots, root_errors, with_deps=with_deps))
             except _CycleError:
