@@ -82,20 +82,21 @@ def read_sources(matrix: MatrixResult, reader: GoDeclReader | None) -> SourceFac
     dependent = cgo_dependent(matrix)
     files: dict[str, None] = {}
     c_files: dict[str, tuple[str, dict[str, None]]] = {}
-    for tp in matrix.per_target:
-        for p in tp.packages:
-            if p.standard or not p.dir:
-                continue
-            wanted = p.import_path in dependent or any(i in dependent for i in p.imports)
-            if wanted:
-                names: Iterable[str] = (*p.go_files, *p.cgo_files)
-                if p.import_path in dependent:
-                    names = (*names, *p.ignored_go_files)
-                files.update(dict.fromkeys(str(Path(p.dir, n)) for n in names))
-            c_like = (*p.c_files, *p.cxx_files, *p.m_files)
-            if c_like:
-                entry = c_files.setdefault(p.import_path, (p.dir, {}))
-                entry[1].update(dict.fromkeys(c_like))
+    # (a package that reads the same on several targets is one object: seen once)
+    distinct = {id(p): p for tp in matrix.per_target for p in tp.packages}
+    for p in distinct.values():
+        if p.standard or not p.dir:
+            continue
+        wanted = p.import_path in dependent or any(i in dependent for i in p.imports)
+        if wanted:
+            names: Iterable[str] = (*p.go_files, *p.cgo_files)
+            if p.import_path in dependent:
+                names = (*names, *p.ignored_go_files)
+            files.update(dict.fromkeys(str(Path(p.dir, n)) for n in names))
+        c_like = (*p.c_files, *p.cxx_files, *p.m_files)
+        if c_like:
+            entry = c_files.setdefault(p.import_path, (p.dir, {}))
+            entry[1].update(dict.fromkeys(c_like))
     problems: list[str] = []
     decls: dict[str, GoDecls] = {}
     if reader is not None and files:
