@@ -126,3 +126,29 @@ def test_deps_of_a_deep_chain_are_go_lists(chains: dict[int, Path], go_tool: Too
     (first,) = [o for o in shared.objects if o.import_path == "example.com/chain/p0"]
     assert isinstance(first.deps, tuple)
     assert first.deps == want
+
+
+def test_past_the_mask_budget_deps_are_still_go_lists(
+    chains: dict[int, Path], go_tool: Tool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no room for Deps masks (a chain deeper than the budget allows) equal closures
+    are not merged, and every Deps is still go list's."""
+    from cgotrap.evaluate.load import fast, load_listing
+    from cgotrap.targets import Target
+
+    monkeypatch.setattr(fast, "MASK_BUDGET", 0)
+    root = chains[SMALL]
+    env = {**toolchain.go_env(), "GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "0"}
+    out = subprocess.run(
+        [str(go_tool.path), "list", "-deps", "-f", '{{.ImportPath}}:{{join .Deps ","}}', "./p0"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    want = dict(line.split(":", 1) for line in out.splitlines())
+    targets = [Target(goos="linux", goarch="amd64", cgo=False)]
+    listed = load_listing(["./p0"], targets, root=root)
+    got = {o.import_path: ",".join(o.deps) for o in listed.objects}
+    assert got == want

@@ -210,6 +210,8 @@ class _Graph:
         """id of a `_Deps` -> the mask of its closure."""
         self._by_mask: dict[int, _Deps] = {0: _NO_DEPS}
         self._path_masks: dict[int, int] = {}
+        self._mask_bytes = 0
+        """What the masks take; past `MASK_BUDGET` new Deps get none (see `new_deps`)."""
         self._deps_tuples: dict[int, tuple[str, ...]] = {id(_NO_DEPS): _EMPTY}
         """id of a `_Deps` -> its closure, interned by content."""
         self.roots_memo: dict[str, _Resolved] = {}
@@ -223,15 +225,21 @@ class _Graph:
         big-int ORs): one bit per (Deps, path), where a tuple took a pointer, so two
         targets whose packages import each other differently but reach the same packages
         share their nodes (across a matrix most do)."""
+        once = {id(k): k for k in kid_deps}  # (by identity: == would read the closure)
+        if self._mask_bytes > MASK_BUDGET:
+            # The masks grow with (packages x dependencies)/8 bytes: past the budget (a
+            # chain over ~20,000 deep) equal closures are no longer merged, memory stays
+            # linear in the graph (more nodes, the same answers).
+            return _Deps(kid_paths, tuple(once.values()))
         masks = self._masks
         union = functools.reduce(
             operator.or_, map(masks.__getitem__, map(id, kid_deps)), self._paths_mask(kid_paths)
         )
         got = self._by_mask.get(union)
         if got is None:
-            once = {id(k): k for k in kid_deps}  # (by identity: == would read the closure)
             got = self._by_mask[union] = _Deps(kid_paths, tuple(once.values()))
             masks[id(got)] = union  # (every `_Deps` lives as long as the graph)
+            self._mask_bytes += union.bit_length() // 8 + 32
         return got
 
     def deps_tuple(self, top: _Deps) -> tuple[str, ...]:
@@ -253,6 +261,12 @@ class _Graph:
             if not ready:
                 stack.append((d, True))
                 stack.extend((k, False) for k in d.kids if id(k) not in tuples)
+                continue
+            if id(d) not in masks:  # made past the mask budget: a plain union
+                found = set(d.kid_paths)
+                for kid in d.kids:
+                    found.update(tuples[id(kid)])
+                tuples[id(d)] = tuple(sorted(found))
                 continue
             if d.kids:
                 largest = max(d.kids, key=lambda k: len(tuples[id(k)]))
@@ -287,6 +301,9 @@ class _Graph:
 
 
 _EMPTY: tuple[str, ...] = ()
+
+MASK_BUDGET = 64 * 1024 * 1024
+"""Bytes of Deps masks a graph keeps at most (`_Graph.new_deps`)."""
 
 
 _LOCAL_NAME = operator.attrgetter("local.name")
