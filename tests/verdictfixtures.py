@@ -398,6 +398,209 @@ _FIXTURES: tuple[Fixture, ...] = (
     ),
 )
 
+_FIXTURES += (
+    Fixture(
+        name="cgomethod",
+        pattern="a method declared only in a cgo file, used in the package and by an importer",
+        files={
+            "counter/counter.go": """\
+                package counter
+
+                // Counter counts.
+                type Counter struct{ n int }
+
+                // Add adds x.
+                func (c *Counter) Add(x int) { c.n += x }
+
+                // Total is the sum so far.
+                func (c *Counter) Total() int { return c.n }
+
+                // AddAll adds every x, in C.
+                func AddAll(c *Counter, xs []int) int {
+                    for _, x := range xs {
+                        c.FastAdd(x)
+                    }
+                    return c.Total()
+                }
+                """,
+            "counter/counter_cgo.go": """\
+                package counter
+
+                /*
+                static int twice(int x) { return 2 * x; }
+                */
+                import "C"
+
+                // FastAdd adds x in C.
+                func (c *Counter) FastAdd(x int) { c.n += int(C.twice(C.int(x))) / 2 }
+                """,
+            "meter/meter.go": """\
+                package meter
+
+                // Gauge holds a value.
+                type Gauge struct{ v int }
+
+                // Set sets the value.
+                func (g *Gauge) Set(v int) { g.v = v }
+
+                // Value is the value.
+                func (g Gauge) Value() int { return g.v }
+                """,
+            "meter/meter_cgo.go": """\
+                package meter
+
+                /*
+                static int twice(int x) { return 2 * x; }
+                */
+                import "C"
+
+                // Double doubles the value in C.
+                func (g *Gauge) Double() { g.v = int(C.twice(C.int(g.v))) }
+                """,
+            "cmd/count/main.go": """\
+                package main
+
+                import (
+                    "fmt"
+
+                    "{module}/counter"
+                )
+
+                func main() { fmt.Println(counter.AddAll(&counter.Counter{}, []int{1, 2})) }
+                """,
+            "cmd/meter/main.go": """\
+                package main
+
+                import (
+                    "fmt"
+
+                    "{module}/meter"
+                )
+
+                func main() {
+                    g := &meter.Gauge{}
+                    g.Set(21)
+                    g.Double()
+                    fmt.Println(g.Value())
+                }
+                """,
+        },
+        packages=(
+            Package(dir="counter"),
+            Package(dir="meter"),
+            Package(dir="cmd/count", main=True, run=True),
+            Package(dir="cmd/meter", main=True, run=True),
+        ),
+    ),
+    Fixture(
+        name="initreg",
+        pattern=(
+            "a linux && cgo file registers a driver in its init; without cgo the package "
+            "builds from an empty file and the program lacks the driver"
+        ),
+        marker="drivers: [vfs]",
+        files={
+            "drivers/drivers.go": """\
+                // Package drivers is a registry of storage drivers.
+                package drivers
+
+                import "sort"
+
+                var registry = map[string]func() string{}
+
+                // MustRegister adds a driver.
+                func MustRegister(name string, init func() string) {
+                    if _, dup := registry[name]; dup {
+                        panic("driver registered twice: " + name)
+                    }
+                    registry[name] = init
+                }
+
+                // Names lists the registered drivers.
+                func Names() []string {
+                    out := []string{}
+                    for name := range registry {
+                        out = append(out, name)
+                    }
+                    sort.Strings(out)
+                    return out
+                }
+                """,
+            "drivers/vfs/vfs.go": """\
+                package vfs
+
+                import "{module}/drivers"
+
+                func init() { drivers.MustRegister("vfs", Init) }
+
+                // Init starts the driver.
+                func Init() string { return "vfs" }
+                """,
+            "drivers/btrfs/btrfs.go": """\
+                //go:build linux && cgo
+
+                package btrfs
+
+                /*
+                static int subvolumes(void) { return 1; }
+                */
+                import "C"
+
+                import "{module}/drivers"
+
+                func init() {
+                    drivers.MustRegister("btrfs", Init)
+                }
+
+                // Init starts the driver.
+                func Init() string { return "btrfs" + string(rune('0'+C.subvolumes())) }
+                """,
+            "drivers/btrfs/dummy_unsupported.go": """\
+                //go:build !linux || !cgo
+
+                package btrfs
+                """,
+            "drivers/register/register_btrfs.go": """\
+                //go:build !exclude_graphdriver_btrfs && linux
+
+                package register
+
+                import (
+                    // register the btrfs driver
+                    _ "{module}/drivers/btrfs"
+                )
+                """,
+            "drivers/register/register_vfs.go": """\
+                package register
+
+                import (
+                    // register the vfs driver
+                    _ "{module}/drivers/vfs"
+                )
+                """,
+            "cmd/app/main.go": """\
+                package main
+
+                import (
+                    "fmt"
+
+                    "{module}/drivers"
+                    _ "{module}/drivers/register"
+                )
+
+                func main() { fmt.Printf("drivers: %v\\n", drivers.Names()) }
+                """,
+        },
+        packages=(
+            Package(dir="drivers"),
+            Package(dir="drivers/vfs"),
+            Package(dir="drivers/btrfs"),
+            Package(dir="drivers/register"),
+            Package(dir="cmd/app", main=True, run=True),
+        ),
+    ),
+)
+
 FIXTURES: dict[str, Fixture] = {f.name: f for f in _FIXTURES}
 """Every fixture, by name."""
 

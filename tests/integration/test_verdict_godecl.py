@@ -2,8 +2,9 @@
 
 For every verdict fixture, target and package: the files go builds come from cgotrap's
 evaluator, the declarations and uses from the go/parser reader (`godecl`), and the
-prediction (`missing_in_package`, `missing_through_import`) must equal the `undefined: X`
-lines (file, first line, name) of the real `go build` in the truth table; a package with
+prediction (`missing_in_package`, `missing_through_import`, `missing_methods`) must equal
+the `undefined: X` and `x.M undefined (type T has no field or method M)` lines (file,
+first line, go's words) of the real `go build` in the truth table; a package with
 no file left must be one go refuses, and every "build constraints exclude all Go files" of
 go must be a package with no file left.
 """
@@ -24,9 +25,12 @@ from tests.integration import verdict_truth as vt
 
 pytestmark = pytest.mark.integration
 
-# go's error lines: "hash/hash.go:7:18: undefined: fastHash" (go's output, not Go source).
+# go's error lines (go's output, not Go source): "hash/hash.go:7:18: undefined: fastHash",
+# "counter/counter.go:15:5: c.FastAdd undefined (type *Counter has no field or method FastAdd)".
 _UNDEFINED = re.compile(
-    r"^(?P<file>\S+\.go):(?P<line>\d+):\d+: undefined: (?P<name>\S+)$", re.MULTILINE
+    r"^(?P<file>\S+\.go):(?P<line>\d+):\d+: (?P<name>undefined: \S+"
+    r"|\S+ undefined \(type \S+ has no field or method \S+\))$",
+    re.MULTILINE,
 )
 
 
@@ -89,9 +93,11 @@ def test_undefined_names_match_go(name: str, reader: GoDeclReader, tmp_path: Pat
             if not built or any(not table.cell(t, d).builds for d in deps):
                 continue  # go stops before type-checking this package
             predicted = list(godecl.missing_in_package(built, left_out))
+            predicted += godecl.missing_methods(built, "", built, left_out)
             for dep in deps:
                 predicted += godecl.missing_through_import(built, dep, *decls[dep])
-            got = {(f"{directory}/{m.file}", m.line, m.name) for m in predicted}
+                predicted += godecl.missing_methods(built, dep, *decls[dep])
+            got = {(f"{directory}/{m.file}", m.line, m.message) for m in predicted}
             assert got == _observed(cell.error, directory), (t.name, path, cell.error)
             compared += 1
     assert compared > 0

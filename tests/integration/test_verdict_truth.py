@@ -150,3 +150,37 @@ def test_orphaned_c_file_breaks_only_with_cgo(tables: dict[str, TruthTable]) -> 
         else:
             assert cell.builds, t.name
             assert vt.truth_verdict(table, cell) == "pure"
+
+
+def test_cgo_only_method_breaks_the_package_and_the_importer(
+    tables: dict[str, TruthTable],
+) -> None:
+    table = tables["cgomethod"]
+    for t in CGO0:
+        cell = table.cell(t, "counter")
+        assert "c.FastAdd undefined (type *Counter has no field or method FastAdd)" in cell.error
+        assert vt.truth_verdict(table, cell) == "breaks"
+        assert vt.truth_verdict(table, table.cell(t, "cmd/count")) == "breaks"
+        app = table.cell(t, "cmd/meter")
+        assert "g.Double undefined (type *meter.Gauge has no field or method Double)" in app.error
+        # The package itself builds without its cgo file.
+        assert vt.truth_verdict(table, table.cell(t, "meter")) == "fallback", t.name
+    assert table.cell(GNU1, "cmd/count").run_output == "3\n"
+    assert table.cell(GNU1, "cmd/meter").run_output == "42\n"
+
+
+def test_driver_registered_in_a_dropped_cgo_init_is_missing_at_run_time(
+    tables: dict[str, TruthTable],
+) -> None:
+    table = tables["initreg"]
+    assert table.cell(GNU1, "cmd/app").run_output == "drivers: [btrfs vfs]\n"
+    for t in (GNU0, ARM0) if shutil.which("qemu-aarch64") else (GNU0,):
+        app = table.cell(t, "cmd/app")
+        # It builds and runs: the driver is silently absent.
+        assert (app.exit_code, app.run_exit, app.run_output) == (0, 0, "drivers: [vfs]\n")
+        assert vt.truth_verdict(table, app) == "degrades"
+        assert vt.truth_verdict(table, table.cell(t, "drivers/btrfs")) == "degrades"
+    # Not Linux: there is no btrfs driver with cgo either; nothing is lost to cgo.
+    for t in (vt.target("darwin/arm64 cgo=0"), vt.target("windows/amd64 cgo=0")):
+        assert vt.truth_verdict(table, table.cell(t, "cmd/app")) == "pure"
+        assert vt.truth_verdict(table, table.cell(t, "drivers/btrfs")) == "not-built"

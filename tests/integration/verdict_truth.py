@@ -150,9 +150,11 @@ def truth_verdict(table: TruthTable, cell: Cell) -> str:
     - `not-built`: the module has main packages and none of them, listed on this target,
       depends on the package (a library-only module makes every package a root);
     - `breaks`: `go build` of the package fails;
-    - `degrades`: it builds, is a main or lost files compared to the same port with cgo on,
-      and the run of a main that reaches it printed the fixture's degradation marker (the
-      stub's message) on this target; where binaries cannot run here (darwin, windows,
+    - `degrades`: it builds, lost files compared to the same port with cgo on (or is a main
+      reaching a fixture package that did: a main whose packages lose nothing without cgo
+      cannot degrade for want of cgo, whatever it prints), and the run of a main that
+      reaches it printed the fixture's degradation marker (the stub's message) on this
+      target; where binaries cannot run here (darwin, windows,
       freebsd, wasm), on a Linux target with the same cgo mode where go compiles the same
       files for it and the fixture packages it depends on;
     - `cgo`: it builds and go lists cgo files for it;
@@ -168,13 +170,25 @@ def truth_verdict(table: TruthTable, cell: Cell) -> str:
     if not cell.builds:
         return "breaks"
     lost = _lost_files(table, cell)
-    if fixture.marker and (is_main or lost) and _degrades(table, cell, fixture.marker):
+    if (
+        fixture.marker
+        and (lost or (is_main and _deps_lost(table, cell)))
+        and _degrades(table, cell, fixture.marker)
+    ):
         return "degrades"
     if cell.listed is not None and cell.listed.cgo_files:
         return "cgo"
     if lost:
         return "fallback"
     return "pure"
+
+
+def _deps_lost(table: TruthTable, cell: Cell) -> bool:
+    """A fixture package `cell` depends on lost files here compared to cgo on."""
+    deps = set(cell.listed.deps) if cell.listed else set()
+    return any(
+        c.target == cell.target and c.package in deps and _lost_files(table, c) for c in table.cells
+    )
 
 
 def _reaches(main: Cell, cell: Cell) -> bool:

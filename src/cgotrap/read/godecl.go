@@ -43,6 +43,33 @@ type declRec struct {
 	Name string `json:"name"`
 	Recv string `json:"recv"` // receiver base type of a method, else ""
 	Line int    `json:"line"`
+	// For a type: whether its method set is only the methods declared on it (a struct
+	// without embedded fields, or a non-struct, non-interface type literal or basic type),
+	// and its struct field names.
+	Closed bool     `json:"closed,omitempty"`
+	Fields []string `json:"fields,omitempty"`
+}
+
+// methodUseRec: a selector x.M whose operand's named type is known without type checking:
+// x is a variable, parameter or receiver declared in this file with type T, *T, pkg.T or
+// *pkg.T, or initialised with T{...}, &T{...} or new(T).
+type methodUseRec struct {
+	Var     string `json:"var"`
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	TypePkg string `json:"type_pkg"` // the import name of a qualified type, else ""
+	Pointer bool   `json:"pointer"`
+	Line    int    `json:"line"`
+}
+
+// initCallRec: a call in a func init() body that registers something:
+// graphdriver.MustRegister("btrfs", Init), sql.Register(name, &Driver{}), register(...).
+type initCallRec struct {
+	Func string `json:"func"` // the called function ("MustRegister")
+	Pkg  string `json:"pkg"`  // the import name it is called through ("graphdriver"), or ""
+	Key  string `json:"key"`  // the first argument: a string literal's value, else its source
+	Text string `json:"text"` // the call's source (bounded)
+	Line int    `json:"line"`
 }
 
 type useRec struct {
@@ -83,16 +110,18 @@ type failRec struct {
 }
 
 type fileRec struct {
-	Package   string      `json:"package"`
-	Error     string      `json:"error"`
-	Imports   []importRec `json:"imports"`
-	Decls     []declRec   `json:"decls"`
-	Uses      []useRec    `json:"uses"`
-	Qualified []qualRec   `json:"qualified"`
-	Errors    []errRec    `json:"errors"`
-	ErrTypes  []typeRec   `json:"error_types"`
-	Fails     []failRec   `json:"fails"`
-	Truncated bool        `json:"truncated"`
+	Package   string         `json:"package"`
+	Error     string         `json:"error"`
+	Imports   []importRec    `json:"imports"`
+	Decls     []declRec      `json:"decls"`
+	Uses      []useRec       `json:"uses"`
+	Qualified []qualRec      `json:"qualified"`
+	Errors    []errRec       `json:"errors"`
+	ErrTypes  []typeRec      `json:"error_types"`
+	Fails     []failRec      `json:"fails"`
+	Methods   []methodUseRec `json:"method_uses"`
+	InitCalls []initCallRec  `json:"init_calls"`
+	Truncated bool           `json:"truncated"`
 }
 
 func main() {
@@ -124,13 +153,15 @@ func main() {
 
 func read(src []byte) (rec fileRec) {
 	rec = fileRec{Imports: []importRec{}, Decls: []declRec{}, Uses: []useRec{},
-		Qualified: []qualRec{}, Errors: []errRec{}, ErrTypes: []typeRec{}, Fails: []failRec{}}
+		Qualified: []qualRec{}, Errors: []errRec{}, ErrTypes: []typeRec{}, Fails: []failRec{},
+		Methods: []methodUseRec{}, InitCalls: []initCallRec{}}
 	defer func() {
 		// go/parser does not panic on bad input; this is a last line of defence.
 		if r := recover(); r != nil {
 			rec = fileRec{Error: fmt.Sprint("godecl: ", r), Imports: []importRec{},
 				Decls: []declRec{}, Uses: []useRec{}, Qualified: []qualRec{},
-				Errors: []errRec{}, ErrTypes: []typeRec{}, Fails: []failRec{}}
+				Errors: []errRec{}, ErrTypes: []typeRec{}, Fails: []failRec{},
+				Methods: []methodUseRec{}, InitCalls: []initCallRec{}}
 		}
 	}()
 	fset := token.NewFileSet()
@@ -155,12 +186,16 @@ func read(src []byte) (rec fileRec) {
 		}
 		rec.Imports = append(rec.Imports, importRec{Path: path, Name: name, Line: line(spec.Pos())})
 	}
+	topTypes := map[*ast.TypeSpec]bool{}
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			kind, recv := "func", ""
 			if d.Recv != nil && len(d.Recv.List) > 0 {
 				kind, recv = "method", baseType(d.Recv.List[0].Type)
+			}
+			if kind == "func" && d.Name.Name == "init" && d.Body != nil {
+				rec.InitCalls = append(rec.InitCalls, registrations(d.Body, src, fset)...)
 			}
 			if d.Name.Name != "_" && !(kind == "func" && d.Name.Name == "init") {
 				rec.Decls = append(rec.Decls, declRec{Kind: kind, Name: d.Name.Name, Recv: recv, Line: line(d.Name.Pos())})
@@ -178,7 +213,10 @@ func read(src []byte) (rec fileRec) {
 			for _, spec := range d.Specs {
 				switch s := spec.(type) {
 				case *ast.TypeSpec:
-					rec.Decls = append(rec.Decls, declRec{Kind: "type", Name: s.Name.Name, Line: line(s.Name.Pos())})
+					closed, fields := shape(s)
+					rec.Decls = append(rec.Decls, declRec{Kind: "type", Name: s.Name.Name, Line: line(s.Name.Pos()),
+						Closed: closed, Fields: fields})
+					topTypes[s] = true
 				case *ast.ValueSpec:
 					kind := "var"
 					if d.Tok == token.CONST {
@@ -211,10 +249,21 @@ func read(src []byte) (rec fileRec) {
 		}
 	}
 	seenQ := map[[2]string]bool{}
+	seenM := map[methodUseRec]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		sel, ok := n.(*ast.SelectorExpr)
 		if !ok {
 			return true
+		}
+		if x, ok := sel.X.(*ast.Ident); ok && !unresolved[x] {
+			if t, ok := varType(x, topTypes, unresolved); ok {
+				t.Var, t.Name = x.Name, sel.Sel.Name
+				if !seenM[t] {
+					seenM[t] = true
+					t.Line = line(sel.Sel.Pos())
+					rec.Methods = append(rec.Methods, t)
+				}
+			}
 		}
 		if x, ok := sel.X.(*ast.Ident); ok && unresolved[x] {
 			key := [2]string{x.Name, sel.Sel.Name}
@@ -232,7 +281,195 @@ func read(src []byte) (rec fileRec) {
 	rec.Errors = clip(rec.Errors)
 	rec.ErrTypes = clip(rec.ErrTypes)
 	rec.Fails = clip(rec.Fails)
+	rec.Methods = clip(rec.Methods)
+	rec.InitCalls = clip(rec.InitCalls)
 	return rec
+}
+
+// predeclared non-interface types: a type defined as one of them has only its own methods.
+var basicTypes = map[string]bool{
+	"bool": true, "byte": true, "complex64": true, "complex128": true, "float32": true,
+	"float64": true, "int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"rune": true, "string": true, "uint": true, "uint8": true, "uint16": true, "uint32": true,
+	"uint64": true, "uintptr": true,
+}
+
+// shape: whether a declared type's method set is only the methods declared on it, and its
+// struct fields. Embedded fields, interfaces, aliases and types defined from another named
+// type are not closed: their selectors may come from elsewhere.
+func shape(s *ast.TypeSpec) (bool, []string) {
+	if s.Assign.IsValid() {
+		return false, nil
+	}
+	t := s.Type
+	for {
+		p, ok := t.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		t = p.X
+	}
+	switch v := t.(type) {
+	case *ast.StructType:
+		fields := []string{}
+		for _, field := range v.Fields.List {
+			if len(field.Names) == 0 {
+				return false, nil
+			}
+			for _, n := range field.Names {
+				fields = append(fields, n.Name)
+			}
+		}
+		return true, fields
+	case *ast.Ident:
+		return v.Obj == nil && basicTypes[v.Name], nil
+	case *ast.ArrayType, *ast.MapType, *ast.FuncType, *ast.ChanType:
+		return true, nil
+	}
+	return false, nil
+}
+
+// namedType: T, *T, pkg.T or *pkg.T, where T is a type of package scope (declared at the
+// top of this file, or not in it) and pkg an import; not a type parameter, a local type or
+// a generic instantiation.
+func namedType(e ast.Expr, topTypes map[*ast.TypeSpec]bool, unresolved map[*ast.Ident]bool) (methodUseRec, bool) {
+	var rec methodUseRec
+	if star, ok := e.(*ast.StarExpr); ok {
+		rec.Pointer = true
+		e = star.X
+	}
+	switch v := e.(type) {
+	case *ast.Ident:
+		if v.Obj == nil && !unresolved[v] {
+			return rec, false
+		}
+		if v.Obj != nil {
+			spec, ok := v.Obj.Decl.(*ast.TypeSpec)
+			if !ok || !topTypes[spec] {
+				return rec, false
+			}
+		}
+		rec.Type = v.Name
+		return rec, true
+	case *ast.SelectorExpr:
+		if x, ok := v.X.(*ast.Ident); ok && unresolved[x] {
+			rec.Type, rec.TypePkg = v.Sel.Name, x.Name
+			return rec, true
+		}
+	}
+	return rec, false
+}
+
+// valueType: the type of T{...}, &T{...} or new(T).
+func valueType(e ast.Expr, topTypes map[*ast.TypeSpec]bool, unresolved map[*ast.Ident]bool) (methodUseRec, bool) {
+	switch v := e.(type) {
+	case *ast.ParenExpr:
+		return valueType(v.X, topTypes, unresolved)
+	case *ast.CompositeLit:
+		if v.Type == nil {
+			return methodUseRec{}, false
+		}
+		if _, star := v.Type.(*ast.StarExpr); star {
+			return methodUseRec{}, false
+		}
+		return namedType(v.Type, topTypes, unresolved)
+	case *ast.UnaryExpr:
+		if c, ok := v.X.(*ast.CompositeLit); ok && v.Op == token.AND {
+			rec, ok := valueType(c, topTypes, unresolved)
+			rec.Pointer = true
+			return rec, ok
+		}
+	case *ast.CallExpr:
+		if fn, ok := v.Fun.(*ast.Ident); ok && fn.Name == "new" && unresolved[fn] && len(v.Args) == 1 {
+			if _, star := v.Args[0].(*ast.StarExpr); star {
+				return methodUseRec{}, false
+			}
+			rec, ok := namedType(v.Args[0], topTypes, unresolved)
+			rec.Pointer = true
+			return rec, ok
+		}
+	}
+	return methodUseRec{}, false
+}
+
+// varType: the named type of variable x from its declaration in this file.
+func varType(x *ast.Ident, topTypes map[*ast.TypeSpec]bool, unresolved map[*ast.Ident]bool) (methodUseRec, bool) {
+	obj := x.Obj
+	if obj == nil || obj.Kind != ast.Var {
+		return methodUseRec{}, false
+	}
+	switch d := obj.Decl.(type) {
+	case *ast.Field: // a parameter, result or receiver
+		return namedType(d.Type, topTypes, unresolved)
+	case *ast.ValueSpec:
+		if d.Type != nil {
+			return namedType(d.Type, topTypes, unresolved)
+		}
+		for i, n := range d.Names {
+			if n.Obj == obj && len(d.Values) == len(d.Names) {
+				return valueType(d.Values[i], topTypes, unresolved)
+			}
+		}
+	case *ast.AssignStmt:
+		if d.Tok != token.DEFINE || len(d.Lhs) != len(d.Rhs) {
+			return methodUseRec{}, false
+		}
+		for i, l := range d.Lhs {
+			if id, ok := l.(*ast.Ident); ok && id.Obj == obj {
+				return valueType(d.Rhs[i], topTypes, unresolved)
+			}
+		}
+	}
+	return methodUseRec{}, false
+}
+
+// registrations: calls in an init body of a function whose name says it registers
+// (Register, MustRegister, registerCollector, RegisterDriver).
+func registrations(body *ast.BlockStmt, src []byte, fset *token.FileSet) []initCallRec {
+	var out []initCallRec
+	source := func(n ast.Node) string {
+		a, b := fset.Position(n.Pos()).Offset, fset.Position(n.End()).Offset
+		if a < 0 || b > len(src) || a > b {
+			return ""
+		}
+		return truncate(string(src[a:b]))
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false // a function value is not run by init itself
+		}
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		rec := initCallRec{}
+		switch fn := call.Fun.(type) {
+		case *ast.Ident:
+			rec.Func = fn.Name
+		case *ast.SelectorExpr:
+			x, ok := fn.X.(*ast.Ident)
+			if !ok || x.Obj != nil {
+				return true
+			}
+			rec.Func, rec.Pkg = fn.Sel.Name, x.Name
+		default:
+			return true
+		}
+		if !strings.Contains(strings.ToLower(rec.Func), "register") || rec.Pkg == "C" {
+			return true
+		}
+		if len(call.Args) > 0 {
+			if s, ok := stringLit(call.Args[0]); ok {
+				rec.Key = truncate(s)
+			} else {
+				rec.Key = source(call.Args[0])
+			}
+		}
+		rec.Text, rec.Line = source(call), fset.Position(call.Pos()).Line
+		out = append(out, rec)
+		return true
+	})
+	return out
 }
 
 func clip[T any](s []T) []T {

@@ -97,6 +97,12 @@ class Decl:
     """Line of the name."""
     receiver: str = ""
     """For a method: its receiver's base type ("SQLiteConn"); else ""."""
+    closed: bool = False
+    """For a type: its method set is only the methods declared on it (a struct without
+    embedded fields, a basic, slice, map, func or chan type; not an interface, an alias or a
+    type defined from another named type)."""
+    fields: tuple[str, ...] = ()
+    """For a struct type: its field names."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -122,6 +128,54 @@ class QualifiedUse:
     """The selected name ("Twice")."""
     line: int
     """Its first line."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MethodUse:
+    """A selector `x.M` whose operand's named type is known without type checking: `x` is
+    a parameter, receiver or variable declared in the file with type T, *T, pkg.T or *pkg.T,
+    or initialised with `T{...}`, `&T{...}` or `new(T)`. Each (x, M, type) once."""
+
+    var: str
+    """The operand ("c")."""
+    name: str
+    """The selected name ("FastAdd"): a method or a field."""
+    type_name: str
+    """The operand's named type ("Counter")."""
+    import_path: str
+    """The import the type comes through ("example.com/m/counter"), "" for the file's own
+    package."""
+    local: str
+    """The name the file gives that import ("counter"), "" for the own package."""
+    pointer: bool
+    """The operand is a pointer (*T)."""
+    line: int
+    """The first line of the selector."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class InitCall:
+    """A call in a `func init()` body of a function whose name says it registers something:
+    `graphdriver.MustRegister("btrfs", Init)`, `sql.Register(name, &Driver{})`."""
+
+    function: str
+    """The function called ("MustRegister")."""
+    import_path: str
+    """The import it is called through, "" for an unqualified call (or a package variable's
+    method: then `local` names the variable)."""
+    local: str
+    """The qualifier as written ("graphdriver"), "" for an unqualified call."""
+    key: str
+    """The first argument: a string literal's value ("btrfs"), else its source text."""
+    text: str
+    """The call's source text."""
+    line: int
+    """Its line."""
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """What is registered, comparable across files: (callee's package, function, key)."""
+        return (self.import_path or self.local, self.function, self.key)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -227,6 +281,10 @@ class GoDecls:
     """Types whose Error() method returns a literal message."""
     failing: tuple[FailingBody, ...]
     """Functions whose body only fails (stub candidates)."""
+    method_uses: tuple[MethodUse, ...] = ()
+    """Selectors on operands of a known named type."""
+    init_calls: tuple[InitCall, ...] = ()
+    """Registering calls of the file's `init` functions."""
     truncated: bool = False
     """A list was cut at the helper's bound."""
 
@@ -333,6 +391,14 @@ class MissingName:
     """The left-out file declaring it."""
     declared_line: int
     """The line of the declaration."""
+    go_error: str = ""
+    """go's error when it is not "undefined: NAME": "c.FastAdd undefined (type *Counter has
+    no field or method FastAdd)" for a method."""
+
+    @property
+    def message(self) -> str:
+        """go's error for the use."""
+        return self.go_error or f"undefined: {self.name}"
 
 
 def _declared(files: Mapping[str, GoDecls]) -> dict[str, tuple[str, Decl]]:
@@ -399,6 +465,76 @@ def missing_through_import(
     return tuple(out)
 
 
+def missing_methods(
+    users: Mapping[str, GoDecls],
+    import_path: str,
+    built: Mapping[str, GoDecls],
+    left_out: Mapping[str, GoDecls],
+) -> tuple[MissingName, ...]:
+    """Selectors `x.M` in `users` (files keyed by name) where x's type is a type of the
+    package whose files are `built` / `left_out` and only a left-out file declares method M
+    on it (go: "x.M undefined (type *T has no field or method M)"). `import_path`: the
+    package's import path when `users` import it, "" when they are its own built files.
+
+    Conservative: only types whose method set is exactly their declared methods (`closed`:
+    no embedded field, not an interface or alias) and without a field M.
+    """
+    types = {d.name: d for f in built.values() for d in f.decls if d.kind is DeclKind.TYPE}
+    have = {
+        (d.receiver, d.name) for f in built.values() for d in f.decls if d.kind is DeclKind.METHOD
+    }
+    lost: dict[tuple[str, str], tuple[str, Decl]] = {}
+    for name, file in sorted(left_out.items()):
+        for d in file.decls:
+            if d.kind is DeclKind.METHOD:
+                lost.setdefault((d.receiver, d.name), (name, d))
+    out = []
+    for name, file in sorted(users.items()):
+        for use in file.method_uses:
+            if use.import_path != import_path or (import_path and not use.name[:1].isupper()):
+                continue
+            declared = types.get(use.type_name)
+            key = (use.type_name, use.name)
+            found = lost.get(key)
+            if (
+                declared is None
+                or not declared.closed
+                or use.name in declared.fields
+                or key in have
+                or found is None
+            ):
+                continue
+            qualified = f"{use.local}.{use.type_name}" if use.local else use.type_name
+            star = "*" if use.pointer else ""
+            out.append(
+                MissingName(
+                    name=f"{qualified}.{use.name}",
+                    file=name,
+                    line=use.line,
+                    declared_file=found[0],
+                    declared_line=found[1].line,
+                    go_error=f"{use.var}.{use.name} undefined (type {star}{qualified} has no "
+                    f"field or method {use.name})",
+                )
+            )
+    return tuple(out)
+
+
+def lost_registrations(
+    built: Mapping[str, GoDecls], left_out: Mapping[str, GoDecls]
+) -> tuple[tuple[str, InitCall], ...]:
+    """Registering calls in the `init` of `left_out` files (by file name) that no `built`
+    file of the package makes too (same callee, same first argument): with cgo off the
+    program silently lacks what they registered."""
+    kept = {c.identity for f in built.values() for c in f.init_calls}
+    return tuple(
+        (name, c)
+        for name, file in sorted(left_out.items())
+        for c in file.init_calls
+        if c.identity not in kept
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Import names
 
@@ -460,8 +596,18 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
             kind = DeclKind(_str(d, "kind"))
         except ValueError:
             continue
+        fields = d.get("fields")
         decls.append(
-            Decl(kind=kind, name=_str(d, "name"), line=_int(d, "line"), receiver=_str(d, "recv"))
+            Decl(
+                kind=kind,
+                name=_str(d, "name"),
+                line=_int(d, "line"),
+                receiver=_str(d, "recv"),
+                closed=raw_bool(d, "closed"),
+                fields=tuple(f for f in fields if isinstance(f, str))
+                if isinstance(fields, list)
+                else (),
+            )
         )
     qualified: list[QualifiedUse] = []
     for q in _list(raw, "qualified"):
@@ -476,6 +622,33 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
     import_locals = {q.local for q in qualified} | {
         i.local for i in imports if i.name not in ("_", ".")
     }
+    method_uses: list[MethodUse] = []
+    for m in _list(raw, "method_uses"):
+        local = _str(m, "type_pkg")
+        path = by_local.get(local) if local else ""
+        if path is not None:
+            method_uses.append(
+                MethodUse(
+                    var=_str(m, "var"),
+                    name=_str(m, "name"),
+                    type_name=_str(m, "type"),
+                    import_path=path,
+                    local=local,
+                    pointer=raw_bool(m, "pointer"),
+                    line=_int(m, "line"),
+                )
+            )
+    init_calls = tuple(
+        InitCall(
+            function=_str(c, "func"),
+            import_path=by_local.get(_str(c, "pkg"), ""),
+            local=_str(c, "pkg"),
+            key=_str(c, "key"),
+            text=_str(c, "text"),
+            line=_int(c, "line"),
+        )
+        for c in _list(raw, "init_calls")
+    )
     uses = tuple(
         Use(name=_str(u, "name"), line=_int(u, "line"))
         for u in _list(raw, "uses")
@@ -514,6 +687,8 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
             )
             for f in _list(raw, "fails")
         ),
+        method_uses=tuple(method_uses),
+        init_calls=init_calls,
         truncated=raw_bool(raw, "truncated"),
     )
 

@@ -68,8 +68,9 @@ _VERDICT_CODE = {
 }
 _LEGEND = (
     "cgo: compiles C · pure: pure Go · fallback: cgo files drop out, a real implementation "
-    "takes over · DEGRADES: builds, fails at run time (stub, lost import) · BREAKS: go refuses "
-    "to build it · ·: not built (no main package reaches it) · ✗/! error/warning findings there"
+    "takes over · DEGRADES: builds, fails at run time or lacks a feature (stub, lost import "
+    "or registration) · BREAKS: go refuses to build it · ·: not built (no main package "
+    "reaches it) · ✗/! error/warning findings there"
 )
 _LEGEND_CODES = (
     "C cgo: compiles C · - pure · F fallback: a real implementation takes over · D degrades: "

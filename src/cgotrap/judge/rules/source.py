@@ -416,7 +416,7 @@ def header_from_apple_framework() -> None:
     "cgo-only-name-undefined",
     Severity.ERROR,
     message=(
-        '{package}: without cgo `{subject}` is undefined (go: "undefined: {subject}"): '
+        '{package}: without cgo `{subject}` is undefined (go: "{go_error}"): '
         "declared only in {declared}, used in {used}"
     ),
     subject="identifier",
@@ -428,8 +428,12 @@ def cgo_only_name_undefined() -> None:
     constrained to `cgo`). A function, type, variable or constant declared only there is
     gone, and every use of it in the package's other files, or in an importer as
     `pkg.Name`, stops the build with go's "undefined: fastHash" / "undefined:
-    orphanc.Twice". The verdict of the using package is `breaks`, and so is every package
-    and program importing it.
+    orphanc.Twice". A method declared only there is gone from its type: a call `c.FastAdd(x)`
+    stops the build with "c.FastAdd undefined (type *Counter has no field or method
+    FastAdd)" (reported where the operand's type is plain from its declaration: a
+    parameter, receiver or variable of that type, or `&Counter{}`; the type has no embedded
+    field that could bring the method). The verdict of the using package is `breaks`, and
+    so is every package and program importing it.
 
     How to fix: declare the name in a `//go:build !cgo` file too (a pure-Go implementation,
     or one returning an error), or constrain the using files to `cgo` as well.
@@ -495,6 +499,40 @@ def cgo_tag_drops_import() -> None:
 
     Example: `plugins/register_cgo.go` (`//go:build !no_feature && cgo`) has `import _
     "example.com/m/feature"`; with CGO_ENABLED=0 `cmd/app` no longer contains `feature`.
+
+    Added in 0.2.0.
+    """
+
+
+@rule(
+    "CGO018",
+    "cgo-init-registration-lost",
+    Severity.WARNING,
+    message=(
+        "{package}: without cgo {dropped}, and with it the registration `{subject}` its "
+        "init makes: the program builds without that feature"
+    ),
+    subject="registration",
+)
+def cgo_init_registration_lost() -> None:
+    """A file dropped without cgo registers a feature in `init` that no file left registers.
+
+    Why it breaks: drivers, codecs and plugins often add themselves to a registry from an
+    `init` function (`graphdriver.MustRegister("btrfs", Init)`, `sql.Register(...)`,
+    `image.RegisterFormat(...)`). When that file is a cgo file (or constrained on `cgo`),
+    CGO_ENABLED=0 drops it: the package still builds through its other files, the program
+    builds and starts, and the feature is silently missing ("driver not supported" at run
+    time, or another backend chosen). The verdict is `degrades`, for the package and every
+    main package reaching it. A `!cgo` file that registers the same name (a stub driver
+    that reports the missing cgo) is no loss.
+
+    How to fix: build the programs that need the feature with CGO_ENABLED=1, or register
+    a pure-Go implementation (or a stub that says cgo is missing) from a file built without
+    cgo, so the feature's absence is explicit.
+
+    Example: `drivers/btrfs/btrfs.go` (`//go:build linux && cgo`) calls
+    `graphdriver.MustRegister("btrfs", Init)` in `init`; with CGO_ENABLED=0 only
+    `dummy_unsupported.go` is left and the program has no btrfs driver.
 
     Added in 0.2.0.
     """

@@ -399,7 +399,9 @@ def _own(
     left = tt.decls(with_cgo, lost)
     if built is None or left is None:
         return Decided(verdict=verdict)
-    undefined = godecl.missing_in_package(built, left)
+    undefined = godecl.missing_in_package(built, left) + godecl.missing_methods(
+        built, "", built, left
+    )
     if undefined:
         return Decided(
             verdict=Verdict.BREAKS,
@@ -411,6 +413,7 @@ def _own(
         # (purego's fakecgo for runtime/cgo): only a switch with nothing in its place loses
         # a feature.
         evidence += _dropped_imports(tt, p, directory, left)
+    evidence += _lost_registrations(tt, p, directory, built, left)
     if evidence:
         return Decided(verdict=Verdict.DEGRADES, evidence=evidence)
     return Decided(verdict=Verdict.FALLBACK if verdict is Verdict.PURE else verdict)
@@ -429,7 +432,7 @@ def _report_missing(
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
     for m in missing:
-        used = Evidence(file=_join(directory, m.file), line=m.line, text=f"undefined: {m.name}")
+        used = Evidence(file=_join(directory, m.file), line=m.line, text=m.message)
         declared = Evidence(
             file=_join(declared_dir, m.declared_file),
             line=m.declared_line,
@@ -445,6 +448,7 @@ def _report_missing(
             values=(
                 ("declared", f"{declared.file}:{declared.line}"),
                 ("used", f"{used.file}:{used.line}"),
+                ("go_error", m.message),
             ),
         )
     return tuple(evidence)
@@ -467,7 +471,9 @@ def _missing_through_imports(
         left = tt.decls(with_cgo, lost)
         if imported is None or left is None:
             continue
-        missing = godecl.missing_through_import(built, ip, imported, left)
+        missing = godecl.missing_through_import(built, ip, imported, left) + godecl.missing_methods(
+            built, ip, imported, left
+        )
         evidence += _report_missing(tt, q, tt.rel(q), tt.rel(here), missing)
     return tuple(evidence)
 
@@ -556,6 +562,28 @@ def _dropped_imports(
                     ),
                 ),
             )
+    return tuple(evidence)
+
+
+def _lost_registrations(
+    tt: _Target,
+    p: PackageFacts,
+    directory: str,
+    built: Mapping[str, GoDecls],
+    left: Mapping[str, GoDecls],
+) -> tuple[Evidence, ...]:
+    """Registrations in the `init` of lost files that no built file makes (CGO018)."""
+    evidence: list[Evidence] = []
+    for name, call in godecl.lost_registrations(built, left):
+        ev = Evidence(file=_join(directory, name), line=call.line, text=call.text)
+        evidence.append(ev)
+        tt.hit(
+            rules.cgo_init_registration_lost,
+            p.import_path,
+            call.text,
+            files=(ev.file,),
+            evidence=(ev,),
+        )
     return tuple(evidence)
 
 
