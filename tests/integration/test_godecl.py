@@ -185,6 +185,145 @@ func SetQuota(n int) error { return ErrQuota }
     assert "Open" not in {s.function for s in godecl.stubs(users)}
 
 
+_METHODS = b"""\
+package p
+
+import (
+	ctr "example.com/m/counter"
+)
+
+type Local struct{ a, b int }
+
+type Emb struct{ Local }
+
+type I interface{ M() }
+
+type N int
+
+type Alias = Local
+
+func f(c *ctr.Counter, l Local, e Emb, i I, al Alias) {
+	c.Add(1)
+	l.Foo()
+	e.Bar()
+	i.M()
+	al.Baz()
+	x := &Local{}
+	x.Baz()
+	var y N
+	y.Qux()
+	z := new(ctr.Counter)
+	z.Double()
+	v := ctr.Counter{}
+	v.Double()
+	type T2 struct{}
+	var w T2
+	w.M()
+	for _, r := range []Local{} {
+		r.M()
+	}
+	k := makeLocal()
+	k.M()
+}
+
+func g[P any](p P) { p.M() }
+"""
+
+
+def test_method_uses_only_where_the_type_is_plain(reader: GoDeclReader) -> None:
+    decls = reader.read(_METHODS)
+    got = {
+        (m.var, m.name, m.type_name, m.import_path, m.local, m.pointer, m.line)
+        for m in decls.method_uses
+    }
+    assert got == {
+        ("c", "Add", "Counter", "example.com/m/counter", "ctr", True, 18),
+        ("l", "Foo", "Local", "", "", False, 19),
+        ("e", "Bar", "Emb", "", "", False, 20),
+        ("i", "M", "I", "", "", False, 21),
+        ("al", "Baz", "Alias", "", "", False, 22),
+        ("x", "Baz", "Local", "", "", True, 24),
+        ("y", "Qux", "N", "", "", False, 26),
+        ("z", "Double", "Counter", "example.com/m/counter", "ctr", True, 28),
+        ("v", "Double", "Counter", "example.com/m/counter", "ctr", False, 30),
+    }  # not: a local type, a range variable, a call's result, a type parameter
+    shapes = {d.name: (d.closed, d.fields) for d in decls.decls if d.kind is DeclKind.TYPE}
+    assert shapes == {
+        "Local": (True, ("a", "b")),
+        "Emb": (False, ()),
+        "I": (False, ()),
+        "N": (True, ()),
+        "Alias": (False, ()),
+    }
+
+
+def test_missing_methods_skip_open_types_fields_and_kept_methods(reader: GoDeclReader) -> None:
+    users = reader.read(_METHODS)
+    built = reader.read(
+        b"package p\n\ntype Local struct{ a, b int }\n\ntype Emb struct{ Local }\n\n"
+        b"type I interface{ M() }\n\ntype N int\n\ntype Alias = Local\n\n"
+        b"func (Local) Foo() {}\n"
+    )
+    lost = reader.read(
+        b'package p\n\nimport "C"\n\nfunc (Local) Foo() {}\n\nfunc (*Local) Baz() {}\n\n'
+        b"func (Emb) Bar() {}\n\nfunc (N) Qux() {}\n\nfunc (Local) a() {}\n"
+    )
+    found = godecl.missing_methods({"f.go": users}, "", {"p.go": built}, {"c.go": lost})
+    # Foo is kept by a built file; Bar's type embeds a field; al is an alias.
+    assert {(m.name, m.line, m.declared_line, m.message) for m in found} == {
+        ("Local.Baz", 24, 7, "x.Baz undefined (type *Local has no field or method Baz)"),
+        ("N.Qux", 26, 11, "y.Qux undefined (type N has no field or method Qux)"),
+    }
+
+
+_BTRFS = b"""\
+//go:build linux && cgo
+
+package btrfs
+
+import "C"
+
+import graphdriver "example.com/storage/drivers"
+
+func init() {
+	graphdriver.MustRegister("btrfs", Init)
+	if enabled {
+		register(name, 1)
+	}
+	go func() { graphdriver.MustRegister("late", Init) }()
+	C.setup()
+	graphdriver.Setup()
+}
+"""
+
+
+def test_init_registrations_and_what_replaces_them(reader: GoDeclReader) -> None:
+    lost = reader.read(_BTRFS)
+    got = {(c.local, c.import_path, c.function, c.key, c.text, c.line) for c in lost.init_calls}
+    assert got == {
+        (
+            "graphdriver",
+            "example.com/storage/drivers",
+            "MustRegister",
+            "btrfs",
+            'graphdriver.MustRegister("btrfs", Init)',
+            10,
+        ),
+        ("", "", "register", "name", "register(name, 1)", 12),
+    }
+    empty = reader.read(b"//go:build !linux || !cgo\n\npackage btrfs\n")
+    assert [c.text for _, c in godecl.lost_registrations({"d.go": empty}, {"b.go": lost})] == [
+        'graphdriver.MustRegister("btrfs", Init)',
+        "register(name, 1)",
+    ]
+    # A !cgo file registering the same name (go-sqlite3's mock driver) loses nothing.
+    mock = reader.read(
+        b'package btrfs\n\nimport gd "example.com/storage/drivers"\n\n'
+        b'func init() {\n\tgd.MustRegister("btrfs", unsupported)\n\tregister(name, 0)\n}\n'
+    )
+    assert godecl.lost_registrations({"m.go": mock}, {"b.go": lost}) == ()
+
+
 def test_syntax_error_keeps_what_parsed(reader: GoDeclReader) -> None:
     decls = reader.read(b"package p\n\nfunc A() {}\n\nfunc B( {\n")
     assert decls.error
