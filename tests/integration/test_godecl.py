@@ -322,6 +322,14 @@ def test_init_registrations_and_what_replaces_them(reader: GoDeclReader) -> None
         b'func init() {\n\tgd.MustRegister("btrfs", unsupported)\n\tregister(name, 0)\n}\n'
     )
     assert godecl.lost_registrations({"m.go": mock}, {"b.go": lost}) == ()
+    other = reader.read(
+        b'package btrfs\n\nimport gd "example.com/storage/drivers"\n\n'
+        b'func init() {\n\tgd.MustRegister("zfs", unsupported)\n\tregister("x", 0)\n}\n'
+    )
+    # Another literal name is another registration; `name` may be "x": not claimed lost.
+    assert [c.key for _, c in godecl.lost_registrations({"m.go": other}, {"b.go": lost})] == [
+        "btrfs"
+    ]
 
 
 def test_syntax_error_keeps_what_parsed(reader: GoDeclReader) -> None:

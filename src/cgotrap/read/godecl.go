@@ -68,8 +68,10 @@ type initCallRec struct {
 	Func string `json:"func"` // the called function ("MustRegister")
 	Pkg  string `json:"pkg"`  // the import name it is called through ("graphdriver"), or ""
 	Key  string `json:"key"`  // the first argument: a string literal's value, else its source
-	Text string `json:"text"` // the call's source (bounded)
-	Line int    `json:"line"`
+	// Whether Key is a literal's value (else a name or expression, equal to any key).
+	Literal bool   `json:"literal"`
+	Text    string `json:"text"` // the call's source (bounded)
+	Line    int    `json:"line"`
 }
 
 type useRec struct {
@@ -460,7 +462,7 @@ func registrations(body *ast.BlockStmt, src []byte, fset *token.FileSet) []initC
 		}
 		if len(call.Args) > 0 {
 			if s, ok := stringLit(call.Args[0]); ok {
-				rec.Key = truncate(s)
+				rec.Key, rec.Literal = truncate(s), true
 			} else {
 				rec.Key = source(call.Args[0])
 			}

@@ -167,15 +167,18 @@ class InitCall:
     """The qualifier as written ("graphdriver"), "" for an unqualified call."""
     key: str
     """The first argument: a string literal's value ("btrfs"), else its source text."""
+    literal: bool
+    """`key` is a literal's value; else a name or expression (go-sqlite3's `driverName`)
+    whose value is not known here."""
     text: str
     """The call's source text."""
     line: int
     """Its line."""
 
     @property
-    def identity(self) -> tuple[str, str, str]:
-        """What is registered, comparable across files: (callee's package, function, key)."""
-        return (self.import_path or self.local, self.function, self.key)
+    def callee(self) -> tuple[str, str]:
+        """The function called, comparable across files: (its package, its name)."""
+        return (self.import_path or self.local, self.function)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -525,14 +528,20 @@ def lost_registrations(
 ) -> tuple[tuple[str, InitCall], ...]:
     """Registering calls in the `init` of `left_out` files (by file name) that no `built`
     file of the package makes too (same callee, same first argument): with cgo off the
-    program silently lacks what they registered."""
-    kept = {c.identity for f in built.values() for c in f.init_calls}
-    return tuple(
-        (name, c)
-        for name, file in sorted(left_out.items())
-        for c in file.init_calls
-        if c.identity not in kept
-    )
+    program silently lacks what they registered. A key that is not a literal matches any:
+    go-sqlite3's `sql.Register(driverName, ...)` and its mock's `sql.Register("sqlite3",
+    ...)` may register the same name."""
+    kept: dict[tuple[str, str], set[str]] = {}
+    for file in built.values():
+        for c in file.init_calls:
+            kept.setdefault(c.callee, set()).add(c.key if c.literal else "")
+    out = []
+    for name, file in sorted(left_out.items()):
+        for c in file.init_calls:
+            keys = kept.get(c.callee)
+            if keys is None or (c.literal and c.key not in keys and "" not in keys):
+                out.append((name, c))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -644,6 +653,7 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
             import_path=by_local.get(_str(c, "pkg"), ""),
             local=_str(c, "pkg"),
             key=_str(c, "key"),
+            literal=raw_bool(c, "literal"),
             text=_str(c, "text"),
             line=_int(c, "line"),
         )
