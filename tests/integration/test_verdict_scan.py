@@ -20,6 +20,7 @@ import pytest
 from cgotrap import schemas
 from cgotrap.evaluate.load import load_matrix
 from cgotrap.evaluate.sources import default_reader, read_sources
+from cgotrap.judge.finding import Evidence
 from cgotrap.judge.scan import ScanResult, scan
 from cgotrap.targets import with_cgo_twins as with_twins
 from tests import verdictfixtures
@@ -91,6 +92,47 @@ def test_cgo_only_names_name_the_identifier_declaration_and_use(tmp_path: Path) 
         "undefined: orphanc.Twice"
         in table.cell(vt.target("linux/amd64-gnu cgo=0"), "cmd/app").error
     )
+
+
+def test_cgo_only_methods_quote_go_and_name_declaration_and_use(tmp_path: Path) -> None:
+    result = _scan(tmp_path, "cgomethod")
+    found = {f.package: f for f in result.findings if f.rule.id == "CGO015"}
+    assert set(found) == {"example.com/cgomethod/counter", "example.com/cgomethod/cmd/meter"}
+    own, importer = found["example.com/cgomethod/counter"], found["example.com/cgomethod/cmd/meter"]
+    assert own.subject == "Counter.FastAdd"
+    assert own.evidence[0].text == (
+        "c.FastAdd undefined (type *Counter has no field or method FastAdd)"
+    )
+    assert (own.evidence[1].file, own.evidence[1].line) == ("counter/counter_cgo.go", 9)
+    assert importer.subject == "meter.Gauge.Double"
+    assert (importer.evidence[0].file, importer.evidence[0].line) == ("cmd/meter/main.go", 12)
+    table = vt.truth("cgomethod")
+    gnu0 = vt.target("linux/amd64-gnu cgo=0")
+    # go's own words, at the line scan names ("cmd/meter/main.go:12:7: g.Double ...").
+    for cell, e in (
+        (table.cell(gnu0, "cmd/meter"), importer.evidence[0]),
+        (table.cell(gnu0, "counter"), own.evidence[0]),
+    ):
+        assert any(
+            line.startswith(f"{e.file}:{e.line}:") and line.endswith(f": {e.text}")
+            for line in cell.error.splitlines()
+        ), cell.error
+    assert all(not t.cgo for t in own.targets)
+
+
+def test_lost_init_registration_names_the_call(tmp_path: Path) -> None:
+    result = _scan(tmp_path, "initreg")
+    (finding,) = [f for f in result.findings if f.rule.id == "CGO018"]
+    assert finding.severity.value == "warning"
+    assert finding.package == "example.com/initreg/drivers/btrfs"
+    assert finding.evidence == (
+        Evidence(
+            file="drivers/btrfs/btrfs.go", line=13, text='drivers.MustRegister("btrfs", Init)'
+        ),
+    )
+    # Only Linux has the driver with cgo: only Linux loses it without.
+    assert {t.goos for t in finding.targets} == {"linux"}
+    assert all(not t.cgo for t in finding.targets)
 
 
 def test_stub_fallback_quotes_the_message(tmp_path: Path) -> None:
