@@ -135,6 +135,44 @@ def test_lost_init_registration_names_the_call(tmp_path: Path) -> None:
     assert all(not t.cgo for t in finding.targets)
 
 
+def test_file_set_findings_cite_the_files_lines_and_go_words(tmp_path: Path) -> None:
+    from cgotrap.render.findings import from_scan
+    from cgotrap.render.sarif import to_sarif
+
+    result = _scan(tmp_path / "a", "library")
+    (finding,) = [f for f in result.findings if f.rule.id == "CGO001"]
+    assert finding.evidence == (
+        Evidence(file="clib/clib.go", line=7, text='import "C"'),
+        Evidence(file="", text="build constraints exclude all Go files in clib"),
+    )
+    table = vt.truth("library")
+    gnu0 = vt.target("linux/amd64-gnu cgo=0")
+    assert finding.evidence[1].text in table.cell(gnu0, "clib").error
+    log = to_sarif(from_scan(result))
+    (sarif,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "CGO001"]
+    region = sarif["locations"][0]["physicalLocation"]
+    assert (region["artifactLocation"]["uri"], region["region"]["startLine"]) == (
+        "clib/clib.go",
+        7,
+    )
+
+    result = _scan(tmp_path / "b", "cfiles")
+    (finding,) = [f for f in result.findings if f.rule.id == "CGO003"]
+    (evidence,) = finding.evidence
+    assert evidence.file == "orphan/helper.c"
+    gnu1 = vt.target("linux/amd64-gnu cgo=1")
+    assert evidence.text in vt.truth("cfiles").cell(gnu1, "orphan").error
+
+    result = _scan(tmp_path / "c", "initreg")
+    (finding,) = [f for f in result.findings if f.rule.id == "CGO002"]
+    assert finding.evidence == (
+        Evidence(file="drivers/btrfs/btrfs.go", line=8, text='import "C"'),
+        Evidence(
+            file="drivers/btrfs/dummy_unsupported.go", line=1, text="//go:build !linux || !cgo"
+        ),
+    )
+
+
 def test_stub_fallback_quotes_the_message(tmp_path: Path) -> None:
     result = _scan(tmp_path, "stub")
     (finding,) = [f for f in result.findings if f.rule.id == "CGO016"]

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/parser"
 	"go/token"
 	"io"
@@ -113,6 +114,8 @@ type failRec struct {
 
 type fileRec struct {
 	Package   string         `json:"package"`
+	Build     string         `json:"build"`      // the //go:build line (or the first // +build line)
+	BuildLine int            `json:"build_line"` // its line, 0 if none
 	Error     string         `json:"error"`
 	Imports   []importRec    `json:"imports"`
 	Decls     []declRec      `json:"decls"`
@@ -180,6 +183,7 @@ func read(src []byte) (rec fileRec) {
 	}
 	line := func(p token.Pos) int { return fset.Position(p).Line }
 	rec.Package = f.Name.Name
+	rec.Build, rec.BuildLine = buildLine(f, fset)
 	for _, spec := range f.Imports {
 		path, _ := strconv.Unquote(spec.Path.Value)
 		name := ""
@@ -286,6 +290,26 @@ func read(src []byte) (rec fileRec) {
 	rec.Methods = clip(rec.Methods)
 	rec.InitCalls = clip(rec.InitCalls)
 	return rec
+}
+
+// buildLine: the file's //go:build line (else its first // +build line) before the package
+// clause, and its line.
+func buildLine(f *ast.File, fset *token.FileSet) (string, int) {
+	plus, plusLine := "", 0
+	for _, group := range f.Comments {
+		if group.Pos() >= f.Package {
+			break
+		}
+		for _, c := range group.List {
+			switch {
+			case constraint.IsGoBuild(c.Text):
+				return truncate(c.Text), fset.Position(c.Pos()).Line
+			case plus == "" && constraint.IsPlusBuild(c.Text):
+				plus, plusLine = truncate(c.Text), fset.Position(c.Pos()).Line
+			}
+		}
+	}
+	return plus, plusLine
 }
 
 // predeclared non-interface types: a type defined as one of them has only its own methods.

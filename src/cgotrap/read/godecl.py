@@ -290,6 +290,14 @@ class GoDecls:
     """Registering calls of the file's `init` functions."""
     truncated: bool = False
     """A list was cut at the helper's bound."""
+    build: str = ""
+    """The file's `//go:build` line (else its first `// +build` line), "" if none."""
+    build_line: int = 0
+    """Its line, 0 if none."""
+
+    def import_line(self, path: str) -> int:
+        """The line of the import of `path` ("C"), 0 if the file does not import it."""
+        return next((i.line for i in self.imports if i.path == path), 0)
 
     def package_names(self) -> frozenset[str]:
         """Names this file adds to package scope (methods excluded)."""
@@ -700,6 +708,8 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
         method_uses=tuple(method_uses),
         init_calls=init_calls,
         truncated=raw_bool(raw, "truncated"),
+        build=_str(raw, "build"),
+        build_line=_int(raw, "build_line"),
     )
 
 

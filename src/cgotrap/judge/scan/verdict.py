@@ -6,13 +6,15 @@ non-standard package of one target, with the source facts read beforehand
 
 - `breaks`: no Go file left, a package error, C files without cgo, a libc header the
   target lacks included for sure (by a preamble or by the package's C files), a name only
-  cgo files declare used by the package (`undefined: fastHash`) or by an importer
-  (`undefined: orphanc.Twice`), or a package it imports breaks (the evidence is then what
-  `go build` of it prints: the import stack of each import that fails to load, else the
-  compiler errors of the imports that fail: `stacks`);
-- `degrades`: the files that replace the cgo files on this port are stubs (CGO016), or a
-  file constrained on `cgo` took an import out of the program (CGO017); a main package
-  reaching a degrading package degrades too;
+  cgo files declare used by the package (`undefined: fastHash`, or a method:
+  `c.FastAdd undefined`) or by an importer (`undefined: orphanc.Twice`), or a package it
+  imports breaks (the evidence is then what `go build` of it prints: the import stack of
+  each import that fails to load, else the compiler errors of the imports that fail:
+  `stacks`);
+- `degrades`: the files that replace the cgo files on this port are stubs (CGO016), a
+  file constrained on `cgo` took an import out of the program (CGO017), or a lost file's
+  `init` registered something no file left registers (CGO018); a main package reaching a
+  degrading package degrades too;
 - `fallback`: cgo files drop out and the package still builds;
 - `not-built`: no main package reaches it (with no main package every root is one).
 """
@@ -28,7 +30,7 @@ from cgotrap.evaluate.model import PackageFacts
 from cgotrap.evaluate.sources import SourceFacts
 from cgotrap.judge.finding import Evidence, Rule
 from cgotrap.judge.rules import source as rules
-from cgotrap.judge.scan import stacks
+from cgotrap.judge.scan import located, stacks
 from cgotrap.judge.scan.facts import rel_files
 from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
 from cgotrap.judge.scan.package import Hit, ScanContext, twin_of
@@ -228,6 +230,7 @@ def decide(
     not_built = {ip for ip, d in out.items() if d.verdict is Verdict.NOT_BUILT}
     hits[:] = [h for h in hits if h.target != target or h.package not in not_built]
     hits.extend(h for h in tt.hits if h.package not in not_built)
+    hits[:] = located.with_evidence(hits, target, (tt.facts, tt.there), sources)
     return out
 
 
@@ -371,15 +374,7 @@ def _own(
             ),
         )
     if status is Status.ERROR:
-        text = (
-            p.error.err
-            if p.error is not None
-            else "C source files not allowed when not using cgo or SWIG"
-        )
-        if p.dir:
-            text = text.replace(p.dir, directory)
-        if p.error is None and p.c_files:
-            text = f"C source files not allowed when not using cgo or SWIG: {' '.join(p.c_files)}"
+        text = located.go_error_text(p, directory)
         return Decided(verdict=verdict, evidence=(Evidence(file=directory, text=text),))
     if status is Status.CGO:
         missing, headers = _c_includes(tt, p, directory)
