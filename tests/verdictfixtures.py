@@ -422,6 +422,12 @@ _FIXTURES += (
                     }
                     return c.Total()
                 }
+
+                // Tally keeps a counter.
+                type Tally struct{ c *Counter }
+
+                // Bump adds one, in C.
+                func (t *Tally) Bump() { t.c.FastAdd(1) }
                 """,
             "counter/counter_cgo.go": """\
                 package counter

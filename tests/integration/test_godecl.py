@@ -224,6 +224,16 @@ func f(c *ctr.Counter, l Local, e Emb, i I, al Alias) {
 	}
 	k := makeLocal()
 	k.M()
+	h := Holder{}
+	h.l.Foo()
+	h.n.Qux()
+	h.ext.Double()
+}
+
+type Holder struct {
+	l   *Local
+	n   N
+	ext ctr.Counter
 }
 
 func g[P any](p P) { p.M() }
@@ -246,6 +256,14 @@ def test_method_uses_only_where_the_type_is_plain(reader: GoDeclReader) -> None:
         ("y", "Qux", "N", "", "", False, 26),
         ("z", "Double", "Counter", "example.com/m/counter", "ctr", True, 28),
         ("v", "Double", "Counter", "example.com/m/counter", "ctr", False, 30),
+        # Fields are selectors too (missing_methods skips names that are fields); x.f.M
+        # is recorded on x's type, f's type is looked up in its declaration.
+        ("h", "l", "Holder", "", "", False, 40),
+        ("h", "n", "Holder", "", "", False, 41),
+        ("h", "ext", "Holder", "", "", False, 42),
+        ("h.l", "Foo", "Holder", "", "", False, 40),
+        ("h.n", "Qux", "Holder", "", "", False, 41),
+        ("h.ext", "Double", "Holder", "", "", False, 42),
     }  # not: a local type, a range variable, a call's result, a type parameter
     shapes = {d.name: (d.closed, d.fields) for d in decls.decls if d.kind is DeclKind.TYPE}
     assert shapes == {
@@ -254,6 +272,12 @@ def test_method_uses_only_where_the_type_is_plain(reader: GoDeclReader) -> None:
         "I": (False, ()),
         "N": (True, ()),
         "Alias": (False, ()),
+        "Holder": (True, ("l", "n", "ext")),
+    }
+    (holder,) = [d for d in decls.decls if d.name == "Holder"]
+    assert {(f.name, f.type_name, f.pointer) for f in holder.field_types} == {
+        ("l", "Local", True),
+        ("n", "N", False),
     }
 
 
@@ -262,7 +286,7 @@ def test_missing_methods_skip_open_types_fields_and_kept_methods(reader: GoDeclR
     built = reader.read(
         b"package p\n\ntype Local struct{ a, b int }\n\ntype Emb struct{ Local }\n\n"
         b"type I interface{ M() }\n\ntype N int\n\ntype Alias = Local\n\n"
-        b"func (Local) Foo() {}\n"
+        b"func (Local) Foo() {}\n\ntype Holder struct {\n\tl *Local\n\tn N\n}\n"
     )
     lost = reader.read(
         b'package p\n\nimport "C"\n\nfunc (Local) Foo() {}\n\nfunc (*Local) Baz() {}\n\n'
@@ -270,9 +294,11 @@ def test_missing_methods_skip_open_types_fields_and_kept_methods(reader: GoDeclR
     )
     found = godecl.missing_methods({"f.go": users}, "", {"p.go": built}, {"c.go": lost})
     # Foo is kept by a built file; Bar's type embeds a field; al is an alias.
+    # h.ext.Double: ext is of another package's type, not resolved.
     assert {(m.name, m.line, m.declared_line, m.message) for m in found} == {
         ("Local.Baz", 24, 7, "x.Baz undefined (type *Local has no field or method Baz)"),
         ("N.Qux", 26, 11, "y.Qux undefined (type N has no field or method Qux)"),
+        ("N.Qux", 41, 11, "h.n.Qux undefined (type N has no field or method Qux)"),
     }
 
 

@@ -47,8 +47,16 @@ type declRec struct {
 	// For a type: whether its method set is only the methods declared on it (a struct
 	// without embedded fields, or a non-struct, non-interface type literal or basic type),
 	// and its struct field names.
-	Closed bool     `json:"closed,omitempty"`
-	Fields []string `json:"fields,omitempty"`
+	Closed     bool       `json:"closed,omitempty"`
+	Fields     []string   `json:"fields,omitempty"`
+	FieldTypes []fieldRec `json:"field_types,omitempty"`
+}
+
+// fieldRec: a struct field whose type is a named type of the same package (T or *T).
+type fieldRec struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Pointer bool   `json:"pointer"`
 }
 
 // methodUseRec: a selector x.M whose operand's named type is known without type checking:
@@ -60,6 +68,7 @@ type methodUseRec struct {
 	Type    string `json:"type"`
 	TypePkg string `json:"type_pkg"` // the import name of a qualified type, else ""
 	Pointer bool   `json:"pointer"`
+	Field   string `json:"field"` // for x.f.M: f, a field of Type whose own type is the operand's
 	Line    int    `json:"line"`
 }
 
@@ -193,6 +202,11 @@ func read(src []byte) (rec fileRec) {
 		rec.Imports = append(rec.Imports, importRec{Path: path, Name: name, Line: line(spec.Pos())})
 	}
 	topTypes := map[*ast.TypeSpec]bool{}
+	type typeAt struct {
+		index int
+		spec  *ast.TypeSpec
+	}
+	var structs []typeAt
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
@@ -223,6 +237,7 @@ func read(src []byte) (rec fileRec) {
 					rec.Decls = append(rec.Decls, declRec{Kind: "type", Name: s.Name.Name, Line: line(s.Name.Pos()),
 						Closed: closed, Fields: fields})
 					topTypes[s] = true
+					structs = append(structs, typeAt{len(rec.Decls) - 1, s})
 				case *ast.ValueSpec:
 					kind := "var"
 					if d.Tok == token.CONST {
@@ -254,6 +269,9 @@ func read(src []byte) (rec fileRec) {
 			rec.Uses = append(rec.Uses, useRec{Name: id.Name, Line: line(id.Pos())})
 		}
 	}
+	for _, at := range structs {
+		rec.Decls[at.index].FieldTypes = fieldTypes(at.spec, topTypes, unresolved)
+	}
 	seenQ := map[[2]string]bool{}
 	seenM := map[methodUseRec]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -268,6 +286,19 @@ func read(src []byte) (rec fileRec) {
 					seenM[t] = true
 					t.Line = line(sel.Sel.Pos())
 					rec.Methods = append(rec.Methods, t)
+				}
+			}
+		}
+		if inner, ok := sel.X.(*ast.SelectorExpr); ok {
+			// x.f.M, x of a known type of this package: the Python side finds f's type.
+			if x, ok := inner.X.(*ast.Ident); ok && !unresolved[x] {
+				if t, ok := varType(x, topTypes, unresolved); ok && t.TypePkg == "" {
+					t.Var, t.Name, t.Field = x.Name+"."+inner.Sel.Name, sel.Sel.Name, inner.Sel.Name
+					if !seenM[t] {
+						seenM[t] = true
+						t.Line = line(sel.Sel.Pos())
+						rec.Methods = append(rec.Methods, t)
+					}
 				}
 			}
 		}
@@ -353,6 +384,25 @@ func shape(s *ast.TypeSpec) (bool, []string) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// fieldTypes: the fields of a struct type whose type is T or *T of this package.
+func fieldTypes(s *ast.TypeSpec, topTypes map[*ast.TypeSpec]bool, unresolved map[*ast.Ident]bool) []fieldRec {
+	st, ok := s.Type.(*ast.StructType)
+	if !ok || s.Assign.IsValid() {
+		return nil
+	}
+	var out []fieldRec
+	for _, field := range st.Fields.List {
+		t, ok := namedType(field.Type, topTypes, unresolved)
+		if !ok || t.TypePkg != "" {
+			continue
+		}
+		for _, n := range field.Names {
+			out = append(out, fieldRec{Name: n.Name, Type: t.Type, Pointer: t.Pointer})
+		}
+	}
+	return out
 }
 
 // namedType: T, *T, pkg.T or *pkg.T, where T is a type of package scope (declared at the

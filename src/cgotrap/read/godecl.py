@@ -103,6 +103,20 @@ class Decl:
     type defined from another named type)."""
     fields: tuple[str, ...] = ()
     """For a struct type: its field names."""
+    field_types: tuple[FieldType, ...] = ()
+    """For a struct type: its fields whose type is a named type of the same package."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class FieldType:
+    """A struct field of type T or *T, T a type of the same package."""
+
+    name: str
+    """The field ("conn")."""
+    type_name: str
+    """Its type's name ("Conn")."""
+    pointer: bool
+    """*T."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -151,6 +165,9 @@ class MethodUse:
     """The operand is a pointer (*T)."""
     line: int
     """The first line of the selector."""
+    field: str = ""
+    """For `x.f.M` (`var` "x.f"): the field f of `type_name`, x's type, whose own type
+    (`Decl.field_types`, same package only) is the operand's; "" for `x.M`."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -501,8 +518,13 @@ def missing_methods(
                 lost.setdefault((d.receiver, d.name), (name, d))
     out = []
     for name, file in sorted(users.items()):
-        for use in file.method_uses:
-            if use.import_path != import_path or (import_path and not use.name[:1].isupper()):
+        for written in file.method_uses:
+            if written.import_path != import_path or (
+                import_path and not written.name[:1].isupper()
+            ):
+                continue
+            use = _through_field(written, types) if written.field else written
+            if use is None or (import_path and written.field):
                 continue
             declared = types.get(use.type_name)
             key = (use.type_name, use.name)
@@ -529,6 +551,20 @@ def missing_methods(
                 )
             )
     return tuple(out)
+
+
+def _through_field(use: MethodUse, types: Mapping[str, Decl]) -> MethodUse | None:
+    """`x.f.M` as a use on f's type, when x's type is closed and declares f of a named type
+    of the package; else None."""
+    owner = types.get(use.type_name)
+    if owner is None or not owner.closed:
+        return None
+    for field in owner.field_types:
+        if field.name == use.field:
+            return dataclasses.replace(
+                use, type_name=field.type_name, pointer=field.pointer, field=""
+            )
+    return None
 
 
 def lost_registrations(
@@ -614,6 +650,12 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
         except ValueError:
             continue
         fields = d.get("fields")
+        field_types = tuple(
+            FieldType(
+                name=_str(f, "name"), type_name=_str(f, "type"), pointer=raw_bool(f, "pointer")
+            )
+            for f in _list(d, "field_types")
+        )
         decls.append(
             Decl(
                 kind=kind,
@@ -621,6 +663,7 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
                 line=_int(d, "line"),
                 receiver=_str(d, "recv"),
                 closed=raw_bool(d, "closed"),
+                field_types=field_types,
                 fields=tuple(f for f in fields if isinstance(f, str))
                 if isinstance(fields, list)
                 else (),
@@ -653,6 +696,7 @@ def decode(raw: Mapping[str, Any]) -> GoDecls:
                     local=local,
                     pointer=raw_bool(m, "pointer"),
                     line=_int(m, "line"),
+                    field=_str(m, "field"),
                 )
             )
     init_calls = tuple(
