@@ -10,7 +10,7 @@ import pytest
 from cgotrap import toolchain
 from cgotrap.cache import Store
 from cgotrap.errors import ToolchainMissingError
-from cgotrap.read import godecl
+from cgotrap.read import godecl, leftout
 from cgotrap.read.godecl import DeclKind, GoDeclReader
 
 pytestmark = pytest.mark.integration
@@ -292,7 +292,7 @@ def test_missing_methods_skip_open_types_fields_and_kept_methods(reader: GoDeclR
         b'package p\n\nimport "C"\n\nfunc (Local) Foo() {}\n\nfunc (*Local) Baz() {}\n\n'
         b"func (Emb) Bar() {}\n\nfunc (N) Qux() {}\n\nfunc (Local) a() {}\n"
     )
-    found = godecl.missing_methods({"f.go": users}, "", {"p.go": built}, {"c.go": lost})
+    found = leftout.missing_methods({"f.go": users}, "", {"p.go": built}, {"c.go": lost})
     # Foo is kept by a built file; Bar's type embeds a field; al is an alias.
     # h.ext.Double: ext is of another package's type, not resolved.
     assert {(m.name, m.line, m.declared_line, m.message) for m in found} == {
@@ -338,7 +338,7 @@ def test_init_registrations_and_what_replaces_them(reader: GoDeclReader) -> None
         ("", "", "register", "name", "register(name, 1)", 12),
     }
     empty = reader.read(b"//go:build !linux || !cgo\n\npackage btrfs\n")
-    assert [c.text for _, c in godecl.lost_registrations({"d.go": empty}, {"b.go": lost})] == [
+    assert [c.text for _, c in leftout.lost_registrations({"d.go": empty}, {"b.go": lost})] == [
         'graphdriver.MustRegister("btrfs", Init)',
         "register(name, 1)",
     ]
@@ -347,13 +347,13 @@ def test_init_registrations_and_what_replaces_them(reader: GoDeclReader) -> None
         b'package btrfs\n\nimport gd "example.com/storage/drivers"\n\n'
         b'func init() {\n\tgd.MustRegister("btrfs", unsupported)\n\tregister(name, 0)\n}\n'
     )
-    assert godecl.lost_registrations({"m.go": mock}, {"b.go": lost}) == ()
+    assert leftout.lost_registrations({"m.go": mock}, {"b.go": lost}) == ()
     other = reader.read(
         b'package btrfs\n\nimport gd "example.com/storage/drivers"\n\n'
         b'func init() {\n\tgd.MustRegister("zfs", unsupported)\n\tregister("x", 0)\n}\n'
     )
     # Another literal name is another registration; `name` may be "x": not claimed lost.
-    assert [c.key for _, c in godecl.lost_registrations({"m.go": other}, {"b.go": lost})] == [
+    assert [c.key for _, c in leftout.lost_registrations({"m.go": other}, {"b.go": lost})] == [
         "btrfs"
     ]
 

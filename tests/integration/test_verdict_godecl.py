@@ -18,7 +18,7 @@ import pytest
 
 from cgotrap import toolchain
 from cgotrap.evaluate.load import load_matrix
-from cgotrap.read import godecl
+from cgotrap.read import godecl, leftout
 from cgotrap.read.godecl import GoDeclReader, GoDecls
 from tests import verdictfixtures
 from tests.integration import verdict_truth as vt
@@ -92,11 +92,11 @@ def test_undefined_names_match_go(name: str, reader: GoDeclReader, tmp_path: Pat
             deps = [d for d in dirs if d != path and cell.listed and d in cell.listed.deps]
             if not built or any(not table.cell(t, d).builds for d in deps):
                 continue  # go stops before type-checking this package
-            predicted = list(godecl.missing_in_package(built, left_out))
-            predicted += godecl.missing_methods(built, "", built, left_out)
+            predicted = list(leftout.missing_in_package(built, left_out))
+            predicted += leftout.missing_methods(built, "", built, left_out)
             for dep in deps:
-                predicted += godecl.missing_through_import(built, dep, *decls[dep])
-                predicted += godecl.missing_methods(built, dep, *decls[dep])
+                predicted += leftout.missing_through_import(built, dep, *decls[dep])
+                predicted += leftout.missing_methods(built, dep, *decls[dep])
             got = {(f"{directory}/{m.file}", m.line, m.message) for m in predicted}
             assert got == _observed(cell.error, directory), (t.name, path, cell.error)
             compared += 1

@@ -34,7 +34,7 @@ from cgotrap.judge.scan import located, stacks
 from cgotrap.judge.scan.facts import rel_files
 from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
 from cgotrap.judge.scan.package import Hit, ScanContext, twin_of
-from cgotrap.read import cinclude, cpp, godecl
+from cgotrap.read import cinclude, cpp, godecl, leftout
 from cgotrap.read.godecl import GoDecls
 from cgotrap.targets import Target
 
@@ -394,7 +394,7 @@ def _own(
     left = tt.decls(with_cgo, lost)
     if built is None or left is None:
         return Decided(verdict=verdict)
-    undefined = godecl.missing_in_package(built, left) + godecl.missing_methods(
+    undefined = leftout.missing_in_package(built, left) + leftout.missing_methods(
         built, "", built, left
     )
     if undefined:
@@ -423,7 +423,7 @@ def _report_missing(
     p: PackageFacts,
     directory: str,
     declared_dir: str,
-    missing: Sequence[godecl.MissingName],
+    missing: Sequence[leftout.MissingName],
 ) -> tuple[Evidence, ...]:
     evidence: list[Evidence] = []
     for m in missing:
@@ -466,9 +466,9 @@ def _missing_through_imports(
         left = tt.decls(with_cgo, lost)
         if imported is None or left is None:
             continue
-        missing = godecl.missing_through_import(built, ip, imported, left) + godecl.missing_methods(
+        missing = leftout.missing_through_import(
             built, ip, imported, left
-        )
+        ) + leftout.missing_methods(built, ip, imported, left)
         evidence += _report_missing(tt, q, tt.rel(q), tt.rel(here), missing)
     return tuple(evidence)
 
@@ -569,7 +569,7 @@ def _lost_registrations(
 ) -> tuple[Evidence, ...]:
     """Registrations in the `init` of lost files that no built file makes (CGO018)."""
     evidence: list[Evidence] = []
-    for name, call in godecl.lost_registrations(built, left):
+    for name, call in leftout.lost_registrations(built, left):
         ev = Evidence(file=_join(directory, name), line=call.line, text=call.text)
         evidence.append(ev)
         tt.hit(
