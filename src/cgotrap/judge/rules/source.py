@@ -526,6 +526,12 @@ def cgo_init_registration_lost() -> None:
     main package reaching it. A `!cgo` file that registers the same name (a stub driver
     that reports the missing cgo) is no loss.
 
+    What is detected: calls, in the body of a lost file's `func init()` (not in function
+    values it starts), of a function whose name contains "register" in any case
+    (`Register`, `MustRegister`, `RegisterDriver`, `registerCollector`); "the same" is the
+    same function with the same first argument, where a first argument that is not a
+    string literal (go-sqlite3's `driverName`) matches any.
+
     How to fix: build the programs that need the feature with CGO_ENABLED=1, or register
     a pure-Go implementation (or a stub that says cgo is missing) from a file built without
     cgo, so the feature's absence is explicit.
