@@ -104,6 +104,8 @@ def _tagged(root: Path) -> Path:
             # a GOEXPERIMENT turns on the goexperiment.<name> tag
             "arena.go": gofile("tg", "strings", header="//go:build goexperiment.arenas"),
             "noarena.go": gofile("tg", "bytes", header="//go:build !goexperiment.arenas"),
+            # an architecture level turns on amd64.v3 (from the process environment only)
+            "v3.go": gofile("tg", "sort", header="//go:build amd64.v3"),
         },
     )
 
@@ -210,6 +212,9 @@ def test_goflags_from_goroot_go_env_against_golist(
             None,
             ["a.go", "arena.go", "foo.go"],
         ),
+        ("GOAMD64 in the environment", {"GOAMD64": "v3"}, None, ["a.go", "noarena.go", "v3.go"]),
+        # `go env GOAMD64` says v3, yet go's build context reads the process environment
+        ("GOAMD64 in the GOENV file", {}, "GOAMD64=v3\n", ["a.go", "noarena.go"]),
     ],
 )
 def test_goexperiment_with_targets_against_golist(
@@ -224,3 +229,60 @@ def test_goexperiment_with_targets_against_golist(
         env["GOENV"] = str(tmp_path / "env")
     listing = _compare(root, env, tmp_path)
     assert _files(listing) == files, case
+
+
+@pytest.mark.parametrize(
+    ("process", "file"),
+    [
+        ({}, "GOEXPERIMENT=arenas\n"),
+        ({"GOEXPERIMENT": "arenas"}, None),
+        ({}, "GOAMD64=v3\n"),
+        ({"GOAMD64": "v3"}, None),
+        ({}, None),
+    ],
+    ids=["experiment-file", "experiment-env", "amd64v3-file", "amd64v3-env", "neither"],
+)
+def test_scan_reads_the_go_environment_as_go_list(
+    process: dict[str, str],
+    file: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """scan loads with the environment go reads (GOENV file, GOROOT/go.env): a package
+    whose only cgo file is under an experiment or an architecture level compiles C exactly
+    where go list gives it CgoFiles."""
+    cgo = 'package fast\n\n// #include <stdlib.h>\nimport "C"\n\nfunc F() {}\n'
+    root = fx.write_tree(
+        tmp_path / "fx",
+        {
+            "go.mod": gomod("example.com/sx"),
+            "main.go": 'package main\n\nimport "example.com/sx/fast"\n\nfunc main() { fast.F() }\n',
+            "fast/exp.go": "//go:build goexperiment.arenas || amd64.v3\n\n" + cgo,
+            "fast/plain.go": "//go:build !goexperiment.arenas && !amd64.v3\n\n"
+            "package fast\n\nfunc F() {}\n",
+        },
+    )
+    env = dict(process)
+    if file is not None:
+        (tmp_path / "env").write_text(file)
+        env["GOENV"] = str(tmp_path / "env")
+    (want,) = [
+        p
+        for p in fx.golist(
+            root, ["./fast"], goos="linux", goarch="amd64", cgo=True, root=tmp_path, env=env
+        )
+        if p["ImportPath"] == "example.com/sx/fast"
+    ]
+    for key in ("GOOS", "GOARCH", "CGO_ENABLED", "GOFLAGS", "GOEXPERIMENT", "GOAMD64"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("GOENV", "off")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    argv = ["scan", "--no-cache", str(root), "--targets", "linux/amd64", "--cgo", "1"]
+    assert cli.main([*argv, "--format", "json"]) in (0, 1)
+    document = json.loads(capsys.readouterr().out)
+    verdicts = {
+        p["import_path"]: p["targets"]["linux/amd64 cgo=1"]["verdict"] for p in document["packages"]
+    }
+    assert (verdicts.get("example.com/sx/fast") == "cgo") == bool(want.get("CgoFiles"))

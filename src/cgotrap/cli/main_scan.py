@@ -35,6 +35,7 @@ from typing import Any
 
 from cgotrap.cli import gate as gate_options
 from cgotrap.cli import output, streams
+from cgotrap.discover.goenv import found_go_environment
 from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.vocabulary import BUILDMODES, DEFAULT_TARGETS
 
@@ -176,7 +177,7 @@ class _Answers:
             str(resolved),
             options,
             str(Path.cwd()),
-            cache.env_key(),
+            cache.env_key(found_go_environment()),  # with the GOENV file, GOROOT/go.env
             os.environ.get("PATH", ""),
             sys.prefix,  # the installation (its bundled go when PATH has none)
             width,
@@ -260,6 +261,7 @@ def _run(args: argparse.Namespace, root: Path) -> tuple[int, dict[str, Any] | No
         include_std=args.include_std,
         why=tuple(args.why),
         workers=2,
+        env=found_go_environment(),
     )
     try:
         scanned, states = _scan_cached(args, root, options, config)
@@ -302,7 +304,9 @@ def _scan_cached(
     go = toolchain.find("go")
     go_binary = [str(go.path)] if go is not None else []
     # (the config's own file is an input of the answer too: see ListingPlan.consulted)
-    key = cache.make_key("scan", resolved, repr(options), repr(config), cache.env_key(), go_binary)
+    # (the go environment includes the GOENV file and GOROOT/go.env: their values key it)
+    env = cache.env_key(options.env)
+    key = cache.make_key("scan", resolved, repr(options), repr(config), env, go_binary)
     if store is not None:
         hit = store.get_checked("scan", key, with_states=True)
         if hit is not None and isinstance(hit[0], project.ProjectScan):
@@ -310,7 +314,7 @@ def _scan_cached(
     dir_scans = None
     if store is not None:
         loaded = [t.name for t in with_cgo_twins(options.targets)]
-        dirs_key = cache.make_key("dirs", resolved, loaded, options.tags, cache.env_key())
+        dirs_key = cache.make_key("dirs", resolved, loaded, options.tags, env)
         dir_scans = cache.DirScans(store, dirs_key)
         dir_scans.note(go_binary)
         if args.config:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cgotrap.cli import gate as gate_options
 from cgotrap.config import Config
+from cgotrap.discover.goenv import found_go_environment
 from cgotrap.errors import InputError, UsageError
 from cgotrap.gate import project
 from cgotrap.targets import parse_cgo_modes
@@ -44,5 +45,6 @@ def options(args: argparse.Namespace) -> tuple[Path, Config, project.ScanOptions
             targets=tuple(report),
             patterns=tuple(args.patterns) or ("./...",),
             tags=project.build_tags(args.tags, config),
+            env=found_go_environment(),
         ),
     )

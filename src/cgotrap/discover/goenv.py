@@ -57,7 +57,18 @@ def read_env_file(path: Path) -> dict[str, str]:
     return out
 
 
-def go_environment(environ: Mapping[str, str], goroot: Path | None = None) -> dict[str, str]:
+class GoEnvironment(dict[str, str]):
+    """The variables as go reads them, and `from_files`: those whose value came from the
+    GOENV file or GOROOT/go.env, not the process environment. The difference matters for
+    the architecture levels: `go env` shows a GOAMD64 (GOARM, GO386, ...) set with `go env
+    -w`, but the build context's `amd64.v3` tags come from internal/buildcfg, which reads
+    the process environment only (go 1.27.3: `GOENV` file `GOAMD64=v3` leaves
+    `//go:build amd64.v3` files out of `go list`; `GOAMD64=v3` in the environment does not)."""
+
+    from_files: frozenset[str] = frozenset()
+
+
+def go_environment(environ: Mapping[str, str], goroot: Path | None = None) -> GoEnvironment:
     """The variables as cfg.Getenv reads them: a non-empty environment value, else the
     GOENV file's, else GOROOT/go.env's (when `goroot` is given)."""
     files: dict[str, str] = {}
@@ -66,10 +77,13 @@ def go_environment(environ: Mapping[str, str], goroot: Path | None = None) -> di
     user = env_file(environ)
     if user is not None:
         files.update(read_env_file(user))
-    out = dict(environ)
+    out = GoEnvironment(environ)
+    taken = []
     for key, value in files.items():
         if not out.get(key):
             out[key] = value
+            taken.append(key)
+    out.from_files = frozenset(taken)
     return out
 
 
@@ -81,6 +95,19 @@ def goroot(environ: Mapping[str, str], go_binary: Path) -> Path:
     if value:
         return Path(value)
     return go_binary.resolve().parent.parent
+
+
+def found_go_environment() -> GoEnvironment:
+    """The environment as the go found on PATH reads it: os.environ, then its GOENV file,
+    then its GOROOT/go.env (what `list`, `scan`, `check` and `baseline` load with)."""
+    import os
+
+    from cgotrap import toolchain
+
+    go = toolchain.find("go")
+    first = go_environment(os.environ)
+    root = goroot(first, go.path) if go is not None else None
+    return go_environment(os.environ, root)
 
 
 def split_quoted(text: str) -> list[str]:

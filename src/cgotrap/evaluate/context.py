@@ -157,7 +157,10 @@ def make_context(
     tool_tags = port.tool_tags
     if env:
         arch = table.arch_levels.get(goarch)
-        level = env.get(arch.env, "") if arch is not None else ""
+        # (not a level from the GOENV file or go.env: go's build context ignores those,
+        # see discover.goenv.GoEnvironment)
+        from_files: frozenset[str] = getattr(env, "from_files", frozenset())
+        level = env.get(arch.env, "") if arch is not None and arch.env not in from_files else ""
         if level:
             arch_free = [t for t in tool_tags if not t.startswith(f"{goarch}.")]
             tool_tags = (*arch_free, *arch_level_tags(goarch, level, table))

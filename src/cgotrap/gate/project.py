@@ -9,7 +9,7 @@ then applies the config and the inline directives (`judging.judge_scan`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,6 +87,9 @@ class ScanOptions:
     store: Store | None = dataclasses.field(default=None, compare=False, repr=False)
     """The cache store for the Go declaration reader's helper and per-file records
     (`evaluate.sources.default_reader`); None: nothing is written to the cache."""
+    env: Mapping[str, str] | None = dataclasses.field(default=None, compare=False, repr=False)
+    """The go environment as go reads it (`go_environment`: GOENV file, GOROOT/go.env,
+    GOEXPERIMENT, GOAMD64, GOWORK, ...); None: os.environ and go's defaults."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -119,6 +122,7 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
         tags=options.tags,
         workers=options.workers,
         dir_scans=options.dir_scans,
+        env=options.env,
     )
     reader, reader_problem = default_reader(options.store, scope=str(resolved))
     sources = read_sources(matrix, reader)
