@@ -553,3 +553,23 @@ def test_a_terminal_answer_is_replayed_with_its_colours(
     monkeypatch.setenv("NO_COLOR", "1")
     assert draw() != first  # no colours: drawn again, not replayed
     assert len(_answer_files()) == 2
+
+
+def test_a_project_without_cgo_builds_no_parser_helper(tmp_path: Path) -> None:
+    """Nothing's Go files change with cgo: no declarations to read, so the go/parser helper
+    (~0.2 s of `go build` even with go's build cache warm) is not built; a cgo package
+    then makes the next scan build it."""
+    root = write_tree(
+        tmp_path / "m",
+        {
+            "go.mod": gomod("example.com/p", "1.22"),
+            "main.go": gofile("main", "fmt", body='func main() { fmt.Println("hi") }'),
+        },
+    )
+    _scan(root)
+    assert not (cache.default_dir() / "godecl").exists()
+    assert not list(cache.default_dir().glob("godecl-*.bin"))
+    (root / "a").mkdir()
+    (root / "a" / "a.go").write_text(CGO_FILE)
+    _scan(root)
+    assert list((cache.default_dir() / "godecl").iterdir())

@@ -77,9 +77,13 @@ def cgo_dependent(matrix: MatrixResult) -> set[str]:
     return out
 
 
-def read_sources(matrix: MatrixResult, reader: GoDeclReader | None) -> SourceFacts:
-    """The source facts of `matrix`'s cgo-dependent packages and their importers."""
-    dependent = cgo_dependent(matrix)
+def read_sources(
+    matrix: MatrixResult, reader: GoDeclReader | None, *, dependent: set[str] | None = None
+) -> SourceFacts:
+    """The source facts of `matrix`'s cgo-dependent packages and their importers
+    (`dependent`: `cgo_dependent(matrix)`, when the caller has it already)."""
+    if dependent is None:
+        dependent = cgo_dependent(matrix)
     files: dict[str, None] = {}
     c_files: dict[str, tuple[str, dict[str, None]]] = {}
     # (a package that reads the same on several targets is one object: seen once)
