@@ -49,6 +49,20 @@ def _h1_gomod(text: str) -> str:
     return "h1:" + base64.b64encode(hashlib.sha256(line.encode()).digest()).decode()
 
 
+def _add_importing(
+    path: str, version: str, go: str, imports: str, *requires: str, proxy: Path, sums: list[str]
+) -> None:
+    """A module whose one package imports `imports` (none when ""), in the file:// proxy,
+    with both its go.sum lines (zip and go.mod) appended to `sums`."""
+    req = "".join(f"require {r}\n" for r in requires)
+    name = path.rsplit("/", 1)[-1]
+    body = f'package {name}\n\nimport _ "{imports}"\n' if imports else f"package {name}\n"
+    files = {"go.mod": f"module {path}\n\ngo {go}\n\n{req}", f"{name}.go": body}
+    fx.write_proxy(proxy, path, version, files)
+    sums.append(f"{path} {version} {_h1_zip(path, version, files)}")
+    sums.append(f"{path} {version}/go.mod {_h1_gomod(files['go.mod'])}")
+
+
 class Graph:
     """A file:// proxy of fixture modules and the go.sum lines of their go.mod files."""
 
@@ -343,13 +357,7 @@ def test_list_resolves_modules_reached_through_requirements(
     sums: list[str] = []
 
     def add(path: str, version: str, go: str, imports: str, *requires: str) -> None:
-        req = "".join(f"require {r}\n" for r in requires)
-        name = path.rsplit("/", 1)[-1]
-        body = f'package {name}\n\nimport _ "{imports}"\n' if imports else f"package {name}\n"
-        files = {"go.mod": f"module {path}\n\ngo {go}\n\n{req}", f"{name}.go": body}
-        fx.write_proxy(proxy, path, version, files)
-        sums.append(f"{path} {version} {_h1_zip(path, version, files)}")
-        sums.append(f"{path} {version}/go.mod {_h1_gomod(files['go.mod'])}")
+        _add_importing(path, version, go, imports, *requires, proxy=proxy, sums=sums)
 
     add("example.com/a", "v1.0.0", "1.16", "example.com/b", "example.com/b v1.0.0")
     add("example.com/b", "v1.0.0", "1.16", "example.com/c", f"{C} v1.1.0")
@@ -530,13 +538,7 @@ def _gomod_proxy(proxy: Path) -> list[str]:
     sums: list[str] = []
 
     def add(path: str, version: str, go: str, imports: str, *requires: str) -> None:
-        req = "".join(f"require {r}\n" for r in requires)
-        name = path.rsplit("/", 1)[-1]
-        body = f'package {name}\n\nimport _ "{imports}"\n' if imports else f"package {name}\n"
-        files = {"go.mod": f"module {path}\n\ngo {go}\n\n{req}", f"{name}.go": body}
-        fx.write_proxy(proxy, path, version, files)
-        sums.append(f"{path} {version} {_h1_zip(path, version, files)}")
-        sums.append(f"{path} {version}/go.mod {_h1_gomod(files['go.mod'])}")
+        _add_importing(path, version, go, imports, *requires, proxy=proxy, sums=sums)
 
     add("example.com/a", "v1.0.0", "1.21", "example.com/b", "example.com/b v1.0.0")
     add("example.com/a2", "v1.0.0", "1.21", "", "example.com/b v1.1.0")
