@@ -293,6 +293,17 @@ class Store:
             return
         self.trim()
 
+    def put_in_background(
+        self, kind: str, key: str, obj: object, *, reducers: Mapping[type, Any] | None = None
+    ) -> None:
+        """`put` in a forked child while this process goes on (pickling a large entry takes
+        a core for a while: moby's directory scans, ~0.5 s); `wait_for_writes` joins it.
+        Where forking is not safe the entry is written here and now. `obj` must not change
+        afterwards in this process (the child writes it as it was)."""
+        from cgotrap.evaluate.forked import in_background
+
+        _WRITERS.append(in_background(lambda: self.put(kind, key, obj, reducers=reducers)))
+
     def trim(self) -> None:
         """Remove the least recently used files until the store is under `max_bytes`
         (temporary files of crashed writers older than a day go too)."""
@@ -429,6 +440,17 @@ class Store:
         )
 
 
+_WRITERS: list[Any] = []
+"""The children of `Store.put_in_background` not yet joined (`forked.Background`)."""
+
+
+def wait_for_writes() -> None:
+    """Wait until every background write of this process has finished (before it exits:
+    no child outlives its parent's run)."""
+    while _WRITERS:
+        _WRITERS.pop().join()
+
+
 def _tree_files(folder: Path) -> list[Path]:
     """The files under `folder` (symbolic links not followed), bounded."""
     out: list[Path] = []
@@ -528,5 +550,8 @@ class DirScans:
         return out
 
     def save(self) -> None:
-        """Write this run's entries (those of the last run with the same key are replaced)."""
-        self.store.put("dirs", self.key, self.entries, reducers=self.reducers)
+        """Write this run's entries so far (those of the last run with the same key are
+        replaced), in the background (`Store.put_in_background`): the run goes on judging
+        while a second core pickles them. Entries added later are not saved."""
+        entries = dict(self.entries)
+        self.store.put_in_background("dirs", self.key, entries, reducers=self.reducers)

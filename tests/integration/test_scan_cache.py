@@ -118,6 +118,30 @@ def test_each_edit_is_seen_on_the_next_run(tmp_path: Path, name: str) -> None:
     assert key_file.read_bytes() != stored  # rewritten with the new answer's inputs
 
 
+def test_directory_scans_are_saved_in_the_background_and_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The directory scans are written by a forked child while the scan goes on; once the
+    command returns the child is gone and its file is complete: a scan whose answer is not
+    in the cache (other options) reads every directory from it, scanning none."""
+    from cgotrap.evaluate.load import loader
+
+    root = _module(tmp_path / "m")
+    before = _scan(root)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
+    assert len(sorted(cache.default_dir().glob("dirs-*.bin"))) == 1
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a directory was scanned, not read from the cache")
+
+    monkeypatch.setattr(loader._Loader, "_scan_now", refuse)
+    with_table = _scan(root, "--format", "table")  # another answer, the same directories
+    assert with_table != before
+    monkeypatch.undo()
+    assert with_table == _scan(root, "--format", "table", "--no-cache")
+
+
 def test_a_mode_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
     root = _module(tmp_path / "m")
     before = _scan(root)

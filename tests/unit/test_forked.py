@@ -299,3 +299,74 @@ def test_a_reader_that_leaves_early_is_no_error(
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert err == b""
+
+
+# ------------------------------------------------------------------------------------------
+# in_background: a function run by a forked child while this process goes on
+
+
+def test_in_background_runs_in_a_child_and_join_reaps_it(tmp_path: Path) -> None:
+    out = tmp_path / "pid"
+    started = time.monotonic()
+    handle = forked.in_background(lambda: (time.sleep(0.3), out.write_text(str(os.getpid()))))
+    assert time.monotonic() - started < 0.25, "in_background waited for the child"
+    assert handle.join()
+    assert int(out.read_text()) != os.getpid()
+    assert _no_children_left()
+    assert handle.join()  # joined already: nothing to wait for
+
+
+def test_in_background_failure_is_the_childs_alone() -> None:
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    assert not forked.in_background(boom).join()
+    assert _no_children_left()
+
+
+def test_in_background_with_other_threads_running_runs_here(tmp_path: Path) -> None:
+    out = tmp_path / "pid"
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        handle = forked.in_background(lambda: out.write_text(str(os.getpid())))
+    finally:
+        stop.set()
+        thread.join()
+    assert int(out.read_text()) == os.getpid()  # done before in_background returned
+    assert handle.join()
+
+
+@pytest.mark.skipif(os.uname().sysname != "Linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_in_background_child_dies_with_its_parent(tmp_path: Path) -> None:
+    """A parent killed by SIGKILL (no chance to join) leaves no child writing on."""
+    import signal
+    import subprocess
+    import sys
+
+    pidfile = tmp_path / "child"
+    code = (
+        "import os, time, pathlib\n"
+        "from cgotrap.evaluate import forked\n"
+        f"p = pathlib.Path({str(pidfile)!r})\n"
+        "forked.in_background(lambda: (p.write_text(str(os.getpid())), time.sleep(60)))\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 20
+        while not pidfile.exists() or not pidfile.read_text():
+            assert time.monotonic() < deadline, "the child never started"
+            time.sleep(0.01)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists():
+        state = Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0]
+        if state == "Z":  # dead, waiting for init to reap it
+            break
+        assert time.monotonic() < deadline, "the child outlived its killed parent"
+        time.sleep(0.01)

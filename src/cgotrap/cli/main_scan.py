@@ -137,10 +137,15 @@ def run(args: argparse.Namespace) -> int:
         if code is not None:
             return code
     started = time.time_ns()
-    with streams.recorded() as recording:
-        code, states = _run(args, root)
-    if answers is not None and states is not None and recording.replayable:
-        answers.save(recording.events, code, states, started)
+    try:
+        with streams.recorded() as recording:
+            code, states = _run(args, root)
+        if answers is not None and states is not None and recording.replayable:
+            answers.save(recording.events, code, states, started)
+    finally:
+        from cgotrap import cache
+
+        cache.wait_for_writes()  # the directory scans' background write, if any
     return code
 
 
@@ -334,7 +339,7 @@ def _scan_cached(
             gc.enable()
     states = None
     if store is not None and dir_scans is not None:
-        dir_scans.save()
+        # (the loader saved the directory scans, in the background, once it had them all)
         states = dir_scans.consulted(started)
         if states is not None:
             store.put_checked("scan", key, scanned, states)

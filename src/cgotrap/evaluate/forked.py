@@ -310,3 +310,63 @@ def _kill(pid: int) -> None:
 def _reap(pid: int) -> None:
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
+
+
+class Background:
+    """A function running in a forked child (`in_background`); `join` waits for it."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+
+    def join(self) -> bool:
+        """Wait for the child (at once when it ran in this process): whether it succeeded."""
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return True
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return False
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def in_background(fn: Callable[[], object]) -> Background:
+    """Run `fn()` in a forked child while this process goes on (its side effects on files
+    only: whatever it changes in memory is lost); where forking is not safe, run it here.
+    The caller must `join` the handle before it exits: no child outlives its parent's run.
+    Ctrl-C ends the child at once (with its work undone); `fn` must leave nothing torn
+    behind when that happens (an atomic write)."""
+    if not _can_fork():
+        with contextlib.suppress(Exception):
+            fn()
+        return Background(None)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _die_with(parent)
+            fn()
+            code = 0
+        except BaseException:  # noqa: BLE001, S110  # the parent's run goes on without it
+            pass
+        finally:
+            os._exit(code)  # no atexit handlers, no flushing of inherited buffers
+    return Background(pid)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when its parent dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG; elsewhere the child ends once its bounded work is done)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)

@@ -187,7 +187,10 @@ class ListingPlan:
         one object (whose `target` is the first of them), as in `listing`."""
         ev = self.evaluate(range(len(self.targets)))
         if self._loader.dir_scans is not None:
+            # every directory is scanned: they are saved (in the background) while the
+            # caller goes on
             self._loader.dir_scans.note(self.consulted())
+            self._loader.dir_scans.save()
         # (no per-program PGO copies here: scan judges each package once)
         shared = _share(ev, self.targets, keep_deps=False, pgo_auto=False)
         objects = shared.objects
