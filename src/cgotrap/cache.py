@@ -110,9 +110,16 @@ class State(NamedTuple):
 MISSING = State(identity=(), digest=b"", trusted=True)
 
 
-def state_of(path: str, old: State | None = None) -> State:
+PENDING = b"-"
+"""The digest of a trusted regular file not hashed yet (`state_of(defer=True)`): never kept
+in a cache file (`with_digests` hashes it first), never equal to a real digest."""
+
+
+def state_of(path: str, old: State | None = None, *, defer: bool = False) -> State:
     """The state of `path` now (symbolic links followed, as go reads them); `old`, when its
-    identity still holds and was trusted, is returned as it is without reading anything."""
+    identity still holds and was trusted, is returned as it is without reading anything.
+    `defer`: a regular file whose timestamps are trusted is not hashed now (`PENDING`; see
+    `with_digests`)."""
     try:
         st = os.stat(path)
     except OSError:
@@ -123,6 +130,8 @@ def state_of(path: str, old: State | None = None) -> State:
     now = time.time_ns()
     trusted = max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS
     if stat.S_ISREG(st.st_mode):
+        if defer and trusted:
+            return State(identity=identity, digest=PENDING, trusted=True)
         digest = _file_digest(path)
     elif stat.S_ISDIR(st.st_mode):
         digest = _dir_digest(path)
@@ -157,6 +166,18 @@ def _dir_digest(path: str) -> bytes | None:
     except OSError:
         return None
     return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).digest()
+
+
+def with_digest(path: str, state: State) -> State:
+    """`state` with its `PENDING` digest computed. A file whose identity still holds has the
+    content it had when the state was taken (its timestamps were trusted then); one that
+    changed since gets a state that matches nothing (what was read from it is unknown)."""
+    if state.digest != PENDING:
+        return state
+    now = state_of(path)
+    if now.identity == state.identity and now.trusted:
+        return now
+    return State(identity=state.identity, digest=b"", trusted=False)
 
 
 def changed_since(states: Iterable[State], started_ns: int) -> bool:
@@ -293,17 +314,6 @@ class Store:
             return
         self.trim()
 
-    def put_in_background(
-        self, kind: str, key: str, obj: object, *, reducers: Mapping[type, Any] | None = None
-    ) -> None:
-        """`put` in a forked child while this process goes on (pickling a large entry takes
-        a core for a while: moby's directory scans, ~0.5 s); `wait_for_writes` joins it.
-        Where forking is not safe the entry is written here and now. `obj` must not change
-        afterwards in this process (the child writes it as it was)."""
-        from cgotrap.evaluate.forked import in_background
-
-        _WRITERS.append(in_background(lambda: self.put(kind, key, obj, reducers=reducers)))
-
     def trim(self) -> None:
         """Remove the least recently used files until the store is under `max_bytes`
         (temporary files of crashed writers older than a day go too)."""
@@ -373,9 +383,24 @@ class Store:
             self.put(kind, key, (now, result))
         return (result, now) if with_states else result
 
-    def put_checked(self, kind: str, key: str, result: object, states: Mapping[str, State]) -> None:
-        """Store `result` with the states of the paths it was computed from."""
-        self.put(kind, key, (dict(states), result))
+    def put_checked(
+        self,
+        kind: str,
+        key: str,
+        result: object,
+        states: Mapping[str, State],
+        *,
+        background: bool = False,
+    ) -> None:
+        """Store `result` with the states of the paths it was computed from; `background`:
+        from a forked child while this process goes on (`wait_for_writes` joins it)."""
+        entry = (dict(states), result)
+        if not background:
+            self.put(kind, key, entry)
+            return
+        from cgotrap.evaluate.forked import in_background
+
+        _WRITERS.append(in_background(lambda: self.put(kind, key, entry)))
 
     # ---- answers: a command's whole output, checked with as little work as possible
 
@@ -441,7 +466,7 @@ class Store:
 
 
 _WRITERS: list[Any] = []
-"""The children of `Store.put_in_background` not yet joined (`forked.Background`)."""
+"""Background writers of this process (`forked.Background`), joined by `wait_for_writes`."""
 
 
 def wait_for_writes() -> None:
@@ -472,7 +497,8 @@ DirEntry = tuple[State, tuple[tuple[str, State], ...], Any]
 def dir_states(directory: str) -> tuple[State, tuple[tuple[str, State], ...]]:
     """The states a directory scan depends on: the directory (its names) and every entry in
     it that is not a directory. Taken before the scan reads anything: a file changed in
-    between then differs from its state on the next run."""
+    between then differs from its state on the next run. Files with trusted timestamps are
+    not hashed yet (`PENDING`): `DirScans` hashes them off the run's critical path."""
     dstate = state_of(directory)
     files: list[tuple[str, State]] = []
     if dstate.identity and stat.S_ISDIR(dstate.mode):
@@ -481,7 +507,7 @@ def dir_states(directory: str) -> tuple[State, tuple[tuple[str, State], ...]]:
                 names = sorted(e.name for e in it if not e.is_dir(follow_symlinks=False))
         except OSError:
             names = []
-        files = [(name, state_of(os.path.join(directory, name))) for name in names]
+        files = [(name, state_of(os.path.join(directory, name), defer=True)) for name in names]
     return dstate, tuple(files)
 
 
@@ -513,6 +539,8 @@ class DirScans:
         self._noted: dict[str, None] | None = None
         self.reducers: Mapping[type, Any] | None = None
         """A pickle dispatch table for the scans' records (the loader sets it)."""
+        self._writer: Any = None
+        """`save`'s child (a `forked.Background`) until `consulted` joins it."""
 
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
@@ -533,16 +561,24 @@ class DirScans:
 
     def consulted(self, started_ns: int) -> dict[str, State] | None:
         """The state of every path the run's answer depends on: the scanned directories and
-        their files (taken before they were read) and the noted paths (taken now). None when
-        nothing was noted (the answer's inputs are not known), or when a noted path changed
-        after `started_ns` (time.time_ns() before the run): what the run read is unknown."""
+        their files (taken before they were read, hashed by `save`'s child or now) and the
+        noted paths (taken now). None when nothing was noted (the answer's inputs are not
+        known), or when a noted path changed after `started_ns` (time.time_ns() before the
+        run): what the run read is unknown."""
         if self._noted is None:
             return None
+        hashed = self._hashed()
         out: dict[str, State] = {}
         for directory, (dstate, files, _) in self.entries.items():
             out[directory] = dstate
-            for name, st in files:
-                out[os.path.join(directory, name)] = st
+            for name, taken in files:
+                path = os.path.join(directory, name)
+                st = taken
+                if taken.digest == PENDING:
+                    got = hashed.get(path)
+                    ok = got is not None and got.identity == taken.identity
+                    st = got if ok and got is not None else with_digest(path, taken)
+                out[path] = st
         late = {p: state_of(p) for p in self._noted if p not in out}
         if changed_since(late.values(), started_ns):
             return None
@@ -551,7 +587,38 @@ class DirScans:
 
     def save(self) -> None:
         """Write this run's entries so far (those of the last run with the same key are
-        replaced), in the background (`Store.put_in_background`): the run goes on judging
-        while a second core pickles them. Entries added later are not saved."""
+        replaced; entries added later are not saved). A forked child (`in_background`)
+        hashes the files whose digest is `PENDING` and writes them while this process goes
+        on judging; the digests come back for `consulted` (which hashes here whatever the
+        child did not)."""
+        from cgotrap.evaluate.forked import in_background
+
         entries = dict(self.entries)
-        self.store.put_in_background("dirs", self.key, entries, reducers=self.reducers)
+        store, key, reducers = self.store, self.key, self.reducers
+
+        def write() -> list[tuple[str, State]]:
+            done: dict[str, DirEntry] = {}
+            hashed: list[tuple[str, State]] = []
+            for directory, (dstate, files, scan) in entries.items():
+                out = []
+                for name, taken in files:
+                    st = taken
+                    if taken.digest == PENDING:
+                        path = os.path.join(directory, name)
+                        st = with_digest(path, taken)
+                        hashed.append((path, st))
+                    out.append((name, st))
+                done[directory] = (dstate, tuple(out), scan)
+            store.put("dirs", key, done, reducers=reducers)
+            return hashed
+
+        self._writer = in_background(write)
+        _WRITERS.append(self._writer)
+
+    def _hashed(self) -> dict[str, State]:
+        """The states `save`'s child hashed (empty when it failed or did not run)."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return {}
+        ok, got = writer.join()
+        return dict(got) if ok and isinstance(got, list) else {}

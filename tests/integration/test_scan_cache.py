@@ -297,6 +297,50 @@ def test_store_size_bound_drops_least_recently_used(tmp_path: Path) -> None:
     assert names == ["x-0.bin", "x-2.bin", "x-3.bin"]
 
 
+def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
+    """Directory scans hash their files off the critical path (`PENDING` until then): no
+    cache file keeps a state without the real digest of the file's content."""
+    import hashlib
+
+    root = _module(tmp_path / "m")
+    _scan(root)
+    store = cache.Store(cache.default_dir())
+    kept: list[tuple[str, cache.State]] = []
+    (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
+    entries = store.get("dirs", dirs_file.stem.removeprefix("dirs-"))
+    for directory, (_, files, _) in entries.items():
+        kept += [(str(Path(directory, name)), st) for name, st in files]
+    (scan_file,) = _scan_files()
+    states, _ = store.get("scan", scan_file.stem.removeprefix("scan-"))
+    kept += list(states.items())
+    (answer_file,) = _answer_files()
+    paths, _, digests, _, _ = store.get("answer", answer_file.stem.removeprefix("answer-"))
+    kept += [
+        (p, cache.State(identity=(0,) * 6, digest=d, trusted=True))
+        for p, d in zip(paths, digests, strict=True)
+    ]
+    files = [(p, st) for p, st in kept if Path(p).is_file()]
+    assert len(files) >= 3 * 9  # the module's 9 files, in each of the three
+    for path, st in files:
+        assert st.digest == hashlib.sha256(Path(path).read_bytes()).digest(), path
+
+
+def test_a_file_changed_before_it_was_hashed_matches_nothing(tmp_path: Path) -> None:
+    """A deferred digest is only taken while the file keeps the identity it had when the
+    scan read it; otherwise what was read is unknown and the state never matches."""
+    f = tmp_path / "a.go"
+    f.write_text("package a\n")
+    _settle()
+    st = cache.state_of(str(f), defer=True)
+    assert st.digest == cache.PENDING
+    assert cache.with_digest(str(f), st) == cache.state_of(str(f))
+    f.write_text("package b\n")
+    changed = cache.with_digest(str(f), st)
+    assert not changed.trusted
+    assert not changed.same(cache.state_of(str(f)))
+    assert changed != cache.state_of(str(f), changed)  # never trusted by identity
+
+
 def test_state_racy_timestamps_are_rehashed(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_text("one")

@@ -307,35 +307,41 @@ def test_a_reader_that_leaves_early_is_no_error(
 
 def test_in_background_runs_in_a_child_and_join_reaps_it(tmp_path: Path) -> None:
     out = tmp_path / "pid"
+
+    def work() -> tuple[int, list[int]]:
+        time.sleep(0.3)
+        out.write_text(str(os.getpid()))
+        return os.getpid(), list(range(100_000))  # a result larger than a pipe holds
+
     started = time.monotonic()
-    handle = forked.in_background(lambda: (time.sleep(0.3), out.write_text(str(os.getpid()))))
+    handle = forked.in_background(work)
     assert time.monotonic() - started < 0.25, "in_background waited for the child"
-    assert handle.join()
+    ok, value = handle.join()
+    assert ok
+    assert value == (int(out.read_text()), list(range(100_000)))
     assert int(out.read_text()) != os.getpid()
     assert _no_children_left()
-    assert handle.join()  # joined already: nothing to wait for
+    assert handle.join() == (True, value)  # joined already: nothing to wait for
 
 
 def test_in_background_failure_is_the_childs_alone() -> None:
     def boom() -> None:
         raise RuntimeError("boom")
 
-    assert not forked.in_background(boom).join()
+    assert forked.in_background(boom).join() == (False, None)
     assert _no_children_left()
 
 
 def test_in_background_with_other_threads_running_runs_here(tmp_path: Path) -> None:
-    out = tmp_path / "pid"
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        handle = forked.in_background(lambda: out.write_text(str(os.getpid())))
+        handle = forked.in_background(os.getpid)
     finally:
         stop.set()
         thread.join()
-    assert int(out.read_text()) == os.getpid()  # done before in_background returned
-    assert handle.join()
+    assert handle.join() == (True, os.getpid())  # computed by this process
 
 
 @pytest.mark.skipif(os.uname().sysname != "Linux", reason="PR_SET_PDEATHSIG is Linux's")

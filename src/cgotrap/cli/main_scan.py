@@ -342,5 +342,5 @@ def _scan_cached(
         # (the loader saved the directory scans, in the background, once it had them all)
         states = dir_scans.consulted(started)
         if states is not None:
-            store.put_checked("scan", key, scanned, states)
+            store.put_checked("scan", key, scanned, states, background=True)
     return scanned, states

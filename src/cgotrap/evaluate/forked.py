@@ -315,31 +315,54 @@ def _reap(pid: int) -> None:
 class Background:
     """A function running in a forked child (`in_background`); `join` waits for it."""
 
-    def __init__(self, pid: int | None) -> None:
+    def __init__(self, pid: int | None, result_r: int | None, value: object = None) -> None:
         self.pid = pid
+        self.result_r = result_r
+        self.value = value
+        self.ok = pid is None
 
-    def join(self) -> bool:
-        """Wait for the child (at once when it ran in this process): whether it succeeded."""
+    def join(self) -> tuple[bool, object]:
+        """Wait for the child: (whether it succeeded, what the function returned); at once
+        when it ran in this process or was joined before."""
         pid, self.pid = self.pid, None
         if pid is None:
-            return True
+            return self.ok, self.value
+        data = b""
+        if self.result_r is not None:
+            try:
+                data = _read_all(self.result_r)  # (before waiting: it may fill the pipe)
+            finally:
+                os.close(self.result_r)
+                self.result_r = None
         try:
             _, status = os.waitpid(pid, 0)
         except ChildProcessError:
-            return False
-        return os.waitstatus_to_exitcode(status) == 0
+            return False, None
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            return False, None
+        try:
+            self.value = pickle.loads(data)  # noqa: S301  # our own child's
+        except Exception:  # noqa: BLE001  # cannot happen short of a bug: no result
+            return False, None
+        self.ok = True
+        return True, self.value
 
 
 def in_background(fn: Callable[[], object]) -> Background:
-    """Run `fn()` in a forked child while this process goes on (its side effects on files
-    only: whatever it changes in memory is lost); where forking is not safe, run it here.
-    The caller must `join` the handle before it exits: no child outlives its parent's run.
-    Ctrl-C ends the child at once (with its work undone); `fn` must leave nothing torn
-    behind when that happens (an atomic write)."""
+    """Run `fn()` in a forked child while this process goes on: its side effects on files
+    happen, those in memory are lost, its return value (pickled) comes back with `join`.
+    Where forking is not safe, `fn` runs here. The caller must `join` the handle before
+    it exits (no child outlives its parent's run; on Linux the kernel kills the child if the
+    parent dies first). Ctrl-C ends the child at once with its work undone: `fn` must
+    leave nothing torn behind (an atomic write)."""
     if not _can_fork():
-        with contextlib.suppress(Exception):
-            fn()
-        return Background(None)
+        try:
+            return Background(None, None, fn())
+        except Exception:  # noqa: BLE001  # as in a child: the run goes on without it
+            done = Background(None, None)
+            done.ok = False
+            return done
+    result_r, result_w = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     parent = os.getpid()
@@ -348,14 +371,19 @@ def in_background(fn: Callable[[], object]) -> Background:
         code = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.close(result_r)
             _die_with(parent)
-            fn()
+            data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(result_w, view) :]
             code = 0
         except BaseException:  # noqa: BLE001, S110  # the parent's run goes on without it
             pass
         finally:
             os._exit(code)  # no atexit handlers, no flushing of inherited buffers
-    return Background(pid)
+    os.close(result_w)
+    return Background(pid, result_r)
 
 
 def _die_with(parent: int) -> None:
