@@ -30,6 +30,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.time_ns()
     try:
         with streams.recorded() as recording:
-            code, states = _run(args, root)
+            code, inputs = _run(args, root)
+        states = inputs()  # (after the output: the cache's writer had the time to finish)
         if answers is not None and states is not None and recording.replayable:
             answers.save(recording.events, code, states, started)
     finally:
@@ -239,8 +241,9 @@ def _tty() -> bool:
         return False
 
 
-def _run(args: argparse.Namespace, root: Path) -> tuple[int, dict[str, Any] | None]:
-    """The scan, judged and emitted: (exit code, the states of its inputs when known)."""
+def _run(args: argparse.Namespace, root: Path) -> tuple[int, Callable[[], dict[str, Any] | None]]:
+    """The scan, judged and emitted: (exit code, what gives the states of its inputs, when
+    known: `_scan_cached`)."""
     from cgotrap.discover.project import NoModuleError
     from cgotrap.gate import project
     from cgotrap.gate.judging import FailOn, failing
@@ -269,7 +272,7 @@ def _run(args: argparse.Namespace, root: Path) -> tuple[int, dict[str, Any] | No
         env=found_go_environment(),
     )
     try:
-        scanned, states = _scan_cached(args, root, options, config)
+        scanned, inputs = _scan_cached(args, root, options, config)
     except NoModuleError as exc:
         hint = _module_file_hint(root.resolve())
         if hint:
@@ -286,16 +289,18 @@ def _run(args: argparse.Namespace, root: Path) -> tuple[int, dict[str, Any] | No
     if failing(judged, FailOn(args.fail_on), view.comparison.new if view else None):
         outcomes.append(ExitCode.FINDINGS)
     outcomes.extend(gate_options.scan_problems(scanned))
-    return combine(outcomes), states
+    return combine(outcomes), inputs
 
 
 def _scan_cached(
     args: argparse.Namespace, root: Path, options: Any, config: Any
-) -> tuple[Any, dict[str, Any] | None]:
+) -> tuple[Any, Callable[[], dict[str, Any] | None]]:
     """`project.scan_project`, answered from the cache when every path the last answer was
     read from is unchanged (`cgotrap.cache`); otherwise the directories that did not change
     come from the cache of directory scans. `--no-cache`: neither read nor written. Also
-    the states of the paths the answer was read from (None when not known)."""
+    what gives the states of the paths the answer was read from (None when not known): to
+    be called once the output is written, it also keeps the scan in the cache (the files'
+    digests come from the directory-scan writer, in the background until then)."""
     import dataclasses
 
     from cgotrap import cache, toolchain
@@ -315,7 +320,7 @@ def _scan_cached(
     if store is not None:
         hit = store.get_checked("scan", key, with_states=True)
         if hit is not None and isinstance(hit[0], project.ProjectScan):
-            return hit[0], hit[1]
+            return hit[0], lambda: hit[1]
     dir_scans = None
     if store is not None:
         loaded = [t.name for t in with_cgo_twins(options.targets)]
@@ -337,10 +342,14 @@ def _scan_cached(
     finally:
         if gc_was_enabled:
             gc.enable()
-    states = None
-    if store is not None and dir_scans is not None:
+
+    def inputs() -> dict[str, Any] | None:
+        if store is None or dir_scans is None:
+            return None
         # (the loader saved the directory scans, in the background, once it had them all)
         states = dir_scans.consulted(started)
         if states is not None:
             store.put_checked("scan", key, scanned, states, background=True)
-    return scanned, states
+        return states
+
+    return scanned, inputs
