@@ -539,8 +539,10 @@ class DirScans:
         self._noted: dict[str, None] | None = None
         self.reducers: Mapping[type, Any] | None = None
         """A pickle dispatch table for the scans' records (the loader sets it)."""
-        self._writer: Any = None
-        """`save`'s child (a `forked.Background`) until `consulted` joins it."""
+        self._writers: list[Any] = []
+        """`save`'s children (`forked.Background`) until `consulted` joins them."""
+        self._saved = 0
+        """How many entries the last `save` wrote."""
 
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
@@ -587,12 +589,19 @@ class DirScans:
 
     def save(self) -> None:
         """Write this run's entries so far (those of the last run with the same key are
-        replaced; entries added later are not saved). A forked child (`in_background`)
-        hashes the files whose digest is `PENDING` and writes them while this process goes
-        on judging; the digests come back for `consulted` (which hashes here whatever the
-        child did not)."""
+        replaced; nothing when no entry was added since the last `save`). A forked child
+        (`in_background`) hashes the files whose digest is `PENDING` and writes them while
+        this process goes on; the digests come back for `consulted` (which hashes here
+        whatever the child did not). The loader saves once its directories known in
+        advance are scanned (a child forked then holds little of the run's memory), and
+        again at the end if it scanned more."""
         from cgotrap.evaluate.forked import in_background
 
+        if len(self.entries) == self._saved:
+            return
+        self._saved = len(self.entries)
+        for earlier in self._writers:  # (its file must not replace a later one)
+            earlier.join()
         entries = dict(self.entries)
         store, key, reducers = self.store, self.key, self.reducers
 
@@ -612,13 +621,15 @@ class DirScans:
             store.put("dirs", key, done, reducers=reducers)
             return hashed
 
-        self._writer = in_background(write)
-        _WRITERS.append(self._writer)
+        writer = in_background(write)
+        self._writers.append(writer)
+        _WRITERS.append(writer)
 
     def _hashed(self) -> dict[str, State]:
-        """The states `save`'s child hashed (empty when it failed or did not run)."""
-        writer, self._writer = self._writer, None
-        if writer is None:
-            return {}
-        ok, got = writer.join()
-        return dict(got) if ok and isinstance(got, list) else {}
+        """The states `save`'s children hashed (none of one that failed)."""
+        out: dict[str, State] = {}
+        for writer in self._writers:
+            ok, got = writer.join()
+            if ok and isinstance(got, list):
+                out.update(got)
+        return out

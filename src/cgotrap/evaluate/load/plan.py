@@ -121,6 +121,8 @@ class ListingPlan:
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
             self._loader.prefetch(_prefetch_dirs(self._loader, self._matcher))
+            if dir_scans is not None:  # written in the background while the run goes on
+                dir_scans.save()
 
     @property
     def scanned(self) -> int:
@@ -187,8 +189,7 @@ class ListingPlan:
         one object (whose `target` is the first of them), as in `listing`."""
         ev = self.evaluate(range(len(self.targets)))
         if self._loader.dir_scans is not None:
-            # every directory is scanned: they are saved (in the background) while the
-            # caller goes on
+            # every directory is scanned: those scanned since the prefetch are saved too
             self._loader.dir_scans.note(self.consulted())
             self._loader.dir_scans.save()
         # (no per-program PGO copies here: scan judges each package once)
