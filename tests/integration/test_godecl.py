@@ -426,3 +426,41 @@ def test_default_import_names() -> None:
     assert godecl.default_name("gopkg.in/yaml.v3") == "yaml"
     assert godecl.default_name("github.com/mattn/go-sqlite3") == "sqlite3"
     assert godecl.default_name("example.com/m/orphanc") == "orphanc"
+
+
+# ------------------------------------------------------------------------------------------
+# The helper's build, started early and cancelled when not needed
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_helper_build_runs_in_the_background_and_cancel_leaves_nothing(
+    go_tool: toolchain.Tool, tmp_path: Path
+) -> None:
+    version = toolchain.version("go")
+    assert version is not None
+    build = godecl.HelperBuild.start(go_tool.path, tmp_path, version)
+    proc = build._proc  # (the running go build)
+    assert proc is not None
+    assert proc.poll() is None, "start waited for the build"
+    build.cancel()
+    assert not _group_alive(proc.pid), "go build or its compilers outlived cancel"
+    home = tmp_path / "godecl" / godecl.helper_key(version)
+    assert not build.binary.exists()
+    assert not list(home.glob("build-*"))
+    with pytest.raises(ToolchainMissingError, match="cancelled"):
+        build.wait()
+    # built for real: the next start finds it and runs nothing
+    built = godecl.HelperBuild.start(go_tool.path, tmp_path, version).wait()
+    assert built == build.binary
+    assert built.is_file()
+    assert not list(home.glob("build-*"))
+    again = godecl.HelperBuild.start(go_tool.path, tmp_path, version)
+    assert again._proc is None
+    assert again.wait() == built

@@ -641,3 +641,55 @@ def test_a_project_without_cgo_builds_no_parser_helper(tmp_path: Path) -> None:
     (root / "a" / "a.go").write_text(CGO_FILE)
     _scan(root)
     assert list((cache.default_dir() / "godecl").iterdir())
+
+
+def test_the_parser_helper_builds_while_loading_and_is_stopped_when_not_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Directories scanned up front with cgo files start the helper's build before the
+    targets are loaded (it runs meanwhile); when no package's Go files turn out to change
+    with cgo (here a vendored cgo package nothing imports) the build is stopped: no binary,
+    no build folder, no process left."""
+    from cgotrap.evaluate import forked
+    from cgotrap.evaluate import sources as sources_module
+    from cgotrap.evaluate.load import plan as plan_module
+
+    monkeypatch.setattr(forked, "MIN_ITEMS", 1)  # prefetch even this small tree
+    order: list[str] = []
+    started = sources_module.PendingReader.__init__
+    load = plan_module.ListingPlan.matrix
+
+    def note_start(self: object, *a: object, **k: object) -> None:
+        order.append("build")
+        started(self, *a, **k)  # type: ignore[arg-type]
+
+    def note_load(self: plan_module.ListingPlan) -> object:
+        order.append("load")
+        return load(self)
+
+    monkeypatch.setattr(sources_module.PendingReader, "__init__", note_start)
+    monkeypatch.setattr(plan_module.ListingPlan, "matrix", note_load)
+    root = _module(tmp_path / "m")
+    _scan(root)
+    assert order == ["build", "load"]
+    assert list((cache.default_dir() / "godecl").rglob("godecl"))  # built, and used
+
+    unused = write_tree(
+        tmp_path / "u",
+        {
+            "go.mod": gomod("example.com/u", "1.22", "require example.com/v v1.0.0"),
+            "vendor/modules.txt": "# example.com/v v1.0.0\n## explicit; go 1.20\nexample.com/v/c\n",
+            "vendor/example.com/v/c/c.go": CGO_FILE.replace("package a", "package c"),
+            "main.go": gofile("main", body="func main() {}"),
+        },
+    )
+    _settle()
+    monkeypatch.setenv("CGOTRAP_CACHE_DIR", str(tmp_path / "other-cache"))
+    order.clear()
+    _scan(unused)
+    assert order == ["build", "load"]
+    godecl_dir = tmp_path / "other-cache" / "godecl"
+    assert not list(godecl_dir.rglob("godecl")), "built although nothing needed it"
+    assert not list(godecl_dir.rglob("build-*"))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

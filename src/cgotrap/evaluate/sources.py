@@ -137,24 +137,72 @@ def default_reader(
     module root). Without one nothing is written there: the helper is built into a
     temporary folder (~0.5 s when go's build cache is warm) removed with the reader.
     """
-    from cgotrap import toolchain
-    from cgotrap.cache import make_key
-    from cgotrap.errors import ToolchainMissingError
-    from cgotrap.read.godecl import build_helper, helper_key
+    return PendingReader(store, scope=scope).reader()
 
-    go = toolchain.find("go")
-    version = toolchain.version("go")
-    if go is None or version is None:
-        return None, "go not found: names used only with cgo and stubs are not judged"
-    home = store.directory if store is not None else Path(tempfile.mkdtemp(prefix="cgotrap-"))
-    try:
-        helper = build_helper(go.path, home, version)
-    except ToolchainMissingError as exc:
+
+class PendingReader:
+    """`default_reader` begun early: the helper (when not built yet) builds in the
+    background from construction on, while the caller goes on loading; `reader()` waits
+    for it, `cancel()` stops it when no reader is needed after all. One of the two must be
+    called (no build is left running)."""
+
+    def __init__(self, store: Store | None = None, *, scope: str = "") -> None:
+        from cgotrap import toolchain
+        from cgotrap.errors import ToolchainMissingError
+        from cgotrap.read.godecl import HelperBuild
+
+        self._store = store
+        self._scope = scope
+        self._build: HelperBuild | None = None
+        self._home: Path | None = None
+        self._problem = ""
+        go = toolchain.find("go")
+        self._version = toolchain.version("go")
+        if go is None or self._version is None:
+            self._problem = "go not found: names used only with cgo and stubs are not judged"
+            return
         if store is None:
-            shutil.rmtree(home, ignore_errors=True)
-        return None, f"{exc}: names used only with cgo and stubs are not judged"
-    key = make_key("godecl-files", helper_key(version), scope)
-    reader = GoDeclReader(helper, store=store, key=key)
-    if store is None:
-        weakref.finalize(reader, shutil.rmtree, home, ignore_errors=True)
-    return reader, ""
+            self._home = Path(tempfile.mkdtemp(prefix="cgotrap-"))
+        home = store.directory if store is not None else self._home
+        assert home is not None  # noqa: S101  # (one of the two is set just above)
+        try:
+            self._build = HelperBuild.start(go.path, home, self._version)
+        except ToolchainMissingError as exc:
+            self._fail(str(exc))
+
+    def _fail(self, why: str) -> None:
+        self._problem = f"{why}: names used only with cgo and stubs are not judged"
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None
+
+    def reader(self) -> tuple[GoDeclReader | None, str]:
+        """The reader once the helper is built, or None and one line saying why not."""
+        from cgotrap.cache import make_key
+        from cgotrap.errors import ToolchainMissingError
+        from cgotrap.read.godecl import helper_key
+
+        build, self._build = self._build, None
+        if build is None:
+            return None, self._problem or "the Go declaration reader was cancelled"
+        try:
+            helper = build.wait()
+        except ToolchainMissingError as exc:
+            self._fail(str(exc))
+            return None, self._problem
+        assert self._version is not None  # noqa: S101  # (a build was started with it)
+        key = make_key("godecl-files", helper_key(self._version), self._scope)
+        reader = GoDeclReader(helper, store=self._store, key=key)
+        if self._home is not None:  # removed with the reader
+            weakref.finalize(reader, shutil.rmtree, self._home, ignore_errors=True)
+            self._home = None
+        return reader, ""
+
+    def cancel(self) -> None:
+        """Stop the build (if it runs) and remove what it wrote outside the cache."""
+        build, self._build = self._build, None
+        if build is not None:
+            build.cancel()
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None

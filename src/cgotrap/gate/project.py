@@ -109,13 +109,13 @@ class ProjectScan:
 def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectScan:
     """Scan the module at `root`, then apply `config` and the inline directives."""
     from cgotrap.evaluate.completeness import unresolved
-    from cgotrap.evaluate.load import load_matrix
-    from cgotrap.evaluate.sources import cgo_dependent, default_reader, read_sources
+    from cgotrap.evaluate.load import ListingPlan
+    from cgotrap.evaluate.sources import PendingReader, cgo_dependent, read_sources
     from cgotrap.gate.judging import judge_scan
     from cgotrap.judge.scan import scan
 
     resolved = root.resolve()
-    matrix = load_matrix(
+    plan = ListingPlan(
         options.patterns,
         with_cgo_twins(options.targets),
         root=resolved,
@@ -125,11 +125,22 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
         env=options.env,
     )
     # The go/parser helper is built (~0.2 s even with go's build cache warm) only when a
-    # package's Go files change with cgo: GOROOT's std, or a project without cgo, needs none.
-    dependent = cgo_dependent(matrix)
-    reader, reader_problem = (
-        default_reader(options.store, scope=str(resolved)) if dependent else (None, "")
-    )
+    # package's Go files change with cgo: GOROOT's std, or a project without cgo, needs
+    # none. When the directories scanned up front have cgo files, its build (if it is not
+    # built yet) starts now and runs while the targets are loaded.
+    pending = None
+    if plan.cgo_files_seen():
+        pending = PendingReader(options.store, scope=str(resolved))
+    try:
+        matrix = plan.matrix()
+        dependent = cgo_dependent(matrix)
+        reader, reader_problem = None, ""
+        if dependent:
+            pending = pending or PendingReader(options.store, scope=str(resolved))
+            reader, reader_problem = pending.reader()
+    finally:
+        if pending is not None:
+            pending.cancel()  # (nothing to stop once its reader was taken)
     sources = read_sources(matrix, reader, dependent=dependent)
     result = scan(
         matrix,

@@ -23,12 +23,15 @@ size-bounded entry per project holding the records of the files its last run rea
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import hashlib
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -624,33 +627,94 @@ def build_helper(go: Path, cache_dir: Path, go_version: str) -> Path:
 
     Raises `ToolchainMissingError` (one line) when go cannot build it.
     """
-    home = cache_dir / "godecl" / helper_key(go_version)
-    binary = home / ("godecl.exe" if os.name == "nt" else "godecl")
-    if binary.is_file():
-        return binary
-    home.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=home, prefix="build-") as tmp:
-        src = Path(tmp)
+    return HelperBuild.start(go, cache_dir, go_version).wait()
+
+
+class HelperBuild:
+    """A build of the helper binary, running while the caller goes on (`start`), or the
+    binary found already built. `wait` gives the binary; `cancel` stops the build and its
+    compiler processes (go build runs in its own process group) and waits for them."""
+
+    def __init__(self, binary: Path, proc: subprocess.Popen[str] | None, src: Path | None):
+        self.binary = binary
+        self._proc = proc
+        self._src = src
+        """The build's temporary folder (under the binary's), removed when it ends."""
+
+    @classmethod
+    def start(cls, go: Path, cache_dir: Path, go_version: str) -> HelperBuild:
+        """Start building the helper into `cache_dir/godecl/<key>/` unless it is there.
+        Raises `ToolchainMissingError` when go cannot be started."""
+        home = cache_dir / "godecl" / helper_key(go_version)
+        binary = home / ("godecl.exe" if os.name == "nt" else "godecl")
+        if binary.is_file():
+            return cls(binary, None, None)
+        home.mkdir(parents=True, exist_ok=True)
+        src = Path(tempfile.mkdtemp(dir=home, prefix="build-"))
         (src / "main.go").write_bytes(_HELPER_SOURCE.read_bytes())
         (src / "go.mod").write_text("module cgotrap.invalid/godecl\n\ngo 1.21\n")
-        out = src / binary.name
         try:
-            done = subprocess.run(
-                [str(go), "build", "-trimpath", "-o", str(out), "."],
+            proc = subprocess.Popen(
+                [str(go), "build", "-trimpath", "-o", str(src / binary.name), "."],
                 cwd=src,
                 env=_helper_env(),
-                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
                 text=True,
-                timeout=_TIMEOUT,
-                check=False,
+                start_new_session=True,  # its compilers too are stopped by `cancel`
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except OSError as exc:
+            shutil.rmtree(src, ignore_errors=True)
             raise ToolchainMissingError(f"cannot build the Go declaration reader: {exc}") from exc
-        if done.returncode != 0:
-            first = (done.stderr.strip().splitlines() or ["go build failed"])[-1]
-            raise ToolchainMissingError(f"cannot build the Go declaration reader: {first}")
-        out.replace(binary)  # atomic: a concurrent run sees no half-written binary
-    return binary
+        return cls(binary, proc, src)
+
+    def wait(self) -> Path:
+        """The binary, once built. Raises `ToolchainMissingError` (one line) when go
+        could not build it."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            if self.binary.is_file():
+                return self.binary
+            raise ToolchainMissingError("cannot build the Go declaration reader: cancelled")
+        try:
+            try:
+                _, stderr = proc.communicate(timeout=_TIMEOUT)
+            except BaseException:  # the timeout, Ctrl-C: no compiler left running
+                _stop(proc)
+                self._remove_src()
+                raise
+        except subprocess.TimeoutExpired as exc:
+            raise ToolchainMissingError(f"cannot build the Go declaration reader: {exc}") from exc
+        try:
+            if proc.returncode != 0:
+                first = (stderr.strip().splitlines() or ["go build failed"])[-1]
+                raise ToolchainMissingError(f"cannot build the Go declaration reader: {first}")
+            assert self._src is not None  # noqa: S101  # (a started build has its folder)
+            # atomic: a concurrent run sees no half-written binary
+            (self._src / self.binary.name).replace(self.binary)
+        finally:
+            self._remove_src()
+        return self.binary
+
+    def cancel(self) -> None:
+        """Stop the build, if it still runs, and wait for its processes."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _stop(proc)
+        self._remove_src()
+
+    def _remove_src(self) -> None:
+        src, self._src = self._src, None
+        if src is not None:
+            shutil.rmtree(src, ignore_errors=True)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Kill a process started in its own session, with its whole group, and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
 
 
 STORE_KIND = "godecl"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.project import Project
@@ -88,6 +88,12 @@ class _Loader:
             self.problems.append(problem)
         self._scans[directory] = got
         return got
+
+    def scanned_so_far(self) -> Iterator[tuple[str, tuple[DirFacts, ...] | None]]:
+        """(directory, its scans) of every directory scanned or prefetched so far."""
+        yield from self._scans.items()
+        for directory, (scans, _) in self._prefetched.items():
+            yield directory, scans
 
     @property
     def scanned(self) -> int:

@@ -124,6 +124,15 @@ class ListingPlan:
             if dir_scans is not None:  # written in the background while the run goes on
                 dir_scans.save()
 
+    def cgo_files_seen(self) -> bool:
+        """Whether a directory scanned so far, outside GOROOT, has cgo files on some target
+        (scan will then most likely read Go declarations: `evaluate.sources`)."""
+        goroot = str(self._loader.project.goroot / "src") + os.sep
+        for directory, scans in self._loader.scanned_so_far():
+            if scans and not directory.startswith(goroot) and any(f.cgo_files for f in scans):
+                return True
+        return False
+
     @property
     def scanned(self) -> int:
         """How many directories have been scanned so far (a measure of the run's size)."""
