@@ -528,7 +528,8 @@ def check_dir_entry(directory: str, entry: DirEntry) -> DirEntry | None:
 
 class DirScans:
     """Directory scans of earlier runs (for one set of build contexts), checked before use;
-    new and refreshed ones are kept for `save`."""
+    new and refreshed ones are kept for `save`, which writes them from a forked child: its
+    owner calls `consulted` or `wait_for_writes` before it exits."""
 
     def __init__(self, store: Store, key: str) -> None:
         self.store = store
