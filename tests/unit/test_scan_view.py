@@ -277,29 +277,37 @@ def test_table_for_a_project_without_cgo() -> None:
 
 @pytest.fixture
 def fake_load(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Replace load_matrix by the hand-built example; record how it was called."""
+    """Replace the loader's plan (`ListingPlan`) by the hand-built example; record how it
+    was made."""
     calls: list[dict[str, Any]] = []
 
-    def load(patterns: Any, targets: Any, **kwargs: Any) -> MatrixResult:
-        calls.append({"patterns": patterns, "targets": list(targets), **kwargs})
-        world = _example_world()
-        wanted = set(targets)
-        kept = tuple(tp for tp in world.per_target if tp.target in wanted)
-        extra = tuple(
-            TargetPackages(target=t, packages=(), roots=())
-            for t in targets
-            if t not in {tp.target for tp in kept}
-        )
-        return MatrixResult(
-            module_root=world.module_root,
-            patterns=tuple(patterns),
-            tags=tuple(kwargs.get("tags", ())),
-            per_target=kept + extra,
-        )
+    class Plan:
+        def __init__(self, patterns: Any, targets: Any, **kwargs: Any) -> None:
+            calls.append({"patterns": patterns, "targets": list(targets), **kwargs})
+            self.patterns, self.targets, self.kwargs = patterns, targets, kwargs
+
+        def cgo_files_seen(self) -> bool:
+            return False
+
+        def matrix(self) -> MatrixResult:
+            world = _example_world()
+            wanted = set(self.targets)
+            kept = tuple(tp for tp in world.per_target if tp.target in wanted)
+            extra = tuple(
+                TargetPackages(target=t, packages=(), roots=())
+                for t in self.targets
+                if t not in {tp.target for tp in kept}
+            )
+            return MatrixResult(
+                module_root=world.module_root,
+                patterns=tuple(self.patterns),
+                tags=tuple(self.kwargs.get("tags", ())),
+                per_target=kept + extra,
+            )
 
     from cgotrap.evaluate import load as packages
 
-    monkeypatch.setattr(packages, "load_matrix", load)
+    monkeypatch.setattr(packages, "ListingPlan", Plan)
     return calls
 
 
