@@ -248,3 +248,40 @@ def test_config_targets_ignores_and_severities(
     code, _, err = run(capsys, "check", str(root))
     assert code == 4
     assert "targets.selct" in err
+
+
+def test_check_and_baseline_scan_through_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check and baseline keep and reuse scan's cache (a CI gate re-run on an unchanged
+    tree scans nothing), see an edit on the next run, write nothing with --no-cache and
+    leave no child process behind."""
+    import os
+
+    from cgotrap import cache
+    from cgotrap.evaluate.load import loader
+
+    root = write_module(tmp_path / "m", {"procinfo": PROCINFO})
+    first = run(capsys, "check", str(root), "--targets", TARGETS, "--format", "json")
+    assert first[0] == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    assert list(cache.default_dir().glob("scan-*.bin"))
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a directory was scanned, not read from the cache")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(loader._Loader, "_scan_now", refuse)
+        assert run(capsys, "check", str(root), "--targets", TARGETS, "--format", "json") == first
+        assert run(capsys, "baseline", str(root), "--targets", TARGETS)[0] == 0
+    # the baseline written into the module: an input changed, and the answer with it
+    assert run(capsys, "check", str(root), "--targets", TARGETS)[0] == 0
+    write_module(root, {"procinfo": PROCINFO, "a": cgo_only("a")})
+    assert run(capsys, "check", str(root), "--targets", TARGETS)[0] == 1  # the new package
+
+    empty = tmp_path / "no-cache"
+    monkeypatch.setenv("CGOTRAP_CACHE_DIR", str(empty))
+    assert run(capsys, "check", str(root), "--targets", TARGETS, "--no-cache")[0] == 1
+    assert run(capsys, "baseline", str(root), "--targets", TARGETS, "--no-cache", "--force")[0] == 0
+    assert not empty.exists() or not any(empty.iterdir())

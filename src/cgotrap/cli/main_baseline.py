@@ -47,10 +47,19 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `cgotrap baseline`."""
+    """Run `cgotrap baseline` (its scan through the cache, as `scan`'s; the cache's
+    background writers joined before it returns)."""
+    from cgotrap import cache
+
+    try:
+        return _run(args)
+    finally:
+        cache.wait_for_writes()
+
+
+def _run(args: argparse.Namespace) -> int:
     from cgotrap.config.write import write_new
     from cgotrap.gate import baseline
-    from cgotrap.gate.project import scan_project
     from cgotrap.render.gate import plain
 
     root, config, options = scan_args.options(args)
@@ -60,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         if not target.is_file():
             raise UsageError(f"{target}: no baseline to update (write one without --update)")
         old = baseline.load(target)
-    scanned = scan_project(root, options, config)
+    scanned, inputs = scan_args.cached_scan(args, root, options, config)
     judged = scanned.judged
     accepted = baseline.entries_of(j.finding for j in judged if j.suppression is None)
     write_new(target, baseline.format_baseline(accepted), force=args.force or args.update)
@@ -72,4 +81,5 @@ def run(args: argparse.Namespace) -> int:
             f" ({len(after - before)} added or widened, {len(before - after)} dropped or narrowed)"
         )
     streams.say(line)
+    inputs()  # (keeps the scan in the cache for the next run)
     return combine(gate_options.scan_problems(scanned))

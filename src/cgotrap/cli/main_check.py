@@ -55,7 +55,17 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `cgotrap check`."""
+    """Run `cgotrap check` (its scan through the cache, as `scan`'s; the cache's background
+    writers joined before it returns)."""
+    from cgotrap import cache
+
+    try:
+        return _run(args)
+    finally:
+        cache.wait_for_writes()
+
+
+def _run(args: argparse.Namespace) -> int:
     from cgotrap.gate import baseline
     from cgotrap.gate.judging import FailOn, failing
     from cgotrap.gate.project import scan_project
@@ -65,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.baseline is not None and args.new_from_rev is not None:
         raise UsageError("--baseline and --new-from-rev are two baselines: give one")
     root, config, options = scan_args.options(args)
-    scanned = scan_project(root, options, config)
+    scanned, inputs = scan_args.cached_scan(args, root, options, config)
     result, judged = scanned.result, scanned.judged
     if args.new_from_rev is not None:
         with exported(root, args.new_from_rev) as old_root:
@@ -97,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
             streams.say(f"cgotrap: new: {render_gate.finding_line(result, judged[i])}")
         gate_options.note_gone(view)  # the table lists them; other formats have no place
     gate_options.emit_scan(args, root, result, judged, view, table=table)
+    inputs()  # (once the output is out: keeps the scan in the cache for the next run)
     outcomes = [ExitCode.FINDINGS] if fails else []
     outcomes.extend(gate_options.scan_problems(scanned))
     return combine(outcomes)

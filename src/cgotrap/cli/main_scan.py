@@ -25,7 +25,6 @@ that is there prints go's warning `"./x/..." matched no packages` on stderr (exi
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import shutil
 import sys
@@ -244,6 +243,7 @@ def _tty() -> bool:
 def _run(args: argparse.Namespace, root: Path) -> tuple[int, Callable[[], dict[str, Any] | None]]:
     """The scan, judged and emitted: (exit code, what gives the states of its inputs, when
     known: `_scan_cached`)."""
+    from cgotrap.cli import scan_args
     from cgotrap.discover.project import NoModuleError
     from cgotrap.gate import project
     from cgotrap.gate.judging import FailOn, failing
@@ -272,7 +272,7 @@ def _run(args: argparse.Namespace, root: Path) -> tuple[int, Callable[[], dict[s
         env=found_go_environment(),
     )
     try:
-        scanned, inputs = _scan_cached(args, root, options, config)
+        scanned, inputs = scan_args.cached_scan(args, root, options, config)
     except NoModuleError as exc:
         hint = _module_file_hint(root.resolve())
         if hint:
@@ -290,66 +290,3 @@ def _run(args: argparse.Namespace, root: Path) -> tuple[int, Callable[[], dict[s
         outcomes.append(ExitCode.FINDINGS)
     outcomes.extend(gate_options.scan_problems(scanned))
     return combine(outcomes), inputs
-
-
-def _scan_cached(
-    args: argparse.Namespace, root: Path, options: Any, config: Any
-) -> tuple[Any, Callable[[], dict[str, Any] | None]]:
-    """`project.scan_project`, answered from the cache when every path the last answer was
-    read from is unchanged (`cgotrap.cache`); otherwise the directories that did not change
-    come from the cache of directory scans. `--no-cache`: neither read nor written. Also
-    what gives the states of the paths the answer was read from (None when not known): to
-    be called once the output is written, it also keeps the scan in the cache (the files'
-    digests come from the directory-scan writer, in the background until then)."""
-    import dataclasses
-
-    from cgotrap import cache, toolchain
-    from cgotrap.gate import project
-    from cgotrap.targets import with_cgo_twins
-
-    store = None if args.no_cache else cache.Store(cache.default_dir())
-    resolved = str(root.resolve())
-    # The go found (PATH first) decides GOROOT, and so the standard library's answer; its
-    # binary is an input too (a go upgraded in place).
-    go = toolchain.find("go")
-    go_binary = [str(go.path)] if go is not None else []
-    # (the config's own file is an input of the answer too: see ListingPlan.consulted)
-    # (the go environment includes the GOENV file and GOROOT/go.env: their values key it)
-    env = cache.env_key(options.env)
-    key = cache.make_key("scan", resolved, repr(options), repr(config), env, go_binary)
-    if store is not None:
-        hit = store.get_checked("scan", key, with_states=True)
-        if hit is not None and isinstance(hit[0], project.ProjectScan):
-            return hit[0], lambda: hit[1]
-    dir_scans = None
-    if store is not None:
-        loaded = [t.name for t in with_cgo_twins(options.targets)]
-        dirs_key = cache.make_key("dirs", resolved, loaded, options.tags, env)
-        dir_scans = cache.DirScans(store, dirs_key)
-        dir_scans.note(go_binary)
-        if args.config:
-            dir_scans.note([str(Path(args.config).absolute())])
-    started = time.time_ns()
-    # Two processes scan the directories (workers=2); the cyclic collector is off while
-    # the loader builds millions of long-lived objects without cycles worth collecting, and
-    # while judging walks them (a collection would only rescan them: ~1 s on moby).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        scanned = project.scan_project(
-            root, dataclasses.replace(options, dir_scans=dir_scans, store=store), config
-        )
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-    def inputs() -> dict[str, Any] | None:
-        if store is None or dir_scans is None:
-            return None
-        # (the loader saved the directory scans, in the background, once it had them all)
-        states = dir_scans.consulted(started)
-        if states is not None:
-            store.put_checked("scan", key, scanned, states, background=True)
-        return states
-
-    return scanned, inputs
