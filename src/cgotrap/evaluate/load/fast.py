@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from cgotrap.discover.goroot import is_standard_import_path
@@ -94,6 +95,10 @@ class _Local:
         self.err_pos = ""
         self.late_err: str | None = None  # C files without cgo: after the imports
         self.local_imports = False  # a relative import ("./x"): an error at the import
+
+    def import_string(self, kid_path: str) -> str:
+        """The import string of the first import resolving to `kid_path`."""
+        return self.kid_strs[self.kid_paths.index(kid_path)]
 
 
 class _Deps(Sequence[str]):
@@ -215,6 +220,8 @@ class _Graph:
         self._deps_tuples: dict[int, tuple[str, ...]] = {id(_NO_DEPS): _EMPTY}
         """id of a `_Deps` -> its closure, interned by content."""
         self.roots_memo: dict[str, _Resolved] = {}
+        self.err_nodes: set[_Node] = set()
+        """The nodes with an error."""
 
     def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
         return self.tuples.setdefault(t, t)
@@ -280,6 +287,43 @@ class _Graph:
                 extra ^= low
             tuples[id(d)] = tuple(sorted([*big, *added])) if added else big
         return tuples[id(top)]
+
+    def errors_below(
+        self, order: Sequence[_Node], errors: Mapping[str, PackageError]
+    ) -> tuple[set[str], dict[str, tuple[PackageError, ...]]] | None:
+        """`incomplete_and_deps_errors` of a walk's `order` (no cycle: every package's
+        imports come before it) from the Deps masks: a package's DepsErrors are the errors
+        of the packages its Deps close over. None when a Deps has no mask (past the
+        budget), or when two different errors sort equal (the order go met them in
+        decides: equal ones, as the link error of several main packages, read the same)."""
+        keys = {package_error_order(e) for e in errors.values()}
+        if len(keys) != len(set(errors.values())):
+            return None
+        bits = self.bits
+        err_mask = 0
+        by_bit: list[tuple[int, PackageError]] = []
+        for p, e in errors.items():
+            bit = bits.get(p)  # (none: no package imports it)
+            if bit is not None:
+                err_mask |= 1 << bit
+                by_bit.append((1 << bit, e))
+        incomplete = set(errors)
+        out: dict[str, tuple[PackageError, ...]] = {}
+        memo: dict[int, tuple[PackageError, ...]] = {}
+        masks = self._masks
+        for n in order:
+            mask = masks.get(id(n.deps))
+            if mask is None:
+                return None
+            hit = mask & err_mask
+            if hit:
+                got = memo.get(hit)
+                if got is None:
+                    found = [e for b, e in by_bit if hit & b]
+                    got = memo[hit] = tuple(sorted(found, key=package_error_order))
+                out[n.local.path] = got
+                incomplete.add(n.local.path)
+        return incomplete, out
 
     def _paths_mask(self, paths: tuple[str, ...]) -> int:
         """The bits of `paths` (an interned tuple: kept by its id)."""
@@ -464,6 +508,8 @@ class _FastTarget:
         if node is None:
             node = _Node(local, deps, err, kind, pos)
             graph.nodes[nkey] = node
+            if err is not None:
+                graph.err_nodes.add(node)
         return node
 
     def _local(self, res: _Resolved) -> _Local:
@@ -576,15 +622,21 @@ class _FastTarget:
         built: dict[str, _Node | None],
         *,
         with_deps: bool,
+        folds_checked: bool = False,
     ) -> _Walked:
         """Go's load and PackageList over the nodes (`built`: this target's, by import
-        path): order, DepOnly, errors with stacks."""
+        path): order, DepOnly, errors with stacks. `folds_checked`: no two import paths of
+        the graph differ only in case (`has_fold_collision` of the whole matrix)."""
         errs: dict[str, list[Any]] = {}  # import path -> [stack, pos, frozen]
         seen: set[str] = set()
         order: list[_Node] = []
         root_set: set[str] = set()
         root_list: list[_Node] = []
         positions: list[str] = []
+        path: list[str] = []
+        # The packages with an error here: only an import of one of them needs a look when
+        # it was seen already (a shorter stack); the other imports seen are skipped in C.
+        err_paths = {n.local.path for n in self.graph.err_nodes.intersection(built.values())}
 
         def first_load(node: _Node, path: list[str], s: str, parent: _Node | None) -> None:
             if node.err_kind == MATCH:
@@ -605,6 +657,21 @@ class _FastTarget:
                 if _shorter_than(cand, rec[0]):
                     rec[0] = cand
 
+        def near_errors(local: _Local) -> Iterator[str]:
+            """The imports not seen yet, in order; a shorter stack for those with errors."""
+            for kp, cs in local.kid_pairs:
+                if kp in seen:
+                    if kp in errs:  # (every package with an error is in errs)
+                        revisit(path, kp, cs)
+                    continue
+                yield kp
+
+        def unseen(local: _Local) -> Iterator[str]:
+            kid_paths = local.kid_paths
+            if err_paths and not err_paths.isdisjoint(kid_paths):
+                return near_errors(local)
+            return filterfalse(seen.__contains__, kid_paths)  # (lazy: tests when reached)
+
         add = seen.add
         emit = order.append
         for s, root in root_nodes:
@@ -619,32 +686,29 @@ class _FastTarget:
             add(rpath)
             if root.err is not None:
                 first_load(root, [], s, None)
-            path = [s]
-            stack: list[tuple[_Node, Iterator[tuple[str, str]]]] = [
-                (root, iter(root.local.kid_pairs))
-            ]
+            path[:] = [s]
+            stack: list[tuple[_Node, Iterator[str]]] = [(root, unseen(root.local))]
             while stack:
                 node, kids = stack[-1]
-                for kp, cs in kids:
-                    if kp in seen:
-                        if errs and kp in errs:  # (every package with an error is in errs)
-                            revisit(path, kp, cs)
-                        continue
+                for kp in kids:
                     add(kp)
                     child = built[kp]
                     if child is None:  # cannot happen after a complete build
                         raise _CycleError(kp)
+                    local = node.local
+                    # (the first import naming kp: a later one found it seen)
+                    cs = kp if local.kid_strs is local.kid_paths else local.import_string(kp)
                     if child.err is not None:
                         first_load(child, path, cs, node)
                     path.append(cs)
-                    stack.append((child, iter(child.local.kid_pairs)))
+                    stack.append((child, unseen(child.local)))
                     break
                 else:
                     stack.pop()
                     path.pop()
                     emit(node)
 
-        if has_fold_collision(n.local.path for n in order):
+        if not folds_checked and has_fold_collision(n.local.path for n in order):
             raise _CycleError("case-insensitive import collision")  # load order decides
         errors: dict[str, PackageError] = {}
         for p, (stk, pos, _) in errs.items():
@@ -654,10 +718,13 @@ class _FastTarget:
         incomplete: set[str] = set()
         deps_errors: dict[str, tuple[PackageError, ...]] = {}
         if errors:
-            kid_paths = {n.local.path: n.local.kid_paths for n in order}
-            incomplete, deps_errors = incomplete_and_deps_errors(
-                [n.local.path for n in order], kid_paths, errors, package_error_order
-            )
+            below = self.graph.errors_below(order, errors)
+            if below is None:
+                kid_paths = {n.local.path: n.local.kid_paths for n in order}
+                below = incomplete_and_deps_errors(
+                    [n.local.path for n in order], kid_paths, errors, package_error_order
+                )
+            incomplete, deps_errors = below
         walked = _Walked(
             listed=order if with_deps else root_list,
             roots=root_set,

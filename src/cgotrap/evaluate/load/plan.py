@@ -19,6 +19,7 @@ from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.matrix import _Matrix
 from cgotrap.evaluate.load.patterns import _Patterns
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern
+from cgotrap.evaluate.load.rules import has_fold_collision
 from cgotrap.evaluate.load.target import _Pkg, _TargetLoad
 from cgotrap.evaluate.load.tidy import check_requirements
 from cgotrap.evaluate.model import (
@@ -160,6 +161,8 @@ class ListingPlan:
             shared.unsure.update(shared.by_index)
         lists: list[_Walked | _SlowList] = []
         walks: dict[tuple[Any, ...], _Walked] = {}
+        # (no two import paths of the whole matrix differ only in case: none of a target)
+        folds_checked = not has_fold_collision(shared.vecs)
         for index in indices:
             roots = all_roots[index]
             root_errors = matcher.errors(index)
@@ -173,7 +176,9 @@ class ListingPlan:
                     if seen is not None:
                         lists.append(seen.for_target(built))
                         continue
-                    walked = ft.walk(root_nodes, built, with_deps=with_deps)
+                    walked = ft.walk(
+                        root_nodes, built, with_deps=with_deps, folds_checked=folds_checked
+                    )
                     if not walked.import_positions:
                         walks[key] = walked
                     lists.append(walked)
