@@ -45,7 +45,8 @@ class _Matrix:
         self.unsure: set[int] = set()
         self._classes: dict[str, list[tuple[int, bool]]] = {}
         self._busy: set[str] = set()
-        self._walk_tokens: dict[int, int] = {}
+        self._walk_tokens: dict[_Node | None, int] = {None: -1}
+        """A node's walk token (`walk_key`); -1 for a package not loaded."""
         self._walk_kinds: dict[tuple[Any, ...], int] = {}
 
     # ---- pass 1: which packages each target loads
@@ -185,27 +186,24 @@ class _Matrix:
         """One target's nodes by import path, or None when it takes the one-target path."""
         if index not in self.by_index or index in self.unsure:
             return None
-        return {path: vec[index] for path, vec in self.vecs.items()}
+        vecs = self.vecs
+        return dict(zip(vecs, map(operator.itemgetter(index), vecs.values()), strict=True))
 
-    def walk_key(self, index: int, roots: Sequence[str]) -> tuple[Any, ...]:
-        """What go's load order over a target's nodes depends on: its roots, and per
-        package its imports (path and string, in order) and its own error. Two targets with
-        the same key walk the same (`_Walked.for_target`), though their nodes differ (other
-        files, other Deps: the walk reads neither)."""
+    def walk_key(self, built: dict[str, _Node | None], roots: Sequence[str]) -> tuple[Any, ...]:
+        """What go's load order over a target's nodes (`built`) depends on: its roots, and
+        per package its imports (path and string, in order) and its own error. Two targets
+        with the same key walk the same (`_Walked.for_target`), though their nodes differ
+        (other files, other Deps: the walk reads neither)."""
         tokens = self._walk_tokens
-        kinds = self._walk_kinds
-        out: list[int] = []
-        for vec in self.vecs.values():
-            node = vec[index]
-            if node is None:
-                out.append(-1)
-                continue
-            got = tokens.get(id(node))
-            if got is None:  # (nodes live as long as the graph: ids stay unique)
-                token = (id(node.local.kid_pairs), node.err, node.err_kind, node.err_pos)
-                got = tokens[id(node)] = kinds.setdefault(token, len(kinds))
-            out.append(got)
-        return (tuple(roots), tuple(out))
+        got = list(map(tokens.get, built.values()))
+        if None in got:
+            kinds = self._walk_kinds
+            for node in built.values():
+                if node is not None and node not in tokens:
+                    token = (id(node.local.kid_pairs), node.err, node.err_kind, node.err_pos)
+                    tokens[node] = kinds.setdefault(token, len(kinds))
+            got = list(map(tokens.get, built.values()))
+        return (tuple(roots), tuple(got))
 
     def root_nodes(
         self, roots: Sequence[str], built: dict[str, _Node | None]

@@ -171,7 +171,7 @@ class ListingPlan:
             root_nodes = None if built is None else shared.root_nodes(roots, built)
             try:
                 if built is not None and root_nodes is not None:
-                    key = shared.walk_key(index, roots)
+                    key = shared.walk_key(built, roots)
                     seen = walks.get(key)
                     if seen is not None:
                         lists.append(seen.for_target(built))
