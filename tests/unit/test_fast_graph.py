@@ -30,7 +30,7 @@ def _random_graph(rng: random.Random, size: int) -> tuple[_Graph, list[_Node]]:
         deps: _Deps = _NO_DEPS
         if kids:
             deps = graph.new_deps(local.kid_paths, [k.deps for k in kids if k.deps.kid_paths])
-        nodes.append(_Node(local, deps, None, 0, ""))
+        nodes.append(_Node(local, deps, None, 0, "", face=0))
     return graph, nodes
 
 

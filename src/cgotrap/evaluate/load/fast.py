@@ -185,14 +185,20 @@ _NO_DEPS = _Deps((), ())
 class _Node:
     """A package on some targets: its `_Local`, its Deps and its error (shared when equal)."""
 
-    __slots__ = ("deps", "err", "err_kind", "err_pos", "local")
+    __slots__ = ("deps", "err", "err_kind", "err_pos", "face", "local")
 
-    def __init__(self, local: _Local, deps: _Deps, err: str | None, kind: int, pos: str) -> None:
+    def __init__(
+        self, local: _Local, deps: _Deps, err: str | None, kind: int, pos: str, *, face: int
+    ) -> None:
         self.local = local
         self.deps = deps
         self.err = err
         self.err_kind = kind
         self.err_pos = pos
+        self.face = face
+        """What an importer's node depends on (`_FastTarget._new_node`): equal for nodes
+        with the same Deps, both with or both without an error, and both not main
+        packages (or main packages in the same directory)."""
 
 
 class _Graph:
@@ -203,6 +209,11 @@ class _Graph:
         self.locals: dict[tuple[Any, ...], _Local] = {}
         self.nodes: dict[tuple[Any, ...], _Node] = {}
         self.by_kids: dict[tuple[Any, ...], _Node] = {}
+        """(`_Local`, the children's nodes) -> the node (`_FastTarget`)."""
+        self.by_faces: dict[tuple[Any, ...], _Node] = {}
+        """(`_Local`, the children's `_Node.face`) -> the node (`_Matrix`)."""
+        self.faces: dict[tuple[Any, ...], int] = {}
+        """(id of the Deps, no error, main's directory) -> its `_Node.face`."""
         self.deps: dict[tuple[Any, ...], _Deps] = {}
         """(children's paths, ids of their `_Deps`) -> the `_Deps` (`new_deps`)."""
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -467,6 +478,9 @@ class _FastTarget:
         return node
 
     def _new_node(self, local: _Local, kids: list[_Node]) -> _Node:
+        """The node of `local` over children `kids`. Of a child it reads only what its
+        `_Node.face` stands for (its Deps, whether it has an error, a main package's
+        directory) and its import path: `_Matrix` keys the nodes by the faces."""
         graph = self.graph
         resolved_kids = local.kid_paths
         # Deps: one `_Deps` per (children's paths, their `_Deps`), its closure left unread
@@ -506,7 +520,9 @@ class _FastTarget:
         nkey = (id(local), id(deps), err, kind, pos)
         node = graph.nodes.get(nkey)
         if node is None:
-            node = _Node(local, deps, err, kind, pos)
+            fkey = (id(deps), err is None, local.dir if local.name == "main" else None)
+            face = graph.faces.setdefault(fkey, len(graph.faces))
+            node = _Node(local, deps, err, kind, pos, face=face)
             graph.nodes[nkey] = node
             if err is not None:
                 graph.err_nodes.add(node)

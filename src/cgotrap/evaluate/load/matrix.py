@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.fast import _FastTarget, _Graph, _Node
@@ -42,6 +42,8 @@ class _Matrix:
         self.needed: dict[str, int] = {}
         self.res: dict[str, _Resolved] = {}
         self.vecs: dict[str, list[_Node | None]] = {}
+        self.fvecs: dict[str, list[int]] = {}
+        """Import path -> the face of its node per target (`_Node.face`; -1: none)."""
         self.unsure: set[int] = set()
         self._classes: dict[str, list[tuple[int, bool]]] = {}
         self._busy: set[str] = set()
@@ -131,8 +133,10 @@ class _Matrix:
         res = self.res[path]
         needed = self.needed[path]
         vec: list[_Node | None] = [None] * self.size
-        by_kids = self.graph.by_kids
+        fvec: list[int] = [-1] * self.size
+        by_faces = self.graph.by_faces
         vecs = self.vecs
+        fvecs = self.fvecs
         unsure = self.unsure
         for cls, _ in self._class_masks(res):
             m = needed & cls
@@ -143,12 +147,12 @@ class _Matrix:
             local = ft._local(res)
             kid_paths = local.kid_paths
             if not kid_paths:
-                node = by_kids.get((local,))
+                node = by_faces.get((local,))
                 if node is None:
-                    node = ft._new_node(local, [])
-                    by_kids[(local,)] = node
+                    node = by_faces[(local,)] = ft._new_node(local, [])
                 for t in group:
                     vec[t] = node
+                    fvec[t] = node.face
                 continue
             for kp in kid_paths:
                 if kp in vecs:
@@ -160,26 +164,30 @@ class _Matrix:
                 group = [t for t in group if t not in unsure]
                 if not group:
                     continue
-            kvecs = [vecs[kp] for kp in kid_paths]
+            # A node is made of its `_Local` and its children's faces (`_Node.face`): the
+            # targets whose children have the same faces share it.
+            kfvecs = [fvecs[kp] for kp in kid_paths]
             if len(group) == 1:
                 t0 = group[0]
-                keys: list[tuple[Any, ...]] = [tuple([kv[t0] for kv in kvecs])]
+                keys: list[tuple[int, ...]] = [tuple([kv[t0] for kv in kfvecs])]
             else:
                 pick = operator.itemgetter(*group)
-                keys = list(zip(*[pick(kv) for kv in kvecs], strict=True))
-            memo: dict[tuple[Any, ...], _Node] = {}
+                keys = list(zip(*[pick(kv) for kv in kfvecs], strict=True))
+            memo: dict[tuple[int, ...], _Node] = {}
             for t, key in zip(group, keys, strict=True):
                 node = memo.get(key)
                 if node is None:
                     skey = (local, *key)
-                    node = by_kids.get(skey)
+                    node = by_faces.get(skey)
                     if node is None:
-                        node = ft._new_node(local, list(key))
-                        by_kids[skey] = node
+                        kids = [vecs[kp][t] for kp in kid_paths]
+                        node = by_faces[skey] = ft._new_node(local, cast("list[_Node]", kids))
                     memo[key] = node
                 vec[t] = node
+                fvec[t] = node.face
         self._busy.discard(path)
         vecs[path] = vec
+        fvecs[path] = fvec
         return True
 
     def built(self, index: int) -> dict[str, _Node | None] | None:
