@@ -366,9 +366,9 @@ def _judged_json(matrix: object, report: list[object], why: tuple[str, ...]) -> 
     made = []
     original = package.Reach.__init__
 
-    def counting(self: package.Reach, listing: object) -> None:
+    def counting(self: package.Reach, listing: object, **memos: object) -> None:
         made.append(listing)
-        original(self, listing)  # type: ignore[arg-type]
+        original(self, listing, **memos)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(package.Reach, "__init__", counting)

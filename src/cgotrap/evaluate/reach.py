@@ -9,16 +9,33 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterable, Mapping
+from typing import cast
 
-from cgotrap.evaluate.model import TargetPackages
+from cgotrap.evaluate.model import PackageFacts, TargetPackages
 
 ImportGraph = Mapping[str, tuple[str, ...]]
 """import path -> the import paths it imports (sorted, without "C")."""
 
 
-def import_graph(listing: TargetPackages) -> dict[str, tuple[str, ...]]:
-    """The import graph of one target's listing."""
-    return {p.import_path: _sorted_without_c(p.imports) for p in listing.packages}
+GraphRows = dict[int, tuple[str, tuple[str, ...]]]
+"""Memo of `import_graph` over listings that share PackageFacts objects: id of a package
+-> (import path, sorted imports). The caller keeps the packages alive as long as it."""
+
+
+def import_graph(
+    listing: TargetPackages, rows: GraphRows | None = None
+) -> dict[str, tuple[str, ...]]:
+    """The import graph of one target's listing (`rows`: a memo shared between listings,
+    whose packages are mostly the same objects: the graph is then built in C)."""
+    if rows is None:
+        return {p.import_path: _sorted_without_c(p.imports) for p in listing.packages}
+    ids = list(map(id, listing.packages))
+    got = list(map(rows.get, ids))
+    if None in got:
+        for p in [p for p, row in zip(listing.packages, got, strict=True) if row is None]:
+            rows[id(p)] = (p.import_path, _sorted_without_c(p.imports))
+        got = list(map(rows.get, ids))
+    return dict(cast("list[tuple[str, tuple[str, ...]]]", got))
 
 
 def _sorted_without_c(imports: tuple[str, ...]) -> tuple[str, ...]:
@@ -28,10 +45,14 @@ def _sorted_without_c(imports: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(got)
 
 
-def main_roots(listing: TargetPackages) -> tuple[str, ...]:
-    """The roots that are main packages; all roots when none is (a library module)."""
-    names = {p.import_path: p.name for p in listing.packages}
-    mains = tuple(r for r in listing.roots if names.get(r) == "main")
+def main_roots(
+    listing: TargetPackages, packages: Mapping[str, PackageFacts] | None = None
+) -> tuple[str, ...]:
+    """The roots that are main packages; all roots when none is (a library module).
+    `packages`: the listing's packages by import path, when the caller has them."""
+    if packages is None:
+        packages = {p.import_path: p for p in listing.packages}
+    mains = tuple(r for r in listing.roots if r in packages and packages[r].name == "main")
     return mains or listing.roots
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from cgotrap import toolchain
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.discover.project import find_project
 from cgotrap.evaluate.load.facts import _node_facts, _to_facts
-from cgotrap.evaluate.load.fast import _CycleError, _Deps, _Graph, _Node, _Walked
+from cgotrap.evaluate.load.fast import _CycleError, _Deps, _Graph, _Local, _Node, _Walked
 from cgotrap.evaluate.load.loader import _Loader
 from cgotrap.evaluate.load.matrix import _Matrix
 from cgotrap.evaluate.load.patterns import _Patterns
@@ -47,6 +48,8 @@ def _goroot() -> Path:
 
 
 _SlowList = list[tuple[_Pkg, bool]]
+
+_LOCAL = operator.attrgetter("local")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -211,17 +214,24 @@ class ListingPlan:
         objects = shared.objects
         per_target = []
         shapes: dict[tuple[Any, ...], int] = {}
+        # A number per (import path, name, imports) of a `_Local`: a shape is a tuple of
+        # ints (a tuple's hash is not kept: hashing the nested tuples per target cost more)
+        rows: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        row_of: dict[_Local, int] = {}
         for index, listed, roots, order in zip(
             ev.indices, ev.lists, ev.roots, shared.order, strict=True
         ):
             shape = -1
             if isinstance(listed, _Walked):
-                # (the imports tuples are interned: hashing them is cheap)
-                key = (
-                    tuple([(n.local.path, n.local.name, n.local.imports) for n in listed.listed]),
-                    tuple(roots),
-                )
-                shape = shapes.setdefault(key, len(shapes))
+                locals_ = list(map(_LOCAL, listed.listed))
+                got = list(map(row_of.get, locals_))
+                if None in got:
+                    for local in locals_:
+                        if local not in row_of:
+                            row = (local.path, local.name, local.imports)
+                            row_of[local] = rows.setdefault(row, len(rows))
+                    got = list(map(row_of.get, locals_))
+                shape = shapes.setdefault((tuple(got), tuple(roots)), len(shapes))
             packages = tuple(map(objects.__getitem__, order))
             per_target.append(
                 TargetPackages(

@@ -8,7 +8,7 @@ and matches the cgo preambles' headers and `-l` libraries against the target's l
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
@@ -63,9 +63,16 @@ class Reach:
     import chains asked of it: targets listing the same packages with the same names and
     imports, and the same roots, have one (`ScanContext.reach`)."""
 
-    def __init__(self, listing: TargetPackages) -> None:
-        self.graph = reach.import_graph(listing)  # (sorted: go's load order follows it)
-        self.mains = reach.main_roots(listing)
+    def __init__(
+        self,
+        listing: TargetPackages,
+        *,
+        rows: reach.GraphRows | None = None,
+        packages: Mapping[str, PackageFacts] | None = None,
+    ) -> None:
+        """`rows`: `reach.import_graph`'s memo; `packages`: the listing's by import path."""
+        self.graph = reach.import_graph(listing, rows)  # (sorted: go's load order follows it)
+        self.mains = reach.main_roots(listing, packages)
         self._reverse: dict[str, list[str]] | None = None
         self._chains: dict[str, list[tuple[str, ...]]] = {}
         self._downward: dict[tuple[str, ...], frozenset[str]] = {}
@@ -105,7 +112,10 @@ class Reach:
 
 def graph_class(listing: TargetPackages) -> tuple[object, ...]:
     """What a target's import graph and main roots are made of: equal for targets that
-    share a `Reach`."""
+    share a `Reach`. The loader's `shape` says it where it knows it (hashing every
+    package's imports per target cost more than the rest of grouping)."""
+    if listing.shape >= 0:
+        return ("shape", listing.shape)
     return (
         tuple([(p.import_path, p.name, p.imports) for p in listing.packages]),
         listing.roots,
@@ -134,6 +144,8 @@ class ScanContext:
     `--targets all` 81 classes of 88 targets, ~0.3 MB each)."""
     relative_dirs: dict[tuple[str, bool, str], str | None] = dataclasses.field(default_factory=dict)
     """Memo of `relative`."""
+    graph_rows: reach.GraphRows = dataclasses.field(default_factory=dict)
+    """Memo of the import graphs (`reach.import_graph`; `matrix` keeps the packages)."""
 
     def group(self, targets: Sequence[Target]) -> None:
         """Sort `targets` into classes (`graph_class`) before they are judged one by one;
@@ -160,7 +172,9 @@ class ScanContext:
             n = self.class_of[target]
         got = self.live.get(n)
         if got is None:
-            got = self.live[n] = Reach(self.listing[target])
+            got = self.live[n] = Reach(
+                self.listing[target], rows=self.graph_rows, packages=self.facts[target]
+            )
         return got
 
     def done(self, target: Target) -> None:
@@ -210,8 +224,9 @@ def build_context(
         twin = None if target.cgo else twin_of(target, loaded)
         if twin is None:
             continue
+        there = facts[twin]
         for ip, p in facts[target].items():
-            with_cgo = facts[twin].get(ip)
+            with_cgo = there.get(ip)
             if with_cgo is not None and with_cgo.uses_cgo:
                 built_there = set(with_cgo.go_files) | set(with_cgo.cgo_files)
                 took_over.setdefault(ip, set()).update(set(p.go_files) - built_there)
@@ -471,9 +486,10 @@ def skipped_roots(ctx: ScanContext, target: Target) -> list[tuple[str, PackageFa
     if twin is None:
         return []
     here = ctx.facts[target]
+    there = ctx.facts[twin]
     out = []
     for ip in ctx.listing[twin].roots:
-        p1 = ctx.facts[twin].get(ip)
+        p1 = there.get(ip)
         if ip in here or p1 is None or not p1.uses_cgo:
             continue
         if p1.standard and not ctx.project_std:

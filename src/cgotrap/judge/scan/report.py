@@ -222,7 +222,8 @@ def _all_verdicts(
     """Every judged package with its verdict per shown target, in target order."""
     names = sorted({ip for d in decided.values() for ip in d})
     none = Decided(verdict=Verdict.NOT_BUILT)
-    return tuple((ip, tuple(decided[t].get(ip, none).verdict for t in shown)) for ip in names)
+    columns = [decided[t] for t in shown]  # (each Target hashed once, not once per package)
+    return tuple((ip, tuple([c.get(ip, none).verdict for c in columns])) for ip in names)
 
 
 def is_unresolved(p: PackageFacts) -> bool:
