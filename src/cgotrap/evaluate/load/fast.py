@@ -233,6 +233,8 @@ class _Graph:
         self.roots_memo: dict[str, _Resolved] = {}
         self.err_nodes: set[_Node] = set()
         """The nodes with an error."""
+        self.kids_memo: dict[tuple[Any, ...], _Kids] = {}
+        """(id of the `_Resolved`, standard, simd, explicit count, imports) -> `_Kids`."""
 
     def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
         return self.tuples.setdefault(t, t)
@@ -362,6 +364,21 @@ MASK_BUDGET = 64 * 1024 * 1024
 
 
 _LOCAL_NAME = operator.attrgetter("local.name")
+
+_Kids = tuple[
+    _Resolved,
+    tuple[str, ...],
+    tuple[_Resolved, ...],
+    tuple[tuple[str, str], ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    frozenset[int],
+    bool,
+    str | None,
+]
+"""`_FastTarget._resolve_imports`: the package's `_Resolved`; a `_Local`'s kid_paths,
+kid_res, kid_pairs, kid_strs, imports, internal_bad and local_imports; the
+implicit-import error."""
 
 
 class _Walked:
@@ -582,12 +599,47 @@ class _FastTarget:
             return local
 
         local.module = res.module
-        resolver = loader.resolver
+        importer_has_simd = self.simd and "simd" in explicit
+        key = (id(res), standard, importer_has_simd, n_explicit, tuple(import_paths))
+        kids = graph.kids_memo.get(key)
+        if kids is None:
+            kids = graph.kids_memo[key] = self._resolve_imports(
+                res, import_paths, n_explicit, standard=standard, has_simd=importer_has_simd
+            )
+        (
+            _,
+            local.kid_paths,
+            local.kid_res,
+            local.kid_pairs,
+            local.kid_strs,
+            local.imports,
+            local.internal_bad,
+            local.local_imports,
+            implicit,
+        ) = kids
+        if local.err is None and implicit is not None:
+            local.err, local.err_kind, local.err_pos = implicit, IMPORTER, ""
+        if facts is not None:
+            local.late_err = foreign_files_error(facts, cgo_enabled=ctx.cgo_enabled)
+        return local
+
+    def _resolve_imports(
+        self,
+        res: _Resolved,
+        import_paths: list[str],
+        n_explicit: int,
+        *,
+        standard: bool,
+        has_simd: bool,
+    ) -> _Kids:
+        """What a package's imports resolve to (the same for every `_Local` of the package
+        with these imports: its other files, or other targets, do not change it)."""
+        graph = self.graph
+        resolver = self.loader.resolver
         kid_paths: list[str] = []
         kid_strs: list[str] = []
         kid_res: list[_Resolved] = []
         bad: set[int] = set()
-        importer_has_simd = self.simd and "simd" in explicit
         resolved = list(import_paths)
         for i, imp in enumerate(import_paths):
             if imp == "C":
@@ -597,7 +649,7 @@ class _FastTarget:
             if not internal_allowed(
                 importer_path=res.path,
                 importer_dir=res.dir,
-                importer_has_simd=importer_has_simd,
+                importer_has_simd=has_simd,
                 path=child.path,
                 directory=child.dir,
                 module=child.module,
@@ -606,21 +658,18 @@ class _FastTarget:
             kid_paths.append(child.path)
             kid_res.append(child)
             kid_strs.append(imp)
-        local.kid_paths = graph.intern(tuple(kid_paths))
-        local.kid_res = tuple(kid_res)
         pairs = tuple(zip(kid_paths, kid_strs, strict=True))
-        local.kid_pairs = graph.pairs.setdefault(pairs, pairs)  # (its id stands for it)
-        local.kid_strs = graph.intern(tuple(kid_strs))
-        local.imports = graph.intern(tuple(resolved[:n_explicit]))
-        local.internal_bad = frozenset(bad)
-        local.local_imports = any(map(local_import_error, kid_strs))
-        if local.err is None:
-            implicit = resolver.implicit_import_error(res, kid_res)
-            if implicit is not None:
-                local.err, local.err_kind, local.err_pos = implicit, IMPORTER, ""
-        if facts is not None:
-            local.late_err = foreign_files_error(facts, cgo_enabled=ctx.cgo_enabled)
-        return local
+        return (
+            res,  # (kept alive: the memo is keyed by its id)
+            graph.intern(tuple(kid_paths)),
+            tuple(kid_res),
+            graph.pairs.setdefault(pairs, pairs),  # (its id stands for it)
+            graph.intern(tuple(kid_strs)),
+            graph.intern(tuple(resolved[:n_explicit])),
+            frozenset(bad),
+            any(map(local_import_error, kid_strs)),
+            resolver.implicit_import_error(res, kid_res),
+        )
 
     def run(
         self, roots: Sequence[str], root_errors: dict[str, _Resolved], *, with_deps: bool
