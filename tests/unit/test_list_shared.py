@@ -158,3 +158,33 @@ def test_writev_all_writes_every_piece_in_order() -> None:
         reader.join(timeout=60)
         os.close(read_fd)
     assert b"".join(got) == b"".join(parts)
+
+
+def test_targets_share_a_node_only_when_its_imports_fail_alike(tree: tuple[Path, Path]) -> None:
+    """The matrix gives two targets one node for a package when its imports have the same
+    Deps (their faces), and keeps them apart when an import is a main package on one target
+    only (go: "is a program") or has an error on one target only (go checks internal/ only
+    for imports without an error): each target still reads as listed alone."""
+    root, goroot = tree
+    files = {
+        "g/g.go": 'package g\n\nimport "example.com/m/h/internal/y"\n',
+        "h/internal/y/y_linux.go": "package y\n",  # no Go file elsewhere: an error there
+        "q/q_linux.go": "package main\n",
+        "q/q_other.go": "//go:build !linux\n\npackage q\n",
+        "r/r.go": 'package r\n\nimport "example.com/m/q"\n',
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    kw = {"root": root, "goroot": goroot, "go_version": "go1.27.3"}
+    patterns = ["./g", "./r"]
+    shared = load_listing(patterns, TARGETS, **kw)  # type: ignore[arg-type]  # kw is typed loosely
+    alone = [load_listing(patterns, [t], **kw) for t in TARGETS]  # type: ignore[arg-type]
+    together = list(golist.iter_listing_bytes(shared, matrix=True))
+    assert together == [b"".join(golist.iter_listing_bytes(a, matrix=True)) for a in alone]
+    linux = together[0] + together[2]
+    other = together[1] + together[3]
+    for message in (b"is a program, not an importable package", b"use of internal package"):
+        assert linux.count(message) == 2
+        assert message not in other
+    assert b"build constraints exclude all Go files" in other
