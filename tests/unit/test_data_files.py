@@ -11,7 +11,6 @@ import subprocess
 import sys
 import types
 import typing
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ def test_broken_json_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "bad.json").write_text('{"version": 1,', encoding="utf-8")
     (tmp_path / "latin.json").write_bytes(b'{"x": "\xff"}')
-    monkeypatch.setattr(resources, "files", lambda _package: tmp_path)
+    monkeypatch.setattr(data, "_DIRECTORY", tmp_path)
     with pytest.raises(DataError, match=r"^sub/bad\.json: "):
         data.load("sub/bad.json")
     with pytest.raises(DataError, match=r"^latin\.json: "):
@@ -159,7 +158,7 @@ def test_a_broken_bundled_file_exits_70_with_one_line(
     doc = _ports()
     doc["ports"][1]["GOOS"] = 7
     (tmp_path / "ports.json").write_text(json.dumps(doc), encoding="utf-8")
-    monkeypatch.setattr(resources, "files", lambda _package: tmp_path)
+    monkeypatch.setattr(data, "_DIRECTORY", tmp_path)
     port_table.cache_clear()
     try:
         code = cli.main(["list", "--targets", "linux/amd64", str(tmp_path)])

@@ -55,11 +55,11 @@ def baseline_view(
     option: str | None, findings: Sequence[Finding], *, default: Path | None = None
 ) -> BaselineView | None:
     """The comparison with `--baseline FILE` (or `default` when it exists), or None."""
-    from cgotrap.gate.baseline import BaselineView, compare, load
-
     path = Path(option) if option is not None else default
     if path is None or (option is None and not path.is_file()):
         return None
+    from cgotrap.gate.baseline import BaselineView, compare, load
+
     accepted = load(path)
     return BaselineView(file=str(path), baseline=accepted, comparison=compare(findings, accepted))
 

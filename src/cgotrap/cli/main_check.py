@@ -69,7 +69,6 @@ def _run(args: argparse.Namespace) -> int:
     from cgotrap.gate import baseline
     from cgotrap.gate.judging import FailOn, failing
     from cgotrap.gate.project import scan_project
-    from cgotrap.gate.revision import exported
     from cgotrap.render import gate as render_gate
 
     if args.baseline is not None and args.new_from_rev is not None:
@@ -78,6 +77,8 @@ def _run(args: argparse.Namespace) -> int:
     scanned, inputs = scan_args.cached_scan(args, root, options, config)
     result, judged = scanned.result, scanned.judged
     if args.new_from_rev is not None:
+        from cgotrap.gate.revision import exported  # git and tarfile: only with a revision
+
         with exported(root, args.new_from_rev) as old_root:
             old = scan_project(old_root, options, config).judged
         accepted = baseline.entries_of(j.finding for j in old)

@@ -38,7 +38,6 @@ Nothing here is ever written by cgotrap except `cgotrap init` (a new file, on re
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -210,6 +209,8 @@ def load(path: Path) -> Config:
         text = read_regular(path, _MAX_CONFIG_BYTES).decode("utf-8")  # a FIFO: refused
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    import tomllib  # ~3 ms: only a project that has a config file pays for it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

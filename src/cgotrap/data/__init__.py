@@ -10,6 +10,7 @@ the run time does not (importing jsonschema alone costs ~0.1 s).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from cgotrap.errors import DataError
@@ -24,13 +25,15 @@ class DataFile(Protocol):
 
 R = TypeVar("R", bound=DataFile)
 
+_DIRECTORY = Path(__file__).parent
+"""Where the bundled files are: beside this module, as `read.godecl` finds its helper's
+source (importlib.resources would cost ~2 ms of imports on every scan)."""
+
 
 def load(name: str) -> Any:
     """The bundled JSON file `name` ("ports.json", "policies/static.json"), parsed; a file
     that is missing or not JSON is a `DataError` naming it (a packaging bug)."""
-    from importlib import resources  # ~3 ms: only when data is read
-
-    path = resources.files(__name__).joinpath(*name.split("/"))
+    path = _DIRECTORY.joinpath(*name.split("/"))
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors

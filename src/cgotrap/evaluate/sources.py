@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
-from cgotrap.read import cinclude
-from cgotrap.read.godecl import MAX_FILE_BYTES, GoDeclReader, GoDecls
 
 if TYPE_CHECKING:
+    # The readers are imported where they read: a scan with no package whose Go files
+    # change with cgo and no C file of its own (GOROOT std) uses neither (~8 ms of imports).
     from cgotrap.cache import Store
+    from cgotrap.read import cinclude
+    from cgotrap.read.godecl import GoDeclReader, GoDecls
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -104,6 +106,8 @@ def read_sources(
     problems: list[str] = []
     decls: dict[str, GoDecls] = {}
     if reader is not None and files:
+        from cgotrap.read.godecl import MAX_FILE_BYTES
+
         data: list[bytes] = []
         kept: list[str] = []
         for path in files:
@@ -118,6 +122,8 @@ def read_sources(
         decls = dict(zip(kept, reader.read_many(data), strict=True))
     includes: dict[str, tuple[cinclude.CInclude, ...]] = {}
     defined: dict[str, frozenset[str]] = {}
+    if c_files:
+        from cgotrap.read import cinclude
     for ip, (directory, names) in c_files.items():
         root = Path(directory)
         includes[ip] = cinclude.package_includes(root, sorted(names))
@@ -180,7 +186,7 @@ class PendingReader:
         """The reader once the helper is built, or None and one line saying why not."""
         from cgotrap.cache import make_key
         from cgotrap.errors import ToolchainMissingError
-        from cgotrap.read.godecl import helper_key
+        from cgotrap.read.godecl import GoDeclReader, helper_key
 
         build, self._build = self._build, None
         if build is None:

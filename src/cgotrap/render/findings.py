@@ -16,16 +16,20 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cgotrap import __version__
-from cgotrap.crossbuild.results import MatrixReport
 from cgotrap.judge.finding import Evidence, Finding, Rule, Severity
-from cgotrap.judge.policy import InspectReport
 from cgotrap.judge.scan import ScanResult
 from cgotrap.judge.scan.labels import compact_targets
 from cgotrap.render.escape import visible, visible_lines
 from cgotrap.targets import Target
+
+if TYPE_CHECKING:
+    # Each command's own report, in annotations only: a scan's SARIF does not load the
+    # matrix runner's or inspect's records and rules (~10 ms of imports).
+    from cgotrap.crossbuild.results import MatrixReport
+    from cgotrap.judge.policy import InspectReport
 
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.NOTE)
 """Worst first."""

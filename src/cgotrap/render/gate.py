@@ -12,12 +12,15 @@ and which baseline entries are gone. A pure function over the judged scan.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cgotrap.config.suppress import Judged
-from cgotrap.gate.baseline import BaselineView
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.scan import ScanResult
 from cgotrap.render.untrusted import terminal
+
+if TYPE_CHECKING:
+    from cgotrap.gate.baseline import BaselineView  # only with --baseline
 
 
 def plain(text: str) -> str:

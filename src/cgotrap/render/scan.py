@@ -3,22 +3,18 @@
 Pure functions: `render(result)` builds a rich renderable, `format_table(result)` the same as
 text, `to_json`/`format_json` the machine document (schema: `schemas/scan.schema.json`). The
 CLI decides where the output goes. Nothing here carries a timestamp or an absolute path.
+
+rich is imported by the functions that draw: the JSON document (and the findings formats
+that import this module for nothing else) does without it (~10 ms of imports).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
-
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from cgotrap.config.suppress import Judged
-from cgotrap.gate.baseline import BaselineView
 from cgotrap.judge.finding import Evidence, Finding
 from cgotrap.judge.rules import Severity
 from cgotrap.judge.rules import source as rules
@@ -33,6 +29,13 @@ from cgotrap.judge.scan.model import Verdict
 from cgotrap.read import cpp
 from cgotrap.render.common import json_text
 from cgotrap.targets import Target
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
+    from cgotrap.gate.baseline import BaselineView
 
 SCHEMA_VERSION = 4
 """The `"version"` of the JSON document; bumped on any incompatible change (2: per-target
@@ -110,6 +113,8 @@ def _worst(findings: Sequence[Finding]) -> Severity | None:
 
 
 def _header(result: ScanResult, names: dict[str, str]) -> Text:
+    from rich.text import Text
+
     text = Text()
     text.append("cgotrap scan", style="bold")
     text.append(f"  {' '.join(result.patterns)}")
@@ -137,6 +142,8 @@ def _uses_cgo(package: CgoPackage) -> bool:
 
 
 def _groups_table(result: ScanResult) -> Table:
+    from rich.table import Table
+
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
@@ -175,6 +182,10 @@ def _matrix_table(
     compact: bool,
     cell_width: int,
 ) -> Table:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
     width = max((len(names[p.import_path]) for p in result.packages), default=7)
     table.add_column("package", no_wrap=True, overflow="fold", min_width=min(width, 60))
@@ -200,6 +211,10 @@ def _matrix_table(
 
 
 def _needs_table(result: ScanResult, names: dict[str, str], width: int) -> Table:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
     # Every column gets a share of the width so that none is squeezed out at 80 columns:
     # names fold after a `/` to the width their column keeps; where a package is reached
@@ -290,6 +305,10 @@ def _cap(items: Sequence[str], limit: int = 8) -> str:
 
 
 def _findings_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
     parts: list[RenderableType] = []
     counts = ", ".join(
         f"{result.count(s)} {s.value}{'s' if result.count(s) != 1 else ''}"
@@ -333,6 +352,8 @@ def _std_line(result: ScanResult) -> Text | None:
     """Which standard-library package needs cgo for what, and where."""
     if not result.std:
         return None
+    from rich.text import Text
+
     text = Text("std:", style="bold")
     for s in result.std:
         need = _STD_NEEDS.get(s.import_path, "compiles C code")
@@ -342,6 +363,9 @@ def _std_line(result: ScanResult) -> Text | None:
 
 
 def _why_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = []
     for answer in result.why:
         parts.append(Text(f"Why {answer.package}?", style="bold"))
@@ -359,6 +383,9 @@ def _why_view(result: ScanResult, names: dict[str, str]) -> RenderableType:
 def render(result: ScanResult, *, width: int = 110) -> RenderableType:
     """The terminal view for a console `width` columns wide: groups, the package × group
     table, needs, findings, notes."""
+    from rich.console import Group
+    from rich.text import Text
+
     names = _short_names(result)
     parts: list[RenderableType] = [_header(result, names), Text()]
     parts.extend([Text("Target groups", style="bold"), _groups_table(result), Text()])
@@ -419,6 +446,8 @@ def _where(result: ScanResult, targets: Sequence[Target]) -> str:
 
 def format_table(result: ScanResult, *, width: int = 110, color: bool = False) -> str:
     """The terminal view as text (ANSI colours only with `color`)."""
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(
         file=buffer,

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.rules import Severity, get, rule
-from cgotrap.read.binary import Inspected
+
+if TYPE_CHECKING:
+    # Only annotations: loading the registry (`scan` validates its directives' rule IDs
+    # against it) does not load the binary readers (~5 ms of class creation).
+    from cgotrap.read.binary import Inspected
 
 
 @rule(
@@ -205,7 +210,7 @@ def cgo_without_build_info() -> None:
 
 
 # The "value" of a build setting a release's binaries should agree on; None = not comparable.
-Fact = Callable[[Inspected], str | None]
+Fact = Callable[["Inspected"], str | None]
 
 
 def _setting(key: str) -> Fact:

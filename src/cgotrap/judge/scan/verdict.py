@@ -25,6 +25,7 @@ import collections
 import dataclasses
 import posixpath
 from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from cgotrap.evaluate.model import PackageFacts
 from cgotrap.evaluate.sources import SourceFacts
@@ -34,9 +35,14 @@ from cgotrap.judge.scan import located, stacks
 from cgotrap.judge.scan.facts import rel_files
 from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
 from cgotrap.judge.scan.package import Hit, ScanContext, twin_of
-from cgotrap.read import cinclude, cpp, godecl, leftout
-from cgotrap.read.godecl import GoDecls
+from cgotrap.read import cpp
 from cgotrap.targets import Target
+
+if TYPE_CHECKING:
+    # The declaration readers are imported where a verdict uses them: a scan with no
+    # package whose Go files change with cgo (GOROOT std) never does (~8 ms of imports).
+    from cgotrap.read import leftout
+    from cgotrap.read.godecl import GoDecls
 
 _FROM_STATUS = {
     Status.CGO: Verdict.CGO,
@@ -394,6 +400,8 @@ def _own(
     left = tt.decls(with_cgo, lost)
     if built is None or left is None:
         return Decided(verdict=verdict)
+    from cgotrap.read import leftout
+
     undefined = leftout.missing_in_package(built, left) + leftout.missing_methods(
         built, "", built, left
     )
@@ -458,6 +466,8 @@ def _missing_through_imports(
     built = tt.decls(q, _go(q))
     if built is None:
         return ()
+    from cgotrap.read import leftout
+
     evidence: list[Evidence] = []
     for ip in uses:
         with_cgo, lost = lost_of[ip]
@@ -481,6 +491,8 @@ def _stubs(
     gained: Sequence[str],
 ) -> tuple[Evidence, ...]:
     """Stubs in the files that replace the cgo files on this port (CGO016)."""
+    from cgotrap.read import godecl
+
     values = godecl.package_error_values(built.values())
     found: list[tuple[str, godecl.Stub]] = []
     for name in gained:
@@ -568,6 +580,8 @@ def _lost_registrations(
     left: Mapping[str, GoDecls],
 ) -> tuple[Evidence, ...]:
     """Registrations in the `init` of lost files that no built file makes (CGO018)."""
+    from cgotrap.read import leftout
+
     evidence: list[Evidence] = []
     for name, call in leftout.lost_registrations(built, left):
         ev = Evidence(file=_join(directory, name), line=call.line, text=call.text)
@@ -601,6 +615,8 @@ def _c_includes(
     includes = tt.sources.c_includes.get(p.import_path, ())
     if not includes or not tt.target.cgo:
         return (), ()
+    from cgotrap.read import cinclude
+
     libc = tt.ctx.headers.for_target(tt.target)
     compiled = {*p.c_files, *p.cxx_files, *p.m_files}
     names: set[str] = set()

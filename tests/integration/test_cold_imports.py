@@ -1,0 +1,104 @@
+"""A cold run imports what it uses: start-up is a large share of a small scan.
+
+`cgotrap scan "$GOROOT/src" std` cold takes ~0.6 s where `go list -deps -json std` takes
+~0.2 s, and importing cgotrap's modules is ~0.13 s of it (each frozen dataclass alone costs
+~0.5 ms to create). Each test runs a command in a fresh interpreter with an empty cache and
+looks at `sys.modules` afterwards: a module listed here was made lazy on purpose, and
+importing it again at module top would quietly bring its cost back. The controls (what the
+same run does import) show the check sees the imports it is about.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gofixtures import gofile, gomod, write_tree
+
+pytestmark = pytest.mark.integration
+
+_RUN = """
+import sys
+from cgotrap.cli.main import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print("\\nMODULES", *sorted(sys.modules))
+"""
+
+_READERS = {
+    "cgotrap.read.godecl",  # the go/parser helper: only packages whose Go files change with cgo
+    "cgotrap.read.leftout",
+    "cgotrap.read.cinclude",  # only packages with C files
+    "cgotrap.read.binary",  # the binary readers: inspect's
+    "cgotrap.judge.policy",
+    "cgotrap.crossbuild.results",  # matrix's
+    "cgotrap.gate.baseline",  # only with a baseline
+    "tomllib",  # only with a .cgotrap.toml
+    "importlib.resources",  # the bundled data are files beside cgotrap.data
+}
+
+
+def _modules(tmp_path: Path, *argv: str) -> set[str]:
+    """The modules `cgotrap argv` imported, run cold (an empty cache of its own)."""
+    cache = tmp_path / f"cache-{len(list(tmp_path.glob('cache-*')))}"
+    env = dict(os.environ, CGOTRAP_CACHE_DIR=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, *argv], capture_output=True, text=True, env=env, check=False
+    )
+    assert "MODULES" in done.stdout, done.stderr
+    return set(done.stdout.rpartition("MODULES ")[2].split())
+
+
+def _pure(root: Path) -> Path:
+    """A module without cgo of its own; it imports net, a cgo package of the standard library."""
+    return write_tree(
+        root,
+        {
+            "go.mod": gomod("example.com/pure", "1.22"),
+            "main.go": gofile("main", "net", body="func main() { _ = net.IPv4len }"),
+        },
+    )
+
+
+def test_a_cold_scan_without_cgo_loads_no_reader_it_does_not_use(tmp_path: Path) -> None:
+    root = _pure(tmp_path / "m")
+    table = _modules(tmp_path, "scan", str(root), "--targets", "linux/amd64,windows/amd64")
+    assert {"cgotrap.judge.scan.verdict", "cgotrap.evaluate.sources", "rich.table"} <= table
+    assert not _READERS & table, sorted(_READERS & table)
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_scan_written_as_a_document_does_not_load_rich(tmp_path: Path, fmt: str) -> None:
+    root = _pure(tmp_path / "m")
+    loaded = _modules(tmp_path, "scan", str(root), "--targets", "linux/amd64", "--format", fmt)
+    assert "cgotrap.render.scan" in loaded
+    assert not {m for m in loaded if m == "rich" or m.startswith("rich.")}
+    assert not _READERS & loaded, sorted(_READERS & loaded)
+
+
+def test_a_scan_with_cgo_loads_the_readers_it_needs(tmp_path: Path) -> None:
+    """The control: a cgo package with a `!cgo` stub and a C file is read with both."""
+    root = write_tree(
+        tmp_path / "m",
+        {
+            "go.mod": gomod("example.com/c", "1.22"),
+            "a/a.go": 'package a\n\n// #include <stdio.h>\nimport "C"\n\nfunc F() {}\n',
+            "a/a_stub.go": gofile("a", header="//go:build !cgo", body="func F() {}"),
+            "a/x.c": "#include <stdlib.h>\n",
+            "main.go": gofile("main", "example.com/c/a", body="func main() { a.F() }"),
+        },
+    )
+    (root / ".cgotrap.toml").write_text('[build]\ntags = ["x"]\n')
+    loaded = _modules(tmp_path, "scan", str(root), "--targets", "linux/amd64")
+    assert {"cgotrap.read.godecl", "cgotrap.read.cinclude", "tomllib"} <= loaded
+
+
+def test_check_without_a_revision_does_not_load_git_export(tmp_path: Path) -> None:
+    root = _pure(tmp_path / "m")
+    loaded = _modules(tmp_path, "check", str(root), "--targets", "linux/amd64")
+    assert "cgotrap.gate.baseline" in loaded  # check compares with a baseline file
+    assert not {"cgotrap.gate.revision", "tarfile"} & loaded
