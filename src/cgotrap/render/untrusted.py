@@ -98,6 +98,8 @@ def _walk(value: Any, *, keep_lines: bool) -> Any:
             return value
         return _terminal_keep_lines(value) if keep_lines else terminal(value)
     if kind is tuple or kind is list or kind is frozenset:
+        if all(type(v) in _leaf_kinds for v in value):
+            return value  # a verdict per target: (Verdict.PURE, Verdict.CGO, ...)
         items = [_walk(v, keep_lines=keep_lines) for v in value]
         if all(a is b for a, b in zip(items, value, strict=True)):
             return value
@@ -113,6 +115,7 @@ def _walk(value: Any, *, keep_lines: bool) -> Any:
     if names is _UNSEEN:
         names = _record_fields[kind] = _fields_to_walk(kind)
     if names is None:
+        _leaf_kinds.add(kind)
         return value  # numbers, enums, None, frozensets of enums, our own records
     changes = {}
     for name, keep in names:
@@ -127,6 +130,10 @@ _UNSEEN: Any = object()
 _record_fields: dict[type, tuple[tuple[str, bool], ...] | None] = {}
 """Per class: the fields `_walk` escapes, with whether they keep their lines; None for a
 value that is left as it is (a report walks ~10^5 records of a dozen classes)."""
+
+_leaf_kinds: set[type] = set()
+"""The classes `_record_fields` holds None for: a sequence of only these is left as it is
+without a call per item (moby's scan has a tuple of verdicts per package: 45k values)."""
 
 
 def _fields_to_walk(kind: type) -> tuple[tuple[str, bool], ...] | None:
