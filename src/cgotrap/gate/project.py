@@ -168,7 +168,9 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
 def empty_wildcards(patterns: Sequence[str], matrix: MatrixResult) -> list[str]:
     """Wildcard patterns no package of any target matched, whose directory exists (a missing
     directory is go's Error object, reported by the loader)."""
-    out = []
+    out: list[str] = []
+    if not any("..." in pattern for pattern in patterns):
+        return out  # ("std",), ("./cmd/app",): no wildcard, no package to look through
     listed = []
     for tp in matrix.per_target:
         roots = set(tp.roots)  # (a tuple: `in` on it made this quadratic in the packages)
