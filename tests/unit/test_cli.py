@@ -28,6 +28,23 @@ def test_python_dash_m_entry_point() -> None:
     assert done.stdout.startswith("cgotrap ")
 
 
+def test_a_command_run_collects_cycles_less_often_than_a_library_caller() -> None:
+    """The console entry sets the collector's thresholds before the command runs (the
+    objects of a run live until it exits); `main()` in a caller's process leaves them."""
+    code = (
+        "import gc\n"
+        "from cgotrap.cli import main as cli\n"
+        "print(gc.get_threshold())\n"
+        "cli.main = lambda: print(gc.get_threshold()) or 0\n"
+        "cli.entry()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    library, command = done.stdout.splitlines()
+    assert library == "(700, 10, 10)"
+    assert command == str(cli._GC_THRESHOLDS)
+    assert cli._GC_THRESHOLDS[0] > 700
+
+
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["--help"])

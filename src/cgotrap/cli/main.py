@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import os
 import signal
@@ -149,14 +150,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INPUT_OUTPUT
 
 
+_GC_THRESHOLDS = (50_000, 20, 100)
+"""The cyclic collector's thresholds for a command run (the interpreter's are 700, 10, 10).
+
+A run builds objects that live until it exits (modules and their classes, the loaded
+packages, the report); each young collection walks what was allocated since the last one,
+every tenth also all that survived into the middle generation, and the oldest generation
+is walked whole whenever it grew by a quarter, only to find it all alive. Cold scans with
+these thresholds, medians of interleaved runs (user+sys): moby 4.05 -> 3.73 s CPU with the
+same peak RSS (135 MB), GOROOT std 1.06 -> 1.00 s, on a loaded machine. Cycles are still
+collected, less often; `main()` used as a library keeps the interpreter's thresholds."""
+
+
 def entry() -> NoReturn:
-    """The console script and `python -m cgotrap`: `main()`, then exit at once.
+    """The console script and `python -m cgotrap`: `main()` (with `_GC_THRESHOLDS`), then
+    exit at once.
 
     Python's normal exit frees every object one by one; after a large run (a matrix of
     ~10^7 objects) that alone took ~1 s, after the output was complete. The operating
     system takes the memory back at once, so once the output is flushed there is nothing
     left to do (no atexit work: pools and temporary files are closed by `with` blocks).
     """
+    gc.set_threshold(*_GC_THRESHOLDS)
     try:
         code = main()
     except SystemExit as done:  # argparse: --help, --version, a usage error (2)
