@@ -105,6 +105,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    if argv and set(argv) == {"--version"}:
+        return parser  # it prints and exits while parsing: no command to register (~0.1 s)
     wanted = _command_named(argv)
     for name, module in _COMMANDS.items():
         if wanted is None or name == wanted:
