@@ -271,3 +271,20 @@ def test_malformed_directives_are_cgo099_findings() -> None:
         findings, Config(), inline_suppressions=inline, locate=lambda f: (f.file, f.line or 0)
     )
     assert [j.suppression for j in judged] == [None, None]
+
+
+def test_a_file_without_the_directive_is_not_tokenized_and_reads_the_same(goroot: Path) -> None:
+    """`parse` skips tokenizing a file that does not hold the directive's bytes: on real Go
+    files (GOROOT's cgo packages, preambles included) the answer is the full parse's."""
+    from cgotrap.read import suppressions
+
+    files = sorted((goroot / "src" / "runtime" / "cgo").glob("*.go"))
+    files += sorted((goroot / "src" / "net").glob("cgo_*.go"))
+    assert len(files) > 10
+    for f in files:
+        data = f.read_bytes()
+        assert suppressions.DIRECTIVE not in data
+        assert parse(data, f.name) == suppressions._parse(data, f.name)
+    with_directive = SOURCE
+    assert parse(with_directive, "db.go") == suppressions._parse(with_directive, "db.go")
+    assert parse(with_directive, "db.go").suppressions

@@ -131,6 +131,12 @@ def _in_preamble(literal: bytes, line: int) -> list[tuple[int, bool, bytes]]:
 
 def parse(src: bytes, path: str) -> FileSuppressions:
     """Every `//cgotrap:ignore` directive of the Go source `src`."""
+    if DIRECTIVE not in src:  # every directive, in Go or in a preamble, holds these bytes
+        return FileSuppressions(path=path)
+    return _parse(src, path)
+
+
+def _parse(src: bytes, path: str) -> FileSuppressions:
     errors: list[goscan.ScanError] = []
     scanner = goscan.Scanner(src, errors, path)
     # (line, trailing, text after the directive word) of each directive
