@@ -207,9 +207,10 @@ def check_states(states: Mapping[str, State]) -> tuple[bool, dict[str, State]]:
 def code_version() -> str:
     """cgotrap's version and the identity of every file of the installed package (its code
     and its data files): any change to either makes every key new."""
-    root = Path(cgotrap.__file__).parent
+    root = str(Path(cgotrap.__file__).parent)
     h = hashlib.sha256(f"{cgotrap.__version__}\0{CACHE_FORMAT}".encode())
     entries: list[tuple[str, int, int]] = []
+    cut = len(root) + 1  # (os.walk's paths start with root: no relpath per file)
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in files:
@@ -218,7 +219,7 @@ def code_version() -> str:
             full = os.path.join(directory, name)
             with contextlib.suppress(OSError):
                 st = os.stat(full)
-                entries.append((os.path.relpath(full, root), st.st_size, st.st_mtime_ns))
+                entries.append((full[cut:], st.st_size, st.st_mtime_ns))
     for entry in sorted(entries):
         h.update(repr(entry).encode())
     return h.hexdigest()[:32]
