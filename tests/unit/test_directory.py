@@ -137,6 +137,25 @@ def test_one_result_per_context_and_sharing(tmp_path: Path) -> None:
         assert f.imports == (("C",) if ctx.cgo_enabled else ())
 
 
+def test_cgo_enabled_alone_splits_no_context_class(tmp_path: Path) -> None:
+    # No file imports "C": CGO_ENABLED changes nothing but through the `cgo` tag, so a
+    # context with it and one without read the same package: one import, one object.
+    _write(
+        tmp_path,
+        {"a.go": "package a\n", "a_windows.go": "package a\n", "b.c": "int b;\n"},
+    )
+    facts = scan_directory(tmp_path, MATRIX)
+    assert len({id(f) for f in facts}) == 2  # windows or not
+    assert len(set(facts)) == 2
+    # ... and the `cgo` tag still splits where a constraint names it.
+    _write(tmp_path, {"t.go": "//go:build cgo\n\npackage a\n"})
+    facts = scan_directory(tmp_path, MATRIX)
+    assert len({id(f) for f in facts}) == 4
+    for ctx, f in zip(MATRIX.contexts, facts, strict=True):
+        assert ("t.go" in f.go_files) is ctx.cgo_enabled
+        assert f.c_files == ("b.c",)
+
+
 def test_semantics_choice(tmp_path: Path) -> None:
     (tmp_path / "old").mkdir()
     _write(tmp_path / "old", {"a.go": "package a\n"})
