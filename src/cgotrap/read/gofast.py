@@ -88,7 +88,9 @@ _TAIL = rb"[ \t\r]*+(?://[^\n]*+)?\n"
 _NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
 
 
-_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb"|\.)[ \t]++)?\"[^\"\\\n]*+\""
+# A spec's path as `_fast_path_ok` accepts it (plain ASCII, not "C"): a header with any other
+# path does not match at all, so the specs found in a match need no further checks.
+_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb'|\.)[ \t]++)?"(?!C")[+\-./0-9@A-Z_a-z~]++"'
 
 
 _CANONICAL = re.compile(
@@ -118,8 +120,9 @@ _CANONICAL = re.compile(
 # In the matched block every spec starts its line (after "import " for a single import),
 # so one search per spec finds them; comments and blank lines never match.
 _CANONICAL_SPECS = re.compile(
-    rb"^[ \t]*(?:import[ \t]+)?(?:(" + _IDENT + rb"|\.)[ \t]+)?(\"[^\"\\\n]*\")", re.MULTILINE
+    rb"^([ \t]*(?:import[ \t]+)?)(?:(?:" + _IDENT + rb'|\.)[ \t]+)?"([^"\\\n]*)"', re.MULTILINE
 )
+"""Group 1: the line up to the spec (its length is the spec's column - 1); group 2: the path."""
 
 
 # declaration must start a line with a plain letter (const, func, type, var, a stray word).
@@ -147,14 +150,13 @@ def _canonical_go_header(data: bytes, complete: bool) -> FastHeader | None:
     body_start = data.find(b"\n", m.end(1)) + 1  # the line after the package clause
     line = 1 + data.count(b"\n", 0, body_start)
     counted = body_start
+    count = data.count
     for item in _CANONICAL_SPECS.finditer(data, body_start, end):
-        name, path = item.group(1, 2)
-        if (name is not None and name in _KEYWORDS_B) or not _fast_path_ok(path):
-            return None
-        line += data.count(b"\n", counted, item.start())
-        counted = item.start()
-        at = item.start(1) if name is not None else item.start(2)
-        imports.append((path[1:-1].decode("ascii"), line, at - counted + 1))
+        at = item.start()
+        line += count(b"\n", counted, at)
+        counted = at
+        lead, path = item.group(1, 2)
+        imports.append((path.decode("ascii"), line, len(lead) + 1))
     return FastHeader(data[:end], package.decode("ascii"), tuple(imports))
 
 

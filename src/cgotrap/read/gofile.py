@@ -73,6 +73,12 @@ class Position:
         return f"{self.filename}:{self.line}:{self.column}"
 
 
+def position(filename: str, line: int, column: int) -> Position:
+    """A `Position` from its fields in order (how a forked helper's results unpickle one:
+    `forked.dataclass_reducers`' `rebuilders`)."""
+    return Position(filename=filename, line=line, column=column)
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ParseError:
     """The first error go/parser reports for a file header (scanner.ErrorList[0])."""
@@ -672,18 +678,31 @@ def _whole(f: Readable, raw: bytes) -> bytes:
     return raw[3:] if raw.startswith(_BOM) else raw
 
 
-def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
-    """Add the constraint lines of `header` (or the multiple //go:build error)."""
+_NO_CONSTRAINTS: tuple[str, tuple[str, ...], bool] = ("", (), False)
+
+
+def _constraints(name: str, header: bytes) -> tuple[str, tuple[str, ...], bool] | None:
+    """(//go:build line, // +build lines, binary-only) of `header`; None when it has two
+    //go:build lines."""
     if b"//go:build" not in header and b"+build" not in header and _BINARY_ONLY not in header:
-        return src
+        return _NO_CONSTRAINTS
     try:
         go_build, plus_build, binary_only = get_constraints(header)
     except MultipleGoBuildError:
+        return None
+    return go_build, plus_build, binary_only and not name.endswith("_test.go")
+
+
+def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
+    """Add the constraint lines of `header` (or the multiple //go:build error)."""
+    got = _constraints(src.name, header)
+    if got is None:
         return SourceFile(
             name=src.name, kind=src.kind, error=f"{src.name}: multiple //go:build comments"
         )
-    if src.name.endswith("_test.go"):
-        binary_only = False
+    if got is _NO_CONSTRAINTS:
+        return src
+    go_build, plus_build, binary_only = got
     return dataclasses.replace(
         src, go_build=go_build, plus_build=plus_build, binary_only=binary_only
     )
@@ -696,10 +715,23 @@ def _from_fast(
         ImportSpec(path=path, pos=Position(filename=full, line=line, column=col))
         for path, line, col in fast.imports
     )
-    src = SourceFile(name=name, kind=kind, package_name=fast.package, imports=imports)
-    if any(imp.path == "embed" for imp in imports):
-        src = dataclasses.replace(src, embeds=_embed_patterns(whole(), full))
-    return _with_constraints(src, fast.header)
+    embeds: tuple[EmbedPattern, ...] = ()
+    if any(path == "embed" for path, _, _ in fast.imports):
+        embeds = _embed_patterns(whole(), full)
+    got = _constraints(name, fast.header)
+    if got is None:
+        return SourceFile(name=name, kind=kind, error=f"{name}: multiple //go:build comments")
+    go_build, plus_build, binary_only = got
+    return SourceFile(
+        name=name,
+        kind=kind,
+        package_name=fast.package,
+        imports=imports,
+        go_build=go_build,
+        plus_build=plus_build,
+        binary_only=binary_only,
+        embeds=embeds,
+    )
 
 
 def _from_parse(
