@@ -139,6 +139,27 @@ def test_dataclass_reducers_round_trip() -> None:
     assert back[0] is back[1], "sharing between equal results is kept"
 
 
+def test_dataclass_reducers_with_a_rebuilder_pickle_one_call() -> None:
+    from cgotrap.read.gofile import position
+
+    pos = Position(filename="/m/a.go", line=3, column=8)
+    facts = DirFacts(name="a", import_pos=(("fmt", (pos, pos)), ("os", (pos,))))
+    table = forked.dataclass_reducers(DirFacts, rebuilders={Position: position})
+    assert set(table) == {DirFacts, Position}
+    import io
+
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out)
+    pickler.dispatch_table = table
+    pickler.dump(facts)
+    data = out.getvalue()
+    assert b"position" in data
+    assert b"filename" not in data, "the values alone, positionally"
+    back = pickle.loads(data)  # noqa: S301  # written just above
+    assert back == facts
+    assert back.import_pos[0][1][0] is back.import_pos[1][1][0], "one object stays one"
+
+
 TARGETS = [
     Target(goos="linux", goarch="amd64", cgo=True),
     Target(goos="windows", goarch="arm64", cgo=False),

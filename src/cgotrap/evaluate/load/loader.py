@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 @functools.cache
 def _scan_reducers() -> forked.Reducers:
     from cgotrap.evaluate.directory import DirError, DirFacts
-    from cgotrap.read.gofile import Include, Position
+    from cgotrap.read.gofile import Include, Position, position
 
-    return forked.dataclass_reducers(DirFacts, DirError, Position, Include)
+    return forked.dataclass_reducers(DirFacts, DirError, Include, rebuilders={Position: position})
 
 
 _Scanned = tuple[tuple["DirFacts", ...] | None, str]
