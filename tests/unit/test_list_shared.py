@@ -16,6 +16,7 @@ import pytest
 from cgotrap.evaluate.load import load_listing, load_matrix
 from cgotrap.render import golist
 from cgotrap.targets import Target
+from tests.gofixtures import write_tree
 
 TARGETS = [
     Target(goos="linux", goarch="amd64", cgo=False),
@@ -50,9 +51,7 @@ def tree(tmp_path: Path) -> tuple[Path, Path]:
         "f/f.go": 'package f\n\nimport "example.com/m/internal/x"\n',
         "internal/x/x.go": 'package x\n\nimport "example.com/m/c"\n',
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_tree(root, files)
     return root, goroot
 
 
@@ -119,9 +118,7 @@ def test_an_import_chain_deeper_than_the_recursion_limit(
         kid = names[i + 1] if i + 1 < depth else (names[0] if cycle else "")
         imports = f'\n\nimport _ "example.com/c/{kid}"\n' if kid else "\n"
         files[f"{name}/{name}.go"] = f"package {name}{imports}"
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_tree(root, files)
     got = load_matrix(
         ["./" + names[0]], TARGETS[:1], root=root, goroot=goroot, go_version="go1.27.3"
     )
@@ -173,9 +170,7 @@ def test_targets_share_a_node_only_when_its_imports_fail_alike(tree: tuple[Path,
         "q/q_other.go": "//go:build !linux\n\npackage q\n",
         "r/r.go": 'package r\n\nimport "example.com/m/q"\n',
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_tree(root, files)
     kw = {"root": root, "goroot": goroot, "go_version": "go1.27.3"}
     patterns = ["./g", "./r"]
     shared = load_listing(patterns, TARGETS, **kw)  # type: ignore[arg-type]  # kw is typed loosely
