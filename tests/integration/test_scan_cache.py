@@ -693,3 +693,19 @@ def test_the_parser_helper_builds_while_loading_and_is_stopped_when_not_needed(
     assert not list(godecl_dir.rglob("build-*"))
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_cache_directory_that_cannot_be_made_costs_only_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """$CGOTRAP_CACHE_DIR naming a file: nothing is cached, the go/parser helper is built
+    into a temporary folder, and the answer is the one a working cache gives."""
+    root = _module(tmp_path / "m")
+    expected = _scan(root)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("CGOTRAP_CACHE_DIR", str(blocked))
+    capsys.readouterr()
+    assert _scan(root) == expected
+    assert capsys.readouterr().err == ""
+    assert blocked.read_text() == ""

@@ -16,6 +16,7 @@ GOROOT/src, so a whole large tree is never read.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
@@ -167,12 +168,16 @@ class PendingReader:
         if go is None or self._version is None:
             self._problem = "go not found: names used only with cgo and stubs are not judged"
             return
-        if store is None:
-            self._home = Path(tempfile.mkdtemp(prefix="cgotrap-"))
-        home = store.directory if store is not None else self._home
-        assert home is not None  # noqa: S101  # (one of the two is set just above)
         try:
-            self._build = HelperBuild.start(go.path, home, self._version)
+            build = None
+            if store is not None:
+                # (a cache directory that cannot be made or written: no cache for the helper)
+                with contextlib.suppress(OSError):
+                    build = HelperBuild.start(go.path, store.directory, self._version)
+            if build is None:
+                self._home = Path(tempfile.mkdtemp(prefix="cgotrap-"))
+                build = HelperBuild.start(go.path, self._home, self._version)
+            self._build = build
         except ToolchainMissingError as exc:
             self._fail(str(exc))
 
