@@ -8,6 +8,7 @@ BOM), as in Go's testRead.
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -507,3 +508,28 @@ def test_header_of_millions_of_lines_is_refused_per_file_with_flat_memory() -> N
     just_under = b"//x\n" * (gofile.MAX_HEADER_LINES - 10) + b"package p\n"
     assert source_from_bytes(just_under, "x.go", FileKind.GO).package_name == "p"
     assert time.monotonic() - start < 30
+
+
+def test_fast_path_source_file_equals_the_exact_ports() -> None:
+    # The fast path builds its records without their __init__ (`_import_specs`, `position`):
+    # they must be the records the exact port builds, field for field.
+    text = b'//go:build linux\n\npackage p\n\nimport (\n\t"a"\n\tb "b/c"\n)\n\nfunc F() {}\n'
+    fast = source_from_bytes(text, "x.go", FileKind.GO, "/d")
+    header, err = go_header(text)
+    assert fast_go_header(text, True) is not None
+    assert err == ""
+    exact = gofile._from_parse("/d/x.go", "x.go", FileKind.GO, header, lambda: text)
+    assert fast == exact
+    assert fast.go_build == "//go:build linux"
+    assert fast.imports[1] == gofile.ImportSpec(
+        path="b/c", pos=gofile.Position(filename="/d/x.go", line=7, column=2)
+    )
+    assert repr(fast.imports) == repr(exact.imports)
+    made = gofile.position("/d/x.go", 7, 2)
+    assert made == fast.imports[1].pos
+    assert hash(made) == hash(fast.imports[1].pos)
+
+
+@pytest.mark.parametrize("directory", ["/a/b", "/", "", "rel", "/a/b/"])
+def test_go_join_is_os_path_join(directory: str) -> None:
+    assert gofile.go_join(directory, "x.go") == os.path.join(directory, "x.go")  # noqa: PTH118
