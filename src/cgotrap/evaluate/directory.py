@@ -428,18 +428,18 @@ class _Builder:
 
     def facts(self, error: DirError | None, *, finish: bool) -> DirFacts:
         lists = self.lists
-
-        def pos(kind: str) -> ImportPos:
-            if not finish:
-                return ()
-            table = self.import_pos[kind]
-            return tuple((path, tuple(table[path])) for path in sorted(table))
-
-        def paths(kind: str) -> tuple[str, ...]:
-            return tuple(sorted(self.import_pos[kind])) if finish else ()
+        # Per import table ("", test, xtest): the sorted paths and ImportPos (one sort each).
+        imports: dict[str, tuple[tuple[str, ...], ImportPos]] = {}
+        for kind, table in self.import_pos.items():
+            if finish and table:
+                keys = sorted(table)
+                imports[kind] = (tuple(keys), tuple([(path, tuple(table[path])) for path in keys]))
+            else:
+                imports[kind] = ((), ())
 
         def embeds(kind: str) -> tuple[str, ...]:
-            return tuple(sorted(self.embeds[kind])) if finish else ()
+            found = self.embeds[kind]
+            return tuple(sorted(found)) if finish and found else ()
 
         flags = self.flags
         return DirFacts(
@@ -460,16 +460,16 @@ class _Builder:
             syso_files=tuple(lists[FileKind.SYSO]),
             test_go_files=tuple(lists["test"]),
             xtest_go_files=tuple(lists["xtest"]),
-            imports=paths(""),
-            test_imports=paths("test"),
-            xtest_imports=paths("xtest"),
-            import_pos=pos(""),
-            test_import_pos=pos("test"),
-            xtest_import_pos=pos("xtest"),
+            imports=imports[""][0],
+            test_imports=imports["test"][0],
+            xtest_imports=imports["xtest"][0],
+            import_pos=imports[""][1],
+            test_import_pos=imports["test"][1],
+            xtest_import_pos=imports["xtest"][1],
             embed_patterns=embeds(""),
             embed_pos=(
                 tuple((k, tuple(self.embed_pos[k])) for k in sorted(self.embed_pos))
-                if finish
+                if finish and self.embed_pos
                 else ()
             ),
             test_embed_patterns=embeds("test"),
