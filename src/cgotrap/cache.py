@@ -124,6 +124,13 @@ def state_of(path: str, old: State | None = None, *, defer: bool = False) -> Sta
         st = os.stat(path)
     except OSError:
         return old if old == MISSING else MISSING
+    return _state_of_stat(path, st, old, defer=defer)
+
+
+def _state_of_stat(
+    path: str, st: os.stat_result, old: State | None, *, defer: bool = False
+) -> State:
+    """`state_of` with the path's stat (symbolic links followed) already taken."""
     identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
     if old is not None and old.identity == identity and old.trusted:
         return old
@@ -500,16 +507,44 @@ def dir_states(directory: str) -> tuple[State, tuple[tuple[str, State], ...]]:
     it that is not a directory. Taken before the scan reads anything: a file changed in
     between then differs from its state on the next run. Files with trusted timestamps are
     not hashed yet (`PENDING`): `DirScans` hashes them off the run's critical path."""
+    dstate, files, _ = dir_states_and_entries(directory)
+    return dstate, files
+
+
+def dir_states_and_entries(
+    directory: str,
+) -> tuple[State, tuple[tuple[str, State], ...], list[os.DirEntry[str]] | None]:
+    """`dir_states` and the directory's entries it listed (None when it could not list
+    them), for the scan to list the same snapshot: each entry keeps the stat taken here
+    (`os.DirEntry` caches it), so the scan's own checks cost no second system call."""
     dstate = state_of(directory)
     files: list[tuple[str, State]] = []
+    entries: list[os.DirEntry[str]] | None = None
     if dstate.identity and stat.S_ISDIR(dstate.mode):
+        kept: list[os.DirEntry[str]] = []
         try:
             with os.scandir(directory) as it:
-                names = sorted(e.name for e in it if not e.is_dir(follow_symlinks=False))
+                entries = list(it)
+            kept = sorted(
+                (e for e in entries if not e.is_dir(follow_symlinks=False)), key=_entry_name
+            )
         except OSError:
-            names = []
-        files = [(name, state_of(os.path.join(directory, name), defer=True)) for name in names]
-    return dstate, tuple(files)
+            entries = None
+        files = [(entry.name, _entry_state(entry)) for entry in kept]
+    return dstate, tuple(files), entries
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _entry_state(entry: os.DirEntry[str]) -> State:
+    """`state_of(entry.path, defer=True)` from the entry's (cached) stat."""
+    try:
+        st = entry.stat(follow_symlinks=True)
+    except OSError:
+        return MISSING
+    return _state_of_stat(entry.path, st, None, defer=True)
 
 
 def check_dir_entry(directory: str, entry: DirEntry) -> DirEntry | None:

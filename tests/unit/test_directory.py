@@ -309,3 +309,54 @@ def test_named_pipes_are_never_opened(tmp_path: Path) -> None:
     assert facts.error.err == f"open {tmp_path}/b.go: not a regular file, not read by cgotrap"
     (tmp_path / "d.go").symlink_to("/dev/zero")
     assert "d.go" in scan_directory(tmp_path, MATRIX)[0].invalid_go_files
+
+
+def test_entries_listed_for_the_cache_give_the_same_listing_states_and_scan(
+    tmp_path: Path,
+) -> None:
+    # The loader lists a directory once (`cache.dir_states_and_entries`) and the scan reuses
+    # those entries and their cached stats: what it sees must be what its own listing sees.
+    from cgotrap import cache
+
+    _write(
+        tmp_path,
+        {
+            "a.go": "package a\n",
+            "a_linux.go": '//go:build cgo\n\npackage a\n\nimport "C"\n',
+            "b.c": "int x;\n",
+            "_hidden.go": "package a\n",
+            "README": "text\n",
+        },
+    )
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub.go").mkdir()
+    (tmp_path / "link.go").symlink_to("a.go")
+    (tmp_path / "dirlink.go").symlink_to("sub")
+    (tmp_path / "broken.go").symlink_to("nowhere")
+    os.mkfifo(tmp_path / "pipe.go")
+    for path in tmp_path.iterdir():
+        if not path.is_symlink():
+            os.utime(path, (OLD, OLD))
+    directory = str(tmp_path)
+    dstate, files, entries = cache.dir_states_and_entries(directory)
+    assert entries is not None
+    assert (dstate, files) == cache.dir_states(directory)
+    assert [name for name, _ in files] == [
+        "README", "_hidden.go", "a.go", "a_linux.go", "b.c", "broken.go", "dirlink.go",
+        "link.go", "pipe.go",
+    ]  # fmt: skip
+    assert list_directory(directory, entries=entries) == list_directory(directory)
+    assert not list_directory(directory).indexable  # (the symbolic links)
+    assert scan_directory(directory, MATRIX, entries=entries) == scan_directory(directory, MATRIX)
+    assert cache.dir_states_and_entries(str(tmp_path / "missing"))[2] is None
+    # Regular files only: indexable from the entries' cached stats, until one is fresh.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    _write(plain, {"a.go": "package a\n", "b.go": "package a\n"})
+    entries = cache.dir_states_and_entries(str(plain))[2]
+    assert entries is not None
+    assert list_directory(str(plain), entries=entries).indexable
+    (plain / "b.go").write_text("package a\n")
+    entries = cache.dir_states_and_entries(str(plain))[2]
+    assert entries is not None
+    assert not list_directory(str(plain), entries=entries).indexable

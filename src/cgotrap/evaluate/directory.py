@@ -723,13 +723,23 @@ MODTIME_CUTOFF_SECONDS = 2.0
 """modindex's modTimeCutoff: a file this recent makes the directory unindexable."""
 
 
-def list_directory(directory: str, *, now: float | None = None) -> DirListing:
-    """List a directory like go/build's ReadDir loop (raises OSError if unreadable)."""
+def list_directory(
+    directory: str,
+    *,
+    now: float | None = None,
+    entries: Sequence[os.DirEntry[str]] | None = None,
+) -> DirListing:
+    """List a directory like go/build's ReadDir loop (raises OSError if unreadable).
+
+    `entries`: the directory's entries, already listed by `os.scandir` (their cached
+    stats are used), instead of listing it here."""
     cutoff = (time.time() if now is None else now) - MODTIME_CUTOFF_SECONDS
     sources: list[tuple[str, FileKind]] = []
     indexable = "internal/fips140/v" not in directory.replace(os.sep, "/")
-    with os.scandir(directory) as it:
-        entries = sorted(it, key=lambda e: _go_sort_key(e.name))
+    if entries is None:
+        with os.scandir(directory) as it:
+            entries = list(it)
+    entries = sorted(entries, key=lambda e: _go_sort_key(e.name))
     pipes: set[str] = set()
     for entry in entries:
         name = entry.name
@@ -782,15 +792,17 @@ def scan_directory(
     contexts: ContextSet,
     *,
     semantics: ImportSemantics = ImportSemantics.AUTO,
+    entries: Sequence[os.DirEntry[str]] | None = None,
 ) -> tuple[DirFacts, ...]:
     """One DirFacts per context (equal results are the same object). Reads each file once.
 
     `directory` is used as go names it: messages and positions are built from it, so pass
-    the absolute, clean path go list would show as `Dir`.
+    the absolute, clean path go list would show as `Dir`. `entries`: its `os.scandir`
+    entries when the caller has listed it already (`list_directory`).
     """
     dir_str = os.fspath(directory)
     try:
-        listing = list_directory(dir_str)
+        listing = list_directory(dir_str, entries=entries)
     except OSError as exc:
         err = DirError(kind=DirErrorKind.DIRECTORY, err=_dir_error_text(dir_str, exc))
         facts = DirFacts(error=err)

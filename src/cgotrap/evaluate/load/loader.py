@@ -110,21 +110,22 @@ class _Loader:
 
     def _scan_entry(self, directory: str) -> tuple[_Scanned, DirEntry]:
         """`_scan_checked` through the cache of directory scans, with the cache's entry."""
-        from cgotrap.cache import dir_states
+        from cgotrap.cache import dir_states_and_entries
 
         entry = self.dir_scans.lookup(directory) if self.dir_scans is not None else None
         if entry is not None:
             return entry[2], entry
-        dstate, files = dir_states(directory)  # before reading: see `dir_states`
-        got = self._scan_now(directory)
+        # before reading (see `dir_states`); the scan lists the entries listed there
+        dstate, files, entries = dir_states_and_entries(directory)
+        got = self._scan_now(directory, entries)
         return got, (dstate, files, got)
 
-    def _scan_now(self, directory: str) -> _Scanned:
+    def _scan_now(self, directory: str, entries: list[os.DirEntry[str]] | None = None) -> _Scanned:
         try:
             st = os.stat(directory)
             if not stat.S_ISDIR(st.st_mode):
                 return None, ""
-            return self._scan(directory, self.contexts), ""
+            return self._scan(directory, self.contexts, entries=entries), ""
         except OSError as exc:
             return None, f"{directory}: {exc.strerror or exc}"
 
