@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cgotrap.evaluate.load import match_pattern, short_path, tree_can_match
-from cgotrap.evaluate.load.patterns import _walk_dirs
+from cgotrap.evaluate.load.patterns import _rel_below, _walk_dirs
 
 # pattern, names that match, names that do not (from pkgpattern's TestMatchPattern)
 MATCH_CASES = [
@@ -88,3 +88,21 @@ def test_short_path() -> None:
     assert short_path("/a/b/c.go", "/a/b") == "c.go"
     assert short_path("/a/b/c.go", "/a/b/d") == "../c.go"
     assert short_path("/x.go", "/very/deep/dir/here") == "/x.go"
+
+
+@pytest.mark.parametrize("root", [".", "a", "/t", "/t/", "t/../u", "./t", "/"])
+def test_rel_below_is_relpath_for_what_the_walk_yields(
+    tmp_path: Path, root: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The walk's directories are sliced below their root instead of os.path.relpath: the
+    # same text, also for roots that are relative, "/", or not clean (relpath's way then).
+    (tmp_path / "t" / "x" / "y").mkdir(parents=True)
+    (tmp_path / "u" / "z").mkdir(parents=True)
+    (tmp_path / "a").mkdir()
+    monkeypatch.chdir(tmp_path)
+    base = str(tmp_path) + root if root.startswith("/") else root
+    walked = list(_walk_dirs(base, prune_gomod=False, prune_vendor=False))
+    assert walked
+    for directory in [*walked, "/elsewhere", str(tmp_path), str(tmp_path / "t")]:
+        assert _rel_below(directory, base) == os.path.relpath(directory, base)
+    assert _rel_below("/x/y", "/") == os.path.relpath("/x/y", "/")

@@ -100,6 +100,17 @@ def _walk_dirs(
         stack.extend(reversed(children))
 
 
+def _rel_below(directory: str, root: str) -> str:
+    """`os.path.relpath(directory, root)` for a directory `_walk_dirs(root)` yielded: its
+    path below the root, sliced off (relpath itself made a third of the walk over moby)."""
+    if directory == root:
+        return "."
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if directory.startswith(prefix) and root == os.path.normpath(root):
+        return directory[len(prefix) :]
+    return os.path.relpath(directory, root)
+
+
 # cmd/go/internal/modload/init.go: findModuleRoot (go1.27.3)
 def _module_root_of(directory: str) -> str:
     """The nearest directory at or above `directory` holding a go.mod that is not a
@@ -359,7 +370,7 @@ class _Patterns:
         for directory in walk:
             if directory == src:
                 continue
-            name = os.path.relpath(directory, src).replace(os.sep, "/")
+            name = _rel_below(directory, src).replace(os.sep, "/")
             if name != "builtin":
                 out.append((directory, name))
         return out
@@ -369,7 +380,7 @@ class _Patterns:
         out: list[tuple[str, str]] = []
         for mpath, root in loader.resolver.mains:
             for directory in self._walk(root, prune_gomod=True, prune_vendor=True):
-                rel = os.path.relpath(directory, root).replace(os.sep, "/")
+                rel = _rel_below(directory, root).replace(os.sep, "/")
                 if loader.project.in_goroot and mpath == "std":
                     if rel != ".":
                         out.append((directory, rel))
@@ -435,7 +446,7 @@ class _Patterns:
             for directory in self._walk(
                 root, prune_gomod=prune_gomod, prune_vendor=prune_vendor, ignores=ignored
             ):
-                rel = os.path.relpath(directory, root).replace(os.sep, "/")
+                rel = _rel_below(directory, root).replace(os.sep, "/")
                 if rel == "." and prefix == "":
                     continue
                 name = prefix if rel == "." else (f"{prefix}/{rel}" if prefix else rel)
@@ -471,7 +482,7 @@ class _Patterns:
             else:
                 # the path as go's walk names it: from the pattern's own start ("../m/b"
                 # for "../m/..." run inside m), not from the working directory
-                name = os.path.normpath(os.path.join(start, os.path.relpath(directory, start_abs)))
+                name = os.path.normpath(os.path.join(start, _rel_below(directory, start_abs)))
                 if prefix and name != ".":
                     name = "./" + name
             name = name.replace(os.sep, "/")
