@@ -8,6 +8,7 @@ BOM), as in Go's testRead.
 
 from __future__ import annotations
 
+import io
 import os
 import time
 
@@ -511,15 +512,25 @@ def test_header_of_millions_of_lines_is_refused_per_file_with_flat_memory() -> N
 
 
 def test_fast_path_source_file_equals_the_exact_ports() -> None:
-    # The fast path builds its records without their __init__ (`_import_specs`, `position`):
-    # they must be the records the exact port builds, field for field.
+    # The fast path builds its records without their __init__ (`_import_specs`, `position`,
+    # `_from_fast`): they must be the records the exact port builds, field for field.
     text = b'//go:build linux\n\npackage p\n\nimport (\n\t"a"\n\tb "b/c"\n)\n\nfunc F() {}\n'
+    embeds = (
+        b'// +build !cgo\n\n//go:binary-only-package\n\npackage q\n\nimport "embed"\n\n'
+        b"//go:embed a.txt b\nvar f embed.FS\n"
+    )
+    for data in (text, embeds):
+        header, err = go_header(data)
+        assert fast_go_header(data, True) is not None
+        assert err == ""
+        exact = gofile._from_parse("/d/x.go", "x.go", FileKind.GO, header, io.BytesIO(data).read)
+        assert source_from_bytes(data, "x.go", FileKind.GO, "/d") == exact
+    other = source_from_bytes(embeds, "x.go", FileKind.GO, "/d")
+    assert other.plus_build == ("// +build !cgo",)
+    assert other.binary_only
+    assert [e.pattern for e in other.embeds] == ["a.txt", "b"]
     fast = source_from_bytes(text, "x.go", FileKind.GO, "/d")
-    header, err = go_header(text)
-    assert fast_go_header(text, True) is not None
-    assert err == ""
-    exact = gofile._from_parse("/d/x.go", "x.go", FileKind.GO, header, lambda: text)
-    assert fast == exact
+    exact = gofile._from_parse("/d/x.go", "x.go", FileKind.GO, go_header(text)[0], lambda: text)
     assert fast.go_build == "//go:build linux"
     assert fast.imports[1] == gofile.ImportSpec(
         path="b/c", pos=gofile.Position(filename="/d/x.go", line=7, column=2)
