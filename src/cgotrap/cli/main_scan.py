@@ -35,6 +35,7 @@ from typing import Any
 
 from cgotrap.cli import gate as gate_options
 from cgotrap.cli import output, streams
+from cgotrap.cli.main import keep_until_exit
 from cgotrap.discover.goenv import found_go_environment
 from cgotrap.errors import ExitCode, InputError, UsageError, combine
 from cgotrap.vocabulary import BUILDMODES, DEFAULT_TARGETS
@@ -140,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with streams.recorded() as recording:
             code, inputs = _run(args, root)
+        keep_until_exit(inputs)  # (it holds the scan and its directory scans)
         states = inputs()  # (after the output: the cache's writer had the time to finish)
         if answers is not None and states is not None and recording.replayable:
             answers.save(recording.events, code, states, started)
@@ -205,18 +207,17 @@ class _Answers:
         return int(code)
 
     def save(
-        self, events: list[tuple[str, ...]], code: int, states: dict[str, Any], started: int
+        self, events: list[tuple[str, ...]], code: int, states: tuple[bytes, ...], started: int
     ) -> None:
-        """Keep the answer (`started`: time.time_ns() before the run: an input changed
-        since, or just before, may not be what the run read)."""
+        """Keep the answer (`states`: the scan's inputs, `cache.Packed` parts; `started`:
+        time.time_ns() before the run: an input changed since, or just before, may not be
+        what the run read)."""
         from cgotrap import cache
 
-        everything = dict(states)
-        for path in self.extra:
-            everything.setdefault(path, cache.state_of(path))
-        if cache.changed_since([everything[p] for p in self.extra], started):
+        extra = {path: cache.state_of(path) for path in self.extra}
+        if cache.changed_since(extra.values(), started):
             return  # edited while we ran: what was read is unknown
-        self.store.put_answer("answer", self.key, (events, int(code)), everything)
+        self.store.put_answer("answer", self.key, (events, int(code)), (*states, cache.pack(extra)))
 
 
 _TERMINAL_ENV = (
@@ -240,7 +241,9 @@ def _tty() -> bool:
         return False
 
 
-def _run(args: argparse.Namespace, root: Path) -> tuple[int, Callable[[], dict[str, Any] | None]]:
+def _run(
+    args: argparse.Namespace, root: Path
+) -> tuple[int, Callable[[], tuple[bytes, ...] | None]]:
     """The scan, judged and emitted: (exit code, what gives the states of its inputs, when
     known: `_scan_cached`)."""
     from cgotrap.cli import scan_args

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from cgotrap.cli import gate as gate_options
 from cgotrap.config import Config
@@ -61,13 +60,14 @@ def options(args: argparse.Namespace) -> tuple[Path, Config, project.ScanOptions
 
 def cached_scan(
     args: argparse.Namespace, root: Path, options: project.ScanOptions, config: Config
-) -> tuple[project.ProjectScan, Callable[[], dict[str, Any] | None]]:
+) -> tuple[project.ProjectScan, Callable[[], tuple[bytes, ...] | None]]:
     """`project.scan_project`, answered from the cache when every path the last answer was
     read from is unchanged (`cgotrap.cache`); otherwise the directories that did not change
     come from the cache of directory scans. `--no-cache`: neither read nor written. Also
-    what gives the states of the paths the answer was read from (None when not known): to
-    be called once the output is written, it also keeps the scan in the cache (the files'
-    digests come from the directory-scan writer, in the background until then)."""
+    what gives the states of the paths the answer was read from (`cache.Packed` parts; None
+    when not known): to be called once the output is written, it also keeps the scan in the
+    cache (the files' digests come from the directory-scan writer, in the background until
+    then)."""
     import dataclasses
     import gc
     import time
@@ -86,7 +86,7 @@ def cached_scan(
     env = cache.env_key(options.env)
     key = cache.make_key("scan", resolved, repr(options), repr(config), env, go_binary)
     if store is not None:
-        hit = store.get_checked("scan", key, with_states=True)
+        hit = store.get_answer("scan", key, with_states=True)
         if hit is not None and isinstance(hit[0], project.ProjectScan):
             return hit[0], lambda: hit[1]
     dir_scans = None
@@ -115,13 +115,13 @@ def cached_scan(
             gc.freeze()
             gc.enable()
 
-    def inputs() -> dict[str, Any] | None:
+    def inputs() -> tuple[bytes, ...] | None:
         if store is None or dir_scans is None:
             return None
         # (the loader saved the directory scans, in the background, once it had them all)
         states = dir_scans.consulted(started)
         if states is not None:
-            store.put_checked("scan", key, scanned, states, background=True)
+            store.put_answer("scan", key, scanned, states)
         return states
 
     return scanned, inputs
