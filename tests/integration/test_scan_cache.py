@@ -102,9 +102,9 @@ def test_each_edit_is_seen_on_the_next_run(tmp_path: Path, name: str) -> None:
     stored = key_file.read_bytes()
     store = cache.Store(cache.default_dir())
     key = key_file.name.removeprefix("scan-").removesuffix(".bin")
-    assert store.get_checked("scan", key) is not None
+    assert store.get_answer("scan", key) is not None
     _edit(root / rel, old, new)
-    assert store.get_checked("scan", key) is None
+    assert store.get_answer("scan", key) is None
     if name == "modules.txt":
         from cgotrap.discover.vendor import VendorError
 
@@ -147,15 +147,21 @@ def test_a_mode_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
     before = _scan(root)
     store = cache.Store(cache.default_dir())
     key = _scan_files()[0].name.removeprefix("scan-").removesuffix(".bin")
-    assert store.get_checked("scan", key) is not None
+    assert store.get_answer("scan", key) is not None
     (root / "a" / "a.go").chmod(0o755)
     _settle()
-    assert store.get_checked("scan", key) is None
+    assert store.get_answer("scan", key) is None
     assert _scan(root) == before == _scan(root, "--no-cache")
 
 
-def test_a_touched_file_keeps_the_answer(tmp_path: Path) -> None:
-    """Same content, new timestamps: re-hashed, still a hit, and trusted again after."""
+def _unpacked(parts: tuple[bytes, ...]) -> dict[str, cache.State]:
+    return {path: st for part in parts for path, st in cache.unpack(part).items()}
+
+
+def test_a_touched_file_keeps_the_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same content, new timestamps: re-hashed, still a hit, with the file's new state
+    (trusted again: what an answer saved from this hit keeps); past `_REHASH_FILES`
+    re-hashed files the entry itself is rewritten with it."""
     root = _module(tmp_path / "m")
     before = _scan(root)
     store = cache.Store(cache.default_dir())
@@ -163,10 +169,15 @@ def test_a_touched_file_keeps_the_answer(tmp_path: Path) -> None:
     target = root / "a" / "a.go"
     os.utime(target)
     _settle()
-    assert store.get_checked("scan", key) is not None
-    states, _ = store.get("scan", key)
-    assert states[str(target)].trusted
-    assert states[str(target)].identity[3] == target.stat().st_mtime_ns
+    for rehash_files in (cache._REHASH_FILES, 0):
+        monkeypatch.setattr(cache, "_REHASH_FILES", rehash_files)
+        hit = store.get_answer("scan", key, with_states=True)
+        assert hit is not None
+        states = _unpacked(hit[1])
+        assert states[str(target)].trusted
+        assert states[str(target)].identity[3] == target.stat().st_mtime_ns
+    kept, _ = store.get("scan", key)
+    assert _unpacked(kept)[str(target)].identity[3] == target.stat().st_mtime_ns  # rewritten
     assert _scan(root) == before
 
 
@@ -227,7 +238,7 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -
     assert _scan(root) == after  # rebuilt: a sound file again
     store = cache.Store(cache.default_dir())
     key = _scan_files()[0].name.removeprefix("scan-").removesuffix(".bin")
-    assert store.get_checked("scan", key) is not None
+    assert store.get_answer("scan", key) is not None
 
 
 def test_cache_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -311,18 +322,38 @@ def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
     for directory, (_, files, _) in entries.items():
         kept += [(str(Path(directory, name)), st) for name, st in files]
     (scan_file,) = _scan_files()
-    states, _ = store.get("scan", scan_file.stem.removeprefix("scan-"))
-    kept += list(states.items())
+    parts, _ = store.get("scan", scan_file.stem.removeprefix("scan-"))
+    kept += list(_unpacked(parts).items())
     (answer_file,) = _answer_files()
-    paths, _, digests, _, _ = store.get("answer", answer_file.stem.removeprefix("answer-"))
-    kept += [
-        (p, cache.State(identity=(0,) * 6, digest=d, trusted=True))
-        for p, d in zip(paths, digests, strict=True)
-    ]
+    parts, _ = store.get("answer", answer_file.stem.removeprefix("answer-"))
+    kept += list(_unpacked(parts).items())
     files = [(p, st) for p, st in kept if Path(p).is_file()]
     assert len(files) >= 3 * 9  # the module's 9 files, in each of the three
     for path, st in files:
         assert st.digest == hashlib.sha256(Path(path).read_bytes()).digest(), path
+
+
+def test_a_cold_scan_hashes_nothing_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file of a cold scan, go's binary (17 MB) included, is hashed by the forked
+    writer of the directory scans, off the run's critical path: the process that prints
+    the answer hashes none, and still keeps every input's state in the scan's entry."""
+    root = _module(tmp_path / "m")
+    hashed_here: list[str] = []
+    digest = cache._file_digest
+
+    def counting(path: str) -> bytes | None:
+        hashed_here.append(path)
+        return digest(path)
+
+    monkeypatch.setattr(cache, "_file_digest", counting)
+    _scan(root)
+    assert hashed_here == []
+    store = cache.Store(cache.default_dir())
+    parts, _ = store.get("scan", _scan_files()[0].stem.removeprefix("scan-"))
+    states = _unpacked(parts)
+    go = str(toolchain.require("go").path)
+    assert states[go].digest == cache._file_digest(go)
+    assert str(root / "a" / "a.go") in states
 
 
 def test_a_file_changed_before_it_was_hashed_matches_nothing(tmp_path: Path) -> None:
