@@ -7,6 +7,7 @@ with `ziglang/zig`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import functools
@@ -112,18 +113,54 @@ def go_env() -> dict[str, str]:
     return env
 
 
+_ASKED: set[str] = set()
+"""The tools `version` was asked about (its answer is cached: nothing to start again)."""
+
+_STARTED: dict[str, subprocess.Popen[str]] = {}
+"""Version queries `start_version` started, until `version` reads them."""
+
+
+def start_version(name: str) -> None:
+    """Start asking the tool its version in the background, for `version` to read later:
+    `go env GOVERSION` takes ~6 ms, which a scan spends importing its loader instead. The
+    caller must call `version(name)` before it exits (that waits for the process)."""
+    if name in _ASKED or name in _STARTED:
+        return
+    tool = find(name)
+    if tool is None:
+        return
+    with contextlib.suppress(OSError):  # (`version` then asks again, and says None)
+        _STARTED[name] = _ask_version(name, tool)
+
+
 @functools.cache
 def version(name: str) -> str | None:
     """The version string the tool reports ("go1.27.3", "0.17.1"), or None if absent/broken."""
+    _ASKED.add(name)
     tool = find(name)
     if tool is None:
         return None
-    argv = [str(tool.path), "env", "GOVERSION"] if name == "go" else [str(tool.path), "version"]
     try:
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=60, check=False, env=go_env()
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        proc = _STARTED.pop(name, None) or _ask_version(name, tool)
+    except OSError:
         return None
-    out = done.stdout.strip()
-    return out if done.returncode == 0 and out else None
+    return _version_said(proc)
+
+
+def _ask_version(name: str, tool: Tool) -> subprocess.Popen[str]:
+    argv = [str(tool.path), "env", "GOVERSION"] if name == "go" else [str(tool.path), "version"]
+    return subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=go_env()
+    )
+
+
+def _version_said(proc: subprocess.Popen[str]) -> str | None:
+    with proc:
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return None
+    out = out.strip()
+    return out if proc.returncode == 0 and out else None

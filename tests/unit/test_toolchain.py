@@ -16,9 +16,11 @@ from cgotrap.errors import ToolchainMissingError
 def _fresh_cache() -> object:
     toolchain.find.cache_clear()
     toolchain.version.cache_clear()
+    toolchain._ASKED.clear()
     yield None
     toolchain.find.cache_clear()
     toolchain.version.cache_clear()
+    toolchain._ASKED.clear()
 
 
 def _executable(path: Path, text: str) -> Path:
@@ -35,6 +37,25 @@ def test_path_wins_over_pypi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert tool.path == fake.resolve()
     assert tool.origin is toolchain.Origin.PATH
     assert toolchain.version("go") == "go1.99.0"
+
+
+def test_a_version_started_early_is_the_one_read_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`start_version` runs the query in the background; `version` reads that one (it is
+    not run twice) and leaves no process behind; once answered, it is not started again."""
+    runs = tmp_path / "runs"
+    _executable(tmp_path / "go", f"#!/bin/sh\necho run >> {runs}\necho go1.98.0\n")
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    toolchain.start_version("go")
+    (started,) = toolchain._STARTED.values()
+    assert toolchain.version("go") == "go1.98.0"
+    assert started.returncode == 0  # waited for
+    assert not toolchain._STARTED
+    toolchain.start_version("go")
+    assert not toolchain._STARTED
+    assert toolchain.version("go") == "go1.98.0"
+    assert runs.read_text() == "run\n"
 
 
 def test_falls_back_to_pypi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
