@@ -215,3 +215,35 @@ def test_gen_ports_reproduces_the_checked_in_file() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_header_catalog_builds_each_libc_when_asked_and_checks_all_on_load() -> None:
+    """A target's header set is built on first use (a scan asks for a few of the 44), and
+    is the compiler's headers with those of its libc's directories; a target naming an
+    unknown directory is still refused when the file is loaded."""
+    from cgotrap.judge import headers
+    from cgotrap.targets import expand
+
+    raw = data.load("libc_headers.json")
+    got = headers.parse_catalog(raw)
+    assert not got.built
+    musl = next(t for t in expand("linux/arm64-musl", (True,)))
+    libc = got.for_target(musl)
+    assert libc is not None
+    assert list(got.built) == ["linux/arm64-musl"]
+    assert got.for_target(musl) is libc
+    doc = got.doc
+    for key, entry in doc.targets.items():
+        want = frozenset(doc.compiler_headers).union(*(doc.header_dirs[d] for d in entry.dirs))
+        if entry.family in ("darwin", "mingw"):  # case-insensitive file systems
+            want = frozenset(h.lower() for h in want)
+        assert got.by_key[key].headers == want, key
+    bsd = [e for e in doc.targets.values() if e.family in ("freebsd", "netbsd", "openbsd")]
+    assert got.bsd_headers == frozenset().union(
+        *(got.by_key[k].headers for k, e in doc.targets.items() if e in bsd)
+    ) - frozenset(doc.compiler_headers)
+    broken = json.loads(json.dumps(raw))
+    first = next(iter(broken["targets"].values()))
+    first["dirs"] = [*first["dirs"], "no/such/dir"]
+    with pytest.raises(DataError, match="names unknown dirs"):
+        headers.parse_catalog(broken)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgotrap import data as data_files
 from cgotrap.errors import DataError
 from cgotrap.read import cpp
 from cgotrap.targets import Libc, Target
+
+if TYPE_CHECKING:
+    from cgotrap.data.records.libc import LibcHeadersFile
 
 _CASE_INSENSITIVE = frozenset({"darwin", "mingw"})
 """Families whose usual file systems ignore case (`<Windows.h>` finds windows.h there)."""
@@ -54,12 +57,12 @@ class LibcHeaders:
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class HeaderCatalog:
-    """The whole data file, validated."""
+    """The whole data file, validated. A target's `LibcHeaders` is built when first asked
+    for: a scan judges a few of the 44 targets, and building every header set took ~7 ms
+    of each cold scan."""
 
     generated_from: str
     """"zig 0.17.1"."""
-    by_key: dict[str, LibcHeaders]
-    """Every target the data covers."""
     bsd_headers: frozenset[str]
     """Headers some BSD libc (FreeBSD, NetBSD, OpenBSD) ships: on darwin, where zig has only
     part of the SDK, such a header is likely in the real SDK."""
@@ -68,25 +71,59 @@ class HeaderCatalog:
     all_headers: frozenset[str]
     """The union of every libc's headers and the compiler's: a header outside it comes from
     some other C library (sqlite3.h)."""
+    doc: LibcHeadersFile = dataclasses.field(repr=False)
+    """The data file, decoded and checked (what each target's `LibcHeaders` is built from)."""
+    built: dict[str, LibcHeaders] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """The targets' `LibcHeaders` built so far (`for_target`, `by_key`)."""
+
+    @property
+    def by_key(self) -> dict[str, LibcHeaders]:
+        """Every target the data covers."""
+        return {key: self._libc(key) for key in self.doc.targets}
 
     def for_target(self, target: Target) -> LibcHeaders | None:
         """The libc of `target`, or None where zig ships no libc (android, illumos, ...)."""
         key = target.port
         if target.goos == "linux":
             key += f"-{(target.libc or Libc.GNU).value}"
-        return self.by_key.get(key)
+        return self._libc(key) if key in self.doc.targets else None
 
     def is_libc_header(self, header: str) -> bool:
         """True when some libc (or the compiler) ships `header`."""
         return header in self.all_headers or header.lower() in self.all_headers
 
+    def _libc(self, key: str) -> LibcHeaders:
+        got = self.built.get(key)
+        if got is None:
+            got = self.built[key] = _libc_headers(self.doc, key)
+        return got
+
+
+def _libc_headers(doc: LibcHeadersFile, key: str) -> LibcHeaders:
+    entry = doc.targets[key]
+    family = entry.family
+    headers = frozenset().union(doc.compiler_headers, *(doc.header_dirs[d] for d in entry.dirs))
+    libs = frozenset(doc.libc_libs[family])
+    if family in _CASE_INSENSITIVE:
+        headers = frozenset(h.lower() for h in headers)
+        libs = frozenset(n.lower() for n in libs)
+    return LibcHeaders(
+        key=key,
+        family=family,
+        label=doc.families[family].label,
+        zig_target=entry.zig_target,
+        headers=headers,
+        libs=libs,
+    )
+
 
 def parse_catalog(data: Any) -> HeaderCatalog:
-    """Decode the data file and build the catalog (raises `DataError`)."""
+    """Decode the data file and check it (raises `DataError`): the catalog."""
     from cgotrap.data.records.libc import LibcHeadersFile
 
     doc = data_files.decode(data, LibcHeadersFile)
-    by_key: dict[str, LibcHeaders] = {}
     for key, entry in doc.targets.items():
         family = entry.family
         if family not in doc.families or family not in doc.libc_libs:
@@ -94,35 +131,22 @@ def parse_catalog(data: Any) -> HeaderCatalog:
         missing = [d for d in entry.dirs if d not in doc.header_dirs]
         if missing or not entry.dirs:
             raise DataError(f"libc_headers.json: target {key} names unknown dirs {missing}")
-        headers = frozenset().union(doc.compiler_headers, *(doc.header_dirs[d] for d in entry.dirs))
-        libs = frozenset(doc.libc_libs[family])
-        if family in _CASE_INSENSITIVE:
-            headers = frozenset(h.lower() for h in headers)
-            libs = frozenset(n.lower() for n in libs)
-        by_key[key] = LibcHeaders(
-            key=key,
-            family=family,
-            label=doc.families[family].label,
-            zig_target=entry.zig_target,
-            headers=headers,
-            libs=libs,
-        )
-    if not by_key:
+    if not doc.targets:
         raise DataError("libc_headers.json: no targets")
     every = frozenset().union(doc.compiler_headers, *doc.header_dirs.values())
+    bsd_dirs = [
+        doc.header_dirs[d]
+        for entry in doc.targets.values()
+        if entry.family in ("freebsd", "netbsd", "openbsd")
+        for d in entry.dirs
+    ]
     return HeaderCatalog(
         generated_from=doc.generated_from,
-        by_key=by_key,
-        bsd_headers=frozenset().union(
-            *(
-                lib.headers
-                for lib in by_key.values()
-                if lib.family in ("freebsd", "netbsd", "openbsd")
-            )
-        )
-        - doc.compiler_headers,
+        # (a BSD libc's headers are the compiler's and its dirs': those of its dirs alone)
+        bsd_headers=frozenset().union(*bsd_dirs) - doc.compiler_headers,
         family_libs={family: frozenset(names) for family, names in doc.libc_libs.items()},
         all_headers=every | frozenset(h.lower() for h in every),
+        doc=doc,
     )
 
 
