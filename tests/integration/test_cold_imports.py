@@ -102,3 +102,24 @@ def test_check_without_a_revision_does_not_load_git_export(tmp_path: Path) -> No
     loaded = _modules(tmp_path, "check", str(root), "--targets", "linux/amd64")
     assert "cgotrap.gate.baseline" in loaded  # check compares with a baseline file
     assert not {"cgotrap.gate.revision", "tarfile"} & loaded
+
+
+def test_a_vendored_scan_does_not_load_the_module_graph(tmp_path: Path) -> None:
+    """go reads no module graph in vendor mode (nor in GOROOT, nor without a main module):
+    its reader is then not imported. The control: a module that is not vendored does."""
+    vendored = write_tree(
+        tmp_path / "v",
+        {
+            "go.mod": gomod("example.com/v", "1.22", "require example.com/dep v1.0.0"),
+            "vendor/modules.txt": (
+                "# example.com/dep v1.0.0\n## explicit; go 1.20\nexample.com/dep\n"
+            ),
+            "vendor/example.com/dep/d.go": gofile("dep"),
+            "main.go": gofile("main", "example.com/dep", body="func main() {}"),
+        },
+    )
+    loaded = _modules(tmp_path, "scan", str(vendored), "--targets", "linux/amd64")
+    assert "cgotrap.evaluate.load.resolve" in loaded
+    assert "cgotrap.discover.modgraph" not in loaded
+    plain = _modules(tmp_path, "scan", str(_pure(tmp_path / "m")), "--targets", "linux/amd64")
+    assert "cgotrap.discover.modgraph" in plain

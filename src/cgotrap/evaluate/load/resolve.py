@@ -15,7 +15,6 @@ from cgotrap.discover.goroot import (
     is_standard_package,
     std_vendor_path,
 )
-from cgotrap.discover.modgraph import ModuleVersion, load_for_packages
 from cgotrap.discover.project import Project
 from cgotrap.evaluate.load.pkgpattern import _has_path_prefix
 from cgotrap.gostd import compare_go_versions, quote, quote_rune
@@ -61,7 +60,13 @@ class _Resolver:
         self.mains = [(m.path, str(m.dir)) for m in project.main_modules]
         # before go 1.17 go reads the whole module graph first, and refuses the run when a
         # go.mod in it is unreadable (ModGraphError, go's text)
-        self.graph = load_for_packages(project)
+        self.graph = None
+        if not (project.vendor or project.in_goroot or not project.main_modules):
+            # (where `load_for_packages` reads none, its module is not even imported: GOROOT
+            # std and vendored trees save ~2 ms)
+            from cgotrap.discover.modgraph import load_for_packages
+
+            self.graph = load_for_packages(project)
         self.pruned = self.graph is not None and self.graph.pruning == "pruned"
         self.graph_paths: set[str] = set()
         """Import paths found only by looking past the roots into the full module graph."""
@@ -112,6 +117,8 @@ class _Resolver:
             if kid.error is not None or kid.module is None or kid.module in mains:
                 continue
             if graph.pruning == "workspace":
+                from cgotrap.discover.modgraph import ModuleVersion
+
                 missing = ModuleVersion(path=kid.module, version=kid.version) not in graph.required
             else:
                 missing = project.requires.get(kid.module) != kid.version

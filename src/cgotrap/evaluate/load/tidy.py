@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cgotrap.discover import semver
-from cgotrap.discover.modgraph import ModGraphError, ModuleGraph, ModuleVersion
 from cgotrap.discover.project import go_mod_dirty, too_new_text
 from cgotrap.gostd import compare_go_versions
 
+# (cgotrap.discover.modgraph is imported where a module graph is at hand: GOROOT std and
+# vendored trees read none, and skip its import)
+
 if TYPE_CHECKING:
+    from cgotrap.discover.modgraph import ModuleGraph, ModuleVersion
     from cgotrap.evaluate.load.fast import _Walked
     from cgotrap.evaluate.load.loader import _Loader
     from cgotrap.evaluate.load.target import _Pkg
@@ -53,6 +56,8 @@ def check_requirements(loader: _Loader, lists: Iterable[_Walked | list[tuple[_Pk
         return
     if project.workspace is not None or len(project.main_modules) != 1:
         return
+    from cgotrap.discover.modgraph import ModGraphError
+
     mains = {m.path for m in project.main_modules}
     roots = {p: v for p, v in project.requires.items() if p not in mains}
     for listed in lists:
@@ -110,6 +115,8 @@ def _spot_check(
     required: Mapping[ModuleVersion, tuple[ModuleVersion, ...]],
 ) -> bool:
     """spotCheckRoots: no root is below what a module providing a loaded package requires."""
+    from cgotrap.discover.modgraph import ModuleVersion
+
     for path in modules:
         reqs = required.get(ModuleVersion(path=path, version=roots[path]))
         if reqs is None:  # its go.mod could not be read
@@ -148,6 +155,8 @@ def _check_too_new(loader: _Loader, lists: list[_Walked | list[tuple[_Pkg, bool]
             module_too_new[path] = (go, too_new_text(what, go, project.goroot, env))
     if not module_too_new and not graph_too_new[0]:
         return
+    from cgotrap.discover.modgraph import ModGraphError
+
     for listed in lists:
         loaded, roots = _packages(listed)
         worst: tuple[str, str] | None = None
