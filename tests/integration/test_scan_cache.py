@@ -348,6 +348,7 @@ def test_a_cold_scan_hashes_nothing_itself(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(cache, "_file_digest", counting)
     _scan(root)
     assert hashed_here == []
+    assert not cli._KEPT  # (main() as a library keeps nothing until exit: only entry() does)
     store = cache.Store(cache.default_dir())
     parts, _ = store.get("scan", _scan_files()[0].stem.removeprefix("scan-"))
     states = _unpacked(parts)

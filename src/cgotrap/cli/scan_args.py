@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,8 +88,9 @@ def cached_scan(
     key = cache.make_key("scan", resolved, repr(options), repr(config), env, go_binary)
     if store is not None:
         hit = store.get_answer("scan", key, with_states=True)
-        if hit is not None and isinstance(hit[0], project.ProjectScan):
-            return hit[0], lambda: hit[1]
+        found = _unpickled(hit[0]) if hit is not None else None
+        if hit is not None and isinstance(found, project.ProjectScan):
+            return found, lambda: hit[1]
     dir_scans = None
     if store is not None:
         loaded = [t.name for t in with_cgo_twins(options.targets)]
@@ -118,10 +120,26 @@ def cached_scan(
     def inputs() -> tuple[bytes, ...] | None:
         if store is None or dir_scans is None:
             return None
-        # (the loader saved the directory scans, in the background, once it had them all)
+        # The scan is pickled first, while the writer of the directory scans (which the
+        # loader started once it had them all) may still be hashing their files: their
+        # states are what `consulted` waits for (moby --targets all: a 1.4 MB pickle).
+        try:
+            kept: bytes | None = pickle.dumps(scanned, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            kept = None
         states = dir_scans.consulted(started)
-        if states is not None:
-            store.put_answer("scan", key, scanned, states)
+        if states is not None and kept is not None:
+            store.put_answer("scan", key, kept, states)
         return states
 
     return scanned, inputs
+
+
+def _unpickled(data: object) -> object:
+    """The object pickled in `data` (a scan kept by `cached_scan`), None if it is not one."""
+    if not isinstance(data, bytes):
+        return None
+    try:
+        return pickle.loads(data)  # noqa: S301 - our own cache entry, its checksum verified
+    except Exception:  # noqa: BLE001 - a class that changed shape: scanned again, never trusted
+        return None
