@@ -66,6 +66,7 @@ _REHASH_BYTES = 4 << 20
 """Re-hashed files (and their bytes) of an answer beyond which `get_answer` rewrites it."""
 
 _MAGIC = b"CGTRAPC1"
+_TOKEN = b"t"
 _DIGEST = 32
 
 
@@ -582,6 +583,8 @@ class DirScans:
         """`save`'s children (`forked.Background`) until `consulted` joins them."""
         self._saved = 0
         """How many entries the last `save` wrote."""
+        self._claims: list[int] = []
+        """The read ends of `save`'s tokens (see there), until `consulted` closes them."""
 
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
@@ -604,18 +607,24 @@ class DirScans:
         """The states of every path the run's answer depends on, packed in parts (for
         `Store.put_answer`): the scanned directories and their files (taken before they were
         read, hashed and packed by `save`'s child, or here for what it did not cover) and
-        the noted paths (taken now; a file is hashed again only when its identity changed
-        since `save`'s child hashed it: go's binary is 17 MB, 17 ms). None when nothing was
-        noted (the answer's inputs are not known), or when a noted path changed after
-        `started_ns` (time.time_ns() before the run): what the run read is unknown."""
+        the noted paths (taken now: hashed here while the child finishes, or by the child if
+        it finished first, go's binary is 17 MB, 17 ms; then hashed here again only when its
+        identity changed since). None when nothing was noted (the answer's inputs are not
+        known), or when a noted path changed after `started_ns` (time.time_ns() before the
+        run): what the run read is unknown."""
         if self._noted is None:
             return None
+        late_paths = _late_paths(self._noted, self.entries)
+        taken = None
+        if self._claims and os.read(self._claims[-1], 1) == _TOKEN:
+            taken = {p: state_of(p) for p in late_paths}  # while the writer finishes
         covered, part, early = self._written()
+        self._close_claims()
         parts = [] if part is None else [part]
         if covered < len(self.entries):
             rest = list(self.entries.items())[covered:]
             parts.append(_pack_entries((d, _hashed_entry(d, e)) for d, e in rest))
-        late = {p: state_of(p, early.get(p)) for p in _late_paths(self._noted, self.entries)}
+        late = taken if taken is not None else {p: state_of(p, early.get(p)) for p in late_paths}
         if changed_since(late.values(), started_ns):
             return None
         parts.append(pack(late))
@@ -636,19 +645,34 @@ class DirScans:
         self._saved = len(self.entries)
         for earlier in self._writers:  # (its file must not replace a later one)
             earlier.join()
+        self._close_claims()
         entries = dict(self.entries)
         noted = list(self._noted or ())
         store, key, reducers = self.store, self.key, self.reducers
+        # One token decides who hashes the noted paths (go's binary: 17 MB): this child once
+        # its own work is done, or `consulted` if it gets there first (it then has nothing
+        # else to do while the child finishes). Whoever reads the one byte first has it.
+        claim, token = os.pipe()
+        os.write(token, _TOKEN)
+        os.close(token)
 
         def write() -> tuple[int, Packed, dict[str, State]]:
             done = {d: _hashed_entry(d, e) for d, e in entries.items()}
             store.put("dirs", key, done, reducers=reducers)
-            early = {p: state_of(p) for p in _late_paths(noted, entries)}
-            return len(done), _pack_entries(done.items()), early
+            packed = _pack_entries(done.items())
+            early: dict[str, State] = {}
+            if os.read(claim, 1) == _TOKEN:
+                early = {p: state_of(p) for p in _late_paths(noted, entries)}
+            return len(done), packed, early
 
         writer = in_background(write)
         self._writers.append(writer)
+        self._claims.append(claim)
         _WRITERS.append(writer)
+
+    def _close_claims(self) -> None:
+        while self._claims:
+            os.close(self._claims.pop())
 
     def _written(self) -> tuple[int, Packed | None, dict[str, State]]:
         """What the last of `save`'s children did: (how many of the first entries it

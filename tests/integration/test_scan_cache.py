@@ -333,11 +333,17 @@ def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
         assert st.digest == hashlib.sha256(Path(path).read_bytes()).digest(), path
 
 
-def test_a_cold_scan_hashes_nothing_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every file of a cold scan, go's binary (17 MB) included, is hashed by the forked
-    writer of the directory scans, off the run's critical path: the process that prints
-    the answer hashes none, and still keeps every input's state in the scan's entry."""
+@pytest.mark.parametrize("first", ["writer", "printer"])
+def test_a_cold_scan_hashes_its_files_off_the_critical_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """Every file of the scanned directories is hashed by the forked writer of the
+    directory scans, never by the process that prints the answer. The noted paths (go's
+    binary, 17 MB) are hashed by whichever of the two is free first: the writer once its
+    own work is done, or the printer after its output, while the writer finishes. Either
+    way every input's state is kept in the scan's entry, with the file's real digest."""
     root = _module(tmp_path / "m")
+    go = str(toolchain.require("go").path)
     hashed_here: list[str] = []
     digest = cache._file_digest
 
@@ -345,16 +351,36 @@ def test_a_cold_scan_hashes_nothing_itself(tmp_path: Path, monkeypatch: pytest.M
         hashed_here.append(path)
         return digest(path)
 
+    if first == "writer":  # the printer waits for the writer before it asks
+        consulted = cache.DirScans.consulted
+
+        def after_writer(self: cache.DirScans, started_ns: int) -> object:
+            for writer in self._writers:
+                writer.join()
+            return consulted(self, started_ns)
+
+        monkeypatch.setattr(cache.DirScans, "consulted", after_writer)
+    else:  # the writer is slow (the forked child inherits this)
+        pack = cache._pack_entries
+
+        def slow(*args: object) -> cache.Packed:
+            time.sleep(1.0)
+            return pack(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(cache, "_pack_entries", slow)
     monkeypatch.setattr(cache, "_file_digest", counting)
     _scan(root)
-    assert hashed_here == []
+    if first == "writer":
+        assert hashed_here == []
+    else:
+        assert go in hashed_here
+        assert not [p for p in hashed_here if p.startswith(str(root))]  # the module's files
     assert not cli._KEPT  # (main() as a library keeps nothing until exit: only entry() does)
     store = cache.Store(cache.default_dir())
     parts, _ = store.get("scan", _scan_files()[0].stem.removeprefix("scan-"))
     states = _unpacked(parts)
-    go = str(toolchain.require("go").path)
-    assert states[go].digest == cache._file_digest(go)
-    assert str(root / "a" / "a.go") in states
+    assert states[go].digest == digest(go)
+    assert states[str(root / "a" / "a.go")].digest == digest(str(root / "a" / "a.go"))
 
 
 def test_a_file_changed_before_it_was_hashed_matches_nothing(tmp_path: Path) -> None:
