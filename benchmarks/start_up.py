@@ -41,12 +41,20 @@ _IMPORT = """
 import sys, time
 names = open(sys.argv[1]).read().split()
 wall, cpu = time.perf_counter(), time.process_time()
+try:  # as the CLI's entry() does, in a tree that has it
+    from cgotrap.cli import dataclass_code
+except ImportError:
+    dataclass_code = None
+else:
+    dataclass_code.install()
 for name in names:
     try:
         __import__(name)  # the import statement's path, as the run took it
     except ImportError:
         pass  # a module the run tried and did not find (an optional dependency)
 print(time.perf_counter() - wall, time.process_time() - cpu)
+if dataclass_code is not None:
+    dataclass_code.save()  # (new code only on the untimed first import, as on a first run)
 """
 
 
