@@ -50,7 +50,11 @@ def install() -> None:
 
 def _exec(source: Any, globals_: Any = None, locals_: Any = None) -> None:
     module = globals_.get("__name__") if isinstance(globals_, dict) else None
-    if not (isinstance(source, str) and isinstance(module, str) and module.startswith("cgotrap")):
+    if not (
+        isinstance(source, str)
+        and isinstance(module, str)
+        and (module == "cgotrap" or module.startswith("cgotrap."))
+    ):
         builtins.exec(source, globals_, locals_)  # noqa: S102 - dataclasses' own call
         return
     known = _modules.get(module)
