@@ -721,9 +721,9 @@ def test_the_parser_helper_builds_while_loading_and_is_stopped_when_not_needed(
         order.append("build")
         started(self, *a, **k)  # type: ignore[arg-type]
 
-    def note_load(self: plan_module.ListingPlan) -> object:
-        order.append("load")
-        return load(self)
+    def note_load(self: plan_module.ListingPlan, indices: object = None) -> object:
+        order.append("load")  # (a second process's load is noted in its own memory)
+        return load(self, indices)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sources_module.PendingReader, "__init__", note_start)
     monkeypatch.setattr(plan_module.ListingPlan, "matrix", note_load)

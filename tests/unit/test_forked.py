@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cgotrap.errors import WorkerError
 from cgotrap.evaluate import forked
 from cgotrap.evaluate.directory import DirError, DirErrorKind, DirFacts
 from cgotrap.evaluate.load import load_listing
@@ -397,3 +398,64 @@ def test_in_background_child_dies_with_its_parent(tmp_path: Path) -> None:
             break
         assert time.monotonic() < deadline, "the child outlived its killed parent"
         time.sleep(0.01)
+
+
+def test_partner_talks_in_turn_and_ends() -> None:
+    """Messages go both ways in order, large ones too (more than a pipe holds)."""
+
+    def child(channel: forked.Channel) -> None:
+        first = channel.recv()
+        channel.send((os.getpid(), [x * 2 for x in first]))
+        channel.send(b"x" * (1 << 20))
+
+    partner = forked.partner(child)
+    assert partner is not None
+    try:
+        partner.send(list(range(100_000)))
+        pid, doubled = partner.recv()
+        big = partner.recv()
+    finally:
+        partner.close(finished=True)
+    assert pid != os.getpid()
+    assert doubled == [x * 2 for x in range(100_000)]
+    assert big == b"x" * (1 << 20)
+    assert _no_children_left()
+
+
+def test_partner_failing_is_a_worker_error_here() -> None:
+    def child(channel: forked.Channel) -> None:
+        channel.recv()
+        raise RuntimeError("boom")
+
+    partner = forked.partner(child)
+    assert partner is not None
+    try:
+        partner.send(1)
+        with pytest.raises(WorkerError):
+            partner.recv()
+    finally:
+        partner.close()
+    assert _no_children_left()
+
+
+def test_partner_is_killed_when_this_side_gives_up() -> None:
+    def child(channel: forked.Channel) -> None:
+        time.sleep(60)
+
+    started = time.monotonic()
+    partner = forked.partner(child)
+    assert partner is not None
+    partner.close()  # (not finished: killed, then reaped)
+    assert time.monotonic() - started < 30
+    assert _no_children_left()
+
+
+def test_partner_not_forked_with_threads_running() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert forked.partner(lambda channel: None) is None
+    finally:
+        stop.set()
+        thread.join()

@@ -282,6 +282,8 @@ def fake_load(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
     class Plan:
+        scanned = 0  # (a small run: judged in one process)
+
         def __init__(self, patterns: Any, targets: Any, **kwargs: Any) -> None:
             calls.append({"patterns": patterns, "targets": list(targets), **kwargs})
             self.patterns, self.targets, self.kwargs = patterns, targets, kwargs

@@ -418,3 +418,116 @@ def _die_with(parent: int) -> None:
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
     if os.getppid() != parent:  # it died before the request took effect
         os._exit(1)
+
+
+_LENGTH = struct.Struct("=Q")
+
+
+class Channel:
+    """One end of a two-way pipe between this process and a forked partner (`partner`):
+    whole pickled messages, sent and received in turn (neither end sends while the other
+    does, so a full pipe never blocks both)."""
+
+    def __init__(self, read_fd: int, write_fd: int, reducers: Reducers | None = None) -> None:
+        self._read_fd = read_fd
+        self._write_fd = write_fd
+        self._reducers = reducers or {}
+
+    def send(self, value: object, *, reducers: Reducers | None = None) -> None:
+        """Send `value`, pickled with `reducers` (default: the channel's)."""
+        out = io.BytesIO()
+        out.write(_LENGTH.pack(0))
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self._reducers if reducers is None else reducers
+        pickler.dump(value)
+        frame = out.getbuffer()
+        _LENGTH.pack_into(frame, 0, len(frame) - _LENGTH.size)
+        view = memoryview(frame)
+        try:
+            while view:
+                view = view[os.write(self._write_fd, view) :]
+        except BrokenPipeError as exc:
+            raise WorkerError("the helper process ended early") from exc
+        finally:
+            del view, frame
+
+    def recv(self) -> Any:
+        """The next message; WorkerError when the other end ended without sending it."""
+        size = _LENGTH.unpack(self._read_exactly(_LENGTH.size))[0]
+        try:
+            return pickle.loads(self._read_exactly(size))  # noqa: S301  # our partner's
+        except WorkerError:
+            raise
+        except Exception as exc:  # cannot happen short of a bug
+            raise WorkerError(f"a message from the helper process was unreadable: {exc}") from exc
+
+    def _read_exactly(self, size: int) -> bytes:
+        parts: list[bytes] = []
+        left = size
+        while left:
+            chunk = os.read(self._read_fd, min(left, 1 << 20))
+            if not chunk:
+                raise WorkerError("the helper process ended early")
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        for fd in (self._read_fd, self._write_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class Partner(Channel):
+    """This process's end of `partner`: `close` ends the child (killed unless it
+    finished) and reaps it."""
+
+    def __init__(self, pid: int, read_fd: int, write_fd: int, reducers: Reducers | None) -> None:
+        super().__init__(read_fd, write_fd, reducers)
+        self.pid: int | None = pid
+
+    def close(self, *, finished: bool = False) -> None:
+        """Close the pipes and reap the child; kill it first unless it `finished` (it then
+        ends on its own once its last message is read)."""
+        super().close()
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return
+        if not finished:
+            _kill(pid)
+        _reap(pid)
+
+
+def partner(fn: Callable[[Channel], None], *, reducers: Reducers | None = None) -> Partner | None:
+    """Fork a child that runs `fn` with its end of a two-way channel, and return this
+    process's end; None where forking is not safe (the caller then does the work alone).
+
+    The child starts with everything this process has (no input is pickled), ends with
+    `os._exit` (no atexit handler, no inherited buffer flushed), dies with this process
+    (Linux), and ends at once on Ctrl-C; when `fn` fails, the child ends and this
+    process's next `recv` raises WorkerError. The caller must `close` the partner.
+    """
+    if not _can_fork():
+        return None
+    down_r, down_w = os.pipe()  # parent -> child
+    up_r, up_w = os.pipe()  # child -> parent
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.close(down_w)
+            os.close(up_r)
+            _die_with(parent)
+            fn(Channel(down_r, up_w, reducers))
+            code = 0
+        except BaseException:  # noqa: BLE001, S110  # the parent sees the pipe end and goes on
+            pass
+        finally:
+            os._exit(code)  # no atexit handlers, no flushing of inherited buffers
+    os.close(down_r)
+    os.close(up_w)
+    return Partner(pid, up_r, down_w, reducers)

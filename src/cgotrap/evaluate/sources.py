@@ -21,7 +21,7 @@ import dataclasses
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,14 @@ class SourceFacts:
     """Macro names the package's C files and headers `#define`, by import path."""
     problems: tuple[str, ...] = ()
     """One-line messages about sources that could not be read."""
+
+    def part(self, request: SourceRequest) -> SourceFacts:
+        """The facts of the files `request` names (what another process's targets need)."""
+        return SourceFacts(
+            decls={p: self.decls[p] for p in request.go_files if p in self.decls},
+            c_includes={ip: self.c_includes[ip] for ip in request.c_files if ip in self.c_includes},
+            c_defined={ip: self.c_defined[ip] for ip in request.c_files if ip in self.c_defined},
+        )
 
     def file(self, directory: str, name: str) -> GoDecls | None:
         """The declarations of `name` in `directory`, if read."""
@@ -80,13 +88,27 @@ def cgo_dependent(matrix: MatrixResult) -> set[str]:
     return out
 
 
-def read_sources(
-    matrix: MatrixResult, reader: GoDeclReader | None, *, dependent: set[str] | None = None
-) -> SourceFacts:
-    """The source facts of `matrix`'s cgo-dependent packages and their importers
-    (`dependent`: `cgo_dependent(matrix)`, when the caller has it already)."""
-    if dependent is None:
-        dependent = cgo_dependent(matrix)
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class SourceRequest:
+    """The files `read_sources` reads for a matrix (`source_request`): requests of two
+    matrices merged (`merge`) ask for what one matrix of both's targets asks for."""
+
+    go_files: dict[str, None]
+    """Go files to read declarations from, by absolute path."""
+    c_files: dict[str, tuple[str, dict[str, None]]]
+    """Per package with C, C++ or Objective-C files: its directory and those files' names."""
+
+    def merge(self, other: SourceRequest) -> SourceRequest:
+        """Both requests (this one's files first)."""
+        c_files = {ip: (d, dict(names)) for ip, (d, names) in self.c_files.items()}
+        for ip, (directory, names) in other.c_files.items():
+            c_files.setdefault(ip, (directory, {}))[1].update(names)
+        return SourceRequest(go_files={**self.go_files, **other.go_files}, c_files=c_files)
+
+
+def source_request(matrix: MatrixResult, dependent: Collection[str]) -> SourceRequest:
+    """The files to read for `matrix`'s cgo-dependent packages (`dependent`, from
+    `cgo_dependent` over every target loaded) and their importers."""
     files: dict[str, None] = {}
     c_files: dict[str, tuple[str, dict[str, None]]] = {}
     # (a package that reads the same on several targets is one object: seen once)
@@ -104,14 +126,29 @@ def read_sources(
         if c_like:
             entry = c_files.setdefault(p.import_path, (p.dir, {}))
             entry[1].update(dict.fromkeys(c_like))
+    return SourceRequest(go_files=files, c_files=c_files)
+
+
+def read_sources(
+    matrix: MatrixResult, reader: GoDeclReader | None, *, dependent: set[str] | None = None
+) -> SourceFacts:
+    """The source facts of `matrix`'s cgo-dependent packages and their importers
+    (`dependent`: `cgo_dependent(matrix)`, when the caller has it already)."""
+    if dependent is None:
+        dependent = cgo_dependent(matrix)
+    return read_requested(source_request(matrix, dependent), reader)
+
+
+def read_requested(request: SourceRequest, reader: GoDeclReader | None) -> SourceFacts:
+    """The source facts of the files `request` names (Go declarations only with a reader)."""
     problems: list[str] = []
     decls: dict[str, GoDecls] = {}
-    if reader is not None and files:
+    if reader is not None and request.go_files:
         from cgotrap.read.godecl import MAX_FILE_BYTES
 
         data: list[bytes] = []
         kept: list[str] = []
-        for path in files:
+        for path in request.go_files:
             try:
                 with Path(path).open("rb") as fh:
                     data.append(fh.read(MAX_FILE_BYTES + 1))
@@ -123,9 +160,9 @@ def read_sources(
         decls = dict(zip(kept, reader.read_many(data), strict=True))
     includes: dict[str, tuple[cinclude.CInclude, ...]] = {}
     defined: dict[str, frozenset[str]] = {}
-    if c_files:
+    if request.c_files:
         from cgotrap.read import cinclude
-    for ip, (directory, names) in c_files.items():
+    for ip, (directory, names) in request.c_files.items():
         root = Path(directory)
         includes[ip] = cinclude.package_includes(root, sorted(names))
         defined[ip] = cinclude.defined_names(root, sorted(names))

@@ -9,6 +9,7 @@ then applies the config and the inline directives (`judging.judge_scan`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from cgotrap.vocabulary import DEFAULT_TARGETS
 
 if TYPE_CHECKING:
     from cgotrap.cache import DirScans, Store
+    from cgotrap.read.godecl import GoDeclReader
 
 
 def load_config(root: Path, named: Path | None = None) -> Config:
@@ -108,9 +110,11 @@ class ProjectScan:
 
 def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectScan:
     """Scan the module at `root`, then apply `config` and the inline directives."""
+    from cgotrap.evaluate import forked
     from cgotrap.evaluate.completeness import unresolved
     from cgotrap.evaluate.load import ListingPlan
     from cgotrap.evaluate.sources import PendingReader, cgo_dependent, read_sources
+    from cgotrap.gate.halves import scan_in_halves
     from cgotrap.gate.judging import judge_scan
     from cgotrap.judge.scan import scan
 
@@ -131,37 +135,59 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
     pending = None
     if plan.cgo_files_seen():
         pending = PendingReader(options.store, scope=str(resolved))
-    try:
-        matrix = plan.matrix()
-        dependent = cgo_dependent(matrix)
-        reader, reader_problem = None, ""
-        if dependent:
+    taken: list[tuple[GoDeclReader | None, str]] = []
+
+    def reader(dependent: set[str]) -> tuple[GoDeclReader | None, str]:
+        nonlocal pending
+        if not taken:
+            if not dependent:
+                return None, ""
             pending = pending or PendingReader(options.store, scope=str(resolved))
-            reader, reader_problem = pending.reader()
+            taken.append(pending.reader())
+        return taken[0]
+
+    wildcards = functools.partial(empty_wildcards, options.patterns)
+    try:
+        halves = None
+        if options.workers > 1 and not options.why and plan.scanned >= forked.MIN_ITEMS:
+            halves = scan_in_halves(
+                plan,
+                report=options.targets,
+                include_std=options.include_std,
+                reader=reader,
+                empty_wildcards=wildcards,
+            )
+        if halves is not None:
+            result, missing, empty = halves.result, halves.unresolved, halves.empty_wildcards
+        else:
+            matrix = plan.matrix()
+            dependent = cgo_dependent(matrix)
+            got_reader, reader_problem = reader(dependent)
+            sources = read_sources(matrix, got_reader, dependent=dependent)
+            result = scan(
+                matrix,
+                report=options.targets,
+                include_std=options.include_std,
+                why=options.why,
+                sources=sources,
+            )
+            extra = (*([reader_problem] if reader_problem else []), *sources.problems)
+            if extra:
+                result = dataclasses.replace(result, problems=(*result.problems, *extra))
+            missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
+            empty = tuple(wildcards(matrix))
     finally:
         if pending is not None:
             pending.cancel()  # (nothing to stop once its reader was taken)
-    sources = read_sources(matrix, reader, dependent=dependent)
-    result = scan(
-        matrix,
-        report=options.targets,
-        include_std=options.include_std,
-        why=options.why,
-        sources=sources,
-    )
-    extra = (*([reader_problem] if reader_problem else []), *sources.problems)
-    if extra:
-        result = dataclasses.replace(result, problems=(*result.problems, *extra))
     # The module path only anchors `[[ignore]] package = "./..."` patterns; reading it
     # parses go.mod again (~25 ms for moby's).
     anchor = module_path(resolved) if config.ignores else ""
     result, judged = judge_scan(result, config, root=resolved, module_path=anchor)
-    missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
     return ProjectScan(
         result=result,
         judged=judged,
         unresolved=missing or result.unresolved,
-        empty_wildcards=tuple(empty_wildcards(options.patterns, matrix)),
+        empty_wildcards=empty,
     )
 
 

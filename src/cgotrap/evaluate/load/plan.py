@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
@@ -201,14 +201,14 @@ class ListingPlan:
             graph=graph,
         )
 
-    def matrix(self) -> MatrixResult:
-        """Every target's PackageFacts; a package that reads the same on several targets is
-        one object (whose `target` is the first of them), as in `listing`."""
-        ev = self.evaluate(range(len(self.targets)))
-        if self._loader.dir_scans is not None:
-            # every directory is scanned: those scanned since the prefetch are saved too
-            self._loader.dir_scans.note(self.consulted())
-            self._loader.dir_scans.save()
+    def matrix(self, indices: Sequence[int] | None = None) -> MatrixResult:
+        """Every target's PackageFacts (or those of the targets at `indices`); a package that
+        reads the same on several targets is one object (whose `target` is the first of
+        them), as in `listing`. With every target the directory scans are then saved
+        (`save_scans`); with some, that is the caller's to do."""
+        ev = self.evaluate(range(len(self.targets)) if indices is None else indices)
+        if indices is None:
+            self.save_scans()
         # (no per-program PGO copies here: scan judges each package once)
         shared = _share(ev, self.targets, keep_deps=False, pgo_auto=False)
         objects = shared.objects
@@ -245,6 +245,25 @@ class ListingPlan:
             per_target=tuple(per_target),
             problems=ev.problems,
         )
+
+    @property
+    def dir_scans(self) -> DirScans | None:
+        """The cache of directory scans the plan reads and fills (None: no cache)."""
+        return self._loader.dir_scans
+
+    def save_scans(self, consulted: Iterable[str] = ()) -> None:
+        """Note in the cache of directory scans (if any) what the answers depend on (this
+        plan's `consulted`, and `consulted`: another process's), and save the scans: every
+        directory is scanned by now, those scanned since the prefetch are saved too."""
+        dir_scans = self._loader.dir_scans
+        if dir_scans is not None:
+            dir_scans.note(self.consulted())
+            dir_scans.note(consulted)
+            dir_scans.save()
+
+    def problems(self) -> list[str]:
+        """What the loader reported so far (a directory that could not be read), in order."""
+        return list(self._loader.problems)
 
     def consulted(self) -> list[str]:
         """The paths besides the scanned directories this plan's answers depend on so far:

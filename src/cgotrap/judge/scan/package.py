@@ -135,6 +135,8 @@ class ScanContext:
     predefines: PredefineCatalog
     ports: PortTable
     project_std: bool
+    cross: CrossFacts
+    """The facts of every loaded target (`matrix` may hold only some of them)."""
     class_of: dict[Target, int] = dataclasses.field(default_factory=dict)
     """The class of each target `group` was given (equal `graph_class`, equal number)."""
     pending: dict[int, int] = dataclasses.field(default_factory=dict)
@@ -204,20 +206,69 @@ def twin_of(target: Target, loaded: Sequence[Target]) -> Target | None:
     return candidates[0] if candidates else None
 
 
-def build_context(
-    matrix: MatrixResult, headers: HeaderCatalog, macros: PredefineCatalog, ports: PortTable
-) -> ScanContext:
-    facts: dict[Target, dict[str, PackageFacts]] = {}
-    listing: dict[Target, TargetPackages] = {}
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CrossFacts:
+    """What judging one target needs to know of the other loaded targets: read off a matrix
+    (`cross_facts`), or off two matrices of disjoint targets and merged (`merge`), which
+    gives what one matrix of all of them gives when each port's targets (a cgo=0 target
+    and its cgo=1 twins) are in the same one. Sets of import paths and file names only:
+    small next to the matrix, and cheap to send to another process."""
+
+    known_cgo_files: dict[str, frozenset[str]]
+    """The cgo files of each package, over every loaded target."""
+    twin_took_over: dict[str, frozenset[str]]
+    """Files seen taking over from cgo files on a port with both modes loaded."""
+    left_out: dict[str, frozenset[str]]
+    """Per package: the files every cgo build of it leaves out (`//go:build !cgo`)."""
+    c_like: frozenset[str]
+    """Packages that carry C, C++, Objective-C or Fortran files on some target."""
+    roots: frozenset[str]
+    """The packages the patterns matched, on some target."""
+    standard: frozenset[str]
+    """The standard-library packages listed on some target."""
+    mains: frozenset[str]
+    """Packages named main on some target."""
+    flag_macros: dict[str, frozenset[str]]
+    """Per package: the macro names its cgo CPPFLAGS/CFLAGS define or test, over every
+    target (`cinclude.flag_macro_names`)."""
+    unresolved: dict[Target, tuple[str, ...]]
+    """Per target: the packages go could not find (`report.is_unresolved`), in order."""
+
+    def merge(self, other: CrossFacts) -> CrossFacts:
+        """The facts of both matrices' targets."""
+
+        def union(
+            a: Mapping[str, frozenset[str]], b: Mapping[str, frozenset[str]]
+        ) -> dict[str, frozenset[str]]:
+            out = dict(a)
+            for k, v in b.items():
+                out[k] = out[k] | v if k in out else v
+            return out
+
+        left_out = dict(self.left_out)
+        for k, v in other.left_out.items():
+            left_out[k] = left_out[k] & v if k in left_out else v
+        return CrossFacts(
+            known_cgo_files=union(self.known_cgo_files, other.known_cgo_files),
+            twin_took_over=union(self.twin_took_over, other.twin_took_over),
+            left_out=left_out,
+            c_like=self.c_like | other.c_like,
+            roots=self.roots | other.roots,
+            standard=self.standard | other.standard,
+            mains=self.mains | other.mains,
+            flag_macros=union(self.flag_macros, other.flag_macros),
+            unresolved={**self.unresolved, **other.unresolved},
+        )
+
+
+def cross_facts(matrix: MatrixResult) -> CrossFacts:
+    """The `CrossFacts` of `matrix`'s targets."""
+    facts = {tp.target: {p.import_path: p for p in tp.packages} for tp in matrix.per_target}
+    distinct = {id(p): p for tp in matrix.per_target for p in tp.packages}.values()
     known: dict[str, set[str]] = {}
-    for tp in matrix.per_target:
-        listing[tp.target] = tp
-        facts[tp.target] = {p.import_path: p for p in tp.packages}
-        for p in tp.packages:
-            if p.cgo_files:
-                known.setdefault(p.import_path, set()).update(p.cgo_files)
-    # Files seen taking over from cgo files on a port with both modes loaded: on ports
-    # without cgo (no cgo=1 twin) these are the candidates for "what takes over".
+    for p in distinct:
+        if p.cgo_files:
+            known.setdefault(p.import_path, set()).update(p.cgo_files)
     took_over: dict[str, set[str]] = {}
     loaded = tuple(facts)
     for target in loaded:
@@ -230,29 +281,78 @@ def build_context(
             if with_cgo is not None and with_cgo.uses_cgo:
                 built_there = set(with_cgo.go_files) | set(with_cgo.cgo_files)
                 took_over.setdefault(ip, set()).update(set(p.go_files) - built_there)
+    left_out: dict[str, frozenset[str]] = {}
+    for pkgs in facts.values():
+        for ip in known:
+            q = pkgs.get(ip)
+            if q is not None and q.uses_cgo:
+                here = frozenset(q.ignored_go_files)
+                left_out[ip] = left_out[ip] & here if ip in left_out else here
+    flag_macros: dict[str, frozenset[str]] = {}
+    flagged = [p for p in distinct if p.cgo_cppflags or p.cgo_cflags]
+    if flagged:
+        from cgotrap.read import cinclude
+
+        for p in flagged:
+            names = cinclude.flag_macro_names((*p.cgo_cppflags, *p.cgo_cflags))
+            flag_macros[p.import_path] = flag_macros.get(p.import_path, frozenset()) | names
+    return CrossFacts(
+        known_cgo_files={k: frozenset(v) for k, v in known.items()},
+        twin_took_over={k: frozenset(v) for k, v in took_over.items()},
+        left_out=left_out,
+        c_like=frozenset(p.import_path for p in distinct if c_like_files(p)),
+        roots=frozenset(r for tp in matrix.per_target for r in tp.roots),
+        standard=frozenset(p.import_path for p in distinct if p.standard),
+        mains=frozenset(p.import_path for p in distinct if p.name == "main"),
+        flag_macros=flag_macros,
+        unresolved={
+            tp.target: tuple(p.import_path for p in tp.packages if is_unresolved(p))
+            for tp in matrix.per_target
+        },
+    )
+
+
+def is_unresolved(p: PackageFacts) -> bool:
+    """An imported package go could not find (its module not downloaded, or not required):
+    its files, and so its cgo status, are unknown."""
+    return p.dep_only and not p.dir and not p.standard and p.error is not None
+
+
+def build_context(
+    matrix: MatrixResult,
+    headers: HeaderCatalog,
+    macros: PredefineCatalog,
+    ports: PortTable,
+    cross: CrossFacts | None = None,
+) -> ScanContext:
+    """The context to judge `matrix`'s targets in; `cross`: the facts of every target
+    loaded (`CrossFacts.merge`) when `matrix` holds only some of them (default: its own)."""
+    facts: dict[Target, dict[str, PackageFacts]] = {}
+    listing: dict[Target, TargetPackages] = {}
+    for tp in matrix.per_target:
+        listing[tp.target] = tp
+        facts[tp.target] = {p.import_path: p for p in tp.packages}
+    cross = cross or cross_facts(matrix)
+    # Files seen taking over from cgo files on a port with both modes loaded: on ports
+    # without cgo (no cgo=1 twin) these are the candidates for "what takes over".
+    took_over = dict(cross.twin_took_over)
     # No twin anywhere: files every cgo build of the package leaves out (`//go:build !cgo`).
-    for ip in known:
+    for ip in cross.known_cgo_files:
         if ip not in took_over:
-            left_out = [
-                set(pkgs[ip].ignored_go_files)
-                for pkgs in facts.values()
-                if ip in pkgs and pkgs[ip].uses_cgo
-            ]
-            took_over[ip] = set.intersection(*left_out) if left_out else set()
-    roots = [r for tp in matrix.per_target for r in tp.roots]
-    std_roots = {p.import_path for tp in matrix.per_target for p in tp.packages if p.standard}
+            took_over[ip] = cross.left_out.get(ip, frozenset())
+    roots = cross.roots
     return ScanContext(
         matrix=matrix,
         facts=facts,
         listing=listing,
-        known_cgo_files={k: frozenset(v) for k, v in known.items()},
-        took_over={k: frozenset(v) for k, v in took_over.items()},
-        interesting=frozenset(known)
-        | frozenset(ip for pkgs in facts.values() for ip, p in pkgs.items() if c_like_files(p)),
+        known_cgo_files=cross.known_cgo_files,
+        took_over=took_over,
+        interesting=frozenset(cross.known_cgo_files) | cross.c_like,
         headers=headers,
         predefines=macros,
         ports=ports,
-        project_std=bool(roots) and all(r in std_roots for r in roots),
+        project_std=bool(roots) and roots <= cross.standard,
+        cross=cross,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Container, Mapping, Sequence
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
@@ -34,6 +34,7 @@ from cgotrap.judge.scan.package import (
     ScanContext,
     build_context,
     is_interesting,
+    is_unresolved,
     judge_package,
     skipped_roots,
 )
@@ -60,104 +61,249 @@ def scan(
     source facts (`evaluate.sources.read_sources`) the verdicts on cgo-only names, stubs,
     dropped imports and C-file includes need; without them those are not judged.
     """
-    sources = sources or SourceFacts()
     ctx = build_context(matrix, headers or catalog(), macros or predefines(), ports or port_table())
     loaded = tuple(tp.target for tp in matrix.per_target)
-    shown = tuple(report) if report is not None else loaded
-    shown = tuple(t for t in shown if t in ctx.facts)
+    shown = tuple(t for t in (tuple(report) if report is not None else loaded) if t in ctx.facts)
     show_std = include_std or ctx.project_std
+    judged = judge_targets(ctx, shown, sources or SourceFacts(), show_std=show_std)
+    fold = Fold(shown)
+    for one in judged:
+        fold.add(one)
+    present = {t: ctx.facts[t] for t in shown}
+    return fold.result(matrix, present, why=tuple(_why(ctx, w, shown) for w in why))
 
-    verdicts: dict[str, dict[Target, PackageOnTarget]] = {}
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Listed:
+    """A package `TargetJudgement` reports on: its directory (relative to the module root,
+    or None), whether it is standard, its entry on the target, and (when it is present)
+    the import chains reaching it there."""
+
+    import_path: str
+    directory: str | None
+    standard: bool
+    entry: PackageOnTarget
+    chains: tuple[tuple[str, ...], ...] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class TargetJudgement:
+    """Everything judging one target finds (`judge_targets`), before it is folded into the
+    scan's answer in target order (`Fold`); it pickles, for a second process's targets."""
+
+    target: Target
+    mains: tuple[str, ...]
+    """The main packages its import graph starts from."""
+    no_header_data: bool
+    std_uses: tuple[str, ...]
+    """Standard-library packages compiling C code here (when the standard library is not shown)."""
+    unresolved: tuple[str, ...]
+    listed: tuple[Listed, ...]
+    """The interesting packages listed here, in listing order."""
+    vanished: tuple[Listed, ...]
+    """cgo packages a wildcard matches with cgo on but not here (`_vanished`)."""
+    hits: tuple[Hit, ...]
+    decided: dict[str, Decided]
+    """The verdict of every non-standard package here (`verdict.decide`)."""
+    notable: dict[str, tuple[str | None, bool]]
+    """(directory, standard) of each package with a non-trivial verdict here."""
+
+
+def judge_targets(
+    ctx: ScanContext,
+    targets: Sequence[Target],
+    sources: SourceFacts,
+    *,
+    show_std: bool,
+    order: Sequence[Target] | None = None,
+) -> list[TargetJudgement]:
+    """Judge `targets` (of `ctx`), one after the other. `order`: every shown target of the
+    run, in order (default: `targets`), of which `targets` are some, in that order (another
+    process may judge the others): `decide` treats the packages unresolved on the shown
+    targets before each one (`ctx.cross.unresolved`) as unknown."""
+    order = tuple(order) if order is not None else tuple(targets)
+    ctx.group(targets)  # targets of one class share their import graph (`Reach`)
+    out = []
+    before: dict[str, None] = {}
+    at = 0
+    for target in targets:
+        until = order.index(target)
+        for earlier in order[at:until]:
+            before.update(dict.fromkeys(ctx.cross.unresolved.get(earlier, ())))
+        at = max(at, until)
+        out.append(_judge_target(ctx, target, sources, show_std=show_std, before=before))
+        before.update(dict.fromkeys(out[-1].unresolved))
+        at = max(at, until + 1)
+    return out
+
+
+def _judge_target(
+    ctx: ScanContext,
+    target: Target,
+    sources: SourceFacts,
+    *,
+    show_std: bool,
+    before: dict[str, None],
+) -> TargetJudgement:
+    judged: dict[str, PackageOnTarget] = {}
     hits: list[Hit] = []
-    dirs: dict[str, str | None] = {}
-    standard: dict[str, bool] = {}
-    std_uses: dict[str, list[Target]] = {}
-    reached: dict[str, dict[str, None]] = {}
-    chains: dict[str, tuple[str, ...]] = {}
-    all_roots: dict[str, None] = {}
-    no_data: list[Target] = []
-    statuses: dict[Target, dict[str, PackageOnTarget]] = {}
-    unresolved: dict[str, None] = {}
-    decided: dict[Target, dict[str, Decided]] = {}
-    ctx.group(shown)  # targets of one class share their import graph (`Reach`)
-    for target in shown:
-        judged = statuses.setdefault(target, {})
-        listing = ctx.listing[target]
-        reached_here = ctx.reach(target)  # shared by the targets of its class
-        all_roots.update(dict.fromkeys(reached_here.mains))
-        if target.cgo and ctx.headers.for_target(target) is None:
-            no_data.append(target)
-        for p in listing.packages:
-            ip = p.import_path
-            if p.standard and not show_std:
-                if p.uses_cgo:
-                    std_uses.setdefault(ip, []).append(target)
-                continue
-            if is_unresolved(p):
-                unresolved[ip] = None
-                continue
-            if not is_interesting(ctx, ip) and p.error is None:
-                continue
-            directory = ctx.relative(p)
-            # Files of a dependency outside the module are named by its import path.
-            entry, found = judge_package(ctx, target, p, directory or ip)
-            hits.extend(found)
-            if not p.standard:
-                judged[ip] = entry
-            if not is_interesting(ctx, ip):
-                continue
-            dirs.setdefault(ip, directory)
-            standard[ip] = p.standard
-            verdicts.setdefault(ip, {})[target] = entry
-            if entry.status is not Status.ABSENT:
-                found_chains = reached_here.chains(ip)
-                reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
-                if found_chains and (ip not in chains or entry.status is Status.CGO):
+    listed: list[Listed] = []
+    std_uses: list[str] = []
+    unresolved = dict(before)
+    own_unresolved: list[str] = []
+    reached_here = ctx.reach(target)  # shared by the targets of its class
+    for p in ctx.listing[target].packages:
+        ip = p.import_path
+        if p.standard and not show_std:
+            if p.uses_cgo:
+                std_uses.append(ip)
+            continue
+        if is_unresolved(p):
+            unresolved[ip] = None
+            own_unresolved.append(ip)
+            continue
+        if not is_interesting(ctx, ip) and p.error is None:
+            continue
+        directory = ctx.relative(p)
+        # Files of a dependency outside the module are named by its import path.
+        entry, found = judge_package(ctx, target, p, directory or ip)
+        hits.extend(found)
+        if not p.standard:
+            judged[ip] = entry
+        if not is_interesting(ctx, ip):
+            continue
+        chains = None
+        if entry.status is not Status.ABSENT:
+            chains = tuple(reached_here.chains(ip))
+        listed.append(
+            Listed(
+                import_path=ip, directory=directory, standard=p.standard, entry=entry, chains=chains
+            )
+        )
+    vanished = []
+    for ip, p1, directory, entry in _vanished(ctx, target, hits):
+        judged[ip] = entry
+        vanished.append(
+            Listed(import_path=ip, directory=directory, standard=p1.standard, entry=entry)
+        )
+    decided = decide(ctx, target, judged, sources, hits, unknown=unresolved)
+    ctx.done(target)
+    notable: dict[str, tuple[str | None, bool]] = {}
+    for ip, d in decided.items():
+        if d.verdict in _NON_TRIVIAL:
+            known = ctx.facts[target].get(ip)
+            notable[ip] = (
+                ctx.relative(known) if known else None,
+                known.standard if known else False,
+            )
+    return TargetJudgement(
+        target=target,
+        mains=tuple(reached_here.mains),
+        no_header_data=target.cgo and ctx.headers.for_target(target) is None,
+        std_uses=tuple(std_uses),
+        unresolved=tuple(own_unresolved),
+        listed=tuple(listed),
+        vanished=tuple(vanished),
+        hits=tuple(hits),
+        decided=decided,
+        notable=notable,
+    )
+
+
+class Fold:
+    """`TargetJudgement`s folded into one answer, in the order of the shown targets."""
+
+    def __init__(self, shown: Sequence[Target]) -> None:
+        self.shown = tuple(shown)
+        self.verdicts: dict[str, dict[Target, PackageOnTarget]] = {}
+        self.hits: list[Hit] = []
+        self.dirs: dict[str, str | None] = {}
+        self.standard: dict[str, bool] = {}
+        self.std_uses: dict[str, list[Target]] = {}
+        self.reached: dict[str, dict[str, None]] = {}
+        self.chains: dict[str, tuple[str, ...]] = {}
+        self.all_roots: dict[str, None] = {}
+        self.no_data: list[Target] = []
+        self.unresolved: dict[str, None] = {}
+        self.decided: dict[Target, dict[str, Decided]] = {}
+
+    def add(self, one: TargetJudgement) -> None:
+        """Fold the next target's judgement in."""
+        target = one.target
+        self.all_roots.update(dict.fromkeys(one.mains))
+        if one.no_header_data:
+            self.no_data.append(target)
+        for ip in one.std_uses:
+            self.std_uses.setdefault(ip, []).append(target)
+        self.unresolved.update(dict.fromkeys(one.unresolved))
+        verdicts, dirs, standard, chains = self.verdicts, self.dirs, self.standard, self.chains
+        for item in one.listed:
+            ip = item.import_path
+            dirs.setdefault(ip, item.directory)
+            standard[ip] = item.standard
+            verdicts.setdefault(ip, {})[target] = item.entry
+            if item.chains is not None:
+                found_chains = item.chains
+                self.reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
+                if found_chains and (ip not in chains or item.entry.status is Status.CGO):
                     best = found_chains[0]
                     old = chains.get(ip)
                     if old is None or (len(best), best) < (len(old), old):
                         chains[ip] = best
-        for ip, p1, directory, entry in _vanished(ctx, target, hits):
-            dirs.setdefault(ip, directory)
-            standard[ip] = p1.standard
-            verdicts.setdefault(ip, {})[target] = judged[ip] = entry
-        decided[target] = decide(ctx, target, judged, sources, hits, unknown=unresolved)
-        ctx.done(target)
-        for ip, d in decided[target].items():
-            if ip not in verdicts and d.verdict in _NON_TRIVIAL:
-                known = ctx.facts[target].get(ip)
-                dirs[ip] = ctx.relative(known) if known else None
-                standard[ip] = known.standard if known else False
+        for item in one.vanished:
+            ip = item.import_path
+            dirs.setdefault(ip, item.directory)
+            standard[ip] = item.standard
+            verdicts.setdefault(ip, {})[target] = item.entry
+        self.hits.extend(one.hits)
+        self.decided[target] = one.decided
+        for ip, (directory, is_std) in one.notable.items():
+            if ip not in verdicts:
+                dirs[ip] = directory
+                standard[ip] = is_std
                 verdicts.setdefault(ip, {})
 
-    _fill_verdicts(ctx, shown, verdicts, decided)
-    for ip in verdicts:
-        dirs.setdefault(ip, None)
-        standard.setdefault(ip, False)
+    def packages(self) -> list[str]:
+        """The packages reported so far (what `result`'s `present` must answer for)."""
+        return list(self.verdicts)
 
-    record = functools.partial(_package_record, shown=shown, reached=reached, chains=chains)
-    packages = tuple(
-        record(ip, directory=dirs[ip], is_std=standard[ip], verdicts=verdicts[ip])
-        for ip in sorted(verdicts)
-    )
-    findings = merge_findings(hits)
-    groups = _groups(packages, findings, shown)
-    std = _std(std_uses, shown)
-    return ScanResult(
-        patterns=matrix.patterns,
-        tags=matrix.tags,
-        targets=shown,
-        roots=tuple(all_roots),
-        groups=groups,
-        packages=packages,
-        findings=findings,
-        std=std,
-        why=tuple(_why(ctx, w, shown) for w in why),
-        problems=_relative_problems(matrix),
-        no_header_data=tuple(no_data),
-        unresolved=tuple(sorted(unresolved)),
-        verdicts=_all_verdicts(decided, shown),
-    )
+    def result(
+        self,
+        matrix: MatrixResult,
+        present: Mapping[Target, Container[str]],
+        *,
+        why: tuple[WhyAnswer, ...] = (),
+    ) -> ScanResult:
+        """The answer, once every shown target is folded in; `present`: per shown target,
+        which of `packages()` are listed there."""
+        shown, verdicts = self.shown, self.verdicts
+        _fill_verdicts(present, shown, verdicts, self.decided)
+        for ip in verdicts:
+            self.dirs.setdefault(ip, None)
+            self.standard.setdefault(ip, False)
+        record = functools.partial(
+            _package_record, shown=shown, reached=self.reached, chains=self.chains
+        )
+        packages = tuple(
+            record(ip, directory=self.dirs[ip], is_std=self.standard[ip], verdicts=verdicts[ip])
+            for ip in sorted(verdicts)
+        )
+        findings = merge_findings(self.hits)
+        return ScanResult(
+            patterns=matrix.patterns,
+            tags=matrix.tags,
+            targets=shown,
+            roots=tuple(self.all_roots),
+            groups=_groups(packages, findings, shown),
+            packages=packages,
+            findings=findings,
+            std=_std(self.std_uses, shown),
+            why=why,
+            problems=_relative_problems(matrix),
+            no_header_data=tuple(self.no_data),
+            unresolved=tuple(sorted(self.unresolved)),
+            verdicts=_all_verdicts(self.decided, shown),
+        )
 
 
 def _relative_problems(matrix: MatrixResult) -> tuple[str, ...]:
@@ -196,7 +342,7 @@ def _vanished(
 
 
 def _fill_verdicts(
-    ctx: ScanContext,
+    present: Mapping[Target, Container[str]],
     shown: Sequence[Target],
     verdicts: dict[str, dict[Target, PackageOnTarget]],
     decided: dict[Target, dict[str, Decided]],
@@ -204,9 +350,10 @@ def _fill_verdicts(
     """Every reported package's entry on every shown target, with its verdict, evidence and
     the system headers of its C files."""
     for target in shown:
+        here = present[target]
         for ip, found_entries in verdicts.items():
             d = decided[target].get(ip, Decided(verdict=Verdict.NOT_BUILT))
-            status = Status.PURE if ip in ctx.facts[target] else Status.ABSENT
+            status = Status.PURE if ip in here else Status.ABSENT
             entry = found_entries.get(target) or PackageOnTarget(target=target, status=status)
             found_entries[target] = dataclasses.replace(
                 entry,
@@ -224,12 +371,6 @@ def _all_verdicts(
     none = Decided(verdict=Verdict.NOT_BUILT)
     columns = [decided[t] for t in shown]  # (each Target hashed once, not once per package)
     return tuple((ip, tuple([c.get(ip, none).verdict for c in columns])) for ip in names)
-
-
-def is_unresolved(p: PackageFacts) -> bool:
-    """An imported package go could not find (its module not downloaded, or not required):
-    its files, and so its cgo status, are unknown."""
-    return p.dep_only and not p.dir and not p.standard and p.error is not None
 
 
 _NON_TRIVIAL = frozenset({Verdict.BREAKS, Verdict.DEGRADES, Verdict.FALLBACK})

@@ -349,7 +349,7 @@ def _named_roots(ctx: ScanContext, roots: Sequence[str], tt: _Target) -> frozens
 
 
 def _was_main(ctx: ScanContext, ip: str) -> bool:
-    return any(ip in f and f[ip].name == "main" for f in ctx.facts.values())
+    return ip in ctx.cross.mains
 
 
 def _own(
@@ -619,11 +619,7 @@ def _c_includes(
 
     libc = tt.ctx.headers.for_target(tt.target)
     compiled = {*p.c_files, *p.cxx_files, *p.m_files}
-    names: set[str] = set()
-    for facts in tt.ctx.facts.values():
-        q = facts.get(p.import_path)
-        if q is not None:
-            names |= cinclude.flag_macro_names((*q.cgo_cppflags, *q.cgo_cflags))
+    names = tt.ctx.cross.flag_macros.get(p.import_path, frozenset())
     macros = cinclude.target_macros(
         tt.ctx.predefines.for_target(tt.target) or _NO_MACROS,
         (*p.cgo_cppflags, *p.cgo_cflags),

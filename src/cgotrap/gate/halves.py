@@ -1,0 +1,214 @@
+"""A scan's targets evaluated and judged in two processes: `scan_in_halves`.
+
+After the directory scans (which `ListingPlan` already spreads over two processes), a
+cold scan's time goes into evaluating each target's listing and judging it, O(targets x
+packages) in one process. Here a forked child evaluates and judges the ports of the second
+half while this process does the first half's: each port's targets (its cgo=0 target and
+cgo=1 twins) stay in one process, since judging a cgo=0 target compares it with its twin.
+
+What judging needs of the other half is small, and crosses the pipe instead of the
+listings (which are tens of MB on a large tree): the cross-target facts (`CrossFacts`:
+cgo files and packages seen anywhere...), the cgo-dependent packages, the source files to
+read (read here, in one go, through the one go/parser helper), and at the end the judgements
+(`TargetJudgement`), folded in target order into the answer one process would give. The
+child also sends back what the cache needs: the directories it scanned and the paths it
+consulted.
+
+A child that fails or dies makes no difference to the answer: this process then evaluates
+and judges every target itself (`None` is returned and the caller scans in one process).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from cgotrap.errors import WorkerError
+from cgotrap.evaluate import forked
+from cgotrap.evaluate.completeness import unresolved
+from cgotrap.evaluate.model import MatrixResult
+from cgotrap.evaluate.sources import (
+    SourceRequest,
+    cgo_dependent,
+    read_requested,
+    source_request,
+)
+from cgotrap.judge.headers import catalog, predefines
+from cgotrap.judge.scan import ScanResult
+from cgotrap.judge.scan.package import CrossFacts, build_context, cross_facts
+from cgotrap.judge.scan.report import Fold, TargetJudgement, judge_targets
+from cgotrap.targets import Target, port_table
+
+if TYPE_CHECKING:
+    from cgotrap.evaluate.load import ListingPlan
+    from cgotrap.read.godecl import GoDeclReader
+
+MIN_PORTS = 2
+"""Fewer ports than this are not split (a port's targets stay in one process)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class HalvesScan:
+    """What `scan_in_halves` found, as the one-process scan would have it."""
+
+    result: ScanResult
+    unresolved: tuple[str, ...]
+    """`completeness.unresolved` over every target's packages."""
+    empty_wildcards: tuple[str, ...]
+    """The wildcard patterns no target's packages matched."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class _Loaded:
+    """The child's first message: what its half's evaluation found."""
+
+    cross: CrossFacts
+    dependent: frozenset[str]
+    consulted: tuple[str, ...]
+    scanned: dict[str, Any]
+    """Cache entries of the directories it scanned itself (`DirScans.entries`)."""
+    problems: tuple[str, ...]
+    unresolved: tuple[str, ...]
+    empty_wildcards: tuple[str, ...]
+
+
+def split_ports(plan: ListingPlan) -> tuple[list[int], list[int]] | None:
+    """The plan's target indices in two halves of whole ports (first ports here), or None
+    with fewer than `MIN_PORTS` ports."""
+    ports: dict[tuple[str, str], list[int]] = {}
+    for index, target in enumerate(plan.targets):
+        ports.setdefault((target.goos, target.goarch), []).append(index)
+    if len(ports) < MIN_PORTS:
+        return None
+    groups = list(ports.values())
+    half = len(groups) // 2
+    here = sorted(i for g in groups[:half] for i in g)
+    there = sorted(i for g in groups[half:] for i in g)
+    return here, there
+
+
+def scan_in_halves(
+    plan: ListingPlan,
+    *,
+    report: Sequence[Target],
+    include_std: bool,
+    reader: Callable[[set[str]], tuple[GoDeclReader | None, str]],
+    empty_wildcards: Callable[[MatrixResult], list[str]],
+) -> HalvesScan | None:
+    """The scan of `plan`'s targets (`report`: those shown) in two processes, or None when
+    it could not be split (too few ports, no fork, a child that failed): the caller then
+    scans in one process. `reader(dependent)`: the Go declaration reader (None and why
+    not); `empty_wildcards(matrix)`: the wildcard patterns a matrix's packages leave empty."""
+    halves = split_ports(plan)
+    if halves is None:
+        return None
+    here, there = halves
+    loaded = plan.targets
+    shown = [t for t in report if t in set(loaded)]
+    mine = [t for t in shown if t in {loaded[i] for i in here}]
+    theirs = [t for t in shown if t in {loaded[i] for i in there}]
+    dir_scans = plan.dir_scans
+    before = frozenset(dir_scans.entries) if dir_scans is not None else frozenset()
+
+    def child(channel: forked.Channel) -> None:
+        matrix = plan.matrix(there)
+        scans = plan.dir_scans
+        channel.send(
+            _Loaded(
+                cross=cross_facts(matrix),
+                dependent=frozenset(cgo_dependent(matrix)),
+                consulted=tuple(plan.consulted()),
+                scanned={}
+                if scans is None
+                else {d: e for d, e in scans.entries.items() if d not in before},
+                problems=tuple(plan.problems()),
+                unresolved=unresolved(p for tp in matrix.per_target for p in tp.packages),
+                empty_wildcards=tuple(empty_wildcards(matrix)),
+            )
+        )
+        dependent = channel.recv()
+        channel.send(source_request(matrix, dependent))
+        cross, sources = channel.recv()
+        ctx = build_context(matrix, catalog(), predefines(), port_table(), cross)
+        show_std = include_std or ctx.project_std
+        channel.send(judge_targets(ctx, theirs, sources, show_std=show_std, order=shown))
+        keys = channel.recv()
+        channel.send({t: frozenset(ip for ip in keys if ip in ctx.facts[t]) for t in theirs})
+
+    partner = forked.partner(child, reducers=_reducers())
+    if partner is None:
+        return None
+    finished = False
+    try:
+        matrix = plan.matrix(here)
+        own_cross = cross_facts(matrix)
+        own_dependent = cgo_dependent(matrix)
+        got: _Loaded = partner.recv()
+        dependent = own_dependent | got.dependent
+        partner.send(dependent)
+        own_request = source_request(matrix, dependent)
+        their_request: SourceRequest = partner.recv()
+        got_reader, reader_problem = reader(dependent) if dependent else (None, "")
+        sources = read_requested(own_request.merge(their_request), got_reader)
+        cross = own_cross.merge(got.cross)
+        partner.send((cross, sources.part(their_request)), reducers=_reducers())
+        # the cache of directory scans: the child's scans and the paths it consulted too
+        if dir_scans is not None:
+            for d, entry in got.scanned.items():
+                dir_scans.entries.setdefault(d, entry)
+        plan.save_scans(got.consulted)
+        problems = list(dict.fromkeys((*matrix.problems, *got.problems)))
+        matrix = dataclasses.replace(matrix, problems=tuple(problems))
+        ctx = build_context(matrix, catalog(), predefines(), port_table(), cross)
+        show_std = include_std or ctx.project_std
+        judged = judge_targets(ctx, mine, sources, show_std=show_std, order=shown)
+        judged += partner.recv()
+        position = {t: i for i, t in enumerate(shown)}
+        fold = Fold(shown)
+        for one in sorted(judged, key=lambda j: position[j.target]):
+            fold.add(one)
+        partner.send(fold.packages())
+        present: dict[Target, Any] = {t: ctx.facts[t] for t in mine}
+        present.update(partner.recv())
+        finished = True
+    except WorkerError:
+        return None
+    finally:
+        partner.close(finished=finished)
+    result = fold.result(matrix, present)
+    extra = (*([reader_problem] if reader_problem else []), *sources.problems)
+    if extra:
+        result = dataclasses.replace(result, problems=(*result.problems, *extra))
+    own_missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
+    own_empty = empty_wildcards(matrix)
+    return HalvesScan(
+        result=result,
+        unresolved=tuple(sorted({*own_missing, *got.unresolved})),
+        empty_wildcards=tuple(p for p in own_empty if p in got.empty_wildcards),
+    )
+
+
+def _reducers() -> forked.Reducers:
+    """The pickle dispatch table of the messages: judgements and Go declarations are
+    thousands of small frozen records (`forked.dataclass_reducers` halves their cost)."""
+    import sys
+
+    from cgotrap.judge.finding import Evidence
+    from cgotrap.judge.scan.model import PackageOnTarget
+    from cgotrap.judge.scan.package import Hit
+    from cgotrap.judge.scan.report import Listed
+    from cgotrap.judge.scan.verdict import Decided
+
+    godecl = sys.modules.get("cgotrap.read.godecl")  # (none to send when never imported)
+    records = [
+        cls
+        for cls in (vars(godecl).values() if godecl is not None else ())
+        if isinstance(cls, type)
+        and cls.__module__ == "cgotrap.read.godecl"
+        and dataclasses.is_dataclass(cls)
+        and len(dataclasses.fields(cls)) >= 2
+    ]
+    return forked.dataclass_reducers(
+        TargetJudgement, Listed, PackageOnTarget, Hit, Decided, Evidence, *records
+    )
