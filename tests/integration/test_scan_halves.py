@@ -21,7 +21,7 @@ from cgotrap.cache import Store
 from cgotrap.config import Config
 from cgotrap.evaluate import forked
 from cgotrap.gate import halves, project
-from cgotrap.judge.scan.package import cross_facts
+from cgotrap.judge.scan.package import build_context
 from cgotrap.targets import Target, expand
 from tests import verdictfixtures
 from tests.gofixtures import gofile, gomod, write_tree
@@ -163,12 +163,12 @@ def test_a_child_that_fails_changes_nothing(
     one = _scan(root, vt.TARGETS, store, workers=1)
     parent = os.getpid()
 
-    def failing_in_the_child(matrix: object) -> object:
+    def failing_in_the_child(*args: object) -> object:
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
-        return cross_facts(matrix)  # type: ignore[arg-type]
+        return build_context(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("cgotrap.gate.halves.cross_facts", failing_in_the_child)
+    monkeypatch.setattr("cgotrap.gate.halves.build_context", failing_in_the_child)
     two = _scan(root, vt.TARGETS, store, workers=2)
     assert split_always == [False]  # (answered in one process after all)
     _same(one, two)

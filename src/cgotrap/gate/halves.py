@@ -7,15 +7,16 @@ half while this process does the first half's: each port's targets (its cgo=0 ta
 cgo=1 twins) stay in one process, since judging a cgo=0 target compares it with its twin.
 
 What judging needs of the other half is small, and crosses the pipe instead of the
-listings (which are tens of MB on a large tree): the cross-target facts (`CrossFacts`:
-cgo files and packages seen anywhere...), the cgo-dependent packages, the source files to
-read (read here, in one go, through the one go/parser helper), and at the end the judgements
-(`TargetJudgement`), folded in target order into the answer one process would give. The
-child also sends back what the cache needs: the directories it scanned and the paths it
-consulted.
+listings (half of moby's pickles to 25 MB): the cross-target facts (`CrossFacts`: cgo files
+and packages seen anywhere...) and the cgo-dependent packages go both ways; the child reads
+the source files of both halves (the files one process would read, in its order, through
+the one go/parser helper) while this process starts judging, and sends this half's part;
+at the end its judgements (`TargetJudgement`) come back and are folded in target order
+into the answer one process would give. The child also sends what the cache needs: the
+directories it scanned and the paths it consulted.
 
-A child that fails or dies makes no difference to the answer: this process then evaluates
-and judges every target itself (`None` is returned and the caller scans in one process).
+A child that fails or dies makes no difference to the answer: `scan_in_halves` returns
+None and the caller evaluates and judges every target in this process.
 """
 
 from __future__ import annotations
@@ -29,15 +30,20 @@ from cgotrap.evaluate import forked
 from cgotrap.evaluate.completeness import unresolved
 from cgotrap.evaluate.model import MatrixResult
 from cgotrap.evaluate.sources import (
-    SourceRequest,
     cgo_dependent,
     read_requested,
     source_request,
 )
 from cgotrap.judge.headers import catalog, predefines
 from cgotrap.judge.scan import ScanResult
-from cgotrap.judge.scan.package import CrossFacts, build_context, cross_facts
-from cgotrap.judge.scan.report import Fold, TargetJudgement, judge_targets
+from cgotrap.judge.scan.package import CrossFacts, build_context, with_cross
+from cgotrap.judge.scan.report import (
+    Fold,
+    TargetJudgement,
+    finish_target,
+    judge_targets,
+    start_targets,
+)
 from cgotrap.targets import Target, port_table
 
 if TYPE_CHECKING:
@@ -114,9 +120,10 @@ def scan_in_halves(
     def child(channel: forked.Channel) -> None:
         matrix = plan.matrix(there)
         scans = plan.dir_scans
+        alone = build_context(matrix, catalog(), predefines(), port_table())
         channel.send(
             _Loaded(
-                cross=cross_facts(matrix),
+                cross=alone.cross,
                 dependent=frozenset(cgo_dependent(matrix)),
                 consulted=tuple(plan.consulted()),
                 scanned={}
@@ -127,10 +134,13 @@ def scan_in_halves(
                 empty_wildcards=tuple(empty_wildcards(matrix)),
             )
         )
-        dependent = channel.recv()
-        channel.send(source_request(matrix, dependent))
-        cross, sources = channel.recv()
-        ctx = build_context(matrix, catalog(), predefines(), port_table(), cross)
+        dependent, cross, their_request, got_reader = channel.recv()
+        # The sources of both halves, read here while the other process starts judging
+        # (its request first: the files, and their order, one process would read).
+        request = their_request.merge(source_request(matrix, dependent))
+        sources = read_requested(request, got_reader)
+        channel.send((sources.part(their_request), sources.problems), reducers=_reducers())
+        ctx = with_cross(alone, cross)
         show_std = include_std or ctx.project_std
         channel.send(judge_targets(ctx, theirs, sources, show_std=show_std, order=shown))
         keys = channel.recv()
@@ -142,17 +152,14 @@ def scan_in_halves(
     finished = False
     try:
         matrix = plan.matrix(here)
-        own_cross = cross_facts(matrix)
+        alone = build_context(matrix, catalog(), predefines(), port_table())
+        own_cross = alone.cross
         own_dependent = cgo_dependent(matrix)
         got: _Loaded = partner.recv()
         dependent = own_dependent | got.dependent
-        partner.send(dependent)
-        own_request = source_request(matrix, dependent)
-        their_request: SourceRequest = partner.recv()
         got_reader, reader_problem = reader(dependent) if dependent else (None, "")
-        sources = read_requested(own_request.merge(their_request), got_reader)
         cross = own_cross.merge(got.cross)
-        partner.send((cross, sources.part(their_request)), reducers=_reducers())
+        partner.send((dependent, cross, source_request(matrix, dependent), got_reader))
         # the cache of directory scans: the child's scans and the paths it consulted too
         if dir_scans is not None:
             for d, entry in got.scanned.items():
@@ -160,9 +167,11 @@ def scan_in_halves(
         plan.save_scans(got.consulted)
         problems = list(dict.fromkeys((*matrix.problems, *got.problems)))
         matrix = dataclasses.replace(matrix, problems=tuple(problems))
-        ctx = build_context(matrix, catalog(), predefines(), port_table(), cross)
+        ctx = dataclasses.replace(with_cross(alone, cross), matrix=matrix)
         show_std = include_std or ctx.project_std
-        judged = judge_targets(ctx, mine, sources, show_std=show_std, order=shown)
+        started = list(start_targets(ctx, mine, show_std=show_std, order=shown))
+        sources, source_problems = partner.recv()
+        judged = [finish_target(ctx, one, sources) for one in started]
         judged += partner.recv()
         position = {t: i for i, t in enumerate(shown)}
         fold = Fold(shown)
@@ -177,7 +186,7 @@ def scan_in_halves(
     finally:
         partner.close(finished=finished)
     result = fold.result(matrix, present)
-    extra = (*([reader_problem] if reader_problem else []), *sources.problems)
+    extra = (*([reader_problem] if reader_problem else []), *source_problems)
     if extra:
         result = dataclasses.replace(result, problems=(*result.problems, *extra))
     own_missing = unresolved(p for tp in matrix.per_target for p in tp.packages)

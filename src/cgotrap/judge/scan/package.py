@@ -8,7 +8,7 @@ and matches the cgo preambles' headers and `-l` libraries against the target's l
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
@@ -261,9 +261,13 @@ class CrossFacts:
         )
 
 
-def cross_facts(matrix: MatrixResult) -> CrossFacts:
-    """The `CrossFacts` of `matrix`'s targets."""
-    facts = {tp.target: {p.import_path: p for p in tp.packages} for tp in matrix.per_target}
+def cross_facts(
+    matrix: MatrixResult, facts: Mapping[Target, Mapping[str, PackageFacts]] | None = None
+) -> CrossFacts:
+    """The `CrossFacts` of `matrix`'s targets (`facts`: each target's packages by import
+    path, when the caller has them)."""
+    if facts is None:
+        facts = {tp.target: {p.import_path: p for p in tp.packages} for tp in matrix.per_target}
     distinct = {id(p): p for tp in matrix.per_target for p in tp.packages}.values()
     known: dict[str, set[str]] = {}
     for p in distinct:
@@ -305,11 +309,22 @@ def cross_facts(matrix: MatrixResult) -> CrossFacts:
         standard=frozenset(p.import_path for p in distinct if p.standard),
         mains=frozenset(p.import_path for p in distinct if p.name == "main"),
         flag_macros=flag_macros,
-        unresolved={
-            tp.target: tuple(p.import_path for p in tp.packages if is_unresolved(p))
-            for tp in matrix.per_target
-        },
+        unresolved=_unresolved(matrix, distinct),
     )
+
+
+def _unresolved(
+    matrix: MatrixResult, distinct: Iterable[PackageFacts]
+) -> dict[Target, tuple[str, ...]]:
+    """`CrossFacts.unresolved` (looked for among the distinct objects first: most runs have
+    none, and the targets' listings are then not walked again)."""
+    bad = {id(p) for p in distinct if is_unresolved(p)}
+    if not bad:
+        return {}
+    return {
+        tp.target: tuple(p.import_path for p in tp.packages if id(p) in bad)
+        for tp in matrix.per_target
+    }
 
 
 def is_unresolved(p: PackageFacts) -> bool:
@@ -326,13 +341,31 @@ def build_context(
     cross: CrossFacts | None = None,
 ) -> ScanContext:
     """The context to judge `matrix`'s targets in; `cross`: the facts of every target
-    loaded (`CrossFacts.merge`) when `matrix` holds only some of them (default: its own)."""
+    loaded (`CrossFacts.merge`) when `matrix` holds only some of them (default: its own;
+    `with_cross` swaps them later)."""
     facts: dict[Target, dict[str, PackageFacts]] = {}
     listing: dict[Target, TargetPackages] = {}
     for tp in matrix.per_target:
         listing[tp.target] = tp
         facts[tp.target] = {p.import_path: p for p in tp.packages}
-    cross = cross or cross_facts(matrix)
+    ctx = ScanContext(
+        matrix=matrix,
+        facts=facts,
+        listing=listing,
+        known_cgo_files={},
+        took_over={},
+        interesting=frozenset(),
+        headers=headers,
+        predefines=macros,
+        ports=ports,
+        project_std=False,
+        cross=cross or cross_facts(matrix, facts),
+    )
+    return with_cross(ctx, ctx.cross)
+
+
+def with_cross(ctx: ScanContext, cross: CrossFacts) -> ScanContext:
+    """`ctx` with the facts of every loaded target `cross` (its own listings unchanged)."""
     # Files seen taking over from cgo files on a port with both modes loaded: on ports
     # without cgo (no cgo=1 twin) these are the candidates for "what takes over".
     took_over = dict(cross.twin_took_over)
@@ -341,16 +374,11 @@ def build_context(
         if ip not in took_over:
             took_over[ip] = cross.left_out.get(ip, frozenset())
     roots = cross.roots
-    return ScanContext(
-        matrix=matrix,
-        facts=facts,
-        listing=listing,
+    return dataclasses.replace(
+        ctx,
         known_cgo_files=cross.known_cgo_files,
         took_over=took_over,
         interesting=frozenset(cross.known_cgo_files) | cross.c_like,
-        headers=headers,
-        predefines=macros,
-        ports=ports,
         project_std=bool(roots) and roots <= cross.standard,
         cross=cross,
     )

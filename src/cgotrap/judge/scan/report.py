@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import posixpath
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
@@ -121,35 +121,61 @@ def judge_targets(
     run, in order (default: `targets`), of which `targets` are some, in that order (another
     process may judge the others): `decide` treats the packages unresolved on the shown
     targets before each one (`ctx.cross.unresolved`) as unknown."""
+    return [
+        finish_target(ctx, started, sources)
+        for started in start_targets(ctx, targets, show_std=show_std, order=order)
+    ]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class StartedTarget:
+    """A target judged as far as it goes without the source facts (`start_targets`):
+    `finish_target` decides its verdicts."""
+
+    target: Target
+    judged: dict[str, PackageOnTarget]
+    hits: list[Hit]
+    listed: tuple[Listed, ...]
+    vanished: tuple[Listed, ...]
+    std_uses: tuple[str, ...]
+    unknown: dict[str, None]
+    """The packages unresolved here or on a shown target before this one."""
+    unresolved: tuple[str, ...]
+    """Those unresolved here."""
+    mains: tuple[str, ...]
+
+
+def start_targets(
+    ctx: ScanContext,
+    targets: Sequence[Target],
+    *,
+    show_std: bool,
+    order: Sequence[Target] | None = None,
+) -> Iterator[StartedTarget]:
+    """`judge_targets` up to the source facts, one target at a time (each is to be
+    finished, in turn, before the import graph of its class is freed)."""
     order = tuple(order) if order is not None else tuple(targets)
     ctx.group(targets)  # targets of one class share their import graph (`Reach`)
-    out = []
     before: dict[str, None] = {}
     at = 0
     for target in targets:
         until = order.index(target)
         for earlier in order[at:until]:
             before.update(dict.fromkeys(ctx.cross.unresolved.get(earlier, ())))
-        at = max(at, until)
-        out.append(_judge_target(ctx, target, sources, show_std=show_std, before=before))
-        before.update(dict.fromkeys(out[-1].unresolved))
+        started = _start_target(ctx, target, show_std=show_std, before=before)
+        before.update(dict.fromkeys(started.unresolved))
         at = max(at, until + 1)
-    return out
+        yield started
 
 
-def _judge_target(
-    ctx: ScanContext,
-    target: Target,
-    sources: SourceFacts,
-    *,
-    show_std: bool,
-    before: dict[str, None],
-) -> TargetJudgement:
+def _start_target(
+    ctx: ScanContext, target: Target, *, show_std: bool, before: dict[str, None]
+) -> StartedTarget:
     judged: dict[str, PackageOnTarget] = {}
     hits: list[Hit] = []
     listed: list[Listed] = []
     std_uses: list[str] = []
-    unresolved = dict(before)
+    unknown = dict(before)
     own_unresolved: list[str] = []
     reached_here = ctx.reach(target)  # shared by the targets of its class
     for p in ctx.listing[target].packages:
@@ -159,7 +185,7 @@ def _judge_target(
                 std_uses.append(ip)
             continue
         if is_unresolved(p):
-            unresolved[ip] = None
+            unknown[ip] = None
             own_unresolved.append(ip)
             continue
         if not is_interesting(ctx, ip) and p.error is None:
@@ -186,7 +212,25 @@ def _judge_target(
         vanished.append(
             Listed(import_path=ip, directory=directory, standard=p1.standard, entry=entry)
         )
-    decided = decide(ctx, target, judged, sources, hits, unknown=unresolved)
+    return StartedTarget(
+        target=target,
+        judged=judged,
+        hits=hits,
+        listed=tuple(listed),
+        vanished=tuple(vanished),
+        std_uses=tuple(std_uses),
+        unknown=unknown,
+        unresolved=tuple(own_unresolved),
+        mains=tuple(reached_here.mains),
+    )
+
+
+def finish_target(
+    ctx: ScanContext, started: StartedTarget, sources: SourceFacts
+) -> TargetJudgement:
+    """The judgement of a started target, with the source facts."""
+    target, hits = started.target, started.hits
+    decided = decide(ctx, target, started.judged, sources, hits, unknown=started.unknown)
     ctx.done(target)
     notable: dict[str, tuple[str | None, bool]] = {}
     for ip, d in decided.items():
@@ -198,12 +242,12 @@ def _judge_target(
             )
     return TargetJudgement(
         target=target,
-        mains=tuple(reached_here.mains),
+        mains=started.mains,
         no_header_data=target.cgo and ctx.headers.for_target(target) is None,
-        std_uses=tuple(std_uses),
-        unresolved=tuple(own_unresolved),
-        listed=tuple(listed),
-        vanished=tuple(vanished),
+        std_uses=started.std_uses,
+        unresolved=started.unresolved,
+        listed=started.listed,
+        vanished=started.vanished,
         hits=tuple(hits),
         decided=decided,
         notable=notable,
