@@ -459,3 +459,11 @@ def test_partner_not_forked_with_threads_running() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_in_background_runs_at_the_lowest_priority() -> None:
+    """A background child waits while the run keeps the cores busy (nice 19)."""
+    done = forked.in_background(lambda: os.nice(0))
+    ok, niceness = done.join()
+    assert ok
+    assert niceness == 19 or os.nice(0) == 19

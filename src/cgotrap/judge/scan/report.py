@@ -33,7 +33,6 @@ from cgotrap.judge.scan.package import (
     Hit,
     ScanContext,
     build_context,
-    is_interesting,
     is_unresolved,
     judge_package,
     skipped_roots,
@@ -178,17 +177,19 @@ def _start_target(
     unknown = dict(before)
     own_unresolved: list[str] = []
     reached_here = ctx.reach(target)  # shared by the targets of its class
+    interesting = ctx.interesting  # (`is_interesting`, read once per target)
     for p in ctx.listing[target].packages:
         ip = p.import_path
         if p.standard and not show_std:
             if p.uses_cgo:
                 std_uses.append(ip)
             continue
-        if is_unresolved(p):
+        if p.error is None:
+            if ip not in interesting:
+                continue
+        elif is_unresolved(p):
             unknown[ip] = None
             own_unresolved.append(ip)
-            continue
-        if not is_interesting(ctx, ip) and p.error is None:
             continue
         directory = ctx.relative(p)
         # Files of a dependency outside the module are named by its import path.
@@ -196,7 +197,7 @@ def _start_target(
         hits.extend(found)
         if not p.standard:
             judged[ip] = entry
-        if not is_interesting(ctx, ip):
+        if ip not in interesting:
             continue
         chains = None
         if entry.status is not Status.ABSENT:

@@ -164,10 +164,18 @@ def decide(
     project = [p for p in listing.packages if not p.standard and p.import_path not in unknown]
     own: dict[str, Decided] = {}
     lost_of: dict[str, tuple[PackageFacts, tuple[str, ...]]] = {}
+    plain = _PLAIN[_FROM_STATUS[Status.PURE]]
+    there = tt.there
+    cgo = target.cgo
     for p in project:
-        entry = statuses.get(p.import_path)
+        ip = p.import_path
+        entry = statuses.get(ip)
+        with_cgo = there.get(ip)
+        if entry is None and (cgo or with_cgo is None or with_cgo is p):  # (`_own`'s usual)
+            own[ip] = plain
+            continue
         status = entry.status if entry is not None else Status.PURE
-        own[p.import_path] = _own(tt, p, status, lost_of)
+        own[ip] = _own(tt, p, status, lost_of)
     for ip, entry in statuses.items():
         if ip not in own and entry.status is Status.BROKEN:
             own[ip] = Decided(
@@ -180,8 +188,9 @@ def decide(
                 ),
             )
     # Importers using names only the lost files declare.
+    lost = lost_of.keys()
     for q in project if lost_of else ():
-        if own[q.import_path].verdict is Verdict.BREAKS:
+        if lost.isdisjoint(q.imports) or own[q.import_path].verdict is Verdict.BREAKS:
             continue
         found = _missing_through_imports(tt, q, lost_of)
         if found:
