@@ -109,7 +109,7 @@ def _odd_module(tmp_path: Path) -> Path:
             "c/c_other.go": "//go:build !cgo\n\npackage c\n",
             "c/lib.c": "#include <sys/epoll.h>\nint f(void) { return 0; }\n",
             # A macro only linux's flags define: elsewhere it is known undefined (the
-            # package's flags on every target, `CrossFacts.flag_macros`), so no header.
+            # package's flags on every target, `CrossFacts.cgo_flags`), so no header.
             "flags/flags.go": 'package flags\n\n// #cgo linux CFLAGS: -DUSE_EPOLL\nimport "C"\n',
             "flags/poll.c": (
                 "#ifdef USE_EPOLL\n#include <sys/epoll.h>\n#endif\nint g(void) { return 1; }\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
@@ -228,37 +229,41 @@ class CrossFacts:
     """The standard-library packages listed on some target."""
     mains: frozenset[str]
     """Packages named main on some target."""
-    flag_macros: dict[str, frozenset[str]]
-    """Per package: the macro names its cgo CPPFLAGS/CFLAGS define or test, over every
-    target (`cinclude.flag_macro_names`)."""
+    cgo_flags: dict[str, frozenset[tuple[str, ...]]]
+    """Per package: its cgo CPPFLAGS then CFLAGS on each target (the distinct ones), for
+    the macro names they define anywhere (`cinclude.flag_macro_names`)."""
     unresolved: dict[Target, tuple[str, ...]]
     """Per target: the packages go could not find (`report.is_unresolved`), in order."""
 
     def merge(self, other: CrossFacts) -> CrossFacts:
         """The facts of both matrices' targets."""
 
-        def union(
-            a: Mapping[str, frozenset[str]], b: Mapping[str, frozenset[str]]
-        ) -> dict[str, frozenset[str]]:
-            out = dict(a)
-            for k, v in b.items():
-                out[k] = out[k] | v if k in out else v
-            return out
-
         left_out = dict(self.left_out)
         for k, v in other.left_out.items():
             left_out[k] = left_out[k] & v if k in left_out else v
         return CrossFacts(
-            known_cgo_files=union(self.known_cgo_files, other.known_cgo_files),
-            twin_took_over=union(self.twin_took_over, other.twin_took_over),
+            known_cgo_files=_union(self.known_cgo_files, other.known_cgo_files),
+            twin_took_over=_union(self.twin_took_over, other.twin_took_over),
             left_out=left_out,
             c_like=self.c_like | other.c_like,
             roots=self.roots | other.roots,
             standard=self.standard | other.standard,
             mains=self.mains | other.mains,
-            flag_macros=union(self.flag_macros, other.flag_macros),
+            cgo_flags=_union(self.cgo_flags, other.cgo_flags),
             unresolved={**self.unresolved, **other.unresolved},
         )
+
+
+_V = TypeVar("_V")
+
+
+def _union(
+    a: Mapping[str, frozenset[_V]], b: Mapping[str, frozenset[_V]]
+) -> dict[str, frozenset[_V]]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out[k] | v if k in out else v
+    return out
 
 
 def cross_facts(
@@ -292,14 +297,11 @@ def cross_facts(
             if q is not None and q.uses_cgo:
                 here = frozenset(q.ignored_go_files)
                 left_out[ip] = left_out[ip] & here if ip in left_out else here
-    flag_macros: dict[str, frozenset[str]] = {}
-    flagged = [p for p in distinct if p.cgo_cppflags or p.cgo_cflags]
-    if flagged:
-        from cgotrap.read import cinclude
-
-        for p in flagged:
-            names = cinclude.flag_macro_names((*p.cgo_cppflags, *p.cgo_cflags))
-            flag_macros[p.import_path] = flag_macros.get(p.import_path, frozenset()) | names
+    cgo_flags: dict[str, frozenset[tuple[str, ...]]] = {}
+    for p in distinct:
+        if p.cgo_cppflags or p.cgo_cflags:
+            flags = (*p.cgo_cppflags, *p.cgo_cflags)
+            cgo_flags[p.import_path] = cgo_flags.get(p.import_path, frozenset()) | {flags}
     return CrossFacts(
         known_cgo_files={k: frozenset(v) for k, v in known.items()},
         twin_took_over={k: frozenset(v) for k, v in took_over.items()},
@@ -308,7 +310,7 @@ def cross_facts(
         roots=frozenset(r for tp in matrix.per_target for r in tp.roots),
         standard=frozenset(p.import_path for p in distinct if p.standard),
         mains=frozenset(p.import_path for p in distinct if p.name == "main"),
-        flag_macros=flag_macros,
+        cgo_flags=cgo_flags,
         unresolved=_unresolved(matrix, distinct),
     )
 

@@ -628,7 +628,9 @@ def _c_includes(
 
     libc = tt.ctx.headers.for_target(tt.target)
     compiled = {*p.c_files, *p.cxx_files, *p.m_files}
-    names = tt.ctx.cross.flag_macros.get(p.import_path, frozenset())
+    names: set[str] = set()
+    for flags in tt.ctx.cross.cgo_flags.get(p.import_path, ()):
+        names |= cinclude.flag_macro_names(flags)
     macros = cinclude.target_macros(
         tt.ctx.predefines.for_target(tt.target) or _NO_MACROS,
         (*p.cgo_cppflags, *p.cgo_cflags),
