@@ -385,6 +385,24 @@ def in_background(fn: Callable[[], object]) -> Background:
             done.ok = False
             return done
     result_r, result_w = os.pipe()
+
+    def body() -> None:
+        with contextlib.suppress(OSError):  # (it takes what the run leaves idle)
+            os.nice(19)
+        data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(result_w, view) :]
+
+    pid = _fork_child(body, closed=(result_r,))
+    os.close(result_w)
+    return Background(pid, result_r)
+
+
+def _fork_child(body: Callable[[], None], *, closed: Sequence[int]) -> int:
+    """Fork a child that closes `closed` (this process's ends of its pipes), dies with
+    this process (Linux), ends at once on Ctrl-C, runs `body` and exits with `os._exit`
+    (0 when `body` returned; no atexit handler, no inherited buffer flushed); its pid."""
     sys.stdout.flush()
     sys.stderr.flush()
     parent = os.getpid()
@@ -393,21 +411,16 @@ def in_background(fn: Callable[[], object]) -> Background:
         code = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.close(result_r)
+            for fd in closed:
+                os.close(fd)
             _die_with(parent)
-            with contextlib.suppress(OSError):  # (it takes what the run leaves idle)
-                os.nice(19)
-            data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(result_w, view) :]
+            body()
             code = 0
-        except BaseException:  # noqa: BLE001, S110  # the parent's run goes on without it
+        except BaseException:  # noqa: BLE001, S110  # the parent goes on without it
             pass
         finally:
-            os._exit(code)  # no atexit handlers, no flushing of inherited buffers
-    os.close(result_w)
-    return Background(pid, result_r)
+            os._exit(code)
+    return pid
 
 
 def _die_with(parent: int) -> None:
@@ -515,23 +528,7 @@ def partner(fn: Callable[[Channel], None], *, reducers: Reducers | None = None) 
         return None
     down_r, down_w = os.pipe()  # parent -> child
     up_r, up_w = os.pipe()  # child -> parent
-    sys.stdout.flush()
-    sys.stderr.flush()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 1
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.close(down_w)
-            os.close(up_r)
-            _die_with(parent)
-            fn(Channel(down_r, up_w, reducers))
-            code = 0
-        except BaseException:  # noqa: BLE001, S110  # the parent sees the pipe end and goes on
-            pass
-        finally:
-            os._exit(code)  # no atexit handlers, no flushing of inherited buffers
+    pid = _fork_child(lambda: fn(Channel(down_r, up_w, reducers)), closed=(down_w, up_r))
     os.close(down_r)
     os.close(up_w)
     return Partner(pid, up_r, down_w, reducers)
