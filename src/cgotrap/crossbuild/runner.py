@@ -338,14 +338,25 @@ class MatrixRunner:
 
         in_main = threading.current_thread() is threading.main_thread()
         previous = {signum: signal.signal(signum, on_signal) for signum in _STOP_SIGNALS if in_main}
+        # One port's runs (cgo=0 and cgo=1, libc variants, tag variants) go one after the
+        # other, the ports in parallel: the later ones reuse go's build cache for what is
+        # the same, and two go commands never build the same actions at once (go vet then
+        # passed a package it fails alone, now and then: golang/go#77116).
+        by_port: dict[tuple[str, str], list[int]] = {}
+        for i, (t, _) in enumerate(runs):
+            by_port.setdefault((t.goos, t.goarch), []).append(i)
+
+        def run_port(indices: list[int]) -> list[tuple[int, TargetResult]]:
+            return [(i, self._run_target(*runs[i])) for i in indices]
+
         try:
-            futures = {pool.submit(self._run_target, t, v): i for i, (t, v) in enumerate(runs)}
+            futures = [pool.submit(run_port, indices) for indices in by_port.values()]
             pending = set(futures)
             while pending and not interrupted.is_set():
                 # Short waits keep the main thread responsive to Ctrl-C.
                 done, pending = concurrent.futures.wait(pending, timeout=0.2)
                 for future in done:
-                    out[futures[future]] = future.result()
+                    out.update(future.result())
         except BaseException:
             self.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
