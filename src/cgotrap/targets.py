@@ -329,3 +329,12 @@ def with_cgo_twins(targets: Sequence[Target], *, table: PortTable | None = None)
             seen.add(twin)
             out.append(twin)
     return out
+
+
+def by_port(targets: Sequence[Target]) -> list[list[int]]:
+    """The indices of `targets` grouped by port (GOOS/GOARCH: a cgo=0 target, its cgo=1
+    twins, libc variants), the ports in order of first appearance."""
+    groups: dict[str, list[int]] = {}
+    for index, target in enumerate(targets):
+        groups.setdefault(target.port, []).append(index)
+    return list(groups.values())

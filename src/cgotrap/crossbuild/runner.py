@@ -67,7 +67,7 @@ from cgotrap.inputs import read_regular
 from cgotrap.judge.buildfail import classify, evidence, failed_tests, unclassified
 from cgotrap.judge.finding import Finding
 from cgotrap.judge.rules import get
-from cgotrap.targets import Libc, Target, port_table
+from cgotrap.targets import Libc, Target, by_port, port_table
 
 _ENV_THAT_MATTERS = (
     # Environment a build depends on beyond the project's files (part of the cache key).
@@ -338,19 +338,14 @@ class MatrixRunner:
 
         in_main = threading.current_thread() is threading.main_thread()
         previous = {signum: signal.signal(signum, on_signal) for signum in _STOP_SIGNALS if in_main}
-        # One port's runs (cgo=0 and cgo=1, libc variants, tag variants) go one after the
-        # other, the ports in parallel: the later ones reuse go's build cache for what is
-        # the same, and two go commands never build the same actions at once (go vet then
-        # passed a package it fails alone, now and then: golang/go#77116).
-        by_port: dict[tuple[str, str], list[int]] = {}
-        for i, (t, _) in enumerate(runs):
-            by_port.setdefault((t.goos, t.goarch), []).append(i)
 
+        # A port's runs go in turn (ports in parallel): they reuse go's build cache, and no
+        # two go commands build the same actions at once (go vet raced: golang/go#77116).
         def run_port(indices: list[int]) -> list[tuple[int, TargetResult]]:
             return [(i, self._run_target(*runs[i])) for i in indices]
 
         try:
-            futures = [pool.submit(run_port, indices) for indices in by_port.values()]
+            futures = [pool.submit(run_port, ii) for ii in by_port([t for t, _ in runs])]
             pending = set(futures)
             while pending and not interrupted.is_set():
                 # Short waits keep the main thread responsive to Ctrl-C.

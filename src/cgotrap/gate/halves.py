@@ -44,7 +44,7 @@ from cgotrap.judge.scan.report import (
     judge_targets,
     start_targets,
 )
-from cgotrap.targets import Target, port_table
+from cgotrap.targets import Target, by_port, port_table
 
 if TYPE_CHECKING:
     from cgotrap.evaluate.load import ListingPlan
@@ -82,12 +82,9 @@ class _Loaded:
 def split_ports(plan: ListingPlan) -> tuple[list[int], list[int]] | None:
     """The plan's target indices in two halves of whole ports (first ports here), or None
     with fewer than `MIN_PORTS` ports."""
-    ports: dict[tuple[str, str], list[int]] = {}
-    for index, target in enumerate(plan.targets):
-        ports.setdefault((target.goos, target.goarch), []).append(index)
-    if len(ports) < MIN_PORTS:
+    groups = by_port(plan.targets)
+    if len(groups) < MIN_PORTS:
         return None
-    groups = list(ports.values())
     half = len(groups) // 2
     here = sorted(i for g in groups[:half] for i in g)
     there = sorted(i for g in groups[half:] for i in g)
