@@ -43,6 +43,7 @@ def split_always(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Split every scan (however few directories it scanned); yields, per scan, whether
     it was answered in two processes."""
     monkeypatch.setattr(forked, "MIN_ITEMS", 0)
+    monkeypatch.setattr(halves, "MIN_PORTS", 2)
     answered: list[bool] = []
     real = halves.scan_in_halves
 
@@ -176,7 +177,8 @@ def test_a_child_that_fails_changes_nothing(
         os.waitpid(-1, os.WNOHANG)
 
 
-def test_the_split_keeps_each_port_in_one_process() -> None:
+def test_the_split_keeps_each_port_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(halves, "MIN_PORTS", 2)
     targets = [
         dataclasses.replace(t, cgo=cgo)
         for t in expand("linux/amd64,linux/arm64,darwin/arm64,windows/amd64,js/wasm", (False,))
@@ -214,3 +216,23 @@ def test_a_port_without_cgo_judged_apart_from_the_cgo_ports(
     js = [t for t in targets if t.goos == "js"]
     assert any(set(f.targets) & set(js) for f in one.result.findings)
     _same(one, two)
+
+
+def test_a_few_ports_are_judged_in_one_process(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below `MIN_PORTS` (the default targets' 8 ports) the per-package half of the work
+    done twice costs more than the split saves: one process."""
+    monkeypatch.setattr(forked, "MIN_ITEMS", 0)
+    called: list[object] = []
+    real = halves.scan_in_halves
+
+    def spy(*args: object, **kwargs: object) -> halves.HalvesScan | None:
+        got = real(*args, **kwargs)  # type: ignore[arg-type]
+        called.append(got)
+        return got
+
+    monkeypatch.setattr(halves, "scan_in_halves", spy)
+    targets = tuple(expand("first-class", (False, True), skip_unsupported_cgo=True))
+    _scan(EXAMPLE, targets, store, workers=2)
+    assert called == [None]
