@@ -64,6 +64,9 @@ class HalvesScan:
     """What `scan_in_halves` found, as the one-process scan would have it."""
 
     result: ScanResult
+    """The judgement (without the source-reading problems: `source_problems`)."""
+    source_problems: tuple[str, ...]
+    """Why the Go declaration reader is missing (if it is), then the unreadable sources."""
     unresolved: tuple[str, ...]
     """`completeness.unresolved` over every target's packages."""
     empty_wildcards: tuple[str, ...]
@@ -113,9 +116,11 @@ def scan_in_halves(
         return None
     here, there = halves
     loaded = plan.targets
-    shown = [t for t in report if t in set(loaded)]
-    mine = [t for t in shown if t in {loaded[i] for i in here}]
-    theirs = [t for t in shown if t in {loaded[i] for i in there}]
+    on_here = {loaded[i] for i in here}
+    on_there = {loaded[i] for i in there}
+    shown = [t for t in report if t in on_here or t in on_there]
+    mine = [t for t in shown if t in on_here]
+    theirs = [t for t in shown if t in on_there]
     dir_scans = plan.dir_scans
     before = frozenset(dir_scans.entries) if dir_scans is not None else frozenset()
 
@@ -159,7 +164,7 @@ def scan_in_halves(
         own_dependent = cgo_dependent(matrix)
         got: _Loaded = partner.recv()
         dependent = own_dependent | got.dependent
-        got_reader, reader_problem = reader(dependent) if dependent else (None, "")
+        got_reader, reader_problem = reader(dependent)
         cross = own_cross.merge(got.cross)
         partner.send((dependent, cross, source_request(matrix, dependent), got_reader))
         # the cache of directory scans: the child's scans and the paths it consulted too
@@ -187,14 +192,11 @@ def scan_in_halves(
         return None
     finally:
         partner.close(finished=finished)
-    result = fold.result(matrix, present)
-    extra = (*([reader_problem] if reader_problem else []), *source_problems)
-    if extra:
-        result = dataclasses.replace(result, problems=(*result.problems, *extra))
     own_missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
     own_empty = empty_wildcards(matrix)
     return HalvesScan(
-        result=result,
+        result=fold.result(matrix, present),
+        source_problems=(*([reader_problem] if reader_problem else []), *source_problems),
         unresolved=tuple(sorted({*own_missing, *got.unresolved})),
         empty_wildcards=tuple(p for p in own_empty if p in got.empty_wildcards),
     )

@@ -159,6 +159,7 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
             )
         if halves is not None:
             result, missing, empty = halves.result, halves.unresolved, halves.empty_wildcards
+            extra = halves.source_problems
         else:
             matrix = plan.matrix()
             dependent = cgo_dependent(matrix)
@@ -172,13 +173,13 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
                 sources=sources,
             )
             extra = (*([reader_problem] if reader_problem else []), *sources.problems)
-            if extra:
-                result = dataclasses.replace(result, problems=(*result.problems, *extra))
             missing = unresolved(p for tp in matrix.per_target for p in tp.packages)
             empty = tuple(wildcards(matrix))
     finally:
         if pending is not None:
             pending.cancel()  # (nothing to stop once its reader was taken)
+    if extra:
+        result = dataclasses.replace(result, problems=(*result.problems, *extra))
     # The module path only anchors `[[ignore]] package = "./..."` patterns; reading it
     # parses go.mod again (~25 ms for moby's).
     anchor = module_path(resolved) if config.ignores else ""

@@ -606,10 +606,6 @@ def _relative_message(message: str, absolute: str, relative: str | None) -> str:
     return message
 
 
-def is_interesting(ctx: ScanContext, ip: str) -> bool:
-    return ip in ctx.interesting
-
-
 def skipped_roots(ctx: ScanContext, target: Target) -> list[tuple[str, PackageFacts, str | None]]:
     """cgo packages a wildcard matched with cgo on this port but not without it."""
     twin = None if target.cgo else twin_of(target, tuple(ctx.facts))

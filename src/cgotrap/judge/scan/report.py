@@ -177,7 +177,7 @@ def _start_target(
     unknown = dict(before)
     own_unresolved: list[str] = []
     reached_here = ctx.reach(target)  # shared by the targets of its class
-    interesting = ctx.interesting  # (`is_interesting`, read once per target)
+    interesting = ctx.interesting  # (read once per target)
     for p in ctx.listing[target].packages:
         ip = p.import_path
         if p.standard and not show_std:
