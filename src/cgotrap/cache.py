@@ -33,6 +33,7 @@ import copyreg
 import functools
 import hashlib
 import io
+import operator
 import os
 import pickle
 import shutil
@@ -129,9 +130,15 @@ def state_of(path: str, old: State | None = None, *, defer: bool = False) -> Sta
 
 
 def _state_of_stat(
-    path: str, st: os.stat_result, old: State | None, *, defer: bool = False
+    path: str,
+    st: os.stat_result,
+    old: State | None,
+    *,
+    defer: bool = False,
+    names: list[str] | None = None,
 ) -> State:
-    """`state_of` with the path's stat (symbolic links followed) already taken."""
+    """`state_of` with the path's stat (symbolic links followed) already taken; `names`: a
+    directory's entry names, listed after that stat (else it is listed here)."""
     identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
     if old is not None and old.identity == identity and old.trusted:
         return old
@@ -142,7 +149,7 @@ def _state_of_stat(
             return State(identity=identity, digest=PENDING, trusted=True)
         digest = _file_digest(path)
     elif stat.S_ISDIR(st.st_mode):
-        digest = _dir_digest(path)
+        digest = _dir_digest(path) if names is None else _names_digest(names)
     else:  # a pipe or device: never opened, its identity is all there is
         digest = b""
         trusted = False
@@ -152,13 +159,18 @@ def _state_of_stat(
     return old if got == old else got
 
 
-def _file_digest(path: str) -> bytes | None:
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _file_digest(path: str, size: int = 1 << 20) -> bytes | None:
+    """SHA-256 of the file's bytes, None when it cannot be read. `size`: what it is
+    expected to hold (its stat's): read in one call, then to the end."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError:
         return None
     try:
-        h = hashlib.sha256()
+        h = hashlib.sha256(os.read(fd, min(size, 1 << 24) + 1))
         while chunk := os.read(fd, 1 << 20):
             h.update(chunk)
         return h.digest()
@@ -170,10 +182,15 @@ def _file_digest(path: str) -> bytes | None:
 
 def _dir_digest(path: str) -> bytes | None:
     try:
-        names = sorted(os.listdir(path))
+        names = os.listdir(path)
     except OSError:
         return None
-    return hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).digest()
+    return _names_digest(names)
+
+
+def _names_digest(names: list[str]) -> bytes:
+    """A directory's digest: of its entry names (as listed, in any order)."""
+    return hashlib.sha256("\0".join(sorted(names)).encode("utf-8", "surrogateescape")).digest()
 
 
 def with_digest(path: str, state: State) -> State:
@@ -182,9 +199,18 @@ def with_digest(path: str, state: State) -> State:
     changed since gets a state that matches nothing (what was read from it is unknown)."""
     if state.digest != PENDING:
         return state
-    now = state_of(path)
-    if now.identity == state.identity and now.trusted:
-        return now
+    # (`state_of(path)`, trusted when its identity still holds: its timestamps were trusted,
+    # and what a later write changes is the identity; a third of the writer's time on moby)
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None:
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
+        if identity == state.identity and stat.S_ISREG(st.st_mode):
+            digest = _file_digest(path, st.st_size)
+            if digest is not None:
+                return State(identity=identity, digest=digest, trusted=True)
     return State(identity=state.identity, digest=b"", trusted=False)
 
 
@@ -520,25 +546,25 @@ def dir_states_and_entries(
     """`dir_states` and the directory's entries it listed (None when it could not list
     them), for the scan to list the same snapshot: each entry keeps the stat taken here
     (`os.DirEntry` caches it), so the scan's own checks cost no second system call."""
-    dstate = state_of(directory)
-    files: list[tuple[str, State]] = []
-    entries: list[os.DirEntry[str]] | None = None
-    if dstate.identity and stat.S_ISDIR(dstate.mode):
-        kept: list[os.DirEntry[str]] = []
-        try:
-            with os.scandir(directory) as it:
-                entries = list(it)
-            kept = sorted(
-                (e for e in entries if not e.is_dir(follow_symlinks=False)), key=_entry_name
-            )
-        except OSError:
-            entries = None
-        files = [(entry.name, _entry_state(entry)) for entry in kept]
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return MISSING, (), None
+    if not stat.S_ISDIR(st.st_mode):
+        return _state_of_stat(directory, st, None), (), None
+    try:
+        with os.scandir(directory) as it:
+            entries = list(it)
+        kept = sorted((e for e in entries if not e.is_dir(follow_symlinks=False)), key=_entry_name)
+    except OSError:  # unreadable: its state says so (listed again: no digest, not trusted)
+        return _state_of_stat(directory, st, None), (), None
+    # (its digest from this listing: the names state_of would list a second time)
+    dstate = _state_of_stat(directory, st, None, names=[e.name for e in entries])
+    files = [(entry.name, _entry_state(entry)) for entry in kept]
     return dstate, tuple(files), entries
 
 
-def _entry_name(entry: os.DirEntry[str]) -> str:
-    return entry.name
+_entry_name = operator.attrgetter("name")
 
 
 def _entry_state(entry: os.DirEntry[str]) -> State:

@@ -42,6 +42,11 @@ MIN_ITEMS = 128
 # default, macOS's) and writing it before the fork can never block.
 _RECORD = struct.Struct("=I")
 _MAX_RECORDS = 4095
+_MIN_CHUNK = 4
+"""Items per queue record at least: the helper's results come back as one pickle per record,
+and each pickle costs its own setup on both sides (moby's 1.3k directory scans taken from
+the helper: 53 ms to load one by one in this process, 38 ms by fours), while a record of a
+few items leaves the two processes finishing as evenly as one item did."""
 # A result frame: (first item number, byte length) then the pickle of the chunk's results.
 _FRAME = struct.Struct("=IQ")
 
@@ -112,7 +117,7 @@ def forked_map(
     """
     if len(items) < min_items or not _can_fork():
         return [fn(x) for x in items]
-    chunk = -(-len(items) // _MAX_RECORDS)  # items per queue record
+    chunk = max(_MIN_CHUNK, -(-len(items) // _MAX_RECORDS))  # items per queue record
     queue_r, queue_w = os.pipe()
     result_r, result_w = os.pipe()
     os.write(queue_w, b"".join(_RECORD.pack(s) for s in range(0, len(items), chunk)))
