@@ -606,7 +606,8 @@ class DirScans:
         self.reducers: Mapping[type, Any] | None = None
         """A pickle dispatch table for the scans' records (the loader sets it)."""
         self._writers: list[Any] = []
-        """`save`'s children (`forked.Background`) until `consulted` joins them."""
+        """`save`'s children (`forked.Background`; `save` joins the earlier ones before it
+        starts one, `wait_for_writes` the last)."""
         self._saved = 0
         """How many entries the last `save` wrote."""
         self._claims: list[int] = []
@@ -682,16 +683,22 @@ class DirScans:
         os.write(token, _TOKEN)
         os.close(token)
 
-        def write() -> tuple[int, Packed, dict[str, State]]:
-            done = {d: _hashed_entry(d, e) for d, e in entries.items()}
-            store.put("dirs", key, done, reducers=reducers)
+        done: dict[str, DirEntry] = {}
+
+        def hash_and_pack() -> tuple[int, Packed, dict[str, State]]:
+            done.update((d, _hashed_entry(d, e)) for d, e in entries.items())
             packed = _pack_entries(done.items())
             early: dict[str, State] = {}
             if os.read(claim, 1) == _TOKEN:
                 early = {p: state_of(p) for p in _late_paths(noted, entries)}
             return len(done), packed, early
 
-        writer = in_background(write)
+        def write() -> None:
+            store.put("dirs", key, done, reducers=reducers)
+
+        # The states go back first: `consulted` has them while the child still pickles
+        # and writes the scans (moby's: 0.2 s), and this process keeps its answers then.
+        writer = in_background(hash_and_pack, then=write)
         self._writers.append(writer)
         self._claims.append(claim)
         _WRITERS.append(writer)
@@ -704,9 +711,9 @@ class DirScans:
         """What the last of `save`'s children did: (how many of the first entries it
         packed, their packed states, the states of the noted paths it took); (0, None, {})
         when none did (no child, or it failed)."""
-        ok, got = False, None
-        for writer in self._writers:
-            ok, got = writer.join()
+        if not self._writers:
+            return 0, None, {}  # (what the last one sent: `save` joined the others)
+        ok, got = self._writers[-1].result()
         if ok and isinstance(got, tuple) and len(got) == 3:
             return got[0], got[1], got[2]
         return 0, None, {}

@@ -346,6 +346,38 @@ def test_in_background_runs_in_a_child_and_join_reaps_it(tmp_path: Path) -> None
     assert handle.join() == (True, value)  # joined already: nothing to wait for
 
 
+def test_in_background_sends_its_value_before_then_runs(tmp_path: Path) -> None:
+    """`result` has the function's value while the child still runs `then` (the cache
+    writer's states, before it pickles the scans); `join` waits for `then` too."""
+    out = tmp_path / "then"
+    go_on = tmp_path / "go-on"
+
+    def then() -> None:
+        deadline = time.monotonic() + 30
+        while not go_on.exists():  # held until this process has the value
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        out.write_text("written")
+
+    handle = forked.in_background(lambda: list(range(100_000)), then=then)
+    assert handle.result() == (True, list(range(100_000)))
+    assert not out.exists()
+    go_on.touch()
+    assert handle.join() == (True, list(range(100_000)))
+    assert out.read_text() == "written"
+    assert _no_children_left()
+
+
+def test_in_background_a_failing_then_fails_the_join_not_the_value() -> None:
+    def then() -> None:
+        raise RuntimeError("boom")
+
+    handle = forked.in_background(lambda: 7, then=then)
+    assert handle.result() == (True, 7)
+    assert handle.join() == (False, None)
+    assert _no_children_left()
+
+
 def test_in_background_failure_is_the_childs_alone() -> None:
     def boom() -> None:
         raise RuntimeError("boom")
@@ -359,11 +391,14 @@ def test_in_background_with_other_threads_running_runs_here(tmp_path: Path) -> N
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        handle = forked.in_background(os.getpid)
+        ran: list[int] = []
+        handle = forked.in_background(os.getpid, then=lambda: ran.append(os.getpid()))
     finally:
         stop.set()
         thread.join()
-    assert handle.join() == (True, os.getpid())  # computed by this process
+    assert handle.result() == (True, os.getpid())  # computed by this process
+    assert ran == [os.getpid()]  # `then` too
+    assert handle.join() == (True, os.getpid())
 
 
 @pytest.mark.skipif(os.uname().sysname != "Linux", reason="PR_SET_PDEATHSIG is Linux's")

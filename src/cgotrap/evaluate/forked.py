@@ -338,57 +338,70 @@ def _reap(pid: int) -> None:
 
 
 class Background:
-    """A function running in a forked child (`in_background`); `join` waits for it."""
+    """A function running in a forked child (`in_background`); `result` takes what it
+    returned as soon as it is sent, `join` waits for the child to end."""
 
     def __init__(self, pid: int | None, result_r: int | None, value: object = None) -> None:
         self.pid = pid
         self.result_r = result_r
         self.value = value
         self.ok = pid is None
+        self._sent = pid is None
+        """The value is here (computed in this process, or received whole)."""
+
+    def result(self) -> tuple[bool, object]:
+        """(Whether the function's value came, the value): once the child has sent it, which
+        may be before it ends (`in_background`'s `then`); at once when it ran here."""
+        if self.result_r is not None:
+            try:
+                data = _read_all(self.result_r)  # (to its end: the child closed the pipe)
+            finally:
+                os.close(self.result_r)
+                self.result_r = None
+            try:
+                self.value = pickle.loads(data) if data else None  # noqa: S301  # our child's
+                self._sent = bool(data)
+            except Exception:  # noqa: BLE001  # cannot happen short of a bug: no result
+                self.value, self._sent = None, False
+        return self._sent, self.value if self._sent else None
 
     def join(self) -> tuple[bool, object]:
         """Wait for the child: (whether it succeeded, what the function returned); at once
         when it ran in this process or was joined before."""
+        sent, value = self.result()  # (before waiting: it may fill the pipe)
         pid, self.pid = self.pid, None
         if pid is None:
-            return self.ok, self.value
-        data = b""
-        if self.result_r is not None:
-            try:
-                data = _read_all(self.result_r)  # (before waiting: it may fill the pipe)
-            finally:
-                os.close(self.result_r)
-                self.result_r = None
+            return self.ok, self.value if self.ok else None
         try:
             _, status = os.waitpid(pid, 0)
         except ChildProcessError:
-            return False, None
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
-            return False, None
-        try:
-            self.value = pickle.loads(data)  # noqa: S301  # our own child's
-        except Exception:  # noqa: BLE001  # cannot happen short of a bug: no result
-            return False, None
-        self.ok = True
-        return True, self.value
+            status = None
+        self.ok = sent and status is not None and os.waitstatus_to_exitcode(status) == 0
+        return self.ok, value if self.ok else None
 
 
-def in_background(fn: Callable[[], object]) -> Background:
+def in_background(
+    fn: Callable[[], object], *, then: Callable[[], object] | None = None
+) -> Background:
     """Run `fn()` in a forked child while this process goes on: its side effects on files
     happen, those in memory are lost, its return value (pickled) comes back with `join`.
-    Where forking is not safe, `fn` runs here. The caller must `join` the handle before
-    it exits (no child outlives its parent's run; on Linux the kernel kills the child if the
-    parent dies first). Ctrl-C ends the child at once with its work undone: `fn` must
-    leave nothing torn behind (an atomic write). The child runs at the lowest CPU priority
-    (nice 19): while the run keeps every core busy it waits, and it works in the gaps and
-    once the run is done, instead of slowing the run down."""
+    `then`: run by the child after it has sent that value (`Background.result` has it
+    while `then` still runs; `join` waits for both). Where forking is not safe, both run
+    here. The caller must `join` the handle before it exits (no child outlives its
+    parent's run; on Linux the kernel kills the child if the parent dies first). Ctrl-C
+    ends the child at once with its work undone: `fn` and `then` must leave nothing torn
+    behind (an atomic write). The child runs at the lowest CPU priority (nice 19): while
+    the run keeps every core busy it waits, and it works in the gaps and once the run is
+    done, instead of slowing the run down."""
     if not _can_fork():
         try:
-            return Background(None, None, fn())
+            done = Background(None, None, fn())
+            if then is not None:
+                then()
         except Exception:  # noqa: BLE001  # as in a child: the run goes on without it
             done = Background(None, None)
-            done.ok = False
-            return done
+            done.ok = done._sent = False
+        return done
     result_r, result_w = os.pipe()
 
     def body() -> None:
@@ -398,6 +411,9 @@ def in_background(fn: Callable[[], object]) -> Background:
         view = memoryview(data)
         while view:
             view = view[os.write(result_w, view) :]
+        if then is not None:
+            os.close(result_w)  # the value is whole: this process's `result` has it now
+            then()
 
     pid = _fork_child(body, closed=(result_r,))
     os.close(result_w)
