@@ -64,6 +64,64 @@ def test_same_results_in_order_and_the_helper_takes_part(tmp_path: Path) -> None
     assert _no_children_left()
 
 
+def test_more_items_found_after_the_fork_are_shared_too(tmp_path: Path) -> None:
+    """`more` runs here while the helper works on the first items (its results wait in
+    the helper, however large, instead of stopping it); then both take `more`'s."""
+    parent = os.getpid()
+
+    def work(x: int) -> tuple[int, int, bytes]:
+        if os.getpid() != parent:
+            (tmp_path / f"helper-{x}").touch()
+        if x >= 300:  # both sides take part in `more`'s items (as in the test above)
+            mine, theirs = tmp_path / "later-parent", tmp_path / "later-helper"
+            if os.getpid() != parent:
+                mine, theirs = theirs, mine
+            mine.touch()
+            deadline = time.monotonic() + 10
+            while not theirs.exists() and time.monotonic() < deadline:
+                time.sleep(0.001)
+        return x * x, os.getpid(), b"r" * 20_000  # a few fill the pipe
+
+    def more() -> list[int]:
+        deadline = time.monotonic() + 10
+        while len(list(tmp_path.glob("helper-*"))) < 50:  # the helper works meanwhile
+            assert time.monotonic() < deadline, "the helper stopped while `more` ran"
+            time.sleep(0.005)
+        return list(range(300, 1000))
+
+    got = forked.forked_map(list(range(300)), work, more=more)
+    assert [v for v, _, _ in got] == [x * x for x in range(1000)]
+    assert {pid for _, pid, _ in got[300:]} == {parent, next(p for _, p, _ in got if p != parent)}
+    assert _no_children_left()
+
+
+def test_more_failing_propagates_and_reaps_the_helper() -> None:
+    def more() -> list[int]:
+        raise RuntimeError("walk failed")
+
+    with pytest.raises(RuntimeError, match="walk failed"):
+        forked.forked_map(list(range(500)), _square_with_pid, more=more)
+    assert _no_children_left()
+
+
+def test_more_items_of_a_helper_that_dies_are_done_here() -> None:
+    parent = os.getpid()
+
+    def dies_later(x: int) -> int:
+        if os.getpid() != parent and x >= 400:
+            os._exit(3)
+        return x + 1
+
+    got = forked.forked_map(list(range(300)), dies_later, more=lambda: list(range(300, 900)))
+    assert got == [x + 1 for x in range(900)]
+    assert _no_children_left()
+
+
+def test_few_items_and_more_stay_in_this_process() -> None:
+    got = forked.forked_map(list(range(10)), _square_with_pid, more=lambda: [10, 11])
+    assert got == [(x * x, os.getpid()) for x in range(12)]
+
+
 def test_few_items_stay_in_this_process() -> None:
     got = forked.forked_map(list(range(10)), _square_with_pid)
     assert {pid for _, pid in got} == {os.getpid()}
@@ -224,6 +282,73 @@ def test_prefetch_in_two_processes_lists_exactly_what_one_process_lists(
     one = listing()
     assert two == one
     assert b"example.com/w/p299" in two[0]
+
+
+def _vendoring_module(root: Path, packages: int) -> Path:
+    """A module whose `packages` dependencies are vendored (vendor/modules.txt)."""
+    dep = "example.com/dep"
+    names = [f"p{i:03d}" for i in range(packages)]
+    files: dict[str, str] = {
+        "go.mod": gomod("example.com/v", "1.22", f"require {dep} v1.0.0"),
+        "vendor/modules.txt": "\n".join(
+            [f"# {dep} v1.0.0", "## explicit; go 1.22", *(f"{dep}/{n}" for n in names), ""]
+        ),
+        "main.go": gofile("main", *(f"{dep}/{n}" for n in names[::7]), body="func main() {}\n"),
+    }
+    for i in range(20):
+        files[f"own{i:02d}/own.go"] = gofile(f"own{i:02d}", f"{dep}/{names[i]}")
+    for i, name in enumerate(names):
+        files[f"vendor/{dep}/{name}/{name}.go"] = gofile(
+            name, *(f"{dep}/{n}" for n in names[i + 1 : i + 3])
+        )
+        if i % 10 == 0:
+            files[f"vendor/{dep}/{name}/c.go"] = (
+                f'//go:build linux\n\npackage {name}\n\n// #include <stdio.h>\nimport "C"\n'
+            )
+    return write_tree(root, files)
+
+
+def test_prefetch_walks_while_the_helper_scans_the_vendored_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With many vendored packages (known from modules.txt at once) the helper starts on
+    them while this process walks the patterns' directories; the listing is the same."""
+    goroot = _fake_goroot(tmp_path / "goroot")
+    root = _vendoring_module(tmp_path / "v", 320)
+
+    def listing() -> tuple[bytes, tuple[str, ...]]:
+        got = load_listing(
+            ["./..."], TARGETS, root=root, goroot=goroot, go_version="go1.27.3", workers=2
+        )
+        return b"".join(golist.iter_listing_bytes(got, matrix=True)), got.problems
+
+    calls: list[tuple[int, list[str]]] = []
+    real = forked.forked_map
+
+    def spying(items, fn, *, more=None, **kw):  # type: ignore[no-untyped-def]  # a spy
+        found: list[str] = []
+
+        def walked() -> list[str]:
+            found.extend(more())
+            return found
+
+        got = real(items, fn, more=None if more is None else walked, **kw)
+        calls.append((len(items), found))
+        return got
+
+    monkeypatch.setattr(forked, "forked_map", spying)
+    two = listing()
+    assert calls, "the prefetch did not run"
+    first, later = calls[0]
+    assert first == 320  # the vendored packages
+    assert str(root / "own07") in later  # the walk's
+    assert str(goroot / "src" / "fmt") in later  # GOROOT's, for a large tree
+    monkeypatch.setattr(forked, "MIN_ITEMS", 10**9)
+    one = listing()
+    assert len(calls) == 1, "scanned in two processes again"
+    assert two == one
+    assert b"example.com/dep/p319" in two[0]
+    assert b"example.com/v/own19" in two[0]
 
 
 def test_in_turn_order_and_result() -> None:

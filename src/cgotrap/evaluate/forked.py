@@ -3,12 +3,13 @@
 Directory scanning is pure-Python CPU work (reading a file's header, evaluating its
 constraints for every target), so threads would not help; a second process does. The helper
 is forked: it starts with everything this process has (contexts, caches) at no copy cost and
-needs none of its inputs pickled. The two take work from one queue, a pipe of 4-byte record
-numbers written before the fork (a read of 4 bytes from a pipe that holds whole records gets
-one whole record, so each goes to exactly one process), which balances them however uneven
-the items are. The helper sends each result as soon as it has it (a length-prefixed pickle);
-between its own items this process takes in what has arrived, so at the end little is left
-to wait for.
+needs none of its inputs pickled. The two take work from one queue, a pipe of fixed-size
+records (a run of item numbers) written before the fork (a read of one record's size from
+a pipe that holds whole records gets one whole record, so each goes to exactly one
+process), which balances them however uneven the items are; items known only later (a
+directory walk's) are added while the helper has started on the others. The helper sends
+each result as soon as it has it (a length-prefixed pickle); between its own items this
+process takes in what has arrived, so at the end little is left to wait for.
 
 Anything unusual makes it a plain sequential map: no `os.fork` (Windows), threads running
 (forking then is unsafe), few items, or a helper that dies (whatever it had not sent is then
@@ -26,6 +27,7 @@ import pickle
 import signal
 import struct
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
@@ -38,10 +40,15 @@ _R = TypeVar("_R")
 MIN_ITEMS = 128
 """Fewer items than this are not worth a fork (~10 ms with a large heap) and the pickling."""
 
-# Queue records: at most this many, so that the queue fits a 16 KiB pipe (the smallest
-# default, macOS's) and writing it before the fork can never block.
-_RECORD = struct.Struct("=I")
-_MAX_RECORDS = 4095
+# Queue records, (first item, end) each: at most this many, so that the queue fits a 16 KiB
+# pipe (the smallest default, macOS's) and writing it can never block. Those of `more`'s
+# items (at most `_MAX_LATER_RECORDS` of the lot) are written after the fork, by writes of
+# at most PIPE_BUF bytes (512 or more): each reaches the pipe whole, so a reader of one
+# record never sees part of one.
+_RECORD = struct.Struct("=II")
+_MAX_RECORDS = 2047
+_MAX_LATER_RECORDS = 512
+_PIPE_BUF_RECORDS = 64
 _MIN_CHUNK = 4
 """Items per queue record at least: the helper's results come back as one pickle per record,
 and each pickle costs its own setup on both sides (moby's 1.3k directory scans taken from
@@ -108,48 +115,92 @@ def forked_map(
     *,
     reducers: Reducers | None = None,
     min_items: int = MIN_ITEMS,
+    more: Callable[[], Sequence[_T]] | None = None,
 ) -> list[_R]:
     """`[fn(x) for x in items]`, computed by this process and a forked helper together.
 
     `fn` must not rely on side effects in this process (the helper's are lost), and its
     results must pickle (`reducers`: a dispatch table for the helper's pickler). Results
-    come back in item order.
+    come back in item order. `more`: what gives further items (which must pickle), called
+    here once the helper has started on `items` (a directory walk, while the helper scans
+    what was known before it); their results follow those of `items`.
     """
     if len(items) < min_items or not _can_fork():
+        if more is not None:
+            return forked_map([*items, *more()], fn, reducers=reducers, min_items=min_items)
         return [fn(x) for x in items]
-    chunk = max(_MIN_CHUNK, -(-len(items) // _MAX_RECORDS))  # items per queue record
+    cap = _MAX_RECORDS - (_MAX_LATER_RECORDS if more is not None else 0)
     queue_r, queue_w = os.pipe()
     result_r, result_w = os.pipe()
-    os.write(queue_w, b"".join(_RECORD.pack(s) for s in range(0, len(items), chunk)))
-    os.close(queue_w)  # readers see the end of the queue once it is empty
+    os.write(queue_w, _queue_records(0, len(items), cap))
+    if more is None:
+        os.close(queue_w)  # readers see the end of the queue once it is empty
+    # The helper reads `more`'s items from this file (written before their records).
+    later = tempfile.TemporaryFile() if more is not None else None  # noqa: SIM115 - closed below
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # the helper: Ctrl-C ends it at once (the parent handles the interrupt)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.close(result_r)
+        if more is not None:
+            os.close(queue_w)
         _helper(
-            items, fn, chunk=chunk, queue_r=queue_r, result_w=result_w, reducers=reducers or {}
+            items,
+            fn,
+            queue_r=queue_r,
+            result_w=result_w,
+            reducers=reducers or {},
+            later=None if later is None else later.fileno(),
         )  # never returns
     os.close(result_w)
     results: dict[int, _R] = {}
     inbox = _Inbox(result_r)
+    every: Sequence[_T] = items
     finished = False
     try:
-        for start in _records(queue_r):
-            for i in range(start, min(start + chunk, len(items))):
-                results[i] = fn(items[i])
+        if more is not None and later is not None:
+            extra = list(more())
+            _write_at_start(later.fileno(), pickle.dumps(extra, pickle.HIGHEST_PROTOCOL))
+            records = _queue_records(len(items), len(items) + len(extra), _MAX_LATER_RECORDS)
+            step = _PIPE_BUF_RECORDS * _RECORD.size
+            for at in range(0, len(records), step):
+                os.write(queue_w, records[at : at + step])
+            os.close(queue_w)
+            queue_w = -1
+            every = [*items, *extra]
+        for start, end in _records(queue_r):
+            for i in range(start, end):
+                results[i] = fn(every[i])
             inbox.take(results, block=False)
         inbox.take(results, block=True)
         finished = True
     finally:
         os.close(queue_r)
         os.close(result_r)
+        if more is not None and queue_w >= 0:  # (`more` failed)
+            os.close(queue_w)
+        if later is not None:
+            later.close()
         if not finished:  # interrupted: the helper's work is of no use now
             _kill(pid)
         _reap(pid)
     # what a failed helper took and did not send is done here
-    return [results[i] if i in results else fn(items[i]) for i in range(len(items))]
+    return [results[i] if i in results else fn(every[i]) for i in range(len(every))]
+
+
+def _queue_records(first: int, end: int, most: int) -> bytes:
+    """The queue records of items first..end-1: at most `most` records of `_MIN_CHUNK`
+    items or more."""
+    chunk = max(_MIN_CHUNK, -(-(end - first) // most))
+    return b"".join(_RECORD.pack(s, min(s + chunk, end)) for s in range(first, end, chunk))
+
+
+def _write_at_start(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    at = 0
+    while at < len(view):
+        at += os.pwrite(fd, view[at:], at)
 
 
 def in_turn(here: Callable[[], None], there: Callable[[], _T], emit: Callable[[_T], _R]) -> _R:
@@ -246,28 +297,35 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _records(queue_r: int) -> Iterator[int]:
+def _records(queue_r: int) -> Iterator[tuple[int, int]]:
     """Queue records, taken one at a time (the other process takes the others)."""
     while True:
         record = os.read(queue_r, _RECORD.size)
         if len(record) != _RECORD.size:
             return
-        yield _RECORD.unpack(record)[0]
+        yield _RECORD.unpack(record)
 
 
 def _helper(
     items: Sequence[_T],
     fn: Callable[[_T], _R],
     *,
-    chunk: int,
     queue_r: int,
     result_w: int,
     reducers: Reducers,
+    later: int | None,
 ) -> NoReturn:
     code = 1
     try:
-        for start in _records(queue_r):
-            done = [fn(items[i]) for i in range(start, min(start + chunk, len(items)))]
+        # Results are sent without ever waiting for the reader: while it is busy elsewhere
+        # (`more`), they wait here, and the work goes on.
+        os.set_blocking(result_w, False)
+        pending = bytearray()
+        every = items
+        for start, end in _records(queue_r):
+            if end > len(every) and later is not None:  # `more`'s: in the file by now
+                every = [*items, *pickle.loads(_read_whole(later))]  # noqa: S301  # ours
+            done = [fn(every[i]) for i in range(start, end)]
             out = io.BytesIO()
             out.write(_FRAME.pack(start, 0))
             pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -275,15 +333,33 @@ def _helper(
             pickler.dump(done)
             frame = out.getbuffer()
             _FRAME.pack_into(frame, 0, start, len(frame) - _FRAME.size)
-            view = memoryview(frame)
-            while view:
-                view = view[os.write(result_w, view) :]
-            del view, frame
+            pending += frame
+            del frame
+            with contextlib.suppress(BlockingIOError):
+                while pending:
+                    del pending[: os.write(result_w, pending)]
+        os.set_blocking(result_w, True)
+        while pending:
+            del pending[: os.write(result_w, pending)]
         code = 0
     except BaseException:  # noqa: BLE001, S110  # the parent redoes whatever is missing
         pass
     finally:
         os._exit(code)  # no atexit handlers, no flushing of inherited buffers
+
+
+def _read_whole(fd: int) -> bytes:
+    """A file's whole content, read at its positions (the descriptor is shared)."""
+    size = os.fstat(fd).st_size
+    parts: list[bytes] = []
+    at = 0
+    while at < size:
+        chunk = os.pread(fd, size - at, at)
+        if not chunk:
+            break
+        parts.append(chunk)
+        at += len(chunk)
+    return b"".join(parts)
 
 
 class _Inbox:

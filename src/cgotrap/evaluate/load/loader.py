@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.project import Project
@@ -129,27 +129,52 @@ class _Loader:
         except OSError as exc:
             return None, f"{directory}: {exc.strerror or exc}"
 
-    def prefetch(self, directories: Iterable[str]) -> None:
-        """Scan `directories` now, in two processes (see `forked`), for `scans` to use later.
+    def prefetch(
+        self, directories: Iterable[str], later: Callable[[], Iterable[str]] | None = None
+    ) -> None:
+        """Scan `directories` now, in two processes (see `forked`), for `scans` to use later;
+        `later`: what gives more of them, called while the helper process has started on
+        the first (with `directories` known at once, before a walk finds the rest).
 
         Whatever is asked for later and was not prefetched is scanned then, as before; the
         problems of a prefetched directory are reported when it is first asked for, so the
         order of the messages does not change.
         """
-        todo = [d for d in dict.fromkeys(directories) if d not in self._scans]
-        todo = [d for d in todo if d not in self._prefetched]
-        if len(todo) < forked.MIN_ITEMS:
+        todo = self._not_scanned(directories)
+        if later is not None and len(todo) < forked.MIN_ITEMS:
+            todo = self._not_scanned([*todo, *later()])  # (too few to start on: all at once)
+            later = None
+        if later is None and len(todo) < forked.MIN_ITEMS:
             return  # not worth a second process: scanned when asked for
+        extra: list[str] = []
+        more_dirs = None
+        if later is not None:
+            walk = later
+
+            def more_dirs() -> list[str]:
+                first = set(todo)
+                extra.extend(d for d in self._not_scanned(walk()) if d not in first)
+                return extra
+
+        reducers = _scan_reducers()
         if self.dir_scans is None:
-            scanned = forked.forked_map(todo, self._scan_now, reducers=_scan_reducers())
-            for d, got in zip(todo, scanned, strict=True):
+            scanned = forked.forked_map(todo, self._scan_now, reducers=reducers, more=more_dirs)
+            for d, got in zip([*todo, *extra], scanned, strict=True):
                 self._prefetched[d] = got
             return
         # the helper's cache entries come back with its results
-        pairs = forked.forked_map(todo, self._scan_entry, reducers=_scan_reducers())
-        for d, (got, entry) in zip(todo, pairs, strict=True):
+        pairs = forked.forked_map(todo, self._scan_entry, reducers=reducers, more=more_dirs)
+        for d, (got, entry) in zip([*todo, *extra], pairs, strict=True):
             self._prefetched[d] = got
             self.dir_scans.entries[d] = entry
+
+    def _not_scanned(self, directories: Iterable[str]) -> list[str]:
+        """`directories` neither scanned nor prefetched yet, each once, in order."""
+        return [
+            d
+            for d in dict.fromkeys(directories)
+            if d not in self._scans and d not in self._prefetched
+        ]
 
     def facts(self, directory: str, index: int) -> DirFacts | None:
         scans = self.scans(directory)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
@@ -124,7 +124,7 @@ class ListingPlan:
         self._loader.resolve_embeds = embed_files
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
-            self._loader.prefetch(_prefetch_dirs(self._loader, self._matcher))
+            self._loader.prefetch(*_prefetch_dirs(self._loader, self._matcher))
             if dir_scans is not None:  # written in the background while the run goes on
                 dir_scans.save()
 
@@ -306,17 +306,24 @@ class ListingPlan:
 _STD_PREFETCH_MIN_DIRS = 300
 
 
-def _prefetch_dirs(loader: _Loader, matcher: _Patterns) -> list[str]:
+def _prefetch_dirs(
+    loader: _Loader, matcher: _Patterns
+) -> tuple[list[str], Callable[[], list[str]] | None]:
     """What a run will scan, known before it starts: the patterns' directories, the vendored
-    packages, and the standard library for a large tree."""
-    dirs = matcher.candidate_dirs()
+    packages, and the standard library for a large tree. (Those known at once, what walks
+    for the rest): when the vendored packages alone make a large tree, the helper process
+    scans them while this one walks the patterns' directories and GOROOT (moby: ~60 ms)."""
     project = loader.project
+    vendored: list[str] = []
     if project.vendor and project.vendor_list is not None:
         vendor_dir = str(project.vendor_dir)
-        dirs += [os.path.join(vendor_dir, p) for p in project.vendor_list.package_module]
+        vendored = [os.path.join(vendor_dir, p) for p in project.vendor_list.package_module]
+    if len(vendored) >= _STD_PREFETCH_MIN_DIRS:
+        return vendored, lambda: [*matcher.candidate_dirs(), *matcher.std_dirs()]
+    dirs = matcher.candidate_dirs() + vendored
     if len(dirs) >= _STD_PREFETCH_MIN_DIRS:
         dirs += matcher.std_dirs()
-    return dirs
+    return dirs, None
 
 
 class PlanOptions(TypedDict, total=False):
