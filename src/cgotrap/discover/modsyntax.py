@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 
 from cgotrap.errors import InputError
 from cgotrap.gostd import is_print, quote_rune
@@ -97,6 +98,11 @@ Stmt = Line | Block | CommentBlock
 _PUNCT = frozenset("\n()[]{},")
 
 
+_ASCII_IDENT_RUN = re.compile(r"[!-'*+\-.0-Z\\^-z|~]+")
+"""ASCII characters `_is_ident` accepts, but "/" (a comment may start there): printable,
+not a space, not one of ()[]{},."""
+
+
 def _is_ident(ch: str) -> bool:
     """read.go isIdent: printable, not space, not punctuation."""
     if ch in " ()[]{},":
@@ -143,10 +149,14 @@ class _Input:
                 start = self._pos()
                 line_start = text.rfind("\n", 0, self.i) + 1
                 suffix = bool(text[line_start : self.i].strip())
-                self._advance()
-                self._advance()
-                while self.i < n and self._advance() != "\n":
-                    pass
+                newline = text.find("\n", self.i)
+                if newline < 0:  # (the comment's runes, then its newline, as _advance counts)
+                    self.rune += n - self.i
+                    self.i = n
+                else:
+                    self.i = newline + 1
+                    self.line += 1
+                    self.rune = 1
                 body = text[start.offset : self.i]
                 kind = _Kind.EOLCOMMENT if suffix else _Kind.COMMENT
                 if suffix:
@@ -182,12 +192,26 @@ class _Input:
             )
         if not _is_ident(ch):
             raise self._error(f"unexpected input character {quote_rune(ord(ch))}")
-        while self.i < n and _is_ident(text[self.i]):
-            if text.startswith("//", self.i):
+        at = self.i  # (no newline in an identifier: its runes are its characters)
+        while at < n:
+            run = _ASCII_IDENT_RUN.match(text, at)  # (a go.mod is mostly such runs)
+            if run is not None:
+                at = run.end()
+                if at >= n:
+                    break
+            ch = text[at]
+            if ch == "/":
+                if text.startswith("//", at):
+                    break
+                if text.startswith("/*", at):
+                    self.rune += at - self.i
+                    self.i = at
+                    raise self._error("mod files must use // comments (not /* */ comments)")
+            elif ch < "\x80" or not _is_ident(ch):
                 break
-            if text.startswith("/*", self.i):
-                raise self._error("mod files must use // comments (not /* */ comments)")
-            self._advance()
+            at += 1
+        self.rune += at - self.i
+        self.i = at
         return _Token(
             kind=_Kind.IDENT, text=text[start.offset : self.i], pos=start, end=self._pos()
         )

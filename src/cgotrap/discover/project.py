@@ -238,11 +238,13 @@ def _check_vendor_go_versions(
 ) -> None:
     """A `## go` annotation newer than the toolchain stops go while it reads modules.txt:
     "example.com/a in vendor/modules.txt requires go >= 1.99 (running go 1.27.3; ...)"."""
+    local = local_go_version(goroot)  # (read once, not once per module: moby has 274)
+    if not local:
+        return
     for path, version in vendor_list.go_versions:
-        where = short_path(str(vendor_dir / "modules.txt"), str(cwd))
-        text = too_new_text(f"{path} in {where}", version, goroot, env)
-        if text:
-            raise VendorError(text)
+        if version and compare_go_versions(version, local) > 0:
+            where = short_path(str(vendor_dir / "modules.txt"), str(cwd))
+            raise VendorError(too_new_text(f"{path} in {where}", version, goroot, env))
 
 
 def go_mod_dirty(project: Project) -> str:
