@@ -117,6 +117,65 @@ def test_more_items_of_a_helper_that_dies_are_done_here() -> None:
     assert _no_children_left()
 
 
+def _chained(x: int) -> list[int]:
+    """Every third item below 1000 leads to 1000 + x, which leads to 2000 + x."""
+    if x < 1000:
+        return [x + 1000] if x % 3 == 0 else []
+    return [x + 1000] if x < 2000 else []
+
+
+def test_items_that_results_lead_to_are_mapped_too(tmp_path: Path) -> None:
+    """`follow` gives further items for each result, this process's and the helper's
+    (even once the queue is empty and only the helper is still at work); every one is
+    mapped once, by either process, and the helper ends."""
+    parent = os.getpid()
+
+    def work(x: int) -> tuple[int, int, bytes]:
+        if x % 100 == 1:
+            time.sleep(0.01)  # (one side is still at work when the other finds the queue empty)
+        return x, os.getpid(), b"r" * 5_000
+
+    given: list[int] = []
+
+    def follow(result: tuple[int, int, bytes]) -> list[int]:
+        assert os.getpid() == parent
+        given.extend(_chained(result[0]))
+        return _chained(result[0])
+
+    got = forked.forked_map(list(range(600)), work, follow=follow)
+    assert [x for x, _, _ in got] == [*range(600), *given]
+    assert sorted(given) == [x + 1000 for x in range(0, 600, 3)] + [
+        x + 2000 for x in range(0, 600, 3)
+    ]
+    assert len({pid for _, pid, _ in got}) == 2
+    assert _no_children_left()
+
+
+def test_followed_items_of_a_helper_that_dies_are_done_here() -> None:
+    parent = os.getpid()
+
+    def dies_later(x: int) -> int:
+        if os.getpid() != parent and x >= 1000:
+            os._exit(3)
+        return x
+
+    got = forked.forked_map(list(range(300)), dies_later, follow=_chained)
+    assert got[:300] == list(range(300))
+    assert set(got[300:]) <= {x + 1000 for x in range(0, 300, 3)} | {
+        x + 2000 for x in range(0, 300, 3)
+    }
+    assert set(got[300:]) >= {x + 1000 for x in range(0, 300, 3)}
+    assert _no_children_left()
+
+
+def test_few_items_followed_stay_in_this_process() -> None:
+    got = forked.forked_map(
+        [0, 1, 3], _square_with_pid, follow=lambda r: _chained(int(r[0] ** 0.5))
+    )
+    assert [x for x, _ in got] == [0, 1, 9, 1000**2, 1003**2, 2000**2, 2003**2]
+    assert {pid for _, pid in got} == {os.getpid()}
+
+
 def test_few_items_and_more_stay_in_this_process() -> None:
     got = forked.forked_map(list(range(10)), _square_with_pid, more=lambda: [10, 11])
     assert got == [(x * x, os.getpid()) for x in range(12)]
@@ -296,10 +355,10 @@ def _vendoring_module(root: Path, packages: int) -> Path:
         "main.go": gofile("main", *(f"{dep}/{n}" for n in names[::7]), body="func main() {}\n"),
     }
     for i in range(20):
-        files[f"own{i:02d}/own.go"] = gofile(f"own{i:02d}", f"{dep}/{names[i]}")
+        files[f"own{i:02d}/own.go"] = gofile(f"own{i:02d}", f"{dep}/{names[i]}", "fmt")
     for i, name in enumerate(names):
         files[f"vendor/{dep}/{name}/{name}.go"] = gofile(
-            name, *(f"{dep}/{n}" for n in names[i + 1 : i + 3])
+            name, *(f"{dep}/{n}" for n in names[i + 1 : i + 3]), *(["os"] if i == 300 else [])
         )
         if i % 10 == 0:
             files[f"vendor/{dep}/{name}/c.go"] = (
@@ -322,27 +381,41 @@ def test_prefetch_walks_while_the_helper_scans_the_vendored_packages(
         )
         return b"".join(golist.iter_listing_bytes(got, matrix=True)), got.problems
 
-    calls: list[tuple[int, list[str]]] = []
+    calls: list[tuple[int, list[str], list[str]]] = []
     real = forked.forked_map
 
-    def spying(items, fn, *, more=None, **kw):  # type: ignore[no-untyped-def]  # a spy
-        found: list[str] = []
+    def spying(items, fn, *, more=None, follow=None, **kw):  # type: ignore[no-untyped-def]  # a spy
+        walked: list[str] = []
+        followed: list[str] = []
 
-        def walked() -> list[str]:
-            found.extend(more())
-            return found
+        def walk() -> list[str]:
+            walked.extend(more())
+            return walked
 
-        got = real(items, fn, more=None if more is None else walked, **kw)
-        calls.append((len(items), found))
+        def imported(result):  # type: ignore[no-untyped-def]  # (as the spy)
+            got = follow(result)
+            followed.extend(got)
+            return got
+
+        got = real(
+            items,
+            fn,
+            more=None if more is None else walk,
+            follow=None if follow is None else imported,
+            **kw,
+        )
+        calls.append((len(items), walked, followed))
         return got
 
     monkeypatch.setattr(forked, "forked_map", spying)
     two = listing()
     assert calls, "the prefetch did not run"
-    first, later = calls[0]
+    first, later, followed = calls[0]
     assert first == 320  # the vendored packages
     assert str(root / "own07") in later  # the walk's
-    assert str(goroot / "src" / "fmt") in later  # GOROOT's, for a large tree
+    # GOROOT's, as imported (by the module, a vendored package, cgo), not the whole of it
+    src = goroot / "src"
+    assert sorted(followed) == sorted(str(src / p) for p in ("fmt", "os", "runtime/cgo"))
     monkeypatch.setattr(forked, "MIN_ITEMS", 10**9)
     one = listing()
     assert len(calls) == 1, "scanned in two processes again"

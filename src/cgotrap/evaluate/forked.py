@@ -24,6 +24,7 @@ import io
 import operator
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
@@ -116,34 +117,44 @@ def forked_map(
     reducers: Reducers | None = None,
     min_items: int = MIN_ITEMS,
     more: Callable[[], Sequence[_T]] | None = None,
+    follow: Callable[[_R], Sequence[_T]] | None = None,
 ) -> list[_R]:
     """`[fn(x) for x in items]`, computed by this process and a forked helper together.
 
     `fn` must not rely on side effects in this process (the helper's are lost), and its
     results must pickle (`reducers`: a dispatch table for the helper's pickler). Results
-    come back in item order. `more`: what gives further items (which must pickle), called
-    here once the helper has started on `items` (a directory walk, while the helper scans
-    what was known before it); their results follow those of `items`.
+    come back in item order. Further items (which must pickle) are mapped too, their
+    results after those of `items`, in the order they were added: those `more` gives,
+    called here once the helper has started on `items` (a directory walk, while the helper
+    scans what was known before it), and those `follow` gives for a result, called here on
+    each as it comes (the directories a scanned package imports; it never gives an item
+    twice: that is the caller's to keep).
     """
     if len(items) < min_items or not _can_fork():
-        if more is not None:
-            return forked_map([*items, *more()], fn, reducers=reducers, min_items=min_items)
-        return [fn(x) for x in items]
-    cap = _MAX_RECORDS - (_MAX_LATER_RECORDS if more is not None else 0)
+        every = [*items, *(more() if more is not None else ())]
+        if len(every) >= min_items and _can_fork():  # (enough with `more`'s)
+            return forked_map(every, fn, reducers=reducers, min_items=min_items, follow=follow)
+        out: list[_R] = []
+        while len(out) < len(every):  # (what `follow` gives is appended as it goes)
+            out.append(fn(every[len(out)]))
+            if follow is not None:
+                every.extend(follow(out[-1]))
+        return out
+    growing = more is not None or follow is not None
     queue_r, queue_w = os.pipe()
     result_r, result_w = os.pipe()
-    os.write(queue_w, _queue_records(0, len(items), cap))
-    if more is None:
+    os.write(queue_w, _queue_records(0, len(items), _MAX_RECORDS))
+    if not growing:
         os.close(queue_w)  # readers see the end of the queue once it is empty
-    # The helper reads `more`'s items from this file (written before their records).
-    later = tempfile.TemporaryFile() if more is not None else None  # noqa: SIM115 - closed below
+    # The helper reads the items added later from this file (written before their records).
+    later = tempfile.TemporaryFile() if growing else None  # noqa: SIM115 - closed below
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # the helper: Ctrl-C ends it at once (the parent handles the interrupt)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.close(result_r)
-        if more is not None:
+        if growing:
             os.close(queue_w)
         _helper(
             items,
@@ -156,31 +167,31 @@ def forked_map(
     os.close(result_w)
     results: dict[int, _R] = {}
     inbox = _Inbox(result_r)
-    every: Sequence[_T] = items
+    every = list(items)
     finished = False
     try:
-        if more is not None and later is not None:
-            extra = list(more())
-            _write_at_start(later.fileno(), pickle.dumps(extra, pickle.HIGHEST_PROTOCOL))
-            records = _queue_records(len(items), len(items) + len(extra), _MAX_LATER_RECORDS)
-            step = _PIPE_BUF_RECORDS * _RECORD.size
-            for at in range(0, len(records), step):
-                os.write(queue_w, records[at : at + step])
-            os.close(queue_w)
-            queue_w = -1
-            every = [*items, *extra]
-        for start, end in _records(queue_r):
-            for i in range(start, end):
-                results[i] = fn(every[i])
-            inbox.take(results, block=False)
-        inbox.take(results, block=True)
+        queue = _Growing(queue_w, later.fileno()) if later is not None else None
+        if more is not None and queue is not None:
+            queue.add(every, list(more()))
+        if follow is None:
+            if queue is not None:
+                queue.close()
+            for start, end in _records(queue_r):
+                for i in range(start, end):
+                    results[i] = fn(every[i])
+                inbox.take(results, block=False)
+            inbox.take(results, block=True)
+        elif queue is not None:
+            _follow_map(
+                every, fn, follow, queue_r=queue_r, queue=queue, inbox=inbox, results=results
+            )
         finished = True
     finally:
         os.close(queue_r)
         os.close(result_r)
-        if more is not None and queue_w >= 0:  # (`more` failed)
-            os.close(queue_w)
         if later is not None:
+            with contextlib.suppress(OSError):  # (closed already unless something failed)
+                os.close(queue_w)
             later.close()
         if not finished:  # interrupted: the helper's work is of no use now
             _kill(pid)
@@ -189,18 +200,90 @@ def forked_map(
     return [results[i] if i in results else fn(every[i]) for i in range(len(every))]
 
 
+class _Growing:
+    """The writing end of a queue that items are added to after the fork: each batch is
+    appended to the file the helper reads them from, then queued."""
+
+    def __init__(self, queue_w: int, later_fd: int) -> None:
+        self.queue_w = queue_w
+        self.later_fd = later_fd
+        self.size = 0
+
+    def add(self, every: list[Any], new: Sequence[Any]) -> None:
+        """Append `new` to `every` and queue them."""
+        if not new:
+            return
+        first = len(every)
+        every.extend(new)
+        data = pickle.dumps(list(new), protocol=pickle.HIGHEST_PROTOCOL)
+        frame = memoryview(_LENGTH.pack(len(data)) + data)
+        at = 0
+        while at < len(frame):
+            at += os.pwrite(self.later_fd, frame[at:], self.size + at)
+        self.size += len(frame)
+        records = _queue_records(first, len(every), _MAX_LATER_RECORDS)
+        step = _PIPE_BUF_RECORDS * _RECORD.size
+        for at in range(0, len(records), step):
+            os.write(self.queue_w, records[at : at + step])
+
+    def close(self) -> None:
+        os.close(self.queue_w)
+        self.queue_w = -1
+
+
+def _follow_map(
+    every: list[Any],
+    fn: Callable[[Any], Any],
+    follow: Callable[[Any], Sequence[Any]],
+    *,
+    queue_r: int,
+    queue: _Growing,
+    inbox: _Inbox,
+    results: dict[int, Any],
+) -> None:
+    """This process's side of `forked_map` with `follow`: the queue is read without
+    waiting (the helper waits for records on it); when it is empty and the helper still
+    has items, their results are waited for, and what `follow` gives for them queued. Once
+    every item has its result and nothing new came, the queue is closed: the helper ends."""
+    os.set_blocking(queue_r, False)  # (the helper's end too: it waits with select)
+    while True:
+        record = _take_record(queue_r)
+        fresh: list[int] = []
+        if record is not None:
+            for i in range(*record):
+                results[i] = fn(every[i])
+                fresh.append(i)
+            inbox.take(results, block=False, fresh=fresh)
+        elif len(results) < len(every) and not inbox.closed:
+            select.select([inbox.fd], [], [])  # the helper's items: their results come
+            inbox.take(results, block=False, fresh=fresh)
+        else:
+            break  # everything has come (or the helper died: the rest is done here)
+        new: list[Any] = []
+        for i in fresh:
+            new.extend(follow(results[i]))
+        queue.add(every, new)
+    queue.close()
+    inbox.take(results, block=True)
+
+
+def _take_record(queue_r: int) -> tuple[int, int] | None:
+    """The next queue record, None when the queue is empty now (or ended)."""
+    try:
+        record = os.read(queue_r, _RECORD.size)
+    except BlockingIOError:
+        return None
+    if len(record) != _RECORD.size:
+        return None
+    got: tuple[int, int] = _RECORD.unpack(record)
+    return got
+
+
 def _queue_records(first: int, end: int, most: int) -> bytes:
     """The queue records of items first..end-1: at most `most` records of `_MIN_CHUNK`
     items or more."""
     chunk = max(_MIN_CHUNK, -(-(end - first) // most))
     return b"".join(_RECORD.pack(s, min(s + chunk, end)) for s in range(first, end, chunk))
-
-
-def _write_at_start(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    at = 0
-    while at < len(view):
-        at += os.pwrite(fd, view[at:], at)
 
 
 def in_turn(here: Callable[[], None], there: Callable[[], _T], emit: Callable[[_T], _R]) -> _R:
@@ -297,13 +380,31 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _records(queue_r: int) -> Iterator[tuple[int, int]]:
-    """Queue records, taken one at a time (the other process takes the others)."""
+def _records(
+    queue_r: int, pending: bytearray | None = None, result_w: int = -1
+) -> Iterator[tuple[int, int]]:
+    """Queue records, taken one at a time (the other process takes the others). An empty
+    queue that has not ended (items are still being added) is waited for; meanwhile the
+    results in `pending` go out on `result_w` as the pipe takes them."""
     while True:
-        record = os.read(queue_r, _RECORD.size)
+        try:
+            record = os.read(queue_r, _RECORD.size)
+        except BlockingIOError:  # (the queue's reader may not wait: see `_follow_map`)
+            writing = [result_w] if pending else []
+            _, ready, _ = select.select([queue_r], writing, [])
+            if ready and pending is not None:
+                _send_some(result_w, pending)
+            continue
         if len(record) != _RECORD.size:
             return
         yield _RECORD.unpack(record)
+
+
+def _send_some(fd: int, pending: bytearray) -> None:
+    """Write what the pipe takes of `pending` now, without waiting."""
+    with contextlib.suppress(BlockingIOError):
+        while pending:
+            del pending[: os.write(fd, pending)]
 
 
 def _helper(
@@ -321,10 +422,12 @@ def _helper(
         # (`more`), they wait here, and the work goes on.
         os.set_blocking(result_w, False)
         pending = bytearray()
-        every = items
-        for start, end in _records(queue_r):
-            if end > len(every) and later is not None:  # `more`'s: in the file by now
-                every = [*items, *pickle.loads(_read_whole(later))]  # noqa: S301  # ours
+        every = list(items)
+        read = 0  # (of the file of items added later)
+        for start, end in _records(queue_r, pending, result_w):
+            if end > len(every) and later is not None:  # added later: in the file by now
+                got, read = _added(later, read)
+                every.extend(got)
             done = [fn(every[i]) for i in range(start, end)]
             out = io.BytesIO()
             out.write(_FRAME.pack(start, 0))
@@ -335,9 +438,7 @@ def _helper(
             _FRAME.pack_into(frame, 0, start, len(frame) - _FRAME.size)
             pending += frame
             del frame
-            with contextlib.suppress(BlockingIOError):
-                while pending:
-                    del pending[: os.write(result_w, pending)]
+            _send_some(result_w, pending)
         os.set_blocking(result_w, True)
         while pending:
             del pending[: os.write(result_w, pending)]
@@ -348,18 +449,28 @@ def _helper(
         os._exit(code)  # no atexit handlers, no flushing of inherited buffers
 
 
-def _read_whole(fd: int) -> bytes:
-    """A file's whole content, read at its positions (the descriptor is shared)."""
+def _added(fd: int, offset: int) -> tuple[list[Any], int]:
+    """The items appended to the file since `offset` (`_Growing.add`'s frames), and the
+    new offset."""
     size = os.fstat(fd).st_size
     parts: list[bytes] = []
-    at = 0
+    at = offset
     while at < size:
         chunk = os.pread(fd, size - at, at)
         if not chunk:
             break
         parts.append(chunk)
         at += len(chunk)
-    return b"".join(parts)
+    data = b"".join(parts)
+    out: list[Any] = []
+    pos = 0
+    while len(data) - pos >= _LENGTH.size:
+        (length,) = _LENGTH.unpack_from(data, pos)
+        if pos + _LENGTH.size + length > len(data):
+            break
+        out.extend(pickle.loads(data[pos + _LENGTH.size : pos + _LENGTH.size + length]))  # noqa: S301  # ours
+        pos += _LENGTH.size + length
+    return out, offset + pos
 
 
 class _Inbox:
@@ -371,8 +482,9 @@ class _Inbox:
         self.closed = False
         os.set_blocking(fd, False)
 
-    def take(self, results: dict[int, Any], *, block: bool) -> None:
-        """Add every complete frame that has arrived (with `block`: all, to the end)."""
+    def take(self, results: dict[int, Any], *, block: bool, fresh: list[int] | None = None) -> None:
+        """Add every complete frame that has arrived (with `block`: all, to the end);
+        `fresh`: where the item numbers of what was added go."""
         if block:
             os.set_blocking(self.fd, True)
         while not self.closed:
@@ -383,9 +495,9 @@ class _Inbox:
             if not data:
                 self.closed = True
             self.buffer += data
-            self._unpack(results)
+            self._unpack(results, fresh)
 
-    def _unpack(self, results: dict[int, Any]) -> None:
+    def _unpack(self, results: dict[int, Any], fresh: list[int] | None) -> None:
         buffer = self.buffer
         at = 0
         while len(buffer) - at >= _FRAME.size:
@@ -399,6 +511,8 @@ class _Inbox:
                 done = []
             for offset, value in enumerate(done):
                 results[start + offset] = value
+            if fresh is not None:
+                fresh.extend(range(start, start + len(done)))
             at = end
         del buffer[:at]
 

@@ -1,6 +1,6 @@
 """State shared by every target of a run: the build contexts, the directory scans, the resolver."""
 
-# ruff: noqa: PTH116
+# ruff: noqa: PTH112, PTH116, PTH118
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.discover.project import Project
 from cgotrap.evaluate import forked
 from cgotrap.evaluate.load.resolve import _Resolver
@@ -130,11 +131,18 @@ class _Loader:
             return None, f"{directory}: {exc.strerror or exc}"
 
     def prefetch(
-        self, directories: Iterable[str], later: Callable[[], Iterable[str]] | None = None
+        self,
+        directories: Iterable[str],
+        later: Callable[[], Iterable[str]] | None = None,
+        *,
+        std_imports: bool = False,
     ) -> None:
         """Scan `directories` now, in two processes (see `forked`), for `scans` to use later;
         `later`: what gives more of them, called while the helper process has started on
-        the first (with `directories` known at once, before a walk finds the rest).
+        the first (with `directories` known at once, before a walk finds the rest);
+        `std_imports`: the standard library's directories the scanned packages import are
+        scanned too, and those they import, as they are found (on some target: a guess of
+        what the run will ask for, which is all a prefetch is).
 
         Whatever is asked for later and was not prefetched is scanned then, as before; the
         problems of a prefetched directory are reported when it is first asked for, so the
@@ -146,25 +154,40 @@ class _Loader:
             later = None
         if later is None and len(todo) < forked.MIN_ITEMS:
             return  # not worth a second process: scanned when asked for
-        extra: list[str] = []
+        added: list[str] = []
+        known = set(todo)
         more_dirs = None
         if later is not None:
             walk = later
 
             def more_dirs() -> list[str]:
-                first = set(todo)
-                extra.extend(d for d in self._not_scanned(walk()) if d not in first)
-                return extra
+                found = [d for d in self._not_scanned(walk()) if d not in known]
+                known.update(found)
+                added.extend(found)
+                return found
+
+        follow = None
+        if std_imports:
+            imported = _StdImports(self, known)
+
+            def follow(result: Any) -> list[str]:
+                found = imported.dirs(result if self.dir_scans is None else result[0])
+                added.extend(found)
+                return found
 
         reducers = _scan_reducers()
         if self.dir_scans is None:
-            scanned = forked.forked_map(todo, self._scan_now, reducers=reducers, more=more_dirs)
-            for d, got in zip([*todo, *extra], scanned, strict=True):
+            scanned = forked.forked_map(
+                todo, self._scan_now, reducers=reducers, more=more_dirs, follow=follow
+            )
+            for d, got in zip([*todo, *added], scanned, strict=True):
                 self._prefetched[d] = got
             return
         # the helper's cache entries come back with its results
-        pairs = forked.forked_map(todo, self._scan_entry, reducers=reducers, more=more_dirs)
-        for d, (got, entry) in zip([*todo, *extra], pairs, strict=True):
+        pairs = forked.forked_map(
+            todo, self._scan_entry, reducers=reducers, more=more_dirs, follow=follow
+        )
+        for d, (got, entry) in zip([*todo, *added], pairs, strict=True):
             self._prefetched[d] = got
             self.dir_scans.entries[d] = entry
 
@@ -197,6 +220,40 @@ class _Loader:
         if f is None:
             return False
         return not (f.error is not None and _error_kind(f) == "nogo" and not f.invalid_go_files)
+
+
+class _StdImports:
+    """The standard library's directories scanned packages import (`_Loader.prefetch`)."""
+
+    def __init__(self, loader: _Loader, known: set[str]) -> None:
+        self.src = str(loader.project.goroot / "src")
+        self.known = known
+        """Directories prefetched already (or given to be): each is given once."""
+        self.paths: set[str] = {"C"}
+        """Import paths looked at."""
+
+    def dirs(self, scanned: _Scanned) -> list[str]:
+        """The new directories of the standard library `scanned`'s packages import on some
+        target: "net" (GOROOT/src/net), "golang.org/x/net/dns/dnsmessage" when GOROOT's
+        vendor directory has it, and runtime/cgo for a package with cgo files."""
+        scans, _ = scanned
+        found: list[str] = []
+        for facts in {id(f): f for f in scans or ()}.values():
+            paths = (*facts.imports, "runtime/cgo") if facts.cgo_files else facts.imports
+            for path in paths:
+                if path in self.paths:
+                    continue
+                self.paths.add(path)
+                if is_standard_import_path(path):
+                    directory = os.path.join(self.src, path)
+                elif path.startswith("golang.org/x/"):  # (what GOROOT vendors)
+                    directory = os.path.join(self.src, "vendor", path)
+                else:
+                    continue
+                if directory not in self.known and os.path.isdir(directory):
+                    self.known.add(directory)
+                    found.append(directory)
+        return found
 
 
 def _is_main(loader: _Loader, directory: str, index: int) -> bool:

@@ -124,7 +124,8 @@ class ListingPlan:
         self._loader.resolve_embeds = embed_files
         self._matcher = _Patterns(self._loader, pats)
         if workers > 1:
-            self._loader.prefetch(*_prefetch_dirs(self._loader, self._matcher))
+            first, later, std_imports = _prefetch_dirs(self._loader, self._matcher)
+            self._loader.prefetch(first, later, std_imports=std_imports)
             if dir_scans is not None:  # written in the background while the run goes on
                 dir_scans.save()
 
@@ -308,22 +309,22 @@ _STD_PREFETCH_MIN_DIRS = 300
 
 def _prefetch_dirs(
     loader: _Loader, matcher: _Patterns
-) -> tuple[list[str], Callable[[], list[str]] | None]:
+) -> tuple[list[str], Callable[[], list[str]] | None, bool]:
     """What a run will scan, known before it starts: the patterns' directories, the vendored
-    packages, and the standard library for a large tree. (Those known at once, what walks
-    for the rest): when the vendored packages alone make a large tree, the helper process
-    scans them while this one walks the patterns' directories and GOROOT (moby: ~60 ms)."""
+    packages, and for a large tree the standard library's packages they import. (Those
+    known at once, what walks for the rest, whether to follow the imports into GOROOT):
+    when the vendored packages alone make a large tree, the helper process scans them
+    while this one walks the patterns' directories (moby: ~50 ms). The standard library
+    is followed import by import, not taken whole: moby uses 270 of its 450 directories."""
     project = loader.project
     vendored: list[str] = []
     if project.vendor and project.vendor_list is not None:
         vendor_dir = str(project.vendor_dir)
         vendored = [os.path.join(vendor_dir, p) for p in project.vendor_list.package_module]
     if len(vendored) >= _STD_PREFETCH_MIN_DIRS:
-        return vendored, lambda: [*matcher.candidate_dirs(), *matcher.std_dirs()]
+        return vendored, matcher.candidate_dirs, True
     dirs = matcher.candidate_dirs() + vendored
-    if len(dirs) >= _STD_PREFETCH_MIN_DIRS:
-        dirs += matcher.std_dirs()
-    return dirs, None
+    return dirs, None, len(dirs) >= _STD_PREFETCH_MIN_DIRS
 
 
 class PlanOptions(TypedDict, total=False):
