@@ -238,12 +238,14 @@ class _StdImports:
         vendor directory has it, and runtime/cgo for a package with cgo files."""
         scans, _ = scanned
         found: list[str] = []
-        for facts in {id(f): f for f in scans or ()}.values():
+        seen = self.paths
+        # (one per distinct facts: a directory's ~100 contexts share a few)
+        for facts in dict(zip(map(id, scans or ()), scans or (), strict=True)).values():
             paths = (*facts.imports, "runtime/cgo") if facts.cgo_files else facts.imports
-            for path in paths:
-                if path in self.paths:
-                    continue
-                self.paths.add(path)
+            if seen.issuperset(paths):  # (most, once the common packages are seen)
+                continue
+            for path in [p for p in paths if p not in seen]:
+                seen.add(path)
                 if is_standard_import_path(path):
                     directory = os.path.join(self.src, path)
                 elif path.startswith("golang.org/x/"):  # (what GOROOT vendors)
