@@ -164,13 +164,19 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOC
 
 def _file_digest(path: str, size: int = 1 << 20) -> bytes | None:
     """SHA-256 of the file's bytes, None when it cannot be read. `size`: what it is
-    expected to hold (its stat's): read in one call, then to the end."""
+    expected to hold (its stat's): read in one call, then to the end if there is more. (A
+    short read anywhere else would give a digest that matches no content: the file's state
+    is then only ever judged changed, never the same.)"""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError:
         return None
     try:
-        h = hashlib.sha256(os.read(fd, min(size, 1 << 24) + 1))
+        want = min(size, 1 << 24) + 1
+        first = os.read(fd, want)
+        h = hashlib.sha256(first)
+        if len(first) < want:  # a regular file's read is short only at its end
+            return h.digest()
         while chunk := os.read(fd, 1 << 20):
             h.update(chunk)
         return h.digest()

@@ -383,6 +383,20 @@ def test_a_cold_scan_hashes_its_files_off_the_critical_path(
     assert states[str(root / "a" / "a.go")].digest == digest(str(root / "a" / "a.go"))
 
 
+@pytest.mark.parametrize("size", [0, 1, 4095, 1 << 20, (1 << 20) + 1, (1 << 24) + 5])
+def test_a_files_digest_whatever_size_it_was_expected_to_have(tmp_path: Path, size: int) -> None:
+    """The writer reads a file in one call of the size its stat gave (then on if there is
+    more): the digest is the content's, whatever that size was."""
+    import hashlib
+
+    f = tmp_path / "f"
+    f.write_bytes(os.urandom(size))
+    want = hashlib.sha256(f.read_bytes()).digest()
+    for expected in (size, 0, 5, size + 100, 1 << 20):
+        assert cache._file_digest(str(f), expected) == want
+    assert cache._file_digest(str(f)) == want
+
+
 def test_a_file_changed_before_it_was_hashed_matches_nothing(tmp_path: Path) -> None:
     """A deferred digest is only taken while the file keeps the identity it had when the
     scan read it; otherwise what was read is unknown and the state never matches."""
