@@ -122,9 +122,9 @@ class _Loader:
         return got, (dstate, files, got)
 
     def _scan_now(self, directory: str, entries: list[os.DirEntry[str]] | None = None) -> _Scanned:
+        """`entries`: the directory's, listed just now (it is one: not asked again)."""
         try:
-            st = os.stat(directory)
-            if not stat.S_ISDIR(st.st_mode):
+            if entries is None and not stat.S_ISDIR(os.stat(directory).st_mode):
                 return None, ""
             return self._scan(directory, self.contexts, entries=entries), ""
         except OSError as exc:
