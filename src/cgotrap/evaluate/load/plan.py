@@ -311,11 +311,13 @@ def _prefetch_dirs(
     loader: _Loader, matcher: _Patterns
 ) -> tuple[list[str], Callable[[], list[str]] | None, bool]:
     """What a run will scan, known before it starts: the patterns' directories, the vendored
-    packages, and for a large tree the standard library's packages they import. (Those
-    known at once, what walks for the rest, whether to follow the imports into GOROOT):
-    when the vendored packages alone make a large tree, the helper process scans them
-    while this one walks the patterns' directories (moby: ~50 ms). The standard library
-    is followed import by import, not taken whole: moby uses 270 of its 450 directories."""
+    packages, and for a large tree the standard library. (Those known at once, what walks
+    for the rest, whether to follow imports into GOROOT.) When the vendored packages alone
+    make a large tree, the helper process scans them while this one walks the patterns'
+    directories (moby: ~50 ms). With every dependency vendored (and so scanned here) the
+    standard library is followed import by import rather than taken whole (moby uses 270
+    of its 450 directories); otherwise packages from the module cache, scanned later, may
+    import more of it."""
     project = loader.project
     vendored: list[str] = []
     if project.vendor and project.vendor_list is not None:
@@ -324,7 +326,11 @@ def _prefetch_dirs(
     if len(vendored) >= _STD_PREFETCH_MIN_DIRS:
         return vendored, matcher.candidate_dirs, True
     dirs = matcher.candidate_dirs() + vendored
-    return dirs, None, len(dirs) >= _STD_PREFETCH_MIN_DIRS
+    if len(dirs) < _STD_PREFETCH_MIN_DIRS:
+        return dirs, None, False
+    if project.vendor and project.vendor_list is not None:
+        return dirs, None, True
+    return dirs + matcher.std_dirs(), None, False
 
 
 class PlanOptions(TypedDict, total=False):
