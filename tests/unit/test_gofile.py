@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -544,3 +545,27 @@ def test_fast_path_source_file_equals_the_exact_ports() -> None:
 @pytest.mark.parametrize("directory", ["/a/b", "/", "", "rel", "/a/b/"])
 def test_go_join_is_os_path_join(directory: str) -> None:
     assert gofile.go_join(directory, "x.go") == os.path.join(directory, "x.go")  # noqa: PTH118
+
+
+@pytest.mark.parametrize(
+    "text", ["", "package a\n", 'package a\n\nimport "fmt"\n' * 1 + "// x\n" * 5000]
+)
+def test_a_file_is_read_up_to_the_size_it_had_when_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """A regular file read whole by its first read (its fstat's size) is not read again to
+    find its end; what is read is what `source_from_bytes` reads."""
+    f = tmp_path / "a.go"
+    f.write_text(text)
+    reads: list[int] = []
+    real_read = os.read
+
+    def counting(fd: int, size: int) -> bytes:
+        reads.append(size)
+        return real_read(fd, size)
+
+    monkeypatch.setattr(os, "read", counting)
+    got = gofile.read_source_file(str(tmp_path), "a.go", FileKind.GO)
+    monkeypatch.undo()
+    assert got == gofile.source_from_bytes(text.encode(), "a.go", FileKind.GO, str(tmp_path))
+    assert len(reads) == (0 if not text else -(-len(text) // gofile._FIRST_READ))

@@ -634,12 +634,14 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"open {full}: {go_errno_text(exc)}")
     try:
-        mode = os.fstat(fd).st_mode
+        st = os.fstat(fd)
+        mode = st.st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a pipe, device or socket
             return SourceFile(
                 name=name, kind=kind, error=f"open {full}: not a regular file, not read by cgotrap"
             )
-        return read_source(_FdReader(fd), full, name, kind)
+        reader = _FdReader(fd, st.st_size if stat.S_ISREG(mode) else -1)
+        return read_source(reader, full, name, kind)
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
     finally:
@@ -659,22 +661,27 @@ class Readable(Protocol):
 
 
 class _FdReader:
-    """`read(size)` on a raw file descriptor, looping over short reads."""
+    """`read(size)` on a raw file descriptor, looping over short reads. `left`: the bytes
+    the file held when it was opened (its fstat's size; -1 unknown): once they are read it
+    is at its end, and no read is made to find that out (one system call per file)."""
 
-    __slots__ = ("fd",)
+    __slots__ = ("fd", "left")
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, left: int = -1) -> None:
         self.fd = fd
+        self.left = left
 
     def read(self, size: int = -1, /) -> bytes:
         chunks: list[bytes] = []
         want = size if size >= 0 else MAX_FILE_BYTES + 1
-        while want > 0:
+        while want > 0 and self.left:
             chunk = os.read(self.fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
             want -= len(chunk)
+            if self.left > 0:
+                self.left = max(0, self.left - len(chunk))
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
