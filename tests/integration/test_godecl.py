@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -464,3 +465,21 @@ def test_helper_build_runs_in_the_background_and_cancel_leaves_nothing(
     again = godecl.HelperBuild.start(go_tool.path, tmp_path, version)
     assert again._proc is None
     assert again.wait() == built
+
+
+def test_helper_is_linked_by_go_run_and_by_go_build_without_cp(
+    go_tool: toolchain.Tool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`go run -exec cp` (go's build cache keeps the linked binary: a second cold cgotrap
+    cache copies it) and, with no usable `cp`, `go build -o`: the same helper either way."""
+    version = toolchain.version("go")
+    assert version is not None
+    assert godecl._build_command(go_tool.path, tmp_path / "x")[1] == "run"
+    by_run = godecl.build_helper(go_tool.path, tmp_path / "run", version)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert godecl._build_command(go_tool.path, tmp_path / "x")[1] == "build"
+    by_build = godecl.build_helper(go_tool.path, tmp_path / "build", version)
+    for helper in (by_run, by_build):
+        assert os.access(helper, os.X_OK)
+        reader = godecl.GoDeclReader(helper)
+        assert [d.name for d in reader.read(b"package p\nfunc F() {}\n").decls] == ["F"]
