@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import shutil
 import tempfile
 import weakref
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from cgotrap.cache import Store
     from cgotrap.read import cinclude
     from cgotrap.read.godecl import GoDeclReader, GoDecls
+    from cgotrap.targets import Target
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,23 +69,46 @@ def _all_go(p: PackageFacts) -> set[str]:
     return {*p.go_files, *p.cgo_files}
 
 
-def cgo_dependent(matrix: MatrixResult) -> set[str]:
+def distinct_packages(matrix: MatrixResult) -> list[PackageFacts]:
+    """Every package object of `matrix`'s listings once, in the order first listed (a
+    package that reads the same on several targets is one object)."""
+    listed = list(itertools.chain.from_iterable(tp.packages for tp in matrix.per_target))
+    return list(dict(zip(map(id, listed), listed, strict=True)).values())
+
+
+def cgo_dependent(
+    matrix: MatrixResult,
+    *,
+    facts: Mapping[Target, Mapping[str, PackageFacts]] | None = None,
+    packages: Iterable[PackageFacts] | None = None,
+) -> set[str]:
     """Packages whose Go file set changes with cgo on some port (both modes loaded), or
-    that compile cgo files somewhere."""
-    by_port: dict[tuple[str, str], dict[bool, dict[str, PackageFacts]]] = {}
-    out: set[str] = set()
+    that compile cgo files somewhere. `facts`: each target's packages by import path, and
+    `packages`: `distinct_packages(matrix)`, when the caller has them."""
+    by_port: dict[tuple[str, str], dict[bool, Mapping[str, PackageFacts]]] = {}
     for tp in matrix.per_target:
         t = tp.target
-        by_port.setdefault((t.goos, t.goarch), {}).setdefault(
-            t.cgo, {p.import_path: p for p in tp.packages}
-        )
-        out.update(p.import_path for p in tp.packages if p.cgo_files and not p.standard)
+        modes = by_port.setdefault((t.goos, t.goarch), {})
+        if t.cgo not in modes:  # (the first target of each mode: a port's plain one)
+            modes[t.cgo] = (
+                facts[t] if facts is not None else {p.import_path: p for p in tp.packages}
+            )
+    if packages is None:
+        packages = distinct_packages(matrix)
+    out = {p.import_path for p in packages if p.cgo_files and not p.standard}
     for modes in by_port.values():
         if True not in modes or False not in modes:
             continue
+        without = modes[False]
         for ip, on in modes[True].items():
-            off = modes[False].get(ip)
-            if not on.standard and (off is None or _all_go(off) != _all_go(on)):
+            off = without.get(ip)
+            if off is on or on.standard or ip in out:
+                continue  # (one object: the same files in both modes)
+            # (equal lists are equal sets: most pairs build none)
+            same_lists = off is not None and (
+                off.go_files == on.go_files and off.cgo_files == on.cgo_files
+            )
+            if off is None or (not same_lists and _all_go(off) != _all_go(on)):
                 out.add(ip)
     return out
 
@@ -106,26 +131,38 @@ class SourceRequest:
         return SourceRequest(go_files={**self.go_files, **other.go_files}, c_files=c_files)
 
 
-def source_request(matrix: MatrixResult, dependent: Collection[str]) -> SourceRequest:
+def source_request(
+    matrix: MatrixResult,
+    dependent: Collection[str],
+    *,
+    packages: Iterable[PackageFacts] | None = None,
+) -> SourceRequest:
     """The files to read for `matrix`'s cgo-dependent packages (`dependent`, from
-    `cgo_dependent` over every target loaded) and their importers."""
+    `cgo_dependent` over every target loaded) and their importers. `packages`:
+    `distinct_packages(matrix)`, when the caller has them."""
     files: dict[str, None] = {}
     c_files: dict[str, tuple[str, dict[str, None]]] = {}
+    joined: dict[tuple[str, str], str] = {}
+    wanted_paths = dependent if isinstance(dependent, (set, frozenset)) else set(dependent)
     # (a package that reads the same on several targets is one object: seen once)
-    distinct = {id(p): p for tp in matrix.per_target for p in tp.packages}
-    for p in distinct.values():
+    for p in distinct_packages(matrix) if packages is None else packages:
         if p.standard or not p.dir:
             continue
-        wanted = p.import_path in dependent or any(i in dependent for i in p.imports)
-        if wanted:
+        ip = p.import_path
+        own = ip in wanted_paths
+        if own or not wanted_paths.isdisjoint(p.imports):
             names: Iterable[str] = (*p.go_files, *p.cgo_files)
-            if p.import_path in dependent:
+            if own:
                 names = (*names, *p.ignored_go_files)
-            files.update(dict.fromkeys(str(Path(p.dir, n)) for n in names))
-        c_like = (*p.c_files, *p.cxx_files, *p.m_files)
-        if c_like:
-            entry = c_files.setdefault(p.import_path, (p.dir, {}))
-            entry[1].update(dict.fromkeys(c_like))
+            for n in names:
+                key = (p.dir, n)
+                path = joined.get(key)
+                if path is None:  # (the package's other objects name the same files)
+                    path = joined[key] = str(Path(p.dir, n))
+                files[path] = None
+        if p.c_files or p.cxx_files or p.m_files:
+            entry = c_files.setdefault(ip, (p.dir, {}))
+            entry[1].update(dict.fromkeys((*p.c_files, *p.cxx_files, *p.m_files)))
     return SourceRequest(go_files=files, c_files=c_files)
 
 

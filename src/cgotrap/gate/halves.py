@@ -131,7 +131,9 @@ def scan_in_halves(
         channel.send(
             _Loaded(
                 cross=alone.cross,
-                dependent=frozenset(cgo_dependent(matrix)),
+                dependent=frozenset(
+                    cgo_dependent(matrix, facts=alone.facts, packages=alone.packages)
+                ),
                 consulted=tuple(plan.consulted()),
                 scanned={}
                 if scans is None
@@ -144,7 +146,7 @@ def scan_in_halves(
         dependent, cross, their_request, got_reader = channel.recv()
         # The sources of both halves, read here while the other process starts judging
         # (its request first: the files, and their order, one process would read).
-        request = their_request.merge(source_request(matrix, dependent))
+        request = their_request.merge(source_request(matrix, dependent, packages=alone.packages))
         sources = read_requested(request, got_reader)
         channel.send((sources.part(their_request), sources.problems), reducers=_reducers())
         ctx = with_cross(alone, cross)
@@ -161,12 +163,13 @@ def scan_in_halves(
         matrix = plan.matrix(here)
         alone = build_context(matrix, catalog(), predefines(), port_table())
         own_cross = alone.cross
-        own_dependent = cgo_dependent(matrix)
+        own_dependent = cgo_dependent(matrix, facts=alone.facts, packages=alone.packages)
         got: _Loaded = partner.recv()
         dependent = own_dependent | got.dependent
         got_reader, reader_problem = reader(dependent)
         cross = own_cross.merge(got.cross)
-        partner.send((dependent, cross, source_request(matrix, dependent), got_reader))
+        request = source_request(matrix, dependent, packages=alone.packages)
+        partner.send((dependent, cross, request, got_reader))
         # the cache of directory scans: the child's scans and the paths it consulted too
         if dir_scans is not None:
             for d, entry in got.scanned.items():

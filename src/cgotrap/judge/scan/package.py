@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts, TargetPackages
+from cgotrap.evaluate.sources import distinct_packages
 from cgotrap.judge.finding import Evidence, Rule
 from cgotrap.judge.headers import HeaderCatalog, PredefineCatalog, framework_of
 from cgotrap.judge.rules import source as rules
@@ -127,6 +128,8 @@ def graph_class(listing: TargetPackages) -> tuple[object, ...]:
 class ScanContext:
     matrix: MatrixResult
     facts: dict[Target, dict[str, PackageFacts]]
+    packages: Sequence[PackageFacts]
+    """Every package object of `matrix` once (`sources.distinct_packages`)."""
     listing: dict[Target, TargetPackages]
     known_cgo_files: dict[str, frozenset[str]]
     took_over: dict[str, frozenset[str]]
@@ -267,13 +270,15 @@ def _union(
 
 
 def cross_facts(
-    matrix: MatrixResult, facts: Mapping[Target, Mapping[str, PackageFacts]] | None = None
+    matrix: MatrixResult,
+    facts: Mapping[Target, Mapping[str, PackageFacts]] | None = None,
+    packages: Sequence[PackageFacts] | None = None,
 ) -> CrossFacts:
     """The `CrossFacts` of `matrix`'s targets (`facts`: each target's packages by import
-    path, when the caller has them)."""
+    path, and `packages`: `sources.distinct_packages(matrix)`, when the caller has them)."""
     if facts is None:
         facts = {tp.target: {p.import_path: p for p in tp.packages} for tp in matrix.per_target}
-    distinct = {id(p): p for tp in matrix.per_target for p in tp.packages}.values()
+    distinct = distinct_packages(matrix) if packages is None else packages
     known: dict[str, set[str]] = {}
     for p in distinct:
         if p.cgo_files:
@@ -350,9 +355,11 @@ def build_context(
     for tp in matrix.per_target:
         listing[tp.target] = tp
         facts[tp.target] = {p.import_path: p for p in tp.packages}
+    packages = distinct_packages(matrix)
     ctx = ScanContext(
         matrix=matrix,
         facts=facts,
+        packages=packages,
         listing=listing,
         known_cgo_files={},
         took_over={},
@@ -361,7 +368,7 @@ def build_context(
         predefines=macros,
         ports=ports,
         project_std=False,
-        cross=cross or cross_facts(matrix, facts),
+        cross=cross or cross_facts(matrix, facts, packages),
     )
     return with_cross(ctx, ctx.cross)
 
