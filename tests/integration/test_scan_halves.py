@@ -21,7 +21,7 @@ from cgotrap.cache import Store
 from cgotrap.config import Config
 from cgotrap.evaluate import forked
 from cgotrap.gate import halves, project
-from cgotrap.judge.scan.package import build_context
+from cgotrap.judge.scan.package import ScanContext, build_context
 from cgotrap.targets import Target, expand
 from tests import verdictfixtures
 from tests.gofixtures import gofile, gomod, write_tree
@@ -236,3 +236,16 @@ def test_a_few_ports_are_judged_in_one_process(
     targets = tuple(expand("first-class", (False, True), skip_unsupported_cgo=True))
     _scan(EXAMPLE, targets, store, workers=2)
     assert called == [None]
+
+
+def test_the_graph_without_the_standard_library_answers_as_the_whole_graph(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chains, importers and reach are worked out in each class's graph without the
+    standard library (`package.Reach`'s `apart`): the same scan as in the whole graph."""
+    targets = tuple(expand("all", (False, True), skip_unsupported_cgo=True))
+    apart = _scan(EXAMPLE, targets, store, workers=1)
+    monkeypatch.setattr(ScanContext, "_standard_paths", lambda self: None)
+    whole = _scan(EXAMPLE, targets, store, workers=1)
+    assert any(p.chain for p in apart.result.packages)
+    _same(apart, whole)

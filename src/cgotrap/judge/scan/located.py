@@ -45,8 +45,11 @@ def with_evidence(
     facts are looked up in `packages` in order (this target's, then its cgo=1 twin's)."""
     out = []
     for h in hits:
+        if h.rule.id not in _LOCATED or h.evidence or h.target != target:
+            out.append(h)
+            continue
         p = next((m[h.package] for m in packages if h.package in m), None)
-        if h.target != target or h.evidence or h.rule.id not in _LOCATED or p is None:
+        if p is None:
             out.append(h)
             continue
         out.append(dataclasses.replace(h, evidence=_evidence(h, p, sources)))

@@ -63,7 +63,14 @@ class Hit:
 class Reach:
     """The import graph of one class of targets, its reverse, its main roots, and the
     import chains asked of it: targets listing the same packages with the same names and
-    imports, and the same roots, have one (`ScanContext.reach`)."""
+    imports, and the same roots, have one (`ScanContext.reach`).
+
+    With `apart` (the standard library's import paths, when no standard package of the
+    listing imports anything else: `ScanContext.reach` checks) the graph holds only the
+    other packages and their imports of each other: every chain to such a package, every
+    importer of one and every one of them a package reaches is then the same as in the
+    whole graph, for half the edges on a large module (moby: 8,091 of 19,545). Chains to
+    a standard package are asked of the whole graph (`whole`)."""
 
     def __init__(
         self,
@@ -71,13 +78,30 @@ class Reach:
         *,
         rows: reach.GraphRows | None = None,
         packages: Mapping[str, PackageFacts] | None = None,
+        apart: frozenset[str] | None = None,
+        graph: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
-        """`rows`: `reach.import_graph`'s memo; `packages`: the listing's by import path."""
-        self.graph = reach.import_graph(listing, rows)  # (sorted: go's load order follows it)
+        """`rows`: `reach.import_graph`'s memo; `packages`: the listing's by import path;
+        `apart`: the standard packages left out of `graph` (`ScanContext.reach`'s)."""
+        self._listing = listing
+        self._rows = rows
+        self.apart = apart
+        """The import paths left out of `graph` (None: the whole graph)."""
+        self.graph = reach.import_graph(listing, rows) if graph is None else graph
+        """(Each package's imports sorted: go's load order follows them.)"""
         self.mains = reach.main_roots(listing, packages)
         self._reverse: dict[str, list[str]] | None = None
         self._chains: dict[str, list[tuple[str, ...]]] = {}
         self._downward: dict[tuple[str, ...], frozenset[str]] = {}
+        self._whole: Reach | None = None
+
+    def whole(self) -> Reach:
+        """This class's `Reach` over the whole graph (this one when it is)."""
+        if self.apart is None:
+            return self
+        if self._whole is None:
+            self._whole = Reach(self._listing, rows=self._rows)
+        return self._whole
 
     @property
     def reverse(self) -> dict[str, list[str]]:
@@ -88,7 +112,8 @@ class Reach:
         return self._reverse
 
     def downward(self, start: Sequence[str]) -> frozenset[str]:
-        """`start` and every package they import, transitively."""
+        """`start` and every package they import, transitively (with `apart`: of the
+        packages not apart, those; ask only about them)."""
         key = tuple(start)
         got = self._downward.get(key)
         if got is None:
@@ -104,12 +129,36 @@ class Reach:
 
     def chains(self, goal: str) -> list[tuple[str, ...]]:
         """`reach.import_chains` from the main roots to `goal` (worked out once)."""
+        if self.apart is not None and goal in self.apart:
+            return self.whole().chains(goal)
         got = self._chains.get(goal)
         if got is None:
             got = self._chains[goal] = reach.import_chains(
                 self.graph, self.mains, goal, reverse=self.reverse
             )
         return got
+
+
+def _graph_apart(
+    listing: TargetPackages, apart: frozenset[str], rows: dict[int, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]] | None:
+    """The import graph of `listing`'s packages outside `apart` (the standard library's),
+    each one's imports outside it, sorted; None when a standard package imports a package
+    outside it (a chain could then pass through the standard library). `rows`: a memo by
+    imports tuple (the packages of a matrix share a few thousand: moby's 27,520 objects
+    2,275)."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for p in listing.packages:
+        imports = p.imports
+        row = rows.get(id(imports))
+        if row is None:
+            kept = [i for i in imports if i not in apart and i != "C"]
+            row = rows[id(imports)] = tuple(sorted(kept))
+        if not p.standard:
+            graph[p.import_path] = row
+        elif row:
+            return None
+    return graph
 
 
 def graph_class(listing: TargetPackages) -> tuple[object, ...]:
@@ -152,6 +201,11 @@ class ScanContext:
     """Memo of `relative`."""
     graph_rows: reach.GraphRows = dataclasses.field(default_factory=dict)
     """Memo of the import graphs (`reach.import_graph`; `matrix` keeps the packages)."""
+    apart_rows: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """Memo of the graphs without the standard library (`_graph_apart`)."""
+    standard_paths: list[frozenset[str] | None] = dataclasses.field(default_factory=list)
+    """Once worked out: the import paths of the standard packages, or None when one of
+    them is also the path of a package that is not standard (`_standard_paths`)."""
 
     def group(self, targets: Sequence[Target]) -> None:
         """Sort `targets` into classes (`graph_class`) before they are judged one by one;
@@ -178,10 +232,26 @@ class ScanContext:
             n = self.class_of[target]
         got = self.live.get(n)
         if got is None:
+            listing = self.listing[target]
+            # The standard library's packages set apart, unless they are the project's
+            # (then its packages are judged and chained, as with `--include-std`).
+            apart = None if self.project_std else self._standard_paths()
+            graph = None if apart is None else _graph_apart(listing, apart, self.apart_rows)
             got = self.live[n] = Reach(
-                self.listing[target], rows=self.graph_rows, packages=self.facts[target]
+                listing,
+                rows=self.graph_rows,
+                packages=self.facts[target],
+                apart=apart if graph is not None else None,
+                graph=graph,
             )
         return got
+
+    def _standard_paths(self) -> frozenset[str] | None:
+        if not self.standard_paths:
+            standard = frozenset(p.import_path for p in self.packages if p.standard)
+            other = {p.import_path for p in self.packages if not p.standard}
+            self.standard_paths.append(None if standard & other else standard)
+        return self.standard_paths[0]
 
     def done(self, target: Target) -> None:
         """`target` needs its `Reach` no more (the last of its class frees it)."""

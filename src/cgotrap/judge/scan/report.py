@@ -507,7 +507,7 @@ def _why(ctx: ScanContext, wanted: str, shown: Sequence[Target]) -> WhyAnswer:
     package = _resolve_why(ctx, wanted, shown)
     answers: dict[tuple[tuple[str, ...], ...], list[Target]] = {}
     for t in shown:
-        r = ctx.reach(t)
+        r = ctx.reach(t).whole()  # (the package asked about may be a standard one)
         found = reach.import_chains(r.graph, r.mains, package, limit=5, reverse=r.reverse)
         answers.setdefault(tuple(found), []).append(t)
     groups = tuple(

@@ -348,6 +348,8 @@ def _named_roots(ctx: ScanContext, roots: Sequence[str], tt: _Target) -> frozens
     if not literal:
         return frozenset()
     dirs = {posixpath.normpath(p) for p in literal if p.startswith(("./", "../")) or p == "."}
+    if not dirs:  # ("std", "net": import paths only)
+        return frozenset(ip for ip in roots if ip in literal)
     found: set[str] = set()
     for ip in roots:
         facts = tt.facts.get(ip)
