@@ -380,6 +380,30 @@ def test_bounds_and_cache(reader: GoDeclReader, tmp_path: Path) -> None:
     assert [p.name for p in store.directory.iterdir()] == [f"{godecl.STORE_KIND}-k.bin"]
 
 
+def test_begin_lets_the_caller_go_on_while_the_helper_parses(
+    reader: GoDeclReader, tmp_path: Path
+) -> None:
+    """`begin` returns with the helper started; `result` waits for it (here a helper that
+    parses only once the caller has gone on: it waits for a file the test writes after
+    `begin` returned, and fails after ~10 s without it)."""
+    go_on = tmp_path / "go-on"
+    slow = tmp_path / "slow-helper"
+    slow.write_text(
+        "#!/bin/sh\ni=0\n"
+        f'while [ ! -e "{go_on}" ]; do i=$((i+1)); [ $i -gt 1000 ] && exit 3; sleep 0.01; done\n'
+        f'exec "{reader.helper}"\n'
+    )
+    slow.chmod(0o755)
+    sources = [_PURE, b"package p\n\nfunc A() {}\n", _PURE]
+    pending = GoDeclReader(slow).begin(sources)
+    go_on.touch()
+    assert pending.result() == reader.read_many(sources)
+    assert pending.result()[0].package == "hash"
+    failing = GoDeclReader(tmp_path / "no-such-helper")
+    with pytest.raises(ToolchainMissingError):
+        failing.begin([_PURE]).result()
+
+
 def test_no_store_writes_nothing(reader: GoDeclReader, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()

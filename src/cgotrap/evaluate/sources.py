@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     # change with cgo and no C file of its own (GOROOT std) uses neither (~8 ms of imports).
     from cgotrap.cache import Store
     from cgotrap.read import cinclude
-    from cgotrap.read.godecl import GoDeclReader, GoDecls
+    from cgotrap.read.godecl import GoDeclReader, GoDecls, PendingDecls
     from cgotrap.targets import Target
 
 
@@ -178,13 +178,19 @@ def read_sources(
 
 def read_requested(request: SourceRequest, reader: GoDeclReader | None) -> SourceFacts:
     """The source facts of the files `request` names (Go declarations only with a reader)."""
+    return begin_requested(request, reader).result()
+
+
+def begin_requested(request: SourceRequest, reader: GoDeclReader | None) -> PendingSources:
+    """`read_requested` begun: the Go files are read and the go/parser helper started on
+    them, and it parses while the caller goes on until `PendingSources.result`."""
     problems: list[str] = []
-    decls: dict[str, GoDecls] = {}
+    pending = None
+    kept: list[str] = []
     if reader is not None and request.go_files:
         from cgotrap.read.godecl import MAX_FILE_BYTES
 
         data: list[bytes] = []
-        kept: list[str] = []
         for path in request.go_files:
             try:
                 with Path(path).open("rb") as fh:
@@ -194,18 +200,36 @@ def read_requested(request: SourceRequest, reader: GoDeclReader | None) -> Sourc
                 continue  # gone since the loader listed it: its facts are simply not read
             except OSError as exc:
                 problems.append(f"{path}: {exc.strerror or exc}")
-        decls = dict(zip(kept, reader.read_many(data), strict=True))
-    includes: dict[str, tuple[cinclude.CInclude, ...]] = {}
-    defined: dict[str, frozenset[str]] = {}
-    if request.c_files:
-        from cgotrap.read import cinclude
-    for ip, (directory, names) in request.c_files.items():
-        root = Path(directory)
-        includes[ip] = cinclude.package_includes(root, sorted(names))
-        defined[ip] = cinclude.defined_names(root, sorted(names))
-    return SourceFacts(
-        decls=decls, c_includes=includes, c_defined=defined, problems=tuple(problems)
-    )
+        pending = reader.begin(data)
+    return PendingSources(request=request, kept=kept, decls=pending, problems=problems)
+
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class PendingSources:
+    """What `begin_requested` returns: `result()` gives the source facts."""
+
+    request: SourceRequest
+    kept: list[str]
+    """The Go files read (their declarations are in `decls`, in this order)."""
+    decls: PendingDecls | None
+    problems: list[str]
+
+    def result(self) -> SourceFacts:
+        """The source facts (the C files are read now; then waits for the helper)."""
+        includes: dict[str, tuple[cinclude.CInclude, ...]] = {}
+        defined: dict[str, frozenset[str]] = {}
+        if self.request.c_files:
+            from cgotrap.read import cinclude
+        for ip, (directory, names) in self.request.c_files.items():
+            root = Path(directory)
+            includes[ip] = cinclude.package_includes(root, sorted(names))
+            defined[ip] = cinclude.defined_names(root, sorted(names))
+        decls: dict[str, GoDecls] = {}
+        if self.decls is not None:
+            decls = dict(zip(self.kept, self.decls.result(), strict=True))
+        return SourceFacts(
+            decls=decls, c_includes=includes, c_defined=defined, problems=tuple(self.problems)
+        )
 
 
 def default_reader(

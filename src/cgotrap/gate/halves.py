@@ -10,7 +10,8 @@ What judging needs of the other half is small, and crosses the pipe instead of t
 listings (half of moby's pickles to 25 MB): the cross-target facts (`CrossFacts`: cgo files
 and packages seen anywhere...) and the cgo-dependent packages go both ways; the child reads
 the source files of both halves (the files one process would read, in its order, through
-the one go/parser helper) while this process starts judging, and sends this half's part;
+the one go/parser helper, which parses them while both processes start judging), and sends
+this half's part;
 at the end its judgements (`TargetJudgement`) come back and are folded in target order
 into the answer one process would give. The child also sends what the cache needs: the
 directories it scanned and the paths it consulted.
@@ -30,8 +31,8 @@ from cgotrap.evaluate import forked
 from cgotrap.evaluate.completeness import unresolved
 from cgotrap.evaluate.model import MatrixResult
 from cgotrap.evaluate.sources import (
+    begin_requested,
     cgo_dependent,
-    read_requested,
     source_request,
 )
 from cgotrap.judge.headers import catalog, predefines
@@ -41,7 +42,6 @@ from cgotrap.judge.scan.report import (
     Fold,
     TargetJudgement,
     finish_target,
-    judge_targets,
     start_targets,
 )
 from cgotrap.targets import Target, by_port, port_table
@@ -145,13 +145,16 @@ def scan_in_halves(
         )
         dependent, cross, their_request, got_reader = channel.recv()
         # The sources of both halves, read here while the other process starts judging
-        # (its request first: the files, and their order, one process would read).
+        # (its request first: the files, and their order, one process would read); the
+        # go/parser helper parses them while this process starts judging too.
         request = their_request.merge(source_request(matrix, dependent, packages=alone.packages))
-        sources = read_requested(request, got_reader)
-        channel.send((sources.part(their_request), sources.problems), reducers=_reducers())
+        reading = begin_requested(request, got_reader)
         ctx = with_cross(alone, cross)
         show_std = include_std or ctx.project_std
-        channel.send(judge_targets(ctx, theirs, sources, show_std=show_std, order=shown))
+        started = list(start_targets(ctx, theirs, show_std=show_std, order=shown))
+        sources = reading.result()
+        channel.send((sources.part(their_request), sources.problems), reducers=_reducers())
+        channel.send([finish_target(ctx, one, sources) for one in started])
         keys = channel.recv()
         channel.send({t: frozenset(ip for ip in keys if ip in ctx.facts[t]) for t in theirs})
 

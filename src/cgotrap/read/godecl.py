@@ -36,7 +36,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cgotrap.errors import ToolchainMissingError
 
@@ -774,6 +774,12 @@ class GoDeclReader:
 
     def read_many(self, sources: Sequence[bytes]) -> list[GoDecls]:
         """The declarations of each of `sources`, in order."""
+        return self.begin(sources).result()
+
+    def begin(self, sources: Sequence[bytes]) -> PendingDecls:
+        """`read_many` begun: the helper reads the files not known yet (the first batch)
+        while the caller goes on; `PendingDecls.result` waits for it. (A helper left
+        unwaited for reads its input file to the end and exits.)"""
         results: list[GoDecls | None] = [None] * len(sources)
         missing: dict[str, list[int]] = {}
         for index, data in enumerate(sources):
@@ -787,38 +793,24 @@ class GoDeclReader:
                 results[index] = known
             else:
                 missing.setdefault(key, []).append(index)
+        batches: list[list[tuple[str, bytes]]] = []
         batch: list[tuple[str, bytes]] = []
         size = 0
         for key, indexes in missing.items():
             batch.append((key, sources[indexes[0]]))
             size += len(sources[indexes[0]])
             if size >= _BATCH_BYTES:
-                self._run(batch)
+                batches.append(batch)
                 batch, size = [], 0
         if batch:
-            self._run(batch)
-        for key, indexes in missing.items():
-            for index in indexes:
-                results[index] = self._memory[key]
-        self._save()
-        return [r for r in results if r is not None]
+            batches.append(batch)
+        first = _HelperRun.start(self._helper, batches[0]) if batches else None
+        return PendingDecls(
+            reader=self, results=results, missing=missing, batches=batches, first=first
+        )
 
-    def _run(self, batch: list[tuple[str, bytes]]) -> None:
-        frames = b"".join(b"%d\n%s" % (len(data), data) for _, data in batch)
-        try:
-            done = subprocess.run(
-                [str(self._helper)],
-                input=frames,
-                capture_output=True,
-                timeout=_TIMEOUT,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ToolchainMissingError(f"the Go declaration reader failed: {exc}") from exc
-        lines = done.stdout.splitlines()
-        if done.returncode != 0 or len(lines) != len(batch):
-            why = done.stderr.decode(errors="replace").strip() or f"exit {done.returncode}"
-            raise ToolchainMissingError(f"the Go declaration reader failed: {why}")
+    def _run(self, batch: list[tuple[str, bytes]], run: _HelperRun | None = None) -> None:
+        lines = (run or _HelperRun.start(self._helper, batch)).lines(len(batch))
         for (key, _), line in zip(batch, lines, strict=True):
             raw = json.loads(line)
             self._memory[key] = decode(raw)
@@ -852,3 +844,82 @@ class GoDeclReader:
             return
         self._stored = dict(self._used)
         self._store.put(STORE_KIND, self._key, self._stored)
+
+
+class _HelperRun:
+    """One helper process reading one batch of files: its input and output are anonymous
+    temporary files (no pipe to keep fed), so it runs while the caller does something else."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], out: IO[bytes], err: IO[bytes]) -> None:
+        self._proc = proc
+        self._out = out
+        self._err = err
+
+    @classmethod
+    def start(cls, helper: Path, batch: list[tuple[str, bytes]]) -> _HelperRun:
+        """The helper started on `batch` ((key, file bytes) each)."""
+        frames = b"".join(b"%d\n%s" % (len(data), data) for _, data in batch)
+        # (closed by `lines`: they outlive this call)
+        out = tempfile.TemporaryFile()  # noqa: SIM115
+        err = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            with tempfile.TemporaryFile() as given:
+                given.write(frames)
+                given.seek(0)
+                proc = subprocess.Popen([str(helper)], stdin=given, stdout=out, stderr=err)
+        except OSError as exc:
+            out.close()
+            err.close()
+            raise ToolchainMissingError(f"the Go declaration reader failed: {exc}") from exc
+        return cls(proc, out, err)
+
+    def lines(self, expected: int) -> list[bytes]:
+        """The helper's output lines, once it exited: `expected` of them, else
+        `ToolchainMissingError`."""
+        try:
+            code = self._proc.wait(timeout=_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            self._proc.kill()
+            self._proc.wait()
+            raise ToolchainMissingError(f"the Go declaration reader failed: {exc}") from exc
+        finally:
+            with self._out, self._err:
+                self._out.seek(0)
+                stdout = self._out.read()
+                self._err.seek(0)
+                stderr = self._err.read()
+        lines = stdout.splitlines()
+        if code != 0 or len(lines) != expected:
+            why = stderr.decode(errors="replace").strip() or f"exit {code}"
+            raise ToolchainMissingError(f"the Go declaration reader failed: {why}")
+        return lines
+
+
+@dataclasses.dataclass(kw_only=True, slots=True)
+class PendingDecls:
+    """What `GoDeclReader.begin` returns: `result()` gives the declarations."""
+
+    reader: GoDeclReader
+    results: list[GoDecls | None]
+    missing: dict[str, list[int]]
+    """Per file content not known yet (its SHA-256): the indexes of the files with it."""
+    batches: list[list[tuple[str, bytes]]]
+    first: _HelperRun | None
+    """The first batch's helper run, started."""
+    done: list[GoDecls] | None = None
+
+    def result(self) -> list[GoDecls]:
+        """The declarations of each file, in order (waits for the helper)."""
+        if self.done is not None:
+            return self.done
+        reader = self.reader
+        for i, batch in enumerate(self.batches):
+            reader._run(batch, self.first if i == 0 else None)
+        memory = reader._memory
+        results = self.results
+        for key, indexes in self.missing.items():
+            for index in indexes:
+                results[index] = memory[key]
+        reader._save()
+        self.done = [r for r in results if r is not None]
+        return self.done
