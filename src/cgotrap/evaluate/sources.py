@@ -22,7 +22,7 @@ import itertools
 import shutil
 import tempfile
 import weakref
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -206,30 +206,118 @@ def begin_requested(request: SourceRequest, reader: GoDeclReader | None) -> Pend
 
 @dataclasses.dataclass(kw_only=True, slots=True)
 class PendingSources:
-    """What `begin_requested` returns: `result()` gives the source facts."""
+    """What `begin_requested` returns: `result()` gives the source facts, `raw()` the same
+    with the Go declarations as the helper wrote them."""
 
     request: SourceRequest
     kept: list[str]
     """The Go files read (their declarations are in `decls`, in this order)."""
     decls: PendingDecls | None
     problems: list[str]
+    c_facts: RawSources | None = None
+    """The C files' facts, once read."""
+
+    def ready(self) -> bool:
+        """Whether the helper is done (`raw` then does not wait)."""
+        return self.decls is None or self.decls.ready()
+
+    def _c_files(self) -> RawSources:
+        if self.c_facts is None:
+            includes: dict[str, tuple[cinclude.CInclude, ...]] = {}
+            defined: dict[str, frozenset[str]] = {}
+            if self.request.c_files:
+                from cgotrap.read import cinclude
+            for ip, (directory, names) in self.request.c_files.items():
+                root = Path(directory)
+                includes[ip] = cinclude.package_includes(root, sorted(names))
+                defined[ip] = cinclude.defined_names(root, sorted(names))
+            self.c_facts = RawSources(
+                decls={}, c_includes=includes, c_defined=defined, problems=tuple(self.problems)
+            )
+        return self.c_facts
+
+    def raw(self) -> RawSources:
+        """The source facts, each Go file's declarations undecoded (reads the C files,
+        then waits for the helper)."""
+        c_facts = self._c_files()
+        if self.decls is None:
+            return c_facts
+        return dataclasses.replace(
+            c_facts, decls=dict(zip(self.kept, self.decls.raw(), strict=True))
+        )
 
     def result(self) -> SourceFacts:
-        """The source facts (the C files are read now; then waits for the helper)."""
-        includes: dict[str, tuple[cinclude.CInclude, ...]] = {}
-        defined: dict[str, frozenset[str]] = {}
-        if self.request.c_files:
-            from cgotrap.read import cinclude
-        for ip, (directory, names) in self.request.c_files.items():
-            root = Path(directory)
-            includes[ip] = cinclude.package_includes(root, sorted(names))
-            defined[ip] = cinclude.defined_names(root, sorted(names))
+        """The source facts (reads the C files, then waits for the helper)."""
+        c_facts = self._c_files()
         decls: dict[str, GoDecls] = {}
         if self.decls is not None:
             decls = dict(zip(self.kept, self.decls.result(), strict=True))
         return SourceFacts(
-            decls=decls, c_includes=includes, c_defined=defined, problems=tuple(self.problems)
+            decls=decls,
+            c_includes=c_facts.c_includes,
+            c_defined=c_facts.c_defined,
+            problems=c_facts.problems,
         )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class RawSources:
+    """Source facts with each Go file's declarations as the helper wrote them (a JSON line;
+    decoded when known before): what one process sends another, which decodes only the
+    files it uses (`facts`)."""
+
+    decls: Mapping[str, bytes | GoDecls]
+    c_includes: Mapping[str, tuple[cinclude.CInclude, ...]]
+    c_defined: Mapping[str, frozenset[str]]
+    problems: tuple[str, ...] = ()
+
+    def part(self, request: SourceRequest) -> RawSources:
+        """The facts of the files `request` names (without the problems)."""
+        decls, includes, defined = self.decls, self.c_includes, self.c_defined
+        return RawSources(
+            decls={p: decls[p] for p in request.go_files if p in decls},
+            c_includes={ip: includes[ip] for ip in request.c_files if ip in includes},
+            c_defined={ip: defined[ip] for ip in request.c_files if ip in defined},
+        )
+
+    def facts(self) -> SourceFacts:
+        """These facts, each file's declarations decoded when first looked up."""
+        return SourceFacts(
+            decls=_Decoded(self.decls),
+            c_includes=self.c_includes,
+            c_defined=self.c_defined,
+            problems=self.problems,
+        )
+
+
+class _Decoded(Mapping[str, "GoDecls"]):
+    """Go declarations by path, each decoded from its helper line when first looked up."""
+
+    def __init__(self, raw: Mapping[str, bytes | GoDecls]) -> None:
+        self._raw = raw
+        self._done: dict[str, GoDecls] = {}
+
+    def __getitem__(self, path: str) -> GoDecls:
+        got = self._done.get(path)
+        if got is None:
+            item = self._raw[path]
+            if isinstance(item, bytes):
+                import json
+
+                from cgotrap.read.godecl import decode
+
+                item = decode(json.loads(item))
+            got = self._done[path] = item
+        return got
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def default_reader(

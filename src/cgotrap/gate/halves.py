@@ -11,7 +11,8 @@ listings (half of moby's pickles to 25 MB): the cross-target facts (`CrossFacts`
 and packages seen anywhere...) and the cgo-dependent packages go both ways; the child reads
 the source files of both halves (the files one process would read, in its order, through
 the one go/parser helper, which parses them while both processes start judging), and sends
-this half's part;
+this half's part as soon as the helper is done (its lines undecoded: decoded here when
+used);
 at the end its judgements (`TargetJudgement`) come back and are folded in target order
 into the answer one process would give. The child also sends what the cache needs: the
 directories it scanned and the paths it consulted.
@@ -31,6 +32,7 @@ from cgotrap.evaluate import forked
 from cgotrap.evaluate.completeness import unresolved
 from cgotrap.evaluate.model import MatrixResult
 from cgotrap.evaluate.sources import (
+    SourceFacts,
     begin_requested,
     cgo_dependent,
     source_request,
@@ -151,9 +153,22 @@ def scan_in_halves(
         reading = begin_requested(request, got_reader)
         ctx = with_cross(alone, cross)
         show_std = include_std or ctx.project_std
-        started = list(start_targets(ctx, theirs, show_std=show_std, order=shown))
-        sources = reading.result()
-        channel.send((sources.part(their_request), sources.problems), reducers=_reducers())
+
+        def read_and_sent() -> SourceFacts:
+            # (the declarations undecoded: the other process decodes those it uses)
+            raw = reading.raw()
+            channel.send((raw.part(their_request), raw.problems), reducers=_reducers())
+            return reading.result()
+
+        # The other process waits for its sources: sent as soon as the helper is done.
+        started = []
+        sources = None
+        for one in start_targets(ctx, theirs, show_std=show_std, order=shown):
+            started.append(one)
+            if sources is None and reading.ready():
+                sources = read_and_sent()
+        if sources is None:
+            sources = read_and_sent()
         channel.send([finish_target(ctx, one, sources) for one in started])
         keys = channel.recv()
         channel.send({t: frozenset(ip for ip in keys if ip in ctx.facts[t]) for t in theirs})
@@ -183,7 +198,8 @@ def scan_in_halves(
         ctx = dataclasses.replace(with_cross(alone, cross), matrix=matrix)
         show_std = include_std or ctx.project_std
         started = list(start_targets(ctx, mine, show_std=show_std, order=shown))
-        sources, source_problems = partner.recv()
+        raw_sources, source_problems = partner.recv()
+        sources = raw_sources.facts()
         judged = [finish_target(ctx, one, sources) for one in started]
         judged += partner.recv()
         position = {t: i for i, t in enumerate(shown)}

@@ -762,6 +762,8 @@ class GoDeclReader:
         """The store's entry as read (None: not read yet)."""
         self._used: dict[str, bytes] = {}
         """Records this reader used (from the store or the helper), to write back."""
+        self._lines: dict[str, bytes] = {}
+        """The helper's records (JSON lines) by content, decoded into `_memory` when used."""
 
     @property
     def helper(self) -> Path:
@@ -787,7 +789,9 @@ class GoDeclReader:
                 results[index] = _too_large(len(data))
                 continue
             key = hashlib.sha256(data).hexdigest()
-            known = self._memory.get(key) or self._from_store(key)
+            known = self._memory.get(key)
+            if known is None:
+                known = self._decoded(key) if key in self._lines else self._from_store(key)
             if known is not None:
                 self._memory[key] = known
                 results[index] = known
@@ -809,13 +813,19 @@ class GoDeclReader:
             reader=self, results=results, missing=missing, batches=batches, first=first
         )
 
-    def _run(self, batch: list[tuple[str, bytes]], run: _HelperRun | None = None) -> None:
+    def _take(self, batch: list[tuple[str, bytes]], run: _HelperRun | None = None) -> None:
+        """The helper's lines for `batch` (its run, started if not given), kept undecoded."""
         lines = (run or _HelperRun.start(self._helper, batch)).lines(len(batch))
         for (key, _), line in zip(batch, lines, strict=True):
-            raw = json.loads(line)
-            self._memory[key] = decode(raw)
+            self._lines[key] = line
             if self._store is not None:
                 self._used[key] = line
+
+    def _decoded(self, key: str) -> GoDecls:
+        got = self._memory.get(key)
+        if got is None:
+            got = self._memory[key] = decode(json.loads(self._lines[key]))
+        return got
 
     def _from_store(self, key: str) -> GoDecls | None:
         if self._store is None:
@@ -873,6 +883,10 @@ class _HelperRun:
             raise ToolchainMissingError(f"the Go declaration reader failed: {exc}") from exc
         return cls(proc, out, err)
 
+    def exited(self) -> bool:
+        """Whether the helper has exited (`lines` then does not wait)."""
+        return self._proc.poll() is not None
+
     def lines(self, expected: int) -> list[bytes]:
         """The helper's output lines, once it exited: `expected` of them, else
         `ToolchainMissingError`."""
@@ -906,20 +920,40 @@ class PendingDecls:
     batches: list[list[tuple[str, bytes]]]
     first: _HelperRun | None
     """The first batch's helper run, started."""
+    taken: int = 0
+    """The batches whose lines the reader has."""
     done: list[GoDecls] | None = None
+
+    def ready(self) -> bool:
+        """Whether `result` would not wait for the helper (for its first batch: the others
+        are started by `result`)."""
+        return self.done is not None or self.first is None or self.first.exited()
+
+    def raw(self) -> list[bytes | GoDecls]:
+        """Each file's record, in order, as the helper wrote it (a JSON line, for `decode`)
+        or, when it was known before, decoded (waits for the helper)."""
+        reader = self.reader
+        while self.taken < len(self.batches):
+            reader._take(self.batches[self.taken], self.first if self.taken == 0 else None)
+            self.taken += 1
+        out: list[bytes | GoDecls | None] = list(self.results)
+        for key, indexes in self.missing.items():
+            line = reader._lines[key]
+            for index in indexes:
+                out[index] = line
+        return [r for r in out if r is not None]
 
     def result(self) -> list[GoDecls]:
         """The declarations of each file, in order (waits for the helper)."""
         if self.done is not None:
             return self.done
+        self.raw()
         reader = self.reader
-        for i, batch in enumerate(self.batches):
-            reader._run(batch, self.first if i == 0 else None)
-        memory = reader._memory
         results = self.results
         for key, indexes in self.missing.items():
+            decls = reader._decoded(key)
             for index in indexes:
-                results[index] = memory[key]
+                results[index] = decls
         reader._save()
         self.done = [r for r in results if r is not None]
         return self.done
