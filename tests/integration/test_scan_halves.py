@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -249,3 +250,34 @@ def test_the_graph_without_the_standard_library_answers_as_the_whole_graph(
     whole = _scan(EXAMPLE, targets, store, workers=1)
     assert any(p.chain for p in apart.result.packages)
     _same(apart, whole)
+
+
+@pytest.mark.parametrize("module", ["example", "verdicts"])
+def test_graphs_prepared_while_the_child_evaluates_answer_the_same(
+    module: str,
+    tmp_path: Path,
+    store: Store,
+    split_always: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This process works out its classes' import graphs while the child's first message
+    is not there (`ScanContext.prepare`): here all of them, as if it never came early."""
+    prepared: list[int] = []
+    real = ScanContext.prepare
+
+    def spy(self: ScanContext, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)
+        prepared.append(len(self.live))
+
+    monkeypatch.setattr(forked.Channel, "waiting", lambda self: False)
+    monkeypatch.setattr(ScanContext, "prepare", spy)
+    if module == "example":
+        root, targets = EXAMPLE, tuple(expand("all", (False, True), skip_unsupported_cgo=True))
+    else:  # (a package only some ports have)
+        root, targets = verdictfixtures.write(tmp_path, "linuxonly"), vt.TARGETS
+    one = _scan(root, targets, store, workers=1)
+    two = _scan(root, targets, store, workers=2)
+    assert split_always == [True]
+    assert prepared
+    assert prepared[0] > 1
+    _same(one, two)

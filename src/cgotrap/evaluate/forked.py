@@ -689,6 +689,13 @@ class Channel:
         except Exception as exc:  # cannot happen short of a bug
             raise WorkerError(f"a message from the helper process was unreadable: {exc}") from exc
 
+    def waiting(self) -> bool:
+        """Whether `recv` would not block: a message is (at least partly) there, or the
+        other end has ended."""
+        import select
+
+        return bool(select.select([self._read_fd], [], [], 0)[0])
+
     def _read_exactly(self, size: int) -> bytes:
         parts: list[bytes] = []
         left = size

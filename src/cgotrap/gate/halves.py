@@ -182,6 +182,9 @@ def scan_in_halves(
         alone = build_context(matrix, catalog(), predefines(), port_table())
         own_cross = alone.cross
         own_dependent = cgo_dependent(matrix, facts=alone.facts, packages=alone.packages)
+        # While the child still evaluates its half (it forked from this large process and
+        # usually ends later), this half's import graphs are worked out.
+        alone.prepare(mine, stop=partner.waiting)
         got: _Loaded = partner.recv()
         dependent = own_dependent | got.dependent
         got_reader, reader_problem = reader(dependent)
@@ -196,6 +199,8 @@ def scan_in_halves(
         problems = list(dict.fromkeys((*matrix.problems, *got.problems)))
         matrix = dataclasses.replace(matrix, problems=tuple(problems))
         ctx = dataclasses.replace(with_cross(alone, cross), matrix=matrix)
+        if ctx.project_std != alone.project_std:  # (the graphs prepared do not fit)
+            ctx.live.clear()
         show_std = include_std or ctx.project_std
         started = list(start_targets(ctx, mine, show_std=show_std, order=shown))
         raw_sources, source_problems = partner.recv()

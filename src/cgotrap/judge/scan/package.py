@@ -8,7 +8,7 @@ and matches the cgo preambles' headers and `-l` libraries against the target's l
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from cgotrap.evaluate import reach
@@ -222,6 +222,16 @@ class ScanContext:
         for t in targets:
             n = self.class_of[t]
             self.pending[n] = self.pending.get(n, 0) + 1
+
+    def prepare(self, targets: Sequence[Target], *, stop: Callable[[], bool]) -> None:
+        """Work out the import graphs (and their reverses) of `targets`' classes ahead, one
+        class at a time until `stop()` (for a process with time on its hands: `group` and
+        `reach` then find them)."""
+        self.group(targets)
+        for t in targets:
+            if stop():
+                return
+            _ = self.reach(t).reverse
 
     def reach(self, target: Target) -> Reach:
         """The import graph, main roots and chains of `target`, shared by every target of
