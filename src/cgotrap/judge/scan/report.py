@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
+import operator
 import posixpath
 from collections.abc import Container, Iterator, Mapping, Sequence
 
@@ -412,10 +414,14 @@ def _all_verdicts(
     decided: dict[Target, dict[str, Decided]], shown: Sequence[Target]
 ) -> tuple[tuple[str, tuple[Verdict, ...]], ...]:
     """Every judged package with its verdict per shown target, in target order."""
-    names = sorted({ip for d in decided.values() for ip in d})
-    none = Decided(verdict=Verdict.NOT_BUILT)
-    columns = [decided[t] for t in shown]  # (each Target hashed once, not once per package)
-    return tuple((ip, tuple([c.get(ip, none).verdict for c in columns])) for ip in names)
+    names = sorted(set().union(*decided.values()))
+    if not shown:
+        return tuple((ip, ()) for ip in names)
+    none = itertools.repeat(Decided(verdict=Verdict.NOT_BUILT))
+    verdict = operator.attrgetter("verdict")
+    # One column per target, read in C (each Target hashed once, not once per package)
+    columns = [list(map(verdict, map(decided[t].get, names, none))) for t in shown]
+    return tuple(zip(names, zip(*columns, strict=True), strict=True))
 
 
 _NON_TRIVIAL = frozenset({Verdict.BREAKS, Verdict.DEGRADES, Verdict.FALLBACK})
@@ -473,10 +479,18 @@ def _groups(
     packages: Sequence[CgoPackage], findings: Sequence[Finding], shown: Sequence[Target]
 ) -> tuple[TargetGroup, ...]:
     signature: dict[Target, tuple[object, ...]] = {}
-    for t in shown:
-        statuses = tuple(p.on(t).verdict for p in packages)
-        hits = tuple((f.rule.id, f.package, f.subject) for f in findings if t in f.targets)
-        signature[t] = (statuses, hits)
+    hits: dict[Target, list[tuple[str, str, str]]] = {t: [] for t in shown}
+    for f in findings:
+        for t in dict.fromkeys(f.targets):
+            if t in hits:
+                hits[t].append((f.rule.id, f.package, f.subject))
+    for i, t in enumerate(shown):
+        # (a package's entries are in the order of `shown`: `_package_record`)
+        statuses = tuple(
+            p.per_target[i].verdict if p.per_target[i].target == t else p.on(t).verdict
+            for p in packages
+        )
+        signature[t] = (statuses, tuple(hits[t]))
     by_sig: dict[tuple[object, ...], list[Target]] = {}
     for t in shown:
         by_sig.setdefault(signature[t], []).append(t)
