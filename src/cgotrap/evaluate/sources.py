@@ -51,6 +51,10 @@ class SourceFacts:
     """Macro names the package's C files and headers `#define`, by import path."""
     problems: tuple[str, ...] = ()
     """One-line messages about sources that could not be read."""
+    paths: dict[tuple[str, str], str] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Memo of `file`'s paths (every target looks up the same files)."""
 
     def part(self, request: SourceRequest) -> SourceFacts:
         """The facts of the files `request` names (what another process's targets need)."""
@@ -62,7 +66,11 @@ class SourceFacts:
 
     def file(self, directory: str, name: str) -> GoDecls | None:
         """The declarations of `name` in `directory`, if read."""
-        return self.decls.get(str(Path(directory, name)))
+        key = (directory, name)
+        path = self.paths.get(key)
+        if path is None:
+            path = self.paths[key] = str(Path(directory, name))
+        return self.decls.get(path)
 
 
 def _all_go(p: PackageFacts) -> set[str]:

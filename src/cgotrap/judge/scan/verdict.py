@@ -171,7 +171,12 @@ def decide(
         ip = p.import_path
         entry = statuses.get(ip)
         with_cgo = there.get(ip)
-        if entry is None and (cgo or with_cgo is None or with_cgo is p):  # (`_own`'s usual)
+        if entry is None and (  # (`_own`'s usual: built the same as with cgo)
+            cgo
+            or with_cgo is None
+            or with_cgo is p
+            or (with_cgo.go_files == p.go_files and with_cgo.cgo_files == p.cgo_files)
+        ):
             own[ip] = plain
             continue
         status = entry.status if entry is not None else Status.PURE
