@@ -22,6 +22,7 @@ from cgotrap.cache import Store
 from cgotrap.config import Config
 from cgotrap.evaluate import forked
 from cgotrap.gate import halves, project
+from cgotrap.judge.scan import located
 from cgotrap.judge.scan.package import ScanContext, build_context
 from cgotrap.targets import Target, expand
 from tests import verdictfixtures
@@ -280,4 +281,39 @@ def test_graphs_prepared_while_the_child_evaluates_answer_the_same(
     assert split_always == [True]
     assert prepared
     assert prepared[0] > 1
+    _same(one, two)
+
+
+@pytest.mark.parametrize("asks_go", [False, True])
+def test_targets_with_cgo_judged_before_the_go_sources_answer_the_same(
+    asks_go: bool, store: Store, split_always: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This process judges its targets with cgo with the C files' facts alone while the Go
+    declarations are on their way (`halves._finish_early`: here as if they always were);
+    a target whose verdicts would look one up (`asks_go`: made to) is judged afterwards."""
+    early: list[int] = []
+    real_early = halves._finish_early
+    real_evidence = located.with_evidence
+
+    def spy(ctx: Any, started: Any, *args: Any, **kwargs: Any) -> Any:
+        hits_before = [list(one.hits) for one in started]
+        got = real_early(ctx, started, *args, **kwargs)
+        early.append(len(got))
+        assert [list(one.hits) for one in started] == hits_before  # (judged afresh later)
+        return got
+
+    def evidence(hits: Any, target: Any, packages: Any, sources: Any) -> Any:
+        if asks_go:  # (last in `decide`: after it changed the target's hits)
+            sources.file("/nowhere", "x.go")
+        return real_evidence(hits, target, packages, sources)
+
+    monkeypatch.setattr(forked.Channel, "waiting", lambda self: False)
+    monkeypatch.setattr(halves, "_finish_early", spy)
+    monkeypatch.setattr(located, "with_evidence", evidence)
+    targets = tuple(expand("all", (False, True), skip_unsupported_cgo=True))
+    one = _scan(EXAMPLE, targets, store, workers=1)
+    two = _scan(EXAMPLE, targets, store, workers=2)
+    assert split_always == [True]
+    assert len(early) == 1
+    assert early[0] == 0 if asks_go else early[0] > 10  # (of its 45 targets, 22 have cgo)
     _same(one, two)

@@ -244,6 +244,11 @@ class PendingSources:
             )
         return self.c_facts
 
+    def c_part(self, request: SourceRequest) -> RawSources:
+        """The C files' facts of `request`'s packages (read now, if not yet), without the
+        Go declarations (the helper may still be at work)."""
+        return self._c_files().part(request)
+
     def raw(self) -> RawSources:
         """The source facts, each Go file's declarations undecoded (reads the C files,
         then waits for the helper)."""
@@ -288,14 +293,37 @@ class RawSources:
             c_defined={ip: defined[ip] for ip in request.c_files if ip in defined},
         )
 
-    def facts(self) -> SourceFacts:
-        """These facts, each file's declarations decoded when first looked up."""
+    def facts(self, *, go_pending: bool = False) -> SourceFacts:
+        """These facts, each file's declarations decoded when first looked up;
+        `go_pending`: the Go declarations are yet to come (`c_part`), a lookup raises
+        `GoSourcesPending`."""
         return SourceFacts(
-            decls=_Decoded(self.decls),
+            decls=_NotYet() if go_pending else _Decoded(self.decls),
             c_includes=self.c_includes,
             c_defined=self.c_defined,
             problems=self.problems,
         )
+
+
+class GoSourcesPending(Exception):  # noqa: N818  # (not an error: a question asked early)
+    """A Go file's declarations were looked up in source facts that do not have them yet
+    (`RawSources.facts(go_pending=True)`)."""
+
+
+class _NotYet(Mapping[str, "GoDecls"]):
+    """The Go declarations of source facts whose Go files are still being read."""
+
+    def __getitem__(self, path: str) -> GoDecls:
+        raise GoSourcesPending(path)
+
+    def __contains__(self, path: object) -> bool:
+        raise GoSourcesPending(path)
+
+    def __iter__(self) -> Iterator[str]:
+        raise GoSourcesPending
+
+    def __len__(self) -> int:
+        raise GoSourcesPending
 
 
 class _Decoded(Mapping[str, "GoDecls"]):

@@ -23,6 +23,7 @@ None and the caller evaluates and judges every target in this process.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,8 @@ from cgotrap.evaluate import forked
 from cgotrap.evaluate.completeness import unresolved
 from cgotrap.evaluate.model import MatrixResult
 from cgotrap.evaluate.sources import (
+    GoSourcesPending,
+    RawSources,
     SourceFacts,
     begin_requested,
     cgo_dependent,
@@ -39,9 +42,10 @@ from cgotrap.evaluate.sources import (
 )
 from cgotrap.judge.headers import catalog, predefines
 from cgotrap.judge.scan import ScanResult
-from cgotrap.judge.scan.package import CrossFacts, build_context, with_cross
+from cgotrap.judge.scan.package import CrossFacts, ScanContext, build_context, with_cross
 from cgotrap.judge.scan.report import (
     Fold,
+    StartedTarget,
     TargetJudgement,
     finish_target,
     start_targets,
@@ -151,14 +155,16 @@ def scan_in_halves(
         # go/parser helper parses them while this process starts judging too.
         request = their_request.merge(source_request(matrix, dependent, packages=alone.packages))
         reading = begin_requested(request, got_reader)
+        # (its targets with cgo need only the C files' facts: judged while it waits)
+        channel.send(reading.c_part(their_request), reducers=_reducers())
         ctx = with_cross(alone, cross)
         show_std = include_std or ctx.project_std
 
         def read_and_sent() -> SourceFacts:
-            # (the declarations undecoded: the other process decodes those it uses)
+            # (the declarations undecoded: each process decodes those it uses)
             raw = reading.raw()
             channel.send((raw.part(their_request), raw.problems), reducers=_reducers())
-            return reading.result()
+            return raw.facts()
 
         # The other process waits for its sources: sent as soon as the helper is done.
         started = []
@@ -203,9 +209,10 @@ def scan_in_halves(
             ctx.live.clear()
         show_std = include_std or ctx.project_std
         started = list(start_targets(ctx, mine, show_std=show_std, order=shown))
+        early = _finish_early(ctx, started, partner.recv(), waiting=partner.waiting)
         raw_sources, source_problems = partner.recv()
         sources = raw_sources.facts()
-        judged = [finish_target(ctx, one, sources) for one in started]
+        judged = [early.get(one.target) or finish_target(ctx, one, sources) for one in started]
         judged += partner.recv()
         position = {t: i for i, t in enumerate(shown)}
         fold = Fold(shown)
@@ -227,6 +234,31 @@ def scan_in_halves(
         unresolved=tuple(sorted({*own_missing, *got.unresolved})),
         empty_wildcards=tuple(p for p in own_empty if p in got.empty_wildcards),
     )
+
+
+def _finish_early(
+    ctx: ScanContext,
+    started: Sequence[StartedTarget],
+    c_part: RawSources,
+    *,
+    waiting: Callable[[], bool],
+) -> dict[Target, TargetJudgement]:
+    """The targets with cgo judged with the C files' facts alone, while the Go files'
+    declarations are not there yet (`waiting()`: they are). A verdict on a target with cgo
+    needs no Go declaration (the cgo files, and the files taking over from them, are
+    compared on targets without cgo); one that would asks for it (`GoSourcesPending`) and
+    is judged later, from the start."""
+    early: dict[Target, TargetJudgement] = {}
+    partial = c_part.facts(go_pending=True)
+    for one in started:
+        if waiting():
+            break
+        if not one.target.cgo:
+            continue
+        with contextlib.suppress(GoSourcesPending):  # (its hits: a copy, left as they were)
+            copy = dataclasses.replace(one, hits=list(one.hits))
+            early[one.target] = finish_target(ctx, copy, partial)
+    return early
 
 
 def _reducers() -> forked.Reducers:

@@ -931,11 +931,14 @@ class PendingDecls:
 
     def raw(self) -> list[bytes | GoDecls]:
         """Each file's record, in order, as the helper wrote it (a JSON line, for `decode`)
-        or, when it was known before, decoded (waits for the helper)."""
+        or, when it was known before, decoded (waits for the helper; the records go to the
+        reader's store then)."""
         reader = self.reader
-        while self.taken < len(self.batches):
-            reader._take(self.batches[self.taken], self.first if self.taken == 0 else None)
-            self.taken += 1
+        if self.taken < len(self.batches):
+            while self.taken < len(self.batches):
+                reader._take(self.batches[self.taken], self.first if self.taken == 0 else None)
+                self.taken += 1
+            reader._save()
         out: list[bytes | GoDecls | None] = list(self.results)
         for key, indexes in self.missing.items():
             line = reader._lines[key]

@@ -224,14 +224,16 @@ class ScanContext:
             self.pending[n] = self.pending.get(n, 0) + 1
 
     def prepare(self, targets: Sequence[Target], *, stop: Callable[[], bool]) -> None:
-        """Work out the import graphs (and their reverses) of `targets`' classes ahead, one
-        class at a time until `stop()` (for a process with time on its hands: `group` and
-        `reach` then find them)."""
+        """Work out the import graphs of `targets`' classes ahead (their reverses, and what
+        their main packages reach), one class at a time until `stop()` (for a process with
+        time on its hands: `group` and `reach` then find them)."""
         self.group(targets)
         for t in targets:
             if stop():
                 return
-            _ = self.reach(t).reverse
+            got = self.reach(t)
+            _ = got.reverse
+            got.downward(got.mains)  # (what `decide` asks, unless a pattern names a package)
 
     def reach(self, target: Target) -> Reach:
         """The import graph, main roots and chains of `target`, shared by every target of
