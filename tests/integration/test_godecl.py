@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from cgotrap import toolchain
 from cgotrap.cache import Store
 from cgotrap.errors import ToolchainMissingError
-from cgotrap.read import godecl, leftout
+from cgotrap.read import godecl, godeclrun, leftout
 from cgotrap.read.godecl import DeclKind, GoDeclReader
 
 pytestmark = pytest.mark.integration
@@ -402,6 +403,18 @@ def test_begin_lets_the_caller_go_on_while_the_helper_parses(
     failing = GoDeclReader(tmp_path / "no-such-helper")
     with pytest.raises(ToolchainMissingError):
         failing.begin([_PURE]).result()
+
+
+def test_without_temporary_files_the_helper_runs_through_pipes(
+    reader: GoDeclReader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(*args: object, **kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    sources = [_PURE, b"package p\n\nfunc A() {}\n"]
+    want = reader.read_many(sources)
+    monkeypatch.setattr(godeclrun, "tempfile", SimpleNamespace(TemporaryFile=no_space))
+    assert GoDeclReader(reader.helper).begin(sources).result() == want
 
 
 def test_no_store_writes_nothing(reader: GoDeclReader, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.errors import WorkerError
@@ -34,8 +34,10 @@ from cgotrap.evaluate.completeness import unresolved
 from cgotrap.evaluate.model import MatrixResult
 from cgotrap.evaluate.sources import (
     GoSourcesPending,
+    PendingSources,
     RawSources,
     SourceFacts,
+    SourceRequest,
     begin_requested,
     cgo_dependent,
     source_request,
@@ -159,23 +161,9 @@ def scan_in_halves(
         channel.send(reading.c_part(their_request), reducers=_reducers())
         ctx = with_cross(alone, cross)
         show_std = include_std or ctx.project_std
-
-        def read_and_sent() -> SourceFacts:
-            # (the declarations undecoded: each process decodes those it uses)
-            raw = reading.raw()
-            channel.send((raw.part(their_request), raw.problems), reducers=_reducers())
-            return raw.facts()
-
-        # The other process waits for its sources: sent as soon as the helper is done.
-        started = []
-        sources = None
-        for one in start_targets(ctx, theirs, show_std=show_std, order=shown):
-            started.append(one)
-            if sources is None and reading.ready():
-                sources = read_and_sent()
-        if sources is None:
-            sources = read_and_sent()
-        channel.send([finish_target(ctx, one, sources) for one in started])
+        started = start_targets(ctx, theirs, show_std=show_std, order=shown)
+        judging, sources = _start_while_reading(started, reading, their_request, channel)
+        channel.send([finish_target(ctx, one, sources) for one in judging])
         keys = channel.recv()
         channel.send({t: frozenset(ip for ip in keys if ip in ctx.facts[t]) for t in theirs})
 
@@ -234,6 +222,30 @@ def scan_in_halves(
         unresolved=tuple(sorted({*own_missing, *got.unresolved})),
         empty_wildcards=tuple(p for p in own_empty if p in got.empty_wildcards),
     )
+
+
+def _start_while_reading(
+    started: Iterable[StartedTarget],
+    reading: PendingSources,
+    their_request: SourceRequest,
+    channel: forked.Channel,
+) -> tuple[list[StartedTarget], SourceFacts]:
+    """The child's targets started while the helper parses, and the sources; the other
+    process's part is sent as soon as the helper is done (undecoded: each process decodes
+    the declarations its verdicts look up), since the other process waits for it."""
+
+    def read_and_sent() -> SourceFacts:
+        raw = reading.raw()
+        channel.send((raw.part(their_request), raw.problems), reducers=_reducers())
+        return raw.facts()
+
+    out = []
+    sources = None
+    for one in started:
+        out.append(one)
+        if sources is None and reading.ready():
+            sources = read_and_sent()
+    return out, sources if sources is not None else read_and_sent()
 
 
 def _finish_early(

@@ -36,9 +36,10 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from cgotrap.errors import ToolchainMissingError
+from cgotrap.read.godeclrun import HelperRun, PendingDecls
 
 if TYPE_CHECKING:
     from cgotrap.cache import Store
@@ -808,14 +809,14 @@ class GoDeclReader:
                 batch, size = [], 0
         if batch:
             batches.append(batch)
-        first = _HelperRun.start(self._helper, batches[0]) if batches else None
+        first = HelperRun.start(self._helper, batches[0]) if batches else None
         return PendingDecls(
             reader=self, results=results, missing=missing, batches=batches, first=first
         )
 
-    def _take(self, batch: list[tuple[str, bytes]], run: _HelperRun | None = None) -> None:
+    def _take(self, batch: list[tuple[str, bytes]], run: HelperRun | None = None) -> None:
         """The helper's lines for `batch` (its run, started if not given), kept undecoded."""
-        lines = (run or _HelperRun.start(self._helper, batch)).lines(len(batch))
+        lines = (run or HelperRun.start(self._helper, batch)).lines(len(batch))
         for (key, _), line in zip(batch, lines, strict=True):
             self._lines[key] = line
             if self._store is not None:
@@ -854,109 +855,3 @@ class GoDeclReader:
             return
         self._stored = dict(self._used)
         self._store.put(STORE_KIND, self._key, self._stored)
-
-
-class _HelperRun:
-    """One helper process reading one batch of files: its input and output are anonymous
-    temporary files (no pipe to keep fed), so it runs while the caller does something else."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], out: IO[bytes], err: IO[bytes]) -> None:
-        self._proc = proc
-        self._out = out
-        self._err = err
-
-    @classmethod
-    def start(cls, helper: Path, batch: list[tuple[str, bytes]]) -> _HelperRun:
-        """The helper started on `batch` ((key, file bytes) each)."""
-        frames = b"".join(b"%d\n%s" % (len(data), data) for _, data in batch)
-        # (closed by `lines`: they outlive this call)
-        out = tempfile.TemporaryFile()  # noqa: SIM115
-        err = tempfile.TemporaryFile()  # noqa: SIM115
-        try:
-            with tempfile.TemporaryFile() as given:
-                given.write(frames)
-                given.seek(0)
-                proc = subprocess.Popen([str(helper)], stdin=given, stdout=out, stderr=err)
-        except OSError as exc:
-            out.close()
-            err.close()
-            raise ToolchainMissingError(f"the Go declaration reader failed: {exc}") from exc
-        return cls(proc, out, err)
-
-    def exited(self) -> bool:
-        """Whether the helper has exited (`lines` then does not wait)."""
-        return self._proc.poll() is not None
-
-    def lines(self, expected: int) -> list[bytes]:
-        """The helper's output lines, once it exited: `expected` of them, else
-        `ToolchainMissingError`."""
-        try:
-            code = self._proc.wait(timeout=_TIMEOUT)
-        except subprocess.TimeoutExpired as exc:
-            self._proc.kill()
-            self._proc.wait()
-            raise ToolchainMissingError(f"the Go declaration reader failed: {exc}") from exc
-        finally:
-            with self._out, self._err:
-                self._out.seek(0)
-                stdout = self._out.read()
-                self._err.seek(0)
-                stderr = self._err.read()
-        lines = stdout.splitlines()
-        if code != 0 or len(lines) != expected:
-            why = stderr.decode(errors="replace").strip() or f"exit {code}"
-            raise ToolchainMissingError(f"the Go declaration reader failed: {why}")
-        return lines
-
-
-@dataclasses.dataclass(kw_only=True, slots=True)
-class PendingDecls:
-    """What `GoDeclReader.begin` returns: `result()` gives the declarations."""
-
-    reader: GoDeclReader
-    results: list[GoDecls | None]
-    missing: dict[str, list[int]]
-    """Per file content not known yet (its SHA-256): the indexes of the files with it."""
-    batches: list[list[tuple[str, bytes]]]
-    first: _HelperRun | None
-    """The first batch's helper run, started."""
-    taken: int = 0
-    """The batches whose lines the reader has."""
-    done: list[GoDecls] | None = None
-
-    def ready(self) -> bool:
-        """Whether `result` would not wait for the helper (for its first batch: the others
-        are started by `result`)."""
-        return self.done is not None or self.first is None or self.first.exited()
-
-    def raw(self) -> list[bytes | GoDecls]:
-        """Each file's record, in order, as the helper wrote it (a JSON line, for `decode`)
-        or, when it was known before, decoded (waits for the helper; the records go to the
-        reader's store then)."""
-        reader = self.reader
-        if self.taken < len(self.batches):
-            while self.taken < len(self.batches):
-                reader._take(self.batches[self.taken], self.first if self.taken == 0 else None)
-                self.taken += 1
-            reader._save()
-        out: list[bytes | GoDecls | None] = list(self.results)
-        for key, indexes in self.missing.items():
-            line = reader._lines[key]
-            for index in indexes:
-                out[index] = line
-        return [r for r in out if r is not None]
-
-    def result(self) -> list[GoDecls]:
-        """The declarations of each file, in order (waits for the helper)."""
-        if self.done is not None:
-            return self.done
-        self.raw()
-        reader = self.reader
-        results = self.results
-        for key, indexes in self.missing.items():
-            decls = reader._decoded(key)
-            for index in indexes:
-                results[index] = decls
-        reader._save()
-        self.done = [r for r in results if r is not None]
-        return self.done
