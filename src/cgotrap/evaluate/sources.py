@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     # change with cgo and no C file of its own (GOROOT std) uses neither (~8 ms of imports).
     from cgotrap.cache import Store
     from cgotrap.read import cinclude
-    from cgotrap.read.godecl import GoDeclReader, GoDecls, PendingDecls
+    from cgotrap.read.godecl import GoDeclReader, GoDecls
+    from cgotrap.read.godeclrun import PendingDecls
     from cgotrap.targets import Target
 
 
