@@ -29,7 +29,7 @@ def _random_graph(rng: random.Random, size: int) -> tuple[_Graph, list[_Node]]:
         local.kid_paths = graph.intern(tuple(k.local.path for k in kids))
         deps: _Deps = _NO_DEPS
         if kids:
-            deps = graph.new_deps(local.kid_paths, [k.deps for k in kids if k.deps.kid_paths])
+            deps = graph.new_deps(local.kid_paths, kids)
         nodes.append(_Node(local, deps, None, 0, "", face=0))
     return graph, nodes
 

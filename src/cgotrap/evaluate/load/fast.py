@@ -215,7 +215,8 @@ class _Graph:
         self.faces: dict[tuple[Any, ...], int] = {}
         """(id of the Deps, no error, main's directory) -> its `_Node.face`."""
         self.deps: dict[tuple[Any, ...], _Deps] = {}
-        """(children's paths, ids of their `_Deps`) -> the `_Deps` (`new_deps`)."""
+        """(children's paths, ids of their `_Deps`) -> the `_Deps` (`new_deps`, past the
+        masks' budget)."""
         self.tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.pairs: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
         """Interned `_Local.kid_pairs`."""
@@ -233,33 +234,43 @@ class _Graph:
         self.roots_memo: dict[str, _Resolved] = {}
         self.err_nodes: set[_Node] = set()
         """The nodes with an error."""
+        self.mains: set[_Node] = set()
+        """The nodes of main packages."""
         self.kids_memo: dict[tuple[Any, ...], _Kids] = {}
         """(id of the `_Resolved`, standard, simd, explicit count, imports) -> `_Kids`."""
 
     def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
         return self.tuples.setdefault(t, t)
 
-    def new_deps(self, kid_paths: tuple[str, ...], kid_deps: list[_Deps]) -> _Deps:
+    def new_deps(self, kid_paths: tuple[str, ...], kids: Sequence[_Node]) -> _Deps:
         """The one `_Deps` of that content: children's paths `kid_paths` (interned) and
-        their `_Deps`. Contents are compared as bit masks of import paths (a union is a few
-        big-int ORs): one bit per (Deps, path), where a tuple took a pointer, so two
+        their nodes' `_Deps`. Contents are compared as bit masks of import paths (a union is
+        a few big-int ORs): one bit per (Deps, path), where a tuple took a pointer, so two
         targets whose packages import each other differently but reach the same packages
         share their nodes (across a matrix most do)."""
-        once = {id(k): k for k in kid_deps}  # (by identity: == would read the closure)
-        if self._mask_bytes > MASK_BUDGET:
-            # The masks grow with (packages x dependencies)/8 bytes: past the budget (a
-            # chain over ~20,000 deep) equal closures are no longer merged, memory stays
-            # linear in the graph (more nodes, the same answers).
-            return _Deps(kid_paths, tuple(once.values()))
         masks = self._masks
-        union = functools.reduce(
-            operator.or_, map(masks.__getitem__, map(id, kid_deps)), self._paths_mask(kid_paths)
-        )
-        got = self._by_mask.get(union)
+        if self._mask_bytes <= MASK_BUDGET:
+            union = functools.reduce(
+                operator.or_,
+                map(masks.__getitem__, map(id, map(_DEPS, kids))),
+                self._paths_mask(kid_paths),
+            )
+            got = self._by_mask.get(union)
+            if got is None:  # (most closures were met before: the kids are read only here)
+                got = self._by_mask[union] = _Deps(kid_paths, _once(kids))
+                masks[id(got)] = union  # (every `_Deps` lives as long as the graph)
+                self._mask_bytes += union.bit_length() // 8 + 32
+            return got
+        # The masks grow with (packages x dependencies)/8 bytes: past the budget (a chain
+        # over ~20,000 deep) equal closures are no longer merged, memory stays linear in
+        # the graph (more nodes, the same answers): one `_Deps` per (children's paths,
+        # their `_Deps`).
+        kid_deps = _once(kids)
+        dkey = (kid_paths, *map(id, kid_deps))
+        got = self.deps.get(dkey)
         if got is None:
-            got = self._by_mask[union] = _Deps(kid_paths, tuple(once.values()))
-            masks[id(got)] = union  # (every `_Deps` lives as long as the graph)
-            self._mask_bytes += union.bit_length() // 8 + 32
+            # (every `_Deps` lives as long as the graph, so the ids in dkey stay unique)
+            got = self.deps[dkey] = _Deps(kid_paths, kid_deps)
         return got
 
     def deps_tuple(self, top: _Deps) -> tuple[str, ...]:
@@ -359,11 +370,18 @@ class _Graph:
 
 _EMPTY: tuple[str, ...] = ()
 
+
+_DEPS = operator.attrgetter("deps")
+
+
+def _once(kids: Sequence[_Node]) -> tuple[_Deps, ...]:
+    """The children's non-empty `_Deps`, each once, in order (by identity: == would read
+    the closure)."""
+    return tuple({id(d): d for d in map(_DEPS, kids) if d.kid_paths}.values())
+
 MASK_BUDGET = 64 * 1024 * 1024
 """Bytes of Deps masks a graph keeps at most (`_Graph.new_deps`)."""
 
-
-_LOCAL_NAME = operator.attrgetter("local.name")
 
 _Kids = tuple[
     _Resolved,
@@ -501,20 +519,12 @@ class _FastTarget:
         graph = self.graph
         resolved_kids = local.kid_paths
         # Deps: one `_Deps` per (children's paths, their `_Deps`), its closure left unread
-        if kids:
-            kid_deps = [k.deps for k in kids if k.deps.kid_paths]
-            dkey = (resolved_kids, *map(id, kid_deps))
-            deps = graph.deps.get(dkey)
-            if deps is None:
-                # (every `_Deps` lives as long as the graph, so the ids in dkey stay unique)
-                deps = graph.deps[dkey] = graph.new_deps(resolved_kids, kid_deps)
-        else:
-            deps = _NO_DEPS
+        deps = graph.new_deps(resolved_kids, kids) if kids else _NO_DEPS
         err, kind, pos = local.err, local.err_kind, local.err_pos
         if (
             err is None
             and kids
-            and (local.internal_bad or local.local_imports or "main" in map(_LOCAL_NAME, kids))
+            and (local.internal_bad or local.local_imports or not graph.mains.isdisjoint(kids))
         ):
             for i, kid in enumerate(kids):
                 kl = kid.local
@@ -543,6 +553,8 @@ class _FastTarget:
             graph.nodes[nkey] = node
             if err is not None:
                 graph.err_nodes.add(node)
+            if local.name == "main":
+                graph.mains.add(node)
         return node
 
     def _local(self, res: _Resolved) -> _Local:

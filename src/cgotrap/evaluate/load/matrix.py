@@ -32,6 +32,7 @@ class _Matrix:
     def __init__(self, graph: _Graph, fast: list[_FastTarget], size: int) -> None:
         self.graph = graph
         self.by_index = {ft.index: ft for ft in fast}
+        self._indices = list(self.by_index)
         self.size = size
         self.all_mask = 0
         trait_masks: dict[Any, int] = {}
@@ -104,14 +105,18 @@ class _Matrix:
         if scans is None:
             out = [(m, True) for m in self.trait_masks]
         else:
-            by_facts: dict[int, int] = {}
-            facts_of: dict[int, DirFacts] = {}
-            for i in self.by_index:
-                f = scans[i]
-                by_facts[id(f)] = by_facts.get(id(f), 0) | (1 << i)
-                facts_of[id(f)] = f
-            for fid, fmask in by_facts.items():
-                if trait_relevant(facts_of[fid]):
+            picked = [scans[i] for i in self._indices]
+            if len(set(map(id, picked))) == 1:  # the same files on every target (most)
+                groups: list[tuple[int, DirFacts]] = [(self.all_mask, picked[0])]
+            else:
+                by_facts: dict[int, int] = {}
+                facts_of: dict[int, DirFacts] = {}
+                for i, f in zip(self._indices, picked, strict=True):
+                    by_facts[id(f)] = by_facts.get(id(f), 0) | (1 << i)
+                    facts_of[id(f)] = f
+                groups = [(fmask, facts_of[fid]) for fid, fmask in by_facts.items()]
+            for fmask, facts in groups:
+                if trait_relevant(facts):
                     out.extend((fmask & tm, True) for tm in self.trait_masks if fmask & tm)
                 else:
                     out.append((fmask, False))
