@@ -379,6 +379,7 @@ def _once(kids: Sequence[_Node]) -> tuple[_Deps, ...]:
     the closure)."""
     return tuple({id(d): d for d in map(_DEPS, kids) if d.kid_paths}.values())
 
+
 MASK_BUDGET = 64 * 1024 * 1024
 """Bytes of Deps masks a graph keeps at most (`_Graph.new_deps`)."""
 
@@ -750,6 +751,7 @@ class _FastTarget:
             return filterfalse(seen.__contains__, kid_paths)  # (lazy: tests when reached)
 
         add = seen.add
+        seen_now = seen.__contains__
         emit = order.append
         for s, root in root_nodes:
             rpath = root.local.path
@@ -778,7 +780,11 @@ class _FastTarget:
                     if child.err is not None:
                         first_load(child, path, cs, node)
                     path.append(cs)
-                    stack.append((child, unseen(child.local)))
+                    grand = child.local.kid_paths
+                    if err_paths and not err_paths.isdisjoint(grand):
+                        stack.append((child, near_errors(child.local)))
+                    else:  # (`unseen`, inline: once per package and target)
+                        stack.append((child, filterfalse(seen_now, grand)))
                     break
                 else:
                     stack.pop()
@@ -797,9 +803,9 @@ class _FastTarget:
         if errors:
             below = self.graph.errors_below(order, errors)
             if below is None:
-                kid_paths = {n.local.path: n.local.kid_paths for n in order}
+                kid_map = {n.local.path: n.local.kid_paths for n in order}
                 below = incomplete_and_deps_errors(
-                    [n.local.path for n in order], kid_paths, errors, package_error_order
+                    [n.local.path for n in order], kid_map, errors, package_error_order
                 )
             incomplete, deps_errors = below
         walked = _Walked(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any, cast
 
 from cgotrap.evaluate.load import steps
@@ -209,9 +210,9 @@ class _Matrix:
         (other files, other Deps: the walk reads neither)."""
         tokens = self._walk_tokens
         got = list(map(tokens.get, built.values()))
-        if None in got:
+        if None in got:  # (the nodes met first here: picked in C, a few per target)
             kinds = self._walk_kinds
-            for node in built.values():
+            for node in compress(built.values(), map(operator.is_, got, repeat(None))):
                 if node is not None and node not in tokens:
                     token = (id(node.local.kid_pairs), node.err, node.err_kind, node.err_pos)
                     tokens[node] = kinds.setdefault(token, len(kinds))

@@ -8,6 +8,7 @@ import dataclasses
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import compress, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
@@ -50,6 +51,7 @@ def _goroot() -> Path:
 _SlowList = list[tuple[_Pkg, bool]]
 
 _LOCAL = operator.attrgetter("local")
+_PATH = operator.attrgetter("local.path")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -426,12 +428,12 @@ def _share(
         # Most entries are DepOnly packages without an error seen on an earlier target:
         # one C-level pass finds them; roots and errors are set right after.
         found: list[int | None] = list(map(as_dep.get, nodes))
-        special = [
-            i
-            for i, n in enumerate(nodes)
-            if n.err is not None or n.local.path in roots or n.local.path in incomplete
-        ]
-        for i in special:
+        # (the few with an error, a root or incomplete: found by import path, in C)
+        at = dict(zip(map(_PATH, nodes), range(len(nodes)), strict=True))
+        special = {at[n.local.path] for n in ev.graph.err_nodes.intersection(nodes)}
+        special.update(at[p] for p in roots if p in at)
+        special.update(at[p] for p in incomplete if p in at)
+        for i in sorted(special):
             n = nodes[i]
             path = n.local.path
             dep_only = path not in roots
@@ -465,7 +467,8 @@ def _share(
                     got = index_of[key] = len(objects)
                     objects.append(_node_facts(n, dep_only, key[2], target, deps=kept(n.deps)))
             found[i] = got
-        for i in [i for i, got in enumerate(found) if got is None]:  # new DepOnly objects
+        missing = compress(range(len(found)), map(operator.is_, found, repeat(None)))
+        for i in list(missing):  # new DepOnly objects
             n = nodes[i]
             got = as_dep.get(n)
             if got is None:
