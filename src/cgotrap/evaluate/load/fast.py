@@ -751,7 +751,6 @@ class _FastTarget:
             return filterfalse(seen.__contains__, kid_paths)  # (lazy: tests when reached)
 
         add = seen.add
-        seen_now = seen.__contains__
         emit = order.append
         for s, root in root_nodes:
             rpath = root.local.path
@@ -780,11 +779,7 @@ class _FastTarget:
                     if child.err is not None:
                         first_load(child, path, cs, node)
                     path.append(cs)
-                    grand = child.local.kid_paths
-                    if err_paths and not err_paths.isdisjoint(grand):
-                        stack.append((child, near_errors(child.local)))
-                    else:  # (`unseen`, inline: once per package and target)
-                        stack.append((child, filterfalse(seen_now, grand)))
+                    stack.append((child, unseen(child.local)))
                     break
                 else:
                     stack.pop()
