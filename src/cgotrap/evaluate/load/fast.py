@@ -236,8 +236,19 @@ class _Graph:
         """The nodes with an error."""
         self.mains: set[_Node] = set()
         """The nodes of main packages."""
+        self._relevant: dict[int, bool] = {}
+        self._facts_kept: list[DirFacts] = []
         self.kids_memo: dict[tuple[Any, ...], _Kids] = {}
         """(id of the `_Resolved`, standard, simd, explicit count, imports) -> `_Kids`."""
+
+    def trait_relevant(self, facts: DirFacts) -> bool:
+        """`rules.trait_relevant`, once per DirFacts object (asked per package and target
+        class, by `_Matrix` and `_FastTarget._local`)."""
+        got = self._relevant.get(id(facts))
+        if got is None:
+            got = self._relevant[id(facts)] = trait_relevant(facts)
+            self._facts_kept.append(facts)  # (keyed by id: kept alive with the memo)
+        return got
 
     def intern(self, t: tuple[str, ...]) -> tuple[str, ...]:
         return self.tuples.setdefault(t, t)
@@ -562,7 +573,7 @@ class _FastTarget:
         loader = self.loader
         ctx = self.ctx
         facts = loader.facts(res.dir, self.index) if res.dir and not res.match_error else None
-        relevant = facts is None or trait_relevant(facts)
+        relevant = facts is None or self.graph.trait_relevant(facts)
         key = (res.path, id(facts), res.error, self.trait if relevant else None)
         got = self.graph.locals.get(key)
         if got is not None:

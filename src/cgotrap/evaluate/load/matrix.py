@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, cast
 from cgotrap.evaluate.load import steps
 from cgotrap.evaluate.load.fast import _FastTarget, _Graph, _Node
 from cgotrap.evaluate.load.resolve import _Resolved
-from cgotrap.evaluate.load.rules import trait_relevant
 from cgotrap.evaluate.load.steps import Steps
 
 if TYPE_CHECKING:
@@ -117,7 +116,7 @@ class _Matrix:
                     facts_of[id(f)] = f
                 groups = [(fmask, facts_of[fid]) for fid, fmask in by_facts.items()]
             for fmask, facts in groups:
-                if trait_relevant(facts):
+                if self.graph.trait_relevant(facts):
                     out.extend((fmask & tm, True) for tm in self.trait_masks if fmask & tm)
                 else:
                     out.append((fmask, False))
