@@ -388,7 +388,11 @@ _DEPS = operator.attrgetter("deps")
 def _once(kids: Sequence[_Node]) -> tuple[_Deps, ...]:
     """The children's non-empty `_Deps`, each once, in order (by identity: == would read
     the closure)."""
-    return tuple({id(d): d for d in map(_DEPS, kids) if d.kid_paths}.values())
+    deps = list(map(_DEPS, kids))
+    # (in C; of equal keys the first keeps its place)
+    once = dict(zip(map(id, deps), deps, strict=True))
+    once.pop(id(_NO_DEPS), None)  # (the one empty `_Deps`: new_deps makes none)
+    return tuple(once.values())
 
 
 MASK_BUDGET = 64 * 1024 * 1024

@@ -171,7 +171,7 @@ class _Matrix:
                     continue
             # A node is made of its `_Local` and its children's faces (`_Node.face`): the
             # targets whose children have the same faces share it.
-            kfvecs = [fvecs[kp] for kp in kid_paths]
+            kfvecs = list(map(fvecs.__getitem__, kid_paths))
             if len(group) == 1:
                 t0 = group[0]
                 keys: list[tuple[int, ...]] = [tuple([kv[t0] for kv in kfvecs])]
@@ -185,7 +185,7 @@ class _Matrix:
                     skey = (local, *key)
                     node = by_faces.get(skey)
                     if node is None:
-                        kids = [vecs[kp][t] for kp in kid_paths]
+                        kids = list(map(operator.itemgetter(t), map(vecs.__getitem__, kid_paths)))
                         node = by_faces[skey] = ft._new_node(local, cast("list[_Node]", kids))
                     memo[key] = node
                 vec[t] = node
