@@ -1,5 +1,6 @@
-"""`load.facts._facts` builds PackageFacts slot by slot (in C): it must equal the keyword
-constructor field for field, with cgo on and off, with and without DirFacts."""
+"""`load.facts._facts` and `_node_facts` build PackageFacts slot by slot (in C): they must
+equal the keyword constructor field for field, with cgo on and off, with and without
+DirFacts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 import pytest
 
 from cgotrap.evaluate.directory import DirFacts
-from cgotrap.evaluate.load.facts import _facts
+from cgotrap.evaluate.load.facts import _facts, _node_facts
+from cgotrap.evaluate.load.fast import _NO_DEPS, _Local, _Node
 from cgotrap.evaluate.model import PackageError, PackageFacts
 from cgotrap.targets import Target
 
@@ -75,3 +77,37 @@ def test_facts_equal_the_keyword_constructor(*, cgo: bool, found: DirFacts | Non
     assert [getattr(got, f.name) for f in dataclasses.fields(PackageFacts)] == [
         getattr(want, f.name) for f in dataclasses.fields(PackageFacts)
     ]
+
+
+@pytest.mark.parametrize("cgo", [False, True])
+@pytest.mark.parametrize("found", [None, _dir_facts()])
+def test_node_facts_equal_facts(*, cgo: bool, found: DirFacts | None) -> None:
+    """`_node_facts` (straight to the slots, its fields kept on the `_Local`) gives what
+    `_facts` gives, twice (the second time from the kept fields)."""
+    target = Target(goos="linux", goarch="amd64", cgo=cgo)
+    local = _Local()
+    local.path, local.dir, local.name, local.module = "example.com/p", "/d", "p", "example.com"
+    local.cgo, local.facts, local.imports = cgo, found, ("fmt",)
+    node = _Node(local, _NO_DEPS, None, 0, "", face=0)
+    error = PackageError(err="bad")
+    want = _facts(
+        target,
+        dir="/d",
+        import_path="example.com/p",
+        name="p",
+        module_path="example.com",
+        standard=False,
+        dep_only=False,
+        cgo=cgo,
+        found=found,
+        imports=("fmt",),
+        deps=("errors",),
+        error=error,
+        incomplete=True,
+        deps_errors=(error,),
+    )
+    for _ in range(2):
+        got = _node_facts(
+            node, False, error, target, incomplete=True, deps_errors=(error,), deps=("errors",)
+        )
+        assert got == want

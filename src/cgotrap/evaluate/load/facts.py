@@ -57,6 +57,30 @@ def _node_facts(
 ) -> PackageFacts:
     """`deps`: the Deps to give (`_Graph.deps_tuple`'s), default the node's lazy `_Deps`."""
     local = n.local
+    found = local.facts
+    if found is not None:  # (the common case, straight to the slots)
+        fields = local.listed_fields
+        if fields is None:
+            fields = local.listed_fields = _file_fields(found, cgo=local.cgo)
+        files, flags = fields
+        return _build(
+            (
+                target,
+                local.dir,
+                local.path,
+                local.name,
+                local.module,
+                local.standard,
+                dep_only,
+                *files,
+                local.imports,
+                n.deps if deps is None else deps,
+                *flags,
+                err,
+                incomplete,
+                deps_errors,
+            )
+        )
     return _facts(
         target,
         dir=local.dir,
@@ -108,10 +132,7 @@ def _facts(
             incomplete=incomplete,
             deps_errors=deps_errors,
         )
-    files: list[Any] = list(_FILES(found))
-    if not cgo:
-        for i in _CGO_ONLY:
-            files[i] = ()
+    files, flags = _file_fields(found, cgo=cgo)
     return _build(
         (
             target,
@@ -124,7 +145,7 @@ def _facts(
             *files,
             imports,
             deps,
-            *_FLAGS(found),
+            *flags,
             error,
             incomplete,
             deps_errors,
@@ -177,6 +198,16 @@ _ORDER = (
 )
 _FILES = operator.attrgetter(*_FILE_FIELDS)
 _FLAGS = operator.attrgetter(*_FLAG_FIELDS)
+
+
+def _file_fields(found: DirFacts, *, cgo: bool) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The values of `_FILE_FIELDS` and `_FLAG_FIELDS` (C, C++, ObjC and SWIG files only
+    with cgo on)."""
+    files: list[Any] = list(_FILES(found))
+    if not cgo:
+        for i in _CGO_ONLY:
+            files[i] = ()
+    return tuple(files), _FLAGS(found)
 
 
 def _setters() -> tuple[Callable[[Any, Any], None], ...]:

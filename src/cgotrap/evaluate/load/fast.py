@@ -69,6 +69,7 @@ class _Local:
         "kid_res",
         "kid_strs",
         "late_err",
+        "listed_fields",
         "local_imports",
         "module",
         "name",
@@ -95,6 +96,8 @@ class _Local:
         self.err_pos = ""
         self.late_err: str | None = None  # C files without cgo: after the imports
         self.local_imports = False  # a relative import ("./x"): an error at the import
+        self.listed_fields: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
+        """PackageFacts' file and flag fields from `facts` (`facts._node_facts`)."""
 
     def import_string(self, kid_path: str) -> str:
         """The import string of the first import resolving to `kid_path`."""
@@ -120,7 +123,8 @@ class _Deps(Sequence[str]):
         self.kid_paths = kid_paths
         """The children's import paths (without "C")."""
         self.kids = kids
-        """The children's own Deps (the non-empty ones, each once)."""
+        """The children's own Deps, in import order (repeats and `_NO_DEPS` included:
+        the walks below skip what they met)."""
 
     def _walk(self) -> Iterator[_Deps]:
         """Every `_Deps` reachable from here (this one first), each once."""
@@ -268,7 +272,7 @@ class _Graph:
             )
             got = self._by_mask.get(union)
             if got is None:  # (most closures were met before: the kids are read only here)
-                got = self._by_mask[union] = _Deps(kid_paths, _once(kids))
+                got = self._by_mask[union] = _Deps(kid_paths, tuple(map(_DEPS, kids)))
                 masks[id(got)] = union  # (every `_Deps` lives as long as the graph)
                 self._mask_bytes += union.bit_length() // 8 + 32
             return got
