@@ -33,6 +33,10 @@ class _Matrix:
         self.graph = graph
         self.by_index = {ft.index: ft for ft in fast}
         self._indices = list(self.by_index)
+        # (with one index itemgetter gives the item itself, not a tuple)
+        self._pick = operator.itemgetter(*self._indices) if len(self._indices) > 1 else None
+        self._groups: dict[int, list[int]] = {}
+        """A mask of targets -> their indices (`_bits`)."""
         self.size = size
         self.all_mask = 0
         trait_masks: dict[Any, int] = {}
@@ -105,7 +109,8 @@ class _Matrix:
         if scans is None:
             out = [(m, True) for m in self.trait_masks]
         else:
-            picked = [scans[i] for i in self._indices]
+            pick = self._pick
+            picked = pick(scans) if pick is not None else [scans[i] for i in self._indices]
             if len(set(map(id, picked))) == 1:  # the same files on every target (most)
                 groups: list[tuple[int, DirFacts]] = [(self.all_mask, picked[0])]
             else:
@@ -147,7 +152,9 @@ class _Matrix:
             m = needed & cls
             if not m:
                 continue
-            group = _bits(m)
+            group = self._groups.get(m)
+            if group is None:  # (a few masks recur for every package: all targets, ...)
+                group = self._groups[m] = _bits(m)
             ft = self.by_index[group[0]]
             local = ft._local(res)
             kid_paths = local.kid_paths
