@@ -99,6 +99,27 @@ def test_the_example_with_every_target_in_two_processes(
     _same(one, two)
 
 
+def test_the_example_with_the_halves_swapped(
+    store: Store, split_always: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first ports judged by the child: what it sends back (hits whose rule the fold
+    tells apart by identity, e.g. CGO002's dropped and taking-over files) reads as it does
+    in this process. Once, only the halves' default order gave one process's answer."""
+    real = halves.split_ports
+
+    def swapped(plan: Any) -> tuple[list[int], list[int]] | None:
+        got = real(plan)
+        return None if got is None else (got[1], got[0])
+
+    monkeypatch.setattr(halves, "split_ports", swapped)
+    targets = tuple(expand("all", (False, True), skip_unsupported_cgo=True))
+    one = _scan(EXAMPLE, targets, store, workers=1)
+    two = _scan(EXAMPLE, targets, store, workers=2)
+    assert split_always == [True]
+    assert any(f.rule.id == "CGO002" for f in one.result.findings)
+    _same(one, two)
+
+
 def _odd_module(tmp_path: Path) -> Path:
     root = tmp_path / "odd"
     write_tree(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+
 import pytest
 
 from cgotrap.judge.finding import Evidence, Finding, Severity, Step
@@ -51,3 +54,13 @@ def test_findings_are_made_through_their_rule() -> None:
     assert (bare.message, bare.file, bare.line, bare.detail) == ("build failed: odd", "", None, "")
     with pytest.raises(KeyError):
         get("CGO100").finding(subject="pcap.h")  # its template needs libc and owners
+
+
+def test_a_registered_rule_unpickles_as_itself() -> None:
+    """The judge tells rules apart by identity; judgements cross processes and the cache."""
+    for one in all_rules():
+        assert pickle.loads(pickle.dumps(one)) is one  # noqa: S301 - our own bytes
+    loose = dataclasses.replace(all_rules()[0], id="CGO999", name="not-registered")
+    again = pickle.loads(pickle.dumps(loose))  # noqa: S301 - our own bytes
+    assert again == loose
+    assert again is not loose

@@ -15,6 +15,7 @@ import dataclasses
 import enum
 import string
 from collections.abc import Mapping
+from typing import Any, SupportsIndex
 
 from cgotrap.targets import Target
 
@@ -82,6 +83,17 @@ class Rule:
     "pkg-config package", "binary", "error", ... ("" when the finding is about the package
     itself)."""
 
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """A registered rule pickles as its ID and unpickles as the registered object: the
+        judge tells rules apart by identity (`hit.rule is rules.cgo_fallback_takes_over`),
+        and judgements cross between processes (`gate.halves`) and into the cache. A rule
+        made outside the registry pickles by value."""
+        from cgotrap.judge.rules import registered
+
+        if registered(self.id) is self:
+            return (registered_rule, (self.id,))
+        return object.__reduce_ex__(self, protocol)
+
     def fields(self) -> tuple[str, ...]:
         """The named fields of `message`, in order of first use ("package", "subject", ...)."""
         names = (name for _, name, _, _ in string.Formatter().parse(self.message) if name)
@@ -133,6 +145,13 @@ class Rule:
             condition=condition,
             step=step,
         )
+
+
+def registered_rule(rule_id: str) -> Rule:
+    """The registered rule `rule_id` (how a registered `Rule` unpickles)."""
+    from cgotrap.judge.rules import get
+
+    return get(rule_id)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

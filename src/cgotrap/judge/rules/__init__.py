@@ -77,6 +77,11 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(_REGISTRY[k] for k in sorted(_REGISTRY))
 
 
+def registered(rule_id: str) -> Rule | None:
+    """The rule registered as `rule_id` so far, or None (no module is imported)."""
+    return _REGISTRY.get(rule_id)
+
+
 def get(rule_id: str) -> Rule:
     """The rule with this ID (KeyError if unknown)."""
     _load_all()
