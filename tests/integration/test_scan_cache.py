@@ -142,6 +142,44 @@ def test_directory_scans_are_saved_in_the_background_and_used(
     assert with_table == _scan(root, "--format", "table", "--no-cache")
 
 
+def test_scans_and_states_of_two_saves_are_never_mixed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scans ("dirs") and their files' states ("dirstates") are kept by two children
+    as two files: a pair whose tokens differ (another run wrote one of them since) is not
+    used, and the directories are scanned again."""
+    from cgotrap.evaluate.load import loader
+
+    root = _module(tmp_path / "m")
+    _scan(root)
+    store = cache.Store(cache.default_dir())
+    (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
+    key = dirs_file.stem.removeprefix("dirs-")
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(2)]
+    scans = store.get("dirs", key)
+    assert cache._dir_entries(states, scans)
+    assert not cache._dir_entries([states[0], (b"another save", states[1][1])], scans)
+    store.put("dirstates", f"{key}-1", (b"another save", states[1][1]))
+    scanned: list[str] = []
+    real = loader._Loader._scan_now
+
+    def spy(self: loader._Loader, directory: str, *args: object) -> object:
+        scanned.append(directory)
+        return real(self, directory, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader._Loader, "_scan_now", spy)
+    def scan_patterns(*patterns: str) -> None:  # (not the scan's answer, the same scans)
+        argv = ["scan", str(root), *patterns, "--targets", "linux/amd64,windows/amd64"]
+        with redirect_stdout(io.StringIO()):
+            cli.main_inner([*argv, "--format", "json"])
+
+    scan_patterns("./...", "./a")
+    assert scanned
+    scanned.clear()
+    scan_patterns("./...", "./b")  # (the pair this run kept is used)
+    assert not scanned
+
+
 def test_a_mode_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
     root = _module(tmp_path / "m")
     before = _scan(root)
@@ -318,9 +356,12 @@ def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
     store = cache.Store(cache.default_dir())
     kept: list[tuple[str, cache.State]] = []
     (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
-    entries = store.get("dirs", dirs_file.stem.removeprefix("dirs-"))
-    for directory, (_, files, _) in entries.items():
-        kept += [(str(Path(directory, name)), st) for name, st in files]
+    key = dirs_file.stem.removeprefix("dirs-")
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(2)]
+    entries = cache._dir_entries(states, store.get("dirs", key))
+    assert entries  # (the scans and their files' states, kept apart, read back together)
+    for directory, (_, named, _) in entries.items():
+        kept += [(str(Path(directory, name)), st) for name, st in named]
     (scan_file,) = _scan_files()
     parts, _ = store.get("scan", scan_file.stem.removeprefix("scan-"))
     kept += list(_unpacked(parts).items())
