@@ -168,6 +168,7 @@ def test_scans_and_states_of_two_saves_are_never_mixed(
         return real(self, directory, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader._Loader, "_scan_now", spy)
+
     def scan_patterns(*patterns: str) -> None:  # (not the scan's answer, the same scans)
         argv = ["scan", str(root), *patterns, "--targets", "linux/amd64,windows/amd64"]
         with redirect_stdout(io.StringIO()):
