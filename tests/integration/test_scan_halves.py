@@ -24,7 +24,7 @@ from cgotrap.evaluate import forked
 from cgotrap.gate import halves, project
 from cgotrap.judge.scan import located
 from cgotrap.judge.scan.package import ScanContext, build_context
-from cgotrap.targets import Target, expand
+from cgotrap.targets import Target, by_port, expand, with_cgo_twins
 from tests import verdictfixtures
 from tests.gofixtures import gofile, gomod, write_tree
 from tests.integration import verdict_truth as vt
@@ -224,6 +224,33 @@ def test_the_split_keeps_each_port_in_one_process(monkeypatch: pytest.MonkeyPatc
     assert not ports_here & ports_there
     plan.targets = tuple(t for t in targets if t.goos == "linux" and t.goarch == "amd64")  # type: ignore[attr-defined]
     assert halves.split_ports(plan) is None  # type: ignore[arg-type]  # (one port: no split)
+
+
+def test_the_split_keeps_goos_families_together() -> None:
+    """`--targets all`: the linux family (android too) and whole non-`unix` GOOS in the
+    first half, within half of the targets; the `unix` rest in the second. Without linux
+    the non-`unix` GOOS alone are too few: the halves follow the order of the ports."""
+    targets = with_cgo_twins(expand("all", (False, True), skip_unsupported_cgo=True))
+
+    class _Plan:
+        pass
+
+    plan = _Plan()
+    plan.targets = tuple(targets)  # type: ignore[attr-defined]
+    got = halves.split_ports(plan)  # type: ignore[arg-type]
+    assert got is not None
+    here, there = got
+    assert sorted(here + there) == list(range(len(targets)))
+    first = {targets[i].goos for i in here}
+    assert {"linux", "android"} <= first
+    assert first <= {"linux", "android", "windows", "plan9", "js", "wasip1"}
+    assert {targets[i].goos for i in there} >= {"darwin", "ios", "freebsd", "openbsd"}
+    assert len(targets) <= 3 * len(here) <= 2 * len(targets)
+    plan.targets = tuple(t for t in targets if t.goos not in ("linux", "android"))  # type: ignore[attr-defined]
+    got = halves.split_ports(plan)  # type: ignore[arg-type]
+    assert got is not None
+    ports = by_port(plan.targets)  # type: ignore[attr-defined]
+    assert got[0] == sorted(i for g in ports[: len(ports) // 2] for i in g)
 
 
 @pytest.mark.parametrize("selection", ["linux/amd64,js/wasm", "js/wasm,linux/amd64"])

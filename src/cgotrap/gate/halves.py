@@ -95,15 +95,50 @@ class _Loaded:
     empty_wildcards: tuple[str, ...]
 
 
+_FAMILY = {"android": "linux", "ios": "darwin", "illumos": "solaris"}
+"""GOOS values whose builds also take the files of another (go's implied tags)."""
+
+_UNIX = frozenset(
+    (
+        *("aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos"),
+        *("ios", "linux", "netbsd", "openbsd", "solaris"),
+    )
+)
+"""go's `unix` build tag (go/build's unixOS)."""
+
+
 def split_ports(plan: ListingPlan) -> tuple[list[int], list[int]] | None:
-    """The plan's target indices in two halves of whole ports (first ports here), or None
-    with fewer than `MIN_PORTS` ports."""
+    """The plan's target indices in two halves of whole ports (the first for this
+    process), or None with fewer than `MIN_PORTS` ports.
+
+    Each process builds a node for every distinct package situation of its targets, and
+    ports whose GOOS take the same files share most of them: the linux family (android
+    builds linux's files) goes in the first half, with whole GOOS that are not `unix`
+    (windows, plan9, js, wasip1: they share little with anyone) while it stays within half
+    of the targets; the `unix` rest (the BSDs, darwin, solaris: their `unix` files) in
+    the second. On moby `--targets all` that is 44 + 50 targets and ~14k nodes per half
+    instead of 19-21k (halves in `go tool dist list` order): ~0.3 s of CPU less. When
+    that leaves either half under a third of the targets, the halves follow the order of
+    the ports."""
     groups = by_port(plan.targets)
     if len(groups) < max(2, MIN_PORTS):
         return None
-    half = len(groups) // 2
-    here = sorted(i for g in groups[:half] for i in g)
-    there = sorted(i for g in groups[half:] for i in g)
+    total = len(plan.targets)
+    by_goos: dict[str, list[list[int]]] = {}
+    for g in groups:
+        by_goos.setdefault(plan.targets[g[0]].goos, []).append(g)
+    first = [g for goos, gs in by_goos.items() if _FAMILY.get(goos, goos) == "linux" for g in gs]
+    size = sum(map(len, first))
+    for goos, gs in by_goos.items():
+        more = sum(map(len, gs))
+        if goos not in _UNIX and 2 * (size + more) <= total:
+            first += gs
+            size += more
+    if not total <= 3 * size <= 2 * total:
+        first = groups[: len(groups) // 2]
+    here = sorted(i for g in first for i in g)
+    mine = set(here)
+    there = [i for i in range(total) if i not in mine]
     return here, there
 
 
