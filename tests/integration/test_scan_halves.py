@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,13 @@ def test_a_child_that_fails_changes_nothing(
         os.waitpid(-1, os.WNOHANG)
 
 
+class _Plan:
+    """What `split_ports` reads of a `ListingPlan`."""
+
+    def __init__(self, targets: Sequence[Target]) -> None:
+        self.targets = tuple(targets)
+
+
 def test_the_split_keeps_each_port_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(halves, "MIN_PORTS", 2)
     targets = [
@@ -208,11 +216,7 @@ def test_the_split_keeps_each_port_in_one_process(monkeypatch: pytest.MonkeyPatc
         for cgo in (False, True)
     ]
 
-    class _Plan:
-        pass
-
-    plan = _Plan()
-    plan.targets = tuple(targets)  # type: ignore[attr-defined]
+    plan = _Plan(targets)
     got = halves.split_ports(plan)  # type: ignore[arg-type]
     assert got is not None
     here, there = got
@@ -222,7 +226,7 @@ def test_the_split_keeps_each_port_in_one_process(monkeypatch: pytest.MonkeyPatc
     assert ports_here
     assert ports_there
     assert not ports_here & ports_there
-    plan.targets = tuple(t for t in targets if t.goos == "linux" and t.goarch == "amd64")  # type: ignore[attr-defined]
+    plan.targets = tuple(t for t in targets if t.goos == "linux" and t.goarch == "amd64")
     assert halves.split_ports(plan) is None  # type: ignore[arg-type]  # (one port: no split)
 
 
@@ -232,11 +236,7 @@ def test_the_split_keeps_goos_families_together() -> None:
     the non-`unix` GOOS alone are too few: the halves follow the order of the ports."""
     targets = with_cgo_twins(expand("all", (False, True), skip_unsupported_cgo=True))
 
-    class _Plan:
-        pass
-
-    plan = _Plan()
-    plan.targets = tuple(targets)  # type: ignore[attr-defined]
+    plan = _Plan(targets)
     got = halves.split_ports(plan)  # type: ignore[arg-type]
     assert got is not None
     here, there = got
@@ -246,10 +246,10 @@ def test_the_split_keeps_goos_families_together() -> None:
     assert first <= {"linux", "android", "windows", "plan9", "js", "wasip1"}
     assert {targets[i].goos for i in there} >= {"darwin", "ios", "freebsd", "openbsd"}
     assert len(targets) <= 3 * len(here) <= 2 * len(targets)
-    plan.targets = tuple(t for t in targets if t.goos not in ("linux", "android"))  # type: ignore[attr-defined]
+    plan.targets = tuple(t for t in targets if t.goos not in ("linux", "android"))
     got = halves.split_ports(plan)  # type: ignore[arg-type]
     assert got is not None
-    ports = by_port(plan.targets)  # type: ignore[attr-defined]
+    ports = by_port(plan.targets)
     assert got[0] == sorted(i for g in ports[: len(ports) // 2] for i in g)
 
 
