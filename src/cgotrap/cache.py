@@ -624,7 +624,7 @@ class DirScans:
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
         if self._old is None:  # read on first use: a run answered whole never reads it
-            states = [self.store.get("dirstates", f"{self.key}-{i}") for i in range(2)]
+            states = [self.store.get("dirstates", f"{self.key}-{i}") for i in range(_HASHERS)]
             self._old = _dir_entries(states, self.store.get("dirs", self.key))
         old = self._old.get(directory)
         if old is None:
@@ -724,7 +724,7 @@ class DirScans:
         self._hashers = [hasher(part) for part in range(len(halves))]
         self._writers += [writer, *self._hashers]
         self._claims.append(claim)
-        _WRITERS.extend(self._writers[-3:])
+        _WRITERS.extend((writer, *self._hashers))
 
     def _close_claims(self) -> None:
         while self._claims:
@@ -745,8 +745,13 @@ class DirScans:
         return covered, parts, early
 
 
+_HASHERS = 2
+"""How many children hash a save's files (`DirScans.save`), each keeping a "dirstates"
+file of its own (`{key}-0`, `{key}-1`)."""
+
+
 def _halves(items: list[tuple[str, DirEntry]]) -> list[list[tuple[str, DirEntry]]]:
-    """`items` in two runs of about as many files each."""
+    """`items` in `_HASHERS` (two) runs of about as many files each."""
     total = sum(len(e[1]) for _, e in items)
     seen = 0
     for i, (_, entry) in enumerate(items):

@@ -155,7 +155,7 @@ def test_scans_and_states_of_two_saves_are_never_mixed(
     store = cache.Store(cache.default_dir())
     (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
     key = dirs_file.stem.removeprefix("dirs-")
-    states = [store.get("dirstates", f"{key}-{i}") for i in range(2)]
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(cache._HASHERS)]
     scans = store.get("dirs", key)
     assert cache._dir_entries(states, scans)
     assert not cache._dir_entries([states[0], (b"another save", states[1][1])], scans)
@@ -358,7 +358,7 @@ def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
     kept: list[tuple[str, cache.State]] = []
     (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
     key = dirs_file.stem.removeprefix("dirs-")
-    states = [store.get("dirstates", f"{key}-{i}") for i in range(2)]
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(cache._HASHERS)]
     entries = cache._dir_entries(states, store.get("dirs", key))
     assert entries  # (the scans and their files' states, kept apart, read back together)
     for directory, (_, named, _) in entries.items():

@@ -208,6 +208,14 @@ class _Plan:
         self.targets = tuple(targets)
 
 
+def _split(plan: _Plan) -> tuple[list[int], list[int]]:
+    """`split_ports` of `plan`, which splits it: every target in one half."""
+    got = halves.split_ports(plan)  # type: ignore[arg-type]
+    assert got is not None
+    assert sorted(got[0] + got[1]) == list(range(len(plan.targets)))
+    return got
+
+
 def test_the_split_keeps_each_port_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(halves, "MIN_PORTS", 2)
     targets = [
@@ -217,10 +225,7 @@ def test_the_split_keeps_each_port_in_one_process(monkeypatch: pytest.MonkeyPatc
     ]
 
     plan = _Plan(targets)
-    got = halves.split_ports(plan)  # type: ignore[arg-type]
-    assert got is not None
-    here, there = got
-    assert sorted(here + there) == list(range(len(targets)))
+    here, there = _split(plan)
     ports_here = {targets[i].port for i in here}
     ports_there = {targets[i].port for i in there}
     assert ports_here
@@ -237,20 +242,15 @@ def test_the_split_keeps_goos_families_together() -> None:
     targets = with_cgo_twins(expand("all", (False, True), skip_unsupported_cgo=True))
 
     plan = _Plan(targets)
-    got = halves.split_ports(plan)  # type: ignore[arg-type]
-    assert got is not None
-    here, there = got
-    assert sorted(here + there) == list(range(len(targets)))
+    here, there = _split(plan)
     first = {targets[i].goos for i in here}
     assert {"linux", "android"} <= first
     assert first <= {"linux", "android", "windows", "plan9", "js", "wasip1"}
     assert {targets[i].goos for i in there} >= {"darwin", "ios", "freebsd", "openbsd"}
     assert len(targets) <= 3 * len(here) <= 2 * len(targets)
     plan.targets = tuple(t for t in targets if t.goos not in ("linux", "android"))
-    got = halves.split_ports(plan)  # type: ignore[arg-type]
-    assert got is not None
     ports = by_port(plan.targets)
-    assert got[0] == sorted(i for g in ports[: len(ports) // 2] for i in g)
+    assert _split(plan)[0] == sorted(i for g in ports[: len(ports) // 2] for i in g)
 
 
 @pytest.mark.parametrize("selection", ["linux/amd64,js/wasm", "js/wasm,linux/amd64"])
