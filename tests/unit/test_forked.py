@@ -7,6 +7,7 @@ are lost costs only time, an error in this process leaves no child behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import threading
@@ -599,38 +600,74 @@ def test_in_background_with_other_threads_running_runs_here(tmp_path: Path) -> N
     assert handle.join() == (True, os.getpid())
 
 
-@pytest.mark.skipif(os.uname().sysname != "Linux", reason="PR_SET_PDEATHSIG is Linux's")
-def test_in_background_child_dies_with_its_parent(tmp_path: Path) -> None:
-    """A parent killed by SIGKILL (no chance to join) leaves no child writing on."""
+@pytest.mark.skipif(os.uname().sysname != "Linux", reason="the lifelines are Linux's")
+def test_children_die_with_their_parent(tmp_path: Path) -> None:
+    """A parent killed by SIGKILL (no chance to join) leaves no child working on: not
+    the first background child (its siblings forked after it, a partner and an `in_turn`
+    helper, hold no part of its lifeline), not a busy one, not the partner."""
     import signal
     import subprocess
     import sys
 
-    pidfile = tmp_path / "child"
+    pids = tmp_path / "pids"
+    pids.mkdir()
     code = (
         "import os, time, pathlib\n"
         "from cgotrap.evaluate import forked\n"
-        f"p = pathlib.Path({str(pidfile)!r})\n"
-        "forked.in_background(lambda: (p.write_text(str(os.getpid())), time.sleep(60)))\n"
-        "time.sleep(60)\n"
+        f"p = pathlib.Path({str(pids)!r})\n"
+        "def mark(name):\n"
+        "    (p / (name + '.tmp')).write_text(str(os.getpid()))\n"
+        "    (p / (name + '.tmp')).rename(p / name)\n"
+        "def busy():\n"
+        "    mark('busy')\n"
+        "    end = time.monotonic() + 60\n"
+        "    while time.monotonic() < end:\n"
+        "        sum(range(1000))\n"
+        "forked.in_background(lambda: (mark('sleeping'), time.sleep(60)))\n"
+        "forked.in_background(busy)\n"
+        "forked.partner(lambda channel: (mark('partner'), channel.recv()))\n"
+        "forked.in_turn(lambda: time.sleep(60), lambda: (mark('turn'), time.sleep(60)), id)\n"
     )
+    names = ("sleeping", "busy", "partner")
     parent = subprocess.Popen([sys.executable, "-c", code])
     try:
         deadline = time.monotonic() + 20
-        while not pidfile.exists() or not pidfile.read_text():
-            assert time.monotonic() < deadline, "the child never started"
+        while not all((pids / name).exists() for name in (*names, "turn")):
+            assert time.monotonic() < deadline, "the children never started"
             time.sleep(0.01)
-    finally:
         parent.send_signal(signal.SIGKILL)
         parent.wait()
-    child = int(pidfile.read_text())
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{child}").exists():
-        state = Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0]
-        if state == "Z":  # dead, waiting for init to reap it
-            break
-        assert time.monotonic() < deadline, "the child outlived its killed parent"
-        time.sleep(0.01)
+        for name in names:
+            child = int((pids / name).read_text())
+            deadline = time.monotonic() + 10
+            while Path(f"/proc/{child}").exists():
+                state = Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0]
+                if state == "Z":  # dead, waiting for init to reap it
+                    break
+                assert time.monotonic() < deadline, f"the {name} child outlived its parent"
+                time.sleep(0.01)
+    finally:
+        parent.kill()
+        parent.wait()
+        for name in (*names, "turn"):  # (`in_turn`'s helper has no lifeline: it sleeps on)
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int((pids / name).read_text()), signal.SIGKILL)
+
+
+def test_a_reaped_childs_lifeline_is_closed() -> None:
+    """Each child's lifeline is held here until the child is reaped, then closed (no
+    descriptor left open per child)."""
+    fds = Path("/proc/self/fd")
+    before = len(list(fds.iterdir())) if fds.is_dir() else None
+    assert forked.in_background(lambda: 1).join() == (True, 1)
+    partner = forked.partner(lambda channel: channel.send(2))
+    assert partner is not None
+    assert partner.recv() == 2
+    partner.close(finished=True)
+    assert forked._LIFELINES == {}
+    if before is not None:
+        assert len(list(fds.iterdir())) == before
+    assert _no_children_left()
 
 
 def test_partner_talks_in_turn_and_ends() -> None:
