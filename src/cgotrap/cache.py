@@ -42,9 +42,12 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import cgotrap
+
+if TYPE_CHECKING:
+    from cgotrap.evaluate.forked import Frame
 
 CACHE_FORMAT = 2
 """Bumped when what is stored changes shape (old files then simply miss)."""
@@ -620,6 +623,9 @@ class DirScans:
         """How many entries the last `save` wrote."""
         self._claims: list[int] = []
         """The read ends of `save`'s tokens (see there), until `consulted` closes them."""
+        self._pickled: list[tuple[tuple[str, ...], tuple[DirEntry | None, ...], bytes]] = []
+        """Entries that came pickled (`add_pickled`): their directories, the entries, the
+        pickle of their (scan, entry) pairs."""
 
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
@@ -630,6 +636,15 @@ class DirScans:
         if old is None:
             return None
         return check_dir_entry(directory, old)
+
+    def add_pickled(self, directories: Sequence[str], frames: Iterable[Frame]) -> None:
+        """Note that each of `frames` (`forked_map`'s, of the loader's prefetch) holds,
+        pickled, the (scan, entry) pairs of `directories[first:end]`, whose
+        entries are those `entries` has now: `save` keeps these bytes as they came instead
+        of pickling those entries again (the prefetch helper's half of a cold scan's)."""
+        for first, end, data in frames:
+            dirs = tuple(directories[first:end])
+            self._pickled.append((dirs, tuple(map(self.entries.get, dirs)), data))
 
     def note(self, paths: Iterable[str]) -> None:
         """Paths besides the scanned directories the run's answer depends on (the loader's
@@ -714,11 +729,22 @@ class DirScans:
 
             return in_background(hash_and_pack, then=keep)
 
+        pickled = list(self._pickled)
+
         def keep_scans() -> None:
+            # the entries that came pickled, kept as they came (those still this run's)
+            framed: list[tuple[tuple[str, ...], bytes]] = []
+            covered: set[str] = set()
+            for dirs, kept, data in pickled:
+                if all(entries.get(d) is entry for d, entry in zip(dirs, kept, strict=True)):
+                    framed.append((dirs, data))
+                    covered.update(dirs)
             rows = {
-                d: (tuple(n for n, _ in files), scan) for d, (_, files, scan) in entries.items()
+                d: (tuple(n for n, _ in files), scan)
+                for d, (_, files, scan) in entries.items()
+                if d not in covered
             }
-            store.put("dirs", key, (made, rows), reducers=reducers)
+            store.put("dirs", key, (made, rows, tuple(framed)), reducers=reducers)
 
         writer = in_background(keep_scans)
         self._hashers = [hasher(part) for part in range(len(halves))]
@@ -764,10 +790,16 @@ def _halves(items: list[tuple[str, DirEntry]]) -> list[list[tuple[str, DirEntry]
 def _dir_entries(states: Sequence[object], scans: object) -> dict[str, DirEntry]:
     """The entries `DirScans.save` kept: the files' states (each "dirstates" file:
     (token, packed)) and the scans with their files' names ("dirs": (token, {directory:
-    (names, scan)})) of one save (the same token); {} for anything else."""
-    if not (isinstance(scans, tuple) and len(scans) == 2 and isinstance(scans[1], dict)):
+    (names, scan)}, ((directories, pickle of their (scan, entry) pairs), ...))) of one save
+    (the same token); {} for anything else."""
+    if not (
+        isinstance(scans, tuple)
+        and len(scans) == 3
+        and isinstance(scans[1], dict)
+        and isinstance(scans[2], tuple)
+    ):
         return {}
-    made, rows = scans
+    made, rows, framed = scans
     by_path: dict[str, State] = {}
     for part in states:
         if not (isinstance(part, tuple) and len(part) == 2 and part[0] == made):
@@ -780,11 +812,24 @@ def _dir_entries(states: Sequence[object], scans: object) -> dict[str, DirEntry]
             return {}
     out: dict[str, DirEntry] = {}
     join = os.path.join
-    for directory, (names, scan) in rows.items():
+
+    def add(directory: str, names: Iterable[str], scan: object) -> None:
         dstate = by_path.get(directory)
         files = [(name, by_path.get(join(directory, name))) for name in names]
         if dstate is not None and all(st is not None for _, st in files):
             out[directory] = (dstate, cast("tuple[tuple[str, State], ...]", tuple(files)), scan)
+
+    try:
+        for dirs, data in framed:
+            pairs = pickle.loads(data)  # noqa: S301 - our own file, its checksum verified
+            if len(pairs) != len(dirs):
+                return {}
+            for directory, (_, (_, files, scan)) in zip(dirs, pairs, strict=True):
+                add(directory, (n for n, _ in files), scan)
+        for directory, (names, scan) in rows.items():
+            add(directory, names, scan)
+    except Exception:  # noqa: BLE001 - not what `save` wrote: rebuild, never trust
+        return {}
     return out
 
 

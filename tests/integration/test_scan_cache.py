@@ -181,6 +181,74 @@ def test_scans_and_states_of_two_saves_are_never_mixed(
     assert not scanned
 
 
+def _wide_module(root: Path, packages: int) -> Path:
+    """A module of `packages` packages (enough directories for a prefetch in two
+    processes: `forked.MIN_ITEMS`), some with cgo files."""
+    names = [f"p{i:03d}" for i in range(packages)]
+    files = {
+        "go.mod": gomod("example.com/w", "1.22"),
+        "main.go": gofile(
+            "main", *(f"example.com/w/{n}" for n in names[::10]), body="func main() {}"
+        ),
+    }
+    for i, name in enumerate(names):
+        files[f"{name}/{name}.go"] = gofile(
+            name, *(f"example.com/w/{n}" for n in names[i + 1 : i + 3])
+        )
+        if i % 10 == 0:
+            files[f"{name}/c.go"] = CGO_FILE.replace("package a", f"package {name}")
+    root = write_tree(root, files)
+    _settle()
+    return root
+
+
+def test_the_prefetch_helpers_scans_are_kept_as_they_came(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scans the prefetch's helper process sent, pickled, are kept in the "dirs" file
+    as those bytes (not pickled again); read back with the files' states they give every
+    scanned directory's entry, and a scan with other options reads every directory from
+    the cache. A damaged pickle is never trusted."""
+    from cgotrap.evaluate import forked
+    from cgotrap.evaluate.load import loader
+
+    root = _wide_module(tmp_path / "w", forked.MIN_ITEMS + 20)
+    came: list[forked.Frame] = []
+    real = cache.DirScans.add_pickled
+
+    def spy(self: cache.DirScans, directories: list[str], frames: list[forked.Frame]) -> None:
+        came.extend(frames)
+        real(self, directories, frames)
+
+    monkeypatch.setattr(cache.DirScans, "add_pickled", spy)
+    before = _scan(root)
+    assert came, "the prefetch's helper sent nothing"
+    store = cache.Store(cache.default_dir())
+    (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
+    key = dirs_file.stem.removeprefix("dirs-")
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(cache._HASHERS)]
+    scans = store.get("dirs", key)
+    _, rows, framed = scans
+    assert [data for _, data in framed] == [frame.data for frame in came]
+    in_frames = {d for dirs, _ in framed for d in dirs}
+    assert in_frames
+    assert not in_frames & set(rows)  # (each directory kept once)
+    entries = cache._dir_entries(states, scans)
+    assert set(entries) == in_frames | set(rows)
+    assert {str(root / f"p{i:03d}") for i in range(forked.MIN_ITEMS + 20)} <= set(entries)
+    cut = ((framed[0][0], framed[0][1][:-3]), *framed[1:])
+    assert cache._dir_entries(states, (scans[0], rows, cut)) == {}
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a directory was scanned, not read from the cache")
+
+    monkeypatch.setattr(loader._Loader, "_scan_now", refuse)
+    with_table = _scan(root, "--format", "table")  # another answer, the same directories
+    assert with_table != before
+    monkeypatch.undo()
+    assert with_table == _scan(root, "--format", "table", "--no-cache")
+
+
 def test_a_mode_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
     root = _module(tmp_path / "m")
     before = _scan(root)

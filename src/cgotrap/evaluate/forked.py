@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from cgotrap.errors import WorkerError
 
@@ -118,6 +118,7 @@ def forked_map(
     min_items: int = MIN_ITEMS,
     more: Callable[[], Sequence[_T]] | None = None,
     follow: Callable[[_R], Sequence[_T]] | None = None,
+    frames: list[Frame] | None = None,
 ) -> list[_R]:
     """`[fn(x) for x in items]`, computed by this process and a forked helper together.
 
@@ -128,12 +129,16 @@ def forked_map(
     called here once the helper has started on `items` (a directory walk, while the helper
     scans what was known before it), and those `follow` gives for a result, called here on
     each as it comes (the directories a scanned package imports; it never gives an item
-    twice: that is the caller's to keep).
+    twice: that is the caller's to keep). `frames`: where the helper's results go as they
+    came, pickled (`Frame`), for a caller that keeps them pickled (a cache file) and need
+    not pickle them again.
     """
     if len(items) < min_items or not _can_fork():
         every = [*items, *(more() if more is not None else ())]
         if len(every) >= min_items and _can_fork():  # (enough with `more`'s)
-            return forked_map(every, fn, reducers=reducers, min_items=min_items, follow=follow)
+            return forked_map(
+                every, fn, reducers=reducers, min_items=min_items, follow=follow, frames=frames
+            )
         out: list[_R] = []
         while len(out) < len(every):  # (what `follow` gives is appended as it goes)
             out.append(fn(every[len(out)]))
@@ -167,7 +172,7 @@ def forked_map(
         )  # never returns
     os.close(result_w)
     results: dict[int, _R] = {}
-    inbox = _Inbox(result_r)
+    inbox = _Inbox(result_r, frames)
     every = list(items)
     finished = False
     try:
@@ -475,13 +480,24 @@ def _added(fd: int, offset: int) -> tuple[list[Any], int]:
     return out, offset + pos
 
 
-class _Inbox:
-    """The helper's frames as they arrive on the result pipe."""
+class Frame(NamedTuple):
+    """Results of `forked_map`'s helper as it sent them: the pickle of the list of the
+    results of items `first`..`end - 1` (loaded with `pickle.loads`; what it holds of the
+    reducers are module-level functions)."""
 
-    def __init__(self, fd: int) -> None:
+    first: int
+    end: int
+    data: bytes
+
+
+class _Inbox:
+    """The helper's frames as they arrive on the result pipe (kept in `frames`, if given)."""
+
+    def __init__(self, fd: int, frames: list[Frame] | None = None) -> None:
         self.fd = fd
         self.buffer = bytearray()
         self.closed = False
+        self.frames = frames
         os.set_blocking(fd, False)
 
     def take(self, results: dict[int, Any], *, block: bool, fresh: list[int] | None = None) -> None:
@@ -507,10 +523,14 @@ class _Inbox:
             end = at + _FRAME.size + size
             if end > len(buffer):
                 break
-            try:
-                done = pickle.loads(buffer[at + _FRAME.size : end])  # noqa: S301  # our helper's
-            except Exception:  # noqa: BLE001  # cannot happen short of a bug: redo them here
-                done = []
+            with memoryview(buffer) as view, view[at + _FRAME.size : end] as data:
+                try:
+                    done = pickle.loads(data)  # noqa: S301  # our helper's
+                except Exception:  # noqa: BLE001  # cannot happen short of a bug: redo them here
+                    done = []
+                if self.frames is not None and done:
+                    stop = start + len(done)
+                    self.frames.append(Frame(first=start, end=stop, data=data.tobytes()))
             for offset, value in enumerate(done):
                 results[start + offset] = value
             if fresh is not None:

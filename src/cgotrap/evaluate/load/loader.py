@@ -183,13 +183,16 @@ class _Loader:
             for d, got in zip([*todo, *added], scanned, strict=True):
                 self._prefetched[d] = got
             return
-        # the helper's cache entries come back with its results
+        # the helper's cache entries come back with its results (pickled: kept as they are)
+        frames: list[forked.Frame] = []
         pairs = forked.forked_map(
-            todo, self._scan_entry, reducers=reducers, more=more_dirs, follow=follow
+            todo, self._scan_entry, reducers=reducers, more=more_dirs, follow=follow, frames=frames
         )
-        for d, (got, entry) in zip([*todo, *added], pairs, strict=True):
+        every = [*todo, *added]
+        for d, (got, entry) in zip(every, pairs, strict=True):
             self._prefetched[d] = got
             self.dir_scans.entries[d] = entry
+        self.dir_scans.add_pickled(every, frames)
 
     def _not_scanned(self, directories: Iterable[str]) -> list[str]:
         """`directories` neither scanned nor prefetched yet, each once, in order."""
