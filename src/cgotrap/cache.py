@@ -700,8 +700,10 @@ class DirScans:
         for earlier in self._writers:  # (its file must not replace a later one)
             earlier.join()
         self._close_claims()
-        entries = dict(self.entries)
-        noted = list(self._noted or ())
+        # (each child has them as they are now, forked: nothing is copied here, on the
+        # critical path; where forking is not safe the children's work is done at once)
+        entries = self.entries
+        noted = self._noted or {}
         store, key, reducers = self.store, self.key, self.reducers
         made = os.urandom(16)
         # One token decides who hashes the noted paths (go's binary: 17 MB): the second
@@ -711,16 +713,15 @@ class DirScans:
         claim, token = os.pipe()
         os.write(token, _TOKEN)
         os.close(token)
-        halves = _halves(list(entries.items()))
 
         def hasher(part: int) -> Background:
             got: list[Packed] = []
 
             def hash_and_pack() -> tuple[int, Packed, dict[str, State]]:
-                mine = halves[part]
+                mine = _halves(list(entries.items()))[part]
                 got.append(_pack_entries((d, _hashed_entry(d, e)) for d, e in mine))
                 early: dict[str, State] = {}
-                if part == len(halves) - 1 and os.read(claim, 1) == _TOKEN:
+                if part == _HASHERS - 1 and os.read(claim, 1) == _TOKEN:
                     early = {p: state_of(p) for p in _late_paths(noted, entries)}
                 return len(mine), got[0], early
 
@@ -747,7 +748,7 @@ class DirScans:
             store.put("dirs", key, (made, rows, tuple(framed)), reducers=reducers)
 
         writer = in_background(keep_scans)
-        self._hashers = [hasher(part) for part in range(len(halves))]
+        self._hashers = [hasher(part) for part in range(_HASHERS)]
         self._writers += [writer, *self._hashers]
         self._claims.append(claim)
         _WRITERS.extend((writer, *self._hashers))
@@ -869,14 +870,14 @@ def _pack_entries(entries: Iterable[tuple[str, DirEntry]]) -> Packed:
     identities: list[tuple[int, ...]] = []
     digests: list[bytes] = []
     trusted = bytearray()
-    join = os.path.join
     for directory, (dstate, files, _) in entries:
         paths.append(directory)
         identities.append(dstate.identity)
         digests.append(dstate.digest)
         trusted.append(dstate.trusted)
+        prefix = os.path.join(directory, "")  # (+ name: os.path.join(directory, name))
         for name, st in files:
-            paths.append(join(directory, name))
+            paths.append(prefix + name)
             identities.append(st.identity)
             digests.append(st.digest)
             trusted.append(st.trusted)
