@@ -8,6 +8,7 @@ are lost costs only time, an error in this process leaves no child behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import pickle
 import threading
@@ -256,6 +257,41 @@ def test_dataclass_reducers_round_trip() -> None:
     back = pickle.loads(out.getvalue())  # noqa: S301  # written just above
     assert back[0] == facts
     assert back[0] is back[1], "sharing between equal results is kept"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plain:
+    """No slots: its fields are set by name."""
+
+    a: int
+    b: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Base:
+    a: int
+    b: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Derived(_Base):
+    """Slots of its own and its base's."""
+
+    c: tuple[int, ...] = ()
+
+
+def test_dataclass_reducers_round_trip_any_frozen_dataclass() -> None:
+    import io
+
+    values = [_Plain(a=1, b="x"), _Base(a=2, b="y"), _Derived(a=3, b="z", c=(4, 5))]
+    table = forked.dataclass_reducers(_Plain, _Base, _Derived)
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out)
+    pickler.dispatch_table = table
+    pickler.dump(values)
+    back = pickle.loads(out.getvalue())  # noqa: S301  # written just above
+    assert back == values
+    assert [type(v) for v in back] == [_Plain, _Base, _Derived]
 
 
 def test_dataclass_reducers_with_a_rebuilder_pickle_one_call() -> None:
