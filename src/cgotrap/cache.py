@@ -40,7 +40,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -670,8 +670,8 @@ class DirScans:
             taken = {p: state_of(p) for p in late_paths}  # while the writer finishes
         covered, parts, early = self._written()
         self._close_claims()
-        if covered < len(self.entries):
-            rest = list(self.entries.items())[covered:]
+        if len(covered) < len(self.entries):
+            rest = [(d, e) for i, (d, e) in enumerate(self.entries.items()) if i not in covered]
             parts.append(_pack_entries((d, _hashed_entry(d, e)) for d, e in rest))
         late = taken if taken is not None else {p: state_of(p, early.get(p)) for p in late_paths}
         if changed_since(late.values(), started_ns):
@@ -681,18 +681,21 @@ class DirScans:
 
     def save(self) -> None:
         """Write this run's entries so far (those of the last run with the same key are
-        replaced; nothing when no entry was added since the last `save`), from forked
+        replaced; nothing when no entry was added since the last `save`), from two forked
         children at the lowest priority (`in_background`), which get the CPU mostly once
-        the run's own work is done: one pickles the scans (moby's: ~0.2 s) into the "dirs"
-        file, and two hash the files whose digest is `PENDING`, half of the directories
-        each (moby's 17k files: ~0.3 s), and send their states back packed for `consulted`
-        (which hashes here whatever they did not cover) before they keep them as the
-        "dirstates" files. One child doing all of it held the run's exit ~0.3 s on moby.
-        A token read back from every file tells they were written by the same save
-        (`_dir_entries`). The loader saves once its directories known in advance are
-        scanned (a child forked then holds little of the run's memory), and again at the
-        end if it scanned more."""
-        from cgotrap.evaluate.forked import Background, in_background
+        the run's own work is done. Both hash the files whose digest is `PENDING` (moby's
+        17k files: ~0.3 s), taking the directories from one queue (`forked.shared_queue`)
+        so that they end together however the work falls, and send their states back
+        packed for `consulted` (which hashes here whatever they did not cover) before they
+        keep them as their "dirstates" files; the first pickles the scans into the "dirs"
+        file before it starts hashing (those the prefetch's helper sent, pickled already,
+        as they came: `add_pickled`). One child doing all of it held the run's exit ~0.3 s
+        on moby; a third child for the scans cost a fork of this process more, and ended
+        last once the files were few. A token read back from every file tells they were
+        written by the same save (`_dir_entries`). The loader saves once its directories
+        known in advance are scanned (a child forked then holds little of the run's
+        memory), and again at the end if it scanned more."""
+        from cgotrap.evaluate.forked import Background, in_background, shared_queue, taken
 
         if len(self.entries) == self._saved:
             return
@@ -704,33 +707,16 @@ class DirScans:
         # critical path; where forking is not safe the children's work is done at once)
         entries = self.entries
         noted = self._noted or {}
+        pickled = list(self._pickled)
         store, key, reducers = self.store, self.key, self.reducers
         made = os.urandom(16)
-        # One token decides who hashes the noted paths (go's binary: 17 MB): the second
-        # hashing child once its own work is done, or `consulted` if it gets there first
-        # (it then has nothing else to do while the children finish). Whoever reads the
-        # one byte first has it.
+        # One token decides who hashes the noted paths (go's binary: 17 MB): the first
+        # child to find the queue empty, or `consulted` if it gets there first (it then
+        # has nothing else to do while the children finish). Whoever reads the one byte
+        # first has it.
         claim, token = os.pipe()
         os.write(token, _TOKEN)
         os.close(token)
-
-        def hasher(part: int) -> Background:
-            got: list[Packed] = []
-
-            def hash_and_pack() -> tuple[int, Packed, dict[str, State]]:
-                mine = _halves(list(entries.items()))[part]
-                got.append(_pack_entries((d, _hashed_entry(d, e)) for d, e in mine))
-                early: dict[str, State] = {}
-                if part == _HASHERS - 1 and os.read(claim, 1) == _TOKEN:
-                    early = {p: state_of(p) for p in _late_paths(noted, entries)}
-                return len(mine), got[0], early
-
-            def keep() -> None:
-                store.put("dirstates", f"{key}-{part}", (made, got[0]))
-
-            return in_background(hash_and_pack, then=keep)
-
-        pickled = list(self._pickled)
 
         def keep_scans() -> None:
             # the entries that came pickled, kept as they came (those still this run's)
@@ -747,26 +733,57 @@ class DirScans:
             }
             store.put("dirs", key, (made, rows, tuple(framed)), reducers=reducers)
 
-        writer = in_background(keep_scans)
-        self._hashers = [hasher(part) for part in range(_HASHERS)]
-        self._writers += [writer, *self._hashers]
+        def writer(part: int, queue: int) -> Background:
+            got: list[Packed] = []
+
+            def hash_and_pack() -> tuple[list[int], Packed, dict[str, State]]:
+                if part == 0:
+                    keep_scans()
+                items = list(entries.items())
+                mine: list[int] = []
+
+                def hashed() -> Iterator[tuple[str, DirEntry]]:
+                    for i in taken(queue):
+                        mine.append(i)
+                        directory, entry = items[i]
+                        yield directory, _hashed_entry(directory, entry)
+
+                got.append(_pack_entries(hashed()))
+                early: dict[str, State] = {}
+                if os.read(claim, 1) == _TOKEN:
+                    early = {p: state_of(p) for p in _late_paths(noted, entries)}
+                return mine, got[0], early
+
+            def keep() -> None:
+                store.put("dirstates", f"{key}-{part}", (made, got[0]))
+
+            return in_background(hash_and_pack, then=keep)
+
+        queue = shared_queue(len(entries))
+        try:
+            self._hashers = [writer(part, queue) for part in range(_HASHERS)]
+        finally:
+            os.close(queue)
+        self._writers += self._hashers
         self._claims.append(claim)
-        _WRITERS.extend((writer, *self._hashers))
+        _WRITERS.extend(self._hashers)
 
     def _close_claims(self) -> None:
         while self._claims:
             os.close(self._claims.pop())
 
-    def _written(self) -> tuple[int, list[Packed], dict[str, State]]:
-        """What the last `save`'s hashing children did: (how many of the first entries
-        they packed, their packed states, the states of the noted paths they took);
-        (0, [], {}) when one of them failed (or there was none)."""
-        covered, parts, early = 0, [], {}
+    def _written(self) -> tuple[set[int], list[Packed], dict[str, State]]:
+        """What the last `save`'s children did: (the numbers of the entries they packed,
+        in `entries`' order, their packed states, the states of the noted paths they
+        took); (set(), [], {}) when one of them failed (or there was none)."""
+        covered: set[int] = set()
+        parts: list[Packed] = []
+        early: dict[str, State] = {}
         for hashed in self._hashers:
             ok, got = hashed.result()
             if not (ok and isinstance(got, tuple) and len(got) == 3):
-                return 0, [], {}
-            covered += got[0]
+                return set(), [], {}
+            covered.update(got[0])
             parts.append(got[1])
             early.update(got[2])
         return covered, parts, early
@@ -775,17 +792,6 @@ class DirScans:
 _HASHERS = 2
 """How many children hash a save's files (`DirScans.save`), each keeping a "dirstates"
 file of its own (`{key}-0`, `{key}-1`)."""
-
-
-def _halves(items: list[tuple[str, DirEntry]]) -> list[list[tuple[str, DirEntry]]]:
-    """`items` in `_HASHERS` (two) runs of about as many files each."""
-    total = sum(len(e[1]) for _, e in items)
-    seen = 0
-    for i, (_, entry) in enumerate(items):
-        seen += len(entry[1])
-        if 2 * seen >= total:
-            return [items[: i + 1], items[i + 1 :]]
-    return [items, []]
 
 
 def _dir_entries(states: Sequence[object], scans: object) -> dict[str, DirEntry]:

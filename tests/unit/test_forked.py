@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import pickle
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -703,6 +705,33 @@ def test_a_reaped_childs_lifeline_is_closed() -> None:
     assert forked._LIFELINES == {}
     if before is not None:
         assert len(list(fds.iterdir())) == before
+    assert _no_children_left()
+
+
+def test_a_shared_queue_gives_each_item_to_one_process() -> None:
+    """Children forked after a `shared_queue` take its items run by run: every item
+    once, by one of them, whatever their pace (one is slowed down)."""
+
+    def take(queue: int, slow: bool) -> list[int]:
+        got = []
+        for i in forked.taken(queue):
+            got.append(i)
+            if slow:
+                time.sleep(0.0002)
+        return got
+
+    count = 5000
+    queue = forked.shared_queue(count)
+    try:
+        handles = [
+            forked.in_background(functools.partial(take, queue, slow)) for slow in (True, False)
+        ]
+    finally:
+        os.close(queue)
+    parts = [h.join() for h in handles]
+    assert all(ok for ok, _ in parts)
+    every = [i for _, got in parts for i in cast("list[int]", got)]
+    assert sorted(every) == list(range(count))
     assert _no_children_left()
 
 

@@ -313,6 +313,29 @@ def _queue_records(first: int, end: int, most: int) -> bytes:
     return b"".join(_RECORD.pack(s, min(s + chunk, end)) for s in range(first, end, chunk))
 
 
+def shared_queue(count: int) -> int:
+    """A queue of the item numbers 0..`count - 1` for processes forked after it to share
+    (`taken`): the read end of a pipe that holds all of them, in runs (`forked_map`'s
+    records), its write end closed. Each run goes to the one process that reads it. The
+    caller closes it once the processes are forked (or have run here)."""
+    queue_r, queue_w = os.pipe()
+    try:
+        os.write(queue_w, _queue_records(0, count, _MAX_RECORDS))
+    finally:
+        os.close(queue_w)
+    return queue_r
+
+
+def taken(queue: int) -> Iterator[int]:
+    """The item numbers this process takes from `queue` (`shared_queue`) until it is
+    empty, run by run as they are asked for."""
+    while True:
+        record = os.read(queue, _RECORD.size)
+        if len(record) != _RECORD.size:
+            return
+        yield from range(*_RECORD.unpack(record))
+
+
 def in_turn(here: Callable[[], None], there: Callable[[], _T], emit: Callable[[_T], _R]) -> _R:
     """Run `here()` while a forked helper computes `there()`; once `here()` has returned,
     the helper runs `emit` on its value (writing its output after this process's) and what
