@@ -741,7 +741,9 @@ def _die_with(lifeline: int) -> None:
         fcntl.fcntl(lifeline, fcntl.F_SETFL, fcntl.fcntl(lifeline, fcntl.F_GETFL) | os.O_ASYNC)
     except OSError:
         return
-    if select.select([lifeline], [], [], 0)[0]:  # its parent died before the request
+    ended = select.poll()  # (not select: a descriptor past 1023 is fine)
+    ended.register(lifeline, select.POLLIN)
+    if ended.poll(0):  # its parent died before the request (the pipe's writer is gone)
         os._exit(1)
 
 
