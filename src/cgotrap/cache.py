@@ -117,7 +117,9 @@ MISSING = State(identity=(), digest=b"", trusted=True)
 
 PENDING = b"-"
 """The digest of a trusted regular file not hashed yet (`state_of(defer=True)`): never kept
-in a cache file (`with_digests` hashes it first), never equal to a real digest."""
+in a cache file as a state to check (`with_digests` hashes it first; the entries the "dirs"
+file keeps as the prefetch's helper pickled them hold some, of which only the names are
+read: `_dir_entries`), never equal to a real digest."""
 
 
 def state_of(path: str, old: State | None = None, *, defer: bool = False) -> State:
@@ -827,7 +829,7 @@ def _dir_entries(states: Sequence[object], scans: object) -> dict[str, DirEntry]
             out[directory] = (dstate, cast("tuple[tuple[str, State], ...]", tuple(files)), scan)
 
     try:
-        for dirs, data in framed:
+        for dirs, data in framed:  # (their states are as the scan took them: names only)
             pairs = pickle.loads(data)  # noqa: S301 - our own file, its checksum verified
             if len(pairs) != len(dirs):
                 return {}
