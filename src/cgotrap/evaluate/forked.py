@@ -688,7 +688,12 @@ def _fork_child(body: Callable[[], None], *, closed: Sequence[int]) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     lifeline = os.pipe() if _LINUX else None
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        for fd in lifeline or ():
+            os.close(fd)
+        raise
     if pid == 0:  # the child
         code = 1
         try:
