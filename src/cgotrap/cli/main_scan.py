@@ -253,7 +253,6 @@ def _run(
     from cgotrap.cli import scan_args
     from cgotrap.discover.project import NoModuleError
     from cgotrap.gate import project
-    from cgotrap.gate.judging import FailOn, failing
     from cgotrap.targets import parse_cgo_modes
 
     config = project.load_config(root, Path(args.config) if args.config else None)
@@ -288,6 +287,8 @@ def _run(
     for pattern in scanned.empty_wildcards:
         # go's own words, on stderr as go prints them (the run goes on).
         streams.say(f'cgotrap: warning: "{pattern}" matched no packages')
+    from cgotrap.gate.judging import FailOn, failing
+
     result, judged = scanned.result, scanned.judged
     view = gate_options.baseline_view(args.baseline, result.findings)
     gate_options.emit_scan(args, root, result, judged, view)

@@ -10,22 +10,39 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cgotrap import config as project_config
 from cgotrap.config import Config
-from cgotrap.config.suppress import Judged
-from cgotrap.evaluate.model import MatrixResult
-from cgotrap.judge.finding import Finding
-from cgotrap.judge.scan import ScanResult
 from cgotrap.targets import Target, expand, port_table, with_cgo_twins
 from cgotrap.vocabulary import DEFAULT_TARGETS
 
 if TYPE_CHECKING:
     from cgotrap.cache import DirScans, Store
+    from cgotrap.config.suppress import Judged
+    from cgotrap.evaluate.model import MatrixResult
+    from cgotrap.judge.finding import Finding
+    from cgotrap.judge.scan import ScanResult
     from cgotrap.read.godecl import GoDeclReader
+
+# The judge's modules (~25 ms of imports: `_JUDGING`) are imported while the loader's
+# helper process scans the directories (`ListingPlan`'s `meanwhile`), not before it starts:
+# until then the second core is idle.
+_JUDGING = (
+    "cgotrap.judge.scan",
+    "cgotrap.gate.judging",
+    "cgotrap.gate.halves",
+    "cgotrap.evaluate.sources",
+    "cgotrap.evaluate.completeness",
+)
+
+
+def _import_judging() -> None:
+    for name in _JUDGING:
+        importlib.import_module(name)
 
 
 def load_config(root: Path, named: Path | None = None) -> Config:
@@ -110,13 +127,7 @@ class ProjectScan:
 
 def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectScan:
     """Scan the module at `root`, then apply `config` and the inline directives."""
-    from cgotrap.evaluate import forked
-    from cgotrap.evaluate.completeness import unresolved
     from cgotrap.evaluate.load import ListingPlan
-    from cgotrap.evaluate.sources import PendingReader, cgo_dependent, read_sources
-    from cgotrap.gate.halves import scan_in_halves
-    from cgotrap.gate.judging import judge_scan
-    from cgotrap.judge.scan import scan
 
     resolved = root.resolve()
     plan = ListingPlan(
@@ -127,7 +138,15 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
         workers=options.workers,
         dir_scans=options.dir_scans,
         env=options.env,
+        meanwhile=_import_judging,
     )
+    from cgotrap.evaluate import forked
+    from cgotrap.evaluate.completeness import unresolved
+    from cgotrap.evaluate.sources import PendingReader, cgo_dependent, read_sources
+    from cgotrap.gate.halves import scan_in_halves
+    from cgotrap.gate.judging import judge_scan
+    from cgotrap.judge.scan import scan
+
     # The go/parser helper is built (~0.2 s even with go's build cache warm) only when a
     # package's Go files change with cgo: GOROOT's std, or a project without cgo, needs
     # none. When the directories scanned up front have cgo files, its build (if it is not

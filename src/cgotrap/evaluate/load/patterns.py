@@ -5,9 +5,10 @@ matchLocalDirs, search.MatchDirs)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.goroot import is_standard_import_path
@@ -111,6 +112,15 @@ def _rel_below(directory: str, root: str) -> str:
     return os.path.relpath(directory, root)
 
 
+def _std_name(directory: str, src: str) -> str | None:
+    """The import path of a directory a walk of GOROOT/src (`src`) gave, None for src
+    itself and "builtin" (no package of std or cmd)."""
+    if directory == src:
+        return None
+    name = _rel_below(directory, src).replace(os.sep, "/")
+    return None if name == "builtin" else name
+
+
 # cmd/go/internal/modload/init.go: findModuleRoot (go1.27.3)
 def _module_root_of(directory: str) -> str:
     """The nearest directory at or above `directory` holding a go.mod that is not a
@@ -155,6 +165,8 @@ class _Patterns:
         self.loader = loader
         self.patterns = list(patterns) or ["."]
         self._walk_cache: dict[tuple[Any, ...], list[str]] = {}
+        self._begun: dict[tuple[Any, ...], tuple[list[str], Iterator[str]]] = {}
+        """Walks begun and not finished (`std_dirs_begun`): what they gave, and the rest."""
         self._candidates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         self._errors: dict[int, dict[str, _Resolved]] = {}
         self._dir_errors: dict[str, str] = {}
@@ -180,17 +192,41 @@ class _Patterns:
         key = (root, prune_gomod, prune_vendor, std_root, ignores)
         got = self._walk_cache.get(key)
         if got is None:
-            got = list(
-                _walk_dirs(
+            head, rest = self._begun.pop(key, ([], None))
+            if rest is None:
+                rest = _walk_dirs(
                     root,
                     prune_gomod=prune_gomod,
                     prune_vendor=prune_vendor,
                     std_root=std_root,
                     ignores=ignores,
                 )
-            )
+            got = [*head, *rest]
             self._walk_cache[key] = got
         return got
+
+    def std_dirs_begun(self, count: int) -> tuple[list[str], Callable[[], list[str]] | None]:
+        """`std_dirs` in two parts: those of the first `count` directories of the standard
+        library's walk, and what gives them all (the walk finished; None when it ended
+        within `count`: the first part has them all). Meanwhile the walk is not lost:
+        whatever asks for it (`std_dirs`, the pattern "std") finishes it."""
+        src = self.loader.resolver.goroot_src
+        ignores = self._ignores(src)
+        key = (src, False, False, True, ignores)
+        if key not in self._walk_cache and key not in self._begun:
+            walk = _walk_dirs(
+                src, prune_gomod=False, prune_vendor=False, std_root=True, ignores=ignores
+            )
+            head = list(itertools.islice(walk, count))
+            if len(head) < count:
+                self._walk_cache[key] = head
+            else:
+                self._begun[key] = (head, walk)
+        if key in self._walk_cache:
+            return self.std_dirs(), None
+        head = self._begun[key][0]
+        first = [directory for directory in head if _std_name(directory, src) is not None]
+        return first, self.std_dirs
 
     def _ignores(self, directory: str) -> tuple[str, tuple[str, ...]]:
         """(root, `ignore` paths) of the main module holding `directory` (none: ("", ()))."""
@@ -232,7 +268,10 @@ class _Patterns:
 
     def std_dirs(self) -> list[str]:
         """Every directory of the standard library (not cmd)."""
-        return [directory for directory, _ in self._std_candidates("std")]
+        got = self._candidates.get("std")
+        if got is None:  # (kept for the pattern "std", which has the same candidates)
+            got = self._candidates["std"] = self._make_candidates("std")
+        return [directory for directory, _ in got[1]]
 
     def _match(self, pattern: str, index: int) -> list[str]:
         if pattern == "all":
@@ -368,10 +407,8 @@ class _Patterns:
         out = []
         walk = self._walk(root, prune_gomod=False, prune_vendor=False, std_root=which == "std")
         for directory in walk:
-            if directory == src:
-                continue
-            name = _rel_below(directory, src).replace(os.sep, "/")
-            if name != "builtin":
+            name = _std_name(directory, src)
+            if name is not None:
                 out.append((directory, name))
         return out
 
