@@ -25,6 +25,7 @@ that is there prints go's warning `"./x/..." matched no packages` on stderr (exi
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import sys
@@ -278,7 +279,13 @@ def _run(
         env=found_go_environment(),
     )
     try:
-        scanned, inputs = scan_args.cached_scan(args, root, options, config)
+        scanned, inputs = scan_args.cached_scan(
+            args,
+            root,
+            options,
+            config,
+            meanwhile=functools.partial(gate_options.prepare_emit, args),
+        )
     except NoModuleError as exc:
         hint = _module_file_hint(root.resolve())
         if hint:

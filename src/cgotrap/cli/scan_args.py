@@ -60,7 +60,12 @@ def options(args: argparse.Namespace) -> tuple[Path, Config, project.ScanOptions
 
 
 def cached_scan(
-    args: argparse.Namespace, root: Path, options: project.ScanOptions, config: Config
+    args: argparse.Namespace,
+    root: Path,
+    options: project.ScanOptions,
+    config: Config,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[project.ProjectScan, Callable[[], tuple[bytes, ...] | None]]:
     """`project.scan_project`, answered from the cache when every path the last answer was
     read from is unchanged (`cgotrap.cache`); otherwise the directories that did not change
@@ -68,7 +73,7 @@ def cached_scan(
     what gives the states of the paths the answer was read from (`cache.Packed` parts; None
     when not known): to be called once the output is written, it also keeps the scan in the
     cache (the files' digests come from the directory-scan writer, in the background until
-    then)."""
+    then). `meanwhile`: `scan_project`'s (not called when the answer comes from the cache)."""
     import dataclasses
     import gc
     import time
@@ -107,7 +112,10 @@ def cached_scan(
     gc.disable()
     try:
         scanned = project.scan_project(
-            root, dataclasses.replace(options, dir_scans=dir_scans, store=store), config
+            root,
+            dataclasses.replace(options, dir_scans=dir_scans, store=store),
+            config,
+            meanwhile=meanwhile,
         )
     finally:
         if gc_was_enabled:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from cgotrap.judge.scan import ScanResult
     from cgotrap.read.godecl import GoDeclReader
 
-# The judge's modules (~25 ms of imports: `_JUDGING`) are imported while the loader's
-# helper process scans the directories (`ListingPlan`'s `meanwhile`), not before it starts:
-# until then the second core is idle.
+# The judge's modules (~15 ms of imports: `_JUDGING`) and its header and macro catalogs
+# (~9 ms) are made ready while the loader's helper process scans the directories
+# (`ListingPlan`'s `meanwhile`), not before it starts (the second core was idle then) nor
+# after the judging partner has forked (each of the two processes loaded the catalogs).
 _JUDGING = (
     "cgotrap.judge.scan",
     "cgotrap.gate.judging",
@@ -40,9 +41,17 @@ _JUDGING = (
 )
 
 
-def _import_judging() -> None:
+def _prepare_judging(meanwhile: Callable[[], object] | None) -> None:
     for name in _JUDGING:
         importlib.import_module(name)
+    from cgotrap.judge import rules
+    from cgotrap.judge.headers import catalog, predefines
+
+    catalog()
+    predefines()
+    rules.all_rules()  # (every rule module imported: the registry the findings read)
+    if meanwhile is not None:
+        meanwhile()
 
 
 def load_config(root: Path, named: Path | None = None) -> Config:
@@ -125,8 +134,16 @@ class ProjectScan:
     """Wildcard patterns that matched no package (go: `matched no packages`)."""
 
 
-def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectScan:
-    """Scan the module at `root`, then apply `config` and the inline directives."""
+def scan_project(
+    root: Path,
+    options: ScanOptions,
+    config: Config,
+    *,
+    meanwhile: Callable[[], object] | None = None,
+) -> ProjectScan:
+    """Scan the module at `root`, then apply `config` and the inline directives.
+    `meanwhile`: the caller's own preparation (imports of what renders the scan), called
+    once while the directories are scanned."""
     from cgotrap.evaluate.load import ListingPlan
 
     resolved = root.resolve()
@@ -138,7 +155,7 @@ def scan_project(root: Path, options: ScanOptions, config: Config) -> ProjectSca
         workers=options.workers,
         dir_scans=options.dir_scans,
         env=options.env,
-        meanwhile=_import_judging,
+        meanwhile=functools.partial(_prepare_judging, meanwhile),
     )
     from cgotrap.evaluate import forked
     from cgotrap.evaluate.completeness import unresolved
