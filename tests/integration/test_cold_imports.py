@@ -123,3 +123,45 @@ def test_a_vendored_scan_does_not_load_the_module_graph(tmp_path: Path) -> None:
     assert "cgotrap.discover.modgraph" not in loaded
     plain = _modules(tmp_path, "scan", str(_pure(tmp_path / "m")), "--targets", "linux/amd64")
     assert "cgotrap.discover.modgraph" in plain
+
+
+_FORKS = """
+import os, sys
+seen = []
+real_fork = os.fork
+
+def fork():
+    headers = sys.modules.get("cgotrap.judge.headers")
+    catalogs = headers is not None and headers.catalog.cache_info().currsize == 1
+    seen.append((frozenset(sys.modules), catalogs))
+    return real_fork()
+
+os.fork = fork
+from cgotrap.cli.main import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+for modules, catalogs in seen:
+    print("\\nFORK", catalogs, *sorted(m for m in modules if m.startswith("cgotrap.")))
+"""
+
+
+def test_a_cold_std_scan_forks_its_helper_before_it_imports_the_judge(
+    tmp_path: Path, goroot: Path
+) -> None:
+    """The prefetch helper starts scanning GOROOT/src before the judge's modules are
+    imported (the second core was idle while they were); they, the header catalogs and the
+    renderer are ready before the judging partner forks (each process loaded the catalogs
+    after it)."""
+    env = dict(os.environ, CGOTRAP_CACHE_DIR=str(tmp_path / "cache"))
+    argv = ["scan", str(goroot / "src"), "std", "--targets", "all", "--format", "json"]
+    done = subprocess.run(
+        [sys.executable, "-c", _FORKS, *argv], capture_output=True, text=True, env=env, check=False
+    )
+    forks = [line.split() for line in done.stdout.split("\nFORK ")[1:]]
+    assert len(forks) >= 2, done.stderr  # the helper, then the partner (and cache writers)
+    helper, *later = [(set(words[1:]), words[0] == "True") for words in forks]
+    assert "cgotrap.evaluate.directory" in helper[0]  # what the helper scans with
+    assert not {"cgotrap.judge.scan", "cgotrap.gate.halves", "cgotrap.render.scan"} & helper[0]
+    for modules, catalogs in later:
+        assert {"cgotrap.judge.scan", "cgotrap.render.scan"} <= modules
+        assert catalogs

@@ -5,7 +5,6 @@ matchLocalDirs, search.MatchDirs)."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -206,8 +205,8 @@ class _Patterns:
         return got
 
     def std_dirs_begun(self, count: int) -> tuple[list[str], Callable[[], list[str]] | None]:
-        """`std_dirs` in two parts: those of the first `count` directories of the standard
-        library's walk, and what gives them all (the walk finished; None when it ended
+        """`std_dirs` in two parts: the first `count` of them, as the standard library's
+        walk finds them, and what gives them all (the walk finished; None when it ended
         within `count`: the first part has them all). Meanwhile the walk is not lost:
         whatever asks for it (`std_dirs`, the pattern "std") finishes it."""
         src = self.loader.resolver.goroot_src
@@ -217,16 +216,20 @@ class _Patterns:
             walk = _walk_dirs(
                 src, prune_gomod=False, prune_vendor=False, std_root=True, ignores=ignores
             )
-            head = list(itertools.islice(walk, count))
-            if len(head) < count:
-                self._walk_cache[key] = head
-            else:
-                self._begun[key] = (head, walk)
-        if key in self._walk_cache:
-            return self.std_dirs(), None
-        head = self._begun[key][0]
-        first = [directory for directory in head if _std_name(directory, src) is not None]
-        return first, self.std_dirs
+            head: list[str] = []
+            first: list[str] = []
+            for directory in walk:
+                head.append(directory)
+                if _std_name(directory, src) is not None:
+                    first.append(directory)
+                    if len(first) == count:
+                        self._begun[key] = (head, walk)
+                        return first, self.std_dirs
+            self._walk_cache[key] = head
+        elif key in self._begun:
+            head = self._begun[key][0]
+            return [d for d in head if _std_name(d, src) is not None], self.std_dirs
+        return self.std_dirs(), None
 
     def _ignores(self, directory: str) -> tuple[str, tuple[str, ...]]:
         """(root, `ignore` paths) of the main module holding `directory` (none: ("", ()))."""
