@@ -129,6 +129,33 @@ def test_modules_txt() -> None:
     assert parse_modules_txt("## workspace\n# example.com/a v1.0.0\n").for_workspace
 
 
+def test_modules_txt_provided_keeps_each_modules_highest_version_once() -> None:
+    """readVendorList's vendorList: a module path once per higher version that provides a
+    package, in file order (its packages after the first add nothing)."""
+    text = "\n".join(
+        [
+            "# example.com/a v1.0.0",
+            "example.com/a",
+            "example.com/a/b",
+            "# example.com/a v1.2.0",
+            "example.com/a/c",
+            "example.com/a/d",
+            "# example.com/a v1.1.0",
+            "example.com/a/e",
+            "# example.com/b v0.0.0-20200101000000-abcdefabcdef",
+            "example.com/b",
+            "example.com/b/x",
+            "# example.com/c v1.0.0",
+            "",
+        ]
+    )
+    assert parse_modules_txt(text).provided == (
+        ("example.com/a", "v1.0.0"),
+        ("example.com/a", "v1.2.0"),
+        ("example.com/b", "v0.0.0-20200101000000-abcdefabcdef"),
+    )
+
+
 def test_vendor_mode_rule(tmp_path: Path) -> None:
     vendor = tmp_path / "vendor"
     assert vendor_mode("1.22", vendor, workspace=False) == (False, "")

@@ -128,7 +128,10 @@ def parse_modules_txt(text: str) -> VendorList:
         if len(fields) == 1 and "." not in fields[0][:1]:
             package_module[fields[0]] = current.path
             seen = provided_version.get(current.path)
-            if seen is None or compare_semver(seen, current.version) < 0:
+            # (the same version: every package of a module after its first)
+            if seen is None or (
+                seen != current.version and compare_semver(seen, current.version) < 0
+            ):
                 provided.append((current.path, current.version))
                 provided_version[current.path] = current.version
     flush()
