@@ -23,6 +23,7 @@ one file among many) or unwritable output; 5 packages could not be resolved (`cg
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 from cgotrap.cli import gate as gate_options
@@ -74,7 +75,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.baseline is not None and args.new_from_rev is not None:
         raise UsageError("--baseline and --new-from-rev are two baselines: give one")
     root, config, options = scan_args.options(args)
-    scanned, inputs = scan_args.cached_scan(args, root, options, config)
+    scanned, inputs = scan_args.cached_scan(
+        args,
+        root,
+        options,
+        config,
+        meanwhile=functools.partial(gate_options.prepare_emit, args, table=args.format == "table"),
+    )
     result, judged = scanned.result, scanned.judged
     if args.new_from_rev is not None:
         from cgotrap.gate.revision import exported  # git and tarfile: only with a revision
