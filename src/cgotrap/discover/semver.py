@@ -9,6 +9,7 @@ one (so MVS's "none" loses to any real version).
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from cgotrap.gostd import compare_semver
 
@@ -63,6 +64,7 @@ def _parse_ident_list(text: str, *, numbers_checked: bool) -> tuple[str, str] | 
     return text[:i], text[i:]
 
 
+@functools.lru_cache(maxsize=4096)  # (a go.mod's version is parsed up to four times)
 def _parse(v: str) -> _Parsed | None:
     if not v.startswith("v"):
         return None
