@@ -18,7 +18,7 @@ from cgotrap.evaluate import forked
 from cgotrap.evaluate.load import ListingPlan, load_listing
 from cgotrap.render import golist
 from cgotrap.targets import Target
-from tests.gofixtures import gofile, write_tree
+from tests.gofixtures import gofile, gomod, write_tree
 
 TARGETS = [
     Target(goos="linux", goarch="amd64", cgo=False),
@@ -104,6 +104,39 @@ def test_the_helper_starts_on_the_first_of_std_while_the_rest_is_walked(
     one = _listing(goroot, workers=2)
     assert two == one
     assert b'"ImportPath": "z07/p399"' in two[0]
+
+
+def test_a_large_module_hands_its_directories_first_and_std_is_walked_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large module that is not vendored: the helper starts on its directories while
+    this process walks GOROOT/src (all of it is prefetched, as before)."""
+    goroot = _large_goroot(tmp_path / "goroot", 40)
+    names = [f"p{i:03d}" for i in range(310)]
+    files = {"go.mod": gomod("example.com/w")}
+    for i, name in enumerate(names):
+        files[f"{name}/{name}.go"] = gofile(
+            name, *(f"example.com/w/{n}" for n in names[i + 1 : i + 2])
+        )
+    root = write_tree(tmp_path / "w", files)
+    events: list[str] = []
+    calls = _spy(monkeypatch, events)
+
+    def listing() -> bytes:
+        got = load_listing(
+            ["./..."], TARGETS, root=root, goroot=goroot, go_version="go1.27.3", workers=2
+        )
+        return b"".join(golist.iter_listing_bytes(got, matrix=True))
+
+    two = listing()
+    first, later, follows = calls[0]
+    assert set(first) == {str(root), *(str(root / n) for n in names)}
+    src = goroot / "src"
+    assert {str(src / "z00" / "p039"), str(src / "fmt"), str(src / "runtime" / "cgo")} <= set(later)
+    assert not set(first) & set(later)
+    assert not follows
+    monkeypatch.setattr(forked, "MIN_ITEMS", 10**9)
+    assert listing() == two
 
 
 def test_a_plan_reports_the_whole_std_walk_it_streamed(tmp_path: Path) -> None:

@@ -348,7 +348,7 @@ def _prefetch_dirs(
         return dirs, None, False
     if project.vendor and project.vendor_list is not None:
         return dirs, None, True
-    return dirs + matcher.std_dirs(), None, False
+    return dirs, matcher.std_dirs, False  # (walked while the helper starts on `dirs`)
 
 
 def _after(
