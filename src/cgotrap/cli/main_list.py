@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import stat
 import sys
@@ -115,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             mod=mod,
             pgo="auto" if pgo is None else pgo,
             embed_files=args.json,  # go list -json resolves //go:embed (EmbedFiles)
+            meanwhile=_import_writer,
         )
         written = _write(plan, json=args.json, matrix=matrix)
     finally:
@@ -151,6 +153,13 @@ def _errno_text(exc: OSError) -> str:
     """Go's syscall.Errno text: C's strerror, lower-cased first letter."""
     text = os.strerror(exc.errno) if exc.errno else str(exc)
     return text[:1].lower() + text[1:]
+
+
+def _import_writer() -> None:
+    """What `_write` uses, imported while the plan's helper scans directories (the second
+    core idle otherwise then; after, the writer's child could import it again)."""
+    importlib.import_module("cgotrap.output")
+    importlib.import_module("cgotrap.render.golist")
 
 
 def _write(plan: ListingPlan, *, json: bool, matrix: bool) -> Written:
