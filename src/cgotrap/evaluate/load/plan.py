@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,25 +17,35 @@ from cgotrap import toolchain
 from cgotrap.discover.goroot import is_standard_import_path
 from cgotrap.discover.project import find_project
 from cgotrap.evaluate import forked
-from cgotrap.evaluate.load.facts import _node_facts, _to_facts
-from cgotrap.evaluate.load.fast import _CycleError, _Deps, _Graph, _Local, _Node, _Walked
 from cgotrap.evaluate.load.loader import _Loader
-from cgotrap.evaluate.load.matrix import _Matrix
 from cgotrap.evaluate.load.patterns import _Patterns
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern
 from cgotrap.evaluate.load.rules import has_fold_collision
-from cgotrap.evaluate.load.target import _Pkg, _TargetLoad
-from cgotrap.evaluate.load.tidy import check_requirements
-from cgotrap.evaluate.model import (
-    MatrixResult,
-    PackageFacts,
-    SharedListing,
-    TargetPackages,
-)
 from cgotrap.targets import Target
 
 if TYPE_CHECKING:
     from cgotrap.cache import DirScans
+    from cgotrap.evaluate.load.fast import _Deps, _Graph, _Local, _Node, _Walked
+    from cgotrap.evaluate.load.target import _Pkg
+    from cgotrap.evaluate.model import MatrixResult, PackageFacts, SharedListing
+
+    _SlowList = list[tuple[_Pkg, bool]]
+
+# What evaluating targets needs and scanning directories does not (~4 ms of imports):
+# imported while the prefetch's helper scans (`ListingPlan`), not before it starts.
+_EVALUATION = (
+    "cgotrap.evaluate.load.fast",
+    "cgotrap.evaluate.load.facts",
+    "cgotrap.evaluate.load.matrix",
+    "cgotrap.evaluate.load.target",
+    "cgotrap.evaluate.load.tidy",
+    "cgotrap.evaluate.model",
+)
+
+
+def _import_evaluation() -> None:
+    for name in _EVALUATION:
+        importlib.import_module(name)
 
 
 _META = frozenset({"all", "std", "cmd", "tool", "work"})
@@ -48,8 +59,6 @@ def _goroot() -> Path:
         return Path(env_root)
     return tool.path.resolve().parent.parent
 
-
-_SlowList = list[tuple[_Pkg, bool]]
 
 _LOCAL = operator.attrgetter("local")
 _PATH = operator.attrgetter("local.path")
@@ -129,7 +138,7 @@ class ListingPlan:
         self._loader = _Loader(project, contexts, dir_scans)
         self._loader.resolve_embeds = embed_files
         self._matcher = _Patterns(self._loader, pats)
-        waiting = [meanwhile] if meanwhile is not None else []
+        waiting = [_import_evaluation, *([meanwhile] if meanwhile is not None else [])]
         if workers > 1:
             first, later, std_imports = _prefetch_dirs(self._loader, self._matcher)
             if waiting:
@@ -156,6 +165,11 @@ class ListingPlan:
 
     def evaluate(self, indices: Sequence[int]) -> _Evaluated:
         """The listings of the targets at `indices`."""
+        from cgotrap.evaluate.load.fast import _CycleError, _Graph
+        from cgotrap.evaluate.load.matrix import _Matrix
+        from cgotrap.evaluate.load.target import _TargetLoad
+        from cgotrap.evaluate.load.tidy import check_requirements
+
         loader = self._loader
         matcher = self._matcher
         with_deps = self.with_deps
@@ -218,6 +232,9 @@ class ListingPlan:
         reads the same on several targets is one object (whose `target` is the first of
         them), as in `listing`. With every target the directory scans are then saved
         (`save_scans`); with some, that is the caller's to do."""
+        from cgotrap.evaluate.load.fast import _Walked
+        from cgotrap.evaluate.model import MatrixResult, TargetPackages
+
         ev = self.evaluate(range(len(self.targets)) if indices is None else indices)
         if indices is None:
             self.save_scans()
@@ -360,7 +377,7 @@ def _after(
     def later_then_calls() -> list[str]:
         found = later() if later is not None else []
         while waiting:
-            waiting.pop()()
+            waiting.pop(0)()
         return found
 
     return later_then_calls
@@ -406,6 +423,7 @@ def load_listing(
 def _pgo_split(listed: _Walked, target: Target, *, with_deps: bool) -> list[PackageFacts] | None:
     """The target's listing with per-program copies (`pgo`), or None when no root is a main
     package with a default.pgo among several roots."""
+    from cgotrap.evaluate.load.facts import _node_facts
     from cgotrap.evaluate.load.pgo import pgo_mains, split_for_pgo
 
     if len(listed.root_order) <= 1:
@@ -430,6 +448,10 @@ def _share(
     """The evaluated targets' objects, each distinct object once; with per-program copies
     for main packages with a default.pgo when `pgo_auto` (-pgo=auto, go's default).
     `keep_deps`: Deps as kept tuples (`_Graph.deps_tuple`), else left lazy."""
+    from cgotrap.evaluate.load.facts import _node_facts, _to_facts
+    from cgotrap.evaluate.load.fast import _Walked
+    from cgotrap.evaluate.model import SharedListing
+
     targets = [all_targets[i] for i in ev.indices]
     objects: list[PackageFacts] = []
     index_of: dict[tuple[Any, ...], int] = {}
