@@ -587,6 +587,23 @@ def _entry_state(entry: os.DirEntry[str]) -> State:
     return _state_of_stat(entry.path, st, None, defer=True)
 
 
+def with_read_digests(
+    files: tuple[tuple[str, State], ...], digests: Mapping[str, bytes]
+) -> tuple[tuple[str, State], ...]:
+    """`files` (`dir_states`) with the `PENDING` digests of the files the scan read to their
+    end replaced by the digest of what it read (`digests`, by name). Sound whether or not a
+    file changed between its state and the read: the digest is of the bytes the scan's
+    result was computed from, so a later run reuses that result only for that content. (A
+    change after the state was taken changes the identity too: its content is compared.)"""
+    if not digests:
+        return files
+    out = []
+    for name, st in files:
+        digest = digests.get(name) if st.digest == PENDING else None
+        out.append((name, st if digest is None else State(st.identity, digest, st.trusted)))
+    return tuple(out)
+
+
 def check_dir_entry(directory: str, entry: DirEntry) -> DirEntry | None:
     """`entry` (with refreshed states) when the directory and its files are unchanged."""
     dstate, files, scan = entry

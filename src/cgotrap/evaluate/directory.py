@@ -793,12 +793,14 @@ def scan_directory(
     *,
     semantics: ImportSemantics = ImportSemantics.AUTO,
     entries: Sequence[os.DirEntry[str]] | None = None,
+    digests: dict[str, bytes] | None = None,
 ) -> tuple[DirFacts, ...]:
     """One DirFacts per context (equal results are the same object). Reads each file once.
 
     `directory` is used as go names it: messages and positions are built from it, so pass
     the absolute, clean path go list would show as `Dir`. `entries`: its `os.scandir`
-    entries when the caller has listed it already (`list_directory`).
+    entries when the caller has listed it already (`list_directory`). `digests`: filled
+    with the SHA-256 of each file read to its end, by name (`read_source_file`).
     """
     dir_str = os.fspath(directory)
     try:
@@ -810,7 +812,7 @@ def scan_directory(
     files = [
         _pipe(dir_str, name, kind)
         if name in listing.pipes
-        else read_source_file(dir_str, name, kind)
+        else read_source_file(dir_str, name, kind, digests)
         for name, kind in listing.sources
     ]
     return evaluate_directory(dir_str, files, contexts, semantics=_resolve(semantics, listing))

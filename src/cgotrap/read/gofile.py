@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import io
 import os
 import re
@@ -616,12 +617,16 @@ _SEPARATORS = os.sep + (os.altsep or "") + (":" if os.name == "nt" else "")
 """Characters after which os.path.join adds no separator (a drive's colon on Windows)."""
 
 
-def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
+def read_source_file(
+    directory: str, name: str, kind: FileKind, digests: dict[str, bytes] | None = None
+) -> SourceFile:
     """Read what go/build needs from one source file (modindex's getFileInfo).
 
     `directory` is the directory as go names it (positions and messages use
     `directory/name`). Never raises for a bad or unreadable file: problems are recorded
-    in `error` / `parse_error` with go's text.
+    in `error` / `parse_error` with go's text. `digests`: when given, a regular file that
+    was read to its end gets `digests[name]`, the SHA-256 of the bytes read (the whole
+    file as it was read: what the result was computed from); others get none.
     """
     full = go_join(directory, name)
     if kind is FileKind.SYSO:
@@ -641,11 +646,15 @@ def read_source_file(directory: str, name: str, kind: FileKind) -> SourceFile:
                 name=name, kind=kind, error=f"open {full}: not a regular file, not read by cgotrap"
             )
         reader = _FdReader(fd, st.st_size if stat.S_ISREG(mode) else -1)
-        return read_source(reader, full, name, kind)
+        src = read_source(reader, full, name, kind)
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
     finally:
         os.close(fd)
+    if digests is not None and reader.ended and stat.S_ISREG(mode):
+        more = reader.more
+        digests[name] = _sha256(reader.first).digest() if more is None else more.digest()
+    return src
 
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -663,26 +672,46 @@ class Readable(Protocol):
 class _FdReader:
     """`read(size)` on a raw file descriptor, looping over short reads. `left`: the bytes
     the file held when it was opened (its fstat's size; -1 unknown): once they are read it
-    is at its end, and no read is made to find that out (one system call per file)."""
+    is at its end, and no read is made to find that out (one system call per file).
 
-    __slots__ = ("fd", "left")
+    It keeps what tells whether all that was read is the whole file, and its digest: the
+    first bytes read (`first`), the SHA-256 of everything read once there is more than one
+    read (`more`), and whether the last read came back short (`ended`: a regular file's
+    read is short only at its end, as `cache._file_digest` reads it too)."""
+
+    __slots__ = ("ended", "fd", "first", "left", "more")
 
     def __init__(self, fd: int, left: int = -1) -> None:
         self.fd = fd
         self.left = left
+        self.first = b""
+        self.more: hashlib._Hash | None = None
+        self.ended = False
 
     def read(self, size: int = -1, /) -> bytes:
         chunks: list[bytes] = []
         want = size if size >= 0 else MAX_FILE_BYTES + 1
         while want > 0 and self.left:
+            self.ended = False  # (a read that fails is no end)
             chunk = os.read(self.fd, want)
+            self.ended = len(chunk) < want
             if not chunk:
                 break
+            if self.more is not None:
+                self.more.update(chunk)
+            elif self.first:
+                self.more = _sha256(self.first)
+                self.more.update(chunk)
+            else:
+                self.first = chunk
             chunks.append(chunk)
             want -= len(chunk)
             if self.left > 0:
                 self.left = max(0, self.left - len(chunk))
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+_sha256 = hashlib.sha256
 
 
 def source_from_bytes(data: bytes, name: str, kind: FileKind, directory: str = "") -> SourceFile:

@@ -111,22 +111,30 @@ class _Loader:
 
     def _scan_entry(self, directory: str) -> tuple[_Scanned, DirEntry]:
         """`_scan_checked` through the cache of directory scans, with the cache's entry."""
-        from cgotrap.cache import dir_states_and_entries
+        from cgotrap.cache import dir_states_and_entries, with_read_digests
 
         entry = self.dir_scans.lookup(directory) if self.dir_scans is not None else None
         if entry is not None:
             return entry[2], entry
-        # before reading (see `dir_states`); the scan lists the entries listed there
+        # before reading (see `dir_states`); the scan lists the entries listed there, and
+        # hands back the digests of the files it read whole (their writers need not)
         dstate, files, entries = dir_states_and_entries(directory)
-        got = self._scan_now(directory, entries)
-        return got, (dstate, files, got)
+        digests: dict[str, bytes] = {}
+        got = self._scan_now(directory, entries, digests)
+        return got, (dstate, with_read_digests(files, digests), got)
 
-    def _scan_now(self, directory: str, entries: list[os.DirEntry[str]] | None = None) -> _Scanned:
-        """`entries`: the directory's, listed just now (it is one: not asked again)."""
+    def _scan_now(
+        self,
+        directory: str,
+        entries: list[os.DirEntry[str]] | None = None,
+        digests: dict[str, bytes] | None = None,
+    ) -> _Scanned:
+        """`entries`: the directory's, listed just now (it is one: not asked again);
+        `digests`: see `scan_directory`."""
         try:
             if entries is None and not stat.S_ISDIR(os.stat(directory).st_mode):
                 return None, ""
-            return self._scan(directory, self.contexts, entries=entries), ""
+            return self._scan(directory, self.contexts, entries=entries, digests=digests), ""
         except OSError as exc:
             return None, f"{directory}: {exc.strerror or exc}"
 
