@@ -265,6 +265,57 @@ def _unpacked(parts: tuple[bytes, ...]) -> dict[str, cache.State]:
     return {path: st for part in parts for path, st in cache.unpack(part).items()}
 
 
+def test_a_file_edited_between_its_state_and_its_read_is_never_served_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan hands back the digest of each file it read to its end, for the state taken
+    before the read: an edit in between leaves the state's identity the old one, and the
+    digest and the answer the new content's. Edited back, the file must not match."""
+    root = _module(tmp_path / "m")
+    target = root / "a" / "a.go"
+    original = target.read_text()
+    real = cache.dir_states_and_entries
+
+    def edit_after_the_state(directory: str) -> object:
+        got = real(directory)
+        if directory == str(root / "a"):
+            target.write_text(original.replace("-lm", "-lm -lpcap"))
+        return got
+
+    monkeypatch.setattr(cache, "dir_states_and_entries", edit_after_the_state)
+    during = _scan(root)
+    monkeypatch.setattr(cache, "dir_states_and_entries", real)
+    assert during == _scan(root, "--no-cache")  # (what the scan read: the edit)
+    _settle()
+    _edit(target, "-lm -lpcap", "-lm")  # back: the content the state was taken of
+    after = _scan(root)
+    assert after == _scan(root, "--no-cache")
+    assert after != during
+
+
+def test_the_writers_do_not_hash_again_what_the_scan_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source files the scan read to their end come with their digest; the writers hash
+    only the others (go.mod, modules.txt: entries of the scanned directories it did not read)."""
+    root = _module(tmp_path / "m")
+    log = tmp_path / "hashed"
+    with_digest = cache.with_digest
+
+    def logged(path: str, state: cache.State) -> cache.State:
+        with log.open("a") as f:  # (the writers are forked children)
+            f.write(path + "\n")
+        return with_digest(path, state)
+
+    monkeypatch.setattr(cache, "with_digest", logged)
+    _scan(root)
+    cache.wait_for_writes()
+    hashed = set(log.read_text().splitlines())
+    assert str(root / "go.mod") in hashed
+    for rel in ("a/a.go", "a/a_stub.go", "a/x.c", "a/x.h", "b/b.go", "cmd/app/main.go"):
+        assert str(root / rel) not in hashed, rel
+
+
 def test_a_touched_file_keeps_the_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same content, new timestamps: re-hashed, still a hit, with the file's new state
     (trusted again: what an answer saved from this hit keeps); past `_REHASH_FILES`
@@ -447,8 +498,9 @@ def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
 def test_a_cold_scan_hashes_its_files_off_the_critical_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
 ) -> None:
-    """Every file of the scanned directories is hashed by the forked writer of the
-    directory scans, never by the process that prints the answer. The noted paths (go's
+    """Every file of the scanned directories is hashed by the scan that read it whole
+    (these are all small), or by the forked writer of the directory scans, never again by
+    the process that prints the answer. The noted paths (go's
     binary, 17 MB) are hashed by whichever of the two is free first: the writer once its
     own work is done, or the printer after its output, while the writer finishes. Either
     way every input's state is kept in the scan's entry, with the file's real digest."""

@@ -569,3 +569,87 @@ def test_a_file_is_read_up_to_the_size_it_had_when_opened(
     monkeypatch.undo()
     assert got == gofile.source_from_bytes(text.encode(), "a.go", FileKind.GO, str(tmp_path))
     assert len(reads) == (0 if not text else -(-len(text) // gofile._FIRST_READ))
+
+
+_BIG = "// filler\n" * 2000  # (22 KB: past the first read)
+_EMBED = 'package a\n\nimport _ "embed"\n\n//go:embed x.txt\nvar s string\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "whole"),
+    [
+        ("a.go", b"package a\n", True),
+        ("a.go", b'\xef\xbb\xbfpackage a\n\nimport "C"\n', True),  # (a BOM: of the raw bytes)
+        ("x.c", b"// +build linux\n\nint x;\n", True),
+        ("a.go", ("package a\n\nvar x int\n" + _BIG).encode(), False),  # its header only
+        ("a.go", (_EMBED + _BIG).encode(), True),  # embeds: read to its end
+        ("a.go", b"x" * gofile._FIRST_READ, False),  # its first read was not short: no end seen
+        ("a.go", b"", False),  # never read (its size was 0)
+    ],
+)
+def test_a_file_read_to_its_end_gets_the_digest_of_its_bytes(
+    tmp_path: Path, name: str, content: bytes, *, whole: bool
+) -> None:
+    """`digests`: the SHA-256 `cache._file_digest` would give, for a file read to its end
+    (only there is what was read known to be the whole file); none for the others."""
+    import hashlib
+
+    from cgotrap import cache
+
+    (tmp_path / name).write_bytes(content)
+    digests: dict[str, bytes] = {}
+    kind = FileKind.GO if name.endswith(".go") else FileKind.C
+    got = gofile.read_source_file(str(tmp_path), name, kind, digests)
+    assert got == gofile.read_source_file(str(tmp_path), name, kind)
+    if whole:
+        want = hashlib.sha256(content).digest()
+        assert digests == {name: want}
+        assert cache._file_digest(str(tmp_path / name)) == want
+    else:
+        assert digests == {}
+
+
+def test_the_digest_is_of_the_bytes_read_not_of_the_file_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file edited right after the scan read it: its digest is of what was read (what the
+    scan's answer comes from), never of the content it has now."""
+    import hashlib
+
+    f = tmp_path / "a.go"
+    f.write_bytes(b'package a\n\nimport "C"\n')
+    real_read = os.read
+
+    def read_then_edit(fd: int, size: int) -> bytes:
+        data = real_read(fd, size)
+        f.write_bytes(b'package a\n\nimport "fmt"\n')
+        return data
+
+    digests: dict[str, bytes] = {}
+    monkeypatch.setattr(os, "read", read_then_edit)
+    got = gofile.read_source_file(str(tmp_path), "a.go", FileKind.GO, digests)
+    monkeypatch.undo()
+    assert [imp.path for imp in got.imports] == ["C"]
+    assert digests == {"a.go": hashlib.sha256(b'package a\n\nimport "C"\n').digest()}
+
+
+def test_a_read_that_fails_gives_no_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read error after a short read (the file shrank, then its read failed): the answer
+    is the error, which the content does not decide: no digest."""
+    f = tmp_path / "a.go"
+    f.write_bytes(("package a\n\n" + _BIG).encode())
+    real_read = os.read
+    calls: list[int] = []
+
+    def short_then_fail(fd: int, size: int) -> bytes:
+        calls.append(size)
+        if len(calls) == 1:
+            return real_read(fd, 10)  # (short: as if the file ended there)
+        raise OSError(5, "Input/output error")
+
+    digests: dict[str, bytes] = {}
+    monkeypatch.setattr(os, "read", short_then_fail)
+    got = gofile.read_source_file(str(tmp_path), "a.go", FileKind.GO, digests)
+    monkeypatch.undo()
+    assert got.error.endswith("input/output error"), got.error
+    assert digests == {}
