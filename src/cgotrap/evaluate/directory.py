@@ -254,6 +254,11 @@ class _FileMasks:
     is simply ignored (the common case the per-class loop takes first)."""
     name: str
     """The file's name."""
+    simple_go: bool
+    """A plain non-test Go file of a package other than "documentation", without cgo
+    (neither `import "C"` nor #cgo lines), `//go:binary-only-package` or embeds: where it
+    builds it only names the package and joins GoFiles with its imports (the per-class
+    loop does that itself)."""
 
 
 def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
@@ -365,6 +370,8 @@ def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileM
     osarch = _osarch_mask(src.name, contexts)
     cmask, cerr = _constraint_masks(src, contexts)
     directives = _directives(src, directory, contexts) if src.cgo_directives else ()
+    is_test = src.name.endswith("_test.go")
+    plain = not src.error and src.parse_error is None and not cerr
     return _FileMasks(
         src,
         osarch,
@@ -372,10 +379,18 @@ def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileM
         cerr,
         directives,
         go_join(directory, src.name),
-        src.name.endswith("_test.go"),
+        is_test,
         src.kind.value,
-        not src.error and src.parse_error is None and not cerr,
+        plain,
         src.name,
+        plain
+        and src.kind is FileKind.GO
+        and not is_test
+        and not directives
+        and not src.binary_only
+        and not src.embeds
+        and src.package_name != "documentation"
+        and not src.imports_c,
     )
 
 
@@ -394,7 +409,7 @@ class _Builder:
         "embeds",
         "first_file",
         "flags",
-        "import_pos",
+        "import_files",
         "includes",
         "invalid",
         "lists",
@@ -410,7 +425,8 @@ class _Builder:
             for key in (*_KIND_KEYS, "go", "cgo", "test", "xtest", "ignored_go", "ignored_other")
         }
         self.flags: dict[str, list[str]] = {}
-        self.import_pos: dict[str, dict[str, list[Position]]] = {"": {}, "test": {}, "xtest": {}}
+        # The Go files with imports, by import table ("": GoFiles and CgoFiles), in order.
+        self.import_files: dict[str, list[_FileMasks]] = {"": [], "test": [], "xtest": []}
         self.embeds: dict[str, set[str]] = {"": set(), "test": set(), "xtest": set()}
         self.embed_pos: dict[str, list[Position]] = {}
         self.includes: list[Include] = []
@@ -419,6 +435,23 @@ class _Builder:
         self.bad_error: DirError | None = None
         self.binary_only = False
 
+    def package(self, name: str, pkg: str, directory: str) -> None:
+        """File `name` says `package pkg`: the first one names the package, another name
+        is an error."""
+        if self.name == "":
+            self.name = pkg
+            self.first_file = name
+        elif pkg != self.name:
+            self.bad_go_file(
+                name,
+                DirError(
+                    kind=DirErrorKind.MULTIPLE_PACKAGES,
+                    err=f"found packages {self.name} ({self.first_file}) and {pkg} ({name}) in "
+                    + directory,
+                    file=name,
+                ),
+            )
+
     def bad_go_file(self, name: str, error: DirError) -> None:
         if self.bad_error is None:
             self.bad_error = error
@@ -426,16 +459,19 @@ class _Builder:
             self.invalid.append(name)
             self.bad.add(name)
 
-    def facts(self, error: DirError | None, *, finish: bool) -> DirFacts:
+    def facts(self, error: DirError | None, *, finish: bool, tables: _Tables) -> DirFacts:
+        """`tables`: the import tables of the directory's other classes, by their files."""
         lists = self.lists
-        # Per import table ("", test, xtest): the sorted paths and ImportPos (one sort each).
         imports: dict[str, tuple[tuple[str, ...], ImportPos]] = {}
-        for kind, table in self.import_pos.items():
-            if finish and table:
-                keys = sorted(table)
-                imports[kind] = (tuple(keys), tuple([(path, tuple(table[path])) for path in keys]))
-            else:
+        for kind, files in self.import_files.items():
+            if not (finish and files):
                 imports[kind] = ((), ())
+                continue
+            key = (kind, *map(id, files))
+            got = tables.get(key)
+            if got is None:
+                got = tables[key] = _import_table(files)
+            imports[kind] = got
 
         def embeds(kind: str) -> tuple[str, ...]:
             found = self.embeds[kind]
@@ -489,6 +525,26 @@ class _Builder:
 _KIND_KEYS = tuple(kind.value for kind in FileKind if kind is not FileKind.GO)
 
 
+_Tables = dict[tuple[object, ...], tuple[tuple[str, ...], ImportPos]]
+"""Import tables built for a directory's classes, by table kind and files (their ids):
+classes that differ elsewhere share them (half of GOROOT's tables)."""
+
+
+def _import_table(files: Sequence[_FileMasks]) -> tuple[tuple[str, ...], ImportPos]:
+    """(The sorted import paths, ImportPos) of `files` (in order): one sort per table."""
+    table: dict[str, list[Position]] = {}
+    get = table.get
+    for fm in files:
+        for imp in fm.src.imports:
+            positions = get(imp.path)
+            if positions is None:
+                table[imp.path] = [imp.pos]
+            else:
+                positions.append(imp.pos)
+    keys = sorted(table)
+    return tuple(keys), tuple([(path, tuple(table[path])) for path in keys])
+
+
 def _save_cgo(b: _Builder, fm: _FileMasks, bit: int, semantics: ImportSemantics) -> DirError | None:
     """saveCgo for one file on one context: apply the lines whose condition holds."""
     for d in fm.directives:
@@ -522,18 +578,30 @@ def _import_class(
     bit: int,
     cgo_enabled: bool,
     semantics: ImportSemantics,
+    *,
+    tables: _Tables,
 ) -> DirFacts:
-    """One context's import, reading the per-file masks at bit `bit`."""
+    """One context's import, reading the per-file masks at bit `bit`; `tables`: the
+    directory's import tables so far (`_Builder.facts`)."""
     modindex = semantics is ImportSemantics.MODINDEX
     b = _Builder()
     lists = b.lists
     ignored_go = lists["ignored_go"]
     ignored_other = lists["ignored_other"]
+    go_files = lists["go"]
+    go_imports = b.import_files[""]
     s_files: list[str] = []
     for fm in files:
-        if fm.plain and not (fm.build >> bit) & 1:  # excluded here: ignored, both ways
-            (ignored_go if fm.list_key == "go" else ignored_other).append(fm.name)
-            continue
+        if fm.plain:
+            if not (fm.build >> bit) & 1:  # excluded here: ignored, both ways
+                (ignored_go if fm.list_key == "go" else ignored_other).append(fm.name)
+                continue
+            if fm.simple_go:  # (`_add_go_file`'s part for such a file)
+                b.package(fm.name, fm.src.package_name, directory)
+                go_files.append(fm.name)
+                if fm.src.imports:
+                    go_imports.append(fm)
+                continue
         src = fm.src
         name = src.name
         is_go = fm.list_key == "go"
@@ -548,7 +616,9 @@ def _import_class(
             if osarch_ok and fm.constraint_error:
                 err = f"{name}: parsing //go:build line: {fm.constraint_error}"
                 return b.facts(
-                    DirError(kind=DirErrorKind.CONSTRAINT, err=err, file=name), finish=False
+                    DirError(kind=DirErrorKind.CONSTRAINT, err=err, file=name),
+                    finish=False,
+                    tables=tables,
                 )
             should_build = (fm.build >> bit) & 1
         else:
@@ -593,8 +663,8 @@ def _import_class(
         ignored_other.extend(s_files)
         ignored_other.sort(key=_go_sort_key)
     if b.bad_error is not None:
-        return b.facts(b.bad_error, finish=True)
-    facts = b.facts(None, finish=True)
+        return b.facts(b.bad_error, finish=True, tables=tables)
+    facts = b.facts(None, finish=True, tables=tables)
     if not facts.has_go_files:
         return dataclasses.replace(facts, error=no_go_error(directory, facts))
     return facts
@@ -630,18 +700,7 @@ def _add_go_file(
         pkg = pkg[: -len("_test")]
     if not is_test and src.binary_only:
         b.binary_only = True
-    if b.name == "":
-        b.name = pkg
-        b.first_file = name
-    elif pkg != b.name:
-        b.bad_go_file(
-            name,
-            DirError(
-                kind=DirErrorKind.MULTIPLE_PACKAGES,
-                err=f"found packages {b.name} ({b.first_file}) and {pkg} ({name}) in {directory}",
-                file=name,
-            ),
-        )
+    b.package(name, pkg, directory)
     is_cgo = False
     imports = src.imports
     for imp in imports:
@@ -672,13 +731,7 @@ def _add_go_file(
         lists["go"].append(name)
         key = ""
     if imports:
-        table = b.import_pos[key]
-        for imp in imports:
-            positions = table.get(imp.path)
-            if positions is None:
-                table[imp.path] = [imp.pos]
-            else:
-                positions.append(imp.pos)
+        b.import_files[key].append(fm)
     if src.embeds:
         b.embeds[key].update(e.pattern for e in src.embeds)
         if not key:
@@ -862,15 +915,20 @@ def evaluate_directory(
     # CGO_ENABLED itself only matters to a file that imports "C" (`_add_go_file`); elsewhere
     # it matters only through the `cgo` tag, which the masks below already carry. Not
     # splitting on it halves the classes of most directories (and shares their facts).
+    # A plain file's name rules matter only through `build` (`_import_class`): its `osarch`
+    # splits nothing more.
     splitters: list[int] = [contexts.cgo_mask] if any(src.imports_c for src in files) else []
     for fm in masks:
-        splitters.append(fm.osarch)
+        if not fm.plain:
+            splitters.append(fm.osarch)
         splitters.append(fm.build)
         splitters.extend(d.cond_mask for d in fm.directives)
     out: list[DirFacts | None] = [None] * len(contexts)
+    tables: _Tables = {}
     for cls in _partition(contexts.all_mask, splitters):
         bit = (cls & -cls).bit_length() - 1
-        facts = _import_class(directory, masks, bit, contexts.contexts[bit].cgo_enabled, semantics)
+        cgo = contexts.contexts[bit].cgo_enabled
+        facts = _import_class(directory, masks, bit, cgo, semantics, tables=tables)
         for i in contexts.indices(cls):
             out[i] = facts
     return tuple(f if f is not None else DirFacts() for f in out)
