@@ -653,3 +653,37 @@ def test_a_read_that_fails_gives_no_digest(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.undo()
     assert got.error.endswith("input/output error"), got.error
     assert digests == {}
+
+
+def _reader_end(data: bytes, *, complete: bool, go_file: bool, literal: bool) -> tuple[object, ...]:
+    from cgotrap.read.goread import ImportReader
+
+    reader = ImportReader(data, complete=complete)
+    if literal:  # (byte by byte, as go's reader: what it does with a NUL in the file)
+        reader.scan_nul = True
+    if go_file:
+        reader.read_go_info()
+    else:
+        reader.read_comments()
+    return reader.pos, reader.peek, reader.err, reader.eof, reader.need_more
+
+
+_READER_PIECES = [
+    *(b" ", b"\n", b"\r", b"\t", b"\x0c", b";", b"/", b"*", b"//", b"/*", b"*/", b"// c\n"),
+    *(b"/* c */", b"package", b"p", b"import", b'"a"', b"(", b")", b"_", b".", b"`b`", b"\\"),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_READER_PIECES), max_size=24).map(b"".join),
+    st.booleans(),
+    st.booleans(),
+)
+def test_the_reader_skips_spaces_and_comments_as_the_literal_port(
+    data: bytes, complete: bool, go_file: bool
+) -> None:
+    """The reader's skips (one match over spaces and complete comments, a find over a
+    comment's body) end where reading byte by byte ends, in the same state."""
+    fast = _reader_end(data, complete=complete, go_file=go_file, literal=False)
+    assert fast == _reader_end(data, complete=complete, go_file=go_file, literal=True)

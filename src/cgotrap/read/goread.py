@@ -4,6 +4,8 @@ non-Go file's leading comment block ends, with go's read errors."""
 
 from __future__ import annotations
 
+import re
+
 SYNTAX = "syntax error"
 _NUL = "unexpected NUL in input"
 
@@ -26,7 +28,8 @@ class ImportReader:
         self.err = ""
         self.eof = False
         self.need_more = False
-        # Without any NUL byte, comment bodies can be skipped with bytes.find.
+        # Without any NUL byte, comment bodies can be skipped with bytes.find, and whole
+        # runs of spaces and complete comments with one match (`_SKIP`).
         self.scan_nul = b"\0" in data
 
     def read_byte(self) -> int:
@@ -58,6 +61,14 @@ class ImportReader:
         if c == 0:
             c = self.read_byte()
         data = self.data
+        if skip_space and c in _SKIP_FIRST and not self.scan_nul and not self.eof:
+            # What the loop below does byte by byte for spaces and complete comments (`c`
+            # is the byte before `pos`): then it reads the byte after them, and goes on
+            # with whatever they end at (a token, a lone "/", an unterminated comment).
+            end = _SKIP(data, self.pos - 1).end()
+            if end >= self.pos:
+                self.pos = end
+                c = self.read_byte()
         while not self.err and not self.eof:
             if skip_space:
                 if c in (0x20, 0x0C, 0x09, 0x0D, 0x0A, 0x3B):
@@ -72,10 +83,9 @@ class ImportReader:
                         while c != 0x0A and not self.err and not self.eof:
                             c = self.read_byte()
                     elif c == 0x2A:
-                        if not self.scan_nul:
+                        if not self.scan_nul:  # (unterminated: to the end at once)
                             end = data.find(b"*/", self.pos)
-                            if end >= 0:
-                                self.pos = end
+                            self.pos = end if end >= 0 else len(data)
                         c1 = 0
                         while (c != 0x2A or c1 != 0x2F) and not self.err:
                             if self.at_eof():
@@ -156,6 +166,11 @@ class ImportReader:
     def read_comments(self) -> None:
         """readComments: skip the leading spaces and comments."""
         self.peek_byte(True)
+
+
+_SKIP = re.compile(rb"(?:[ \x0c\t\r\n;]++|//[^\n]*+|/\*.*?\*/)*+", re.DOTALL).match
+"""Spaces, semicolons and complete comments: what `peek_byte` skips (no NUL among them)."""
+_SKIP_FIRST = frozenset(b" \x0c\t\r\n;/")
 
 
 def _is_ident_byte(c: int) -> bool:
