@@ -65,9 +65,9 @@ class ImportReader:
             # What the loop below does byte by byte for spaces and complete comments (`c`
             # is the byte before `pos`): then it reads the byte after them, and goes on
             # with whatever they end at (a token, a lone "/", an unterminated comment).
-            end = _SKIP(data, self.pos - 1).end()
-            if end >= self.pos:
-                self.pos = end
+            skipped = _SKIP(data, self.pos - 1)  # (a starred group: it always matches)
+            if skipped is not None and skipped.end() >= self.pos:
+                self.pos = skipped.end()
                 c = self.read_byte()
         while not self.err and not self.eof:
             if skip_space:
