@@ -259,6 +259,8 @@ class _FileMasks:
     (neither `import "C"` nor #cgo lines), `//go:binary-only-package` or embeds: where it
     builds it only names the package and joins GoFiles with its imports (the per-class
     loop does that itself)."""
+    imports_c: bool
+    """The file says `import "C"`."""
 
 
 def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
@@ -372,6 +374,11 @@ def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileM
     directives = _directives(src, directory, contexts) if src.cgo_directives else ()
     is_test = src.name.endswith("_test.go")
     plain = not src.error and src.parse_error is None and not cerr
+    imports_c = False
+    for imp in src.imports:  # (`src.imports_c`, once)
+        if imp.path == "C":
+            imports_c = True
+            break
     return _FileMasks(
         src,
         osarch,
@@ -390,7 +397,8 @@ def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileM
         and not src.binary_only
         and not src.embeds
         and src.package_name != "documentation"
-        and not src.imports_c,
+        and not imports_c,
+        imports_c,
     )
 
 
@@ -917,7 +925,7 @@ def evaluate_directory(
     # splitting on it halves the classes of most directories (and shares their facts).
     # A plain file's name rules matter only through `build` (`_import_class`): its `osarch`
     # splits nothing more.
-    splitters: list[int] = [contexts.cgo_mask] if any(src.imports_c for src in files) else []
+    splitters: list[int] = [contexts.cgo_mask] if any(fm.imports_c for fm in masks) else []
     for fm in masks:
         if not fm.plain:
             splitters.append(fm.osarch)
