@@ -117,12 +117,14 @@ _CANONICAL = re.compile(
 )
 
 
-# In the matched block every spec starts its line (after "import " for a single import),
-# so one search per spec finds them; comments and blank lines never match.
-_CANONICAL_SPECS = re.compile(
-    rb"^([ \t]*(?:import[ \t]+)?)(?:(?:" + _IDENT + rb'|\.)[ \t]+)?"([^"\\\n]*)"', re.MULTILINE
+# In the matched block every line ends with a newline and every spec starts its line
+# (after "import " for a single import): one match per line finds them (comments, blank
+# lines and the group's parentheses match with empty groups).
+_CANONICAL_LINES = re.compile(
+    rb"(?:([ \t]*(?:import[ \t]+)?)(?:(?:" + _IDENT + rb'|\.)[ \t]+)?"([^"\\\n]*)")?[^\n]*\n'
 )
-"""Group 1: the line up to the spec (its length is the spec's column - 1); group 2: the path."""
+"""Group 1: the line up to the spec (its length is the spec's column - 1); group 2: the path
+(empty on a line without a spec)."""
 
 
 # declaration must start a line with a plain letter (const, func, type, var, a stray word).
@@ -148,15 +150,11 @@ def _canonical_go_header(data: bytes, complete: bool) -> FastHeader | None:
         return None
     imports: list[tuple[str, int, int]] = []
     body_start = data.find(b"\n", m.end(1)) + 1  # the line after the package clause
-    line = 1 + data.count(b"\n", 0, body_start)
-    counted = body_start
-    count = data.count
-    for item in _CANONICAL_SPECS.finditer(data, body_start, end):
-        at = item.start()
-        line += count(b"\n", counted, at)
-        counted = at
-        lead, path = item.group(1, 2)
-        imports.append((path.decode("ascii"), line, len(lead) + 1))
+    line = data.count(b"\n", 0, body_start)
+    for lead, path in _CANONICAL_LINES.findall(data, body_start, end):
+        line += 1
+        if path:  # (a spec's path is never empty here: `_SPEC`)
+            imports.append((path.decode("ascii"), line, len(lead) + 1))
     return FastHeader(data[:end], package.decode("ascii"), tuple(imports))
 
 
