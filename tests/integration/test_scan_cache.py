@@ -575,6 +575,24 @@ def test_a_file_changed_before_it_was_hashed_matches_nothing(tmp_path: Path) -> 
     assert changed != cache.state_of(str(f), changed)  # never trusted by identity
 
 
+def test_a_directorys_fresh_files_are_hashed_at_once_and_never_trusted(tmp_path: Path) -> None:
+    """`dir_states`: a file written within the racy window is hashed before the scan reads
+    it and its identity is not trusted; one older than it is left for the writers
+    (`PENDING`), trusted."""
+    import hashlib
+
+    (tmp_path / "old.go").write_text("package a\n")
+    _settle()
+    (tmp_path / "new.go").write_text("package b\n")
+    _, files = cache.dir_states(str(tmp_path))
+    states = dict(files)
+    assert states["old.go"].trusted
+    assert states["old.go"].digest == cache.PENDING
+    assert states["old.go"].identity == cache.state_of(str(tmp_path / "old.go")).identity
+    assert not states["new.go"].trusted
+    assert states["new.go"].digest == hashlib.sha256(b"package b\n").digest()
+
+
 def test_state_racy_timestamps_are_rehashed(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_text("one")
