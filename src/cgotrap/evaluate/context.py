@@ -190,7 +190,7 @@ class ContextSet:
     and cached, so evaluating a constraint over all contexts is a few int operations.
     """
 
-    __slots__ = ("_masks", "all_mask", "cgo_mask", "contexts", "line_memo")
+    __slots__ = ("_indices", "_masks", "all_mask", "cgo_mask", "contexts", "line_memo")
 
     def __init__(self, contexts: Iterable[BuildContext]) -> None:
         self.contexts: tuple[BuildContext, ...] = tuple(contexts)
@@ -204,6 +204,7 @@ class ContextSet:
         """Contexts with CGO_ENABLED=1."""
         self.line_memo: dict[str, tuple[int, str]] = {}
         """Constraint line -> (mask, syntax error): filled by the directory evaluation."""
+        self._indices: dict[int, tuple[int, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.contexts)
@@ -226,10 +227,14 @@ class ContextSet:
             self._masks[tag] = mask
         return mask
 
-    def indices(self, mask: int) -> list[int]:
-        """The context indices whose bits are set in `mask`."""
-        bits = bin(mask)[:1:-1]  # "0b1101"[:1:-1] == "1011": bit i at index i
-        return [i for i, bit in enumerate(bits) if bit == "1"]
+    def indices(self, mask: int) -> tuple[int, ...]:
+        """The context indices whose bits are set in `mask` (kept: the same few masks recur
+        in every directory)."""
+        got = self._indices.get(mask)
+        if got is None:
+            bits = bin(mask)[:1:-1]  # "0b1101"[:1:-1] == "1011": bit i at index i
+            got = self._indices[mask] = tuple([i for i, bit in enumerate(bits) if bit == "1"])
+        return got
 
     @classmethod
     def matrix(

@@ -931,7 +931,7 @@ def evaluate_directory(
             splitters.append(fm.osarch)
         splitters.append(fm.build)
         splitters.extend(d.cond_mask for d in fm.directives)
-    out: list[DirFacts | None] = [None] * len(contexts)
+    out = [_NO_FACTS] * len(contexts)  # (the classes cover every context)
     tables: _Tables = {}
     for cls in _partition(contexts.all_mask, splitters):
         bit = (cls & -cls).bit_length() - 1
@@ -939,4 +939,7 @@ def evaluate_directory(
         facts = _import_class(directory, masks, bit, cgo, semantics, tables=tables)
         for i in contexts.indices(cls):
             out[i] = facts
-    return tuple(f if f is not None else DirFacts() for f in out)
+    return tuple(out)
+
+
+_NO_FACTS = DirFacts()
