@@ -360,3 +360,26 @@ def test_entries_listed_for_the_cache_give_the_same_listing_states_and_scan(
     entries = cache.dir_states_and_entries(str(plain))[2]
     assert entries is not None
     assert not list_directory(str(plain), entries=entries).indexable
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["a_linux.go", "b_linux.go", "a_linux.s", "x_linux_amd64_test.go", "y_linux_amd64_test.go"],
+        ["x.y_linux.go", "z_linux.go", "x.y_linux.go"],  # (the stem ends at the first dot)
+        ["linux.go", "_linux.go", "a__linux.go", "a_linux_.go", "a_linux_test_test.go", "a_"],
+        ["a_windows_arm64.go", "b_windows_arm64.go", "c_arm64.go", "d_test.go", "e_unix.go"],
+    ],
+)
+def test_name_rules_kept_by_name_tail_are_the_name_rules(names: list[str]) -> None:
+    """`_osarch_mask` keeps a mask per name from its first "_" on: each name (in any order,
+    with the kept ones) gets the mask of its own `os_arch_tags`."""
+    from cgotrap.evaluate.directory import _osarch_mask
+    from cgotrap.read.filename import os_arch_tags
+
+    contexts = ContextSet.matrix(go_version="go1.27.3")
+    for name in [*names, *reversed(names)]:
+        want = contexts.all_mask
+        for tag in os_arch_tags(name):
+            want &= contexts.tag_mask(tag)
+        assert _osarch_mask(name, contexts) == want, name

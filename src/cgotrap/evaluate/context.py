@@ -190,7 +190,15 @@ class ContextSet:
     and cached, so evaluating a constraint over all contexts is a few int operations.
     """
 
-    __slots__ = ("_indices", "_masks", "all_mask", "cgo_mask", "contexts", "line_memo")
+    __slots__ = (
+        "_indices",
+        "_masks",
+        "all_mask",
+        "cgo_mask",
+        "contexts",
+        "line_memo",
+        "name_memo",
+    )
 
     def __init__(self, contexts: Iterable[BuildContext]) -> None:
         self.contexts: tuple[BuildContext, ...] = tuple(contexts)
@@ -204,6 +212,9 @@ class ContextSet:
         """Contexts with CGO_ENABLED=1."""
         self.line_memo: dict[str, tuple[int, str]] = {}
         """Constraint line -> (mask, syntax error): filled by the directory evaluation."""
+        self.name_memo: dict[str, int] = {}
+        """A file name's part from its first "_" on ("_linux_amd64.go") -> the contexts its
+        name rules accept: filled by the directory evaluation."""
         self._indices: dict[int, tuple[int, ...]] = {}
 
     def __len__(self) -> int:

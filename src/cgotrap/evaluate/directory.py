@@ -296,9 +296,20 @@ def _constraint_masks(src: SourceFile, contexts: ContextSet) -> tuple[int, str]:
 
 
 def _osarch_mask(name: str, contexts: ContextSet) -> int:
-    mask = contexts.all_mask
-    for tag in fn.os_arch_tags(name):
-        mask &= contexts.tag_mask(tag)
+    """Contexts whose GOOS and GOARCH the name rules accept (`fn.os_arch_tags`), which
+    read only the name's part from its first "_" on (kept per context set: "_test.go",
+    "_linux.go", "_windows_amd64.go" recur)."""
+    dot = name.find(".")
+    i = name.find("_", 0, dot if dot >= 0 else len(name))  # (in the stem: "x.y_linux.go": no)
+    if i < 0:
+        return contexts.all_mask
+    tail = name[i:]
+    mask = contexts.name_memo.get(tail)
+    if mask is None:
+        mask = contexts.all_mask
+        for tag in fn.os_arch_tags("x" + tail):
+            mask &= contexts.tag_mask(tag)
+        contexts.name_memo[tail] = mask
     return mask
 
 
