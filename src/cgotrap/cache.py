@@ -122,6 +122,13 @@ def _state(identity: tuple[int, ...], digest: bytes, trusted: bool) -> State:
     return state
 
 
+def reduce_state(state: State) -> tuple[Any, ...]:
+    """A pickle reducer for `State` (a dispatch table's entry): unpickled by `tuple.__new__`
+    in C, not by the NamedTuple's `__new__` (half the time both ways; a scan's entries
+    carry one per file from the prefetch helper)."""
+    return tuple.__new__, (State, tuple(state))
+
+
 PENDING = b"-"
 """The digest of a trusted regular file not hashed yet (`state_of(defer=True)`): never kept
 in a cache file as a state to check (`with_digests` hashes it first; the entries the "dirs"

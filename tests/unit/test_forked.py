@@ -802,3 +802,29 @@ def test_in_background_runs_at_the_lowest_priority() -> None:
     ok, niceness = done.join()
     assert ok
     assert niceness == 19 or os.nice(0) == 19
+
+
+def test_the_scan_reducers_carry_cache_states() -> None:
+    """The prefetch helper's results carry its cache entries: their `State`s come back
+    equal, as `State`s, with shared identities kept shared."""
+    import io
+
+    from cgotrap import cache
+    from cgotrap.evaluate.load.loader import _scan_reducers
+
+    identity = (1, 2, 3, 4, 5, 0o100644)
+    entry = (
+        cache.State(identity=identity, digest=b"d" * 32, trusted=True),
+        (("a.go", cache.State(identity=identity, digest=cache.PENDING, trusted=True)),),
+        cache.MISSING,
+    )
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _scan_reducers()
+    pickler.dump(entry)
+    back = pickle.loads(out.getvalue())  # noqa: S301  # written just above
+    assert back == entry
+    assert type(back[0]) is cache.State
+    assert back[1][0][1].digest == cache.PENDING
+    assert back[1][0][1].identity is back[0].identity
+    assert back[2].mode == -1

@@ -25,10 +25,13 @@ if TYPE_CHECKING:
 
 @functools.cache
 def _scan_reducers() -> forked.Reducers:
+    from cgotrap.cache import State, reduce_state
     from cgotrap.evaluate.directory import DirError, DirFacts
     from cgotrap.read.gofile import Include, Position, position
 
-    return forked.dataclass_reducers(DirFacts, DirError, Include, rebuilders={Position: position})
+    rebuilders: dict[type, Callable[..., Any]] = {Position: position}
+    records = forked.dataclass_reducers(DirFacts, DirError, Include, rebuilders=rebuilders)
+    return {**records, State: reduce_state}  # (the cache entries' states)
 
 
 _Scanned = tuple[tuple["DirFacts", ...] | None, str]
