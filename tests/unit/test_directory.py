@@ -372,9 +372,9 @@ def test_entries_listed_for_the_cache_give_the_same_listing_states_and_scan(
     ],
 )
 def test_name_rules_kept_by_name_tail_are_the_name_rules(names: list[str]) -> None:
-    """`_osarch_mask` keeps a mask per name from its first "_" on: each name (in any order,
+    """`osarch_mask` keeps a mask per name from its first "_" on: each name (in any order,
     with the kept ones) gets the mask of its own `os_arch_tags`."""
-    from cgotrap.evaluate.directory import _osarch_mask
+    from cgotrap.evaluate.filemasks import osarch_mask
     from cgotrap.read.filename import os_arch_tags
 
     contexts = ContextSet.matrix(go_version="go1.27.3")
@@ -382,4 +382,4 @@ def test_name_rules_kept_by_name_tail_are_the_name_rules(names: list[str]) -> No
         want = contexts.all_mask
         for tag in os_arch_tags(name):
             want &= contexts.tag_mask(tag)
-        assert _osarch_mask(name, contexts) == want, name
+        assert osarch_mask(name, contexts) == want, name

@@ -2,7 +2,7 @@
 
 `scan_directory(dir, contexts)` lists the directory once, reads every source file once
 (`read.gofile`), turns each file's name rules, build constraint and `#cgo` conditions into
-bitmasks over the contexts, splits the contexts into classes that cannot differ (partition
+bitmasks over the contexts (`filemasks`), splits the contexts into classes that cannot differ (partition
 refinement over those masks), and runs go's directory import once per class. Most
 directories have a handful of classes across 94 contexts.
 
@@ -33,22 +33,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import assert_never
 
-from cgotrap.evaluate.cgoflags import (
-    SplitQuotedError,
-    expand_src_dir,
-    make_paths_absolute,
-    split_quoted,
-)
 from cgotrap.evaluate.context import ContextSet
+from cgotrap.evaluate.filemasks import DirectiveAction, FileMasks, file_masks
 from cgotrap.gostd import short_path
 from cgotrap.read import filename as fn
-from cgotrap.read.constraint import (
-    ConstraintSyntaxError,
-    NotConstraintError,
-    go_fields,
-    go_trim_space,
-    parse,
-)
 from cgotrap.read.filename import FileKind
 from cgotrap.read.gofile import (
     Include,
@@ -199,221 +187,6 @@ class DirFacts:
 
 
 # ---------------------------------------------------------------------------------------
-# Per-file precomputation (context independent, masks over the context set).
-
-
-class _DirectiveAction(enum.Enum):
-    """What saveCgo does with a #cgo line where its condition holds."""
-
-    ERROR = 1
-    """Stop with an error ("invalid #cgo line", "malformed #cgo argument", ...)."""
-    APPLY = 2
-    """Append the arguments to the verb's flag list."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Directive:
-    """One #cgo line, decided for all contexts: where its condition holds, and then what."""
-
-    cond_mask: int
-    """Contexts where the line's GOOS/GOARCH/tag conditions hold (all when it has none)."""
-    action: _DirectiveAction
-    """What saveCgo does there."""
-    error_modindex: str = ""
-    """The error as the module index words it (file base name, trimmed line)."""
-    error_gobuild: str = ""
-    """The error as go/build words it (full file name, line as written)."""
-    verb: str = ""
-    """CFLAGS, CPPFLAGS, CXXFLAGS, FFLAGS, LDFLAGS or pkg-config."""
-    args: tuple[str, ...] = ()
-    """The split, ${SRCDIR}-expanded, absolutised arguments."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _FileMasks:
-    """A source file with its context masks and per-file facts precomputed."""
-
-    src: SourceFile
-    """What was read."""
-    osarch: int
-    """Contexts where the name rules (goodOSArchFile) accept the file."""
-    build: int
-    """Contexts where name rules and constraint accept it (ignored if constraint_error)."""
-    constraint_error: str
-    """The //go:build parse error text ("" when fine)."""
-    directives: tuple[_Directive, ...]
-    """The file's #cgo lines."""
-    full: str
-    """directory/name, as go names the file."""
-    is_test: bool
-    """A _test.go file."""
-    list_key: str
-    """The file list a built non-Go file joins (a FileKind value), or "go"."""
-    plain: bool
-    """Read without any error and with a valid constraint: where `build` says no, the file
-    is simply ignored (the common case the per-class loop takes first)."""
-    name: str
-    """The file's name."""
-    simple_go: bool
-    """A plain non-test Go file of a package other than "documentation", without cgo
-    (neither `import "C"` nor #cgo lines), `//go:binary-only-package` or embeds: where it
-    builds it only names the package and joins GoFiles with its imports (the per-class
-    loop does that itself)."""
-    imports_c: bool
-    """The file says `import "C"`."""
-
-
-def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
-    """(contexts where a //go:build or // +build line holds, its syntax error or "").
-
-    Memoised per context set: the same few lines ("//go:build unix") recur across files.
-    A +build line that does not parse is ignored by go/build, so it holds everywhere.
-    """
-    memo = contexts.line_memo
-    hit = memo.get(line)
-    if hit is None:
-        try:
-            expr = parse(line)
-        except ConstraintSyntaxError as exc:
-            hit = (contexts.all_mask, exc.message)
-        except NotConstraintError:  # pragma: no cover - the readers checked the prefix
-            hit = (contexts.all_mask, "")
-        else:
-            hit = (expr.eval_mask(contexts.tag_mask, contexts.all_mask), "")
-        memo[line] = hit
-    return hit
-
-
-def _constraint_masks(src: SourceFile, contexts: ContextSet) -> tuple[int, str]:
-    """(contexts where the constraint holds, //go:build parse error or "")."""
-    if src.go_build:
-        mask, err = line_mask(src.go_build, contexts)
-        return (0, err) if err else (mask, "")
-    mask = contexts.all_mask
-    for line in src.plus_build:
-        mask &= line_mask(line, contexts)[0]
-    return mask, ""
-
-
-def _osarch_mask(name: str, contexts: ContextSet) -> int:
-    """Contexts whose GOOS and GOARCH the name rules accept (`fn.os_arch_tags`), which
-    read only the name's part from its first "_" on (kept per context set: "_test.go",
-    "_linux.go", "_windows_amd64.go" recur)."""
-    dot = name.find(".")
-    i = name.find("_", 0, dot if dot >= 0 else len(name))  # (in the stem: "x.y_linux.go": no)
-    if i < 0:
-        return contexts.all_mask
-    tail = name[i:]
-    mask = contexts.name_memo.get(tail)
-    if mask is None:
-        mask = contexts.all_mask
-        for tag in fn.os_arch_tags("x" + tail):
-            mask &= contexts.tag_mask(tag)
-        contexts.name_memo[tail] = mask
-    return mask
-
-
-def match_auto_mask(text: str, contexts: ContextSet) -> int:
-    """go/build's matchAuto over all contexts: a //go:build or +build expression."""
-    line = ("//go:build " if any(c in text for c in "&|()") else "// +build ") + text
-    mask, err = line_mask(line, contexts)
-    return 0 if err else mask
-
-
-def _directives(src: SourceFile, directory: str, contexts: ContextSet) -> tuple[_Directive, ...]:
-    out: list[_Directive] = []
-    full = go_join(directory, src.name)
-    all_mask = contexts.all_mask
-    for raw in src.cgo_directives:
-        line = go_trim_space(raw)
-        orig_m, orig_b = line, raw  # modindex joins trimmed lines; go/build keeps them
-
-        def err(kind: str, arg_m: str, arg_b: str, cond: int = all_mask) -> _Directive:
-            return _Directive(
-                cond,
-                _DirectiveAction.ERROR,
-                error_modindex=f"{src.name}: {kind}: {arg_m}",
-                error_gobuild=f"{full}: {kind}: {arg_b}",
-            )
-
-        fields = go_fields(line)
-        if len(fields) == 3 and fields[1] in ("nocallback", "noescape"):
-            continue
-        head, colon, argstr = go_trim_space(line[4:]).partition(":")
-        if not colon:
-            out.append(err("invalid #cgo line", orig_m, orig_b))
-            continue
-        f = go_fields(head)
-        if not f:
-            out.append(err("invalid #cgo line", orig_m, orig_b))
-            continue
-        cond, verb = f[:-1], f[-1]
-        cond_mask = all_mask
-        if cond:
-            cond_mask = 0
-            for c in cond:
-                cond_mask |= match_auto_mask(c, contexts)
-            if not cond_mask:
-                continue
-        try:
-            args = split_quoted(argstr)
-        except SplitQuotedError:
-            out.append(err("invalid #cgo line", orig_m, orig_b, cond_mask))
-            continue
-        bad: str | None = None
-        for i, arg in enumerate(args):
-            expanded, ok = expand_src_dir(arg, directory)
-            if not ok:
-                bad = expanded
-                break
-            args[i] = expanded
-        if bad is not None:
-            out.append(err("malformed #cgo argument", bad, bad, cond_mask))
-            continue
-        if verb in ("CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "LDFLAGS"):
-            make_paths_absolute(args, directory)
-        if verb not in ("CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "LDFLAGS", "pkg-config"):
-            out.append(err("invalid #cgo verb", orig_m, orig_b, cond_mask))
-            continue
-        out.append(_Directive(cond_mask, _DirectiveAction.APPLY, verb=verb, args=tuple(args)))
-    return tuple(out)
-
-
-def _file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> _FileMasks:
-    osarch = _osarch_mask(src.name, contexts)
-    cmask, cerr = _constraint_masks(src, contexts)
-    directives = _directives(src, directory, contexts) if src.cgo_directives else ()
-    is_test = src.name.endswith("_test.go")
-    plain = not src.error and src.parse_error is None and not cerr
-    imports_c = False
-    for imp in src.imports:  # (`src.imports_c`, once)
-        if imp.path == "C":
-            imports_c = True
-            break
-    return _FileMasks(
-        src,
-        osarch,
-        osarch & cmask,
-        cerr,
-        directives,
-        go_join(directory, src.name),
-        is_test,
-        src.kind.value,
-        plain,
-        src.name,
-        plain
-        and src.kind is FileKind.GO
-        and not is_test
-        and not directives
-        and not src.binary_only
-        and not src.embeds
-        and src.package_name != "documentation"
-        and not imports_c,
-        imports_c,
-    )
-
-
-# ---------------------------------------------------------------------------------------
 # The per-class import (modindex's IndexPackage.Import / go/build's Context.Import).
 
 
@@ -445,7 +218,7 @@ class _Builder:
         }
         self.flags: dict[str, list[str]] = {}
         # The Go files with imports, by import table ("": GoFiles and CgoFiles), in order.
-        self.import_files: dict[str, list[_FileMasks]] = {"": [], "test": [], "xtest": []}
+        self.import_files: dict[str, list[FileMasks]] = {"": [], "test": [], "xtest": []}
         self.embeds: dict[str, set[str]] = {"": set(), "test": set(), "xtest": set()}
         self.embed_pos: dict[str, list[Position]] = {}
         self.includes: list[Include] = []
@@ -549,7 +322,7 @@ _Tables = dict[tuple[object, ...], tuple[tuple[str, ...], ImportPos]]
 classes that differ elsewhere share them (half of GOROOT's tables)."""
 
 
-def _import_table(files: Sequence[_FileMasks]) -> tuple[tuple[str, ...], ImportPos]:
+def _import_table(files: Sequence[FileMasks]) -> tuple[tuple[str, ...], ImportPos]:
     """(The sorted import paths, ImportPos) of `files` (in order): one sort per table."""
     table: dict[str, list[Position]] = {}
     get = table.get
@@ -564,17 +337,17 @@ def _import_table(files: Sequence[_FileMasks]) -> tuple[tuple[str, ...], ImportP
     return tuple(keys), tuple([(path, tuple(table[path])) for path in keys])
 
 
-def _save_cgo(b: _Builder, fm: _FileMasks, bit: int, semantics: ImportSemantics) -> DirError | None:
+def _save_cgo(b: _Builder, fm: FileMasks, bit: int, semantics: ImportSemantics) -> DirError | None:
     """saveCgo for one file on one context: apply the lines whose condition holds."""
     for d in fm.directives:
         if not (d.cond_mask >> bit) & 1:
             continue
         match d.action:
-            case _DirectiveAction.ERROR:
+            case DirectiveAction.ERROR:
                 modindex = semantics is ImportSemantics.MODINDEX
                 text = d.error_modindex if modindex else d.error_gobuild
                 return DirError(kind=DirErrorKind.FILE, err=text, file=fm.src.name)
-            case _DirectiveAction.APPLY:
+            case DirectiveAction.APPLY:
                 b.flags.setdefault(d.verb, []).extend(d.args)
             case _:
                 assert_never(d.action)
@@ -593,7 +366,7 @@ def _file_error(name: str, text: str) -> DirError:
 
 def _import_class(
     directory: str,
-    files: Sequence[_FileMasks],
+    files: Sequence[FileMasks],
     bit: int,
     cgo_enabled: bool,
     semantics: ImportSemantics,
@@ -693,7 +466,7 @@ def _import_class(
 # build check: package clause, cgo, test/xtest, imports and embeds (go1.27.3)
 def _add_go_file(
     b: _Builder,
-    fm: _FileMasks,
+    fm: FileMasks,
     *,
     directory: str,
     bit: int,
@@ -930,7 +703,7 @@ def evaluate_directory(
     """The per-context facts of already-read source files (`files` in ReadDir order)."""
     if semantics is ImportSemantics.AUTO:
         semantics = ImportSemantics.MODINDEX
-    masks = [_file_masks(src, directory, contexts) for src in files]
+    masks = [file_masks(src, directory, contexts) for src in files]
     # CGO_ENABLED itself only matters to a file that imports "C" (`_add_go_file`); elsewhere
     # it matters only through the `cgo` tag, which the masks below already carry. Not
     # splitting on it halves the classes of most directories (and shares their facts).

@@ -1,0 +1,239 @@
+"""Per-file precomputation for `directory`: what one source file means on every build
+context at once, as bitmasks over a `ContextSet` (bit i: `contexts[i]`): where its name
+rules (GOOS/GOARCH suffixes) and its build constraint accept it, and where each of its
+`#cgo` lines holds and what saveCgo then does. Context independent, computed once per file
+and read per context class by the directory's import."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+from cgotrap.evaluate.cgoflags import (
+    SplitQuotedError,
+    expand_src_dir,
+    make_paths_absolute,
+    split_quoted,
+)
+from cgotrap.evaluate.context import ContextSet
+from cgotrap.read import filename as fn
+from cgotrap.read.constraint import (
+    ConstraintSyntaxError,
+    NotConstraintError,
+    go_fields,
+    go_trim_space,
+    parse,
+)
+from cgotrap.read.filename import FileKind
+from cgotrap.read.gofile import SourceFile, go_join
+
+
+class DirectiveAction(enum.Enum):
+    """What saveCgo does with a #cgo line where its condition holds."""
+
+    ERROR = 1
+    """Stop with an error ("invalid #cgo line", "malformed #cgo argument", ...)."""
+    APPLY = 2
+    """Append the arguments to the verb's flag list."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Directive:
+    """One #cgo line, decided for all contexts: where its condition holds, and then what."""
+
+    cond_mask: int
+    """Contexts where the line's GOOS/GOARCH/tag conditions hold (all when it has none)."""
+    action: DirectiveAction
+    """What saveCgo does there."""
+    error_modindex: str = ""
+    """The error as the module index words it (file base name, trimmed line)."""
+    error_gobuild: str = ""
+    """The error as go/build words it (full file name, line as written)."""
+    verb: str = ""
+    """CFLAGS, CPPFLAGS, CXXFLAGS, FFLAGS, LDFLAGS or pkg-config."""
+    args: tuple[str, ...] = ()
+    """The split, ${SRCDIR}-expanded, absolutised arguments."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FileMasks:
+    """A source file with its context masks and per-file facts precomputed."""
+
+    src: SourceFile
+    """What was read."""
+    osarch: int
+    """Contexts where the name rules (goodOSArchFile) accept the file."""
+    build: int
+    """Contexts where name rules and constraint accept it (ignored if constraint_error)."""
+    constraint_error: str
+    """The //go:build parse error text ("" when fine)."""
+    directives: tuple[Directive, ...]
+    """The file's #cgo lines."""
+    full: str
+    """directory/name, as go names the file."""
+    is_test: bool
+    """A _test.go file."""
+    list_key: str
+    """The file list a built non-Go file joins (a FileKind value), or "go"."""
+    plain: bool
+    """Read without any error and with a valid constraint: where `build` says no, the file
+    is simply ignored (the common case the per-class loop takes first)."""
+    name: str
+    """The file's name."""
+    simple_go: bool
+    """A plain non-test Go file of a package other than "documentation", without cgo
+    (neither `import "C"` nor #cgo lines), `//go:binary-only-package` or embeds: where it
+    builds it only names the package and joins GoFiles with its imports (the per-class
+    loop does that itself)."""
+    imports_c: bool
+    """The file says `import "C"`."""
+
+
+def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
+    """(contexts where a //go:build or // +build line holds, its syntax error or "").
+
+    Memoised per context set: the same few lines ("//go:build unix") recur across files.
+    A +build line that does not parse is ignored by go/build, so it holds everywhere.
+    """
+    memo = contexts.line_memo
+    hit = memo.get(line)
+    if hit is None:
+        try:
+            expr = parse(line)
+        except ConstraintSyntaxError as exc:
+            hit = (contexts.all_mask, exc.message)
+        except NotConstraintError:  # pragma: no cover - the readers checked the prefix
+            hit = (contexts.all_mask, "")
+        else:
+            hit = (expr.eval_mask(contexts.tag_mask, contexts.all_mask), "")
+        memo[line] = hit
+    return hit
+
+
+def _constraint_masks(src: SourceFile, contexts: ContextSet) -> tuple[int, str]:
+    """(contexts where the constraint holds, //go:build parse error or "")."""
+    if src.go_build:
+        mask, err = line_mask(src.go_build, contexts)
+        return (0, err) if err else (mask, "")
+    mask = contexts.all_mask
+    for line in src.plus_build:
+        mask &= line_mask(line, contexts)[0]
+    return mask, ""
+
+
+def osarch_mask(name: str, contexts: ContextSet) -> int:
+    """Contexts whose GOOS and GOARCH the name rules accept (`fn.os_arch_tags`), which
+    read only the name's part from its first "_" on (kept per context set: "_test.go",
+    "_linux.go", "_windows_amd64.go" recur)."""
+    dot = name.find(".")
+    i = name.find("_", 0, dot if dot >= 0 else len(name))  # (in the stem: "x.y_linux.go": no)
+    if i < 0:
+        return contexts.all_mask
+    tail = name[i:]
+    mask = contexts.name_memo.get(tail)
+    if mask is None:
+        mask = contexts.all_mask
+        for tag in fn.os_arch_tags("x" + tail):
+            mask &= contexts.tag_mask(tag)
+        contexts.name_memo[tail] = mask
+    return mask
+
+
+def match_auto_mask(text: str, contexts: ContextSet) -> int:
+    """go/build's matchAuto over all contexts: a //go:build or +build expression."""
+    line = ("//go:build " if any(c in text for c in "&|()") else "// +build ") + text
+    mask, err = line_mask(line, contexts)
+    return 0 if err else mask
+
+
+def _directives(src: SourceFile, directory: str, contexts: ContextSet) -> tuple[Directive, ...]:
+    out: list[Directive] = []
+    full = go_join(directory, src.name)
+    all_mask = contexts.all_mask
+    for raw in src.cgo_directives:
+        line = go_trim_space(raw)
+        orig_m, orig_b = line, raw  # modindex joins trimmed lines; go/build keeps them
+
+        def err(kind: str, arg_m: str, arg_b: str, cond: int = all_mask) -> Directive:
+            return Directive(
+                cond,
+                DirectiveAction.ERROR,
+                error_modindex=f"{src.name}: {kind}: {arg_m}",
+                error_gobuild=f"{full}: {kind}: {arg_b}",
+            )
+
+        fields = go_fields(line)
+        if len(fields) == 3 and fields[1] in ("nocallback", "noescape"):
+            continue
+        head, colon, argstr = go_trim_space(line[4:]).partition(":")
+        if not colon:
+            out.append(err("invalid #cgo line", orig_m, orig_b))
+            continue
+        f = go_fields(head)
+        if not f:
+            out.append(err("invalid #cgo line", orig_m, orig_b))
+            continue
+        cond, verb = f[:-1], f[-1]
+        cond_mask = all_mask
+        if cond:
+            cond_mask = 0
+            for c in cond:
+                cond_mask |= match_auto_mask(c, contexts)
+            if not cond_mask:
+                continue
+        try:
+            args = split_quoted(argstr)
+        except SplitQuotedError:
+            out.append(err("invalid #cgo line", orig_m, orig_b, cond_mask))
+            continue
+        bad: str | None = None
+        for i, arg in enumerate(args):
+            expanded, ok = expand_src_dir(arg, directory)
+            if not ok:
+                bad = expanded
+                break
+            args[i] = expanded
+        if bad is not None:
+            out.append(err("malformed #cgo argument", bad, bad, cond_mask))
+            continue
+        if verb in ("CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "LDFLAGS"):
+            make_paths_absolute(args, directory)
+        if verb not in ("CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "LDFLAGS", "pkg-config"):
+            out.append(err("invalid #cgo verb", orig_m, orig_b, cond_mask))
+            continue
+        out.append(Directive(cond_mask, DirectiveAction.APPLY, verb=verb, args=tuple(args)))
+    return tuple(out)
+
+
+def file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> FileMasks:
+    osarch = osarch_mask(src.name, contexts)
+    cmask, cerr = _constraint_masks(src, contexts)
+    directives = _directives(src, directory, contexts) if src.cgo_directives else ()
+    is_test = src.name.endswith("_test.go")
+    plain = not src.error and src.parse_error is None and not cerr
+    imports_c = False
+    for imp in src.imports:  # (`src.imports_c`, once)
+        if imp.path == "C":
+            imports_c = True
+            break
+    return FileMasks(
+        src,
+        osarch,
+        osarch & cmask,
+        cerr,
+        directives,
+        go_join(directory, src.name),
+        is_test,
+        src.kind.value,
+        plain,
+        src.name,
+        plain
+        and src.kind is FileKind.GO
+        and not is_test
+        and not directives
+        and not src.binary_only
+        and not src.embeds
+        and src.package_name != "documentation"
+        and not imports_c,
+        imports_c,
+    )
