@@ -2,9 +2,9 @@
 
 `scan_directory(dir, contexts)` lists the directory once, reads every source file once
 (`read.gofile`), turns each file's name rules, build constraint and `#cgo` conditions into
-bitmasks over the contexts (`filemasks`), splits the contexts into classes that cannot differ (partition
-refinement over those masks), and runs go's directory import once per class. Most
-directories have a handful of classes across 94 contexts.
+bitmasks over the contexts (`filemasks`), splits the contexts into classes that cannot
+differ (partition refinement over those masks), and runs go's directory import once per
+class. Most directories have a handful of classes across 94 contexts.
 
 Which import is run follows `go list`: cmd/go reads package directories through its module
 index (`cmd/go/internal/modindex`, a lightly modified copy of go/build), except when the
