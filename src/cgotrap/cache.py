@@ -115,20 +115,6 @@ class State(NamedTuple):
 MISSING = State(identity=(), digest=b"", trusted=True)
 
 
-def _state(identity: tuple[int, ...], digest: bytes, trusted: bool) -> State:
-    """`State(identity, digest, trusted)` without the NamedTuple's Python-level `__new__`
-    (a third of its time: one is made per scanned file, twice for most)."""
-    state: State = tuple.__new__(State, (identity, digest, trusted))
-    return state
-
-
-def reduce_state(state: State) -> tuple[Any, ...]:
-    """A pickle reducer for `State` (a dispatch table's entry): unpickled by `tuple.__new__`
-    in C, not by the NamedTuple's `__new__` (half the time both ways; a scan's entries
-    carry one per file from the prefetch helper)."""
-    return tuple.__new__, (State, tuple(state))
-
-
 PENDING = b"-"
 """The digest of a trusted regular file not hashed yet (`state_of(defer=True)`): never kept
 in a cache file as a state to check (`with_digests` hashes it first; the entries the "dirs"
@@ -585,8 +571,7 @@ def dir_states_and_entries(
         return _state_of_stat(directory, st, None), (), None
     # (its digest from this listing: the names state_of would list a second time)
     dstate = _state_of_stat(directory, st, None, names=[e.name for e in entries])
-    # A timestamp older than this, taken before the files' stats, is older than the racy
-    # margin before each of them too (what `_state_of_stat` asks of each).
+    # (taken before the stats: trusted here, a file is trusted by `_state_of_stat` too)
     trusted_before = time.time_ns() - RACY_NS
     files = [(entry.name, _entry_state(entry, trusted_before)) for entry in kept]
     return dstate, tuple(files), entries
@@ -604,25 +589,9 @@ def _entry_state(entry: os.DirEntry[str], trusted_before: int) -> State:
         return MISSING
     if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) < trusted_before:
         identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
-        return _state(identity, PENDING, True)
+        state: State = tuple.__new__(State, (identity, PENDING, True))  # (a third of State())
+        return state
     return _state_of_stat(entry.path, st, None, defer=True)
-
-
-def with_read_digests(
-    files: tuple[tuple[str, State], ...], digests: Mapping[str, bytes]
-) -> tuple[tuple[str, State], ...]:
-    """`files` (`dir_states`) with the `PENDING` digests of the files the scan read to their
-    end replaced by the digest of what it read (`digests`, by name). Sound whether or not a
-    file changed between its state and the read: the digest is of the bytes the scan's
-    result was computed from, so a later run reuses that result only for that content. (A
-    change after the state was taken changes the identity too: its content is compared.)"""
-    if not digests:
-        return files
-    out = []
-    for name, st in files:
-        digest = digests.get(name) if st.digest == PENDING else None
-        out.append((name, st if digest is None else _state(st.identity, digest, st.trusted)))
-    return tuple(out)
 
 
 def check_dir_entry(directory: str, entry: DirEntry) -> DirEntry | None:

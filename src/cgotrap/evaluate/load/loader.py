@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.goroot import is_standard_import_path
@@ -18,20 +18,48 @@ from cgotrap.evaluate.load.rules import _error_kind
 from cgotrap.gostd import short_path
 
 if TYPE_CHECKING:
-    from cgotrap.cache import DirEntry, DirScans
+    from cgotrap.cache import DirEntry, DirScans, State
     from cgotrap.evaluate.context import ContextSet
     from cgotrap.evaluate.directory import DirFacts
 
 
 @functools.cache
 def _scan_reducers() -> forked.Reducers:
-    from cgotrap.cache import State, reduce_state
+    from cgotrap.cache import State
     from cgotrap.evaluate.directory import DirError, DirFacts
     from cgotrap.read.gofile import Include, Position, position
 
     rebuilders: dict[type, Callable[..., Any]] = {Position: position}
     records = forked.dataclass_reducers(DirFacts, DirError, Include, rebuilders=rebuilders)
-    return {**records, State: reduce_state}  # (the cache entries' states)
+    return {**records, State: _reduce_state}  # (the cache entries' states)
+
+
+def _reduce_state(state: State) -> tuple[Any, ...]:
+    """A pickle reducer for a cache `State`: unpickled by `tuple.__new__` in C, not by the
+    NamedTuple's `__new__` (half the time both ways; the helper's entries hold one a file)."""
+    return tuple.__new__, (type(state), tuple(state))
+
+
+def _with_read_digests(
+    files: tuple[tuple[str, State], ...], digests: Mapping[str, bytes]
+) -> tuple[tuple[str, State], ...]:
+    """`files` (`cache.dir_states`) with the `PENDING` digests of the files the scan read to
+    their end replaced by the digest of what it read (`digests`, by name). Sound whether or
+    not a file changed between its state and the read: the digest is of the bytes the
+    scan's result was computed from, so a later run reuses that result only for that
+    content. (A change after the state was taken changes the identity too: its content is
+    compared.)"""
+    from cgotrap.cache import PENDING, State
+
+    if not digests:
+        return files
+    out = []
+    for name, st in files:
+        digest = digests.get(name) if st.digest == PENDING else None
+        if digest is not None:
+            st = tuple.__new__(State, (st.identity, digest, st.trusted))  # noqa: PLW2901
+        out.append((name, st))
+    return tuple(out)
 
 
 _Scanned = tuple[tuple["DirFacts", ...] | None, str]
@@ -114,7 +142,7 @@ class _Loader:
 
     def _scan_entry(self, directory: str) -> tuple[_Scanned, DirEntry]:
         """`_scan_checked` through the cache of directory scans, with the cache's entry."""
-        from cgotrap.cache import dir_states_and_entries, with_read_digests
+        from cgotrap.cache import dir_states_and_entries
 
         entry = self.dir_scans.lookup(directory) if self.dir_scans is not None else None
         if entry is not None:
@@ -124,7 +152,7 @@ class _Loader:
         dstate, files, entries = dir_states_and_entries(directory)
         digests: dict[str, bytes] = {}
         got = self._scan_now(directory, entries, digests)
-        return got, (dstate, with_read_digests(files, digests), got)
+        return got, (dstate, _with_read_digests(files, digests), got)
 
     def _scan_now(
         self,
