@@ -69,6 +69,14 @@ _REHASH_FILES = 64
 _REHASH_BYTES = 4 << 20
 """Re-hashed files (and their bytes) of an answer beyond which `get_answer` rewrites it."""
 
+_HASHED_MAX_BYTES = 8 << 20
+"""A regular file larger than this, with trusted timestamps, is kept by its identity alone
+(`_identity_digest`), not hashed: go's binary is 17 MB, ~17 ms of CPU to hash on each cold
+run for a file that changes only when go is reinstalled. Touching one (a new identity,
+the same content) then costs a new answer rather than a hit: never a stale one, since a
+write always changes a trusted identity (the same guarantee a trusted identity's
+shortcut relies on everywhere)."""
+
 _MAGIC = b"CGTRAPC1"
 _TOKEN = b"t"
 _DIGEST = 32
@@ -150,6 +158,8 @@ def _state_of_stat(
     now = time.time_ns()
     trusted = max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS
     if stat.S_ISREG(st.st_mode):
+        if trusted and st.st_size > _HASHED_MAX_BYTES:
+            return State(identity=identity, digest=_identity_digest(identity), trusted=True)
         if defer and trusted:
             return State(identity=identity, digest=PENDING, trusted=True)
         digest = _file_digest(path)
@@ -191,6 +201,12 @@ def _file_digest(path: str, size: int = 1 << 20) -> bytes | None:
         os.close(fd)
 
 
+def _identity_digest(identity: tuple[int, ...]) -> bytes:
+    """The digest of a large file kept by its identity (`_HASHED_MAX_BYTES`): equal only
+    for the same identity, never equal to a content's digest (SHA-256: 32 bytes)."""
+    return b"identity" + repr(identity).encode()
+
+
 def _dir_digest(path: str) -> bytes | None:
     try:
         names = os.listdir(path)
@@ -219,6 +235,8 @@ def with_digest(path: str, state: State) -> State:
     if st is not None:
         identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
         if identity == state.identity and stat.S_ISREG(st.st_mode):
+            if st.st_size > _HASHED_MAX_BYTES:
+                return State(identity=identity, digest=_identity_digest(identity), trusted=True)
             digest = _file_digest(path, st.st_size)
             if digest is not None:
                 return State(identity=identity, digest=digest, trusted=True)
@@ -667,10 +685,10 @@ class DirScans:
         `Store.put_answer`): the scanned directories and their files (taken before they were
         read, hashed and packed by `save`'s child, or here for what it did not cover) and
         the noted paths (taken now: hashed here while the child finishes, or by the child if
-        it finished first, go's binary is 17 MB, 17 ms; then hashed here again only when its
-        identity changed since). None when nothing was noted (the answer's inputs are not
-        known), or when a noted path changed after `started_ns` (time.time_ns() before the
-        run): what the run read is unknown."""
+        it finished first; then hashed here again only when its identity changed since; go's
+        binary is kept by its identity: `_HASHED_MAX_BYTES`). None when nothing was noted
+        (the answer's inputs are not known), or when a noted path changed after `started_ns`
+        (time.time_ns() before the run): what the run read is unknown."""
         if self._noted is None:
             return None
         late_paths = _late_paths(self._noted, self.entries)
@@ -719,7 +737,8 @@ class DirScans:
         pickled = list(self._pickled)
         store, key, reducers = self.store, self.key, self.reducers
         made = os.urandom(16)
-        # One token decides who hashes the noted paths (go's binary: 17 MB): the first
+        # One token decides who hashes the noted paths (the walked directories, go.mod
+        # files, the config: go's binary is kept by its identity): the first
         # child to find the queue empty, or `consulted` if it gets there first (it then
         # has nothing else to do while the children finish). Whoever reads the one byte
         # first has it.

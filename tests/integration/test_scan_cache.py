@@ -491,6 +491,9 @@ def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
     files = [(p, st) for p, st in kept if Path(p).is_file()]
     assert len(files) >= 3 * 9  # the module's 9 files, in each of the three
     for path, st in files:
+        if st.identity[2] > cache._HASHED_MAX_BYTES:  # (go's binary: by its identity)
+            assert st.digest == cache._identity_digest(st.identity), path
+            continue
         assert st.digest == hashlib.sha256(Path(path).read_bytes()).digest(), path
 
 
@@ -500,10 +503,11 @@ def test_a_cold_scan_hashes_its_files_off_the_critical_path(
 ) -> None:
     """Every file of the scanned directories is hashed by the scan that read it whole
     (these are all small), or by the forked writer of the directory scans, never again by
-    the process that prints the answer. The noted paths (go's
-    binary, 17 MB) are hashed by whichever of the two is free first: the writer once its
-    own work is done, or the printer after its output, while the writer finishes. Either
-    way every input's state is kept in the scan's entry, with the file's real digest."""
+    the process that prints the answer. The noted paths (here the --config file) are
+    hashed by whichever of the two is free first: the writer once its own work is done,
+    or the printer after its output, while the writer finishes. Either way every input's
+    state is kept in the scan's entry, with the file's real digest; go's binary (17 MB,
+    over `_HASHED_MAX_BYTES`) with its identity's, hashed by neither."""
     root = _module(tmp_path / "m")
     go = str(toolchain.require("go").path)
     hashed_here: list[str] = []
@@ -531,17 +535,23 @@ def test_a_cold_scan_hashes_its_files_off_the_critical_path(
 
         monkeypatch.setattr(cache, "_pack_entries", slow)
     monkeypatch.setattr(cache, "_file_digest", counting)
-    _scan(root)
-    if first == "writer":
-        assert hashed_here == []
+    config = tmp_path / "cgotrap.toml"
+    config.write_text("")
+    _settle()
+    _scan(root, "--config", str(config))
+    assert go not in hashed_here
+    if first == "writer":  # (the config is an input of the replayed answer too: hashed then)
+        assert set(hashed_here) <= {str(config)}
     else:
-        assert go in hashed_here
-        assert not [p for p in hashed_here if p.startswith(str(root))]  # the module's files
+        assert str(config) in hashed_here
+        assert not [p for p in hashed_here if p.startswith(str(root / "a"))]  # scanned files
     assert not cli._KEPT  # (main() as a library keeps nothing until exit: only entry() does)
     store = cache.Store(cache.default_dir())
     parts, _ = store.get("scan", _scan_files()[0].stem.removeprefix("scan-"))
     states = _unpacked(parts)
-    assert states[go].digest == digest(go)
+    assert states[go].digest == cache._identity_digest(states[go].identity)
+    assert states[go].identity[2] > cache._HASHED_MAX_BYTES
+    assert states[str(config)].digest == digest(str(config))
     assert states[str(root / "a" / "a.go")].digest == digest(str(root / "a" / "a.go"))
 
 
@@ -591,6 +601,35 @@ def test_a_directorys_fresh_files_are_hashed_at_once_and_never_trusted(tmp_path:
     assert states["old.go"].identity == cache.state_of(str(tmp_path / "old.go")).identity
     assert not states["new.go"].trusted
     assert states["new.go"].digest == hashlib.sha256(b"package b\n").digest()
+
+
+def test_a_large_file_is_kept_by_its_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trusted file over `_HASHED_MAX_BYTES` is never read: its state is its identity,
+    the same while that holds, never the same once it changed, even with the same content
+    (touched): a new answer, never a stale one. A racy one is hashed as any file."""
+    monkeypatch.setattr(cache, "_HASHED_MAX_BYTES", 100)
+    digest = cache._file_digest
+    monkeypatch.setattr(cache, "_file_digest", lambda *a: pytest.fail(f"read {a}"))
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 101)
+    _settle()
+    kept = cache.state_of(str(big))
+    pending = kept._replace(digest=cache.PENDING)  # (a scanned directory's file)
+    for st in (kept, cache.with_digest(str(big), pending)):
+        assert st.trusted
+        assert st.digest == cache._identity_digest(st.identity)
+        assert cache.state_of(str(big), st) is st
+        assert st.same(cache.state_of(str(big)))
+    os.utime(big)  # the same bytes, a new identity
+    _settle()
+    assert not st.same(cache.state_of(str(big)))
+    big.write_bytes(b"y" * 101)  # racy: hashed like any file
+    monkeypatch.setattr(cache, "_file_digest", digest)
+    fresh = cache.state_of(str(big))
+    assert not fresh.trusted
+    assert len(fresh.digest) == 32
 
 
 def test_state_racy_timestamps_are_rehashed(tmp_path: Path) -> None:
