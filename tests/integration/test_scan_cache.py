@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cgotrap import cache, toolchain
+from cgotrap import cache, dirscans, toolchain
 from cgotrap.cli import main as cli
 from tests.gofixtures import gofile, gomod, write_tree
 
@@ -155,10 +155,10 @@ def test_scans_and_states_of_two_saves_are_never_mixed(
     store = cache.Store(cache.default_dir())
     (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
     key = dirs_file.stem.removeprefix("dirs-")
-    states = [store.get("dirstates", f"{key}-{i}") for i in range(cache._HASHERS)]
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(dirscans._HASHERS)]
     scans = store.get("dirs", key)
-    assert cache._dir_entries(states, scans)
-    assert not cache._dir_entries([states[0], (b"another save", states[1][1])], scans)
+    assert dirscans._dir_entries(states, scans)
+    assert not dirscans._dir_entries([states[0], (b"another save", states[1][1])], scans)
     store.put("dirstates", f"{key}-1", (b"another save", states[1][1]))
     scanned: list[str] = []
     real = loader._Loader._scan_now
@@ -214,30 +214,30 @@ def test_the_prefetch_helpers_scans_are_kept_as_they_came(
 
     root = _wide_module(tmp_path / "w", forked.MIN_ITEMS + 20)
     came: list[forked.Frame] = []
-    real = cache.DirScans.add_pickled
+    real = dirscans.DirScans.add_pickled
 
-    def spy(self: cache.DirScans, directories: list[str], frames: list[forked.Frame]) -> None:
+    def spy(self: dirscans.DirScans, directories: list[str], frames: list[forked.Frame]) -> None:
         came.extend(frames)
         real(self, directories, frames)
 
-    monkeypatch.setattr(cache.DirScans, "add_pickled", spy)
+    monkeypatch.setattr(dirscans.DirScans, "add_pickled", spy)
     before = _scan(root)
     assert came, "the prefetch's helper sent nothing"
     store = cache.Store(cache.default_dir())
     (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
     key = dirs_file.stem.removeprefix("dirs-")
-    states = [store.get("dirstates", f"{key}-{i}") for i in range(cache._HASHERS)]
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(dirscans._HASHERS)]
     scans = store.get("dirs", key)
     _, rows, framed = scans
     assert [data for _, data in framed] == [frame.data for frame in came]
     in_frames = {d for dirs, _ in framed for d in dirs}
     assert in_frames
     assert not in_frames & set(rows)  # (each directory kept once)
-    entries = cache._dir_entries(states, scans)
+    entries = dirscans._dir_entries(states, scans)
     assert set(entries) == in_frames | set(rows)
     assert {str(root / f"p{i:03d}") for i in range(forked.MIN_ITEMS + 20)} <= set(entries)
     cut = ((framed[0][0], framed[0][1][:-3]), *framed[1:])
-    assert cache._dir_entries(states, (scans[0], rows, cut)) == {}
+    assert dirscans._dir_entries(states, (scans[0], rows, cut)) == {}
 
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("a directory was scanned, not read from the cache")
@@ -274,7 +274,7 @@ def test_a_file_edited_between_its_state_and_its_read_is_never_served_stale(
     root = _module(tmp_path / "m")
     target = root / "a" / "a.go"
     original = target.read_text()
-    real = cache.dir_states_and_entries
+    real = dirscans.dir_states_and_entries
 
     def edit_after_the_state(directory: str) -> object:
         got = real(directory)
@@ -282,9 +282,9 @@ def test_a_file_edited_between_its_state_and_its_read_is_never_served_stale(
             target.write_text(original.replace("-lm", "-lm -lpcap"))
         return got
 
-    monkeypatch.setattr(cache, "dir_states_and_entries", edit_after_the_state)
+    monkeypatch.setattr(dirscans, "dir_states_and_entries", edit_after_the_state)
     during = _scan(root)
-    monkeypatch.setattr(cache, "dir_states_and_entries", real)
+    monkeypatch.setattr(dirscans, "dir_states_and_entries", real)
     assert during == _scan(root, "--no-cache")  # (what the scan read: the edit)
     _settle()
     _edit(target, "-lm -lpcap", "-lm")  # back: the content the state was taken of
@@ -477,8 +477,8 @@ def test_every_kept_state_has_its_files_digest(tmp_path: Path) -> None:
     kept: list[tuple[str, cache.State]] = []
     (dirs_file,) = cache.default_dir().glob("dirs-*.bin")
     key = dirs_file.stem.removeprefix("dirs-")
-    states = [store.get("dirstates", f"{key}-{i}") for i in range(cache._HASHERS)]
-    entries = cache._dir_entries(states, store.get("dirs", key))
+    states = [store.get("dirstates", f"{key}-{i}") for i in range(dirscans._HASHERS)]
+    entries = dirscans._dir_entries(states, store.get("dirs", key))
     assert entries  # (the scans and their files' states, kept apart, read back together)
     for directory, (_, named, _) in entries.items():
         kept += [(str(Path(directory, name)), st) for name, st in named]
@@ -518,22 +518,22 @@ def test_a_cold_scan_hashes_its_files_off_the_critical_path(
         return digest(path, *size)
 
     if first == "writer":  # the printer waits for the writer before it asks
-        consulted = cache.DirScans.consulted
+        consulted = dirscans.DirScans.consulted
 
-        def after_writer(self: cache.DirScans, started_ns: int) -> object:
+        def after_writer(self: dirscans.DirScans, started_ns: int) -> object:
             for writer in self._writers:
                 writer.join()
             return consulted(self, started_ns)
 
-        monkeypatch.setattr(cache.DirScans, "consulted", after_writer)
+        monkeypatch.setattr(dirscans.DirScans, "consulted", after_writer)
     else:  # the writer is slow (the forked child inherits this)
-        pack = cache._pack_entries
+        pack = dirscans._pack_entries
 
         def slow(*args: object) -> cache.Packed:
             time.sleep(1.0)
             return pack(*args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(cache, "_pack_entries", slow)
+        monkeypatch.setattr(dirscans, "_pack_entries", slow)
     monkeypatch.setattr(cache, "_file_digest", counting)
     config = tmp_path / "cgotrap.toml"
     config.write_text("")
@@ -594,7 +594,7 @@ def test_a_directorys_fresh_files_are_hashed_at_once_and_never_trusted(tmp_path:
     (tmp_path / "old.go").write_text("package a\n")
     _settle()
     (tmp_path / "new.go").write_text("package b\n")
-    _, files = cache.dir_states(str(tmp_path))
+    _, files = dirscans.dir_states(str(tmp_path))
     states = dict(files)
     assert states["old.go"].trusted
     assert states["old.go"].digest == cache.PENDING

@@ -314,9 +314,9 @@ def test_named_pipes_are_never_opened(tmp_path: Path) -> None:
 def test_entries_listed_for_the_cache_give_the_same_listing_states_and_scan(
     tmp_path: Path,
 ) -> None:
-    # The loader lists a directory once (`cache.dir_states_and_entries`) and the scan reuses
+    # The loader lists a directory once (`dirscans.dir_states_and_entries`) and the scan reuses
     # those entries and their cached stats: what it sees must be what its own listing sees.
-    from cgotrap import cache
+    from cgotrap import dirscans
 
     _write(
         tmp_path,
@@ -338,9 +338,9 @@ def test_entries_listed_for_the_cache_give_the_same_listing_states_and_scan(
         if not path.is_symlink():
             os.utime(path, (OLD, OLD))
     directory = str(tmp_path)
-    dstate, files, entries = cache.dir_states_and_entries(directory)
+    dstate, files, entries = dirscans.dir_states_and_entries(directory)
     assert entries is not None
-    assert (dstate, files) == cache.dir_states(directory)
+    assert (dstate, files) == dirscans.dir_states(directory)
     assert [name for name, _ in files] == [
         "README", "_hidden.go", "a.go", "a_linux.go", "b.c", "broken.go", "dirlink.go",
         "link.go", "pipe.go",
@@ -348,16 +348,16 @@ def test_entries_listed_for_the_cache_give_the_same_listing_states_and_scan(
     assert list_directory(directory, entries=entries) == list_directory(directory)
     assert not list_directory(directory).indexable  # (the symbolic links)
     assert scan_directory(directory, MATRIX, entries=entries) == scan_directory(directory, MATRIX)
-    assert cache.dir_states_and_entries(str(tmp_path / "missing"))[2] is None
+    assert dirscans.dir_states_and_entries(str(tmp_path / "missing"))[2] is None
     # Regular files only: indexable from the entries' cached stats, until one is fresh.
     plain = tmp_path / "plain"
     plain.mkdir()
     _write(plain, {"a.go": "package a\n", "b.go": "package a\n"})
-    entries = cache.dir_states_and_entries(str(plain))[2]
+    entries = dirscans.dir_states_and_entries(str(plain))[2]
     assert entries is not None
     assert list_directory(str(plain), entries=entries).indexable
     (plain / "b.go").write_text("package a\n")
-    entries = cache.dir_states_and_entries(str(plain))[2]
+    entries = dirscans.dir_states_and_entries(str(plain))[2]
     assert entries is not None
     assert not list_directory(str(plain), entries=entries).indexable
 

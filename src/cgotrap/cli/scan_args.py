@@ -98,9 +98,11 @@ def cached_scan(
             return found, lambda: hit[1]
     dir_scans = None
     if store is not None:
+        from cgotrap import dirscans
+
         loaded = [t.name for t in with_cgo_twins(options.targets)]
         dirs_key = cache.make_key("dirs", resolved, loaded, options.tags, env)
-        dir_scans = cache.DirScans(store, dirs_key)
+        dir_scans = dirscans.DirScans(store, dirs_key)
         dir_scans.note(go_binary)
         if args.config:
             dir_scans.note([str(Path(args.config).absolute())])

@@ -21,8 +21,9 @@ from cgotrap.targets import Target, expand, port_table, with_cgo_twins
 from cgotrap.vocabulary import DEFAULT_TARGETS
 
 if TYPE_CHECKING:
-    from cgotrap.cache import DirScans, Store
+    from cgotrap.cache import Store
     from cgotrap.config.suppress import Judged
+    from cgotrap.dirscans import DirScans
     from cgotrap.evaluate.model import MatrixResult
     from cgotrap.judge.finding import Finding
     from cgotrap.judge.scan import ScanResult

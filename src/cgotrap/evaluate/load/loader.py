@@ -18,7 +18,8 @@ from cgotrap.evaluate.load.rules import _error_kind
 from cgotrap.gostd import short_path
 
 if TYPE_CHECKING:
-    from cgotrap.cache import DirEntry, DirScans, State
+    from cgotrap.cache import State
+    from cgotrap.dirscans import DirEntry, DirScans
     from cgotrap.evaluate.context import ContextSet
     from cgotrap.evaluate.directory import DirFacts
 
@@ -43,7 +44,7 @@ def _reduce_state(state: State) -> tuple[Any, ...]:
 def _with_read_digests(
     files: tuple[tuple[str, State], ...], digests: Mapping[str, bytes]
 ) -> tuple[tuple[str, State], ...]:
-    """`files` (`cache.dir_states`) with the `PENDING` digests of the files the scan read to
+    """`files` (`dirscans.dir_states`) with the `PENDING` digests of the files the scan read to
     their end replaced by the digest of what it read (`digests`, by name). Sound whether or
     not a file changed between its state and the read: the digest is of the bytes the
     scan's result was computed from, so a later run reuses that result only for that
@@ -142,7 +143,7 @@ class _Loader:
 
     def _scan_entry(self, directory: str) -> tuple[_Scanned, DirEntry]:
         """`_scan_checked` through the cache of directory scans, with the cache's entry."""
-        from cgotrap.cache import dir_states_and_entries
+        from cgotrap.dirscans import dir_states_and_entries
 
         entry = self.dir_scans.lookup(directory) if self.dir_scans is not None else None
         if entry is not None:

@@ -24,7 +24,7 @@ from cgotrap.evaluate.load.rules import has_fold_collision
 from cgotrap.targets import Target
 
 if TYPE_CHECKING:
-    from cgotrap.cache import DirScans
+    from cgotrap.dirscans import DirScans
     from cgotrap.evaluate.load.fast import _Deps, _Graph, _Local, _Node, _Walked
     from cgotrap.evaluate.load.target import _Pkg
     from cgotrap.evaluate.model import MatrixResult, PackageFacts, SharedListing
