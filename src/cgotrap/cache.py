@@ -2,8 +2,8 @@
 
 Two layers, each checked against the file system before it is used, never trusted blindly:
 
-- directory scans (`dirscans.DirScans`, kept in their own module): one directory's `DirFacts` for every target, keyed by the
-  directory and the state of each of its entries;
+- directory scans (`dirscans.DirScans`, in their own module): one directory's `DirFacts` for
+  every target, keyed by the directory and the state of each of its entries;
 - whole results (`Store.get_answer` / `put_answer`): a scan's result, or a command's whole
   answer, with the state of every path the run consulted (`Packed` columns);
 - the Go declaration reader's per-file records (`read.godecl.GoDeclReader`), content-keyed
