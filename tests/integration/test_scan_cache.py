@@ -79,6 +79,21 @@ def _edit(path: Path, old: str, new: str) -> None:
     _settle()
 
 
+def _answer_from_cached_scans(monkeypatch: pytest.MonkeyPatch, root: Path, before: str) -> None:
+    """Another answer over the same directories (`--format table`) reads every directory
+    from the cache of directory scans, scanning none, and equals the answer without cache."""
+    from cgotrap.evaluate.load import loader
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a directory was scanned, not read from the cache")
+
+    monkeypatch.setattr(loader._Loader, "_scan_now", refuse)
+    with_table = _scan(root, "--format", "table")  # another answer, the same directories
+    assert with_table != before
+    monkeypatch.undo()
+    assert with_table == _scan(root, "--format", "table", "--no-cache")
+
+
 EDITS = {
     "constraint": ("a/a_stub.go", "//go:build !cgo", "//go:build ignore", True),
     "preamble": ("a/a.go", "-lm", "-lm -lpcap", True),
@@ -124,22 +139,13 @@ def test_directory_scans_are_saved_in_the_background_and_used(
     """The directory scans are written by a forked child while the scan goes on; once the
     command returns the child is gone and its file is complete: a scan whose answer is not
     in the cache (other options) reads every directory from it, scanning none."""
-    from cgotrap.evaluate.load import loader
 
     root = _module(tmp_path / "m")
     before = _scan(root)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left behind
     assert len(sorted(cache.default_dir().glob("dirs-*.bin"))) == 1
-
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("a directory was scanned, not read from the cache")
-
-    monkeypatch.setattr(loader._Loader, "_scan_now", refuse)
-    with_table = _scan(root, "--format", "table")  # another answer, the same directories
-    assert with_table != before
-    monkeypatch.undo()
-    assert with_table == _scan(root, "--format", "table", "--no-cache")
+    _answer_from_cached_scans(monkeypatch, root, before)
 
 
 def test_scans_and_states_of_two_saves_are_never_mixed(
@@ -210,7 +216,6 @@ def test_the_prefetch_helpers_scans_are_kept_as_they_came(
     scanned directory's entry, and a scan with other options reads every directory from
     the cache. A damaged pickle is never trusted."""
     from cgotrap.evaluate import forked
-    from cgotrap.evaluate.load import loader
 
     root = _wide_module(tmp_path / "w", forked.MIN_ITEMS + 20)
     came: list[forked.Frame] = []
@@ -238,15 +243,7 @@ def test_the_prefetch_helpers_scans_are_kept_as_they_came(
     assert {str(root / f"p{i:03d}") for i in range(forked.MIN_ITEMS + 20)} <= set(entries)
     cut = ((framed[0][0], framed[0][1][:-3]), *framed[1:])
     assert dirscans._dir_entries(states, (scans[0], rows, cut)) == {}
-
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("a directory was scanned, not read from the cache")
-
-    monkeypatch.setattr(loader._Loader, "_scan_now", refuse)
-    with_table = _scan(root, "--format", "table")  # another answer, the same directories
-    assert with_table != before
-    monkeypatch.undo()
-    assert with_table == _scan(root, "--format", "table", "--no-cache")
+    _answer_from_cached_scans(monkeypatch, root, before)
 
 
 def test_a_mode_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
