@@ -25,6 +25,7 @@ from cgotrap.read.constraint import (
     parse,
     parse_expr,
     parse_plus_build_expr,
+    quick_mask,
 )
 
 # lexTests: input -> tokens joined by spaces, "err: ..." on a lexing error.
@@ -237,3 +238,80 @@ def test_huge_nesting_is_a_clean_error() -> None:
         parse("//go:build " + "(" * 100_000)
     with pytest.raises(ConstraintSyntaxError):
         parse("//go:build " + "!(" * 100_000 + "x")
+
+
+# quick_mask: the one-pass evaluation of plain //go:build expressions.
+_QUICK_TAGS = ("a", "b", "c", "go1.2", "x_y")
+_QUICK_CONTEXTS: tuple[set[str], ...] = (
+    {"a"},
+    {"a", "b"},
+    {"b", "c", "go1.2"},
+    {"x_y", "a", "c"},
+    set(),
+    {"c"},
+)
+
+
+def _quick_tag_mask(tag: str) -> int:
+    return sum(1 << i for i, tags in enumerate(_QUICK_CONTEXTS) if tag in tags)
+
+
+_QUICK_ALL = (1 << len(_QUICK_CONTEXTS)) - 1
+
+
+def _well_formed() -> st.SearchStrategy[str]:
+    spaced = st.sampled_from(["", " ", "\t", "  "])
+    leaf = st.sampled_from(_QUICK_TAGS)
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.tuples(spaced, inner, spaced).map(lambda t: f"({t[0]}{t[1]}{t[2]})"),
+            inner.map(lambda x: "!" + x if not x.startswith("!") else "!(" + x + ")"),
+            st.tuples(inner, st.sampled_from(["&&", "||", " && ", " || "]), inner).map("".join),
+        ),
+        max_leaves=12,
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(_well_formed())
+def test_quick_mask_of_well_formed_expressions_is_eval_mask(text: str) -> None:
+    want = parse_expr(text).eval_mask(_quick_tag_mask, _QUICK_ALL)
+    assert quick_mask(text, _quick_tag_mask, _QUICK_ALL) == want
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [*_QUICK_TAGS, "!", "!!", "&&", "||", "&", "|", "(", ")", " ", "\t", "αx", "\v", ","]
+        ),
+        max_size=14,
+    ).map("".join)
+)
+def test_quick_mask_is_eval_mask_or_leaves_it_to_the_parser(text: str) -> None:
+    got = quick_mask(text, _quick_tag_mask, _QUICK_ALL)
+    try:
+        expr = parse_expr(text)
+    except ConstraintSyntaxError:
+        assert got is None  # the parser's error stands
+        return
+    assert got is None or got == expr.eval_mask(_quick_tag_mask, _QUICK_ALL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a b", "!!a", "! !a", "a &&", "(a", "a)", "()", "a & b", "a ||| b", "a!b", "x\vy"],
+)
+def test_quick_mask_leaves_errors_to_the_parser(text: str) -> None:
+    with pytest.raises(ConstraintSyntaxError):
+        parse_expr(text)
+    assert quick_mask(text, _quick_tag_mask, _QUICK_ALL) is None
+
+
+def test_quick_mask_precedence_and_negation() -> None:
+    # a || b && !c: AND binds tighter; NOT stays inside the contexts.
+    want = parse_expr("a || b && !c").eval_mask(_quick_tag_mask, _QUICK_ALL)
+    assert quick_mask("a || b && !c", _quick_tag_mask, _QUICK_ALL) == want
+    assert quick_mask("!(a || c)", _quick_tag_mask, _QUICK_ALL) == 0b010000
+    assert quick_mask("!a", _quick_tag_mask, _QUICK_ALL) == 0b110100

@@ -28,7 +28,7 @@ from cgotrap.evaluate.directory import (
 )
 from cgotrap.gostd import short_path
 from cgotrap.read.filename import FileKind
-from cgotrap.read.gofile import source_from_bytes
+from cgotrap.read.gofile import SourceFile, source_from_bytes
 
 MATRIX = ContextSet.matrix(go_version="go1.27.3")
 OLD = 1_600_000_000
@@ -383,3 +383,161 @@ def test_name_rules_kept_by_name_tail_are_the_name_rules(names: list[str]) -> No
         for tag in os_arch_tags(name):
             want &= contexts.tag_mask(tag)
         assert osarch_mask(name, contexts) == want, name
+
+
+def test_tag_masks_from_the_contexts_own_tags_are_match_tag() -> None:
+    """`ContextSet.tag_mask` reads every tag that holds somewhere off the contexts' tags at
+    once: the same masks as asking each context's `match_tag`."""
+    from cgotrap.evaluate.context import make_context
+
+    tagged = [
+        make_context("linux", "amd64", True, go_version="go1.27.3", build_tags=["cgo", "x"]),
+        make_context("windows", "arm64", False, go_version="go1.27.3", build_tags=["boringcrypto"]),
+        make_context(
+            "ios", "arm64", False, go_version="go1.27.3", build_tags=["goexperiment.boringcrypto"]
+        ),
+    ]
+    for contexts in (MATRIX, ContextSet([*MATRIX.contexts[:6], *tagged])):
+        tags = {"cgo", "unix", "gc", "gccgo", "linux", "solaris", "darwin", "boringcrypto", "x"}
+        for ctx in contexts.contexts:
+            tags.update((ctx.goos, ctx.goarch, *ctx.tool_tags, *ctx.release_tags))
+        tags.update(("go1.99", "ignore", "", "amd64.v9", "goexperiment.nope"))
+        for tag in sorted(tags):
+            want = sum(1 << i for i, ctx in enumerate(contexts.contexts) if ctx.match_tag(tag))
+            assert contexts.tag_mask(tag) == want, tag
+
+
+# Directories of in-memory files: mostly one package without cgo (what `UniformFiles`
+# imports by filters), with what sends a directory to the per-file import now and then.
+_D_NAMES = [
+    "a.go", "b_linux.go", "c_windows_arm64.go", "d_test.go", "e_linux_test.go", "f.c", "g.S",
+    "h.s", "i.syso", "j.h", "k_darwin.m", "l.go", "m_test.go", "n.cc", "o_unix.go",
+]  # fmt: skip
+_D_CONSTRAINTS = [
+    "",
+    "",
+    "//go:build linux\n\n",
+    "//go:build cgo\n\n",
+    "//go:build !cgo\n\n",
+    "//go:build !windows && (amd64 || arm64)\n\n",
+    "//go:build ignore\n\n",
+    "// +build darwin,!cgo linux\n\n",
+]
+_D_RARE_CONSTRAINTS = ["//go:build (\n\n", "//go:binary-only-package\n\n"]
+_D_PACKAGES = ["a", "a", "a", "a_test", "b", "documentation", "a_test_test"]
+_D_IMPORTS = [
+    "",
+    'import "os"\n',
+    'import (\n\t"io"\n\t"os"\n)\n',
+    'import "io"\nimport "io"\n',
+    'import "C"\n',
+    '// #cgo linux LDFLAGS: -lx\nimport "C"\n',
+    'import _ "embed"\n\n//go:embed x.txt y\nvar s string\n',
+]
+
+
+@st.composite
+def _directory(draw: st.DrawFn, *, rare: bool) -> list[SourceFile]:
+    from cgotrap.read.filename import file_kind
+
+    names = draw(st.lists(st.sampled_from(_D_NAMES), unique=True, max_size=9))
+    if not draw(st.integers(0, 9)):
+        names = draw(st.permutations(names))  # (not in ReadDir order: per-file import)
+    else:
+        names.sort()
+    files: list[SourceFile] = []
+    constraints = _D_CONSTRAINTS + (_D_RARE_CONSTRAINTS if rare else [])
+    for name in names:
+        kind = file_kind(name)
+        assert kind is not None
+        head = draw(st.sampled_from(constraints))
+        if kind is FileKind.GO:
+            packages = _D_PACKAGES if rare else _D_PACKAGES[:4]
+            imports = _D_IMPORTS if rare else _D_IMPORTS[:4] + _D_IMPORTS[6:]
+            text = f"{head}package {draw(st.sampled_from(packages))}\n\n"
+            text += draw(st.sampled_from(imports))
+        else:
+            text = head + "int x;\n"
+        files.append(source_from_bytes(text.encode(), name, kind, "/d"))
+    return files
+
+
+_SOME = ContextSet(
+    ctx
+    for ctx in MATRIX.contexts
+    if f"{ctx.goos}/{ctx.goarch}"
+    in ("linux/amd64", "linux/arm64", "windows/arm64", "darwin/arm64", "android/arm64", "js/wasm")
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.one_of(_directory(rare=False), _directory(rare=True)))
+def test_directories_imported_by_filters_read_as_file_by_file(sources: list[SourceFile]) -> None:
+    """`UniformFiles`' filters give what the per-file import (`_import_class`) gives."""
+    from cgotrap.evaluate.directory import _evaluate
+
+    for semantics in (ImportSemantics.MODINDEX, ImportSemantics.GOBUILD):
+        fast = _evaluate("/d", sources, MATRIX, semantics, uniform=True)
+        slow = _evaluate("/d", sources, MATRIX, semantics, uniform=False)
+        assert fast == slow
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.one_of(_directory(rare=False), _directory(rare=True)))
+def test_contexts_read_together_read_as_each_alone(sources: list[SourceFile]) -> None:
+    """The classes (contexts no file tells apart, CGO_ENABLED only where a file that
+    imports "C" builds, a #cgo line's condition only where its file builds) lose nothing:
+    each context's facts are those of its import on its own."""
+    for semantics in (ImportSemantics.MODINDEX, ImportSemantics.GOBUILD):
+        together = evaluate_directory("/d", sources, _SOME, semantics=semantics)
+        for ctx, facts in zip(_SOME.contexts, together, strict=True):
+            alone = evaluate_directory("/d", sources, ContextSet([ctx]), semantics=semantics)
+            assert alone == (facts,), ctx.name
+
+
+def test_common_directories_are_imported_by_filters_and_share_facts() -> None:
+    from cgotrap.evaluate.filemasks import UniformFiles
+
+    def sources(files: dict[str, str]) -> list[SourceFile]:
+        from cgotrap.read.filename import file_kind
+
+        out = []
+        for name, text in sorted(files.items()):
+            kind = file_kind(name)
+            assert kind is not None
+            out.append(source_from_bytes(text.encode(), name, kind, "/d"))
+        return out
+
+    common = sources(
+        {
+            "a.go": 'package a\n\nimport "os"\n',
+            "a_linux.go": "package a\n",
+            "a_test.go": 'package a_test\n\nimport "a"\n',
+            "b.s": "//go:build amd64\n\nTEXT x(SB)\n",
+            "c.S": "TEXT y(SB)\n",
+            "z.go": '//go:build ignore\n\npackage main\n\nimport "C"\n',
+        }
+    )
+    assert UniformFiles.of(common, MATRIX) is not None
+    facts = evaluate_directory("/d", common, MATRIX)
+    # linux or not, amd64 or not: the cgo file builds nowhere, so CGO_ENABLED splits nothing.
+    assert len({id(f) for f in facts}) == 4
+    by_name = {ctx.name: f for ctx, f in zip(MATRIX.contexts, facts, strict=True)}
+    linux = by_name["linux/amd64 cgo=1"]
+    assert by_name["linux/amd64 cgo=0"] is linux
+    assert linux.go_files == ("a.go", "a_linux.go")
+    assert linux.xtest_go_files == ("a_test.go",)
+    assert linux.s_files == ("b.s",)
+    assert linux.ignored_other_files == ("c.S",)
+    assert linux.ignored_go_files == ("z.go",)
+    assert linux.imports == ("os",)
+    assert linux.xtest_imports == ("a",)
+    # a file that imports "C" where it builds: CGO_ENABLED splits there only.
+    cgo = sources({"a.go": "package a\n", "c_linux.go": 'package a\n\nimport "C"\n'})
+    assert UniformFiles.of(cgo, MATRIX) is None
+    facts = evaluate_directory("/d", cgo, MATRIX)
+    assert len({id(f) for f in facts}) == 3
+    by_name = {ctx.name: f for ctx, f in zip(MATRIX.contexts, facts, strict=True)}
+    assert by_name["windows/amd64 cgo=0"] is by_name["windows/amd64 cgo=1"]
+    assert by_name["linux/amd64 cgo=1"].cgo_files == ("c_linux.go",)
+    assert by_name["linux/amd64 cgo=0"].ignored_go_files == ("c_linux.go",)

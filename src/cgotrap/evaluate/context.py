@@ -207,7 +207,7 @@ class ContextSet:
             raise UsageError("no build contexts selected")
         self.all_mask: int = (1 << len(self.contexts)) - 1
         """Every context's bit."""
-        self._masks: dict[str, int] = {}
+        self._masks: dict[str, int] = self._holding()
         self.cgo_mask: int = self._bits(lambda ctx: ctx.cgo_enabled)
         """Contexts with CGO_ENABLED=1."""
         self.line_memo: dict[str, tuple[int, str]] = {}
@@ -230,13 +230,41 @@ class ContextSet:
     def tag_mask(self, tag: str) -> int:
         """Contexts where `tag` is satisfied (go/build's matchTag)."""
         mask = self._masks.get(tag)
-        if mask is None:
+        if mask is None:  # (a tag that holds nowhere, or "boringcrypto")
             mask = 0
-            for i, ctx in enumerate(self.contexts):
-                if ctx.match_tag(tag):
-                    mask |= 1 << i
+            if tag == "boringcrypto":
+                for i, ctx in enumerate(self.contexts):
+                    if ctx.match_tag(tag):
+                        mask |= 1 << i
             self._masks[tag] = mask
         return mask
+
+    def _holding(self) -> dict[str, int]:
+        """The mask of every tag that holds on some context, from the contexts' own tags
+        (`BuildContext.match_tag`'s every way to say yes but one: "boringcrypto", which
+        `tag_mask` asks each context about), in one pass rather than one per tag."""
+        masks: dict[str, int] = {}
+        for i, ctx in enumerate(self.contexts):
+            bit = 1 << i
+            holding = {
+                ctx.goos,
+                ctx.goarch,
+                ctx.compiler,
+                *ctx.build_tags,
+                *ctx.tool_tags,
+                *ctx.release_tags,
+            }
+            if ctx.cgo_enabled:
+                holding.add("cgo")
+            if ctx.unix:
+                holding.add("unix")
+            also = {"android": "linux", "illumos": "solaris", "ios": "darwin"}.get(ctx.goos)
+            if also is not None:
+                holding.add(also)
+            for tag in holding:
+                masks[tag] = masks.get(tag, 0) | bit
+        masks.pop("boringcrypto", None)
+        return masks
 
     def indices(self, mask: int) -> tuple[int, ...]:
         """The context indices whose bits are set in `mask` (kept: the same few masks recur

@@ -34,7 +34,13 @@ from pathlib import Path
 from typing import assert_never
 
 from cgotrap.evaluate.context import ContextSet
-from cgotrap.evaluate.filemasks import DirectiveAction, FileMasks, file_masks
+from cgotrap.evaluate.filemasks import (
+    DirectiveAction,
+    FileMasks,
+    UniformFiles,
+    file_masks,
+    import_paths,
+)
 from cgotrap.gostd import short_path
 from cgotrap.read import filename as fn
 from cgotrap.read.filename import FileKind
@@ -262,7 +268,7 @@ class _Builder:
             key = (kind, *map(id, files))
             got = tables.get(key)
             if got is None:
-                got = tables[key] = _import_table(files)
+                got = tables[key] = _import_table([fm.src for fm in files])
             imports[kind] = got
 
         def embeds(kind: str) -> tuple[str, ...]:
@@ -318,16 +324,16 @@ _KIND_KEYS = tuple(kind.value for kind in FileKind if kind is not FileKind.GO)
 
 
 _Tables = dict[tuple[object, ...], tuple[tuple[str, ...], ImportPos]]
-"""Import tables built for a directory's classes, by table kind and files (their ids):
-classes that differ elsewhere share them (half of GOROOT's tables)."""
+"""Import tables built for a directory's classes, by table kind and files (their ids, or
+`UniformFiles`' key): classes that differ elsewhere share them (half of GOROOT's tables)."""
 
 
-def _import_table(files: Sequence[FileMasks]) -> tuple[tuple[str, ...], ImportPos]:
+def _import_table(files: Sequence[SourceFile]) -> tuple[tuple[str, ...], ImportPos]:
     """(The sorted import paths, ImportPos) of `files` (in order): one sort per table."""
     table: dict[str, list[Position]] = {}
     get = table.get
-    for fm in files:
-        for imp in fm.src.imports:
+    for src in files:
+        for imp in src.imports:
             positions = get(imp.path)
             if positions is None:
                 table[imp.path] = [imp.pos]
@@ -456,10 +462,9 @@ def _import_class(
         ignored_other.sort(key=_go_sort_key)
     if b.bad_error is not None:
         return b.facts(b.bad_error, finish=True, tables=tables)
-    facts = b.facts(None, finish=True, tables=tables)
-    if not facts.has_go_files:
-        return dataclasses.replace(facts, error=no_go_error(directory, facts))
-    return facts
+    if lists["go"] or lists["cgo"] or lists["test"] or lists["xtest"]:
+        return b.facts(None, finish=True, tables=tables)
+    return b.facts(_no_go(directory, ignored_go, tests=False), finish=True, tables=tables)
 
 
 # go/build/build.go: (*Context).Import, a Go file's part of the per-file loop after the
@@ -533,9 +538,15 @@ def _add_go_file(
 
 def no_go_error(directory: str, facts: DirFacts) -> DirError:
     """`*build.NoGoError` worded as cmd/go's load.NoGoError prints it."""
-    if facts.ignored_go_files:
+    return _no_go(
+        directory, facts.ignored_go_files, tests=bool(facts.test_go_files or facts.xtest_go_files)
+    )
+
+
+def _no_go(directory: str, ignored_go: Sequence[str], *, tests: bool) -> DirError:
+    if ignored_go:
         text = "build constraints exclude all Go files in " + directory
-    elif facts.test_go_files or facts.xtest_go_files:
+    elif tests:
         text = "no non-test Go files in " + directory
     else:
         text = "no Go files in " + directory
@@ -544,6 +555,84 @@ def no_go_error(directory: str, facts: DirFacts) -> DirError:
 
 def _go_sort_key(name: str) -> bytes:
     return name.encode("utf-8", "surrogateescape")
+
+
+# ---------------------------------------------------------------------------------------
+# The common directory, imported by filters.
+
+
+def _import_uniform(plan: UniformFiles, directory: str, bit: int) -> DirFacts:
+    """`_import_class` in a directory `plan` describes, by filters (see `UniformFiles`)."""
+    go = tuple([n for n, m in plan.go if m >> bit & 1])
+    test = tuple([n for n, m in plan.test if m >> bit & 1])
+    xtest = tuple([n for n, m in plan.xtest if m >> bit & 1])
+    ignored_go = tuple([n for n, m in plan.ignored_go if not m >> bit & 1])
+    other = {key: tuple([n for n, m in files if m >> bit & 1]) for key, files in plan.kinds}
+    none = ((), ())
+    imports = _uniform_table(plan, "", bit) if "" in plan.imports else none
+    test_imports = _uniform_table(plan, "test", bit) if "test" in plan.imports else none
+    xtest_imports = _uniform_table(plan, "xtest", bit) if "xtest" in plan.imports else none
+    embeds: tuple[set[str], set[str]] = (set(), set())
+    for external, patterns, build in plan.embeds:
+        if build >> bit & 1:
+            embeds[external].update(patterns)
+    built = bool(go or test or xtest)
+    return DirFacts(
+        name=plan.name if built else "",
+        go_files=go,
+        ignored_go_files=ignored_go,
+        ignored_other_files=tuple([n for n, m in plan.ignored_other if not m >> bit & 1]),
+        c_files=other.get(FileKind.C, ()),
+        cxx_files=other.get(FileKind.CXX, ()),
+        m_files=other.get(FileKind.M, ()),
+        h_files=other.get(FileKind.H, ()),
+        f_files=other.get(FileKind.F, ()),
+        s_files=other.get(FileKind.S, ()),
+        swig_files=other.get(FileKind.SWIG, ()),
+        swigcxx_files=other.get(FileKind.SWIGCXX, ()),
+        syso_files=other.get(FileKind.SYSO, ()),
+        test_go_files=test,
+        xtest_go_files=xtest,
+        imports=imports[0],
+        test_imports=test_imports[0],
+        xtest_imports=xtest_imports[0],
+        import_pos=imports[1],
+        test_import_pos=test_imports[1],
+        xtest_import_pos=xtest_imports[1],
+        test_embed_patterns=tuple(sorted(embeds[False])),
+        xtest_embed_patterns=tuple(sorted(embeds[True])),
+        error=None if built else _no_go(directory, ignored_go, tests=False),
+    )
+
+
+def _uniform_table(plan: UniformFiles, kind: str, bit: int) -> tuple[tuple[str, ...], ImportPos]:
+    """The import table of `kind` where context `bit` builds: one per set of files (shared
+    by the classes that differ elsewhere, as `_Builder.facts` shares them)."""
+    files, masks = plan.imports[kind]
+    key = (kind, *[m >> bit & 1 for m in masks])
+    got = plan.tables.get(key)
+    if got is not None:
+        return got
+    paths = plan.paths.get(kind)
+    if paths is None:  # (the first: most directories have one or two classes)
+        plan.paths[kind] = ()
+        got = _import_table([src for src, m in files if m >> bit & 1])
+    else:
+        if not paths:  # (the second: the paths sorted once serve every other)
+            paths = plan.paths[kind] = import_paths(files)
+        keys: list[str] = []
+        table: list[tuple[str, tuple[Position, ...]]] = []
+        for path, every, always, some, each in paths:
+            if not some >> bit & 1:
+                continue
+            keys.append(path)
+            if always >> bit & 1:
+                table.append((path, every))
+            else:
+                table.append((path, tuple([pos for m, pos in each if m >> bit & 1])))
+        got = (tuple(keys), tuple(table))
+    plan.tables[key] = got
+    return got
 
 
 # ---------------------------------------------------------------------------------------
@@ -617,7 +706,7 @@ def list_directory(
 def _partition(all_mask: int, masks: Sequence[int]) -> list[int]:
     """Split the contexts into classes no mask tells apart (partition refinement)."""
     classes = [all_mask]
-    for m in masks:
+    for m in dict.fromkeys(masks):  # (each once: most files of a directory share a few)
         if m in (0, all_mask):
             continue
         refined: list[int] = []
@@ -701,21 +790,48 @@ def evaluate_directory(
     semantics: ImportSemantics = ImportSemantics.MODINDEX,
 ) -> tuple[DirFacts, ...]:
     """The per-context facts of already-read source files (`files` in ReadDir order)."""
+    return _evaluate(directory, files, contexts, semantics, uniform=True)
+
+
+def _evaluate(
+    directory: str,
+    files: Sequence[SourceFile],
+    contexts: ContextSet,
+    semantics: ImportSemantics,
+    *,
+    uniform: bool,
+) -> tuple[DirFacts, ...]:
+    """`evaluate_directory`; `uniform`: a directory `_Uniform` takes is imported its way
+    (False: every directory goes through `_import_class`, which the tests compare with)."""
     if semantics is ImportSemantics.AUTO:
         semantics = ImportSemantics.MODINDEX
+    out = [_NO_FACTS] * len(contexts)  # (the classes cover every context)
+    plan = UniformFiles.of(files, contexts) if uniform else None
+    if plan is not None:  # (its classes: where files build, which is all that differs)
+        for cls in _partition(contexts.all_mask, plan.builds):
+            facts = _import_uniform(plan, directory, (cls & -cls).bit_length() - 1)
+            for i in contexts.indices(cls):
+                out[i] = facts
+        return tuple(out)
     masks = [file_masks(src, directory, contexts) for src in files]
-    # CGO_ENABLED itself only matters to a file that imports "C" (`_add_go_file`); elsewhere
-    # it matters only through the `cgo` tag, which the masks below already carry. Not
-    # splitting on it halves the classes of most directories (and shares their facts).
-    # A plain file's name rules matter only through `build` (`_import_class`): its `osarch`
-    # splits nothing more.
-    splitters: list[int] = [contexts.cgo_mask] if any(fm.imports_c for fm in masks) else []
+    # CGO_ENABLED itself only matters to a non-test file that imports "C", where it builds
+    # (`_add_go_file`); elsewhere it matters only through the `cgo` tag, which the masks
+    # below already carry. Not splitting on it halves the classes of most directories (and
+    # shares their facts). A plain file's name rules matter only through `build`
+    # (`_import_class`): its `osarch` splits nothing more; a #cgo line's condition matters
+    # only where its file builds.
+    splitters: list[int] = []
+    cgo_used = 0
     for fm in masks:
         if not fm.plain:
             splitters.append(fm.osarch)
-        splitters.append(fm.build)
-        splitters.extend(d.cond_mask for d in fm.directives)
-    out = [_NO_FACTS] * len(contexts)  # (the classes cover every context)
+        build = fm.build
+        splitters.append(build)
+        if fm.directives:
+            splitters.extend([d.cond_mask & build for d in fm.directives])
+        if fm.imports_c and not fm.is_test:
+            cgo_used |= build
+    splitters.append(contexts.cgo_mask & cgo_used)
     tables: _Tables = {}
     for cls in _partition(contexts.all_mask, splitters):
         bit = (cls & -cls).bit_length() - 1

@@ -2,12 +2,14 @@
 context at once, as bitmasks over a `ContextSet` (bit i: `contexts[i]`): where its name
 rules (GOOS/GOARCH suffixes) and its build constraint accept it, and where each of its
 `#cgo` lines holds and what saveCgo then does. Context independent, computed once per file
-and read per context class by the directory's import."""
+and read per context class by the directory's import. `UniformFiles`: the same for a whole
+directory of the common kind, whose import is then a few filters per class."""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Sequence
 
 from cgotrap.evaluate.cgoflags import (
     SplitQuotedError,
@@ -23,9 +25,11 @@ from cgotrap.read.constraint import (
     go_fields,
     go_trim_space,
     parse,
+    quick_mask,
+    split_go_build,
 )
 from cgotrap.read.filename import FileKind
-from cgotrap.read.gofile import SourceFile, go_join
+from cgotrap.read.gofile import Position, SourceFile, go_join
 
 
 class DirectiveAction(enum.Enum):
@@ -97,7 +101,13 @@ def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
     """
     memo = contexts.line_memo
     hit = memo.get(line)
-    if hit is None:
+    if hit is not None:
+        return hit
+    text = split_go_build(line)
+    mask = None if text is None else quick_mask(text, contexts.tag_mask, contexts.all_mask)
+    if mask is not None:
+        hit = (mask, "")
+    else:
         try:
             expr = parse(line)
         except ConstraintSyntaxError as exc:
@@ -106,7 +116,7 @@ def line_mask(line: str, contexts: ContextSet) -> tuple[int, str]:
             hit = (contexts.all_mask, "")
         else:
             hit = (expr.eval_mask(contexts.tag_mask, contexts.all_mask), "")
-        memo[line] = hit
+    memo[line] = hit
     return hit
 
 
@@ -237,3 +247,155 @@ def file_masks(src: SourceFile, directory: str, contexts: ContextSet) -> FileMas
         and not imports_c,
         imports_c,
     )
+
+
+Built = tuple[tuple[str, int], ...]
+"""Files (name, build mask) in ReadDir order."""
+
+ImportPaths = tuple[
+    tuple[str, tuple[Position, ...], int, int, tuple[tuple[int, Position], ...]], ...
+]
+"""An import table's paths, sorted, each with (every position, in file order; the contexts
+where all its files build; where one does; (build mask, position) per file)."""
+
+Table = tuple[tuple[str, ...], tuple[tuple[str, tuple[Position, ...]], ...]]
+"""(Sorted import paths, their positions), as `directory` keeps them."""
+
+
+class UniformFiles:
+    """A directory whose classes differ only in which files build, as most do: every file
+    read cleanly with a valid constraint (`FileMasks.plain`), every Go file that builds
+    somewhere either a plain one (`FileMasks.simple_go`) or a test without cgo, all of one
+    package p (tests: p or p_test), names in ReadDir order. No context can then meet an
+    error, cgo, #cgo flags or a second package: each of the import's lists is its files
+    where they build, and a test in p_test is an external test (its package is never the
+    one named first: that is p, or none yet) (`directory`'s `_import_uniform`). A file of
+    package "documentation", or that builds nowhere, is ignored everywhere; .S and .sx
+    files are, without cgo files."""
+
+    __slots__ = (
+        "builds",
+        "embeds",
+        "go",
+        "ignored_go",
+        "ignored_other",
+        "imports",
+        "kinds",
+        "name",
+        "paths",
+        "tables",
+        "test",
+        "xtest",
+    )
+
+    def __init__(self) -> None:
+        self.name = ""
+        """The package (p)."""
+        self.builds: list[int] = []
+        """Every file's build mask (what tells classes apart)."""
+        self.go: Built = ()
+        """The plain non-test Go files (GoFiles where they build)."""
+        self.test: Built = ()
+        self.xtest: Built = ()
+        self.ignored_go: Built = ()
+        """Every Go file, with 0 for one ignored everywhere."""
+        self.ignored_other: Built = ()
+        """Every other file, with 0 for one ignored everywhere (.S, .sx)."""
+        self.kinds: tuple[tuple[str, Built], ...] = ()
+        """The other files by list (a FileKind value), for the lists that have some."""
+        self.embeds: tuple[tuple[bool, tuple[str, ...], int], ...] = ()
+        """Tests with //go:embed patterns: (external, patterns, build mask)."""
+        self.imports: dict[str, tuple[tuple[tuple[SourceFile, int], ...], tuple[int, ...]]] = {}
+        """Import table kind ("", "test", "xtest") -> its files with imports (and their
+        build masks), and their distinct build masks (whose bits key `tables`)."""
+        self.paths: dict[str, ImportPaths] = {}
+        """Import table kind -> its paths (`import_paths`), once a second table is made."""
+        self.tables: dict[tuple[object, ...], Table] = {}
+        """The import tables made so far, by kind and the bits of the masks of its files."""
+
+    @classmethod
+    def of(cls, files: Sequence[SourceFile], contexts: ContextSet) -> UniformFiles | None:
+        """The plan of a directory of such files (in ReadDir order), or None."""
+        plan = cls()
+        builds = plan.builds
+        package = ""
+        go: list[tuple[str, int]] = []
+        tests: tuple[list[tuple[str, int]], list[tuple[str, int]]] = ([], [])
+        ignored_go: list[tuple[str, int]] = []
+        ignored_other: list[tuple[str, int]] = []
+        kinds: dict[str, list[tuple[str, int]]] = {}
+        embeds: list[tuple[bool, tuple[str, ...], int]] = []
+        imported: dict[str, list[tuple[SourceFile, int]]] = {"": [], "test": [], "xtest": []}
+        previous = ""
+        for src in files:
+            name = src.name
+            if src.error or src.parse_error is not None or name <= previous or not name.isascii():
+                return None  # (ASCII: where str order is go's byte order)
+            previous = name
+            build, error = _constraint_masks(src, contexts)
+            if error:
+                return None
+            build &= osarch_mask(name, contexts)
+            builds.append(build)
+            kind = src.kind
+            if kind is not FileKind.GO:
+                if kind is FileKind.S_CPP:
+                    ignored_other.append((name, 0))
+                else:
+                    ignored_other.append((name, build))
+                    kinds.setdefault(kind.value, []).append((name, build))
+                continue
+            pkg = src.package_name
+            if not build or pkg == "documentation":
+                ignored_go.append((name, 0))
+                continue
+            ignored_go.append((name, build))
+            if src.cgo_directives or any(imp.path == "C" for imp in src.imports):
+                return None
+            if name.endswith("_test.go"):
+                external = pkg.endswith("_test")
+                if external:
+                    pkg = pkg[: -len("_test")]
+                tests[external].append((name, build))
+                table = "xtest" if external else "test"
+                if src.embeds:
+                    embeds.append((external, tuple(e.pattern for e in src.embeds), build))
+            elif src.binary_only or src.embeds:
+                return None
+            else:
+                go.append((name, build))
+                table = ""
+            if pkg != package:
+                if package:
+                    return None
+                package = pkg
+            if src.imports:
+                imported[table].append((src, build))
+        plan.name = package
+        plan.go, plan.test, plan.xtest = tuple(go), tuple(tests[0]), tuple(tests[1])
+        plan.ignored_go, plan.ignored_other = tuple(ignored_go), tuple(ignored_other)
+        plan.kinds = tuple((key, tuple(named)) for key, named in kinds.items())
+        plan.embeds = tuple(embeds)
+        plan.imports = {
+            table: (tuple(found), tuple(dict.fromkeys([m for _, m in found])))
+            for table, found in imported.items()
+            if found
+        }
+        return plan
+
+
+def import_paths(files: Sequence[tuple[SourceFile, int]]) -> ImportPaths:
+    """The paths `files` (with their build masks, in order) import (`ImportPaths`)."""
+    found: dict[str, list[tuple[int, Position]]] = {}
+    for src, build in files:
+        for imp in src.imports:
+            found.setdefault(imp.path, []).append((build, imp.pos))
+    out = []
+    for path in sorted(found):
+        each = found[path]
+        always, some = -1, 0
+        for m, _ in each:
+            always &= m
+            some |= m
+        out.append((path, tuple([pos for _, pos in each]), always, some, tuple(each)))
+    return tuple(out)
