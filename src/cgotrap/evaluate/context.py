@@ -244,25 +244,25 @@ class ContextSet:
         (`BuildContext.match_tag`'s every way to say yes but one: "boringcrypto", which
         `tag_mask` asks each context about), in one pass rather than one per tag."""
         masks: dict[str, int] = {}
+        # (the tag lists are the same tuples in most contexts: each is read once)
+        lists: dict[tuple[str, ...], int] = {}
         for i, ctx in enumerate(self.contexts):
             bit = 1 << i
-            holding = {
-                ctx.goos,
-                ctx.goarch,
-                ctx.compiler,
-                *ctx.build_tags,
-                *ctx.tool_tags,
-                *ctx.release_tags,
-            }
+            holding = [ctx.goos, ctx.goarch, ctx.compiler]
             if ctx.cgo_enabled:
-                holding.add("cgo")
+                holding.append("cgo")
             if ctx.unix:
-                holding.add("unix")
+                holding.append("unix")
             also = {"android": "linux", "illumos": "solaris", "ios": "darwin"}.get(ctx.goos)
             if also is not None:
-                holding.add(also)
+                holding.append(also)
             for tag in holding:
                 masks[tag] = masks.get(tag, 0) | bit
+            for tags in (ctx.build_tags, ctx.tool_tags, ctx.release_tags):
+                lists[tags] = lists.get(tags, 0) | bit
+        for tags, bits in lists.items():
+            for tag in tags:
+                masks[tag] = masks.get(tag, 0) | bits
         masks.pop("boringcrypto", None)
         return masks
 

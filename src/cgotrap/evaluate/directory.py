@@ -563,25 +563,26 @@ def _go_sort_key(name: str) -> bytes:
 
 def _import_uniform(plan: UniformFiles, directory: str, bit: int) -> DirFacts:
     """`_import_class` in a directory `plan` describes, by filters (see `UniformFiles`)."""
-    go = tuple([n for n, m in plan.go if m >> bit & 1])
-    test = tuple([n for n, m in plan.test if m >> bit & 1])
-    xtest = tuple([n for n, m in plan.xtest if m >> bit & 1])
-    ignored_go = tuple([n for n, m in plan.ignored_go if not m >> bit & 1])
-    other = {key: tuple([n for n, m in files if m >> bit & 1]) for key, files in plan.kinds}
+    b = 1 << bit  # (`m & b`: a third faster than `m >> bit & 1`)
+    go = tuple([n for n, m in plan.go if m & b])
+    test = tuple([n for n, m in plan.test if m & b])
+    xtest = tuple([n for n, m in plan.xtest if m & b])
+    ignored_go = tuple([n for n, m in plan.ignored_go if not m & b])
+    other = {key: tuple([n for n, m in files if m & b]) for key, files in plan.kinds}
     none = ((), ())
     imports = _uniform_table(plan, "", bit) if "" in plan.imports else none
     test_imports = _uniform_table(plan, "test", bit) if "test" in plan.imports else none
     xtest_imports = _uniform_table(plan, "xtest", bit) if "xtest" in plan.imports else none
     embeds: tuple[set[str], set[str]] = (set(), set())
     for external, patterns, build in plan.embeds:
-        if build >> bit & 1:
+        if build & b:
             embeds[external].update(patterns)
     built = bool(go or test or xtest)
     return DirFacts(
         name=plan.name if built else "",
         go_files=go,
         ignored_go_files=ignored_go,
-        ignored_other_files=tuple([n for n, m in plan.ignored_other if not m >> bit & 1]),
+        ignored_other_files=tuple([n for n, m in plan.ignored_other if not m & b]),
         c_files=other.get(FileKind.C, ()),
         cxx_files=other.get(FileKind.CXX, ()),
         m_files=other.get(FileKind.M, ()),
@@ -609,27 +610,28 @@ def _uniform_table(plan: UniformFiles, kind: str, bit: int) -> tuple[tuple[str, 
     """The import table of `kind` where context `bit` builds: one per set of files (shared
     by the classes that differ elsewhere, as `_Builder.facts` shares them)."""
     files, masks = plan.imports[kind]
-    key = (kind, *[m >> bit & 1 for m in masks])
+    b = 1 << bit
+    key = (kind, *[m & b != 0 for m in masks])
     got = plan.tables.get(key)
     if got is not None:
         return got
     paths = plan.paths.get(kind)
     if paths is None:  # (the first: most directories have one or two classes)
         plan.paths[kind] = ()
-        got = _import_table([src for src, m in files if m >> bit & 1])
+        got = _import_table([src for src, m in files if m & b])
     else:
         if not paths:  # (the second: the paths sorted once serve every other)
             paths = plan.paths[kind] = import_paths(files)
         keys: list[str] = []
         table: list[tuple[str, tuple[Position, ...]]] = []
         for path, every, always, some, each in paths:
-            if not some >> bit & 1:
+            if not some & b:
                 continue
             keys.append(path)
-            if always >> bit & 1:
+            if always & b:
                 table.append((path, every))
             else:
-                table.append((path, tuple([pos for m, pos in each if m >> bit & 1])))
+                table.append((path, tuple([pos for m, pos in each if m & b])))
         got = (tuple(keys), tuple(table))
     plan.tables[key] = got
     return got

@@ -326,16 +326,23 @@ class UniformFiles:
         kinds: dict[str, list[tuple[str, int]]] = {}
         embeds: list[tuple[bool, tuple[str, ...], int]] = []
         imported: dict[str, list[tuple[SourceFile, int]]] = {"": [], "test": [], "xtest": []}
+        all_mask = contexts.all_mask
         previous = ""
         for src in files:
             name = src.name
             if src.error or src.parse_error is not None or name <= previous or not name.isascii():
                 return None  # (ASCII: where str order is go's byte order)
             previous = name
-            build, error = _constraint_masks(src, contexts)
-            if error:
-                return None
-            build &= osarch_mask(name, contexts)
+            if src.go_build:
+                build, error = line_mask(src.go_build, contexts)
+                if error:
+                    return None
+            else:
+                build = all_mask
+                for line in src.plus_build:
+                    build &= line_mask(line, contexts)[0]
+            if build:
+                build &= osarch_mask(name, contexts)
             builds.append(build)
             kind = src.kind
             if kind is not FileKind.GO:
@@ -350,8 +357,11 @@ class UniformFiles:
                 ignored_go.append((name, 0))
                 continue
             ignored_go.append((name, build))
-            if src.cgo_directives or any(imp.path == "C" for imp in src.imports):
+            if src.cgo_directives:
                 return None
+            for imp in src.imports:
+                if imp.path == "C":
+                    return None
             if name.endswith("_test.go"):
                 external = pkg.endswith("_test")
                 if external:
