@@ -431,8 +431,10 @@ _D_IMPORTS = [
     'import (\n\t"io"\n\t"os"\n)\n',
     'import "io"\nimport "io"\n',
     'import "C"\n',
-    '// #cgo linux LDFLAGS: -lx\nimport "C"\n',
+    '// #include <stdio.h>\n// #cgo linux LDFLAGS: -lx\n// #cgo CFLAGS: -DX\nimport "C"\n',
+    '// #cgo !cgo CFLAGS: -DY\n// #cgo darwin pkg-config: z\nimport (\n\t"C"\n\t"os"\n)\n',
     'import _ "embed"\n\n//go:embed x.txt y\nvar s string\n',
+    '// #cgo windows CFLAGS: \'-DX\nimport "C"\n',
 ]
 
 
@@ -453,7 +455,7 @@ def _directory(draw: st.DrawFn, *, rare: bool) -> list[SourceFile]:
         head = draw(st.sampled_from(constraints))
         if kind is FileKind.GO:
             packages = _D_PACKAGES if rare else _D_PACKAGES[:4]
-            imports = _D_IMPORTS if rare else _D_IMPORTS[:4] + _D_IMPORTS[6:]
+            imports = _D_IMPORTS if rare else _D_IMPORTS[:8]
             text = f"{head}package {draw(st.sampled_from(packages))}\n\n"
             text += draw(st.sampled_from(imports))
         else:
@@ -518,7 +520,7 @@ def test_common_directories_are_imported_by_filters_and_share_facts() -> None:
             "z.go": '//go:build ignore\n\npackage main\n\nimport "C"\n',
         }
     )
-    assert UniformFiles.of(common, MATRIX) is not None
+    assert UniformFiles.of(common, "/d", MATRIX) is not None
     facts = evaluate_directory("/d", common, MATRIX)
     # linux or not, amd64 or not: the cgo file builds nowhere, so CGO_ENABLED splits nothing.
     assert len({id(f) for f in facts}) == 4
@@ -534,7 +536,7 @@ def test_common_directories_are_imported_by_filters_and_share_facts() -> None:
     assert linux.xtest_imports == ("a",)
     # a file that imports "C" where it builds: CGO_ENABLED splits there only.
     cgo = sources({"a.go": "package a\n", "c_linux.go": 'package a\n\nimport "C"\n'})
-    assert UniformFiles.of(cgo, MATRIX) is None
+    assert UniformFiles.of(cgo, "/d", MATRIX) is not None
     facts = evaluate_directory("/d", cgo, MATRIX)
     assert len({id(f) for f in facts}) == 3
     by_name = {ctx.name: f for ctx, f in zip(MATRIX.contexts, facts, strict=True)}

@@ -565,6 +565,7 @@ def _import_uniform(plan: UniformFiles, directory: str, bit: int) -> DirFacts:
     """`_import_class` in a directory `plan` describes, by filters (see `UniformFiles`)."""
     b = 1 << bit  # (`m & b`: a third faster than `m >> bit & 1`)
     go = tuple([n for n, m in plan.go if m & b])
+    cgo = tuple([n for n, m in plan.cgo if m & b])
     test = tuple([n for n, m in plan.test if m & b])
     xtest = tuple([n for n, m in plan.xtest if m & b])
     ignored_go = tuple([n for n, m in plan.ignored_go if not m & b])
@@ -577,10 +578,19 @@ def _import_uniform(plan: UniformFiles, directory: str, bit: int) -> DirFacts:
     for external, patterns, build in plan.embeds:
         if build & b:
             embeds[external].update(patterns)
-    built = bool(go or test or xtest)
+    flags: dict[str, list[str]] = {}
+    for m, verb, args in plan.flags:
+        if m & b:
+            flags.setdefault(verb, []).extend(args)
+    includes: list[Include] = []
+    for found, m in plan.includes:
+        if m & b:
+            includes.extend(found)
+    built = bool(go or cgo or test or xtest)
     return DirFacts(
-        name=plan.name if built else "",
+        name=plan.name if plan.named & b else "",
         go_files=go,
+        cgo_files=cgo,
         ignored_go_files=ignored_go,
         ignored_other_files=tuple([n for n, m in plan.ignored_other if not m & b]),
         c_files=other.get(FileKind.C, ()),
@@ -602,6 +612,13 @@ def _import_uniform(plan: UniformFiles, directory: str, bit: int) -> DirFacts:
         xtest_import_pos=xtest_imports[1],
         test_embed_patterns=tuple(sorted(embeds[False])),
         xtest_embed_patterns=tuple(sorted(embeds[True])),
+        cgo_cflags=tuple(flags.get("CFLAGS", ())),
+        cgo_cppflags=tuple(flags.get("CPPFLAGS", ())),
+        cgo_cxxflags=tuple(flags.get("CXXFLAGS", ())),
+        cgo_fflags=tuple(flags.get("FFLAGS", ())),
+        cgo_ldflags=tuple(flags.get("LDFLAGS", ())),
+        cgo_pkg_config=tuple(flags.get("pkg-config", ())),
+        includes=tuple(includes),
         error=None if built else _no_go(directory, ignored_go, tests=False),
     )
 
@@ -808,7 +825,7 @@ def _evaluate(
     if semantics is ImportSemantics.AUTO:
         semantics = ImportSemantics.MODINDEX
     out = [_NO_FACTS] * len(contexts)  # (the classes cover every context)
-    plan = UniformFiles.of(files, contexts) if uniform else None
+    plan = UniformFiles.of(files, directory, contexts) if uniform else None
     if plan is not None:  # (its classes: where files build, which is all that differs)
         for cls in _partition(contexts.all_mask, plan.builds):
             facts = _import_uniform(plan, directory, (cls & -cls).bit_length() - 1)

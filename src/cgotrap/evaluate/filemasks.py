@@ -29,7 +29,7 @@ from cgotrap.read.constraint import (
     split_go_build,
 )
 from cgotrap.read.filename import FileKind
-from cgotrap.read.gofile import Position, SourceFile, go_join
+from cgotrap.read.gofile import Include, Position, SourceFile, go_join
 
 
 class DirectiveAction(enum.Enum):
@@ -265,23 +265,29 @@ Table = tuple[tuple[str, ...], tuple[tuple[str, tuple[Position, ...]], ...]]
 class UniformFiles:
     """A directory whose classes differ only in which files build, as most do: every file
     read cleanly with a valid constraint (`FileMasks.plain`), every Go file that builds
-    somewhere either a plain one (`FileMasks.simple_go`) or a test without cgo, all of one
-    package p (tests: p or p_test), names in ReadDir order. No context can then meet an
-    error, cgo, #cgo flags or a second package: each of the import's lists is its files
-    where they build, and a test in p_test is an external test (its package is never the
-    one named first: that is p, or none yet) (`directory`'s `_import_uniform`). A file of
-    package "documentation", or that builds nowhere, is ignored everywhere; .S and .sx
-    files are, without cgo files."""
+    somewhere a plain one (`FileMasks.simple_go`), a test without cgo, or a file that
+    imports "C" with #cgo lines that cannot fail and no `//go:binary-only-package` or
+    //go:embed; all of one package p (tests: p or p_test), names in ReadDir order. No
+    context can then meet an error or a second package, and each of the import's lists is
+    its files where they build: a cgo file is a CgoFile where cgo is on too (and an ignored
+    one where not), its #cgo lines apply where it builds, .S and .sx files are SFiles where
+    a cgo file is one, a test in p_test is an external test (its package is never the one
+    named first: that is p, or none yet) (`directory`'s `_import_uniform`). A file of
+    package "documentation", or that builds nowhere, is ignored everywhere."""
 
     __slots__ = (
         "builds",
+        "cgo",
         "embeds",
+        "flags",
         "go",
         "ignored_go",
         "ignored_other",
         "imports",
+        "includes",
         "kinds",
         "name",
+        "named",
         "paths",
         "tables",
         "test",
@@ -291,20 +297,28 @@ class UniformFiles:
     def __init__(self) -> None:
         self.name = ""
         """The package (p)."""
+        self.named = 0
+        """The contexts where a Go file names it (one builds)."""
         self.builds: list[int] = []
-        """Every file's build mask (what tells classes apart)."""
+        """Every file's build mask, and the masks cgo adds (what tells classes apart)."""
         self.go: Built = ()
         """The plain non-test Go files (GoFiles where they build)."""
+        self.cgo: Built = ()
+        """The files that import "C", where they build with cgo on."""
         self.test: Built = ()
         self.xtest: Built = ()
         self.ignored_go: Built = ()
         """Every Go file, with 0 for one ignored everywhere."""
         self.ignored_other: Built = ()
-        """Every other file, with 0 for one ignored everywhere (.S, .sx)."""
+        """Every other file, with 0 for one ignored everywhere."""
         self.kinds: tuple[tuple[str, Built], ...] = ()
         """The other files by list (a FileKind value), for the lists that have some."""
         self.embeds: tuple[tuple[bool, tuple[str, ...], int], ...] = ()
         """Tests with //go:embed patterns: (external, patterns, build mask)."""
+        self.includes: tuple[tuple[tuple[Include, ...], int], ...] = ()
+        """The cgo files' #includes, with their masks in `cgo`."""
+        self.flags: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
+        """The #cgo lines (where they apply, verb, arguments), in file order."""
         self.imports: dict[str, tuple[tuple[tuple[SourceFile, int], ...], tuple[int, ...]]] = {}
         """Import table kind ("", "test", "xtest") -> its files with imports (and their
         build masks), and their distinct build masks (whose bits key `tables`)."""
@@ -314,17 +328,19 @@ class UniformFiles:
         """The import tables made so far, by kind and the bits of the masks of its files."""
 
     @classmethod
-    def of(cls, files: Sequence[SourceFile], contexts: ContextSet) -> UniformFiles | None:
+    def of(
+        cls, files: Sequence[SourceFile], directory: str, contexts: ContextSet
+    ) -> UniformFiles | None:
         """The plan of a directory of such files (in ReadDir order), or None."""
         plan = cls()
         builds = plan.builds
         package = ""
-        go: list[tuple[str, int]] = []
-        tests: tuple[list[tuple[str, int]], list[tuple[str, int]]] = ([], [])
+        lists: dict[str, list[tuple[str, int]]] = {"go": [], "cgo": [], "test": [], "xtest": []}
         ignored_go: list[tuple[str, int]] = []
-        ignored_other: list[tuple[str, int]] = []
-        kinds: dict[str, list[tuple[str, int]]] = {}
+        others: list[tuple[str, int, FileKind]] = []
         embeds: list[tuple[bool, tuple[str, ...], int]] = []
+        includes: list[tuple[tuple[Include, ...], int]] = []
+        flags: list[tuple[int, str, tuple[str, ...]]] = []
         imported: dict[str, list[tuple[SourceFile, int]]] = {"": [], "test": [], "xtest": []}
         all_mask = contexts.all_mask
         previous = ""
@@ -344,48 +360,69 @@ class UniformFiles:
             if build:
                 build &= osarch_mask(name, contexts)
             builds.append(build)
-            kind = src.kind
-            if kind is not FileKind.GO:
-                if kind is FileKind.S_CPP:
-                    ignored_other.append((name, 0))
-                else:
-                    ignored_other.append((name, build))
-                    kinds.setdefault(kind.value, []).append((name, build))
+            if src.kind is not FileKind.GO:
+                others.append((name, build, src.kind))
                 continue
             pkg = src.package_name
             if not build or pkg == "documentation":
                 ignored_go.append((name, 0))
                 continue
-            ignored_go.append((name, build))
-            if src.cgo_directives:
-                return None
+            plan.named |= build
+            imports_c = False
             for imp in src.imports:
                 if imp.path == "C":
-                    return None
+                    imports_c = True
             if name.endswith("_test.go"):
+                if imports_c or src.cgo_directives:
+                    return None
                 external = pkg.endswith("_test")
                 if external:
                     pkg = pkg[: -len("_test")]
-                tests[external].append((name, build))
                 table = "xtest" if external else "test"
                 if src.embeds:
                     embeds.append((external, tuple(e.pattern for e in src.embeds), build))
-            elif src.binary_only or src.embeds:
+            elif src.binary_only or src.embeds or (src.cgo_directives and not imports_c):
                 return None
+            elif imports_c:
+                for d in _directives(src, directory, contexts) if src.cgo_directives else ():
+                    if not d.cond_mask & build:
+                        continue
+                    if d.action is DirectiveAction.ERROR:
+                        return None
+                    flags.append((d.cond_mask & build, d.verb, d.args))
+                    builds.append(d.cond_mask & build)
+                build &= contexts.cgo_mask  # (ignored where cgo is off)
+                builds.append(build)
+                if src.includes:
+                    includes.append((src.includes, build))
+                table = "cgo"
             else:
-                go.append((name, build))
-                table = ""
+                table = "go"
+            lists[table].append((name, build))
+            ignored_go.append((name, build))
             if pkg != package:
                 if package:
                     return None
                 package = pkg
             if src.imports:
-                imported[table].append((src, build))
+                imported[table if table in imported else ""].append((src, build))
         plan.name = package
-        plan.go, plan.test, plan.xtest = tuple(go), tuple(tests[0]), tuple(tests[1])
+        plan.go, plan.cgo = tuple(lists["go"]), tuple(lists["cgo"])
+        plan.test, plan.xtest = tuple(lists["test"]), tuple(lists["xtest"])
+        cgo_any = 0
+        for _, m in plan.cgo:
+            cgo_any |= m
+        kinds: dict[str, list[tuple[str, int]]] = {}
+        ignored_other: list[tuple[str, int]] = []
+        for name, build, kind in others:
+            if kind is FileKind.S_CPP:  # (SFiles where a cgo file is a CgoFile, else ignored)
+                kind, build = FileKind.S, build & cgo_any  # noqa: PLW2901
+            if build:
+                kinds.setdefault(kind.value, []).append((name, build))
+            ignored_other.append((name, build))
         plan.ignored_go, plan.ignored_other = tuple(ignored_go), tuple(ignored_other)
         plan.kinds = tuple((key, tuple(named)) for key, named in kinds.items())
-        plan.embeds = tuple(embeds)
+        plan.embeds, plan.includes, plan.flags = tuple(embeds), tuple(includes), tuple(flags)
         plan.imports = {
             table: (tuple(found), tuple(dict.fromkeys([m for _, m in found])))
             for table, found in imported.items()
