@@ -35,11 +35,12 @@ from typing import assert_never
 
 from cgotrap.evaluate.context import ContextSet
 from cgotrap.evaluate.filemasks import (
+    Base,
     DirectiveAction,
     FileMasks,
     UniformFiles,
     file_masks,
-    import_paths,
+    import_table,
 )
 from cgotrap.gostd import short_path
 from cgotrap.read import filename as fn
@@ -268,7 +269,7 @@ class _Builder:
             key = (kind, *map(id, files))
             got = tables.get(key)
             if got is None:
-                got = tables[key] = _import_table([fm.src for fm in files])
+                got = tables[key] = import_table([fm.src for fm in files])
             imports[kind] = got
 
         def embeds(kind: str) -> tuple[str, ...]:
@@ -326,21 +327,6 @@ _KIND_KEYS = tuple(kind.value for kind in FileKind if kind is not FileKind.GO)
 _Tables = dict[tuple[object, ...], tuple[tuple[str, ...], ImportPos]]
 """Import tables built for a directory's classes, by table kind and files (their ids, or
 `UniformFiles`' key): classes that differ elsewhere share them (half of GOROOT's tables)."""
-
-
-def _import_table(files: Sequence[SourceFile]) -> tuple[tuple[str, ...], ImportPos]:
-    """(The sorted import paths, ImportPos) of `files` (in order): one sort per table."""
-    table: dict[str, list[Position]] = {}
-    get = table.get
-    for src in files:
-        for imp in src.imports:
-            positions = get(imp.path)
-            if positions is None:
-                table[imp.path] = [imp.pos]
-            else:
-                positions.append(imp.pos)
-    keys = sorted(table)
-    return tuple(keys), tuple([(path, tuple(table[path])) for path in keys])
 
 
 def _save_cgo(b: _Builder, fm: FileMasks, bit: int, semantics: ImportSemantics) -> DirError | None:
@@ -561,38 +547,30 @@ def _go_sort_key(name: str) -> bytes:
 # The common directory, imported by filters.
 
 
-def _import_uniform(plan: UniformFiles, directory: str, bit: int) -> DirFacts:
-    """`_import_class` in a directory `plan` describes, by filters (see `UniformFiles`)."""
-    b = 1 << bit  # (`m & b`: a third faster than `m >> bit & 1`)
-    go = tuple([n for n, m in plan.go if m & b])
-    cgo = tuple([n for n, m in plan.cgo if m & b])
+def _import_uniform(plan: UniformFiles, base: Base, directory: str, bit: int) -> DirFacts:
+    """`_import_class` in a directory `plan` describes, by filters (see `UniformFiles`), on
+    the part its non-test files decide there (`UniformFiles.base`)."""
+    b = 1 << bit
+    go, cgo, ignored_go, ignored_other, other, imports, flags, includes, named = base
     test = tuple([n for n, m in plan.test if m & b])
     xtest = tuple([n for n, m in plan.xtest if m & b])
-    ignored_go = tuple([n for n, m in plan.ignored_go if not m & b])
-    other = {key: tuple([n for n, m in files if m & b]) for key, files in plan.kinds}
+    ignored_tests = [n for n, m in plan.ignored_tests if not m & b]
+    if ignored_tests:  # (in ReadDir order: `UniformFiles` names are, and sort as go's)
+        ignored_go = tuple(sorted(ignored_go + tuple(ignored_tests)))
     none = ((), ())
-    imports = _uniform_table(plan, "", bit) if "" in plan.imports else none
-    test_imports = _uniform_table(plan, "test", bit) if "test" in plan.imports else none
-    xtest_imports = _uniform_table(plan, "xtest", bit) if "xtest" in plan.imports else none
+    test_imports = plan.table("test", bit) if "test" in plan.imports else none
+    xtest_imports = plan.table("xtest", bit) if "xtest" in plan.imports else none
     embeds: tuple[set[str], set[str]] = (set(), set())
     for external, patterns, build in plan.embeds:
         if build & b:
             embeds[external].update(patterns)
-    flags: dict[str, list[str]] = {}
-    for m, verb, args in plan.flags:
-        if m & b:
-            flags.setdefault(verb, []).extend(args)
-    includes: list[Include] = []
-    for found, m in plan.includes:
-        if m & b:
-            includes.extend(found)
     built = bool(go or cgo or test or xtest)
     return DirFacts(
-        name=plan.name if plan.named & b else "",
+        name=plan.name if named or test or xtest else "",
         go_files=go,
         cgo_files=cgo,
         ignored_go_files=ignored_go,
-        ignored_other_files=tuple([n for n, m in plan.ignored_other if not m & b]),
+        ignored_other_files=ignored_other,
         c_files=other.get(FileKind.C, ()),
         cxx_files=other.get(FileKind.CXX, ()),
         m_files=other.get(FileKind.M, ()),
@@ -618,40 +596,9 @@ def _import_uniform(plan: UniformFiles, directory: str, bit: int) -> DirFacts:
         cgo_fflags=tuple(flags.get("FFLAGS", ())),
         cgo_ldflags=tuple(flags.get("LDFLAGS", ())),
         cgo_pkg_config=tuple(flags.get("pkg-config", ())),
-        includes=tuple(includes),
+        includes=includes,
         error=None if built else _no_go(directory, ignored_go, tests=False),
     )
-
-
-def _uniform_table(plan: UniformFiles, kind: str, bit: int) -> tuple[tuple[str, ...], ImportPos]:
-    """The import table of `kind` where context `bit` builds: one per set of files (shared
-    by the classes that differ elsewhere, as `_Builder.facts` shares them)."""
-    files, masks = plan.imports[kind]
-    b = 1 << bit
-    key = (kind, *[m & b != 0 for m in masks])
-    got = plan.tables.get(key)
-    if got is not None:
-        return got
-    paths = plan.paths.get(kind)
-    if paths is None:  # (the first: most directories have one or two classes)
-        plan.paths[kind] = ()
-        got = _import_table([src for src, m in files if m & b])
-    else:
-        if not paths:  # (the second: the paths sorted once serve every other)
-            paths = plan.paths[kind] = import_paths(files)
-        keys: list[str] = []
-        table: list[tuple[str, tuple[Position, ...]]] = []
-        for path, every, always, some, each in paths:
-            if not some & b:
-                continue
-            keys.append(path)
-            if always & b:
-                table.append((path, every))
-            else:
-                table.append((path, tuple([pos for m, pos in each if m & b])))
-        got = (tuple(keys), tuple(table))
-    plan.tables[key] = got
-    return got
 
 
 # ---------------------------------------------------------------------------------------
@@ -827,10 +774,12 @@ def _evaluate(
     out = [_NO_FACTS] * len(contexts)  # (the classes cover every context)
     plan = UniformFiles.of(files, directory, contexts) if uniform else None
     if plan is not None:  # (its classes: where files build, which is all that differs)
-        for cls in _partition(contexts.all_mask, plan.builds):
-            facts = _import_uniform(plan, directory, (cls & -cls).bit_length() - 1)
-            for i in contexts.indices(cls):
-                out[i] = facts
+        for base_class in _partition(contexts.all_mask, plan.builds):
+            base = plan.base((base_class & -base_class).bit_length() - 1)
+            for cls in _partition(base_class, plan.test_builds):
+                facts = _import_uniform(plan, base, directory, (cls & -cls).bit_length() - 1)
+                for i in contexts.indices(cls):
+                    out[i] = facts
         return tuple(out)
     masks = [file_masks(src, directory, contexts) for src in files]
     # CGO_ENABLED itself only matters to a non-test file that imports "C", where it builds

@@ -261,6 +261,19 @@ where all its files build; where one does; (build mask, position) per file)."""
 Table = tuple[tuple[str, ...], tuple[tuple[str, tuple[Position, ...]], ...]]
 """(Sorted import paths, their positions), as `directory` keeps them."""
 
+Base = tuple[
+    tuple[str, ...],  # GoFiles
+    tuple[str, ...],  # CgoFiles
+    tuple[str, ...],  # IgnoredGoFiles but tests
+    tuple[str, ...],  # IgnoredOtherFiles
+    dict[str, tuple[str, ...]],  # the other files' lists, by FileKind value
+    Table,  # Imports, ImportPos
+    dict[str, list[str]],  # #cgo flags by verb
+    tuple[Include, ...],  # #includes
+    bool,  # whether a non-test file names the package
+]
+"""What a class's facts take from the package's non-test files (`UniformFiles.base`)."""
+
 
 class UniformFiles:
     """A directory whose classes differ only in which files build, as most do: every file
@@ -283,6 +296,7 @@ class UniformFiles:
         "go",
         "ignored_go",
         "ignored_other",
+        "ignored_tests",
         "imports",
         "includes",
         "kinds",
@@ -291,6 +305,7 @@ class UniformFiles:
         "paths",
         "tables",
         "test",
+        "test_builds",
         "xtest",
     )
 
@@ -298,9 +313,12 @@ class UniformFiles:
         self.name = ""
         """The package (p)."""
         self.named = 0
-        """The contexts where a Go file names it (one builds)."""
+        """The contexts where a non-test Go file names it (one builds)."""
         self.builds: list[int] = []
-        """Every file's build mask, and the masks cgo adds (what tells classes apart)."""
+        """Every file's build mask but the tests', and the masks cgo adds (what tells
+        classes apart)."""
+        self.test_builds: list[int] = []
+        """The tests' build masks (what tells classes apart further)."""
         self.go: Built = ()
         """The plain non-test Go files (GoFiles where they build)."""
         self.cgo: Built = ()
@@ -308,7 +326,9 @@ class UniformFiles:
         self.test: Built = ()
         self.xtest: Built = ()
         self.ignored_go: Built = ()
-        """Every Go file, with 0 for one ignored everywhere."""
+        """Every Go file but the tests, with 0 for one ignored everywhere."""
+        self.ignored_tests: Built = ()
+        """Every test, with 0 for one ignored everywhere."""
         self.ignored_other: Built = ()
         """Every other file, with 0 for one ignored everywhere."""
         self.kinds: tuple[tuple[str, Built], ...] = ()
@@ -336,7 +356,7 @@ class UniformFiles:
         builds = plan.builds
         package = ""
         lists: dict[str, list[tuple[str, int]]] = {"go": [], "cgo": [], "test": [], "xtest": []}
-        ignored_go: list[tuple[str, int]] = []
+        ignored: tuple[list[tuple[str, int]], list[tuple[str, int]]] = ([], [])
         others: list[tuple[str, int, FileKind]] = []
         embeds: list[tuple[bool, tuple[str, ...], int]] = []
         includes: list[tuple[tuple[Include, ...], int]] = []
@@ -359,20 +379,23 @@ class UniformFiles:
                     build &= line_mask(line, contexts)[0]
             if build:
                 build &= osarch_mask(name, contexts)
-            builds.append(build)
             if src.kind is not FileKind.GO:
+                builds.append(build)
                 others.append((name, build, src.kind))
                 continue
+            is_test = name.endswith("_test.go")
+            (plan.test_builds if is_test else builds).append(build)
             pkg = src.package_name
             if not build or pkg == "documentation":
-                ignored_go.append((name, 0))
+                ignored[is_test].append((name, 0))
                 continue
-            plan.named |= build
+            if not is_test:
+                plan.named |= build  # (a cgo file names it with cgo off too)
             imports_c = False
             for imp in src.imports:
                 if imp.path == "C":
                     imports_c = True
-            if name.endswith("_test.go"):
+            if is_test:
                 if imports_c or src.cgo_directives:
                     return None
                 external = pkg.endswith("_test")
@@ -399,7 +422,7 @@ class UniformFiles:
             else:
                 table = "go"
             lists[table].append((name, build))
-            ignored_go.append((name, build))
+            ignored[is_test].append((name, build))
             if pkg != package:
                 if package:
                     return None
@@ -420,7 +443,8 @@ class UniformFiles:
             if build:
                 kinds.setdefault(kind.value, []).append((name, build))
             ignored_other.append((name, build))
-        plan.ignored_go, plan.ignored_other = tuple(ignored_go), tuple(ignored_other)
+        plan.ignored_go, plan.ignored_tests = tuple(ignored[0]), tuple(ignored[1])
+        plan.ignored_other = tuple(ignored_other)
         plan.kinds = tuple((key, tuple(named)) for key, named in kinds.items())
         plan.embeds, plan.includes, plan.flags = tuple(embeds), tuple(includes), tuple(flags)
         plan.imports = {
@@ -429,6 +453,76 @@ class UniformFiles:
             if found
         }
         return plan
+
+    def base(self, bit: int) -> Base:
+        """The part of the import of context `bit`'s class that the non-test files decide,
+        by filters: the same for the classes that only tests tell apart (with cgo tests,
+        half of runtime's)."""
+        b = 1 << bit  # (`m & b`: a third faster than `m >> bit & 1`)
+        flags: dict[str, list[str]] = {}
+        for m, verb, args in self.flags:
+            if m & b:
+                flags.setdefault(verb, []).extend(args)
+        includes: list[Include] = []
+        for found, m in self.includes:
+            if m & b:
+                includes.extend(found)
+        return (
+            tuple([n for n, m in self.go if m & b]),
+            tuple([n for n, m in self.cgo if m & b]),
+            tuple([n for n, m in self.ignored_go if not m & b]),
+            tuple([n for n, m in self.ignored_other if not m & b]),
+            {key: tuple([n for n, m in files if m & b]) for key, files in self.kinds},
+            self.table("", bit) if "" in self.imports else ((), ()),
+            flags,
+            tuple(includes),
+            bool(self.named & b),
+        )
+
+    def table(self, kind: str, bit: int) -> Table:
+        """The import table of `kind` where context `bit` builds: one per set of files
+        (shared by the classes that differ elsewhere, as the per-file import shares them)."""
+        files, masks = self.imports[kind]
+        b = 1 << bit
+        key = (kind, *[m & b != 0 for m in masks])
+        got = self.tables.get(key)
+        if got is not None:
+            return got
+        paths = self.paths.get(kind)
+        if paths is None:  # (the first: most directories have one or two classes)
+            self.paths[kind] = ()
+            got = import_table([src for src, m in files if m & b])
+        else:
+            if not paths:  # (the second: the paths sorted once serve every other)
+                paths = self.paths[kind] = import_paths(files)
+            keys: list[str] = []
+            table: list[tuple[str, tuple[Position, ...]]] = []
+            for path, every, always, some, each in paths:
+                if not some & b:
+                    continue
+                keys.append(path)
+                if always & b:
+                    table.append((path, every))
+                else:
+                    table.append((path, tuple([pos for m, pos in each if m & b])))
+            got = (tuple(keys), tuple(table))
+        self.tables[key] = got
+        return got
+
+
+def import_table(files: Sequence[SourceFile]) -> Table:
+    """(The sorted import paths, ImportPos) of `files` (in order): one sort per table."""
+    table: dict[str, list[Position]] = {}
+    get = table.get
+    for src in files:
+        for imp in src.imports:
+            positions = get(imp.path)
+            if positions is None:
+                table[imp.path] = [imp.pos]
+            else:
+                positions.append(imp.pos)
+    keys = sorted(table)
+    return tuple(keys), tuple([(path, tuple(table[path])) for path in keys])
 
 
 def import_paths(files: Sequence[tuple[SourceFile, int]]) -> ImportPaths:
