@@ -4,7 +4,11 @@
 (`read.gofile`), turns each file's name rules, build constraint and `#cgo` conditions into
 bitmasks over the contexts (`filemasks`), splits the contexts into classes that cannot
 differ (partition refinement over those masks), and runs go's directory import once per
-class. Most directories have a handful of classes across 94 contexts.
+class. Most directories have a handful of classes across 94 contexts. Most are also of
+one package without errors (`filemasks.UniformFiles`): their import is then a few filters
+over the files' masks per class (`_import_uniform`), the non-test files' part once per
+class of the non-test files; the others take go's per-file loop (`_import_class`), to
+which the tests compare the filters.
 
 Which import is run follows `go list`: cmd/go reads package directories through its module
 index (`cmd/go/internal/modindex`, a lightly modified copy of go/build), except when the
