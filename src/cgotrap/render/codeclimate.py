@@ -11,11 +11,11 @@ are left out: GitLab has no notion of an accepted issue and would show them as n
 
 from __future__ import annotations
 
-import json
 from typing import Any, assert_never
 
 from cgotrap.judge.finding import Severity
 from cgotrap.render.findings import FindingsReport, Reported
+from cgotrap.render.jsontext import dumps
 
 
 def _severity(severity: Severity) -> str:
@@ -50,4 +50,4 @@ def _issue(found: Reported, report: FindingsReport) -> dict[str, Any]:
 def format_codeclimate(report: FindingsReport) -> str:
     """The Code Climate issues, as JSON text."""
     issues = [_issue(f, report) for f in report.findings if f.suppression is None]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps(issues) + "\n"  # (json.dumps's text with indent=2, ensure_ascii=False)

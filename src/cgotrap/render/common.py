@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from cgotrap.render.jsontext import dumps
 from cgotrap.render.untrusted import json_document
 
 
@@ -14,4 +14,5 @@ def json_text(document: dict[str, Any]) -> str:
         raise ValueError("machine output documents carry a 'version' field")
     # Names from the scanned tree may hold controls and bytes that are not UTF-8: escaped
     # the one way every format escapes them (`untrusted`), so the text is valid UTF-8 JSON.
-    return json_document(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    # (`dumps`: json.dumps's text with indent=2, ensure_ascii=False, written faster)
+    return json_document(dumps(document)) + "\n"

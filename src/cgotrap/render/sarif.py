@@ -18,13 +18,13 @@
 from __future__ import annotations
 
 import gzip
-import json
 import posixpath
 from typing import Any, assert_never
 from urllib.parse import quote
 
 from cgotrap.judge.finding import Rule, Severity
 from cgotrap.render.findings import FindingsReport, Reported, SuppressionKind, rule_section
+from cgotrap.render.jsontext import dumps
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/cgotrap/"
@@ -207,7 +207,7 @@ def to_sarif(report: FindingsReport, *, keep: int | None = None) -> dict[str, An
 
 
 def _text(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps(document) + "\n"  # (json.dumps's text with indent=2, ensure_ascii=False)
 
 
 def _gzipped_size(text: str) -> int:
