@@ -10,6 +10,7 @@ same run does import) show the check sees the imports it is about.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -171,3 +172,63 @@ def test_a_cold_std_scan_forks_its_helper_before_it_imports_the_judge(
     for modules, catalogs in later:
         assert after <= modules
         assert catalogs
+
+
+_ENTRY_FORK = """
+import os, sys
+real_fork = os.fork
+first = []
+
+def fork():
+    if not first:
+        from cgotrap.cli import deferred
+        first.append(1)
+        waiting = [name for name in deferred.DEFERRED if deferred.is_deferred(name)]
+        loaded = [name for name in sys.modules if name.startswith("cgotrap.")]
+        words = ["deferred:" + name for name in waiting] + loaded
+        os.write(1, ("\\nFORK " + " ".join(words) + "\\n").encode())
+    return real_fork()
+
+def deferred_at_exit(code):
+    from cgotrap.cli import deferred
+    waiting = [name for name in deferred.DEFERRED if deferred.is_deferred(name)]
+    os.write(2, ("\\nEXIT " + " ".join("deferred:" + n for n in waiting) + "\\n").encode())
+    real_exit(code)
+
+os.fork = fork
+real_exit = os._exit
+os._exit = deferred_at_exit
+sys.argv = ["cgotrap", *sys.argv[1:]]
+from cgotrap.cli.main import entry
+entry()
+"""
+
+
+def test_the_console_script_forks_its_std_helper_before_it_uses_what_it_defers(
+    tmp_path: Path, goroot: Path
+) -> None:
+    """The console script (`entry`) defers the standard-library modules its start imports
+    without using them (`cli.deferred`): `inspect` (which `dataclasses` imports for the
+    docstring of a record that has none), `ipaddress`, `bz2`, `lzma`, ... are not run before
+    a cold std scan's helper forks; nor the judge's rules (`config` reads their severities
+    only from a config file). The control: they are loaded once the run uses them (the
+    rules' documentation is `inspect.cleandoc`ed)."""
+    env = dict(os.environ, CGOTRAP_CACHE_DIR=str(tmp_path / "cache"))
+    argv = ["scan", str(goroot / "src"), "std", "--targets", "all", "--format", "json"]
+    done = subprocess.run(
+        [sys.executable, "-c", _ENTRY_FORK, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    line, _, output = done.stdout.partition("\nFORK ")[2].partition("\n")
+    words = set(line.split())
+    assert "cgotrap.evaluate.directory" in words  # (the control: what the helper scans with)
+    assert {"deferred:inspect", "deferred:ipaddress", "deferred:bz2", "deferred:lzma"} <= words
+    assert not {"cgotrap.judge.rules", "cgotrap.judge.finding"} & words
+    assert json.loads(output)["version"]  # (the output is whole)
+    at_exit = set(done.stderr.rpartition("\nEXIT ")[2].split())
+    assert "deferred:inspect" not in at_exit  # (the control: loaded when used)
+    assert "deferred:ipaddress" in at_exit

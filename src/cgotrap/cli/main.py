@@ -187,10 +187,12 @@ def entry() -> NoReturn:
     system takes the memory back at once, so once the output is flushed there is nothing
     left to do (no atexit work: pools and temporary files are closed by `with` blocks).
     The code dataclasses generates for cgotrap's records is compiled once, not on every run
-    (`dataclass_code`: ~36 ms of a cold scan).
+    (`dataclass_code`: ~36 ms of a cold scan), and the standard-library modules imported but
+    seldom used load on first use (`deferred`: ~9 ms before a cold scan's helper forks).
     """
-    from cgotrap.cli import dataclass_code
+    from cgotrap.cli import dataclass_code, deferred
 
+    deferred.defer()  # (before the modules that import them: `dataclasses` imports `inspect`)
     dataclass_code.install()
     gc.set_threshold(*_GC_THRESHOLDS)
     _KEPT.append([])

@@ -40,13 +40,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgotrap.errors import InputError, UsageError
 from cgotrap.inputs import read_regular
-from cgotrap.judge.rules import Severity
 from cgotrap.targets import Libc, Target, select_ports
 from cgotrap.vocabulary import BUILDMODES
+
+if TYPE_CHECKING:
+    # (imported where a config file is read: the judge's modules, ~4 ms, are imported by a
+    # cold scan while its helper process scans, not before it forks)
+    from cgotrap.judge.rules import Severity
 
 __all__ = [
     "BUILDMODES",
@@ -332,6 +336,8 @@ def _known_rule(read: _Reader, rule_id: str, key: str) -> str:
 
 
 def _severities(read: _Reader, raw: Any) -> dict[str, Severity]:
+    from cgotrap.judge.rules import Severity
+
     if not isinstance(raw, dict):
         raise read.fail("rules", f"must be a table, not {_kind(raw)}")
     out: dict[str, Severity] = {}

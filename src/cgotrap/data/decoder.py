@@ -201,6 +201,8 @@ def _mapping(key: Any, item: Any) -> Decoder:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Field:
+    """How one field of a record is read from its JSON object."""
+
     name: str
     key: str
     decode: Decoder

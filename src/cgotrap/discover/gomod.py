@@ -394,6 +394,8 @@ def _statements(
 
 @dataclasses.dataclass(kw_only=True, slots=True)
 class _ModBuilder:
+    """A go.mod as it is read, statement by statement (then frozen)."""
+
     module: str | None = None
     deprecated: str = ""
     go: str | None = None

@@ -120,6 +120,8 @@ class _SummaryError(Exception):
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class _Summary:
+    """A module's go.mod as the graph needs it: its requirements, whether it is pruned."""
+
     requires: tuple[ModuleVersion, ...]
     pruned: bool
 

@@ -40,6 +40,8 @@ class _Kind(enum.Enum):
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class _Pos:
+    """A position in the file: line, rune in the line, byte offset (modfile.Position)."""
+
     line: int
     rune: int
     offset: int
@@ -47,6 +49,8 @@ class _Pos:
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class _Token:
+    """A token and where it starts and ends."""
+
     kind: _Kind
     text: str
     pos: _Pos
@@ -66,12 +70,16 @@ class _ParseError(Exception):
 
 @dataclasses.dataclass(kw_only=True, slots=True)
 class _Comments:
+    """The comments before a statement and after it on its line (modfile.Comments)."""
+
     before: list[str] = dataclasses.field(default_factory=list)  # "" for a blank line
     suffix: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(kw_only=True, slots=True)
 class Line:
+    """A statement on one line (modfile.Line)."""
+
     tokens: list[str]
     start: _Pos
     end: _Pos
@@ -80,6 +88,8 @@ class Line:
 
 @dataclasses.dataclass(kw_only=True, slots=True)
 class Block:
+    """A factored block: `require (...)` (modfile.LineBlock)."""
+
     tokens: list[str]
     start: _Pos
     lparen: _Pos
@@ -90,6 +100,8 @@ class Block:
 
 @dataclasses.dataclass(kw_only=True, slots=True)
 class CommentBlock:
+    """Comments alone between statements (modfile.CommentBlock)."""
+
     start: _Pos
     comments: _Comments = dataclasses.field(default_factory=_Comments)
 

@@ -16,6 +16,8 @@ from cgotrap.gostd import compare_semver
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class _Parsed:
+    """A semantic version in its parts, as golang.org/x/mod/semver parses it."""
+
     major: str
     minor: str
     patch: str

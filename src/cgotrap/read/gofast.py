@@ -58,6 +58,8 @@ _FAST_STOP = frozenset(b"/\x0c\x00i")
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FastHeader:
+    """A Go file's header as the fast reader reads it: its text, package name, imports."""
+
     header: bytes
     package: str
     imports: tuple[tuple[str, int, int], ...]  # (path, line, column)

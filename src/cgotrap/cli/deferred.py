@@ -1,0 +1,87 @@
+"""Standard-library modules the CLI's start imports and does not use, loaded on first use.
+
+A cold scan's helper process forks ~70 ms after the interpreter starts; until then one core
+works and the other idles, and most of that time is imports. Some of them are imported by
+other modules that use them only now and then: `dataclasses` imports `inspect` (with `ast`,
+`dis`, `tokenize`: ~6 ms) to write a docstring for a record that has none; `urllib.parse`
+(under `pathlib`) imports `ipaddress` (~1 ms) for IPv6 host names; `shutil` imports `bz2`
+and `lzma` (~1 ms, with their C libraries) for archives; `dataclasses` imports `copy` for
+`asdict`; `cgotrap.judge.finding` imports `string` to read its message templates, after
+the fork. `defer` puts a module object in `sys.modules` for each that runs the module's
+code the first time one of its attributes is read: an `import` statement binds it and
+nothing runs until it is used, and then it is the module it would have been.
+
+Like `dataclass_code`, only the CLI installs it (`cli.main.entry`): a library changes no
+interpreter state.
+"""
+
+from __future__ import annotations
+
+import _thread
+import importlib.util
+import sys
+import types
+from typing import Any
+
+DEFERRED = ("inspect", "ipaddress", "bz2", "lzma", "copy", "string", "fnmatch")
+"""What `entry` defers: pure-Python modules, none of them a package."""
+
+_LOCK = _thread.RLock()
+_loading: set[str] = set()
+
+
+class _Deferred(types.ModuleType):
+    """A module whose code has not run yet (its spec, file and name are set, as import sets
+    them before running it)."""
+
+    def __getattr__(self, name: str) -> Any:
+        # (`from m import x` first asks whether m is a package: it is not, nothing to run)
+        if name == "__path__":
+            raise AttributeError(name)
+        _load(self)
+        return types.ModuleType.__getattribute__(self, name)
+
+
+def _load(module: types.ModuleType) -> None:
+    """Run `module`'s code in it (once; a reentrant read while it runs sees the partial
+    module, as a circular import would)."""
+    with _LOCK:
+        name = module.__name__
+        if not isinstance(module, _Deferred) or name in _loading:
+            return
+        spec = module.__spec__
+        loader = spec.loader if spec is not None else None
+        if loader is None:  # (`defer` made none such)
+            return
+        _loading.add(name)
+        try:
+            loader.exec_module(module)
+        finally:
+            _loading.discard(name)
+        plain: types.ModuleType = module
+        plain.__class__ = types.ModuleType
+
+
+def defer(names: tuple[str, ...] = DEFERRED) -> None:
+    """Make each module of `names` not imported yet load on first use (a module that is
+    not a plain source module is left to the import system)."""
+    for name in names:
+        if name in sys.modules or "." in name:
+            continue
+        spec = importlib.util.find_spec(name)
+        if (
+            spec is None
+            or spec.loader is None
+            or spec.submodule_search_locations is not None
+            or not (spec.origin or "").endswith(".py")
+            or not hasattr(spec.loader, "exec_module")
+        ):
+            continue
+        module = importlib.util.module_from_spec(spec)
+        module.__class__ = _Deferred
+        sys.modules[name] = module
+
+
+def is_deferred(name: str) -> bool:
+    """Whether the module `name` is deferred and has not been used yet."""
+    return type(sys.modules.get(name)) is _Deferred
