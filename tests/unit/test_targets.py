@@ -83,3 +83,23 @@ def test_with_cgo_twins_adds_the_cgo_twin_of_ports_that_have_cgo() -> None:
     # A port without cgo gets its twin too: go lists its cgo files, cgotrap compares.
     wasm = targets.expand("js/wasm", (False,), skip_unsupported_cgo=True)
     assert [t.name for t in with_cgo_twins(wasm)] == ["js/wasm cgo=0", "js/wasm cgo=1"]
+
+
+def test_a_port_table_finds_its_ports_without_hashing_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`PortTable.get` keeps the table's index by the identity of its ports (~270 calls
+    before a `--targets all` scan forks its helper; each hashed ~50 records, field by
+    field, when the cache was keyed by the tuple of them)."""
+    from cgotrap.targets import Port, port_table
+
+    table = port_table()
+    assert table.get("linux", "amd64") is not None  # (the index is made: hashing is allowed)
+    hashed: list[object] = []
+    real = Port.__hash__
+    monkeypatch.setattr(Port, "__hash__", lambda self: hashed.append(self) or real(self))
+    port = table.get("linux", "arm64")
+    assert port is not None
+    assert (port.goos, port.goarch) == ("linux", "arm64")
+    assert table.get("plan9", "nope") is None
+    assert hashed == []

@@ -18,6 +18,7 @@ for every context (`Constraint.eval_mask`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -26,6 +27,7 @@ from cgotrap.errors import UsageError
 from cgotrap.targets import PortTable, Target, port_table
 
 
+@functools.cache  # (one go version, a context per target: ~100 with --targets all)
 def release_tags(go_version: str) -> tuple[str, ...]:
     """go/build's default ReleaseTags for a Go version: "go1.27.3" -> go1.1 ... go1.27."""
     match = re.match(r"go1\.(\d+)", go_version)
