@@ -232,3 +232,45 @@ def test_the_console_script_forks_its_std_helper_before_it_uses_what_it_defers(
     at_exit = set(done.stderr.rpartition("\nEXIT ")[2].split())
     assert "deferred:inspect" not in at_exit  # (the control: loaded when used)
     assert "deferred:ipaddress" in at_exit
+
+
+_DEFERRED_AT_EXIT = """
+import os, sys
+real_exit = os._exit
+
+def exit_(code):
+    from cgotrap.cli import deferred
+    waiting = [name for name in deferred.DEFERRED if deferred.is_deferred(name)]
+    os.write(2, ("\\\\nDEFERRED " + " ".join(waiting) + "\\\\n").encode())
+    real_exit(code)
+
+os._exit = exit_
+sys.argv = ["cgotrap", *sys.argv[1:]]
+from cgotrap.cli.main import entry
+entry()
+"""
+
+
+def test_a_scan_answered_from_the_cache_runs_no_process_nor_temporary_file_code(
+    tmp_path: Path,
+) -> None:
+    """A warm scan replays its answer: `subprocess` (go is not asked its version) and
+    `tempfile` stay deferred. The control: the cold run before it used them."""
+    root = _pure(tmp_path / "m")
+    env = dict(os.environ, CGOTRAP_CACHE_DIR=str(tmp_path / "cache"))
+    argv = ["scan", str(root), "--targets", "linux/amd64", "--format", "json"]
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", _DEFERRED_AT_EXIT, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append((done.stdout, set(done.stderr.rpartition("\nDEFERRED ")[2].split())))
+    (cold_output, cold), (warm_output, warm) = runs
+    assert warm_output == cold_output
+    assert not {"subprocess", "tempfile"} & cold
+    assert {"subprocess", "tempfile", "threading", "inspect"} <= warm

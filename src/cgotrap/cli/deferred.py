@@ -7,9 +7,11 @@ other modules that use them only now and then: `dataclasses` imports `inspect` (
 (under `pathlib`) imports `ipaddress` (~1 ms) for IPv6 host names; `shutil` imports `bz2`
 and `lzma` (~1 ms, with their C libraries) for archives; `dataclasses` imports `copy` for
 `asdict`; `cgotrap.judge.finding` imports `string` to read its message templates, after
-the fork. `defer` puts a module object in `sys.modules` for each that runs the module's
-code the first time one of its attributes is read: an `import` statement binds it and
-nothing runs until it is used, and then it is the module it would have been.
+the fork; a scan answered whole from the cache (~70 ms) starts no process (`subprocess`,
+with `threading` and `selectors`: ~3 ms) and writes no temporary file (`tempfile`, with
+`random`: ~1.5 ms). `defer` puts a module object in `sys.modules` for each that runs the
+module's code the first time one of its attributes is read: an `import` statement binds it
+and nothing runs until it is used, and then it is the module it would have been.
 
 Like `dataclass_code`, only the CLI installs it (`cli.main.entry`): a library changes no
 interpreter state.
@@ -23,8 +25,25 @@ import sys
 import types
 from typing import Any
 
-DEFERRED = ("inspect", "ipaddress", "bz2", "lzma", "copy", "string", "fnmatch")
-"""What `entry` defers: pure-Python modules, none of them a package."""
+DEFERRED = (
+    "inspect",
+    "ipaddress",
+    "bz2",
+    "lzma",
+    "copy",
+    "string",
+    "fnmatch",
+    # (a scan answered whole from the cache starts no process and writes no temporary file)
+    "subprocess",
+    "selectors",
+    "threading",
+    "tempfile",
+    "random",
+    "bisect",
+)
+"""What `entry` defers: pure-Python modules, none of them a package. (Not one a cold scan
+first uses after it forks: each process would then run it; `signal`, which `subprocess`
+imports, is used only in the processes it forks.)"""
 
 _LOCK = _thread.RLock()
 _loading: set[str] = set()

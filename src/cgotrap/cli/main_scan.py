@@ -34,7 +34,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cgotrap import toolchain
 from cgotrap.cli import gate as gate_options
 from cgotrap.cli import output, streams
 from cgotrap.cli.main import keep_until_exit
@@ -139,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         code = answers.replay()
         if code is not None:
             return code
+    from cgotrap import toolchain  # (a scan answered whole above does not need it)
+
     # (read by the loader's build contexts; ~6 ms of go that now run beside the imports)
     toolchain.start_version("go")
     started = time.time_ns()
