@@ -47,6 +47,8 @@ _NO_MACROS = cpp.Macros(defined={})
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Hit:
+    """One rule's finding on one package and target, before the targets are merged."""
+
     rule: Rule
     package: str
     subject: str
@@ -175,6 +177,8 @@ def graph_class(listing: TargetPackages) -> tuple[object, ...]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ScanContext:
+    """What the rules of a scan read: the matrix, each target's facts and listing, the cgo files."""
+
     matrix: MatrixResult
     facts: dict[Target, dict[str, PackageFacts]]
     packages: Sequence[PackageFacts]
