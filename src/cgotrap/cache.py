@@ -24,7 +24,7 @@ unless the caller made a `Store` (the CLI decides; `--no-cache` makes none).
 """
 
 # Paths are strings here (os.stat / os.scandir on go's names, as the loader has them).
-# ruff: noqa: PTH105, PTH108, PTH116, PTH117, PTH118, PTH208
+# ruff: noqa: PTH105, PTH108, PTH116, PTH117, PTH208
 
 from __future__ import annotations
 
@@ -296,22 +296,46 @@ def unpack(packed: Packed) -> dict[str, State]:
 def code_version() -> str:
     """cgotrap's version and the identity of every file of the installed package (its code
     and its data files): any change to either makes every key new."""
-    root = str(Path(cgotrap.__file__).parent)
-    h = hashlib.sha256(f"{cgotrap.__version__}\0{CACHE_FORMAT}".encode())
-    entries: list[tuple[str, int, int]] = []
-    cut = len(root) + 1  # (os.walk's paths start with root: no relpath per file)
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in files:
-            if name.endswith((".pyc", ".pyo")):
-                continue
-            full = os.path.join(directory, name)
-            with contextlib.suppress(OSError):
-                st = os.stat(full)
-                entries.append((full[cut:], st.st_size, st.st_mtime_ns))
-    for entry in sorted(entries):
-        h.update(repr(entry).encode())
+    h = hashlib.sha256(f"{cgotrap.__version__}\0{CACHE_FORMAT}\0".encode())
+    h.update(tree_identity(str(Path(cgotrap.__file__).parent)).encode("utf-8", "surrogateescape"))
     return h.hexdigest()[:32]
+
+
+def tree_identity(root: str) -> str:
+    """Every file under `root` (not `__pycache__` folders nor bytecode; not the folders a
+    symbolic link points to, as os.walk) as a line: its path from `root`, size, mtime and
+    ctime in ns, inode. An edit, even one that keeps the size and the mtime, changes ctime;
+    a file replaced, added, removed or renamed changes the lines. (One `os.scandir` per
+    folder and one `stat` per file, one text hashed: ~0.5 ms for cgotrap's ~180 files,
+    before every scan, warm or cold.)"""
+    lines: list[str] = []
+    folders = [root]
+    cut = len(root) + 1
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                try:
+                    if entry.is_dir():
+                        if name != "__pycache__" and not entry.is_symlink():
+                            folders.append(entry.path)
+                        continue
+                    if name.endswith((".pyc", ".pyo")):
+                        continue
+                    st = entry.stat()
+                except OSError:
+                    continue
+                lines.append(
+                    f"{entry.path[cut:]}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
+                    f"\0{st.st_ino}"
+                )
+    lines.sort()
+    return "\n".join(lines)
 
 
 _ENV_PREFIXES = ("GO", "CGO_", "CC", "CXX", "PKG_CONFIG")
