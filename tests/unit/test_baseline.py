@@ -173,3 +173,14 @@ def test_locator_finds_the_line_a_finding_is_about(tmp_path: Path) -> None:
         package="g", files=("g.go",), values=fields(rules.cgo_without_fallback)
     )
     assert locate(grouped) == ("g.go", 5)
+
+
+def test_locator_reads_no_file_it_was_given(tmp_path: Path) -> None:
+    """judge_scan gives the locator the directive files it read (the findings' Go files,
+    mostly): their lines come from those bytes, not from a second read."""
+    r = rules.needs_system_library
+    lib = r.finding(package="p", subject="pcap", files=("p/p.go",), values=fields(r))
+    read = {"p/p.go": b'package p\n\n// #cgo LDFLAGS: -lpcap\nimport "C"\n'}
+    assert not (tmp_path / "p" / "p.go").exists()
+    assert Locator(tmp_path, read)(lib) == ("p/p.go", 3)
+    assert Locator(tmp_path)(lib) is None  # (the control: on disk there is no such file)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
@@ -37,13 +37,15 @@ MAX_HEADER_LINES = 4096
 """Lines of a Go file looked at to locate a finding (a cgo preamble is far shorter)."""
 
 
-def _header_lines(root: Path, relpath: str) -> list[str]:
-    """The lines of `relpath` up to and including its `import "C"` (bounded)."""
-    try:
-        with (root / relpath).open("rb") as f:
-            data = f.read(inline.MAX_FILE_BYTES)
-    except OSError:
-        return []
+def _header_lines(root: Path, relpath: str, data: bytes | None = None) -> list[str]:
+    """The lines of `relpath` up to and including its `import "C"` (bounded); `data`: the
+    file's bytes when they were read already (whole: at most MAX_FILE_BYTES)."""
+    if data is None:
+        try:
+            with (root / relpath).open("rb") as f:
+                data = f.read(inline.MAX_FILE_BYTES)
+        except OSError:
+            return []
     lines = data.decode("utf-8", errors="replace").splitlines()[:MAX_HEADER_LINES]
     for number, text in enumerate(lines):
         if _is_import_c(text):
@@ -77,13 +79,15 @@ def _mentions(text: str, rule_subject: str, subject: str) -> bool:
 class Locator:
     """`locate` for `config.suppress.apply`, each file's header read once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read: Mapping[str, bytes] | None = None) -> None:
         self._root = root
         self._lines: dict[str, list[str]] = {}
+        self._read = read or {}  # (files read already: judge_scan's directive files)
 
     def _file(self, relpath: str) -> list[str]:
         if relpath not in self._lines:
-            self._lines[relpath] = _header_lines(self._root, relpath)
+            data = self._read.get(relpath)
+            self._lines[relpath] = _header_lines(self._root, relpath, data)
         return self._lines[relpath]
 
     def __call__(self, finding: Finding) -> tuple[str, int] | None:
@@ -123,7 +127,12 @@ def judge_scan(
     (in the result's order)."""
     from cgotrap.judge.rules import all_rules
 
-    found = {path: inline.read(root, path) for path in _directive_files(result)}
+    found: dict[str, inline.FileSuppressions] = {}
+    read: dict[str, bytes] = {}  # (the locator reads the findings' files: these, mostly)
+    for path in _directive_files(result):
+        found[path], data = inline.read_with_bytes(root, path)
+        if data is not None:
+            read[path] = data
     malformed = malformed_findings(found, frozenset(r.id for r in all_rules()))
     if malformed:
         # a directive is about its file's package, on every reported target
@@ -141,7 +150,7 @@ def judge_scan(
         result.findings,
         config,
         inline_suppressions=found,
-        locate=Locator(root),
+        locate=Locator(root, read),
         module_path=module_path,
     )
     return result, judged

@@ -208,11 +208,17 @@ def _next_line(line: int, occupied: set[int], directives: set[int]) -> int:
 
 def read(root: Path, relpath: str) -> FileSuppressions:
     """`parse` the file `root/relpath` (bounded read; an unreadable file has `error` set)."""
+    return read_with_bytes(root, relpath)[0]
+
+
+def read_with_bytes(root: Path, relpath: str) -> tuple[FileSuppressions, bytes | None]:
+    """`read`, and the file's bytes when it was read whole (None: `error` is set)."""
     full = root / relpath
     try:
         data = read_regular(full, MAX_FILE_BYTES + 1)  # a FIFO would block: refused
     except OSError as exc:
-        return FileSuppressions(path=relpath, error=exc.strerror or str(exc))
+        return FileSuppressions(path=relpath, error=exc.strerror or str(exc)), None
     if len(data) > MAX_FILE_BYTES:
-        return FileSuppressions(path=relpath, error=f"larger than {MAX_FILE_BYTES} bytes")
-    return parse(data, relpath)
+        error = f"larger than {MAX_FILE_BYTES} bytes"
+        return FileSuppressions(path=relpath, error=error), None
+    return parse(data, relpath), data
