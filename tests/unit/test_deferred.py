@@ -63,7 +63,7 @@ def test_from_import_probes_for_a_package_without_running_it(
     module = sys.modules["deferred_b"]
     assert not hasattr(module, "__path__")  # what `from deferred_b import x` asks first
     assert modules.runs == []
-    from deferred_a import VALUE  # type: ignore[import-not-found]
+    from deferred_a import VALUE
 
     assert VALUE == 42
     assert modules.runs == ["deferred_a"]
@@ -106,3 +106,19 @@ def test_a_module_that_reads_itself_while_it_runs_sees_itself_partial(
         assert (deferred_self.SEEN, deferred_self.LATER) == ("partial", 1)
     finally:
         sys.modules.pop("deferred_self", None)
+
+
+def test_a_module_whose_c_part_is_missing_is_not_deferred(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a Python built without liblzma, `import lzma` must still fail where shutil and
+    tarfile ask it (they then do without), not on its first use."""
+    monkeypatch.delitem(sys.modules, "lzma", raising=False)
+    real = importlib.util.find_spec
+
+    def without_lzma(name: str, package: str | None = None) -> object:
+        return None if name == "_lzma" else real(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_lzma)
+    deferred.defer(("lzma",))
+    assert "lzma" not in sys.modules

@@ -97,7 +97,12 @@ def test_a_port_table_finds_its_ports_without_hashing_them(
     assert table.get("linux", "amd64") is not None  # (the index is made: hashing is allowed)
     hashed: list[object] = []
     real = Port.__hash__
-    monkeypatch.setattr(Port, "__hash__", lambda self: hashed.append(self) or real(self))
+
+    def counted(self: Port) -> int:
+        hashed.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Port, "__hash__", counted)
     port = table.get("linux", "arm64")
     assert port is not None
     assert (port.goos, port.goarch) == ("linux", "arm64")

@@ -45,6 +45,11 @@ DEFERRED = (
 first uses after it forks: each process would then run it; `signal`, which `subprocess`
 imports, is used only in the processes it forks.)"""
 
+_NEEDS = {"bz2": "_bz2", "lzma": "_lzma"}
+"""The C module a deferred module imports first: a Python built without it keeps the
+module's import failing where it is imported (shutil, tarfile ask `import lzma` whether
+they may use it), not later on its first use."""
+
 _LOCK = _thread.RLock()
 _loading: set[str] = set()
 
@@ -86,6 +91,9 @@ def defer(names: tuple[str, ...] = DEFERRED) -> None:
     not a plain source module is left to the import system)."""
     for name in names:
         if name in sys.modules or "." in name:
+            continue
+        needed = _NEEDS.get(name)
+        if needed is not None and importlib.util.find_spec(needed) is None:
             continue
         spec = importlib.util.find_spec(name)
         if (
