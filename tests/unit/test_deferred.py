@@ -122,3 +122,41 @@ def test_a_module_whose_c_part_is_missing_is_not_deferred(
     monkeypatch.setattr(importlib.util, "find_spec", without_lzma)
     deferred.defer(("lzma",))
     assert "lzma" not in sys.modules
+
+
+def test_a_thread_reading_while_another_runs_the_code_waits_for_it(
+    modules: types.ModuleType, tmp_path: Path
+) -> None:
+    """A function of a half-run module would find the globals defined after it missing:
+    a second thread's read waits until the module has run whole."""
+    import threading
+
+    started, go_on = threading.Event(), threading.Event()
+    modules.started, modules.go_on = started, go_on  # type: ignore[attr-defined]
+    (tmp_path / "deferred_slow.py").write_text(
+        "import sys\n"
+        "def later():\n"
+        "    return LATER\n"
+        'sys.modules["deferred_counter"].started.set()\n'
+        'sys.modules["deferred_counter"].go_on.wait(10)\n'
+        "LATER = 7\n"
+    )
+    importlib.invalidate_caches()
+    deferred.defer(("deferred_slow",))
+    try:
+        module = sys.modules["deferred_slow"]
+        loader = threading.Thread(target=lambda: module.LATER)
+        loader.start()
+        assert started.wait(10)  # (the loader thread is inside the module's code)
+        got: list[int] = []
+        reader = threading.Thread(target=lambda: got.append(module.later()))
+        reader.start()
+        reader.join(0.2)
+        assert got == []  # (waiting, not calling a half-run module's function)
+        go_on.set()
+        loader.join(10)
+        reader.join(10)
+        assert got == [7]
+    finally:
+        go_on.set()
+        sys.modules.pop("deferred_slow", None)

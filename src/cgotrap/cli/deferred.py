@@ -54,15 +54,22 @@ _LOCK = _thread.RLock()
 _loading: set[str] = set()
 
 
+_AS_SET = frozenset(
+    {"__name__", "__spec__", "__loader__", "__file__", "__cached__", "__package__", "__path__"}
+)
+"""What import set before the module's code runs (and `import` reads: `__spec__`; `from m
+import x` first asks for `__path__`, which a module that is not a package lacks)."""
+
+
 class _Deferred(types.ModuleType):
     """A module whose code has not run yet (its spec, file and name are set, as import sets
     them before running it)."""
 
-    def __getattr__(self, name: str) -> Any:
-        # (`from m import x` first asks whether m is a package: it is not, nothing to run)
-        if name == "__path__":
-            raise AttributeError(name)
-        _load(self)
+    def __getattribute__(self, name: str) -> Any:
+        if name not in _AS_SET:
+            # (every other read runs the code first, or waits while another thread runs
+            # it: a function of a half-run module could find its globals missing)
+            _load(self)
         return types.ModuleType.__getattribute__(self, name)
 
 
@@ -70,10 +77,10 @@ def _load(module: types.ModuleType) -> None:
     """Run `module`'s code in it (once; a reentrant read while it runs sees the partial
     module, as a circular import would)."""
     with _LOCK:
-        name = module.__name__
-        if not isinstance(module, _Deferred) or name in _loading:
+        name = types.ModuleType.__getattribute__(module, "__name__")
+        if type(module) is not _Deferred or name in _loading:
             return
-        spec = module.__spec__
+        spec = types.ModuleType.__getattribute__(module, "__spec__")
         loader = spec.loader if spec is not None else None
         if loader is None:  # (`defer` made none such)
             return
