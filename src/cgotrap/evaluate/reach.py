@@ -8,7 +8,7 @@ target. The graph is `PackageFacts.imports` of one `TargetPackages` ("C" left ou
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import cast
 
 from cgotrap.evaluate.model import PackageFacts, TargetPackages
@@ -102,6 +102,41 @@ def import_chains(
         chains.append(tuple(chain))
     chains.sort(key=lambda c: (len(c), c))
     return chains[:limit] if limit > 0 else chains
+
+
+def nearest_sources(
+    graph: ImportGraph,
+    sources: Collection[str],
+    goal: str,
+    *,
+    reverse: Mapping[str, list[str]],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What `import_chains(graph, sources, goal)` tells of the sources, without building a
+    chain per source: the sources reaching `goal`, nearest first (ties by import path: the
+    chains' order), and the shortest chain (the first one), () when none reaches it.
+    `reverse`: `reverse_graph(graph)`."""
+    distance = {goal: 0}
+    queue = collections.deque([goal])
+    while queue:
+        node = queue.popleft()
+        step = distance[node] + 1
+        for importer in reverse.get(node, ()):
+            if importer not in distance:
+                distance[importer] = step
+                queue.append(importer)
+    if len(distance) < len(sources):
+        found = sorted((d, s) for s, d in distance.items() if s in sources)
+    else:
+        found = sorted((distance[s], s) for s in set(sources) if s in distance)
+    if not found:
+        return (), ()
+    node = found[0][1]
+    chain = [node]
+    while node != goal:
+        closer = distance[node] - 1
+        node = min(i for i in graph.get(node, ()) if distance.get(i) == closer)
+        chain.append(node)
+    return tuple(s for _, s in found), tuple(chain)
 
 
 def reached_from(graph: ImportGraph, sources: Iterable[str], goal: str) -> tuple[str, ...]:

@@ -63,9 +63,9 @@ class Hit:
 
 
 class Reach:
-    """The import graph of one class of targets, its reverse, its main roots, and the
-    import chains asked of it: targets listing the same packages with the same names and
-    imports, and the same roots, have one (`ScanContext.reach`).
+    """The import graph of one class of targets, its reverse, its main roots, and what
+    reaches the packages asked of it (`nearest`): targets listing the same packages with
+    the same names and imports, and the same roots, have one (`ScanContext.reach`).
 
     With `apart` (the standard library's import paths, when no standard package of the
     listing imports anything else: `ScanContext.reach` checks) the graph holds only the
@@ -93,9 +93,10 @@ class Reach:
         """(Each package's imports sorted: go's load order follows them.)"""
         self.mains = reach.main_roots(listing, packages)
         self._reverse: dict[str, list[str]] | None = None
-        self._chains: dict[str, list[tuple[str, ...]]] = {}
+        self._nearest: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._downward: dict[tuple[str, ...], frozenset[str]] = {}
         self._whole: Reach | None = None
+        self._main_set = frozenset(self.mains)
 
     def whole(self) -> Reach:
         """This class's `Reach` over the whole graph (this one when it is)."""
@@ -129,14 +130,16 @@ class Reach:
             got = self._downward[key] = frozenset(seen)
         return got
 
-    def chains(self, goal: str) -> list[tuple[str, ...]]:
-        """`reach.import_chains` from the main roots to `goal` (worked out once)."""
+    def nearest(self, goal: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """`reach.nearest_sources` from the main roots to `goal` (worked out once): the
+        main roots reaching it, nearest first, and the shortest chain (what the scan
+        reports of `reach.import_chains`' chains, without a chain per root)."""
         if self.apart is not None and goal in self.apart:
-            return self.whole().chains(goal)
-        got = self._chains.get(goal)
+            return self.whole().nearest(goal)
+        got = self._nearest.get(goal)
         if got is None:
-            got = self._chains[goal] = reach.import_chains(
-                self.graph, self.mains, goal, reverse=self.reverse
+            got = self._nearest[goal] = reach.nearest_sources(
+                self.graph, self._main_set, goal, reverse=self.reverse
             )
         return got
 

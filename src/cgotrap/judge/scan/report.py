@@ -78,13 +78,16 @@ def scan(
 class Listed:
     """A package `TargetJudgement` reports on: its directory (relative to the module root,
     or None), whether it is standard, its entry on the target, and (when it is present)
-    the import chains reaching it there."""
+    the main roots reaching it there and the shortest import chain (`Reach.nearest`)."""
 
     import_path: str
     directory: str | None
     standard: bool
     entry: PackageOnTarget
-    chains: tuple[tuple[str, ...], ...] | None = None
+    reached_from: tuple[str, ...] | None = None
+    """The main roots reaching it, nearest first (None: absent here)."""
+    chain: tuple[str, ...] = ()
+    """The shortest import chain from the first of them (): none reaches it)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -201,12 +204,17 @@ def _start_target(
             judged[ip] = entry
         if ip not in interesting:
             continue
-        chains = None
+        sources, chain = None, ()
         if entry.status is not Status.ABSENT:
-            chains = tuple(reached_here.chains(ip))
+            sources, chain = reached_here.nearest(ip)
         listed.append(
             Listed(
-                import_path=ip, directory=directory, standard=p.standard, entry=entry, chains=chains
+                import_path=ip,
+                directory=directory,
+                standard=p.standard,
+                entry=entry,
+                reached_from=sources,
+                chain=chain,
             )
         )
     vanished = []
@@ -289,11 +297,10 @@ class Fold:
             dirs.setdefault(ip, item.directory)
             standard[ip] = item.standard
             verdicts.setdefault(ip, {})[target] = item.entry
-            if item.chains is not None:
-                found_chains = item.chains
-                self.reached.setdefault(ip, {}).update(dict.fromkeys(c[0] for c in found_chains))
-                if found_chains and (ip not in chains or item.entry.status is Status.CGO):
-                    best = found_chains[0]
+            if item.reached_from is not None:
+                self.reached.setdefault(ip, {}).update(dict.fromkeys(item.reached_from))
+                if item.chain and (ip not in chains or item.entry.status is Status.CGO):
+                    best = item.chain
                     old = chains.get(ip)
                     if old is None or (len(best), best) < (len(old), old):
                         chains[ip] = best
