@@ -204,7 +204,8 @@ def _start_target(
             judged[ip] = entry
         if ip not in interesting:
             continue
-        sources, chain = None, ()
+        sources: tuple[str, ...] | None = None
+        chain: tuple[str, ...] = ()
         if entry.status is not Status.ABSENT:
             sources, chain = reached_here.nearest(ip)
         listed.append(
