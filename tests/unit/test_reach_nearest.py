@@ -14,12 +14,10 @@ _NAMES = [f"p{i}" for i in range(9)]
 @st.composite
 def _graphs(draw: st.DrawFn) -> tuple[dict[str, tuple[str, ...]], list[str], str]:
     nodes = draw(st.lists(st.sampled_from(_NAMES), min_size=1, unique=True))
-    graph = {
-        n: tuple(
-            sorted(draw(st.sets(st.sampled_from([*nodes, "gone"]).filter(lambda m, n=n: m != n))))
-        )
-        for n in nodes
-    }
+    graph = {}
+    for n in nodes:
+        others = [m for m in [*nodes, "gone"] if m != n]
+        graph[n] = tuple(sorted(draw(st.sets(st.sampled_from(others)))))
     sources = draw(st.lists(st.sampled_from([*_NAMES, "other"])))
     goal = draw(st.sampled_from([*nodes, "gone", "other"]))
     return graph, sources, goal
