@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -51,10 +52,14 @@ class _Resolver:
         self.project = project
         self.goroot_src = str(project.goroot / "src")
         self._memo: dict[tuple[str, str], _Resolved] = {}
+        self._found: dict[str, _Resolved] = {}
+        """The paths found (no error) by the path looked up, whoever imports them."""
         self._gomod_memo: dict[str, bool] = {}
         self._godir_memo: dict[str, bool] = {}
         self._probed_roots: dict[str, None] = {}
         self._sums: frozenset[str] | None = None
+        self.in_goroot = project.in_goroot
+        """`Project.in_goroot` (a property worked out from paths: asked once per import)."""
         self.importer_dependent = False
         """Some result depends on the importer (then the first importer go meets decides)."""
         self.mains = [(m.path, str(m.dir)) for m in project.main_modules]
@@ -89,7 +94,13 @@ class _Resolver:
             real = path
             if parent_std:
                 real = std_vendor_path(self.goroot_src, parent_path, path)
-            got = self._import_from_modules(real, parent_path)
+            # (the importer only words errors: a path found is found for every importer,
+            # such as a standard package a pattern matched and standard packages import)
+            got = self._found.get(real)
+            if got is None:
+                got = self._import_from_modules(real, parent_path)
+                if got.error is None:
+                    self._found[real] = got
             if got.error is None or not got.error.startswith("missing go.sum entry"):
                 self._memo[key] = got  # go.sum errors name the importer: not shared
             else:
@@ -237,7 +248,7 @@ class _Resolver:
         found: list[tuple[str, str | None, bool]] = []  # (dir, module, goroot)
         if is_standard_package(self.goroot_src, path):
             found.append((os.path.join(self.goroot_src, path), None, True))
-            if project.in_goroot:
+            if self.in_goroot:
                 return _Resolved(path=path, dir=found[0][0], module=None, goroot=True, error=None)
         if project.vendor:
             for mpath, root in self.mains:
@@ -413,9 +424,9 @@ class _Resolver:
         if best is not None:
             mpath, root = best
             rel = os.path.relpath(directory, root).replace(os.sep, "/")
-            if self.project.in_goroot and mpath == "std":
+            if self.in_goroot and mpath == "std":
                 return ("" if rel == "." else rel), None, True
-            if self.project.in_goroot and mpath == "cmd":
+            if self.in_goroot and mpath == "cmd":
                 return ("cmd" if rel == "." else f"cmd/{rel}"), None, True
             return (mpath if rel == "." else f"{mpath}/{rel}"), mpath, False
         if directory.startswith(self.goroot_src + os.sep):
@@ -460,8 +471,8 @@ def check_file_path(path: str) -> str | None:
 
 
 def _check_path(path: str, *, file_path: bool) -> str | None:
-    if any("\udc80" <= ch <= "\udcff" for ch in path):  # undecodable bytes
-        return "invalid UTF-8"
+    if not path.isascii() and any("\udc80" <= ch <= "\udcff" for ch in path):
+        return "invalid UTF-8"  # (undecodable bytes)
     if not path:
         return "empty string"
     if path[0] == "-" and not file_path:
@@ -475,6 +486,12 @@ def _check_path(path: str, *, file_path: bool) -> str | None:
         if problem is not None:
             return problem
     return None
+
+
+_IMPORT_PATH_CHARS = frozenset(string.ascii_letters + string.digits + "-._~+")
+"""The characters `_import_path_ok` accepts."""
+_FILE_NAME_ASCII = frozenset(string.ascii_letters + string.digits + "!#$%&()+,-.=@[]^_{}~ ")
+"""The ASCII characters `_file_name_ok` accepts."""
 
 
 def _import_path_ok(ch: str) -> bool:
@@ -494,10 +511,12 @@ def _check_elem(elem: str, *, file_path: bool) -> str | None:
         return f"invalid path element {quote(elem)}"
     if elem[-1] == ".":
         return "trailing dot in path element"
-    ok = _file_name_ok if file_path else _import_path_ok
-    for ch in elem:
-        if not ok(ch):
-            return f"invalid char {quote_rune(ord(ch))}"
+    # (most paths have only plain characters: checked as a set, in C, before one by one)
+    if not (_FILE_NAME_ASCII if file_path else _IMPORT_PATH_CHARS).issuperset(elem):
+        ok = _file_name_ok if file_path else _import_path_ok
+        for ch in elem:
+            if not ok(ch):
+                return f"invalid char {quote_rune(ord(ch))}"
     short = elem.split(".", 1)[0]
     if short.upper() in _BAD_WINDOWS_NAMES:
         return f"{quote(short)} disallowed as path element component on Windows"
