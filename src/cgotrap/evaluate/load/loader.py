@@ -251,18 +251,24 @@ class _Loader:
     def scan_matches(self, directory: str, index: int) -> bool:
         """imports.ScanDir(dir, tags) != ErrNoGo for this target."""
         f = self.facts(directory, index)
-        if f is None:
-            return False
-        return bool(
-            f.go_files or f.cgo_files or f.test_go_files or f.xtest_go_files or f.invalid_go_files
-        )
+        return f is not None and scan_match(f)
 
     def import_dir_matches(self, directory: str, index: int) -> bool:
         """search.MatchDirs' test: ImportDir did not fail with NoGoError."""
         f = self.facts(directory, index)
-        if f is None:
-            return False
-        return not (f.error is not None and _error_kind(f) == "nogo" and not f.invalid_go_files)
+        return f is not None and import_dir_match(f)
+
+
+def scan_match(f: DirFacts) -> bool:
+    """`_Loader.scan_matches` of a directory's facts on a target."""
+    return bool(
+        f.go_files or f.cgo_files or f.test_go_files or f.xtest_go_files or f.invalid_go_files
+    )
+
+
+def import_dir_match(f: DirFacts) -> bool:
+    """`_Loader.import_dir_matches` of a directory's facts on a target."""
+    return not (f.error is not None and _error_kind(f) == "nogo" and not f.invalid_go_files)
 
 
 class _StdImports:
@@ -299,8 +305,3 @@ class _StdImports:
                     self.known.add(directory)
                     found.append(directory)
         return found
-
-
-def _is_main(loader: _Loader, directory: str, index: int) -> bool:
-    f = loader.facts(directory, index)
-    return f is not None and f.name == "main"

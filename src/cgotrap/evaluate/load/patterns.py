@@ -5,13 +5,15 @@ matchLocalDirs, search.MatchDirs)."""
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from cgotrap.discover.goroot import is_standard_import_path
-from cgotrap.evaluate.load.loader import _is_main, _Loader
+from cgotrap.evaluate.load.loader import _Loader, import_dir_match, scan_match
 from cgotrap.evaluate.load.pkgpattern import is_local_pattern, match_pattern, tree_can_match
 from cgotrap.evaluate.load.resolve import _Resolved, check_import_path
 from cgotrap.evaluate.load.rules import _error_kind
@@ -174,6 +176,10 @@ class _Patterns:
         """Directory -> why a wildcard's directory has no import path (candidates named "")."""
         self._walk_errors: dict[str, str] = {}
         """Local wildcard pattern -> the error of its walk's root (a missing directory)."""
+        self._batch: frozenset[int] = frozenset()
+        """The targets `roots_of` matches at once."""
+        self._matched: dict[tuple[str, int], list[str]] = {}
+        """(pattern, target) -> `_matching`'s answer, worked out with others, not yet taken."""
 
     def _walk(
         self,
@@ -289,23 +295,10 @@ class _Patterns:
         loader = self.loader
         if how == "literal":
             return [self._literal_local(pattern, candidates[0][0], index)]
-        cgo = loader.contexts.contexts[index].cgo_enabled
+        out = self._matching(pattern, how, candidates, index)
         if how == "gopath":
-            # search.MatchPackages (std, cmd): go/build's ImportDir, no vendored commands
-            test = loader.import_dir_matches
-            return [
-                name
-                for directory, name in candidates
-                if (cgo or name != "runtime/cgo")
-                and test(directory, index)
-                and not (name.startswith("cmd/vendor") and _is_main(loader, directory, index))
-            ]
+            return out
         test = loader.import_dir_matches if how == "importdir" else loader.scan_matches
-        out = [
-            name
-            for directory, name in candidates
-            if (cgo or name != "runtime/cgo") and test(directory, index)
-        ]
         if how == "sorted":
             out.sort()
         walk_error = self._walk_errors.get(pattern)
@@ -331,6 +324,30 @@ class _Patterns:
             )
             out.append(pattern)
         return out
+
+    def roots_of(self, indices: Sequence[int]) -> dict[int, list[str]]:
+        """`roots` of each target of `indices`; a wildcard's directories are tested once
+        per distinct facts of each directory for all of them (`_matching_columns`)."""
+        self._batch = frozenset(indices)
+        try:
+            return {index: self.roots(index) for index in indices}
+        finally:
+            self._batch = frozenset()
+            self._matched.clear()
+
+    def _matching(
+        self, pattern: str, how: str, candidates: list[tuple[str, str]], index: int
+    ) -> list[str]:
+        """The import paths of `candidates` whose directory matches on target `index`, in
+        order (`_matching_columns`; with `roots_of`, worked out for all its targets)."""
+        got = self._matched.pop((pattern, index), None)
+        if got is None:
+            batch = sorted(self._batch) if index in self._batch else [index]
+            columns = _matching_columns(self.loader, how, candidates, batch)
+            for i, names in zip(batch, columns, strict=True):
+                self._matched[pattern, i] = names
+            got = self._matched.pop((pattern, index))
+        return got
 
     def _make_candidates(self, pattern: str) -> tuple[str, list[tuple[str, str]]]:
         """("sorted" | "importdir", [(directory, import path)]) for a pattern."""
@@ -551,3 +568,46 @@ def _dependency_ignores(module_dir: str) -> tuple[str, ...]:
         return parse_gomod_text(text, name, strict=False).ignores
     except (OSError, GoModError):
         return ()
+
+
+def _matching_columns(
+    loader: _Loader, how: str, candidates: list[tuple[str, str]], indices: Sequence[int]
+) -> list[list[str]]:
+    """Per target of `indices`: the import paths of `candidates` whose directory matches
+    there, in order: `import_dir_match` ("gopath": std or cmd, without cmd's vendored
+    commands; "importdir") or `scan_match`, and runtime/cgo only with cgo. Each directory's
+    test runs once per distinct facts (most directories have one or a few over ~100
+    targets), and the targets' columns are picked in C."""
+    n = len(indices)
+    every, none = (True,) * n, (False,) * n
+    pick = operator.itemgetter(*indices) if n > 1 else (lambda s: (s[indices[0]],))
+    contexts = loader.contexts.contexts
+    with_cgo = tuple(contexts[i].cgo_enabled for i in indices)
+    test = scan_match if how not in ("gopath", "importdir") else import_dir_match
+    rows: list[tuple[bool, ...]] = []
+    for directory, name in candidates:
+        cgo_only = name == "runtime/cgo"
+        if cgo_only and not any(with_cgo):  # (not even scanned, as one by one)
+            rows.append(none)
+            continue
+        scans = loader.scans(directory)
+        if scans is None:
+            rows.append(none)
+            continue
+        picked = pick(scans)
+        vendored_command = how == "gopath" and name.startswith("cmd/vendor")
+        ok = {
+            fid: test(f) and not (vendored_command and f.name == "main")
+            for fid, f in dict(zip(map(id, picked), picked, strict=True)).items()
+        }
+        if len(ok) == 1:
+            row = every if next(iter(ok.values())) else none
+        else:
+            row = tuple(map(ok.__getitem__, map(id, picked)))
+        if cgo_only:
+            row = tuple(a and b for a, b in zip(row, with_cgo, strict=True))
+        rows.append(row)
+    if not rows:
+        return [[] for _ in indices]
+    names = [name for _, name in candidates]
+    return [list(compress(names, column)) for column in zip(*rows, strict=True)]

@@ -174,7 +174,7 @@ class ListingPlan:
         matcher = self._matcher
         with_deps = self.with_deps
         graph = _Graph(loader)
-        all_roots = {index: matcher.roots(index) for index in indices}
+        all_roots = matcher.roots_of(indices)
         # Targets whose patterns name no package keep the one-target path (the error
         # package takes the import path's place for that target only).
         fast = [graph.target(i) for i in indices if not matcher.errors(i)]
