@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import cast
 
 from cgotrap.evaluate.model import PackageFacts, TargetPackages
@@ -46,10 +47,17 @@ def _sorted_without_c(imports: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def main_roots(
-    listing: TargetPackages, packages: Mapping[str, PackageFacts] | None = None
+    listing: TargetPackages,
+    packages: Mapping[str, PackageFacts] | None = None,
+    *,
+    named_main: AbstractSet[str] | None = None,
 ) -> tuple[str, ...]:
     """The roots that are main packages; all roots when none is (a library module).
-    `packages`: the listing's packages by import path, when the caller has them."""
+    `packages`: the listing's packages by import path, when the caller has them;
+    `named_main`: import paths of every package named main (on any target), when the
+    caller knows them (most roots of a large library are then not looked at)."""
+    if named_main is not None and named_main.isdisjoint(listing.roots):
+        return listing.roots
     if packages is None:
         packages = {p.import_path: p for p in listing.packages}
     mains = tuple(r for r in listing.roots if r in packages and packages[r].name == "main")

@@ -8,6 +8,7 @@ and matches the cgo preambles' headers and `-l` libraries against the target's l
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -82,16 +83,19 @@ class Reach:
         packages: Mapping[str, PackageFacts] | None = None,
         apart: frozenset[str] | None = None,
         graph: dict[str, tuple[str, ...]] | None = None,
+        named_main: frozenset[str] | None = None,
     ) -> None:
         """`rows`: `reach.import_graph`'s memo; `packages`: the listing's by import path;
-        `apart`: the standard packages left out of `graph` (`ScanContext.reach`'s)."""
+        `apart`: the standard packages left out of `graph` (`ScanContext.reach`'s);
+        `named_main`: the packages named main on some target (`CrossFacts.mains`)."""
         self._listing = listing
         self._rows = rows
         self.apart = apart
         """The import paths left out of `graph` (None: the whole graph)."""
         self.graph = reach.import_graph(listing, rows) if graph is None else graph
         """(Each package's imports sorted: go's load order follows them.)"""
-        self.mains = reach.main_roots(listing, packages)
+        self.mains = reach.main_roots(listing, packages, named_main=named_main)
+        self._named_main = named_main
         self._reverse: dict[str, list[str]] | None = None
         self._nearest: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._downward: dict[tuple[str, ...], frozenset[str]] = {}
@@ -103,7 +107,7 @@ class Reach:
         if self.apart is None:
             return self
         if self._whole is None:
-            self._whole = Reach(self._listing, rows=self._rows)
+            self._whole = Reach(self._listing, rows=self._rows, named_main=self._named_main)
         return self._whole
 
     @property
@@ -213,6 +217,29 @@ class ScanContext:
     standard_paths: list[frozenset[str] | None] = dataclasses.field(default_factory=list)
     """Once worked out: the import paths of the standard packages, or None when one of
     them is also the path of a package that is not standard (`_standard_paths`)."""
+    twins: dict[Target, Target | None] = dataclasses.field(default_factory=dict)
+    """Memo of `twin`."""
+    cgo_ports: dict[Target, bool] = dataclasses.field(default_factory=dict)
+    """Memo of `cgo_supported`."""
+
+    def twin(self, target: Target) -> Target | None:
+        """`twin_of` a cgo=0 target among the targets of `facts`, None for a cgo=1 one
+        (worked out once per target: every package of the target asks)."""
+        if target.cgo:
+            return None
+        got = self.twins.get(target, target)
+        if got is target:
+            got = self.twins[target] = twin_of(target, tuple(self.facts))
+        return got
+
+    def cgo_supported(self, target: Target) -> bool:
+        """Whether Go supports cgo on `target`'s port (True for a port it does not know),
+        worked out once per target."""
+        got = self.cgo_ports.get(target)
+        if got is None:
+            port = self.ports.get(target.goos, target.goarch)
+            got = self.cgo_ports[target] = port.cgo_supported if port is not None else True
+        return got
 
     def group(self, targets: Sequence[Target]) -> None:
         """Sort `targets` into classes (`graph_class`) before they are judged one by one;
@@ -262,6 +289,7 @@ class ScanContext:
                 packages=self.facts[target],
                 apart=apart if graph is not None else None,
                 graph=graph,
+                named_main=self.cross.mains,
             )
         return got
 
@@ -519,21 +547,20 @@ def judge_package(
 ) -> tuple[PackageOnTarget, list[Hit]]:
     """The verdict on package `p` on `target`, and the rule hits it raises there."""
     hit = _Hits(package=p.import_path, target=target)
-    port = ctx.ports.get(target.goos, target.goarch)
-    cgo_supported = port.cgo_supported if port is not None else True
+    cgo_supported = ctx.cgo_supported(target)
     other = rel_files(
         directory,
         (*c_like_files(p), *p.s_files, *p.h_files, *p.syso_files),
     )
     if p.uses_cgo:
         entry = _judge_cgo(ctx, target, p, directory, hit, cgo_supported=cgo_supported)
-        return dataclasses.replace(entry, other_files=other), hit.found
+        return entry(other_files=other), hit.found
     c_like = c_like_files(p)
     if target.cgo and c_like and not p.swig_files and not p.swigcxx_files:
         hit(rules.c_files_without_cgo, files=rel_files(directory, c_like))
         return PackageOnTarget(target=target, status=Status.ERROR, other_files=other), hit.found
     entry = _judge_without_cgo(ctx, target, p, directory, hit, cgo_supported=cgo_supported)
-    return dataclasses.replace(entry, other_files=other), hit.found
+    return entry(other_files=other), hit.found
 
 
 def _judge_cgo(
@@ -544,8 +571,9 @@ def _judge_cgo(
     hit: _Hits,
     *,
     cgo_supported: bool,
-) -> PackageOnTarget:
-    """A package that compiles C code here: what its preambles include and link."""
+) -> functools.partial[PackageOnTarget]:
+    """A package that compiles C code here: what its preambles include and link (its entry
+    but for `other_files`, the caller's)."""
     macros = (ctx.predefines.for_target(target) or _NO_MACROS).with_flags(
         (*p.cgo_cppflags, *p.cgo_cflags)
     )
@@ -572,7 +600,8 @@ def _judge_cgo(
         hit(rules.std_package_uses_cgo, files=cgo_files)
     if p.error is not None:
         hit(rules.go_package_error, _relative_message(p.error.err, p.dir, directory))
-    return PackageOnTarget(
+    return functools.partial(
+        PackageOnTarget,
         target=target,
         status=Status.CGO,
         cgo_files=cgo_files,
@@ -641,13 +670,14 @@ def _judge_without_cgo(
     hit: _Hits,
     *,
     cgo_supported: bool,
-) -> PackageOnTarget:
-    """A package without cgo here: what dropped out, and what took over?"""
+) -> functools.partial[PackageOnTarget]:
+    """A package without cgo here: what dropped out, and what took over? (Its entry but
+    for `other_files`, the caller's.)"""
     ip = p.import_path
     explained = False
     lost: set[str] = set()
     gained: set[str] = set()
-    twin = twin_of(target, tuple(ctx.facts)) if not target.cgo else None
+    twin = ctx.twin(target)
     with_cgo = ctx.facts[twin].get(ip) if twin is not None else None
     built_here = set(p.go_files) | set(p.cgo_files)
     if with_cgo is not None:
@@ -691,8 +721,12 @@ def _judge_without_cgo(
             hit(rules.go_package_error, message)
             if status is Status.PURE:
                 status = Status.ERROR
-    return PackageOnTarget(
-        target=target, status=status, dropped_files=dropped, fallback_files=took_over
+    return functools.partial(
+        PackageOnTarget,
+        target=target,
+        status=status,
+        dropped_files=dropped,
+        fallback_files=took_over,
     )
 
 
@@ -704,7 +738,7 @@ def _relative_message(message: str, absolute: str, relative: str | None) -> str:
 
 def skipped_roots(ctx: ScanContext, target: Target) -> list[tuple[str, PackageFacts, str | None]]:
     """cgo packages a wildcard matched with cgo on this port but not without it."""
-    twin = None if target.cgo else twin_of(target, tuple(ctx.facts))
+    twin = ctx.twin(target)
     if twin is None:
         return []
     here = ctx.facts[target]

@@ -34,7 +34,7 @@ from cgotrap.judge.rules import source as rules
 from cgotrap.judge.scan import located, stacks
 from cgotrap.judge.scan.facts import rel_files
 from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
-from cgotrap.judge.scan.package import Hit, ScanContext, twin_of
+from cgotrap.judge.scan.package import Hit, ScanContext
 from cgotrap.read import cpp
 from cgotrap.targets import Target
 
@@ -151,7 +151,7 @@ def decide(
     appends the hits that explain them to `hits` and drops those of packages not built.
     `unknown`: packages go could not resolve; they get no verdict and break nothing."""
     listing = ctx.listing[target]
-    twin = None if target.cgo else twin_of(target, tuple(ctx.facts))
+    twin = ctx.twin(target)
     tt = _Target(
         ctx=ctx,
         target=target,

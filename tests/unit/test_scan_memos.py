@@ -1,0 +1,108 @@
+"""What judging works out once per target or class instead of once per package: each answer
+the same as asking afresh (`ScanContext.twin`, `cgo_supported`, `reach.main_roots` given
+the packages named main anywhere)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from cgotrap.evaluate import reach
+from cgotrap.evaluate.model import TargetPackages
+from cgotrap.judge.headers import catalog, predefines
+from cgotrap.judge.scan.package import build_context, twin_of
+from cgotrap.targets import Libc, port_table
+from tests.unit.scan_world import (
+    APP,
+    JS0,
+    LINUX0,
+    LINUX1,
+    MODULE,
+    WINDOWS1,
+    listing,
+    matrix,
+    pkg,
+    target,
+)
+
+MUSL1 = target("linux/amd64", True, Libc.MUSL)
+WINDOWS0 = target("windows/amd64", False)
+PLAN0 = target("plan9/amd64", False)
+TARGETS = (LINUX0, MUSL1, LINUX1, WINDOWS1, WINDOWS0, JS0, PLAN0)
+
+
+def test_twins_and_cgo_support_are_those_of_each_target() -> None:
+    ctx = build_context(
+        matrix(*(listing(t, pkg(t, "a")) for t in TARGETS)), catalog(), predefines(), port_table()
+    )
+    for _ in range(2):  # (asked again: the memo's answer)
+        for t in TARGETS:
+            assert ctx.twin(t) == (None if t.cgo else twin_of(t, TARGETS)), t
+            port = port_table().get(t.goos, t.goarch)
+            assert port is not None
+            assert ctx.cgo_supported(t) is port.cgo_supported, t
+    assert ctx.twin(LINUX0) == LINUX1  # (the plain libc first, not the first listed)
+    assert ctx.twin(WINDOWS0) == WINDOWS1
+    assert ctx.twin(PLAN0) is None
+    assert not ctx.cgo_supported(JS0)
+    assert not ctx.cgo_supported(PLAN0)
+    assert ctx.cgo_supported(LINUX0)
+
+
+def test_main_roots_with_the_packages_named_main_anywhere() -> None:
+    tool = dataclasses.replace(pkg(LINUX1, "tool", name="main"), dep_only=False)
+    lib = dataclasses.replace(pkg(LINUX1, "lib"), dep_only=False)
+    base = listing(LINUX1, lib, tool)
+    roots = (f"{MODULE}/lib", f"{MODULE}/tool", APP)
+    with_tool = TargetPackages(target=LINUX1, packages=base.packages, roots=roots)
+    named = frozenset({APP, f"{MODULE}/tool"})
+    assert reach.main_roots(with_tool, named_main=named) == (f"{MODULE}/tool", APP)
+    assert reach.main_roots(with_tool, named_main=named) == reach.main_roots(with_tool)
+    library = TargetPackages(target=LINUX1, packages=base.packages, roots=roots[:1])
+    assert reach.main_roots(library, named_main=named) == roots[:1]
+    assert reach.main_roots(library) == roots[:1]
+    # a name main on another target only: looked at here, and not main here
+    assert reach.main_roots(library, named_main=frozenset(roots[:1])) == roots[:1]
+    ctx = build_context(matrix(with_tool), catalog(), predefines(), port_table())
+    assert ctx.reach(LINUX1).mains == (f"{MODULE}/tool", APP)
+
+
+def test_the_folded_entries_keep_every_field_judged() -> None:
+    from cgotrap.evaluate.sources import SourceFacts
+    from cgotrap.judge.scan.report import Fold, judge_targets
+
+    s1 = pkg(
+        LINUX1,
+        "sqlite",
+        go_files=("a.go",),
+        cgo_files=("s.go",),
+        c_files=("s.c",),
+        h_files=("s.h",),
+        includes=("<sqlite3.h>", '"s.h"'),
+        cgo_ldflags=("-lsqlite3",),
+        cgo_pkg_config=("sqlite3",),
+    )
+    s0 = pkg(LINUX0, "sqlite", go_files=("a.go", "pure.go"), ignored_go_files=("s.go",))
+    world = matrix(listing(LINUX1, s1), listing(LINUX0, s0))
+    ctx = build_context(world, catalog(), predefines(), port_table())
+    shown = (LINUX1, LINUX0)
+    judged = judge_targets(ctx, shown, SourceFacts(), show_std=False)
+    fold = Fold(shown)
+    for one in judged:
+        fold.add(one)
+    result = fold.result(world, {t: ctx.facts[t] for t in shown})
+    (package,) = result.packages
+    kept = [
+        f.name
+        for f in dataclasses.fields(package.per_target[0])
+        if f.name not in ("verdict", "evidence", "system_headers")
+    ]
+    for one in judged:
+        (item,) = one.listed
+        folded = package.on(one.target)
+        assert [getattr(folded, k) for k in kept] == [getattr(item.entry, k) for k in kept]
+        assert folded.verdict is one.decided[item.import_path].verdict
+    on_cgo = package.on(LINUX1)
+    assert on_cgo.cgo_files
+    assert on_cgo.other_files
+    assert on_cgo.libs == ("sqlite3",)
+    assert package.on(LINUX0).fallback_files
