@@ -17,6 +17,7 @@ TARGETS = [
     Target(goos="linux", goarch="amd64", cgo=True),
     Target(goos="windows", goarch="amd64", cgo=True),
     Target(goos="darwin", goarch="arm64", cgo=False),
+    Target(goos="linux", goarch="arm64", cgo=True),  # (linux/amd64's roots, other nodes)
 ]
 
 
@@ -24,6 +25,8 @@ def _goroot(goroot: Path) -> Path:
     files: dict[str, str] = {"src/go.mod": "module std\n\ngo 1.27\n"}
     for pkg in ("fmt", "os", "unsafe", "runtime", "runtime/cgo", "syscall"):
         files[f"src/{pkg}/{pkg.rsplit('/', 1)[-1]}.go"] = gofile(pkg.rsplit("/", 1)[-1])
+    files["src/fmt/fmt_windows.go"] = gofile("fmt")
+    files["src/fmt/fmt_arm64.go"] = gofile("fmt")
     files["src/onlylinux/a_linux.go"] = gofile("onlylinux")
     files["src/onlywindows/b_windows.go"] = gofile("onlywindows")
     files["src/tests/t_test.go"] = gofile("tests")
@@ -96,3 +99,32 @@ def test_the_std_roots_differ_as_go_says(tmp_path: Path) -> None:
     assert "cmd/vendor/x/lib" in roots[0]
     assert "cmd/vendor/x/mixed" not in roots[0]  # (a command on linux, a library elsewhere)
     assert "cmd/vendor/x/mixed" in roots[3]
+
+
+def test_root_nodes_are_each_targets_own(tmp_path: Path) -> None:
+    """`_Matrix.root_nodes` keeps the roots' import paths across targets, not their nodes."""
+    from cgotrap.evaluate.load.fast import _Graph
+    from cgotrap.evaluate.load.matrix import _Matrix
+
+    goroot = _goroot(tmp_path / "goroot")
+    plan = ListingPlan(["std"], TARGETS, root=goroot / "src", goroot=goroot)
+    indices = list(range(len(TARGETS)))
+    roots = plan._matcher.roots_of(indices)
+    graph = _Graph(plan._loader)
+    shared = _Matrix(graph, [graph.target(i) for i in indices], len(TARGETS))
+    masks: dict[str, int] = {}
+    for i in indices:
+        for r in roots[i]:
+            masks[r] = masks.get(r, 0) | (1 << i)
+    shared.reach(masks)
+    for path in shared.res:
+        shared.build(path)
+    assert roots[1] == roots[4]
+    seen = set()
+    for i in indices:
+        built = shared.built(i)
+        assert built is not None
+        got = shared.root_nodes(roots[i], built)
+        assert got == [(r, built[r]) for r in roots[i]]
+        seen.add(id(dict(got)["fmt"]))
+    assert len(seen) > 1  # (the targets' nodes differ: a node kept would be caught)

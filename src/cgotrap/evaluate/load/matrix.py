@@ -55,6 +55,8 @@ class _Matrix:
         self._walk_tokens: dict[_Node | None, int] = {None: -1}
         """A node's walk token (`walk_key`); -1 for a package not loaded."""
         self._walk_kinds: dict[tuple[Any, ...], int] = {}
+        self._root_paths: dict[str, str] = {}
+        """A pattern match -> the import path it resolves to (`root_nodes`)."""
 
     # ---- pass 1: which packages each target loads
 
@@ -229,14 +231,18 @@ class _Matrix:
         self, roots: Sequence[str], built: dict[str, _Node | None]
     ) -> list[tuple[str, _Node]] | None:
         """(pattern match, node) for a target's roots; None if one was not built."""
-        resolve = self.graph.loader.resolver.resolve
-        out: list[tuple[str, _Node]] = []
-        for r in roots:
-            got = built.get(resolve(r, "", False).path)
-            if got is None:  # every root was built: cannot happen
-                return None
-            out.append((r, got))
-        return out
+        paths = self._root_paths
+        got = list(map(paths.get, roots))
+        if None in got:  # (the roots met first here; most targets share them: looked up in C)
+            resolve = self.graph.loader.resolver.resolve
+            for r in roots:
+                if r not in paths:
+                    paths[r] = resolve(r, "", False).path
+            got = list(map(paths.get, roots))
+        nodes = list(map(built.get, cast("list[str]", got)))
+        if None in nodes:  # every root was built: cannot happen
+            return None
+        return list(zip(roots, cast("list[_Node]", nodes), strict=True))
 
 
 def _bits(mask: int) -> list[int]:

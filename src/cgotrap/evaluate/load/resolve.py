@@ -86,8 +86,9 @@ class _Resolver:
 
     def resolve(self, path: str, parent_path: str, parent_std: bool) -> _Resolved:
         importer_class = ""
-        if parent_std:
-            importer_class = "cmd" if _has_path_prefix(parent_path, "cmd") else "std"
+        if parent_std:  # (`_has_path_prefix(parent_path, "cmd")`, per import: inlined)
+            cmd = parent_path == "cmd" or parent_path.startswith("cmd/")
+            importer_class = "cmd" if cmd else "std"
         key = (importer_class, path)
         got = self._memo.get(key)
         if got is None:
