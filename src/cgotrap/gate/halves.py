@@ -42,6 +42,7 @@ from cgotrap.evaluate.sources import (
     cgo_dependent,
     source_request,
 )
+from cgotrap.judge.finding import Rule
 from cgotrap.judge.headers import catalog, predefines
 from cgotrap.judge.scan import ScanResult
 from cgotrap.judge.scan.package import CrossFacts, ScanContext, build_context, with_cross
@@ -198,7 +199,7 @@ def scan_in_halves(
         show_std = include_std or ctx.project_std
         started = start_targets(ctx, theirs, show_std=show_std, order=shown)
         judging, sources = _start_while_reading(started, reading, their_request, channel)
-        channel.send([finish_target(ctx, one, sources) for one in judging])
+        channel.send(_new_mains_only([finish_target(ctx, one, sources) for one in judging]))
         keys = channel.recv()
         channel.send({t: frozenset(ip for ip in keys if ip in ctx.facts[t]) for t in theirs})
 
@@ -308,6 +309,34 @@ def _finish_early(
     return early
 
 
+def _new_mains_only(judged: list[TargetJudgement]) -> list[TargetJudgement]:
+    """`judged` (targets in the order of the shown ones) with each judgement's `mains` but
+    those of an earlier one: what `Fold` makes of them is the same (the scan's roots, each
+    where it first appears), and the message is smaller (GOROOT std: ~300 roots a target,
+    most the same on every target)."""
+    seen: set[str] = set()
+    out = []
+    for one in judged:
+        mains = one.mains
+        if seen.isdisjoint(mains):
+            out.append(one)
+        else:
+            out.append(dataclasses.replace(one, mains=tuple(m for m in mains if m not in seen)))
+        seen.update(mains)
+    return out
+
+
+def _rule(rule_id: str) -> Rule:
+    """The registered rule `rule_id` (how a `Rule` crosses the pipe: by its ID)."""
+    from cgotrap.judge import rules
+
+    return rules.registered(rule_id) or rules.get(rule_id)
+
+
+def _by_id(rule: Rule) -> tuple[Callable[[str], Rule], tuple[str]]:
+    return _rule, (rule.id,)
+
+
 def _reducers() -> forked.Reducers:
     """The pickle dispatch table of the messages: judgements and Go declarations are
     thousands of small frozen records (`forked.dataclass_reducers` halves their cost)."""
@@ -328,6 +357,10 @@ def _reducers() -> forked.Reducers:
         and dataclasses.is_dataclass(cls)
         and len(dataclasses.fields(cls)) >= 2
     ]
-    return forked.dataclass_reducers(
-        TargetJudgement, Listed, PackageOnTarget, Hit, Decided, Evidence, *records
+    table = dict(
+        forked.dataclass_reducers(
+            TargetJudgement, Listed, PackageOnTarget, Hit, Decided, Evidence, *records
+        )
     )
+    table[Rule] = _by_id  # (its documentation stays here)
+    return table
