@@ -106,3 +106,38 @@ def test_the_folded_entries_keep_every_field_judged() -> None:
     assert on_cgo.other_files
     assert on_cgo.libs == ("sqlite3",)
     assert package.on(LINUX0).fallback_files
+
+
+def test_the_packages_worth_judging_are_those_the_loop_took() -> None:
+    import random
+
+    from cgotrap.evaluate.model import PackageError
+    from cgotrap.judge.scan.report import _worth_judging
+    from tests.unit.scan_world import std
+
+    for seed in range(100):
+        rng = random.Random(seed)  # noqa: S311  # (a test case generator)
+        packages = []
+        for i in range(rng.randint(0, 12)):
+            make = std if rng.random() < 0.5 else pkg
+            fields: dict[str, object] = {}
+            if rng.random() < 0.3:
+                fields["cgo_files"] = ("c.go",)
+            if rng.random() < 0.3:
+                fields["error"] = PackageError(err="bad")
+            packages.append(make(LINUX1, f"p{i}", **fields))
+        interesting = frozenset(p.import_path for p in packages if rng.random() < 0.3)
+        for show_std in (True, False):
+            want, want_std = [], []
+            for p in packages:  # (`_start_target`'s loop as it was)
+                if p.standard and not show_std:
+                    if p.uses_cgo:
+                        want_std.append(p.import_path)
+                    continue
+                if p.error is None and p.import_path not in interesting:
+                    continue
+                want.append(p)
+            std_uses: list[str] = []
+            got = list(_worth_judging(packages, interesting, show_std=show_std, std_uses=std_uses))
+            assert got == want, seed
+            assert std_uses == want_std, seed

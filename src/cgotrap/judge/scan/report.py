@@ -9,6 +9,7 @@ import itertools
 import operator
 import posixpath
 from collections.abc import Container, Iterator, Mapping, Sequence
+from itertools import compress, repeat
 
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import MatrixResult, PackageFacts
@@ -183,16 +184,10 @@ def _start_target(
     own_unresolved: list[str] = []
     reached_here = ctx.reach(target)  # shared by the targets of its class
     interesting = ctx.interesting  # (read once per target)
-    for p in ctx.listing[target].packages:
+    packages = ctx.listing[target].packages
+    for p in _worth_judging(packages, interesting, show_std=show_std, std_uses=std_uses):
         ip = p.import_path
-        if p.standard and not show_std:
-            if p.uses_cgo:
-                std_uses.append(ip)
-            continue
-        if p.error is None:
-            if ip not in interesting:
-                continue
-        elif is_unresolved(p):
+        if p.error is not None and is_unresolved(p):
             unknown[ip] = None
             own_unresolved.append(ip)
             continue
@@ -235,6 +230,30 @@ def _start_target(
         unresolved=tuple(own_unresolved),
         mains=tuple(reached_here.mains),
     )
+
+
+def _worth_judging(
+    packages: Sequence[PackageFacts],
+    interesting: frozenset[str],
+    show_std: bool,
+    std_uses: list[str],
+) -> Iterator[PackageFacts]:
+    """The packages of a listing `_start_target` judges, in order: those with an error or
+    that are `interesting`, and unless `show_std` not the standard ones (whose import
+    paths, when they compile C code, go to `std_uses`). Most packages are none of these
+    (every target lists them): they are left out in C, not one by one."""
+    if not show_std:
+        standard = list(map(_STANDARD, packages))
+        std_uses.extend(p.import_path for p in compress(packages, standard) if p.uses_cgo)
+        packages = list(compress(packages, map(operator.not_, standard)))
+    failed = compress(packages, map(operator.is_not, map(_ERROR, packages), repeat(None)))
+    wanted = interesting.union(map(_IMPORT_PATH, failed))
+    return compress(packages, map(wanted.__contains__, map(_IMPORT_PATH, packages)))
+
+
+_STANDARD = operator.attrgetter("standard")
+_ERROR = operator.attrgetter("error")
+_IMPORT_PATH = operator.attrgetter("import_path")
 
 
 def finish_target(
