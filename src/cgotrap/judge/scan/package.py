@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -457,6 +458,9 @@ def is_unresolved(p: PackageFacts) -> bool:
     return p.dep_only and not p.dir and not p.standard and p.error is not None
 
 
+_IMPORT_PATH = operator.attrgetter("import_path")
+
+
 def build_context(
     matrix: MatrixResult,
     headers: HeaderCatalog,
@@ -471,7 +475,7 @@ def build_context(
     listing: dict[Target, TargetPackages] = {}
     for tp in matrix.per_target:
         listing[tp.target] = tp
-        facts[tp.target] = {p.import_path: p for p in tp.packages}
+        facts[tp.target] = dict(zip(map(_IMPORT_PATH, tp.packages), tp.packages, strict=True))
     packages = distinct_packages(matrix)
     ctx = ScanContext(
         matrix=matrix,
