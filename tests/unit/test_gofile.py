@@ -416,10 +416,30 @@ def _fast_agrees(data: bytes) -> None:
         'package p\nimport "a";;import "b"\n',
         'package p\n\nimport "a"\n\nimport2 x\n',
         'package p\nimport ("a"; "b")\nconst c = 1\n',
+        # the one-match path's comments: a //line directive moves the lines after it (the
+        # exact way), the same text later in a comment does not; a NUL is a read error
+        'package p\n\n//line x.go:10\nimport "a"\n\nfunc F() {}\n',
+        'package p\n\n\t//line x.go:10:4\nimport (\n\t"a"\n)\n\nfunc F() {}\n',
+        'package p\n\n// see //line x.go:10\nimport "a" // and //line y.go:3\n\nvar v int\n',
+        'package p\n\n// a \x00 b\nimport "a"\n\nvar v int\n',
+        '// été\npackage p\n\nimport "a"\n\nvar v int\n',
+        '// \ufeff\npackage p\n\nimport "a"\n\nvar v int\n',
     ],
 )
 def test_fast_path_agrees_with_exact_port(text: str) -> None:
     _fast_agrees(text.encode())
+    _source_agrees(text.encode())
+
+
+def _source_agrees(data: bytes) -> None:
+    """The file's record (positions after //line directives, errors included) is the exact
+    port's, whichever path reads it."""
+    header, err = go_header(data)
+    got = source_from_bytes(data, "x.go", FileKind.GO, "/d")
+    if err:
+        assert got.error == f"read /d/x.go: {err}"
+        return
+    assert got == gofile._from_parse("/d/x.go", "x.go", FileKind.GO, header, lambda: data)
 
 
 _GO_ALPHABET = st.sampled_from(

@@ -8,8 +8,8 @@ compares them).
 
 from __future__ import annotations
 
-import dataclasses
 import re
+from typing import NamedTuple
 
 from cgotrap.read import goscan
 
@@ -56,13 +56,16 @@ _FAST_VALID_PATH = re.compile(rb'"[+\-./0-9@A-Z_a-z~]+"\Z')
 _FAST_STOP = frozenset(b"/\x0c\x00i")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class FastHeader:
-    """A Go file's header as the fast reader reads it: its text, package name, imports."""
+class FastHeader(NamedTuple):
+    """What the fast path reads of a header (a NamedTuple: one is made per Go file read,
+    by `tuple.__new__`, a fifth of a frozen dataclass's __init__)."""
 
     header: bytes
     package: str
     imports: tuple[tuple[str, int, int], ...]  # (path, line, column)
+
+
+_new_tuple = tuple.__new__
 
 
 _KEYWORDS_B = frozenset(k.encode() for k in goscan.KEYWORDS)
@@ -84,7 +87,9 @@ _IDENT = rb"[A-Za-z_][A-Za-z0-9_]*"
 # Possessive quantifiers and atomic groups: every piece consumes whole, unambiguous units
 # (spaces, a comment to the end of the line, a whole line), so never backtracking into
 # them changes nothing but the speed.
-_TAIL = rb"[ \t\r]*+(?://[^\n]*+)?\n"
+# A comment holds no NUL and is no //line directive (`_fast_comment_ok`'s checks but for
+# the UTF-8 one, here: a header with such a comment does not match).
+_TAIL = rb"[ \t\r]*+(?://(?!line )[^\n\x00]*+)?\n"
 
 
 _NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
@@ -145,7 +150,7 @@ def _canonical_go_header(data: bytes, complete: bool) -> FastHeader | None:
     elif not complete:
         return None
     span = m.group()
-    if not _fast_comment_ok(span):
+    if not span.isascii() and not _utf8_ok(span):  # (the rest of `_fast_comment_ok`: `_TAIL`)
         return None
     package = m.group(1)
     if package in _KEYWORDS_B:
@@ -157,7 +162,8 @@ def _canonical_go_header(data: bytes, complete: bool) -> FastHeader | None:
         line += 1
         if path:  # (a spec's path is never empty here: `_SPEC`)
             imports.append((path.decode("ascii"), line, len(lead) + 1))
-    return FastHeader(data[:end], package.decode("ascii"), tuple(imports))
+    header: FastHeader = _new_tuple(FastHeader, (span, package.decode("ascii"), tuple(imports)))
+    return header
 
 
 # go/build/read.go: readGoInfo's header part (readPackage and readImport over
@@ -342,8 +348,11 @@ def _fast_comment_ok(span: bytes) -> bool:
     """No byte in these comments/spaces that go's reader or scanner treats specially."""
     if b"\0" in span or b"//line " in span:
         return False
-    if span.isascii():
-        return True
+    return span.isascii() or _utf8_ok(span)
+
+
+def _utf8_ok(span: bytes) -> bool:
+    """Valid UTF-8 without a BOM (which go's scanner rejects after the start)."""
     try:
         return "\ufeff" not in span.decode("utf-8")
     except UnicodeDecodeError:

@@ -735,7 +735,7 @@ def read_source(f: Readable, full: str, name: str, kind: FileKind) -> SourceFile
         if header.count(b"\n") >= MAX_HEADER_LINES:
             return SourceFile(name=name, kind=kind, error=f"read {full}: {HEADER_TOO_LARGE}")
         if not go_file:
-            return _with_constraints(SourceFile(name=name, kind=kind), header)
+            return _comments_source(name, kind, header)
         return _from_parse(full, name, kind, header, lambda: _whole(f, raw))
     except _FileTooLargeError:
         return SourceFile(name=name, kind=kind, error=f"read {full}: file too large for cgotrap")
@@ -784,6 +784,14 @@ def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
     )
 
 
+def _comments_source(name: str, kind: FileKind, header: bytes) -> SourceFile:
+    """The record of a non-Go source whose leading comments are `header`."""
+    got = _constraints(name, header)
+    if got is None:
+        return SourceFile(name=name, kind=kind, error=f"{name}: multiple //go:build comments")
+    return _source(name, kind, "", (), got, ())
+
+
 def _from_fast(
     full: str, name: str, kind: FileKind, fast: FastHeader, whole: Callable[[], bytes]
 ) -> SourceFile:
@@ -794,15 +802,26 @@ def _from_fast(
     got = _constraints(name, fast.header)
     if got is None:
         return SourceFile(name=name, kind=kind, error=f"{name}: multiple //go:build comments")
-    # SourceFile(name=name, kind=kind, package_name=..., ...), its slots filled directly
-    # (see `position`): one is built per file read.
+    return _source(name, kind, fast.package, imports, got, embeds)
+
+
+def _source(
+    name: str,
+    kind: FileKind,
+    package: str,
+    imports: tuple[ImportSpec, ...],
+    constraints: tuple[str, tuple[str, ...], bool],
+    embeds: tuple[EmbedPattern, ...],
+) -> SourceFile:
+    """SourceFile(name=name, kind=kind, package_name=package, ...) without a cgo preamble
+    or an error, its slots filled directly (see `position`): one is built per file read."""
     src: SourceFile = _new(SourceFile)
-    go_build, plus_build, binary_only = got
+    go_build, plus_build, binary_only = constraints
     _SET_SOURCE_NAME(src, name)
     _SET_SOURCE_KIND(src, kind)
     _SET_SOURCE_ERROR(src, "")
     _SET_SOURCE_PARSE_ERROR(src, None)
-    _SET_SOURCE_PACKAGE_NAME(src, fast.package)
+    _SET_SOURCE_PACKAGE_NAME(src, package)
     _SET_SOURCE_IMPORTS(src, imports)
     _SET_SOURCE_GO_BUILD(src, go_build)
     _SET_SOURCE_PLUS_BUILD(src, plus_build)
