@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cgotrap.read import gofile, goparse
@@ -707,3 +708,70 @@ def test_the_reader_skips_spaces_and_comments_as_the_literal_port(
     comment's body) end where reading byte by byte ends, in the same state."""
     fast = _reader_end(data, complete=complete, go_file=go_file, literal=False)
     assert fast == _reader_end(data, complete=complete, go_file=go_file, literal=True)
+
+
+def _parse_file_header_port(content: bytes) -> tuple[bytes, bytes | None, bool]:
+    """go/build's parseFileHeader, line by line as Go writes it (the reference of
+    `gofile.parse_file_header`, which takes most lines a shorter way)."""
+    end = p = 0
+    ended = in_slash_star = saw_binary_only = False
+    go_build: bytes | None = None
+    while p < len(content):
+        i = content.find(b"\n", p)
+        line, p = (content[p:i], i + 1) if i >= 0 else (content[p:], len(content))
+        line = line.strip(b" \t\n\v\f\r")
+        if not line and not ended:
+            end = p
+            continue
+        if not line.startswith(b"//"):
+            ended = True
+        rest = line[len(b"//go:build") :]
+        if (
+            not in_slash_star
+            and line.startswith(b"//go:build")
+            and (not rest or len(rest.strip(b" \t\n\v\f\r")) < len(rest))
+        ):
+            if go_build is not None:
+                raise gofile.MultipleGoBuildError
+            go_build = line
+        if not in_slash_star and line == b"//go:binary-only-package":
+            saw_binary_only = True
+        while line:
+            if in_slash_star:
+                j = line.find(b"*/")
+                if j < 0:
+                    break
+                in_slash_star = False
+                line = line[j + 2 :].strip(b" \t\n\v\f\r")
+            elif line.startswith(b"//"):
+                break
+            elif line.startswith(b"/*"):
+                in_slash_star = True
+                line = line[2:].strip(b" \t\n\v\f\r")
+            else:
+                return content[:end], go_build, saw_binary_only
+    return content[:end], go_build, saw_binary_only
+
+
+def _header_or_error(parse: Callable[[bytes], object], content: bytes) -> object:
+    try:
+        return parse(content)
+    except gofile.MultipleGoBuildError:
+        return "multiple"
+
+
+_HEADER_PIECES = [
+    *(b"\n", b" ", b"\t", b"\v", b"\r", b"//", b"/*", b"*/", b"// x", b"package p"),
+    *(b"//go:build linux", b"//go:build", b"//go:buildx", b"//go:binary-only-package"),
+    *(b"// +build cgo", b"x", b"/* c */"),
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_HEADER_PIECES), max_size=30).map(b"".join))
+@example(b"/*\n// */\npackage p\n//go:build linux\n")  # (a `//` line closing a `/*`)
+@example(b"/*\n//go:build linux\n*/\n\n//go:binary-only-package\n\npackage p\n")
+def test_parse_file_header_is_go_line_by_line(content: bytes) -> None:
+    assert _header_or_error(gofile.parse_file_header, content) == _header_or_error(
+        _parse_file_header_port, content
+    )

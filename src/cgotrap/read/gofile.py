@@ -293,10 +293,13 @@ _GO_BUILD = b"//go:build"
 _BINARY_ONLY = b"//go:binary-only-package"
 
 
+_SPACES = b" \t\n\v\f\r"
+
+
 def _trim_space(line: bytes) -> bytes:
     # bytes.TrimSpace: ASCII white space (and Unicode spaces, which only appear in UTF-8
     # multi-byte form and are rare enough at line ends to treat as text here).
-    return line.strip(b" \t\n\v\f\r")
+    return line.strip(_SPACES)
 
 
 def _is_go_build_comment(line: bytes) -> bool:
@@ -327,9 +330,17 @@ def parse_file_header(content: bytes) -> tuple[bytes, bytes | None, bool]:
             line, p = content[p:i], i + 1
         else:
             line, p = content[p:], n
-        line = _trim_space(line)
+        line = line.strip(_SPACES)
         if not line and not ended:
             end = p
+            continue
+        if not in_slash_star and line[:2] == b"//":  # (most lines: the general case's part)
+            if line[:10] == _GO_BUILD and _is_go_build_comment(line):
+                if go_build is not None:
+                    raise MultipleGoBuildError
+                go_build = line
+            elif line == _BINARY_ONLY:
+                saw_binary_only = True
             continue
         if not line.startswith(b"//"):
             ended = True
