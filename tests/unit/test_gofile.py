@@ -18,14 +18,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cgotrap.read import gofile, goparse
+from cgotrap.read import fileheader, gofile, goparse
 from cgotrap.read.constraint import parse
 from cgotrap.read.filename import FileKind
 from cgotrap.read.gofast import fast_go_header
 from cgotrap.read.gofile import (
     comment_group_text,
     comments_header,
-    get_constraints,
     go_header,
     source_from_bytes,
 )
@@ -273,7 +272,7 @@ SHOULD_BUILD_TESTS = [
     ids=[t[0] for t in SHOULD_BUILD_TESTS],
 )
 def test_should_build(content: str, should_build: bool, binary_only: bool) -> None:
-    go_build, plus_build, saw_binary_only = get_constraints(content.encode())
+    go_build, plus_build, saw_binary_only = fileheader.get_constraints(content.encode())
     ok = True
     if go_build:
         ok = parse(go_build).eval(lambda tag: tag == "yes")
@@ -403,6 +402,9 @@ def _fast_agrees(data: bytes) -> None:
         for imp in parsed.imports
     ]
     assert list(fast.imports) == slow
+    docs = [imp.doc for imp in parsed.imports if imp.path_lit == b'"C"' and imp.doc]
+    want = [(c.text, parsed.scanner.line_col(c.offset)[0]) for doc in docs for c in doc]
+    assert list(fast.cgo_doc) == want
 
 
 @pytest.mark.parametrize(
@@ -430,6 +432,101 @@ def _fast_agrees(data: bytes) -> None:
 def test_fast_path_agrees_with_exact_port(text: str) -> None:
     _fast_agrees(text.encode())
     _source_agrees(text.encode())
+
+
+def _go(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+_F = "func F() {}"
+_CGO_HEADERS = [
+    # (text, whether the one-match path reads it)
+    (
+        _go(
+            "package p",
+            "",
+            "/*",
+            "#cgo LDFLAGS: -lm",
+            "#include <math.h>",
+            "*/",
+            'import "C"',
+            "",
+            _F,
+        ),
+        True,
+    ),
+    (
+        _go(
+            *("package p", "", 'import "fmt"', "", "// #cgo CFLAGS: -DX", '//#include "a.h"'),
+            *("//  #if X", "// #include <b.h>", "// #endif", 'import "C"', ""),
+            *("import (", '\t"os"', ")", "", "var v int"),
+        ),
+        True,
+    ),
+    (
+        _go(
+            *(
+                "// Copyright",
+                "",
+                "/*",
+                "Package p.",
+                "*/",
+                "",
+                "//go:build linux",
+                "",
+                "package p",
+            ),
+            *("", "/* #include <x.h> */ \t", 'import "C" // c', "", _F),
+        ),
+        True,
+    ),
+    # its doc comment is more than the lines just before it, or none: the exact way
+    (
+        _go(
+            "package p",
+            "",
+            "// #cgo LDFLAGS: -lx",
+            "/*",
+            "#include <a.h>",
+            "*/",
+            'import "C"',
+            "",
+            _F,
+        ),
+        False,
+    ),
+    (
+        _go("package p", "", "// #cgo LDFLAGS: -lx", "/* #include <a.h> */", 'import "C"', "", _F),
+        False,
+    ),
+    (_go("package p", 'import "fmt"', "// #cgo LDFLAGS: -lx", 'import "C"', "", _F), False),
+    (_go("package p", "// #cgo LDFLAGS: -lx", 'import "C"', "", _F), False),
+    (_go("package p", "", "/*line x.go:10*/", 'import "C"', "", _F), False),
+    (_go("package p", "", "/* #include <a.h> */ /* b */", 'import "C"', "", _F), False),
+    (_go("package p", "", "/*", "#include <a.h>", "*/", "", 'import "C"', "", _F), False),
+    (
+        _go(
+            *("package p", "", "// #include <a.h>", 'import "C"', "", "// #include <b.h>"),
+            'import "C"',
+        ),
+        False,
+    ),
+    (_go("package p", "", "// #include <a.h>", 'import c "C"', "", _F), False),
+    (_go("package p", "", "// #include <a.h>", "import (", '\t"C"', ")", "", _F), False),
+    (_go("/* a", "*/ package p", "", "// #include <a.h>", 'import "C"', "", _F), False),
+    (_go("package p", "", "/*", "#include <a.h>"), False),
+]
+
+
+@pytest.mark.parametrize(("text", "fast"), _CGO_HEADERS)
+def test_cgo_preamble_one_match_path_agrees_with_exact_port(text: str, fast: bool) -> None:
+    """`import "C"` with its preamble in the usual layouts: the one-match path's record
+    (directives, includes and their lines, import positions) is the exact port's; in any
+    other layout it leaves the file to the exact port."""
+    data = text.encode()
+    assert (fast_go_header(data, True) is not None) == fast
+    _fast_agrees(data)
+    _source_agrees(data)
 
 
 def _source_agrees(data: bytes) -> None:
@@ -712,7 +809,7 @@ def test_the_reader_skips_spaces_and_comments_as_the_literal_port(
 
 def _parse_file_header_port(content: bytes) -> tuple[bytes, bytes | None, bool]:
     """go/build's parseFileHeader, line by line as Go writes it (the reference of
-    `gofile.parse_file_header`, which takes most lines a shorter way)."""
+    `fileheader.parse_file_header`, which takes most lines a shorter way)."""
     end = p = 0
     ended = in_slash_star = saw_binary_only = False
     go_build: bytes | None = None
@@ -732,7 +829,7 @@ def _parse_file_header_port(content: bytes) -> tuple[bytes, bytes | None, bool]:
             and (not rest or len(rest.strip(b" \t\n\v\f\r")) < len(rest))
         ):
             if go_build is not None:
-                raise gofile.MultipleGoBuildError
+                raise fileheader.MultipleGoBuildError
             go_build = line
         if not in_slash_star and line == b"//go:binary-only-package":
             saw_binary_only = True
@@ -756,7 +853,7 @@ def _parse_file_header_port(content: bytes) -> tuple[bytes, bytes | None, bool]:
 def _header_or_error(parse: Callable[[bytes], object], content: bytes) -> object:
     try:
         return parse(content)
-    except gofile.MultipleGoBuildError:
+    except fileheader.MultipleGoBuildError:
         return "multiple"
 
 
@@ -772,6 +869,6 @@ _HEADER_PIECES = [
 @example(b"/*\n// */\npackage p\n//go:build linux\n")  # (a `//` line closing a `/*`)
 @example(b"/*\n//go:build linux\n*/\n\n//go:binary-only-package\n\npackage p\n")
 def test_parse_file_header_is_go_line_by_line(content: bytes) -> None:
-    assert _header_or_error(gofile.parse_file_header, content) == _header_or_error(
+    assert _header_or_error(fileheader.parse_file_header, content) == _header_or_error(
         _parse_file_header_port, content
     )

@@ -63,6 +63,8 @@ class FastHeader(NamedTuple):
     header: bytes
     package: str
     imports: tuple[tuple[str, int, int], ...]  # (path, line, column)
+    cgo_doc: tuple[tuple[bytes, int], ...] = ()
+    """The comments of `import "C"`'s doc comment: (text with its markers, line)."""
 
 
 _new_tuple = tuple.__new__
@@ -100,13 +102,8 @@ _NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
 _SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb'|\.)[ \t]++)?"(?!C")[+\-./0-9@A-Z_a-z~]++"'
 
 
-_CANONICAL = re.compile(
-    rb"(?:" + _TAIL + rb")*+"
-    rb"package[ \t]++("
-    + _IDENT
-    + rb")"
-    + _TAIL
-    + rb"(?>"
+_IMPORTS = (
+    rb"(?>"
     + _TAIL
     + rb"|[ \t]*+import[ \t]++"
     + _SPEC
@@ -122,6 +119,15 @@ _CANONICAL = re.compile(
     + _TAIL
     + rb")*+"
 )
+"""Import declarations, blank lines and comment lines, each a line of its own."""
+_BLOCK_LINE = rb"[ \t\r]*+/\*(?!line )[^\x00*]*+\*++(?:[^\x00*/][^\x00*]*+\*++)*+/" + _TAIL
+"""A line that a /* */ comment starts (no NUL, no /*line directive), perhaps ending
+lines later: before the package clause (a package's doc, go:generate notes)."""
+_CANONICAL = re.compile(
+    rb"(?:" + _TAIL + rb"|" + _BLOCK_LINE + rb")*+"
+    rb"package[ \t]++(" + _IDENT + rb")" + _TAIL + _IMPORTS
+)
+_MORE_IMPORTS = re.compile(_IMPORTS)
 
 
 # In the matched block every line ends with a newline and every spec starts its line
@@ -144,6 +150,8 @@ def _canonical_go_header(data: bytes, complete: bool) -> FastHeader | None:
     if m is None:
         return None
     end = m.end()
+    if end < len(data) and data[end] in b"i/":  # (perhaps `import "C"` and its preamble)
+        return _canonical_cgo_header(data, complete, m)
     if end < len(data):
         if data[end] not in _DECL_FIRST:
             return None
@@ -162,8 +170,81 @@ def _canonical_go_header(data: bytes, complete: bool) -> FastHeader | None:
         line += 1
         if path:  # (a spec's path is never empty here: `_SPEC`)
             imports.append((path.decode("ascii"), line, len(lead) + 1))
-    header: FastHeader = _new_tuple(FastHeader, (span, package.decode("ascii"), tuple(imports)))
+    fields = (span, package.decode("ascii"), tuple(imports), ())
+    header: FastHeader = _new_tuple(FastHeader, fields)
     return header
+
+
+_IMPORT_C = re.compile(rb'import "C"' + _TAIL)
+_BLOCK_END = re.compile(rb"[ \t]*+\n")
+
+
+def _canonical_cgo_header(data: bytes, complete: bool, m: re.Match[bytes]) -> FastHeader | None:
+    """`_canonical_go_header` where its match stops before `import "C"` (a lone spec at the
+    start of a line, with no name) or before the `/*` of its preamble. The preamble is the
+    `//` lines right before it, or one `/* */` comment that starts a line and ends the line
+    before it; with a blank line before, so that it is the whole comment group go/parser
+    makes the declaration's doc (a lead comment: the group that ends on the line before).
+    None for any other layout: the exact port decides it."""
+    body_start = data.find(b"\n", m.end(1)) + 1
+    doc_end = m.end()
+    if data.startswith(b"/*", doc_end):  # one /* */ comment, then `import "C"` on the next line
+        close = data.find(b"*/", doc_end + 2)
+        if close < 0:
+            return None
+        line_end = _BLOCK_END.match(data, close + 2)
+        if line_end is None:
+            return None
+        doc_start, doc_end = doc_end, line_end.end()
+        comments = [data[doc_start : close + 2]]
+    else:  # the `//` lines right before it
+        doc_start = doc_end
+        while doc_start > body_start:
+            prev = data.rfind(b"\n", 0, doc_start - 1) + 1
+            if not data[prev:doc_start].lstrip(b" \t").startswith(b"//"):
+                break
+            doc_start = prev
+        comments = [line.lstrip(b" \t") for line in data[doc_start:doc_end].split(b"\n")[:-1]]
+    blank = data.rfind(b"\n", 0, doc_start - 1) + 1
+    c_import = _IMPORT_C.match(data, doc_end)
+    if (
+        not comments
+        or c_import is None
+        or data[blank:doc_start].strip(b" \t\n")
+        or b"\r" in data[doc_start:doc_end]
+        or b"\0" in data[doc_start:doc_end]
+        or comments[0].startswith(b"/*line ")
+    ):
+        return None
+    end = _MORE_IMPORTS.match(data, c_import.end()).end()  # type: ignore[union-attr]
+    if end < len(data):
+        if data[end] not in _DECL_FIRST:
+            return None
+    elif not complete:
+        return None
+    span = data[:end]
+    if not span.isascii() and not _utf8_ok(span):
+        return None
+    package = m.group(1)
+    if package in _KEYWORDS_B:
+        return None
+    line = data.count(b"\n", 0, body_start)
+    imports = _spec_lines(data, body_start, doc_start, line)
+    doc_line = line + data.count(b"\n", body_start, doc_start) + 1
+    imports += _spec_lines(data, doc_end, end, line + data.count(b"\n", body_start, doc_end))
+    cgo_doc = tuple((text, doc_line + i) for i, text in enumerate(comments))
+    return FastHeader(span, package.decode("ascii"), tuple(imports), cgo_doc)
+
+
+def _spec_lines(data: bytes, start: int, end: int, line: int) -> list[tuple[str, int, int]]:
+    """The (path, line, column) of the specs on the lines from `start` to `end` (the line
+    before `start` is line `line`)."""
+    imports: list[tuple[str, int, int]] = []
+    for lead, path in _CANONICAL_LINES.findall(data, start, end):
+        line += 1
+        if path:
+            imports.append((path.decode("ascii"), line, len(lead) + 1))
+    return imports
 
 
 # go/build/read.go: readGoInfo's header part (readPackage and readImport over

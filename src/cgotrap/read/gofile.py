@@ -28,12 +28,16 @@ import io
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from cgotrap.gostd import QuoteSyntaxError, unquote
 from cgotrap.read import cpp, goparse, goscan
-from cgotrap.read.constraint import go_trim_space, is_go_space, is_plus_build
+from cgotrap.read.constraint import go_trim_space, is_go_space
+from cgotrap.read.fileheader import (
+    NO_CONSTRAINTS,
+    constraints_of,
+)
 from cgotrap.read.filename import FileKind
 from cgotrap.read.gofast import FastHeader, fast_comments_end, fast_go_header
 from cgotrap.read.goread import SYNTAX, ImportReader
@@ -287,116 +291,19 @@ def comments_header(data: bytes) -> tuple[bytes, str]:
 
 
 # ---------------------------------------------------------------------------------------
-# Constraints: parseFileHeader / getConstraints.
-
-_GO_BUILD = b"//go:build"
-_BINARY_ONLY = b"//go:binary-only-package"
-
-
-_SPACES = b" \t\n\v\f\r"
-
-
-def _trim_space(line: bytes) -> bytes:
-    # bytes.TrimSpace: ASCII white space (and Unicode spaces, which only appear in UTF-8
-    # multi-byte form and are rare enough at line ends to treat as text here).
-    return line.strip(_SPACES)
-
-
-def _is_go_build_comment(line: bytes) -> bool:
-    if not line.startswith(_GO_BUILD):
-        return False
-    line = _trim_space(line)
-    rest = line[len(_GO_BUILD) :]
-    return len(rest) == 0 or len(_trim_space(rest)) < len(rest)
-
-
-class MultipleGoBuildError(Exception):
-    """errMultipleGoBuild."""
-
-
-def parse_file_header(content: bytes) -> tuple[bytes, bytes | None, bool]:
-    """go/build's parseFileHeader: (leading block before its last blank line, the
-    //go:build line or None, saw //go:binary-only-package). Raises MultipleGoBuildError."""
-    end = 0
-    p = 0
-    n = len(content)
-    ended = False
-    in_slash_star = False
-    go_build: bytes | None = None
-    saw_binary_only = False
-    while p < n:
-        i = content.find(b"\n", p)
-        if i >= 0:
-            line, p = content[p:i], i + 1
-        else:
-            line, p = content[p:], n
-        line = line.strip(_SPACES)
-        if not line and not ended:
-            end = p
-            continue
-        if not in_slash_star and line[:2] == b"//":  # (most lines: the general case's part)
-            if line[:10] == _GO_BUILD and _is_go_build_comment(line):
-                if go_build is not None:
-                    raise MultipleGoBuildError
-                go_build = line
-            elif line == _BINARY_ONLY:
-                saw_binary_only = True
-            continue
-        if not line.startswith(b"//"):
-            ended = True
-        if not in_slash_star and _is_go_build_comment(line):
-            if go_build is not None:
-                raise MultipleGoBuildError
-            go_build = line
-        if not in_slash_star and line == _BINARY_ONLY:
-            saw_binary_only = True
-        stop = False
-        while line:
-            if in_slash_star:
-                j = line.find(b"*/")
-                if j >= 0:
-                    in_slash_star = False
-                    line = _trim_space(line[j + 2 :])
-                    continue
-                break
-            if line.startswith(b"//"):
-                break
-            if line.startswith(b"/*"):
-                in_slash_star = True
-                line = _trim_space(line[2:])
-                continue
-            stop = True
-            break
-        if stop:
-            break
-    return content[:end], go_build, saw_binary_only
-
-
-def get_constraints(content: bytes) -> tuple[str, tuple[str, ...], bool]:
-    """modindex's getConstraints: (//go:build line, // +build lines, binary-only)."""
-    trimmed, go_build, binary_only = parse_file_header(content)
-    plus: list[str] = []
-    if go_build is None:
-        for raw in trimmed.split(b"\n"):
-            line = _trim_space(raw)
-            if not line.startswith(b"//") or b"+build" not in line:
-                continue
-            text = line.decode("utf-8", "surrogateescape")
-            if is_plus_build(text):
-                plus.append(text)
-    go_build_text = "" if go_build is None else go_build.decode("utf-8", "surrogateescape")
-    return go_build_text, tuple(plus), binary_only
-
-
-# ---------------------------------------------------------------------------------------
 # The cgo preamble.
 
 
 def comment_group_text(group: goparse.CommentGroup) -> str:
     """ast.CommentGroup.Text(): markers removed, directives dropped, blank runs collapsed."""
+    return _group_text(comment.text for comment in group)
+
+
+def _group_text(texts: Iterable[bytes]) -> str:
+    """`comment_group_text` of the comments' texts (with their markers)."""
     lines: list[str] = []
-    for comment in group:
-        c = comment.text.decode("utf-8", "surrogateescape")
+    for text in texts:
+        c = text.decode("utf-8", "surrogateescape")
         if c[1] == "/":
             c = c[2:]
             if c:
@@ -765,29 +672,14 @@ def _whole(f: Readable, raw: bytes) -> bytes:
     return raw[3:] if raw.startswith(_BOM) else raw
 
 
-_NO_CONSTRAINTS: tuple[str, tuple[str, ...], bool] = ("", (), False)
-
-
-def _constraints(name: str, header: bytes) -> tuple[str, tuple[str, ...], bool] | None:
-    """(//go:build line, // +build lines, binary-only) of `header`; None when it has two
-    //go:build lines."""
-    if b"//go:build" not in header and b"+build" not in header and _BINARY_ONLY not in header:
-        return _NO_CONSTRAINTS
-    try:
-        go_build, plus_build, binary_only = get_constraints(header)
-    except MultipleGoBuildError:
-        return None
-    return go_build, plus_build, binary_only and not name.endswith("_test.go")
-
-
 def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
     """Add the constraint lines of `header` (or the multiple //go:build error)."""
-    got = _constraints(src.name, header)
+    got = constraints_of(src.name, header)
     if got is None:
         return SourceFile(
             name=src.name, kind=src.kind, error=f"{src.name}: multiple //go:build comments"
         )
-    if got is _NO_CONSTRAINTS:
+    if got is NO_CONSTRAINTS:
         return src
     go_build, plus_build, binary_only = got
     return dataclasses.replace(
@@ -797,10 +689,10 @@ def _with_constraints(src: SourceFile, header: bytes) -> SourceFile:
 
 def _comments_source(name: str, kind: FileKind, header: bytes) -> SourceFile:
     """The record of a non-Go source whose leading comments are `header`."""
-    got = _constraints(name, header)
+    got = constraints_of(name, header)
     if got is None:
         return SourceFile(name=name, kind=kind, error=f"{name}: multiple //go:build comments")
-    return _source(name, kind, "", (), got, ())
+    return _source(name, kind, package="", imports=(), constraints=got, embeds=())
 
 
 def _from_fast(
@@ -810,15 +702,21 @@ def _from_fast(
     embeds: tuple[EmbedPattern, ...] = ()
     if b'"embed"' in fast.header and any(path == "embed" for path, _, _ in fast.imports):
         embeds = _embed_patterns(whole(), full)
-    got = _constraints(name, fast.header)
+    got = constraints_of(name, fast.header)
     if got is None:
         return SourceFile(name=name, kind=kind, error=f"{name}: multiple //go:build comments")
-    return _source(name, kind, fast.package, imports, got, embeds)
+    src = _source(name, kind, package=fast.package, imports=imports, constraints=got, embeds=embeds)
+    if fast.cgo_doc:  # (`_from_parse`'s part for `import "C"`)
+        doc = _group_text(text for text, _ in fast.cgo_doc)
+        _SET_SOURCE_CGO_DIRECTIVES(src, tuple(extract_cgo_directives(doc)))
+        _SET_SOURCE_INCLUDES(src, tuple(_includes(fast.cgo_doc)))
+    return src
 
 
 def _source(
     name: str,
     kind: FileKind,
+    *,
     package: str,
     imports: tuple[ImportSpec, ...],
     constraints: tuple[str, tuple[str, ...], bool],
@@ -913,11 +811,15 @@ def _from_parse(
 
 
 def _preamble_includes(group: goparse.CommentGroup, scanner: goscan.Scanner) -> list[Include]:
+    return _includes((c.text, scanner.line_col(c.offset)[0]) for c in group)
+
+
+def _includes(comments: Iterable[tuple[bytes, int]]) -> list[Include]:
+    """The #includes of a preamble's comments: (text with its markers, line), in order."""
     out: list[Include] = []
     tracker = cpp.GuardTracker()  # an #if may open in one `//` comment and close in another
-    for comment in group:
-        text = comment.text.decode("utf-8", "surrogateescape")
+    for raw, line in comments:
+        text = raw.decode("utf-8", "surrogateescape")
         body = text[2:] if text.startswith("//") else text[2:-2]
-        line = scanner.line_col(comment.offset)[0]
         out.extend(extract_includes(body, line, tracker))
     return out
