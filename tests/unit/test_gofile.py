@@ -8,6 +8,7 @@ BOM), as in Go's testRead.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import time
@@ -872,3 +873,36 @@ def test_parse_file_header_is_go_line_by_line(content: bytes) -> None:
     assert _header_or_error(fileheader.parse_file_header, content) == _header_or_error(
         _parse_file_header_port, content
     )
+
+
+@pytest.mark.parametrize("comment_bytes", [16_000, 16_384, 20_000, 65_536, 70_000, 300_000])
+@pytest.mark.parametrize(
+    "rest",
+    [
+        'package p\n\nimport (\n\t"a"\n\t"b"\n)\n\nfunc F() {}\n',
+        'package p\n\n// #include <a.h>\nimport "C"\n\nfunc F() {}\n',
+        'package p; import "a"\nimport "b"\nvar v = 1\n',  # (not the usual layout)
+        "package p\n",
+        'package p\n\nimport "a" +\n',  # (a syntax error: the whole file is parsed)
+    ],
+)
+def test_a_header_past_the_first_read_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, comment_bytes: int, rest: str
+) -> None:
+    """A doc comment longer than the first read (GOROOT's fmt/doc.go: 18 KB) is read further
+    for the fast path, once; whichever path reads the file, its record is the exact port's
+    of the header go reads, and the digest is of the whole file when it was read whole."""
+    line = b"// " + b"x" * 60 + b"\n"
+    data = line * (comment_bytes // len(line)) + rest.encode()
+    (tmp_path / "a.go").write_bytes(data)
+    digests: dict[str, bytes] = {}
+    header, err = go_header(data)
+    if fast_go_header(data, True) is not None and len(header) < 4 * gofile._FIRST_READ:
+        monkeypatch.setattr(gofile, "_from_parse", None)  # (the fast path reads it)
+    got = gofile.read_source_file(str(tmp_path), "a.go", FileKind.GO, digests)
+    monkeypatch.undo()
+    assert not err
+    full = str(tmp_path / "a.go")
+    assert got == gofile._from_parse(full, "a.go", FileKind.GO, header, lambda: data)
+    if "a.go" in digests:
+        assert digests["a.go"] == hashlib.sha256(data).digest()

@@ -225,15 +225,16 @@ class _HeaderTooLargeError(Exception):
     pass
 
 
-def _read_header(f: Readable, data: bytes, *, go_file: bool) -> tuple[bytes, bytes, str]:
+def _read_header(
+    f: Readable, data: bytes, *, go_file: bool, size: int = _FIRST_READ
+) -> tuple[bytes, bytes, str]:
     """Run the import reader on the file: (header, raw bytes read so far, error text).
 
-    `data` is what was already read from `f` (the first `_FIRST_READ` bytes). The header is
+    `data` is what was already read from `f` (the first `size` bytes). The header is
     what go/build hands to its parser (BOM removed): the bytes up to the first byte after
     the imports, or the whole file after a syntax error. The error is a read error as go
     reports it ("" for none).
     """
-    size = _FIRST_READ
     if not go_file:
         body = data[3:] if data.startswith(_BOM) else data
         fast_end = fast_comments_end(body, complete=len(data) < size)
@@ -642,12 +643,16 @@ def read_source(f: Readable, full: str, name: str, kind: FileKind) -> SourceFile
     go_file = kind is FileKind.GO
     try:
         raw = f.read(_FIRST_READ)
+        size = _FIRST_READ
         if go_file:
-            body = raw[3:] if raw.startswith(_BOM) else raw
-            fast = fast_go_header(body, len(raw) < _FIRST_READ)
+            fast = fast_go_header(raw[3:] if raw.startswith(_BOM) else raw, len(raw) < size)
+            if fast is None and len(raw) == size:  # (a long doc comment: once more, further)
+                size *= 4
+                raw += f.read(size - len(raw))
+                fast = fast_go_header(raw[3:] if raw.startswith(_BOM) else raw, len(raw) < size)
             if fast is not None:
                 return _from_fast(full, name, kind, fast, lambda: _whole(f, raw))
-        header, raw, err = _read_header(f, raw, go_file=go_file)
+        header, raw, err = _read_header(f, raw, go_file=go_file, size=size)
         if err:
             return SourceFile(name=name, kind=kind, error=f"read {full}: {err}")
         if header.count(b"\n") >= MAX_HEADER_LINES:
