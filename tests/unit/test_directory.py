@@ -5,6 +5,7 @@ tests/integration/test_directory_vs_golist.py."""
 from __future__ import annotations
 
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -20,14 +21,16 @@ from cgotrap.evaluate.cgoflags import (
 )
 from cgotrap.evaluate.context import ContextSet
 from cgotrap.evaluate.directory import (
+    MODTIME_CUTOFF_SECONDS,
     DirErrorKind,
+    DirListing,
     ImportSemantics,
     evaluate_directory,
     list_directory,
     scan_directory,
 )
 from cgotrap.gostd import short_path
-from cgotrap.read.filename import FileKind
+from cgotrap.read.filename import FileKind, file_kind
 from cgotrap.read.gofile import SourceFile, source_from_bytes
 
 MATRIX = ContextSet.matrix(go_version="go1.27.3")
@@ -543,3 +546,70 @@ def test_common_directories_are_imported_by_filters_and_share_facts() -> None:
     assert by_name["windows/amd64 cgo=0"] is by_name["windows/amd64 cgo=1"]
     assert by_name["linux/amd64 cgo=1"].cgo_files == ("c_linux.go",)
     assert by_name["linux/amd64 cgo=0"].ignored_go_files == ("c_linux.go",)
+
+
+def _list_directory_port(directory: str, now: float) -> DirListing:
+    """go/build's ReadDir loop as `list_directory` had it, one check after the other (the
+    reference of its shorter way for regular files and of its sort)."""
+    cutoff = now - MODTIME_CUTOFF_SECONDS
+    sources: list[tuple[str, FileKind]] = []
+    indexable = True
+    with os.scandir(directory) as it:
+        entries = sorted(it, key=lambda e: e.name.encode("utf-8", "surrogateescape"))
+    pipes: set[str] = set()
+    for entry in entries:
+        name = entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            if entry.is_symlink():
+                indexable = False
+                if entry.is_dir(follow_symlinks=True):
+                    continue
+            elif indexable or not entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff:
+                    indexable = False
+            if not entry.is_file(follow_symlinks=True) and not stat.S_ISREG(
+                entry.stat(follow_symlinks=True).st_mode
+            ):
+                pipes.add(name)
+        except OSError:
+            indexable = False
+        kind = file_kind(name)
+        if not name.startswith(("_", ".")) and kind is not None:
+            sources.append((name, kind))
+    return DirListing(sources=tuple(sources), indexable=indexable, pipes=frozenset(pipes))
+
+
+@pytest.mark.parametrize("extra", ["", "link", "pipe", "fresh", "dir"])
+def test_list_directory_is_the_read_dir_loop(tmp_path: Path, extra: str) -> None:
+    """Names sort bytewise (a raw byte 0x80 before "é", not its surrogate after), and every kind of
+    entry counts as go's loop counts it, whichever comes first."""
+    names = ["b.go", "a.go", "_h.go", ".x.s", "c.S", "d.txt", "é.go", "z_test.go", "Z.go"]
+    _write(tmp_path, dict.fromkeys(names, "package a\n"))
+    raw = os.fsencode(str(tmp_path)) + b"/\x80.go"
+    with open(raw, "wb") as f:  # noqa: PTH123 - a name that is not UTF-8: bytes
+        f.write(b"package a\n")
+    match extra:
+        case "link":
+            (tmp_path / "0link.go").symlink_to("a.go")
+            (tmp_path / "1dirlink.go").symlink_to(tmp_path)
+        case "pipe":
+            os.mkfifo(tmp_path / "p.go")
+        case "dir":
+            (tmp_path / "sub.go").mkdir()
+            os.utime(tmp_path / "sub.go", (OLD, OLD))
+    for path in tmp_path.iterdir():
+        if extra != "fresh" and not path.is_symlink():
+            os.utime(path, (OLD, OLD))
+    from cgotrap import dirscans
+
+    directory = str(tmp_path)
+    now = time.time()
+    got = list_directory(directory, now=now)
+    assert got == _list_directory_port(directory, now)
+    entries = dirscans.dir_states_and_entries(directory)[2]
+    assert list_directory(directory, now=now, entries=entries) == got
+    assert [n for n, _ in got.sources][-3:] == ["z_test.go", os.fsdecode(b"\x80.go"), "é.go"]
+    assert got.indexable == (extra in ("", "dir"))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 import os
 import stat
 import time
@@ -643,34 +644,47 @@ def list_directory(
     if entries is None:
         with os.scandir(directory) as it:
             entries = list(it)
-    entries = sorted(entries, key=lambda e: _go_sort_key(e.name))
+    # (by name, as str: bytewise for names that are not ASCII, whose surrogates do not sort
+    # as their bytes)
+    ascii_names = all(e.name.isascii() for e in entries)
+    entries = sorted(entries, key=_entry_name if ascii_names else _entry_go_sort_key)
     pipes: set[str] = set()
     for entry in entries:
         name = entry.name
         try:
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_file(follow_symlinks=False):  # (most: a regular file, not a link)
+                if indexable:
+                    st = entry.stat(follow_symlinks=False)
+                    if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff:
+                        indexable = False
+            elif entry.is_dir(follow_symlinks=False):
                 continue
-            if entry.is_symlink():
+            elif entry.is_symlink():
                 indexable = False
                 if entry.is_dir(follow_symlinks=True):
                     continue
-            elif indexable or not entry.is_file(follow_symlinks=False):
-                st = entry.stat(follow_symlinks=False)
-                if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff:
-                    indexable = False
+            else:
+                indexable = False  # (not a regular file)
             if not entry.is_file(follow_symlinks=True) and not stat.S_ISREG(
                 entry.stat(follow_symlinks=True).st_mode
             ):
                 pipes.add(name)
         except OSError:
             indexable = False
-        if fn.is_hidden(name):
+        if name.startswith(("_", ".")):  # (`fn.is_hidden`)
             continue
         kind = fn.file_kind(name)
         if kind is None:
             continue
         sources.append((name, kind))
     return DirListing(sources=tuple(sources), indexable=indexable, pipes=frozenset(pipes))
+
+
+_entry_name = operator.attrgetter("name")
+
+
+def _entry_go_sort_key(entry: os.DirEntry[str]) -> bytes:
+    return _go_sort_key(entry.name)
 
 
 def _partition(all_mask: int, masks: Sequence[int]) -> list[int]:
