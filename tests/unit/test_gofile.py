@@ -906,3 +906,19 @@ def test_a_header_past_the_first_read_is_read_whole(
     assert got == gofile._from_parse(full, "a.go", FileKind.GO, header, lambda: data)
     if "a.go" in digests:
         assert digests["a.go"] == hashlib.sha256(data).digest()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_HEADER_PIECES), max_size=30).map(b"".join))
+@example(b"// a\n\n//go:build linux\n\npackage p\n")
+@example(b"/*\n//go:build linux\n*/\npackage p\n")
+@example(b"x\n//go:build linux\n")
+@example(b"// a //go:build linux\n")
+@example(b"//go:buildx\n")
+@example(b" \t//go:build linux \r\n")
+@example(b"//go:build a\n\n//go:build b\n")
+def test_constraints_of_a_usual_header_are_get_constraints(content: bytes) -> None:
+    """`constraints_of` takes the usual header a shorter way: the same answer."""
+    got = fileheader.constraints_of("x.go", content)
+    want = _header_or_error(fileheader.get_constraints, content)
+    assert (got if got is not None else "multiple") == want

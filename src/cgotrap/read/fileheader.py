@@ -4,6 +4,8 @@ and modindex's getConstraints (with the // +build lines that count)."""
 
 from __future__ import annotations
 
+import re
+
 from cgotrap.read.constraint import is_plus_build
 
 _GO_BUILD = b"//go:build"
@@ -112,10 +114,38 @@ NO_CONSTRAINTS: tuple[str, tuple[str, ...], bool] = ("", (), False)
 def constraints_of(name: str, header: bytes) -> tuple[str, tuple[str, ...], bool] | None:
     """(//go:build line, // +build lines, binary-only) of `header`; None when it has two
     //go:build lines."""
-    if b"//go:build" not in header and b"+build" not in header and _BINARY_ONLY not in header:
-        return NO_CONSTRAINTS
+    at = header.find(_GO_BUILD)
+    if b"+build" not in header and _BINARY_ONLY not in header:
+        if at < 0:
+            return NO_CONSTRAINTS
+        one = _one_go_build_line(header, at)
+        if one is not None:
+            return one
     try:
         go_build, plus_build, binary_only = get_constraints(header)
     except MultipleGoBuildError:
         return None
     return go_build, plus_build, binary_only and not name.endswith("_test.go")
+
+
+def _one_go_build_line(header: bytes, at: int) -> tuple[str, tuple[str, ...], bool] | None:
+    """`get_constraints` of a header whose only "//go:build" is at `at`, on a line of its
+    own after nothing but blank and `//` lines (the usual header), without the line loop;
+    None for any other header. (No "+build" and no binary-only comment in it: the caller.)"""
+    start = header.rfind(b"\n", 0, at) + 1
+    if (
+        header.find(_GO_BUILD, at + 1) >= 0
+        or header[start:at].strip(_SPACES)
+        or _COMMENT_LINES.match(header, 0, start).end() != start  # type: ignore[union-attr]
+    ):
+        return None
+    end = header.find(b"\n", at)
+    line = header[at : end if end >= 0 else len(header)].strip(_SPACES)
+    if not _is_go_build_comment(line):
+        return NO_CONSTRAINTS
+    return line.decode("utf-8", "surrogateescape"), (), False
+
+
+_COMMENT_LINES = re.compile(rb"(?:[ \t\v\f\r]*+(?://[^\n]*+)?\n)*+")
+"""Whole lines that are blank or `//` comments once trimmed (`parse_file_header` takes
+them all without ending the leading block)."""
