@@ -99,7 +99,14 @@ _NOT_KEYWORD = rb"(?!(?:" + b"|".join(sorted(_KEYWORDS_B)) + rb")[ \t])"
 
 # A spec's path as `_fast_path_ok` accepts it (plain ASCII, not "C"): a header with any other
 # path does not match at all, so the specs found in a match need no further checks.
-_SPEC = rb"(?:" + _NOT_KEYWORD + rb"(?:" + _IDENT + rb'|\.)[ \t]++)?"(?!C")[+\-./0-9@A-Z_a-z~]++"'
+# (the lookahead's 25 keywords tried only before a name: most specs have none)
+_SPEC = (
+    rb"(?:(?=[A-Za-z_.])"
+    + _NOT_KEYWORD
+    + rb"(?:"
+    + _IDENT
+    + rb'|\.)[ \t]++)?"(?!C")[+\-./0-9@A-Z_a-z~]++"'
+)
 
 
 _IMPORTS = (
