@@ -10,7 +10,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from cgotrap.discover.goroot import is_standard_import_path
+from cgotrap.discover.goroot import is_standard_import_path, note_go_file
 from cgotrap.discover.project import Project
 from cgotrap.evaluate import forked
 from cgotrap.evaluate.load.resolve import _Resolver
@@ -222,6 +222,7 @@ class _Loader:
             )
             for d, got in zip([*todo, *added], scanned, strict=True):
                 self._prefetched[d] = got
+            _note_go_files(self._prefetched)
             return
         # the helper's cache entries come back with its results (pickled: kept as they are)
         frames: list[forked.Frame] = []
@@ -233,6 +234,7 @@ class _Loader:
             self._prefetched[d] = got
             self.dir_scans.entries[d] = entry
         self.dir_scans.add_pickled(every, frames)
+        _note_go_files(self._prefetched)
 
     def _not_scanned(self, directories: Iterable[str]) -> list[str]:
         """`directories` neither scanned nor prefetched yet, each once, in order."""
@@ -257,6 +259,22 @@ class _Loader:
         """search.MatchDirs' test: ImportDir did not fail with NoGoError."""
         f = self.facts(directory, index)
         return f is not None and import_dir_match(f)
+
+
+def _note_go_files(prefetched: Mapping[str, _Scanned]) -> None:
+    """`goroot.note_go_file` for each prefetched directory a Go file was seen in (any
+    context's facts list each of its .go files: built, ignored or invalid)."""
+    for directory, (scans, _) in prefetched.items():
+        if scans and any(
+            f.go_files
+            or f.cgo_files
+            or f.ignored_go_files
+            or f.test_go_files
+            or f.xtest_go_files
+            or f.invalid_go_files
+            for f in scans
+        ):
+            note_go_file(directory)
 
 
 def scan_match(f: DirFacts) -> bool:
