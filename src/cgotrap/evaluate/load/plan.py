@@ -443,11 +443,18 @@ def _pgo_split(listed: _Walked, target: Target, *, with_deps: bool) -> list[Pack
 
 
 def _share(
-    ev: _Evaluated, all_targets: Sequence[Target], *, keep_deps: bool, pgo_auto: bool
+    ev: _Evaluated,
+    all_targets: Sequence[Target],
+    *,
+    keep_deps: bool,
+    pgo_auto: bool,
+    all_roots_at_once: bool = True,
 ) -> SharedListing:
     """The evaluated targets' objects, each distinct object once; with per-program copies
     for main packages with a default.pgo when `pgo_auto` (-pgo=auto, go's default).
-    `keep_deps`: Deps as kept tuples (`_Graph.deps_tuple`), else left lazy."""
+    `keep_deps`: Deps as kept tuples (`_Graph.deps_tuple`), else left lazy.
+    `all_roots_at_once`: a target whose packages listed are all roots, none in error, takes
+    one C-level lookup (False: the general loop, the tests' oracle)."""
     from cgotrap.evaluate.load.facts import _node_facts, _to_facts
     from cgotrap.evaluate.load.fast import _Walked
     from cgotrap.evaluate.model import SharedListing
@@ -478,6 +485,16 @@ def _share(
         incomplete = listed.incomplete
         deps_errors = listed.deps_errors
         nodes = listed.listed
+        if all_roots_at_once and not errors and len(roots) == len(nodes):
+            # Every package listed is a root (each root is listed) and none failed, as in
+            # a scan of GOROOT std: each is the one object of its node as a root.
+            got_roots = list(map(as_root.get, nodes))
+            for i in compress(range(len(nodes)), map(operator.is_, got_roots, repeat(None))):
+                n = nodes[i]  # (the nodes of a target are of distinct import paths)
+                got_roots[i] = as_root[n] = len(objects)
+                objects.append(_node_facts(n, False, None, target, deps=kept(n.deps)))
+            order.append(tuple(cast("list[int]", got_roots)))
+            continue
         # Most entries are DepOnly packages without an error seen on an earlier target:
         # one C-level pass finds them; roots and errors are set right after.
         found: list[int | None] = list(map(as_dep.get, nodes))
