@@ -8,7 +8,7 @@ from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any, cast
 
 from cgotrap.evaluate.load import steps
-from cgotrap.evaluate.load.fast import _FastTarget, _Graph, _Node
+from cgotrap.evaluate.load.fast import _FastTarget, _Graph, _Local, _Node
 from cgotrap.evaluate.load.resolve import _Resolved
 from cgotrap.evaluate.load.steps import Steps
 
@@ -57,6 +57,8 @@ class _Matrix:
         self._walk_kinds: dict[tuple[Any, ...], int] = {}
         self._root_paths: dict[str, str] = {}
         """A pattern match -> the import path it resolves to (`root_nodes`)."""
+        self._locals: dict[tuple[str, int], _Local] = {}
+        """(import path, a class's mask of `_class_masks`) -> the package's `_Local` there."""
 
     # ---- pass 1: which packages each target loads
 
@@ -71,7 +73,7 @@ class _Matrix:
             self._note(res)
             needed[res.path] = needed.get(res.path, 0) | mask
             queue.append(res.path)
-        by_index = self.by_index
+        locals_ = self._locals
         while queue:
             path = queue.pop()
             mask = needed[path]
@@ -84,14 +86,24 @@ class _Matrix:
                 m = delta & cls
                 if not m:
                     continue
-                local = by_index[(m & -m).bit_length() - 1]._local(res)
-                for kid in local.kid_res:
-                    kp = kid.path
-                    self._note(kid)
+                local = locals_.get((path, cls))
+                if local is None:  # (its imports noted once: a path comes back with more targets)
+                    local = self._class_local(res, cls, m)
+                    for kid in local.kid_res:
+                        self._note(kid)
+                for kp in local.kid_paths:
                     old = needed.get(kp, 0)
                     if old | m != old:
                         needed[kp] = old | m
                         queue.append(kp)
+
+    def _class_local(self, res: _Resolved, cls: int, m: int) -> _Local:
+        """The package's `_Local` on the targets of its class `cls` (`_class_masks`: one
+        DirFacts object, and one trait where it matters, so one `_Local`), asked of a
+        target of `m` (some of them), kept for `build`."""
+        local = self.by_index[(m & -m).bit_length() - 1]._local(res)
+        self._locals[res.path, cls] = local
+        return local
 
     def _note(self, res: _Resolved) -> None:
         seen = self.res.get(res.path)
@@ -158,7 +170,7 @@ class _Matrix:
             if group is None:  # (a few masks recur for every package: all targets, ...)
                 group = self._groups[m] = _bits(m)
             ft = self.by_index[group[0]]
-            local = ft._local(res)
+            local = self._locals.get((path, cls)) or self._class_local(res, cls, m)
             kid_paths = local.kid_paths
             if not kid_paths:
                 node = by_faces.get((local,))
