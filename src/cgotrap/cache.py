@@ -15,7 +15,10 @@ of its content (a file's bytes, a directory's entry names). When the identity is
 the timestamps were older than `RACY_NS` when the state was taken, the digest is not
 recomputed (git's racy-timestamp rule: a file changed within the clock's granularity right
 after it was read could keep its identity). Otherwise the content is hashed again, so a touched
-file with the same content keeps its entries valid and an edited one never does.
+file with the same content keeps its entries valid and an edited one never does. A file the
+scan read only in part (a big file's header) has the digest of the bytes it read
+(`prefix_digest`): its directory's scan holds while they do; an answer, which other readers
+of the run computed from the whole file, holds only while its identity does.
 
 Cache files are written atomically (a temporary file, then `os.replace`) and carry a SHA-256
 of their payload: a torn, truncated, corrupted or foreign file is detected, removed and rebuilt.
@@ -48,7 +51,7 @@ import cgotrap
 if TYPE_CHECKING:
     pass
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bumped when what is stored changes shape (old files then simply miss)."""
 
 DEFAULT_RACY_NS = 2_000_000_000
@@ -104,7 +107,8 @@ class State(NamedTuple):
     identity: tuple[int, ...]
     """(dev, inode, size, mtime_ns, ctime_ns, mode); () for a path that did not exist."""
     digest: bytes
-    """SHA-256 of a regular file's bytes, of a directory's sorted entry names; b"" else."""
+    """SHA-256 of a regular file's bytes, of a directory's sorted entry names; b"" else. A
+    file the scan read only in part: the digest of the bytes it read (`prefix_digest`)."""
     trusted: bool
     """The identity alone proves the content unchanged (its timestamps were not racy)."""
 
@@ -128,6 +132,29 @@ file keeps as the prefetch's helper pickled them hold some, of which only the na
 read: `_dir_entries`), never equal to a real digest."""
 
 
+_PREFIX = b"prefix"
+_PREFIX_DIGEST = len(_PREFIX) + 8 + 32
+
+
+def prefix_digest(length: int, sha256: bytes) -> bytes:
+    """The digest of a file the scan read only in part (`read.gofile.read_source_file`):
+    of its first `length` bytes (`sha256`: theirs), the length tagged, never equal to a
+    whole file's SHA-256, to `_identity_digest` or `PENDING`. The scan's result is a
+    function of those bytes alone, so a state with one is checked by hashing as many
+    leading bytes of the file now (`state_of_stat`): an edit beyond them, or a touch, keeps
+    the directory's scan. An answer depends on what the run's other readers read too
+    (godecl, the C include reader, suppressions read whole files): `Store.get_answer`
+    trusts such a state by its identity alone."""
+    return _PREFIX + length.to_bytes(8, "big") + sha256
+
+
+def prefix_length(digest: bytes) -> int:
+    """How many leading bytes a `prefix_digest` is of; -1 for any other digest."""
+    if len(digest) == _PREFIX_DIGEST and digest.startswith(_PREFIX):
+        return int.from_bytes(digest[len(_PREFIX) : len(_PREFIX) + 8], "big")
+    return -1
+
+
 def state_of(path: str, old: State | None = None, *, defer: bool = False) -> State:
     """The state of `path` now (symbolic links followed, as go reads them); `old`, when its
     identity still holds and was trusted, is returned as it is without reading anything.
@@ -149,18 +176,23 @@ def state_of_stat(
     names: list[str] | None = None,
 ) -> State:
     """`state_of` with the path's stat (symbolic links followed) already taken; `names`: a
-    directory's entry names, listed after that stat (else it is listed here)."""
+    directory's entry names, listed after that stat (else it is listed here). A file whose
+    `old` digest is a `prefix_digest` gets one of as many leading bytes."""
     identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
     if old is not None and old.identity == identity and old.trusted:
         return old
     now = time.time_ns()
     trusted = max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS
     if stat.S_ISREG(st.st_mode):
-        if trusted and st.st_size > _HASHED_MAX_BYTES:
+        length = -1 if old is None else prefix_length(old.digest)
+        if length >= 0:
+            digest = _prefix_file_digest(path, length)
+        elif trusted and st.st_size > _HASHED_MAX_BYTES:
             return State(identity=identity, digest=_identity_digest(identity), trusted=True)
-        if defer and trusted:
+        elif defer and trusted:
             return State(identity=identity, digest=PENDING, trusted=True)
-        digest = _file_digest(path)
+        else:
+            digest = _file_digest(path)
     elif stat.S_ISDIR(st.st_mode):
         digest = _dir_digest(path) if names is None else _names_digest(names)
     else:  # a pipe or device: never opened, its identity is all there is
@@ -197,6 +229,27 @@ def _file_digest(path: str, size: int = 1 << 20) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def _prefix_file_digest(path: str, length: int) -> bytes | None:
+    """The `prefix_digest` of the first `length` bytes of the file (of fewer when it holds
+    fewer: then equal to no digest of `length` bytes), None when it cannot be read."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        chunks: list[bytes] = []
+        want = length
+        while want > 0 and (chunk := os.read(fd, want)):
+            chunks.append(chunk)
+            want -= len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    return prefix_digest(len(data), hashlib.sha256(data).digest())
 
 
 def _identity_digest(identity: tuple[int, ...]) -> bytes:
@@ -490,7 +543,8 @@ class Store:
         content hashed again (a touched file with the same content is still a hit, and the
         entry is rewritten with the new identities once re-hashing them costs more than
         rewriting it would: one touched file is re-hashed on each run rather than a whole
-        entry rewritten after one)."""
+        entry rewritten after one). A file the scan read only in part (`prefix_digest`) holds
+        only while its identity does: other readers of the run may have read all of it."""
         got = self.get(kind, key)
         if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], tuple)):
             return None
@@ -527,6 +581,8 @@ class Store:
         hashed = 0
         for n, i in changed:
             paths, identities, digests, trusted = columns[n]
+            if prefix_length(digests[i]) >= 0:
+                return None  # what the run's other readers read of it is unknown
             old = State(identity=identities[i], digest=digests[i], trusted=bool(trusted[i]))
             cur = state_of(paths[i], old)
             if cur is not old and not cur.same(old):

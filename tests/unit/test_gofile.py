@@ -695,22 +695,23 @@ _EMBED = 'package a\n\nimport _ "embed"\n\n//go:embed x.txt\nvar s string\n'
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "whole"),
+    ("name", "content", "read"),
     [
-        ("a.go", b"package a\n", True),
-        ("a.go", b'\xef\xbb\xbfpackage a\n\nimport "C"\n', True),  # (a BOM: of the raw bytes)
-        ("x.c", b"// +build linux\n\nint x;\n", True),
-        ("a.go", ("package a\n\nvar x int\n" + _BIG).encode(), False),  # its header only
-        ("a.go", (_EMBED + _BIG).encode(), True),  # embeds: read to its end
-        ("a.go", b"x" * gofile._FIRST_READ, False),  # its first read was not short: no end seen
-        ("a.go", b"", False),  # never read (its size was 0)
+        ("a.go", b"package a\n", -1),
+        ("a.go", b'\xef\xbb\xbfpackage a\n\nimport "C"\n', -1),  # (a BOM: of the raw bytes)
+        ("x.c", b"// +build linux\n\nint x;\n", -1),
+        ("a.go", ("package a\n\nvar x int\n" + _BIG).encode(), gofile._FIRST_READ),  # header
+        ("a.go", (_EMBED + _BIG).encode(), -1),  # embeds: read to its end
+        ("a.go", b"x" * gofile._FIRST_READ, -1),  # read on to the size it had
+        ("a.go", b"", -1),  # never read (its size was 0): empty
     ],
 )
-def test_a_file_read_to_its_end_gets_the_digest_of_its_bytes(
-    tmp_path: Path, name: str, content: bytes, *, whole: bool
+def test_a_file_read_gets_the_digest_of_its_bytes(
+    tmp_path: Path, name: str, content: bytes, read: int
 ) -> None:
     """`digests`: the SHA-256 `cache._file_digest` would give, for a file read to its end
-    (only there is what was read known to be the whole file); none for the others."""
+    (`read` -1); for one read only in part, the `cache.prefix_digest` of the bytes read,
+    which `cache._prefix_file_digest` gives for as many leading bytes."""
     import hashlib
 
     from cgotrap import cache
@@ -720,12 +721,14 @@ def test_a_file_read_to_its_end_gets_the_digest_of_its_bytes(
     kind = FileKind.GO if name.endswith(".go") else FileKind.C
     got = gofile.read_source_file(str(tmp_path), name, kind, digests)
     assert got == gofile.read_source_file(str(tmp_path), name, kind)
-    if whole:
+    if read < 0:
         want = hashlib.sha256(content).digest()
         assert digests == {name: want}
         assert cache._file_digest(str(tmp_path / name)) == want
     else:
-        assert digests == {}
+        want = cache.prefix_digest(read, hashlib.sha256(content[:read]).digest())
+        assert digests == {name: want}
+        assert cache._prefix_file_digest(str(tmp_path / name), read) == want
 
 
 def test_the_digest_is_of_the_bytes_read_not_of_the_file_after(

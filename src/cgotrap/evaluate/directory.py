@@ -727,13 +727,25 @@ def scan_directory(
         err = DirError(kind=DirErrorKind.DIRECTORY, err=_dir_error_text(dir_str, exc))
         facts = DirFacts(error=err)
         return tuple(facts for _ in contexts.contexts)
+    listed = {e.name: e for e in entries} if entries is not None else {}
     files = [
         _pipe(dir_str, name, kind)
         if name in listing.pipes
-        else read_source_file(dir_str, name, kind, digests)
+        else read_source_file(dir_str, name, kind, digests, _entry_stat(listed.get(name)))
         for name, kind in listing.sources
     ]
     return evaluate_directory(dir_str, files, contexts, semantics=_resolve(semantics, listing))
+
+
+def _entry_stat(entry: os.DirEntry[str] | None) -> os.stat_result | None:
+    """The entry's stat (symbolic links followed; cached by the entry once taken, as the
+    cache's `dir_states` takes it): the file's read takes none again."""
+    if entry is None:
+        return None
+    try:
+        return entry.stat()
+    except OSError:
+        return None
 
 
 def _pipe(directory: str, name: str, kind: FileKind) -> SourceFile:

@@ -31,6 +31,7 @@ import stat
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
+from cgotrap.cache import prefix_digest
 from cgotrap.gostd import QuoteSyntaxError, unquote
 from cgotrap.read import cpp, goparse, goscan
 from cgotrap.read.constraint import go_trim_space, is_go_space
@@ -537,15 +538,23 @@ _SEPARATORS = os.sep + (os.altsep or "") + (":" if os.name == "nt" else "")
 
 
 def read_source_file(
-    directory: str, name: str, kind: FileKind, digests: dict[str, bytes] | None = None
+    directory: str,
+    name: str,
+    kind: FileKind,
+    digests: dict[str, bytes] | None = None,
+    st: os.stat_result | None = None,
 ) -> SourceFile:
     """Read what go/build needs from one source file (modindex's getFileInfo).
 
     `directory` is the directory as go names it (positions and messages use
     `directory/name`). Never raises for a bad or unreadable file: problems are recorded
-    in `error` / `parse_error` with go's text. `digests`: when given, a regular file that
-    was read to its end gets `digests[name]`, the SHA-256 of the bytes read (the whole
-    file as it was read: what the result was computed from); others get none.
+    in `error` / `parse_error` with go's text. `digests`: when given, a regular file gets
+    `digests[name]`, the digest of the bytes the result was computed from: the SHA-256 of
+    the whole file as it was read when it was read to its end, else the `cache.prefix_digest`
+    of the bytes read (the result is a function of them alone: the reads stop where what
+    was read says, never at a size known beforehand); none after a failed read. `st`: the
+    file's stat (symbolic links followed) when the caller has it: a regular file's is not
+    taken again from the open file.
     """
     full = go_join(directory, name)
     if kind is FileKind.SYSO:
@@ -558,7 +567,8 @@ def read_source_file(
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"open {full}: {go_errno_text(exc)}")
     try:
-        st = os.fstat(fd)
+        if st is None or not stat.S_ISREG(st.st_mode):
+            st = os.fstat(fd)
         mode = st.st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a pipe, device or socket
             return SourceFile(
@@ -570,9 +580,13 @@ def read_source_file(
         return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
     finally:
         os.close(fd)
-    if digests is not None and reader.ended and stat.S_ISREG(mode):
+    if digests is not None and reader.state is not _FAILED and stat.S_ISREG(mode):
         more = reader.more
-        digests[name] = _sha256(reader.first).digest() if more is None else more.digest()
+        digest = _sha256(reader.first).digest() if more is None else more.digest()
+        if reader.state is _ENDED:
+            digests[name] = digest
+        elif reader.state is _PART:
+            digests[name] = prefix_digest(reader.got, digest)
     return src
 
 
@@ -588,32 +602,50 @@ class Readable(Protocol):
         ...
 
 
+_PART = "part"
+"""`_FdReader.state`: every read was given all it asked for (what was read is a prefix)."""
+_ENDED = "ended"
+"""The last read ended the file: came back short (a regular file's read is short only at
+its end, as `cache._file_digest` reads it too) or reached the size it had when opened."""
+_FAILED = "failed"
+"""A read failed, or one was short before the last (the file grew while it was read)."""
+
+
 class _FdReader:
     """`read(size)` on a raw file descriptor, looping over short reads. `left`: the bytes
     the file held when it was opened (its fstat's size; -1 unknown): once they are read it
     is at its end, and no read is made to find that out (one system call per file).
 
-    It keeps what tells whether all that was read is the whole file, and its digest: the
-    first bytes read (`first`), the SHA-256 of everything read once there is more than one
-    read (`more`), and whether the last read came back short (`ended`: a regular file's
-    read is short only at its end, as `cache._file_digest` reads it too)."""
+    It keeps what tells whether all that was read is the whole file, or a prefix of it
+    whose bytes alone decided the reads (`state`), and its digest: the first bytes read
+    (`first`), the SHA-256 of everything read once there is more than one read (`more`),
+    and how many bytes were read (`got`)."""
 
-    __slots__ = ("ended", "fd", "first", "left", "more")
+    __slots__ = ("fd", "first", "got", "left", "more", "state")
 
     def __init__(self, fd: int, left: int = -1) -> None:
         self.fd = fd
         self.left = left
         self.first = b""
         self.more: hashlib._Hash | None = None
-        self.ended = False
+        self.got = 0
+        self.state = _PART
 
     def read(self, size: int = -1, /) -> bytes:
         chunks: list[bytes] = []
         want = size if size >= 0 else MAX_FILE_BYTES + 1
-        while want > 0 and self.left:
-            self.ended = False  # (a read that fails is no end)
+        while want > 0:
+            state = self.state
+            if not self.left:
+                if state is _PART:
+                    self.state = _ENDED
+                break
+            self.state = _FAILED  # (a read that fails is no end)
             chunk = os.read(self.fd, want)
-            self.ended = len(chunk) < want
+            if state is _PART:
+                self.state = _ENDED if len(chunk) < want else _PART
+            elif state is _ENDED and not chunk:
+                self.state = _ENDED  # (still at its end; more would be a file that grew)
             if not chunk:
                 break
             if self.more is not None:
@@ -625,6 +657,7 @@ class _FdReader:
                 self.first = chunk
             chunks.append(chunk)
             want -= len(chunk)
+            self.got += len(chunk)
             if self.left > 0:
                 self.left = max(0, self.left - len(chunk))
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)

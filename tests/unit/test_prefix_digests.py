@@ -1,0 +1,210 @@
+"""A file the scan read only in part keeps the digest of the bytes it read
+(`cache.prefix_digest`), which is sound only if the scan's result is a function of those
+bytes alone: any file with the same leading bytes reads the same, whatever follows them
+(nothing, or anything), on every reader path (Go headers, cgo preambles, `//go:embed`,
+the comment headers of .s/.c/.h files, headers longer than the first read)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from cgotrap import cache
+from cgotrap.read import filename as fn
+from cgotrap.read import gofile
+
+_FIRST = gofile._FIRST_READ
+_BODY = "func f() int { return 1 }\n" * 2000  # (52 KB of code after a header)
+_PREAMBLE = "".join(f"// #define M{i} {i}\n" for i in range(1500))  # (~30 KB: a second read)
+
+
+def _read(directory: Path, name: str) -> tuple[gofile.SourceFile, dict[str, bytes]]:
+    kind = fn.file_kind(name)
+    assert kind is not None, name
+    digests: dict[str, bytes] = {}
+    return gofile.read_source_file(str(directory), name, kind, digests), digests
+
+
+def _same_for_any_rest(tmp_path: Path, name: str, content: bytes) -> int:
+    """Read `content` as `name`; when only a prefix was read, the same file with that prefix
+    and another rest (none, a NUL, more lines, a header-breaking line) reads the same with
+    the same digest, and one a byte shorter differs in digest. The prefix's length, or -1
+    when it was read whole (with the whole file's SHA-256)."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    got, digests = _read(tmp_path, name)
+    digest = digests[name]
+    read = cache.prefix_length(digest)
+    if read < 0:
+        assert digest == hashlib.sha256(content).digest(), name
+        return -1
+    prefix = content[:read]
+    assert digest == cache.prefix_digest(read, hashlib.sha256(prefix).digest())
+    assert cache._prefix_file_digest(str(path), read) == digest
+    for rest in (b"", b"\0", b'\nimport "os"\n' * 3000, b"\n}\n//go:embed x\n" + content):
+        path.write_bytes(prefix + rest)
+        assert _read(tmp_path, name) == (got, {name: digest}), (name, rest[:20])
+    path.write_bytes(prefix[:-1])
+    assert cache._prefix_file_digest(str(path), read) != digest
+    return read
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "read"),
+    [
+        ("a.go", 'package a\n\nimport "fmt"\n\n' + _BODY, _FIRST),  # the fast path
+        ("a.go", '// x\npackage a\n\nimport (\n\t. "fmt"\n)\n\n' + _BODY, _FIRST),
+        ("c.go", "package a\n\n" + _PREAMBLE + 'import "C"\n\n' + _BODY, 4 * _FIRST),
+        ("c.go", 'package a\n\n/*\n#include <x.h>\n*/\nimport "C"\n\n' + _BODY, _FIRST),
+        ("e.go", 'package a\n\nimport _ "embed"\n\n' + _BODY, -1),  # embeds: the whole file
+        ("x.s", '// +build amd64\n\n#include "textflag.h"\n' + _BODY, _FIRST),
+        ("x.c", "/* c */\n// +build linux\n\nint x;\n" + _BODY, _FIRST),
+        ("x.h", _PREAMBLE + "\nint x;\n" + _BODY, 4 * _FIRST),
+        ("a.go", "package a\n" + "x" * (_FIRST - 10), _FIRST),  # all of it, no end seen
+        ("a.go", "x" * _FIRST, -1),  # read on to the size it had: whole
+        ("a.go", "package a\n\nimport 5\n" + _BODY, -1),  # a syntax error: whole
+    ],
+)
+def test_a_prefix_read_decides_the_result(
+    tmp_path: Path, name: str, content: str, read: int
+) -> None:
+    assert _same_for_any_rest(tmp_path, name, content.encode()) == read
+
+
+def test_every_big_source_file_of_goroot_reads_the_same_for_any_rest(
+    tmp_path: Path, goroot: Path
+) -> None:
+    """The real corpus: GOROOT's sources over the first read (Go, assembly, C; a third of
+    them, ~400, in a fixed sample)."""
+    big: list[Path] = []
+    for directory, _, names in os.walk(goroot / "src"):
+        for name in names:
+            path = Path(directory, name)
+            if fn.file_kind(name) not in (None, fn.FileKind.SYSO) and path.stat().st_size > _FIRST:
+                big.append(path)
+    kinds: dict[str, int] = {}
+    for path in sorted(big)[::3]:
+        if _same_for_any_rest(tmp_path, path.name, path.read_bytes()) >= 0:
+            ext = path.suffix
+            kinds[ext] = kinds.get(ext, 0) + 1
+    assert kinds.keys() >= {".go", ".s"}, kinds
+    assert sum(kinds.values()) > 300
+
+
+def test_a_read_that_grew_past_its_end_gives_no_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short read, then more bytes (the file grew while read): what the result was computed
+    from is neither a prefix nor the whole file: no digest."""
+    f = tmp_path / "e.go"
+    head, tail = b'package a\n\nimport _ "embed"\n', b"//go:embed x\nvar s string\n"
+    f.write_bytes(head + tail)
+    st = f.stat()  # (the size it will have again)
+    f.write_bytes(head)
+    real_read = os.read
+    calls: list[int] = []
+
+    def grows(fd: int, size: int) -> bytes:
+        calls.append(size)
+        data = real_read(fd, size)
+        if len(calls) == 1:
+            with f.open("ab") as out:
+                out.write(tail)
+        return data
+
+    monkeypatch.setattr(os, "read", grows)
+    digests: dict[str, bytes] = {}
+    got = gofile.read_source_file(str(tmp_path), "e.go", fn.FileKind.GO, digests, st)
+    monkeypatch.undo()
+    assert [e.pattern for e in got.embeds] == ["x"]  # (read on: the bytes that came after)
+    assert digests == {}
+
+
+@pytest.fixture(autouse=True)
+def _short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 20_000_000)
+
+
+def _aged(_: Path) -> None:
+    """Let the file's timestamps age past the racy window."""
+    time.sleep(2 * cache.RACY_NS / 1e9)
+
+
+def _prefix_state(path: Path, read: int) -> cache.State:
+    st = cache.state_of(str(path))
+    sha = hashlib.sha256(path.read_bytes()[:read]).digest()
+    return st._replace(digest=cache.prefix_digest(read, sha))
+
+
+def test_a_prefix_state_holds_while_its_bytes_do(tmp_path: Path) -> None:
+    """`state_of` with an old prefix state hashes as many leading bytes: the same after a
+    touch or an edit beyond them, not after one inside them or a cut below them."""
+    f = tmp_path / "a.go"
+    f.write_bytes(b"0123456789" * 10)
+    _aged(f)
+    old = _prefix_state(f, 40)
+    assert cache.state_of(str(f), old) is old  # (trusted, the same identity: not read)
+    for content, same in [
+        (b"0123456789" * 10, True),  # touched
+        (b"0123456789" * 4 + b"x" * 100, True),  # edited beyond
+        (b"0123456789" * 4, True),  # cut at the prefix's end
+        (b"0123456789" * 3 + b"012345678x" + b"0" * 60, False),  # edited inside
+        (b"0123456789" * 3 + b"012345678", False),  # cut below
+    ]:
+        f.write_bytes(content)
+        _aged(f)
+        now = cache.state_of(str(f), old)
+        assert now.identity != old.identity
+        assert now.trusted
+        assert now.same(old) is same, content
+        assert cache.prefix_length(now.digest) == (40 if same else cache.prefix_length(now.digest))
+
+
+def test_a_racy_file_gets_an_untrusted_prefix_state(tmp_path: Path) -> None:
+    f = tmp_path / "a.go"
+    f.write_bytes(b"0123456789" * 10)
+    _aged(f)
+    old = _prefix_state(f, 40)
+    f.write_bytes(b"0123456789" * 4 + b"y" * 60)  # just written: racy
+    now = cache.state_of(str(f), old)
+    assert now.same(old)
+    assert not now.trusted
+
+
+def test_prefix_digests_equal_no_other_digest() -> None:
+    sha = hashlib.sha256(b"").digest()
+    for length in (0, 1, 16384, 1 << 40):
+        digest = cache.prefix_digest(length, sha)
+        assert cache.prefix_length(digest) == length
+        assert digest not in (sha, cache.PENDING, b"", cache._identity_digest((1, 2, 3, 4, 5, 6)))
+    for other in (sha, cache.PENDING, b"", cache._identity_digest((1, 2, 3, 4, 5, 6))):
+        assert cache.prefix_length(other) == -1
+
+
+@pytest.mark.parametrize("change", ["touched", "edited beyond", "untrusted"])
+def test_an_answer_holds_a_prefix_state_by_its_identity_alone(tmp_path: Path, change: str) -> None:
+    """Other readers of the run (godecl, the C include reader, suppressions) read whole
+    files whose scan read a prefix: an answer never holds once such a file's identity
+    changed (or was not trusted), even with the same leading bytes, and holds while it
+    is unchanged."""
+    f = tmp_path / "big.c"
+    f.write_bytes(b"int x;\n" * 100)
+    _aged(f)
+    state = _prefix_state(f, 70)
+    if change == "untrusted":
+        state = state._replace(trusted=False)
+    store = cache.Store(tmp_path / "cache")
+    store.put_answer("scan", "k", "answer", (cache.pack({str(f): state}),))
+    if change != "untrusted":
+        assert store.get_answer("scan", "k") == "answer"
+    if change == "touched":
+        os.utime(f)
+    elif change == "edited beyond":
+        f.write_bytes(b"int x;\n" * 10 + b"int y;\n" * 90)
+    _aged(f)
+    assert cache.state_of(str(f), state).same(state)  # (its directory's scan holds)
+    assert store.get_answer("scan", "k") is None
