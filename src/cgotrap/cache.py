@@ -79,6 +79,13 @@ the same content) then costs a new answer rather than a hit: never a stale one, 
 write always changes a trusted identity (the same guarantee a trusted identity's
 shortcut relies on everywhere)."""
 
+_UNREAD_HASHED_MAX_BYTES = 256 << 10
+"""A `PENDING` file (one of a scanned directory the scan did not open: a .syso, a data file)
+larger than this, with trusted timestamps, is kept by its identity too (`with_digest`):
+GOROOT's 16 such files (race detector and boringcrypto .syso, the trace viewer's page)
+are 16 MB, ~15 ms of the cache writers' CPU to hash on each cold run. Touching one costs
+its directory's scan and the answer, never a stale one."""
+
 _MAGIC = b"CGTRAPC1"
 _DIGEST = 32
 
@@ -286,7 +293,7 @@ def with_digest(path: str, state: State) -> State:
     if st is not None:
         identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
         if identity == state.identity and stat.S_ISREG(st.st_mode):
-            if st.st_size > _HASHED_MAX_BYTES:
+            if st.st_size > _UNREAD_HASHED_MAX_BYTES:
                 return State(identity=identity, digest=_identity_digest(identity), trusted=True)
             digest = _file_digest(path, st.st_size)
             if digest is not None:

@@ -208,3 +208,27 @@ def test_an_answer_holds_a_prefix_state_by_its_identity_alone(tmp_path: Path, ch
     _aged(f)
     assert cache.state_of(str(f), state).same(state)  # (its directory's scan holds)
     assert store.get_answer("scan", "k") is None
+
+
+def test_a_big_file_the_scan_did_not_open_is_kept_by_its_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writers' `PENDING` files (a .syso, a data file) over `_UNREAD_HASHED_MAX_BYTES`:
+    kept by their identity, not read; smaller ones hashed."""
+    big, small = tmp_path / "race.syso", tmp_path / "notes.txt"
+    big.write_bytes(b"\0" * (cache._UNREAD_HASHED_MAX_BYTES + 1))
+    small.write_bytes(b"\0" * cache._UNREAD_HASHED_MAX_BYTES)
+    _aged(big)
+    digest = cache._file_digest
+    read: list[str] = []
+    monkeypatch.setattr(cache, "_file_digest", lambda p, *a: read.append(p) or digest(p, *a))
+    for path in (big, small):
+        pending = cache.state_of(str(path), defer=True)
+        assert pending.digest == cache.PENDING
+        got = cache.with_digest(str(path), pending)
+        assert got.trusted
+        if path is big:
+            assert got.digest == cache._identity_digest(got.identity)
+        else:
+            assert got.digest == hashlib.sha256(path.read_bytes()).digest()
+    assert read == [str(small)]
