@@ -718,7 +718,7 @@ def scan_directory(
     `directory` is used as go names it: messages and positions are built from it, so pass
     the absolute, clean path go list would show as `Dir`. `entries`: its `os.scandir`
     entries when the caller has listed it already (`list_directory`). `digests`: filled
-    with the SHA-256 of each file read to its end, by name (`read_source_file`).
+    with the digest of the bytes read of each file, by name (`read_source_file`).
     """
     dir_str = os.fspath(directory)
     try:

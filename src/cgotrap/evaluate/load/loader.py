@@ -44,8 +44,9 @@ def _reduce_state(state: State) -> tuple[Any, ...]:
 def _with_read_digests(
     files: tuple[tuple[str, State], ...], digests: Mapping[str, bytes]
 ) -> tuple[tuple[str, State], ...]:
-    """`files` (`dirscans.dir_states`) with the `PENDING` digests of the files the scan read to
-    their end replaced by the digest of what it read (`digests`, by name). Sound whether or
+    """`files` (`dirscans.dir_states`) with the `PENDING` digests of the files the scan read
+    replaced by the digest of what it read (`digests`, by name: the whole file's, or a
+    `cache.prefix_digest` of the bytes read of a file read in part). Sound whether or
     not a file changed between its state and the read: the digest is of the bytes the
     scan's result was computed from, so a later run reuses that result only for that
     content. (A change after the state was taken changes the identity too: its content is
@@ -149,7 +150,7 @@ class _Loader:
         if entry is not None:
             return entry[2], entry
         # before reading (see `dir_states`); the scan lists the entries listed there, and
-        # hands back the digests of the files it read whole (their writers need not)
+        # hands back the digests of what it read of each file (their writers need not)
         dstate, files, entries = dir_states_and_entries(directory)
         digests: dict[str, bytes] = {}
         got = self._scan_now(directory, entries, digests)
