@@ -245,18 +245,17 @@ def _prefix_file_digest(path: str, length: int) -> bytes | None:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError:
         return None
+    h = hashlib.sha256()
+    got = 0
     try:
-        chunks: list[bytes] = []
-        want = length
-        while want > 0 and (chunk := os.read(fd, want)):
-            chunks.append(chunk)
-            want -= len(chunk)
+        while got < length and (chunk := os.read(fd, min(length - got, 1 << 20))):
+            h.update(chunk)
+            got += len(chunk)
     except OSError:
         return None
     finally:
         os.close(fd)
-    data = b"".join(chunks)
-    return prefix_digest(len(data), hashlib.sha256(data).digest())
+    return prefix_digest(got, h.digest())
 
 
 def _identity_digest(identity: tuple[int, ...]) -> bytes:

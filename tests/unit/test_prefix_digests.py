@@ -221,7 +221,12 @@ def test_a_big_file_the_scan_did_not_open_is_kept_by_its_identity(
     _aged(big)
     digest = cache._file_digest
     read: list[str] = []
-    monkeypatch.setattr(cache, "_file_digest", lambda p, *a: read.append(p) or digest(p, *a))
+
+    def logged(path: str, *size: int) -> bytes | None:
+        read.append(path)
+        return digest(path, *size)
+
+    monkeypatch.setattr(cache, "_file_digest", logged)
     for path in (big, small):
         pending = cache.state_of(str(path), defer=True)
         assert pending.digest == cache.PENDING
@@ -232,3 +237,16 @@ def test_a_big_file_the_scan_did_not_open_is_kept_by_its_identity(
         else:
             assert got.digest == hashlib.sha256(path.read_bytes()).digest()
     assert read == [str(small)]
+
+
+@pytest.mark.parametrize("length", [0, 1, (1 << 20) - 1, 1 << 20, (5 << 19) + 3, 3 << 20])
+def test_a_prefix_digest_of_any_length(tmp_path: Path, length: int) -> None:
+    """Read in bounded chunks; a file shorter than `length` gives the digest of what it
+    holds, tagged with its own length."""
+    f = tmp_path / "f"
+    content = os.urandom(3 << 20)
+    f.write_bytes(content)
+    want = cache.prefix_digest(length, hashlib.sha256(content[:length]).digest())
+    assert cache._prefix_file_digest(str(f), length) == want
+    longer = cache._prefix_file_digest(str(f), len(content) + 10)
+    assert longer == cache.prefix_digest(len(content), hashlib.sha256(content).digest())
