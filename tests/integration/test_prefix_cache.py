@@ -45,6 +45,7 @@ def _module(root: Path) -> Path:
         "a/big.go": f'package a\n\n{PREAMBLE}import "C"\n\n{BODY}',
         "a/x.c": f'#include "x.h"\n{C_BODY}',
         "a/x.h": "int x;\n",
+        "a/use.go": "package a\n\nfunc Use() int { return F1100() }\n",  # (lost without cgo)
         "b/big.go": f'package b\n\nimport "fmt"\n\nvar _ = fmt.Sprint\n\n{BODY}',
     }
     root = write_tree(root, files)
@@ -108,6 +109,7 @@ def test_big_files_are_kept_with_the_digest_of_the_bytes_read(tmp_path: Path) ->
     [
         ("a/x.c", C_BODY, C_BODY + "#include <zlib.h>\n", True),  # the C include reader's
         ("a/big.go", "return 1100 }", "return 1 }", False),  # (godecl's)
+        ("a/big.go", "func F1100()", "func Z1100()", True),  # (what a.Use needs: godecl's)
         ("b/big.go", "return 1100 }", "return 1 }", False),
     ],
 )
@@ -126,7 +128,8 @@ def test_an_edit_beyond_the_bytes_read_reuses_the_scan_never_the_answer(
     assert scanned == set()  # every directory from the cache of directory scans
     assert after == _scan(root, "--no-cache")
     assert (after != before) is visible
-    assert "zlib.h" in after if visible else True
+    assert ("zlib.h" in after) is (rel == "a/x.c")
+    assert ("F1100" in after) is ("F1100" not in old)  # (a.Use's undefined name)
     assert _scanned(monkeypatch, root) == (after, set())  # (and its answer kept)
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import hashlib
 import io
 import os
 import re
@@ -31,10 +30,10 @@ import stat
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from cgotrap.cache import prefix_digest
 from cgotrap.gostd import QuoteSyntaxError, unquote
 from cgotrap.read import cpp, goparse, goscan
 from cgotrap.read.constraint import go_trim_space, is_go_space
+from cgotrap.read.fdreader import FdReader
 from cgotrap.read.fileheader import (
     NO_CONSTRAINTS,
     constraints_of,
@@ -574,19 +573,16 @@ def read_source_file(
             return SourceFile(
                 name=name, kind=kind, error=f"open {full}: not a regular file, not read by cgotrap"
             )
-        reader = _FdReader(fd, st.st_size if stat.S_ISREG(mode) else -1)
+        reader = FdReader(fd, st.st_size if stat.S_ISREG(mode) else -1, MAX_FILE_BYTES + 1)
         src = read_source(reader, full, name, kind)
     except OSError as exc:
         return SourceFile(name=name, kind=kind, error=f"read {full}: {go_errno_text(exc)}")
     finally:
         os.close(fd)
-    if digests is not None and reader.state is not _FAILED and stat.S_ISREG(mode):
-        more = reader.more
-        digest = _sha256(reader.first).digest() if more is None else more.digest()
-        if reader.state is _ENDED:
+    if digests is not None and stat.S_ISREG(mode):
+        digest = reader.digest()
+        if digest is not None:
             digests[name] = digest
-        elif reader.state is _PART:
-            digests[name] = prefix_digest(reader.got, digest)
     return src
 
 
@@ -600,70 +596,6 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes:
         """Up to `size` bytes; fewer only at the end."""
         ...
-
-
-_PART = "part"
-"""`_FdReader.state`: every read was given all it asked for (what was read is a prefix)."""
-_ENDED = "ended"
-"""The last read ended the file: came back short (a regular file's read is short only at
-its end, as `cache._file_digest` reads it too) or reached the size it had when opened."""
-_FAILED = "failed"
-"""A read failed, or one was short before the last (the file grew while it was read)."""
-
-
-class _FdReader:
-    """`read(size)` on a raw file descriptor, looping over short reads. `left`: the bytes
-    the file held when it was opened (its fstat's size; -1 unknown): once they are read it
-    is at its end, and no read is made to find that out (one system call per file).
-
-    It keeps what tells whether all that was read is the whole file, or a prefix of it
-    whose bytes alone decided the reads (`state`), and its digest: the first bytes read
-    (`first`), the SHA-256 of everything read once there is more than one read (`more`),
-    and how many bytes were read (`got`)."""
-
-    __slots__ = ("fd", "first", "got", "left", "more", "state")
-
-    def __init__(self, fd: int, left: int = -1) -> None:
-        self.fd = fd
-        self.left = left
-        self.first = b""
-        self.more: hashlib._Hash | None = None
-        self.got = 0
-        self.state = _PART
-
-    def read(self, size: int = -1, /) -> bytes:
-        chunks: list[bytes] = []
-        want = size if size >= 0 else MAX_FILE_BYTES + 1
-        while want > 0:
-            state = self.state
-            if not self.left:
-                if state is _PART:
-                    self.state = _ENDED
-                break
-            self.state = _FAILED  # (a read that fails is no end)
-            chunk = os.read(self.fd, want)
-            if state is _PART:
-                self.state = _ENDED if len(chunk) < want else _PART
-            elif state is _ENDED and not chunk:
-                self.state = _ENDED  # (still at its end; more would be a file that grew)
-            if not chunk:
-                break
-            if self.more is not None:
-                self.more.update(chunk)
-            elif self.first:
-                self.more = _sha256(self.first)
-                self.more.update(chunk)
-            else:
-                self.first = chunk
-            chunks.append(chunk)
-            want -= len(chunk)
-            self.got += len(chunk)
-            if self.left > 0:
-                self.left = max(0, self.left - len(chunk))
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-_sha256 = hashlib.sha256
 
 
 def source_from_bytes(data: bytes, name: str, kind: FileKind, directory: str = "") -> SourceFile:
