@@ -207,6 +207,8 @@ class DirScans:
         if len(self.entries) == self._saved:
             return
         self._saved = len(self.entries)
+        if self._old is None:  # (from now on the store holds this run's entries: `entries`)
+            self._old = {}
         for earlier in self._writers:  # (its file must not replace a later one)
             earlier.join()
         self._close_claims()

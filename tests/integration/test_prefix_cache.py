@@ -213,3 +213,27 @@ def test_the_writers_open_no_file_the_scan_opened(
     opened = [p for p in hashed if fn.file_kind(Path(p).name) not in (None, fn.FileKind.SYSO)]
     assert opened == []
     assert any("/src/runtime/" in p for p in hashed)  # (GOROOT's: its .syso, README...)
+
+
+def test_a_run_never_reads_back_its_own_saved_scans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a run saved its scans, the store holds what it has already: a directory first
+    asked for later is scanned, not looked for in the files its writers just wrote
+    (reading and unpickling them cost ~20-30 ms in each process that asked, once the
+    writers were quick enough to have written them)."""
+    from cgotrap import dirscans
+
+    root = _module(tmp_path / "m")
+    store = cache.Store(cache.default_dir())
+    scans = dirscans.DirScans(store, "k")
+    scans.entries[str(root / "a")] = (*dirscans.dir_states(str(root / "a")), "scan")
+    scans.save()
+    cache.wait_for_writes()
+    assert store.get("dirs", "k") is not None  # (written)
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("read back")
+
+    monkeypatch.setattr(cache.Store, "get", refuse)
+    assert scans.lookup(str(root / "b")) is None
