@@ -17,8 +17,12 @@ recomputed (git's racy-timestamp rule: a file changed within the clock's granula
 after it was read could keep its identity). Otherwise the content is hashed again, so a touched
 file with the same content keeps its entries valid and an edited one never does. A file the
 scan read only in part (a big file's header) has the digest of the bytes it read
-(`prefix_digest`): its directory's scan holds while they do; an answer, which other readers
-of the run computed from the whole file, holds only while its identity does.
+(`prefix_digest`): its directory's scan holds while they do. The run's other readers of
+source files (the Go declaration reader's sources, the C include reader, suppressions, the
+finding locator) read through `read.fdreader.read_noted`, which notes each file with the
+digest of what it read (`READ`, `note_read`); every answer is kept with those states too
+(`Store.put_answer`), so an edit anywhere in a file one of them read misses, while a touch,
+or an edit beyond the scan's bytes of a file none of them read, keeps the answer.
 
 Cache files are written atomically (a temporary file, then `os.replace`) and carry a SHA-256
 of their payload: a torn, truncated, corrupted or foreign file is detected, removed and rebuilt.
@@ -27,7 +31,7 @@ unless the caller made a `Store` (the CLI decides; `--no-cache` makes none).
 """
 
 # Paths are strings here (os.stat / os.scandir on go's names, as the loader has them).
-# ruff: noqa: PTH105, PTH108, PTH116, PTH117, PTH208
+# ruff: noqa: PTH105, PTH108, PTH109, PTH116, PTH117, PTH118, PTH208
 
 from __future__ import annotations
 
@@ -150,8 +154,8 @@ def prefix_digest(length: int, sha256: bytes) -> bytes:
     function of those bytes alone, so a state with one is checked by hashing as many
     leading bytes of the file now (`state_of_stat`): an edit beyond them, or a touch, keeps
     the directory's scan. An answer depends on what the run's other readers read too
-    (godecl, the C include reader, suppressions read whole files): `Store.get_answer`
-    trusts such a state by its identity alone."""
+    (godecl, the C include reader, suppressions read whole files): each answer is kept with
+    their states too (`READ`), checked by the digest of what they read."""
     return _PREFIX + length.to_bytes(8, "big") + sha256
 
 
@@ -305,6 +309,59 @@ def changed_since(states: Iterable[State], started_ns: int) -> bool:
     it too): a state taken after the reads does not tell what was read."""
     limit = started_ns - RACY_NS
     return any(st.identity and max(st.identity[3], st.identity[4]) >= limit for st in states)
+
+
+READ: dict[str, State] = {}
+"""The files this process's readers other than the directory scans read (by the path they
+opened, made absolute), each with its state when it was read, whose digest is of the bytes
+read (`note_read`): the whole file's SHA-256, or a `prefix_digest` for a bounded read that
+stopped before its end. The directory scans' states of the files they read in part are of
+the bytes the scan read (`prefix_digest`); any reader that reads more of a file must note it
+here (`read.fdreader.read_noted`), or an edit beyond the scan's bytes would be missed.
+`Store.put_answer` keeps these states with every answer; a forked process that reads sends
+its own back to the process that keeps the answer (`note_states`)."""
+
+
+def note_read(path: str, st: os.stat_result, digest: bytes | None) -> None:
+    """Note in `READ` that the file `path` (whose `fstat` was `st`, taken before the read)
+    was read, `digest`: of the bytes read (None: a read failed, nothing is vouched for)."""
+    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
+    if digest is None:
+        state = State(identity=identity, digest=b"", trusted=False)
+    else:
+        trusted = max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS
+        state = State(identity=identity, digest=digest, trusted=trusted)
+    if not os.path.isabs(path):
+        path = os.path.join(os.getcwd(), path)
+    note_states({path: state})
+
+
+def note_states(states: Mapping[str, State]) -> None:
+    """Add `states` (`note_read`'s, of this process or of another) to `READ`. A file noted
+    twice keeps the state that vouches for more: the longer of two reads of different
+    lengths of the same trusted identity; any other difference (the file changed between
+    the reads, or its timestamps were racy) leaves a state that matches no content: the
+    answer is never found valid."""
+    for path, state in states.items():
+        old = READ.get(path)
+        if old is None or old == state:
+            READ[path] = state
+        elif (
+            old.identity == state.identity
+            and old.trusted
+            and state.trusted
+            and _read_length(old.digest) != _read_length(state.digest)
+        ):
+            if _read_length(state.digest) > _read_length(old.digest):
+                READ[path] = state
+        else:
+            READ[path] = State(identity=state.identity, digest=b"", trusted=False)
+
+
+def _read_length(digest: bytes) -> int:
+    """How much of the file a `READ` digest vouches for (a whole file's: the most)."""
+    length = prefix_length(digest)
+    return length if length >= 0 else 1 << 62
 
 
 Packed = bytes
@@ -549,8 +606,9 @@ class Store:
         content hashed again (a touched file with the same content is still a hit, and the
         entry is rewritten with the new identities once re-hashing them costs more than
         rewriting it would: one touched file is re-hashed on each run rather than a whole
-        entry rewritten after one). A file the scan read only in part (`prefix_digest`) holds
-        only while its identity does: other readers of the run may have read all of it."""
+        entry rewritten after one). A file the scan read only in part (`prefix_digest`) is
+        checked by those bytes; a file another reader read is in the answer's states
+        (`READ`) with the digest of what that reader read, checked by it too."""
         got = self.get(kind, key)
         if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], tuple)):
             return None
@@ -587,8 +645,6 @@ class Store:
         hashed = 0
         for n, i in changed:
             paths, identities, digests, trusted = columns[n]
-            if prefix_length(digests[i]) >= 0:
-                return None  # what the run's other readers read of it is unknown
             old = State(identity=identities[i], digest=digests[i], trusted=bool(trusted[i]))
             cur = state_of(paths[i], old)
             if cur is not old and not cur.same(old):
@@ -611,8 +667,13 @@ class Store:
 
     def put_answer(self, kind: str, key: str, payload: object, states: Iterable[Packed]) -> None:
         """Store `payload` with the states of the paths it was computed from, packed in
-        parts (`pack`, `DirScans.consulted`), the form `get_answer` checks."""
-        self.put(kind, key, (tuple(states), payload))
+        parts (`pack`, `DirScans.consulted`), the form `get_answer` checks, and those of the
+        files the run's readers read (`READ`: every answer this process keeps depends on
+        them; a path in two parts is checked against both)."""
+        parts = tuple(states)
+        if READ:
+            parts += (pack(READ),)
+        self.put(kind, key, (parts, payload))
 
 
 WRITERS: list[Any] = []

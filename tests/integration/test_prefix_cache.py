@@ -1,11 +1,14 @@
 """Big files the scan reads only in part (their header): their directory's scan is kept with
 the digest of the bytes it read (`cache.prefix_digest`), and holds while those bytes do,
-so an edit beyond them reuses it; the answer, which other readers computed from whole
-files (godecl reads a cgo package's Go files, the C include reader its C files), is never
-reused once such a file changed. The oracle is the same scan without the cache."""
+so an edit beyond them reuses it. The answer holds too, unless another reader read more of
+the file (godecl reads a cgo package's Go files, the C include reader its C files,
+suppressions the module's cgo files): each notes what it read (`cache.READ`), kept with
+the answer, so an edit anywhere in such a file is seen. The oracle is the same scan without
+the cache."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import time
@@ -64,20 +67,36 @@ def _scan(root: Path, *extra: str) -> str:
 def _scanned(monkeypatch: pytest.MonkeyPatch, root: Path) -> tuple[str, set[str]]:
     """A scan's output, and which of the module's directories it scanned (not taken from
     the cache of directory scans)."""
+    out, scanned, _ = _answered(monkeypatch, root)
+    return out, scanned
+
+
+def _answered(monkeypatch: pytest.MonkeyPatch, root: Path) -> tuple[str, set[str], bool]:
+    """`_scanned`, and whether the whole answer came from the cache (`_Answers.replay`)."""
+    from cgotrap.cli import main_scan
     from cgotrap.evaluate.load import loader
 
     scanned: set[str] = set()
+    replayed: list[bool] = []
     real = loader._Loader._scan_now
+    real_replay = main_scan._Answers.replay
 
     def spy(self: loader._Loader, directory: str, *args: object, **kw: object) -> object:
         if directory.startswith(str(root)):
             scanned.add(os.path.relpath(directory, root))
         return real(self, directory, *args, **kw)  # type: ignore[arg-type]
 
+    def replay(self: main_scan._Answers) -> int | None:
+        code = real_replay(self)
+        replayed.append(code is not None)
+        return code
+
     with monkeypatch.context() as mp:
         mp.setattr(loader._Loader, "_scan_now", spy)
+        mp.setattr(main_scan._Answers, "replay", replay)
         out = _scan(root)
-    return out, scanned
+    assert len(replayed) == 1
+    return out, scanned, replayed[0]
 
 
 def _replace(path: Path, old: str, new: str, *, settle: bool = True) -> None:
@@ -88,20 +107,29 @@ def _replace(path: Path, old: str, new: str, *, settle: bool = True) -> None:
         _settle()
 
 
-def _states(root: Path) -> dict[str, cache.State]:
+def _parts(kind: str = "scan") -> list[dict[str, cache.State]]:
     store = cache.Store(cache.default_dir())
-    (scan_file,) = cache.default_dir().glob("scan-*.bin")
-    parts, _ = store.get("scan", scan_file.stem.removeprefix("scan-"))
-    return {p: st for part in parts for p, st in cache.unpack(part).items()}
+    (scan_file,) = cache.default_dir().glob(f"{kind}-*.bin")
+    parts, _ = store.get(kind, scan_file.stem.removeprefix(f"{kind}-"))
+    return [cache.unpack(part) for part in parts]
 
 
 def test_big_files_are_kept_with_the_digest_of_the_bytes_read(tmp_path: Path) -> None:
+    """The directory scans' states: of the bytes the scan read; the answers' last part (the
+    files other readers read): whole digests of the files they read whole, the cgo package's
+    (godecl, the C include reader, suppressions), none of the other's."""
     root = _module(tmp_path / "m")
     _scan(root)
-    states = _states(root)
-    for rel in ("a/big.go", "a/x.c", "b/big.go"):
-        assert cache.prefix_length(states[str(root / rel)].digest) == 16384, rel
-    assert len(states[str(root / "a/x.h")].digest) == 32  # read to its end
+    for kind in ("scan", "answer"):
+        *dirs, read = _parts(kind)
+        states = {p: st for part in dirs for p, st in part.items()}
+        for rel in ("a/big.go", "a/x.c", "b/big.go"):
+            assert cache.prefix_length(states[str(root / rel)].digest) == 16384, rel
+        assert len(states[str(root / "a/x.h")].digest) == 32  # read to its end
+        for rel in ("a/big.go", "a/x.c", "a/use.go"):
+            whole = hashlib.sha256((root / rel).read_bytes()).digest()
+            assert read[str(root / rel)].digest == whole, rel
+        assert str(root / "b/big.go") not in read
 
 
 @pytest.mark.parametrize(
@@ -110,27 +138,45 @@ def test_big_files_are_kept_with_the_digest_of_the_bytes_read(tmp_path: Path) ->
         ("a/x.c", C_BODY, C_BODY + "#include <zlib.h>\n", True),  # the C include reader's
         ("a/big.go", "return 1100 }", "return 1 }", False),  # (godecl's)
         ("a/big.go", "func F1100()", "func Z1100()", True),  # (what a.Use needs: godecl's)
-        ("b/big.go", "return 1100 }", "return 1 }", False),
+        ("a/big.go", BODY, BODY + "//cgotrap:ignore\n", True),  # (suppressions': CGO099)
+        ("b/big.go", "return 1100 }", "return 1 }", False),  # (no reader's but the scan's)
     ],
 )
-def test_an_edit_beyond_the_bytes_read_reuses_the_scan_never_the_answer(
+def test_an_edit_beyond_the_bytes_read_reuses_the_scan_and_the_answer_only_if_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rel: str, old: str, new: str, *, visible: bool
 ) -> None:
     """The directory's scan, a function of the bytes it read, is reused; the answer is
-    worked out again (another reader read the whole file: an include added at the end of a
-    C file is a new finding) and equals the answer without the cache."""
+    worked out again when another reader read the file (an include added at the end of a C
+    file is a new finding), and equals the answer without the cache; it is the cached
+    answer when no other reader read the file."""
     root = _module(tmp_path / "m")
     before, scanned = _scanned(monkeypatch, root)
     assert {"a", "b"} <= scanned
-    assert _scanned(monkeypatch, root) == (before, set())  # (warm: the answer)
+    assert _answered(monkeypatch, root) == (before, set(), True)  # (warm: the answer)
     _replace(root / rel, old, new)
-    after, scanned = _scanned(monkeypatch, root)
+    after, scanned, replayed = _answered(monkeypatch, root)
     assert scanned == set()  # every directory from the cache of directory scans
+    assert replayed is (rel == "b/big.go")
     assert after == _scan(root, "--no-cache")
     assert (after != before) is visible
     assert ("zlib.h" in after) is (rel == "a/x.c")
-    assert ("F1100" in after) is ("F1100" not in old)  # (a.Use's undefined name)
-    assert _scanned(monkeypatch, root) == (after, set())  # (and its answer kept)
+    assert ("F1100" in after) is ("Z1100" not in new)  # (a.Use's undefined name)
+    assert ("CGO099" in after) is ("//cgotrap:ignore" in new)
+    assert _answered(monkeypatch, root) == (after, set(), True)  # (and its answer kept)
+
+
+@pytest.mark.parametrize("rel", ["a/big.go", "a/x.c", "b/big.go"])
+def test_a_touched_big_file_keeps_the_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rel: str
+) -> None:
+    """A touch (the same content) of a file the scan read in part, whether or not another
+    reader read all of it: the answer comes from the cache (the file hashed again: as many
+    bytes as were read)."""
+    root = _module(tmp_path / "m")
+    before, _ = _scanned(monkeypatch, root)
+    os.utime(root / rel)
+    _settle()
+    assert _answered(monkeypatch, root) == (before, set(), True)
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from cgotrap import cache
+from cgotrap.inputs import NotRegularFileError
 from cgotrap.read import filename as fn
 from cgotrap.read import gofile
+from cgotrap.read.fdreader import read_noted
 
 _FIRST = gofile._FIRST_READ
 _BODY = "func f() int { return 1 }\n" * 2000  # (52 KB of code after a header)
@@ -185,29 +187,94 @@ def test_prefix_digests_equal_no_other_digest() -> None:
         assert cache.prefix_length(other) == -1
 
 
-@pytest.mark.parametrize("change", ["touched", "edited beyond", "untrusted"])
-def test_an_answer_holds_a_prefix_state_by_its_identity_alone(tmp_path: Path, change: str) -> None:
-    """Other readers of the run (godecl, the C include reader, suppressions) read whole
-    files whose scan read a prefix: an answer never holds once such a file's identity
-    changed (or was not trusted), even with the same leading bytes, and holds while it
-    is unchanged."""
+@pytest.mark.parametrize("noted", [False, True])
+@pytest.mark.parametrize("change", ["touched", "edited beyond", "edited inside", "untrusted"])
+def test_an_answer_checks_a_prefix_state_by_its_prefix_unless_a_reader_read_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, *, noted: bool
+) -> None:
+    """An answer whose directory scan read a file in part holds after a touch or an edit
+    beyond the bytes read; once another reader read the file (`read_noted`: its state is
+    kept with the answer, `cache.READ`), an edit beyond them misses too. An edit inside
+    them always misses; a touch never does."""
+    monkeypatch.setattr(cache, "READ", {})
     f = tmp_path / "big.c"
     f.write_bytes(b"int x;\n" * 100)
     _aged(f)
     state = _prefix_state(f, 70)
     if change == "untrusted":
         state = state._replace(trusted=False)
+    if noted:
+        assert read_noted(f, 1 << 20) == f.read_bytes()
+        assert cache.READ[str(f)].digest == hashlib.sha256(f.read_bytes()).digest()
     store = cache.Store(tmp_path / "cache")
     store.put_answer("scan", "k", "answer", (cache.pack({str(f): state}),))
-    if change != "untrusted":
-        assert store.get_answer("scan", "k") == "answer"
+    assert store.get_answer("scan", "k") == "answer"
     if change == "touched":
         os.utime(f)
     elif change == "edited beyond":
         f.write_bytes(b"int x;\n" * 10 + b"int y;\n" * 90)
+    elif change == "edited inside":
+        f.write_bytes(b"int y;\n" * 100)
     _aged(f)
-    assert cache.state_of(str(f), state).same(state)  # (its directory's scan holds)
-    assert store.get_answer("scan", "k") is None
+    holds = change in ("touched", "untrusted") or (change == "edited beyond" and not noted)
+    assert cache.state_of(str(f), state).same(state) == (change != "edited inside")
+    assert store.get_answer("scan", "k") == ("answer" if holds else None)
+
+
+def test_a_file_noted_twice_keeps_what_vouches_for_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reads of the same unchanged file: the longer one's digest; of a file that changed
+    in between (another identity), or with racy timestamps: a state no content matches."""
+    monkeypatch.setattr(cache, "READ", {})
+    f = tmp_path / "a.go"
+    f.write_bytes(b"package a\n" * 100)
+    _aged(f)
+    path = str(f)
+    read_noted(f, 100)
+    part = cache.READ[path]
+    assert cache.prefix_length(part.digest) == 100
+    assert part.trusted
+    read_noted(f, 1 << 20)
+    whole = cache.READ[path]
+    assert whole.digest == hashlib.sha256(f.read_bytes()).digest()
+    read_noted(f, 50)  # (a shorter read again: the whole file's digest stays)
+    assert cache.READ[path] == whole
+    cache.note_states({path: part})
+    assert cache.READ[path] == whole
+    f.write_bytes(b"package b\n" * 100)
+    read_noted(f, 1 << 20)
+    assert cache.READ[path].digest == b""
+    assert not cache.READ[path].trusted
+    assert not cache.state_of(path, cache.READ[path]).same(cache.READ[path])
+    cache.READ.clear()
+    read_noted(f, 1 << 20)  # (racy: written just now)
+    racy = cache.READ[path]
+    assert not racy.trusted
+    cache.note_states({path: racy._replace(digest=cache.prefix_digest(5, b"x" * 32))})
+    assert cache.READ[path].digest == b""
+
+
+def test_read_noted_reads_as_open_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bytes `open(path, "rb").read(limit)` gives (a relative path noted as an absolute
+    one); the errors it raises; `regular=True`: a FIFO refused as `inputs.read_regular`
+    refuses it, and nothing noted for a file not read."""
+    monkeypatch.setattr(cache, "READ", {})
+    monkeypatch.chdir(tmp_path)
+    content = os.urandom(100_000)
+    Path("f.bin").write_bytes(content)
+    for limit in (0, 1, 4096, 99_999, 100_000, 100_001, 1 << 20):
+        with Path("f.bin").open("rb") as fh:
+            assert read_noted("f.bin", limit) == fh.read(limit)
+    assert list(cache.READ) == [str(tmp_path / "f.bin")]
+    with pytest.raises(FileNotFoundError):
+        read_noted(tmp_path / "missing", 10)
+    with pytest.raises(IsADirectoryError):
+        read_noted(tmp_path, 10)
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(NotRegularFileError):
+        read_noted(tmp_path / "fifo", 10, regular=True)
+    assert list(cache.READ) == [str(tmp_path / "f.bin")]
 
 
 def test_a_big_file_the_scan_did_not_open_is_kept_by_its_identity(

@@ -82,6 +82,7 @@ def cached_scan(
     from cgotrap.targets import with_cgo_twins
 
     store = None if args.no_cache else cache.Store(cache.default_dir())
+    cache.READ.clear()  # (the files this run's readers read, from here: in its answers)
     resolved = str(root.resolve())
     # The go found (PATH first) decides GOROOT, and so the standard library's answer; its
     # binary is an input too (a go upgraded in place).

@@ -197,13 +197,13 @@ def begin_requested(request: SourceRequest, reader: GoDeclReader | None) -> Pend
     pending = None
     kept: list[str] = []
     if reader is not None and request.go_files:
+        from cgotrap.read.fdreader import read_noted
         from cgotrap.read.godecl import MAX_FILE_BYTES
 
         data: list[bytes] = []
         for path in request.go_files:
             try:
-                with Path(path).open("rb") as fh:
-                    data.append(fh.read(MAX_FILE_BYTES + 1))
+                data.append(read_noted(path, MAX_FILE_BYTES + 1))
                 kept.append(path)
             except FileNotFoundError:
                 continue  # gone since the loader listed it: its facts are simply not read

@@ -15,7 +15,8 @@ this half's part as soon as the helper is done (its lines undecoded: decoded her
 used);
 at the end its judgements (`TargetJudgement`) come back and are folded in target order
 into the answer one process would give. The child also sends what the cache needs: the
-directories it scanned and the paths it consulted.
+directories it scanned and the paths it consulted, and at the end the files it read
+(`cache.READ`).
 
 A child that fails or dies makes no difference to the answer: `scan_in_halves` returns
 None and the caller evaluates and judges every target in this process.
@@ -28,6 +29,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cgotrap import cache
 from cgotrap.errors import WorkerError
 from cgotrap.evaluate import forked
 from cgotrap.evaluate.completeness import unresolved
@@ -169,6 +171,7 @@ def scan_in_halves(
     before = frozenset(dir_scans.entries) if dir_scans is not None else frozenset()
 
     def child(channel: forked.Channel) -> None:
+        cache.READ.clear()  # (this process's files read, for the other: sent at the end)
         matrix = plan.matrix(there)
         scans = plan.dir_scans
         alone = build_context(matrix, catalog(), predefines(), port_table())
@@ -201,7 +204,8 @@ def scan_in_halves(
         judging, sources = _start_while_reading(started, reading, their_request, channel)
         channel.send(_new_mains_only([finish_target(ctx, one, sources) for one in judging]))
         keys = channel.recv()
-        channel.send({t: frozenset(ip for ip in keys if ip in ctx.facts[t]) for t in theirs})
+        present = {t: frozenset(ip for ip in keys if ip in ctx.facts[t]) for t in theirs}
+        channel.send((present, cache.READ))  # (what it read: the answer depends on it too)
 
     partner = forked.partner(child, reducers=_reducers())
     if partner is None:
@@ -244,7 +248,9 @@ def scan_in_halves(
             fold.add(one)
         partner.send(fold.packages())
         present: dict[Target, Any] = {t: ctx.facts[t] for t in mine}
-        present.update(partner.recv())
+        their_present, their_read = partner.recv()
+        present.update(their_present)
+        cache.note_states(their_read)
         finished = True
     except WorkerError:
         return None

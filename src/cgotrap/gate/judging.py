@@ -41,9 +41,10 @@ def _header_lines(root: Path, relpath: str, data: bytes | None = None) -> list[s
     """The lines of `relpath` up to and including its `import "C"` (bounded); `data`: the
     file's bytes when they were read already (whole: at most MAX_FILE_BYTES)."""
     if data is None:
+        from cgotrap.read.fdreader import read_noted
+
         try:
-            with (root / relpath).open("rb") as f:
-                data = f.read(inline.MAX_FILE_BYTES)
+            data = read_noted(root / relpath, inline.MAX_FILE_BYTES)
         except OSError:
             return []
     lines = data.decode("utf-8", errors="replace").splitlines()[:MAX_HEADER_LINES]

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cgotrap.read import cpp
+from cgotrap.read.fdreader import read_noted
 from cgotrap.read.gofile import extract_includes
 
 C_SOURCE_EXTENSIONS = frozenset({".c", ".cc", ".cpp", ".cxx", ".m", ".mm", ".S", ".sx"})
@@ -118,8 +119,7 @@ def _include_guard(text: str) -> str | None:
 
 def _read(path: Path) -> str | None:
     try:
-        with path.open("rb") as f:
-            data = f.read(MAX_C_FILE_BYTES)
+        data = read_noted(path, MAX_C_FILE_BYTES)
     except OSError:
         return None
     return data.decode("utf-8", "replace")

@@ -1,14 +1,17 @@
 """`FdReader`: a source file's reads on a raw file descriptor, with the digest of what was
 read (`cache`'s state of the file: the SHA-256 of the whole file, or the
-`cache.prefix_digest` of the bytes read when the reads stopped before its end)."""
+`cache.prefix_digest` of the bytes read when the reads stopped before its end); and
+`read_noted`, how every reader of source files besides the directory scan reads one, so
+that the cache's answers depend on what it read (`cache.READ`)."""
 
 from __future__ import annotations
 
 import enum
 import hashlib
 import os
+import stat
 
-from cgotrap.cache import prefix_digest
+from cgotrap.cache import note_read, prefix_digest
 
 
 class Reads(enum.Enum):
@@ -91,3 +94,58 @@ class FdReader:
         more = self.more
         sha = _sha256(self.first).digest() if more is None else more.digest()
         return sha if state is _ENDED else prefix_digest(self.got, sha)
+
+
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+
+
+def read_noted(path: str | os.PathLike[str], limit: int, *, regular: bool = False) -> bytes:
+    """At most `limit` bytes of the file `path` (symbolic links followed; fewer only at its
+    end), noted in the cache's `READ` with the digest of the bytes read (`cache.note_read`).
+    Every reader of a source file other than the directory scan reads through here: the
+    scan's state of a file it read in part is of those bytes only (`cache.prefix_digest`),
+    so an answer computed from more of it must depend on more.
+
+    Raises OSError as `open` and `read` do. `regular`: anything but a regular file is
+    refused (`inputs.NotRegularFileError`), as `inputs.read_regular` does (a FIFO would
+    block the read); else a FIFO is opened as `open` would (waiting for a writer)."""
+    name = os.fspath(path)
+    if regular:
+        from cgotrap.inputs import NotRegularFileError
+
+        mode = os.stat(name).st_mode  # noqa: PTH116 - str paths too
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(name, mode)
+        fd = os.open(name, os.O_RDONLY | _O_CLOEXEC | _O_NONBLOCK | _O_NOCTTY)
+    else:
+        fd = os.open(name, os.O_RDONLY | _O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            if regular:
+                from cgotrap.inputs import NotRegularFileError
+
+                raise NotRegularFileError(name, st.st_mode)
+            return _read_other(fd, limit)
+        reader = FdReader(fd, st.st_size, limit)
+        try:
+            data = reader.read(limit)
+        except OSError:
+            note_read(name, st, None)
+            raise
+    finally:
+        os.close(fd)
+    note_read(name, st, reader.digest())
+    return data
+
+
+def _read_other(fd: int, limit: int) -> bytes:
+    """What `open(...).read(limit)` reads of anything but a regular file (a directory
+    raises IsADirectoryError)."""
+    chunks = []
+    while limit > 0 and (chunk := os.read(fd, min(limit, 1 << 16))):
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)

@@ -20,8 +20,8 @@ import dataclasses
 import enum
 from pathlib import Path
 
-from cgotrap.inputs import read_regular
 from cgotrap.read import goscan
+from cgotrap.read.fdreader import read_noted
 
 DIRECTIVE = b"//cgotrap:ignore"
 
@@ -215,7 +215,7 @@ def read_with_bytes(root: Path, relpath: str) -> tuple[FileSuppressions, bytes |
     """`read`, and the file's bytes when it was read whole (None: `error` is set)."""
     full = root / relpath
     try:
-        data = read_regular(full, MAX_FILE_BYTES + 1)  # a FIFO would block: refused
+        data = read_noted(full, MAX_FILE_BYTES + 1, regular=True)  # a FIFO: refused
     except OSError as exc:
         return FileSuppressions(path=relpath, error=exc.strerror or str(exc)), None
     if len(data) > MAX_FILE_BYTES:
