@@ -317,3 +317,17 @@ def test_a_prefix_digest_of_any_length(tmp_path: Path, length: int) -> None:
     assert cache._prefix_file_digest(str(f), length) == want
     longer = cache._prefix_file_digest(str(f), len(content) + 10)
     assert longer == cache.prefix_digest(len(content), hashlib.sha256(content).digest())
+
+
+def test_the_finding_locator_notes_what_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gate.judging._header_lines` (a finding's file whose suppressions were not read):
+    noted whole, though it keeps only the lines up to `import "C"`."""
+    from cgotrap.gate import judging
+
+    monkeypatch.setattr(cache, "READ", {})
+    content = b'package a\n\n// #include <stdio.h>\nimport "C"\n\n' + _BODY.encode()
+    (tmp_path / "a.go").write_bytes(content)
+    assert judging._header_lines(tmp_path, "a.go")[-1] == 'import "C"'
+    assert cache.READ[str(tmp_path / "a.go")].digest == hashlib.sha256(content).digest()
