@@ -20,9 +20,9 @@ scan read only in part (a big file's header) has the digest of the bytes it read
 (`prefix_digest`): its directory's scan holds while they do. The run's other readers of
 source files (the Go declaration reader's sources, the C include reader, suppressions, the
 finding locator) read through `read.fdreader.read_noted`, which notes each file with the
-digest of what it read (`READ`, `note_read`); every answer is kept with those states too
-(`Store.put_answer`), so an edit anywhere in a file one of them read misses, while a touch,
-or an edit beyond the scan's bytes of a file none of them read, keeps the answer.
+digest of what it read (`READ`, `note_read`); every answer is kept with those states too,
+so an edit anywhere in a file one of them read misses, while a touch, or an edit beyond the
+scan's bytes of a file none of them read, keeps the answer.
 
 Cache files are written atomically (a temporary file, then `os.replace`) and carry a SHA-256
 of their payload: a torn, truncated, corrupted or foreign file is detected, removed and rebuilt.
@@ -318,8 +318,10 @@ read (`note_read`): the whole file's SHA-256, or a `prefix_digest` for a bounded
 stopped before its end. The directory scans' states of the files they read in part are of
 the bytes the scan read (`prefix_digest`); any reader that reads more of a file must note it
 here (`read.fdreader.read_noted`), or an edit beyond the scan's bytes would be missed.
-`Store.put_answer` keeps these states with every answer; a forked process that reads sends
-its own back to the process that keeps the answer (`note_states`)."""
+Every answer is kept with these states as its last part (`cli.scan_args.cached_scan`, and
+the scan command's whole answer: `cli.main_scan`); a forked process that reads sends its
+own back to the process that keeps the answer (`note_states`). Cleared when a run starts
+(`cli.scan_args.cached_scan`)."""
 
 
 def note_read(path: str, st: os.stat_result, digest: bytes | None) -> None:
@@ -667,13 +669,9 @@ class Store:
 
     def put_answer(self, kind: str, key: str, payload: object, states: Iterable[Packed]) -> None:
         """Store `payload` with the states of the paths it was computed from, packed in
-        parts (`pack`, `DirScans.consulted`), the form `get_answer` checks, and those of the
-        files the run's readers read (`READ`: every answer this process keeps depends on
-        them; a path in two parts is checked against both)."""
-        parts = tuple(states)
-        if READ:
-            parts += (pack(READ),)
-        self.put(kind, key, (parts, payload))
+        parts (`pack`, `DirScans.consulted`, `READ`: a path in two parts is checked against
+        both), the form `get_answer` checks."""
+        self.put(kind, key, (tuple(states), payload))
 
 
 WRITERS: list[Any] = []

@@ -223,7 +223,10 @@ class _Answers:
         extra = {path: cache.state_of(path) for path in self.extra}
         if cache.changed_since(extra.values(), started):
             return  # edited while we ran: what was read is unknown
-        self.store.put_answer("answer", self.key, (events, int(code)), (*states, cache.pack(extra)))
+        # (and what the run's readers read: `cache.READ`; those of a scan from the cache are
+        # in `states`)
+        parts = (*states, cache.pack(extra), cache.pack(cache.READ))
+        self.store.put_answer("answer", self.key, (events, int(code)), parts)
 
 
 _TERMINAL_ENV = (

@@ -140,7 +140,8 @@ def cached_scan(
             kept = None
         states = dir_scans.consulted(started)
         if states is not None and kept is not None:
-            store.put_answer("scan", key, kept, states)
+            # (with what the run's readers besides the scan read: `cache.READ`)
+            store.put_answer("scan", key, kept, (*states, cache.pack(cache.READ)))
         return states
 
     return scanned, inputs
