@@ -104,8 +104,8 @@ def test_a_read_that_grew_past_its_end_gives_no_digest(
     from is neither a prefix nor the whole file: no digest."""
     f = tmp_path / "e.go"
     head, tail = b'package a\n\nimport _ "embed"\n', b"//go:embed x\nvar s string\n"
-    f.write_bytes(head + tail)
-    st = f.stat()  # (the size it will have again)
+    f.write_bytes(head + tail + b"\n" * _FIRST)
+    st = f.stat()  # (a size it had: no file of one read, `FdReader` reads it)
     f.write_bytes(head)
     real_read = os.read
     calls: list[int] = []
@@ -332,3 +332,33 @@ def test_the_finding_locator_notes_what_it_read(
     (tmp_path / "a.go").write_bytes(content)
     assert judging._header_lines(tmp_path, "a.go")[-1] == 'import "C"'
     assert cache.READ[str(tmp_path / "a.go")].digest == hashlib.sha256(content).digest()
+
+
+@pytest.mark.parametrize("now", [100, _FIRST - 50, _FIRST, 3 * _FIRST])
+def test_a_file_read_with_an_older_stat_is_kept_with_the_digest_of_what_was_read(
+    tmp_path: Path, now: int
+) -> None:
+    """`read_source_file` given the stat of a small file (one read is all of it) that has
+    grown since (to `now` bytes and more): a file still small reads as it is now; any
+    record is that of the bytes its digest is of (a whole file's digest: the bytes the
+    stat's size said, as `FdReader` reads them; the directory's state has that stat's
+    identity, which the file no longer has: its next scan hashes it again)."""
+    old = tmp_path / "old.go"
+    old.write_bytes(b"package a\n")
+    st = old.stat()
+    content = b"package a\n\n" + b"// x\n" * (now // 5) + b"var _ = 1\n"
+    (tmp_path / "a.go").write_bytes(content)
+    digests: dict[str, bytes] = {}
+    got = gofile.read_source_file(str(tmp_path), "a.go", fn.FileKind.GO, digests, st)
+    digest = digests["a.go"]
+    length = cache.prefix_length(digest)
+    if length < 0:  # (a whole file's: of how many leading bytes?)
+        sizes = {len(content), st.st_size, _FIRST, 4 * _FIRST}  # (what its reads ask for)
+        (length,) = [n for n in sizes if n <= len(content) and sha(content[:n]) == digest]
+    assert got == gofile.source_from_bytes(content[:length], "a.go", fn.FileKind.GO)
+    if len(content) < _FIRST:
+        assert (got, digests) == _read(tmp_path, "a.go")
+
+
+def sha(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import io
 import os
 import re
@@ -573,6 +574,16 @@ def read_source_file(
             return SourceFile(
                 name=name, kind=kind, error=f"open {full}: not a regular file, not read by cgotrap"
             )
+        if stat.S_ISREG(mode) and 0 < st.st_size < _FIRST_READ:
+            # (most files: one read is all of it, short, at its end; the reads go on in
+            # memory, its digest the whole file's; one that grew since is read anew below)
+            raw = os.read(fd, _FIRST_READ)
+            if len(raw) < _FIRST_READ:
+                src = read_source(io.BytesIO(raw), full, name, kind)
+                if digests is not None:
+                    digests[name] = _sha256(raw).digest()
+                return src
+            os.lseek(fd, 0, os.SEEK_SET)
         reader = FdReader(fd, st.st_size if stat.S_ISREG(mode) else -1, MAX_FILE_BYTES + 1)
         src = read_source(reader, full, name, kind)
     except OSError as exc:
@@ -584,6 +595,9 @@ def read_source_file(
         if digest is not None:
             digests[name] = digest
     return src
+
+
+_sha256 = hashlib.sha256
 
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
