@@ -1,6 +1,6 @@
 """The cache's directory scans (`DirScans`): one directory's `DirFacts` for every target,
 kept with the state of the directory and of each of its entries (`cache.State`), checked
-before use; written by forked children off the run's critical path (`DirScans.save`)."""
+before use; written off the run's critical path (`DirScans.save`)."""
 
 # Paths are strings here (os.stat / os.scandir on go's names, as the loader has them).
 # ruff: noqa: PTH116, PTH118
@@ -109,8 +109,9 @@ def check_dir_entry(directory: str, entry: DirEntry) -> DirEntry | None:
 
 class DirScans:
     """Directory scans of earlier runs (for one set of build contexts), checked before use;
-    new and refreshed ones are kept for `save`, which writes them from a forked child: its
-    owner calls `consulted` or `wait_for_writes` before it exits."""
+    new and refreshed ones are kept for `save`, which writes them once the run's own work
+    is done (forked children hash their files): its owner calls `consulted` or
+    `wait_for_writes` before it exits."""
 
     def __init__(self, store: Store, key: str) -> None:
         self.store = store
@@ -130,9 +131,12 @@ class DirScans:
         """How many entries the last `save` wrote."""
         self._claims: list[int] = []
         """The read ends of `save`'s tokens (see there), until `consulted` closes them."""
-        self._pickled: list[tuple[tuple[str, ...], tuple[DirEntry | None, ...], bytes]] = []
+        self._pickled: list[_Part] = []
         """Entries that came pickled (`add_pickled`): their directories, the entries, the
         pickle of their (scan, entry) pairs."""
+        self._scans_write: _ScansWrite | None = None
+        """The last `save`'s "dirs" file, written by this process once the run's own work
+        is done (`consulted`, `cache.wait_for_writes`)."""
 
     def lookup(self, directory: str) -> DirEntry | None:
         """The checked entry of `directory`, or None."""
@@ -168,7 +172,10 @@ class DirScans:
         it finished first; then hashed here again only when its identity changed since; go's
         binary is kept by its identity: `_HASHED_MAX_BYTES`). None when nothing was noted
         (the answer's inputs are not known), or when a noted path changed after `started_ns`
-        (time.time_ns() before the run): what the run read is unknown."""
+        (time.time_ns() before the run): what the run read is unknown. The last save's
+        "dirs" file is written first, while its children hash."""
+        if self._scans_write is not None:
+            self._scans_write.join()
         if self._noted is None:
             return None
         late_paths = _late_paths(self._noted, self.entries)
@@ -194,14 +201,14 @@ class DirScans:
         17k files: ~0.3 s), taking the directories from one queue (`forked.shared_queue`)
         so that they end together however the work falls, and send their states back
         packed for `consulted` (which hashes here whatever they did not cover) before they
-        keep them as their "dirstates" files; the first pickles the scans into the "dirs"
-        file before it starts hashing (those the prefetch's helper sent, pickled already,
-        as they came: `add_pickled`). One child doing all of it held the run's exit ~0.3 s
-        on moby; a third child for the scans cost a fork of this process more, and ended
-        last once the files were few. A token read back from every file tells they were
-        written by the same save (`_dir_entries`). The loader saves once its directories
-        known in advance are scanned (a child forked then holds little of the run's
-        memory), and again at the end if it scanned more."""
+        keep them as their "dirstates" files. The scans go into the "dirs" file from this
+        process, once its own work is done (`_ScansWrite`: those the prefetch's helper
+        sent, pickled already, as they came: `add_pickled`). One child doing all of it
+        held the run's exit ~0.3 s on moby; a third child for the scans cost a fork of
+        this process more, and ended last once the files were few. A token read back from
+        every file tells they were written by the same save (`_dir_entries`). The loader
+        saves once its directories known in advance are scanned (a child forked then
+        holds little of the run's memory), and again at the end if it scanned more."""
         from cgotrap.evaluate.forked import Background, in_background, shared_queue, taken
 
         if len(self.entries) == self._saved:
@@ -216,8 +223,8 @@ class DirScans:
         # critical path; where forking is not safe the children's work is done at once)
         entries = self.entries
         noted = self._noted or {}
-        pickled = list(self._pickled)
-        store, key, reducers = self.store, self.key, self.reducers
+        framed = [p for p in self._pickled if _still(entries, p)]
+        store, key = self.store, self.key
         made = os.urandom(16)
         # One token decides who hashes the noted paths (the walked directories, go.mod
         # files, the config: go's binary is kept by its identity): the first
@@ -228,27 +235,21 @@ class DirScans:
         os.write(token, _TOKEN)
         os.close(token)
 
-        def keep_scans() -> None:
-            # the entries that came pickled, kept as they came (those still this run's)
-            framed: list[tuple[tuple[str, ...], bytes]] = []
-            covered: set[str] = set()
-            for dirs, kept, data in pickled:
-                if all(entries.get(d) is entry for d, entry in zip(dirs, kept, strict=True)):
-                    framed.append((dirs, data))
-                    covered.update(dirs)
-            rows = {
-                d: (tuple(n for n, _ in files), scan)
-                for d, (_, files, scan) in entries.items()
-                if d not in covered
-            }
-            store.put("dirs", key, (made, rows, tuple(framed)), reducers=reducers)
+        if self._scans_write is not None:
+            self._scans_write.cancel()  # (this save's replaces its file)
+        self._scans_write = _ScansWrite(
+            store,
+            key,
+            made=made,
+            items=list(entries.items()),
+            framed=framed,
+            reducers=self.reducers,
+        )
 
         def writer(part: int, queue: int) -> Background:
             got: list[Packed] = []
 
             def hash_and_pack() -> tuple[list[int], Packed, dict[str, State]]:
-                if part == 0:
-                    keep_scans()
                 items = list(entries.items())
                 mine: list[int] = []
 
@@ -277,6 +278,7 @@ class DirScans:
         self._writers += self._hashers
         self._claims.append(claim)
         cache.WRITERS.extend(self._hashers)
+        cache.WRITERS.append(self._scans_write)  # (`wait_for_writes` takes it first)
 
     def _close_claims(self) -> None:
         while self._claims:
@@ -297,6 +299,58 @@ class DirScans:
             parts.append(got[1])
             early.update(got[2])
         return covered, parts, early
+
+
+_Part = tuple[tuple[str, ...], tuple["DirEntry | None", ...], bytes]
+"""Entries that came pickled (`DirScans.add_pickled`): their directories, the entries, the
+pickle."""
+
+
+class _ScansWrite:
+    """A `DirScans.save`'s "dirs" file: the scans that came pickled (`framed`, as they
+    came) and the others, pickled by `join` in the saving process once the run's own work
+    is done, while the save's children still hash (`DirScans.consulted` calls it first,
+    `cache.wait_for_writes` otherwise). Not in a child: forked, every object the pickler
+    touches (its reference count) copies a page of the parent's memory first (GOROOT std
+    --targets all: the file took ~24 ms of the child's CPU, ~18 ms here, in time the run
+    spent waiting for its children anyway)."""
+
+    def __init__(
+        self,
+        store: Store,
+        key: str,
+        *,
+        made: bytes,
+        items: list[tuple[str, DirEntry]],
+        framed: list[_Part],
+        reducers: Mapping[type, Any] | None,
+    ) -> None:
+        self._args: tuple[Any, ...] | None = (store, key, made, items, framed, reducers)
+
+    def cancel(self) -> None:
+        """Write nothing (a later save's file replaces this one's)."""
+        self._args = None
+
+    def join(self) -> None:
+        """Write the file (once; a failure to write is not an error)."""
+        if self._args is None:
+            return
+        store, key, made, items, framed, reducers = self._args
+        self._args = None
+        covered = {d for dirs, _, _ in framed for d in dirs}
+        rows = {
+            d: (tuple(n for n, _ in files), scan)
+            for d, (_, files, scan) in items
+            if d not in covered
+        }
+        kept = tuple((dirs, data) for dirs, _, data in framed)
+        store.put("dirs", key, (made, rows, kept), reducers=reducers)
+
+
+def _still(entries: Mapping[str, DirEntry], part: _Part) -> bool:
+    """Whether the entries `part` holds are still those of `entries`."""
+    dirs, kept, _ = part
+    return all(entries.get(d) is entry for d, entry in zip(dirs, kept, strict=True))
 
 
 _HASHERS = 2
