@@ -46,6 +46,7 @@ from cgotrap.evaluate.filemasks import (
     UniformFiles,
     file_masks,
     import_table,
+    imported_paths,
 )
 from cgotrap.gostd import short_path
 from cgotrap.read import filename as fn
@@ -272,7 +273,10 @@ class _Builder:
             key = (kind, *map(id, files))
             got = tables.get(key)
             if got is None:
-                got = tables[key] = import_table([fm.src for fm in files])
+                srcs = [fm.src for fm in files]
+                # (the test files' positions are not kept: see `DirFacts.import_pos`)
+                got = import_table(srcs) if kind == "" else (imported_paths(srcs), ())
+                tables[key] = got
             imports[kind] = got
 
         def embeds(kind: str) -> tuple[str, ...]:

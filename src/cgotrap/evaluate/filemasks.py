@@ -491,7 +491,12 @@ class UniformFiles:
         paths = self.paths.get(kind)
         if paths is None:  # (the first: most directories have one or two classes)
             self.paths[kind] = ()
-            got = import_table([src for src, m in files if m & b])
+            built = [src for src, m in files if m & b]
+            got = import_table(built) if kind == "" else (imported_paths(built), ())
+        elif kind != "":  # (the test files': their paths alone, see `DirFacts.import_pos`)
+            if not paths:
+                paths = self.paths[kind] = import_paths(files)
+            got = (tuple([path for path, _, _, some, _ in paths if some & b]), ())
         else:
             if not paths:  # (the second: the paths sorted once serve every other)
                 paths = self.paths[kind] = import_paths(files)
@@ -523,6 +528,11 @@ def import_table(files: Sequence[SourceFile]) -> Table:
                 positions.append(imp.pos)
     keys = sorted(table)
     return tuple(keys), tuple([(path, tuple(table[path])) for path in keys])
+
+
+def imported_paths(files: Sequence[SourceFile]) -> tuple[str, ...]:
+    """The paths `files` import, sorted (`import_table`'s without the positions)."""
+    return tuple(sorted({imp.path for src in files for imp in src.imports}))
 
 
 def import_paths(files: Sequence[tuple[SourceFile, int]]) -> ImportPaths:
