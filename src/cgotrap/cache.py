@@ -55,7 +55,7 @@ import cgotrap
 if TYPE_CHECKING:
     pass
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 """Bumped when what is stored changes shape (old files then simply miss)."""
 
 DEFAULT_RACY_NS = 2_000_000_000
