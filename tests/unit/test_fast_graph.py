@@ -12,9 +12,9 @@ from typing import cast
 
 import pytest
 
-from cgotrap.evaluate.load.fast import _NO_DEPS, _Deps, _Graph, _Local, _Node
+from cgotrap.evaluate.load.fast import _NO_DEPS, _Deps, _FastTarget, _Graph, _Local, _Node, _Walked
 from cgotrap.evaluate.load.loader import _Loader
-from cgotrap.evaluate.load.rules import incomplete_and_deps_errors, package_error_order
+from cgotrap.evaluate.load.rules import PUSH, incomplete_and_deps_errors, package_error_order
 from cgotrap.evaluate.model import PackageError
 
 
@@ -66,3 +66,57 @@ def test_errors_below_declines_when_different_errors_sort_equal() -> None:
         order[1].local.path: PackageError(err="x", import_stack=("b", "top"), pos="p"),
     }
     assert graph.errors_below(order, errors) is None
+
+
+def _walked(walked: _Walked) -> tuple[object, ...]:
+    return (
+        [n.local.path for n in walked.every],
+        [n.local.path for n in walked.listed],
+        walked.root_order,
+        walked.roots,
+        walked.errors,
+        walked.incomplete,
+        walked.deps_errors,
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_walk_without_errors_is_the_walk_keeping_stacks(seed: int) -> None:
+    """Where no node has an error the walk keeps no import stacks (`_walk_clean`); an
+    error node nothing reaches makes it keep them: the same order either way."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    graph, nodes = _random_graph(rng, rng.randint(1, 40))
+    for n in nodes:
+        n.local.kid_strs = n.local.kid_paths
+    built: dict[str, _Node | None] = {n.local.path: n for n in nodes}
+    picked = [rng.choice(nodes) for _ in range(rng.randint(1, 2 * len(nodes)))]
+    root_nodes = [(n.local.path, n) for n in picked]
+    ft = object.__new__(_FastTarget)
+    ft.graph = graph
+    clean = ft.walk(root_nodes, built, with_deps=True)
+    broken = _Local()
+    broken.path = "example.com/broken"
+    broken.kid_paths = ()
+    graph.err_nodes.add(_Node(broken, _NO_DEPS, "broken", PUSH, "", face=1))
+    kept = ft.walk(root_nodes, {**built, broken.path: next(iter(graph.err_nodes))}, with_deps=True)
+    assert _walked(clean) == _walked(kept)
+    assert [n.local.path for n in clean.every] == _postorder(picked, built)
+
+
+def _postorder(roots: list[_Node], by_path: dict[str, _Node | None]) -> list[str]:
+    """go's load order, written plainly: each root's imports first, depth first, once."""
+    seen: set[str] = set()
+    out: list[str] = []
+
+    def visit(node: _Node) -> None:
+        for kp in node.local.kid_paths:
+            if kp not in seen:
+                seen.add(kp)
+                visit(cast("_Node", by_path[kp]))
+        out.append(node.local.path)
+
+    for n in roots:
+        if n.local.path not in seen:
+            seen.add(n.local.path)
+            visit(n)
+    return out

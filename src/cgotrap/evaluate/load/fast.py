@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import compress, filterfalse
 from typing import TYPE_CHECKING, Any, cast, overload
 
@@ -782,6 +782,11 @@ class _FastTarget:
             add(rpath)
             if root.err is not None:
                 first_load(root, [], s, None)
+            elif not err_paths:
+                # No package of this graph has an error: no stacks to keep (GOROOT std's
+                # ~380 packages a target), the same order in fewer steps.
+                _walk_clean(root, built, add, seen.__contains__, emit)
+                continue
             path[:] = [s]
             stack: list[tuple[_Node, Iterator[str]]] = [(root, unseen(root.local))]
             while stack:
@@ -838,3 +843,29 @@ class _FastTarget:
 
     def _import_pos_in(self, local: _Local, path: str) -> str:
         return import_position(local.facts, path, self.loader.cwd)
+
+
+def _walk_clean(
+    root: _Node,
+    built: dict[str, _Node | None],
+    add: Callable[[str], None],
+    seen: Callable[[str], bool],
+    emit: Callable[[_Node], None],
+) -> None:
+    """`_FastTarget.walk`'s depth-first walk from `root` (seen already) where no node has
+    an error: every import not `seen` yet is `add`ed and walked, each node `emit`ted after
+    its imports, with no import stack kept (it only ever words an error)."""
+    stack: list[tuple[_Node, Iterator[str]]] = [(root, filterfalse(seen, root.local.kid_paths))]
+    push = stack.append
+    while stack:
+        node, kids = stack[-1]
+        for kp in kids:
+            add(kp)
+            child = built[kp]
+            if child is None:  # cannot happen after a complete build
+                raise _CycleError(kp)
+            push((child, filterfalse(seen, child.local.kid_paths)))
+            break
+        else:
+            stack.pop()
+            emit(node)
