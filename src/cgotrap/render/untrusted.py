@@ -69,6 +69,8 @@ def _json_char(match: re.Match[str]) -> str:
 def json_document(text: str) -> str:
     """A JSON document (from json.dumps with ensure_ascii=False) made valid UTF-8 with every
     invisible control escaped; the structure is ASCII, so only strings change."""
+    if text.isascii() and "\x7f" not in text:  # (the only ASCII it escapes: DEL)
+        return text  # (the regex's walk: ~1.8 ms over GOROOT std's 384 KB --targets all)
     return _JSON_UNSAFE.sub(_json_char, text)
 
 
