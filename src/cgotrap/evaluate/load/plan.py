@@ -195,8 +195,7 @@ class ListingPlan:
         for index in indices:
             roots = all_roots[index]
             root_errors = matcher.errors(index)
-            ft = graph.target(index)
-            built = shared.built(index)
+            built = shared.built(index)  # (None: index is not in shared.by_index)
             root_nodes = None if built is None else shared.root_nodes(roots, built)
             try:
                 if built is not None and root_nodes is not None:
@@ -205,13 +204,14 @@ class ListingPlan:
                     if seen is not None:
                         lists.append(seen.for_target(built))
                         continue
-                    walked = ft.walk(
+                    walked = shared.by_index[index].walk(
                         root_nodes, built, with_deps=with_deps, folds_checked=folds_checked
                     )
                     if not walked.import_positions:
                         walks[key] = walked
                     lists.append(walked)
                 else:
+                    ft = graph.target(index)  # (its own nodes: `run` builds them)
                     lists.append(ft.run(roots, root_errors, with_deps=with_deps))
             except _CycleError:
                 # an import cycle: go's step-by-step load decides the stacks
