@@ -1,16 +1,24 @@
 """What judging works out once per target or class instead of once per package: each answer
 the same as asking afresh (`ScanContext.twin`, `cgo_supported`, `reach.main_roots` given
-the packages named main anywhere)."""
+the packages named main anywhere; `_fill_verdicts` keeping an entry that would read the
+same made again)."""
 
 from __future__ import annotations
 
 import dataclasses
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cgotrap.evaluate import reach
 from cgotrap.evaluate.model import TargetPackages
+from cgotrap.judge.finding import Evidence
 from cgotrap.judge.headers import catalog, predefines
+from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
 from cgotrap.judge.scan.package import build_context, twin_of
-from cgotrap.targets import Libc, port_table
+from cgotrap.judge.scan.report import _fill_verdicts
+from cgotrap.judge.scan.verdict import Decided
+from cgotrap.targets import Libc, Target, port_table
 from tests.unit.scan_world import (
     APP,
     JS0,
@@ -141,3 +149,67 @@ def test_the_packages_worth_judging_are_those_the_loop_took() -> None:
             got = list(_worth_judging(packages, interesting, show_std=show_std, std_uses=std_uses))
             assert got == want, seed
             assert std_uses == want_std, seed
+
+
+_VERDICTS = list(Verdict)[:4]
+_HEADERS = ["a.h", "b.h", "c.h"]
+_EVIDENCE = [(), (Evidence(file="x.go", text="no"),), (Evidence(file="y.go", text="no"),)]
+
+
+@st.composite
+def _folded(
+    draw: st.DrawFn,
+) -> tuple[dict[str, dict[Target, PackageOnTarget]], dict[Target, dict[str, Decided]]]:
+    verdicts: dict[str, dict[Target, PackageOnTarget]] = {}
+    decided: dict[Target, dict[str, Decided]] = {t: {} for t in _SHOWN}
+    for ip in ["p0", "p1", "p2"]:
+        verdicts[ip] = {}
+        for t in _SHOWN:
+            verdicts[ip][t] = PackageOnTarget(
+                target=t,
+                status=draw(st.sampled_from(list(Status))),
+                verdict=draw(st.sampled_from(_VERDICTS)),
+                evidence=draw(st.sampled_from(_EVIDENCE)),
+                system_headers=tuple(draw(st.lists(st.sampled_from(_HEADERS)))),
+                cgo_files=("p.go",),
+            )
+            if draw(st.booleans()):
+                decided[t][ip] = Decided(
+                    verdict=draw(st.sampled_from(_VERDICTS)),
+                    evidence=draw(st.sampled_from(_EVIDENCE)),
+                    c_headers=tuple(draw(st.lists(st.sampled_from(_HEADERS)))),
+                )
+    return verdicts, decided
+
+
+_SHOWN = (LINUX1, LINUX0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_folded())
+def test_fill_verdicts_keeps_an_entry_only_as_it_would_be_made_again(
+    case: tuple[dict[str, dict[Target, PackageOnTarget]], dict[Target, dict[str, Decided]]],
+) -> None:
+    """`_fill_verdicts` leaves an entry that reads as its rebuilt one would (verdict,
+    evidence, headers): every entry equals the rebuilt one."""
+    verdicts, decided = case
+    present = {t: frozenset(verdicts) for t in _SHOWN}
+    expected = {
+        ip: {
+            t: dataclasses.replace(
+                e,
+                verdict=decided[t].get(ip, _NOT_BUILT).verdict,
+                evidence=decided[t].get(ip, _NOT_BUILT).evidence,
+                system_headers=tuple(
+                    sorted({*e.system_headers, *decided[t].get(ip, _NOT_BUILT).c_headers})
+                ),
+            )
+            for t, e in entries.items()
+        }
+        for ip, entries in verdicts.items()
+    }
+    _fill_verdicts(present, _SHOWN, verdicts, decided)
+    assert verdicts == expected
+
+
+_NOT_BUILT = Decided(verdict=Verdict.NOT_BUILT)
