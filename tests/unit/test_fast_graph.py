@@ -11,10 +11,26 @@ import random
 from typing import cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cgotrap.evaluate.load.fast import _NO_DEPS, _Deps, _FastTarget, _Graph, _Local, _Node, _Walked
+from cgotrap.evaluate.load.fast import (
+    _INTERNAL,
+    _NO_DEPS,
+    _Deps,
+    _FastTarget,
+    _Graph,
+    _Local,
+    _Node,
+    _Walked,
+)
 from cgotrap.evaluate.load.loader import _Loader
-from cgotrap.evaluate.load.rules import PUSH, incomplete_and_deps_errors, package_error_order
+from cgotrap.evaluate.load.rules import (
+    PUSH,
+    incomplete_and_deps_errors,
+    internal_allowed,
+    package_error_order,
+)
 from cgotrap.evaluate.model import PackageError
 
 
@@ -120,3 +136,31 @@ def _postorder(roots: list[_Node], by_path: dict[str, _Node | None]) -> list[str
             seen.add(n.local.path)
             visit(n)
     return out
+
+
+_ELEMENTS = ["internal", "internals", "xinternal", "a", "crypto", "fips140", "simd", "bridge"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(_ELEMENTS), min_size=1, max_size=4).map("/".join),
+    importer=st.lists(st.sampled_from(_ELEMENTS), min_size=1, max_size=4).map("/".join),
+    simd=st.booleans(),
+    module=st.sampled_from([None, "example.com/m", "internal"]),
+    directory=st.sampled_from(["", "/r/x", "/r/internal/y"]),
+)
+def test_a_path_without_internal_is_allowed_unasked(
+    path: str, importer: str, simd: bool, module: str | None, directory: str
+) -> None:
+    """`_resolve_imports` asks `internal_allowed` only of a path holding `_INTERNAL`: it
+    allows every other one, whoever imports it."""
+    allowed = internal_allowed(
+        importer_path=importer,
+        importer_dir="/r/" + importer,
+        importer_has_simd=simd,
+        path=path,
+        directory=directory,
+        module=module,
+    )
+    if _INTERNAL not in path:
+        assert allowed
