@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cgotrap.evaluate.load import ListingPlan
 from cgotrap.evaluate.load.patterns import _Patterns
@@ -128,3 +130,24 @@ def test_root_nodes_are_each_targets_own(tmp_path: Path) -> None:
         assert got == [(r, built[r]) for r in roots[i]]
         seen.add(id(dict(got)["fmt"]))
     assert len(seen) > 1  # (the targets' nodes differ: a node kept would be caught)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "d", "e/f", "g"])), max_size=4))
+def test_roots_are_each_match_once_in_first_order(matches: list[list[str]]) -> None:
+    """`roots`: the patterns' matches in order, each path once where first met, and each
+    pattern matched once, in order (a match may note the pattern's errors)."""
+    patterns = object.__new__(_Patterns)
+    patterns.patterns = [f"pattern{i}" for i in range(len(matches))]
+    asked: list[tuple[str, int]] = []
+
+    def match(pattern: str, index: int) -> list[str]:
+        asked.append((pattern, index))
+        return matches[int(pattern.removeprefix("pattern"))]
+
+    patterns._match = match  # type: ignore[method-assign]
+    expected: list[str] = []
+    for got in matches:
+        expected.extend(p for p in got if p not in expected)
+    assert patterns.roots(3) == expected
+    assert asked == [(p, 3) for p in patterns.patterns]
