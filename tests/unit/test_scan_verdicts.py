@@ -7,11 +7,14 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cgotrap.evaluate.model import PackageError, PackageFacts, TargetPackages
 from cgotrap.judge import scan as judge
+from cgotrap.judge.scan import labels
 from cgotrap.render import scan as render
-from cgotrap.targets import Target, expand
+from cgotrap.targets import Libc, Target, expand
 from tests.unit.scan_world import APP, LINUX0, LINUX1, MODULE, listing, matrix, pkg, std
 
 
@@ -126,3 +129,23 @@ def test_why_accepts_a_vendor_directory() -> None:
     )
     result = judge.scan(matrix(listing(LINUX1, vendored)), why=("vendor/github.com/x/y",))
     assert result.why[0].package == "github.com/x/y"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_label_of_the_last_universe_asked_reads_as_one_worked_out_afresh(
+    data: st.DataObject,
+) -> None:
+    """`labels._universe` keeps the last tuple of targets asked of: a label against it, or
+    against another one after it, is the label worked out with nothing kept."""
+    musl = Target(goos="linux", goarch="amd64", cgo=True, libc=Libc.MUSL)
+    every = (*expand("all", (False, True), skip_unsupported_cgo=True), musl)
+    for _ in range(3):
+        universe = tuple(data.draw(st.lists(st.sampled_from(every), min_size=1, unique=True)))
+        for _ in range(3):
+            some = st.lists(st.sampled_from(universe), unique=True)
+            chosen = data.draw(st.one_of(st.just(list(universe)), some))
+            kept = judge.compact_targets(chosen, universe)
+            labels._last.clear()
+            assert kept == judge.compact_targets(chosen, list(universe))
+            judge.compact_targets(chosen, universe)  # (kept again for the next one)

@@ -17,19 +17,16 @@ def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> st
     chosen = set(targets)
     if not chosen:
         return "no targets"
-    if len(universe) > 1 and chosen == set(universe):
+    whole, keyed, totals, known = _universe(universe)
+    if len(universe) > 1 and chosen == whole:
         return "all targets"
     variants: dict[tuple[bool, str], dict[str, list[str]]] = {}
-    totals: dict[tuple[bool, str], dict[str, set[str]]] = {}
-    for t in universe:
-        key = (t.cgo, _variant(t))
-        totals.setdefault(key, {}).setdefault(t.goos, set()).add(t.goarch)
+    for t, key in keyed:
         if t in chosen:
             arches = variants.setdefault(key, {}).setdefault(t.goos, [])
             if t.goarch not in arches:
                 arches.append(t.goarch)
     texts: dict[tuple[bool, str], str] = {}
-    known = _go_ports()
     for key, by_os in variants.items():
         suffix = key[1]
         every = totals[key]
@@ -63,6 +60,33 @@ def compact_targets(targets: Iterable[Target], universe: Sequence[Target]) -> st
             out.append(f"{text} cgo={int(key[0])}")
         done.add(key)
     return "; ".join(out)
+
+
+_About = tuple[
+    set[Target],
+    list[tuple[Target, tuple[bool, str]]],
+    dict[tuple[bool, str], dict[str, set[str]]],
+    dict[str, set[str]],
+]
+_last: list[tuple[tuple[Target, ...], _About]] = []
+"""The last tuple of targets `_universe` was asked of, with its answer (a scan's labels are
+all of its reported targets: ~25 labels on GOROOT std --targets all, 88 targets each)."""
+
+
+def _universe(universe: Sequence[Target]) -> _About:
+    """What a label reads of `universe` alone: its set, each target with its (cgo, libc
+    variant) key, per key the GOARCHes of each GOOS, and `_go_ports` (the last tuple's
+    kept: a tuple of frozen targets does not change)."""
+    if _last and _last[0][0] is universe:
+        return _last[0][1]
+    keyed = [(t, (t.cgo, _variant(t))) for t in universe]
+    totals: dict[tuple[bool, str], dict[str, set[str]]] = {}
+    for t, key in keyed:
+        totals.setdefault(key, {}).setdefault(t.goos, set()).add(t.goarch)
+    about = (set(universe), keyed, totals, _go_ports())
+    if type(universe) is tuple:
+        _last[:] = [(universe, about)]
+    return about
 
 
 def _go_ports() -> dict[str, set[str]]:
