@@ -16,7 +16,7 @@ from cgotrap.judge.finding import Evidence
 from cgotrap.judge.headers import catalog, predefines
 from cgotrap.judge.scan.model import PackageOnTarget, Status, Verdict
 from cgotrap.judge.scan.package import build_context, twin_of
-from cgotrap.judge.scan.report import _fill_verdicts
+from cgotrap.judge.scan.report import _fill_verdicts, _package_record
 from cgotrap.judge.scan.verdict import Decided
 from cgotrap.targets import Libc, Target, port_table
 from tests.unit.scan_world import (
@@ -213,3 +213,53 @@ def test_fill_verdicts_keeps_an_entry_only_as_it_would_be_made_again(
 
 
 _NOT_BUILT = Decided(verdict=Verdict.NOT_BUILT)
+
+
+_FILES = ["a.c", "b.cc", "c.m", "d.s", "e.syso", "f.h", "a.c"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_package_record_reads_each_entry_or_absent_and_every_union_sorted(
+    data: st.DataObject,
+) -> None:
+    """`_package_record`'s entries (absent where a shown target has none) and needs: the
+    sorted union over the entries, as read one entry at a time."""
+    shown = (LINUX1, LINUX0, WINDOWS1, JS0)
+    names = st.lists(st.sampled_from(_FILES + _HEADERS))
+    verdicts = {
+        t: PackageOnTarget(
+            target=t,
+            status=data.draw(st.sampled_from(list(Status))),
+            system_headers=tuple(data.draw(names)),
+            local_headers=tuple(data.draw(names)),
+            libs=tuple(data.draw(names)),
+            pkg_config=tuple(data.draw(names)),
+            other_files=tuple(data.draw(names)),
+        )
+        for t in data.draw(st.lists(st.sampled_from(shown), unique=True))
+    }
+    got = _package_record(
+        "p", directory="p", is_std=False, verdicts=verdicts, shown=shown, reached={}, chains={}
+    )
+    per_target = tuple(
+        verdicts.get(t, PackageOnTarget(target=t, status=Status.ABSENT)) for t in shown
+    )
+    assert got.per_target == per_target
+    using = [e for e in per_target if e.status is Status.CGO]
+
+    def union(
+        attr: str, entries: list[PackageOnTarget] | tuple[PackageOnTarget, ...]
+    ) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for e in entries:
+            seen.update(dict.fromkeys(getattr(e, attr)))
+        return tuple(sorted(seen))
+
+    assert got.needs.system_headers == union("system_headers", using)
+    assert got.needs.local_headers == union("local_headers", using)
+    assert got.needs.libs == union("libs", using)
+    assert got.needs.pkg_config == union("pkg_config", using)
+    everywhere = union("other_files", per_target)
+    assert got.needs.c_files == tuple(f for f in everywhere if f.endswith(".c"))
+    assert got.needs.syso_files == tuple(f for f in everywhere if f.endswith(".syso"))
