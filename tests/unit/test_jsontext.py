@@ -102,3 +102,16 @@ def test_a_cycle_raises_json_s_error() -> None:
     loop.append(loop)
     with pytest.raises(ValueError, match="Circular reference detected"):
         dumps({"loop": loop})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_an_object_met_again_is_written_as_json_writes_it(data: st.DataObject) -> None:
+    """`dumps` writes an object met again at the same depth as its first text: the same
+    objects at other depths, and equal ones that are not the same, read as json's."""
+    leaves = st.one_of(st.text(max_size=3), st.integers(), st.none())
+    shared = [data.draw(st.dictionaries(st.text(max_size=2), leaves, max_size=3)) for _ in range(3)]
+    pick = st.sampled_from(shared)
+    inner = st.one_of(pick, st.lists(pick, max_size=3), st.dictionaries(st.text(max_size=2), pick))
+    document = data.draw(st.lists(st.one_of(pick, inner, st.lists(inner, max_size=3))))
+    assert dumps(document) == json.dumps(document, indent=2, ensure_ascii=False)

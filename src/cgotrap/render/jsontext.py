@@ -66,6 +66,10 @@ def _dumps(document: Any) -> str:
     append = out.append
     encode: Callable[[str], str] = encode_basestring
     newlines = ["\n" + "  " * level for level in range(16)]
+    # An object met again at the same depth (`render.scan` writes one object for the equal
+    # entries of many targets) is the text written the first time: (start, end) in `out`,
+    # then the text once joined. The document holds the objects: their ids stay theirs.
+    spans: dict[tuple[int, int], tuple[int, int] | tuple[str]] = {}
 
     def newline(level: int) -> str:
         while len(newlines) <= level:
@@ -124,6 +128,21 @@ def _dumps(document: Any) -> str:
         if not pairs:
             append("{}")
             return
+        key = (id(pairs), level)
+        span = spans.get(key)
+        if span is not None:  # met before at this depth: the same text (its list's slice)
+            if len(span) == 2:
+                text = "".join(out[span[0] : span[1]])
+                spans[key] = (text,)
+                append(text)
+            else:
+                append(span[0])
+            return
+        begin = len(out)
+        _mapping(pairs, level)
+        spans[key] = (begin, len(out))
+
+    def _mapping(pairs: dict[Any, Any], level: int) -> None:
         deeper = level + 1
         inner = newline(deeper)
         between = "," + inner
