@@ -149,3 +149,18 @@ def test_a_label_of_the_last_universe_asked_reads_as_one_worked_out_afresh(
             labels._last.clear()
             assert kept == judge.compact_targets(chosen, list(universe))
             judge.compact_targets(chosen, universe)  # (kept again for the next one)
+
+
+def test_a_root_a_pattern_names_is_built_and_what_it_does_not_reach_is_not() -> None:
+    # No main package anywhere: the named root alone is built (`decide` skips the roots
+    # only when none is named main and no pattern names one).
+    lib = pkg(LINUX1, "lib", go_files=("l.go",), dep_only=False)
+    other = pkg(LINUX1, "other", cgo_files=("o.go",), dep_only=False)
+    roots = (lib.import_path, other.import_path)
+    world = dataclasses.replace(
+        matrix(TargetPackages(target=LINUX1, packages=(lib, other), roots=roots)),
+        patterns=(lib.import_path, "./..."),
+    )
+    assert _verdicts(judge.scan(world))["other"] == ("not-built",)
+    wildcard = dataclasses.replace(world, patterns=("./...",))
+    assert _verdicts(judge.scan(wildcard))["other"] == ("cgo",)

@@ -222,11 +222,15 @@ def decide(
     # Main packages reached, or every root of a module without one; a package a pattern
     # names without a wildcard is built whatever it is (`go build ./lib ./...` compiles lib).
     named = _named_roots(ctx, listing.roots, tt)
-    mains = [
-        ip
-        for ip in listing.roots
-        if (ip in tt.facts and tt.facts[ip].name == "main") or ip in named
-    ]
+    mains = (
+        []  # (no root is named main on any target, none named: GOROOT std's ~380 roots)
+        if not named and ctx.cross.mains.isdisjoint(listing.roots)
+        else [
+            ip
+            for ip in listing.roots
+            if (ip in tt.facts and tt.facts[ip].name == "main") or ip in named
+        ]
+    )
     mains += [
         ip
         for ip, e in statuses.items()
@@ -354,7 +358,7 @@ def _named_roots(ctx: ScanContext, roots: Sequence[str], tt: _Target) -> frozens
         return frozenset()
     dirs = {posixpath.normpath(p) for p in literal if p.startswith(("./", "../")) or p == "."}
     if not dirs:  # ("std", "net": import paths only)
-        return frozenset(ip for ip in roots if ip in literal)
+        return frozenset(literal).intersection(roots)
     found: set[str] = set()
     for ip in roots:
         facts = tt.facts.get(ip)
