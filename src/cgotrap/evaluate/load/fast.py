@@ -816,6 +816,24 @@ class _FastTarget:
 
         if not folds_checked and has_fold_collision(n.local.path for n in order):
             raise _CycleError("case-insensitive import collision")  # load order decides
+        errors, incomplete, deps_errors = self._errors(errs, built, order)
+        walked = _Walked(
+            listed=order if with_deps else root_list,
+            roots=root_set,
+            errors=errors,
+            incomplete=incomplete,
+            deps_errors=deps_errors,
+            every=order,
+            root_order=[n.local.path for n in root_list],
+        )
+        walked.import_positions = bool(positions)
+        return walked
+
+    def _errors(
+        self, errs: dict[str, list[Any]], built: dict[str, _Node | None], order: list[_Node]
+    ) -> tuple[dict[str, PackageError], set[str], dict[str, tuple[PackageError, ...]]]:
+        """`walk`'s errors with their stacks (`errs`: [stack, pos, frozen] by import path),
+        the Incomplete packages and the DepsErrors."""
         errors: dict[str, PackageError] = {}
         for p, (stk, pos, _) in errs.items():
             got = built[p]
@@ -831,17 +849,7 @@ class _FastTarget:
                     [n.local.path for n in order], kid_map, errors, package_error_order
                 )
             incomplete, deps_errors = below
-        walked = _Walked(
-            listed=order if with_deps else root_list,
-            roots=root_set,
-            errors=errors,
-            incomplete=incomplete,
-            deps_errors=deps_errors,
-            every=order,
-            root_order=[n.local.path for n in root_list],
-        )
-        walked.import_positions = bool(positions)
-        return walked
+        return errors, incomplete, deps_errors
 
     def _import_pos(self, parent: _Node, path: str) -> str:
         return self._import_pos_in(parent.local, path)
