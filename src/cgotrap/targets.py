@@ -216,10 +216,55 @@ def parse_port_table(data: Any) -> PortTable:
 
 @functools.cache
 def port_table() -> PortTable:
-    """The bundled port table (from `data/ports.json`)."""
+    """The bundled port table (from `data/ports.json`; or, when the CLI keeps snapshots, as
+    this installation decoded it before: `data.snapshots`)."""
+    from cgotrap.data import snapshots
+
+    kept = snapshots.read("ports.json")
+    if kept is not None:
+        try:
+            return table_from_plain(kept)
+        except (TypeError, ValueError, KeyError):  # (not a table this code wrote: decoded)
+            pass
     from cgotrap import data
 
-    return parse_port_table(data.load("ports.json"))
+    table = parse_port_table(data.load("ports.json"))
+    snapshots.write("ports.json", plain_table(table))
+    return table
+
+
+def plain_table(table: PortTable) -> tuple[Any, ...]:
+    """`table` in marshal's types: each record a tuple of its fields, in their order."""
+    return (
+        table.go_version,
+        table.known_os,
+        table.unix_os,
+        table.known_arch,
+        tuple(tuple(getattr(p, f.name) for f in dataclasses.fields(Port)) for p in table.ports),
+        table.simd_arch,
+        table.regabi_arch,
+        {goarch: (level.env, level.levels) for goarch, level in table.arch_levels.items()},
+    )
+
+
+def table_from_plain(plain: Any) -> PortTable:
+    """The table `plain_table` gave `plain` for (raises TypeError, ValueError or KeyError
+    for a value of another shape)."""
+    go_version, known_os, unix_os, known_arch, ports, simd, regabi, levels = plain
+    names = [f.name for f in dataclasses.fields(Port)]
+    return PortTable(
+        go_version=go_version,
+        known_os=known_os,
+        unix_os=unix_os,
+        known_arch=known_arch,
+        ports=tuple(Port(**dict(zip(names, values, strict=True))) for values in ports),
+        simd_arch=simd,
+        regabi_arch=regabi,
+        arch_levels={
+            goarch: ArchLevel(env=env, levels=by_value)
+            for goarch, (env, by_value) in levels.items()
+        },
+    )
 
 
 def _parse_one(selector: str, table: PortTable) -> list[tuple[Port, Libc | None, str | None]]:

@@ -278,3 +278,33 @@ def test_a_scan_answered_from_the_cache_runs_no_process_nor_temporary_file_code(
     assert "tempfile" not in cold
     assert "subprocess" in cold
     assert {"subprocess", "tempfile", "threading", "inspect"} <= warm
+
+
+def test_the_console_script_decodes_the_port_table_once_per_installation(
+    tmp_path: Path, goroot: Path
+) -> None:
+    """The port table comes from a snapshot kept beside the bytecode (`data.snapshots`):
+    before a cold std scan's helper forks, the data decoder is not imported (nor `json`:
+    what the decoder reads). The control: the first run, with no snapshot yet, decoded it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "pyc")
+    argv = ["scan", str(goroot / "src"), "std", "--targets", "all", "--format", "json"]
+    outputs, forks = [], []
+    for run in range(2):
+        env["CGOTRAP_CACHE_DIR"] = str(tmp_path / f"cache-{run}")
+        done = subprocess.run(
+            [sys.executable, "-c", _ENTRY_FORK, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode in (0, 1), done.stderr
+        line, _, output = done.stdout.partition("\nFORK ")[2].partition("\n")
+        forks.append(set(line.split()))
+        outputs.append(output)
+    assert outputs[0] == outputs[1]
+    assert "cgotrap.data.decoder" in forks[0]
+    assert "cgotrap.data.decoder" not in forks[1]
+    assert "cgotrap.evaluate.directory" in forks[1]  # (the control: the fork is the helper's)
+    assert list((tmp_path / "pyc").rglob("ports.json.*.snapshot"))

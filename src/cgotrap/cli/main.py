@@ -178,6 +178,14 @@ def keep_until_exit(obj: object) -> None:
         _KEPT[0].append(obj)
 
 
+def _installation() -> str:
+    """The identity of the installed package (its code and data files): what a data
+    snapshot is valid for."""
+    from cgotrap import cache
+
+    return cache.code_version()
+
+
 def entry() -> NoReturn:
     """The console script and `python -m cgotrap`: `main()` (with `_GC_THRESHOLDS`), then
     exit at once.
@@ -187,13 +195,17 @@ def entry() -> NoReturn:
     system takes the memory back at once, so once the output is flushed there is nothing
     left to do (no atexit work: pools and temporary files are closed by `with` blocks).
     The code dataclasses generates for cgotrap's records is compiled once, not on every run
-    (`dataclass_code`: ~36 ms of a cold scan), and the standard-library modules imported but
-    seldom used load on first use (`deferred`: ~9 ms before a cold scan's helper forks).
+    (`dataclass_code`: ~36 ms of a cold scan), the standard-library modules imported but
+    seldom used load on first use (`deferred`: ~9 ms before a cold scan's helper forks), and
+    the port table is decoded once per installation (`data.snapshots`: ~5 ms before it).
     """
     from cgotrap.cli import dataclass_code, deferred
 
     deferred.defer()  # (before the modules that import them: `dataclasses` imports `inspect`)
     dataclass_code.install()
+    from cgotrap.data import snapshots  # (after: pathlib imports urllib.parse, ipaddress)
+
+    snapshots.enable(_installation)
     gc.set_threshold(*_GC_THRESHOLDS)
     _KEPT.append([])
     try:

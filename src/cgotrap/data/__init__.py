@@ -9,7 +9,6 @@ the run time does not (importing jsonschema alone costs ~0.1 s).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -33,6 +32,8 @@ source (importlib.resources would cost ~2 ms of imports on every scan)."""
 def load(name: str) -> Any:
     """The bundled JSON file `name` ("ports.json", "policies/static.json"), parsed; a file
     that is missing or not JSON is a `DataError` naming it (a packaging bug)."""
+    import json  # (not before: a port table kept as a snapshot needs none, `snapshots`)
+
     path = _DIRECTORY.joinpath(*name.split("/"))
     try:
         return json.loads(path.read_text(encoding="utf-8"))
