@@ -613,3 +613,45 @@ def test_list_directory_is_the_read_dir_loop(tmp_path: Path, extra: str) -> None
     assert list_directory(directory, now=now, entries=entries) == got
     assert [n for n, _ in got.sources][-3:] == ["z_test.go", os.fsdecode(b"\x80.go"), "é.go"]
     assert got.indexable == (extra in ("", "dir"))
+
+
+def _every_position(files: list[SourceFile]) -> dict[str, list[object]]:
+    """go/build's ImportPos: every position of each import path, in file order (what
+    `import_table` kept before it kept only the first)."""
+    table: dict[str, list[object]] = {}
+    for src in files:
+        for imp in src.imports:
+            table.setdefault(imp.path, []).append(imp.pos)
+    return table
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_directory(rare=False), _directory(rare=True)))
+def test_an_import_table_keeps_the_first_position_of_each_path(
+    sources: list[SourceFile],
+) -> None:
+    """Of go/build's ImportPos only the first position of each path is kept (the one go
+    reports an import's error at, `rules.import_position`): the import table's paths are
+    ImportPos' keys, sorted, each with the first of its positions."""
+    from cgotrap.evaluate.filemasks import import_table
+
+    go = [src for src in sources if src.name.endswith(".go")]
+    every = _every_position(go)
+    paths, table = import_table(go)
+    assert paths == tuple(sorted(every))
+    assert table == tuple((path, (every[path][0],)) for path in sorted(every))
+
+
+def test_an_import_table_keeps_the_first_of_several_positions() -> None:
+    from cgotrap.evaluate.filemasks import import_table
+
+    files = [
+        source_from_bytes(b'package a\n\nimport "io"\nimport "io"\n', "a.go", FileKind.GO, "/d"),
+        source_from_bytes(b'package a\n\nimport (\n\t"os"\n\t"io"\n)\n', "b.go", FileKind.GO, "/d"),
+    ]
+    paths, table = import_table(files)
+    assert paths == ("io", "os")
+    assert [(p, [str(pos) for pos in ps]) for p, ps in table] == [
+        ("io", ["/d/a.go:3:8"]),
+        ("os", ["/d/b.go:4:2"]),
+    ]

@@ -113,7 +113,9 @@ class DirError:
 
 
 ImportPos = tuple[tuple[str, tuple[Position, ...]], ...]
-"""Import path → positions of the import specs, sorted by path (go/build's ImportPos)."""
+"""Import path → positions of the import specs, sorted by path (go/build's ImportPos); of
+an import only the first position is kept (`filemasks.import_table`: what go reports an
+import's error at), of an embed pattern every one."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

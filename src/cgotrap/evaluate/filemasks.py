@@ -255,11 +255,12 @@ Built = tuple[tuple[str, int], ...]
 ImportPaths = tuple[
     tuple[str, tuple[Position, ...], int, int, tuple[tuple[int, Position], ...]], ...
 ]
-"""An import table's paths, sorted, each with (every position, in file order; the contexts
-where all its files build; where one does; (build mask, position) per file)."""
+"""An import table's paths, sorted, each with (its first position, alone in a tuple (see
+`import_table`); the contexts where all its files build; where one does; (build mask,
+position) per file, in file order)."""
 
 Table = tuple[tuple[str, ...], tuple[tuple[str, tuple[Position, ...]], ...]]
-"""(Sorted import paths, their positions), as `directory` keeps them."""
+"""(Sorted import paths, each with its first position), as `directory` keeps them."""
 
 Base = tuple[
     tuple[str, ...],  # GoFiles
@@ -508,26 +509,27 @@ class UniformFiles:
                 keys.append(path)
                 if always & b:
                     table.append((path, every))
-                else:
-                    table.append((path, tuple([pos for m, pos in each if m & b])))
+                else:  # (the first position where it builds: `import_table`'s)
+                    table.append((path, (next(pos for m, pos in each if m & b),)))
             got = (tuple(keys), tuple(table))
         self.tables[key] = got
         return got
 
 
 def import_table(files: Sequence[SourceFile]) -> Table:
-    """(The sorted import paths, ImportPos) of `files` (in order): one sort per table."""
-    table: dict[str, list[Position]] = {}
-    get = table.get
+    """(The sorted import paths, ImportPos) of `files` (in order): one sort per table.
+
+    Of each path's positions only the first is kept: the one go reports an error of the
+    import at (load's setPos of extractFirstImport; `rules.import_position`), and the only
+    one cgotrap reads. The others (a path imported by several files of a package) were
+    kept, pickled by the prefetch's helper and unpickled, and pickled again for the cache."""
+    table: dict[str, tuple[Position]] = {}
+    setdefault = table.setdefault
     for src in files:
         for imp in src.imports:
-            positions = get(imp.path)
-            if positions is None:
-                table[imp.path] = [imp.pos]
-            else:
-                positions.append(imp.pos)
+            setdefault(imp.path, (imp.pos,))
     keys = sorted(table)
-    return tuple(keys), tuple([(path, tuple(table[path])) for path in keys])
+    return tuple(keys), tuple([(path, table[path]) for path in keys])
 
 
 def imported_paths(files: Sequence[SourceFile]) -> tuple[str, ...]:
@@ -548,5 +550,5 @@ def import_paths(files: Sequence[tuple[SourceFile, int]]) -> ImportPaths:
         for m, _ in each:
             always &= m
             some |= m
-        out.append((path, tuple([pos for _, pos in each]), always, some, tuple(each)))
+        out.append((path, (each[0][1],), always, some, tuple(each)))
     return tuple(out)
