@@ -52,3 +52,12 @@ def test_known_answers() -> None:
     assert resolve.check_import_path("a/é") == "malformed import path \"a/é\": invalid char 'é'"
     assert resolve.check_import_path("a/\udc80") is not None
     assert "invalid UTF-8" in (resolve.check_file_path("x\udc80") or "")
+
+
+def test_the_letters_and_digits_are_strings() -> None:
+    """`resolve` spells out `string.ascii_letters + string.digits` (the CLI defers `string`
+    until the judge needs it, after a scan's helper forks)."""
+    import string
+
+    alnum = string.ascii_letters + string.digits
+    assert alnum == resolve._ALNUM
