@@ -144,3 +144,58 @@ def test_the_cli_keeps_snapshots_for_its_installation() -> None:
     from cgotrap import cache
 
     assert cli._installation() == cache.code_version()
+
+
+def test_the_plain_header_catalogs_are_the_decoded_ones() -> None:
+    from cgotrap.judge import headers
+
+    found = headers.parse_catalog(data.load("libc_headers.json"))
+    plain = marshal.loads(marshal.dumps(headers.plain_catalog(found)))  # noqa: S302 - ours
+    back = headers.catalog_from_plain(plain)
+    assert back == found  # (every field but the targets' header sets built so far)
+    assert back.doc == found.doc
+    assert back.by_key == found.by_key
+    macros = headers.parse_predefines(data.load("c_predefines.json"))
+    plain = marshal.loads(marshal.dumps(headers.plain_predefines(macros)))  # noqa: S302 - ours
+    assert headers.predefines_from_plain(plain) == macros
+
+
+def test_the_header_catalogs_are_kept_and_read(kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cgotrap.judge import headers
+
+    headers.catalog.cache_clear()
+    headers.predefines.cache_clear()
+    try:
+        real = data.load
+        first, macros = headers.catalog(), headers.predefines()
+        names = {p.name for p in _files(kept)}
+        assert {f"{n}.{sys.implementation.cache_tag}.snapshot" for n in _JSON} <= names
+        headers.catalog.cache_clear()
+        headers.predefines.cache_clear()
+
+        def no_file(name: str) -> object:
+            raise AssertionError(f"{name} decoded again")
+
+        monkeypatch.setattr(data, "load", no_file)
+        assert headers.catalog() == first
+        assert headers.catalog().doc == first.doc
+        assert headers.predefines() == macros
+        snapshots.enable(lambda: "installation-2")  # (the kept ones are another's now)
+        headers.catalog.cache_clear()
+        headers.predefines.cache_clear()
+        loads: list[str] = []
+
+        def load(name: str) -> Any:
+            loads.append(name)
+            return real(name)
+
+        monkeypatch.setattr(data, "load", load)
+        assert headers.catalog() == first
+        assert headers.predefines() == macros
+        assert sorted(loads) == sorted(_JSON)
+    finally:
+        headers.catalog.cache_clear()
+        headers.predefines.cache_clear()
+
+
+_JSON = ("libc_headers.json", "c_predefines.json")

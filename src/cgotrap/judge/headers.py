@@ -172,8 +172,66 @@ def parse_catalog(data: Any) -> HeaderCatalog:
 
 @functools.cache
 def catalog() -> HeaderCatalog:
-    """The bundled catalog (from `data/libc_headers.json`)."""
-    return parse_catalog(data_files.load("libc_headers.json"))
+    """The bundled catalog (from `data/libc_headers.json`; or, when the CLI keeps snapshots,
+    as this installation decoded it before: `data.snapshots`, ~6 ms of a cold scan less)."""
+    from cgotrap.data import snapshots
+
+    kept = snapshots.read("libc_headers.json")
+    if kept is not None:
+        try:
+            return catalog_from_plain(kept)
+        except (TypeError, ValueError, KeyError):  # (not a catalog this code wrote: decoded)
+            pass
+    found = parse_catalog(data_files.load("libc_headers.json"))
+    snapshots.write("libc_headers.json", plain_catalog(found))
+    return found
+
+
+def plain_catalog(found: HeaderCatalog) -> tuple[Any, ...]:
+    """`found` in marshal's types (`data.snapshots`)."""
+    doc = found.doc
+    return (
+        found.generated_from,
+        found.bsd_headers,
+        found.family_libs,
+        found.all_headers,
+        (
+            doc.version,
+            doc.generated_from,
+            {family: entry.label for family, entry in doc.families.items()},
+            doc.libc_libs,
+            doc.compiler_headers,
+            doc.header_dirs,
+            {key: (t.family, t.zig_target, t.dirs) for key, t in doc.targets.items()},
+        ),
+    )
+
+
+def catalog_from_plain(plain: Any) -> HeaderCatalog:
+    """The catalog `plain_catalog` gave `plain` for (TypeError, ValueError or KeyError for
+    a value of another shape)."""
+    from cgotrap.data.records.libc import LibcFamilyEntry, LibcHeadersFile, LibcTargetEntry
+
+    generated_from, bsd_headers, family_libs, all_headers, doc = plain
+    version, doc_from, families, libc_libs, compiler_headers, header_dirs, targets = doc
+    return HeaderCatalog(
+        generated_from=generated_from,
+        bsd_headers=bsd_headers,
+        family_libs=family_libs,
+        all_headers=all_headers,
+        doc=LibcHeadersFile(
+            version=version,
+            generated_from=doc_from,
+            families={family: LibcFamilyEntry(label=label) for family, label in families.items()},
+            libc_libs=libc_libs,
+            compiler_headers=compiler_headers,
+            header_dirs=header_dirs,
+            targets={
+                key: LibcTargetEntry(family=family, zig_target=zig_target, dirs=dirs)
+                for key, (family, zig_target, dirs) in targets.items()
+            },
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,8 +285,39 @@ def parse_predefines(data: Any) -> PredefineCatalog:
 
 @functools.cache
 def predefines() -> PredefineCatalog:
-    """The bundled predefined macros (from `data/c_predefines.json`)."""
-    return parse_predefines(data_files.load("c_predefines.json"))
+    """The bundled predefined macros (from `data/c_predefines.json`; or kept, as `catalog`)."""
+    from cgotrap.data import snapshots
+
+    kept = snapshots.read("c_predefines.json")
+    if kept is not None:
+        try:
+            return predefines_from_plain(kept)
+        except (TypeError, ValueError, KeyError):
+            pass
+    found = parse_predefines(data_files.load("c_predefines.json"))
+    snapshots.write("c_predefines.json", plain_predefines(found))
+    return found
+
+
+def plain_predefines(found: PredefineCatalog) -> tuple[Any, ...]:
+    """`found` in marshal's types (`data.snapshots`)."""
+    by_key = {key: (dict(m.defined), m.undefined) for key, m in found.by_key.items()}
+    return found.generated_from, by_key, found.zig_targets, found.missing
+
+
+def predefines_from_plain(plain: Any) -> PredefineCatalog:
+    """The catalog `plain_predefines` gave `plain` for (TypeError, ValueError or KeyError
+    for a value of another shape)."""
+    generated_from, by_key, zig_targets, missing = plain
+    return PredefineCatalog(
+        generated_from=generated_from,
+        by_key={
+            key: cpp.Macros(defined=defined, undefined=undefined)
+            for key, (defined, undefined) in by_key.items()
+        },
+        zig_targets=zig_targets,
+        missing=missing,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
