@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,77 @@ def test_only_the_command_being_run_is_imported() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "['cgotrap.cli.main_inspect']"
+
+
+_ARGPARSE_TEXTS = [
+    ["scan", "--help"],
+    ["--help"],
+    ["scan", "--targets"],  # "expected one argument" (ngettext)
+    ["scan", "--format", "nope"],  # "invalid choice"
+    ["nope"],
+    ["scan", "--no-such-option"],  # "unrecognized arguments"
+    [],  # "the following arguments are required"
+]
+
+_TEXTS_RUN = """
+import os, sys
+from cgotrap.cli import main as cli
+if sys.argv[1] == "entry":
+    sys.argv = ["cgotrap", *sys.argv[2:]]
+    cli.entry()
+try:
+    code = cli.main(sys.argv[2:])
+except SystemExit as done:
+    code = done.code
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)
+"""
+
+
+@pytest.mark.parametrize("argv", _ARGPARSE_TEXTS, ids=" ".join)
+def test_argparse_says_what_gettext_would_have_it_say(argv: list[str]) -> None:
+    """The console script takes argparse's texts as they are where there can be no
+    translation of them (`_untranslated_argparse`): help, usage and errors read as they do
+    through gettext (`main()` used as a library leaves argparse asking it), in a language
+    gettext would look for."""
+    import os
+
+    env = dict(os.environ, LANG="de_DE.UTF-8", LANGUAGE="de:fr", COLUMNS="100")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _TEXTS_RUN, how, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        for how in ("entry", "library")
+    ]
+    entry, library = ((r.returncode, r.stdout, r.stderr) for r in runs)
+    assert entry == library
+    assert entry[0] in (0, 2)
+    assert "usage: cgotrap" in entry[1] + entry[2]
+
+
+def test_argparse_asks_gettext_where_a_translation_could_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+    import gettext
+
+    monkeypatch.setattr(argparse, "_", gettext.gettext)
+    monkeypatch.setattr(argparse, "ngettext", gettext.ngettext)
+    monkeypatch.setattr(sys, "base_prefix", str(tmp_path))
+    cli._untranslated_argparse()
+    assert argparse.__dict__["_"] is str  # no share/locale under the installation
+    ngettext = argparse.__dict__["ngettext"]
+    assert ngettext("one", "many", 1) == "one"
+    assert ngettext("one", "many", 2) == "many"
+    assert ngettext("one", "many", 0) == gettext.NullTranslations().ngettext("one", "many", 0)
+    monkeypatch.setattr(argparse, "_", gettext.gettext)
+    monkeypatch.setattr(argparse, "ngettext", gettext.ngettext)
+    (tmp_path / "share" / "locale").mkdir(parents=True)
+    cli._untranslated_argparse()
+    assert argparse.__dict__["_"] is gettext.gettext
+    assert argparse.__dict__["ngettext"] is gettext.ngettext

@@ -178,6 +178,25 @@ def keep_until_exit(obj: object) -> None:
         _KEPT[0].append(obj)
 
 
+def _untranslated_argparse() -> None:
+    """argparse's own texts ("usage: ", "options", its error messages) taken as they are
+    where gettext can have no translation of them. argparse asks `gettext.gettext` for each
+    (a few dozen while a command's options are registered), which looks for a catalog of
+    the "messages" domain only under the Python installation's `share/locale` (cgotrap
+    binds no domain of its own); without that folder every call still imported `locale`
+    and worked out the languages to look for: ~0.9 ms of each command's start. With the
+    folder, argparse asks gettext as before."""
+    if os.path.isdir(os.path.join(sys.base_prefix, "share", "locale")):  # noqa: PTH112, PTH118
+        return
+    argparse._ = str  # type: ignore[attr-defined]  # (gettext's NullTranslations.gettext)
+    argparse.ngettext = _ngettext  # type: ignore[attr-defined]
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    """gettext's NullTranslations.ngettext: the text as it is, for `n` things."""
+    return singular if n == 1 else plural
+
+
 def _installation() -> str:
     """The identity of the installed package (its code and data files): what a data
     snapshot is valid for."""
@@ -196,8 +215,9 @@ def entry() -> NoReturn:
     left to do (no atexit work: pools and temporary files are closed by `with` blocks).
     The code dataclasses generates for cgotrap's records is compiled once, not on every run
     (`dataclass_code`: ~36 ms of a cold scan), the standard-library modules imported but
-    seldom used load on first use (`deferred`: ~9 ms before a cold scan's helper forks), and
-    the port table is decoded once per installation (`data.snapshots`: ~5 ms before it).
+    seldom used load on first use (`deferred`: ~9 ms before a cold scan's helper forks), the
+    port table is decoded once per installation (`data.snapshots`: ~5 ms before it), and
+    argparse does not look for translations that cannot exist (`_untranslated_argparse`).
     """
     from cgotrap.cli import dataclass_code, deferred
 
@@ -207,6 +227,7 @@ def entry() -> NoReturn:
 
     snapshots.enable(_installation)
     gc.set_threshold(*_GC_THRESHOLDS)
+    _untranslated_argparse()
     _KEPT.append([])
     try:
         code = main()
