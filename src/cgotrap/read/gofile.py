@@ -29,10 +29,10 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cgotrap.gostd import QuoteSyntaxError, unquote
-from cgotrap.read import cpp, goparse, goscan
+from cgotrap.read import cpp
 from cgotrap.read.constraint import go_trim_space, is_go_space
 from cgotrap.read.fdreader import FdReader
 from cgotrap.read.fileheader import (
@@ -41,7 +41,12 @@ from cgotrap.read.fileheader import (
 )
 from cgotrap.read.filename import FileKind
 from cgotrap.read.gofast import FastHeader, fast_comments_end, fast_go_header
-from cgotrap.read.goread import SYNTAX, ImportReader
+
+if TYPE_CHECKING:
+    # (imported where used: the exact port's reader and parser read only the headers the
+    # fast path does not take, none of GOROOT std's; ~1 ms of imports before a cold scan's
+    # helper forks)
+    from cgotrap.read import goparse, goscan
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Files are never read beyond this; a larger file that needs a full read is an error."""
@@ -241,6 +246,8 @@ def _read_header(
         fast_end = fast_comments_end(body, complete=len(data) < size)
         if fast_end >= 0:
             return body[:fast_end], data, ""
+    from cgotrap.read.goread import SYNTAX, ImportReader
+
     while True:
         complete = len(data) < size
         body = data[3:] if data.startswith(_BOM) else data
@@ -747,6 +754,8 @@ def _from_parse(
     full: str, name: str, kind: FileKind, header: bytes, whole: Callable[[], bytes]
 ) -> SourceFile:
     """readGoInfo's parse of the header with go/parser (the exact, slower way)."""
+    from cgotrap.read import goparse
+
     parsed = goparse.parse_header(header, full)
     package_name = parsed.package_name.decode("utf-8", "surrogateescape")
     scanner = parsed.scanner
