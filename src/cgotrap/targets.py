@@ -220,17 +220,12 @@ def port_table() -> PortTable:
     this installation decoded it before: `data.snapshots`)."""
     from cgotrap.data import snapshots
 
-    kept = snapshots.read("ports.json")
-    if kept is not None:
-        try:
-            return table_from_plain(kept)
-        except (TypeError, ValueError, KeyError):  # (not a table this code wrote: decoded)
-            pass
-    from cgotrap import data
+    def decode() -> PortTable:
+        from cgotrap import data
 
-    table = parse_port_table(data.load("ports.json"))
-    snapshots.write("ports.json", plain_table(table))
-    return table
+        return parse_port_table(data.load("ports.json"))
+
+    return snapshots.kept_or_decoded("ports.json", decode, plain_table, table_from_plain)
 
 
 def plain_table(table: PortTable) -> tuple[Any, ...]:

@@ -199,3 +199,16 @@ def test_the_header_catalogs_are_kept_and_read(kept: Path, monkeypatch: pytest.M
 
 
 _JSON = ("libc_headers.json", "c_predefines.json")
+
+
+@pytest.mark.parametrize(
+    "value", [(), ("not", "a", "table"), {"a": 1}, (1, 2, 3, 4, 5, 6, 7, 8, 9)]
+)
+def test_a_kept_value_of_another_shape_is_decoded_again(kept: Path, value: Any) -> None:
+    """A snapshot with this installation's header and identity but a value no
+    `table_from_plain` of this code reads (an older or newer shape) is decoded again and
+    rewritten, never an error (`snapshots.kept_or_decoded`)."""
+    snapshots.write("ports.json", value)
+    targets.port_table.cache_clear()
+    assert _deep(targets.port_table()) == _deep(_decoded())
+    assert snapshots.read("ports.json") == targets.plain_table(_decoded())

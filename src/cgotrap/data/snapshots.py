@@ -23,7 +23,9 @@ import marshal
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 _HEADER = importlib.util.MAGIC_NUMBER + b"cgotrap-data-snapshot:1\0"
 
@@ -98,3 +100,24 @@ def write(name: str, value: Any) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # noqa: PTH108
             raise
+
+
+def kept_or_decoded(
+    name: str,
+    decode: Callable[[], _T],
+    to_plain: Callable[[_T], Any],
+    from_plain: Callable[[Any], _T],
+) -> _T:
+    """What this installation decoded from the data file `name` before (`read`, rebuilt by
+    `from_plain`), else `decode()`'s value, kept (`to_plain`: in marshal's types) for the
+    next run. A kept value `from_plain` refuses (TypeError, ValueError, KeyError: not one
+    this code wrote) is decoded again."""
+    kept = read(name)
+    if kept is not None:
+        try:
+            return from_plain(kept)
+        except (TypeError, ValueError, KeyError):
+            pass
+    found = decode()
+    write(name, to_plain(found))
+    return found

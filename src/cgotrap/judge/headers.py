@@ -176,15 +176,12 @@ def catalog() -> HeaderCatalog:
     as this installation decoded it before: `data.snapshots`, ~6 ms of a cold scan less)."""
     from cgotrap.data import snapshots
 
-    kept = snapshots.read("libc_headers.json")
-    if kept is not None:
-        try:
-            return catalog_from_plain(kept)
-        except (TypeError, ValueError, KeyError):  # (not a catalog this code wrote: decoded)
-            pass
-    found = parse_catalog(data_files.load("libc_headers.json"))
-    snapshots.write("libc_headers.json", plain_catalog(found))
-    return found
+    return snapshots.kept_or_decoded(
+        "libc_headers.json",
+        lambda: parse_catalog(data_files.load("libc_headers.json")),
+        plain_catalog,
+        catalog_from_plain,
+    )
 
 
 def plain_catalog(found: HeaderCatalog) -> tuple[Any, ...]:
@@ -288,15 +285,12 @@ def predefines() -> PredefineCatalog:
     """The bundled predefined macros (from `data/c_predefines.json`; or kept, as `catalog`)."""
     from cgotrap.data import snapshots
 
-    kept = snapshots.read("c_predefines.json")
-    if kept is not None:
-        try:
-            return predefines_from_plain(kept)
-        except (TypeError, ValueError, KeyError):
-            pass
-    found = parse_predefines(data_files.load("c_predefines.json"))
-    snapshots.write("c_predefines.json", plain_predefines(found))
-    return found
+    return snapshots.kept_or_decoded(
+        "c_predefines.json",
+        lambda: parse_predefines(data_files.load("c_predefines.json")),
+        plain_predefines,
+        predefines_from_plain,
+    )
 
 
 def plain_predefines(found: PredefineCatalog) -> tuple[Any, ...]:
