@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import functools
 import os
 import pickle
@@ -828,3 +829,38 @@ def test_the_scan_reducers_carry_cache_states() -> None:
     assert back[1][0][1].digest == cache.PENDING
     assert back[1][0][1].identity is back[0].identity
     assert back[2].mode == -1
+
+
+@pytest.mark.parametrize("memfd", ["missing", "refused"])
+def test_items_found_later_reach_the_helper_without_a_memfd(
+    monkeypatch: pytest.MonkeyPatch, memfd: str
+) -> None:
+    """Where `os.memfd_create` is missing or refused, the file of the items found later is
+    an unlinked temporary file (`_scratch_file`), and the helper still takes some of them."""
+    if memfd == "missing":
+        monkeypatch.delattr(os, "memfd_create", raising=False)
+    else:
+
+        def refuse(name: str, flags: int = 0) -> int:
+            raise OSError(errno.ENOSYS, "memfd_create refused")
+
+        monkeypatch.setattr(os, "memfd_create", refuse, raising=False)
+    parent = os.getpid()
+    got = forked.forked_map(list(range(200)), _square_with_pid, more=lambda: list(range(200, 900)))
+    assert [v for v, _ in got] == [x * x for x in range(900)]
+    assert {pid for _, pid in got[200:]} - {parent}  # (the helper read the file too)
+    assert _no_children_left()
+
+
+def test_a_thread_started_and_ended_lets_it_fork_again() -> None:
+    """`_can_fork` counts the threads running now (`_thread._count`): one that ended is no
+    reason not to fork, one still running is (the test above)."""
+    thread = threading.Thread(target=lambda: None)
+    thread.start()
+    thread.join()
+    deadline = time.monotonic() + 10
+    while not forked._can_fork():  # (its thread state goes just after `join` returns)
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    got = forked.forked_map(list(range(300)), _square_with_pid)
+    assert len({pid for _, pid in got}) == 2
