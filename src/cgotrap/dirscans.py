@@ -193,6 +193,13 @@ class DirScans:
         parts.append(pack(late))
         return tuple(parts)
 
+    def write_scans(self) -> None:
+        """Write the last `save`'s "dirs" file now, unless written already: for a run that
+        would otherwise wait idle (`consulted` and `cache.wait_for_writes` write it on the
+        way out, where the run's exit waits for it)."""
+        if self._scans_write is not None:
+            self._scans_write.join()
+
     def save(self) -> None:
         """Write this run's entries so far (those of the last run with the same key are
         replaced; nothing when no entry was added since the last `save`), from two forked

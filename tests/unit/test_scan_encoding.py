@@ -178,6 +178,36 @@ def test_a_later_save_replaces_an_earlier_saves_dirs_file(
     assert framed == ()
 
 
+def test_write_scans_writes_the_last_saves_file_now_and_once(
+    tmp_path: Path, scanned: dict[str, Pair], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`write_scans` (a run waiting for its judging partner) writes the last save's "dirs"
+    file at once; the way out (`consulted`, `wait_for_writes`) does not write it again."""
+    store = cache.Store(tmp_path / "cache")
+    saving = dirscans.DirScans(store, "k")
+    saving.reducers = _scan_reducers()
+    saving.note([])
+    for d, (_, entry) in scanned.items():
+        saving.entries[d] = entry
+    saving.save()
+    assert store.get("dirs", "k") is None
+    saving.write_scans()
+    _, rows, _ = store.get("dirs", "k")
+    assert set(rows) == set(scanned)
+    puts: list[str] = []
+    real_put = cache.Store.put
+
+    def counted(self: cache.Store, kind: str, *args: Any, **kwargs: Any) -> None:
+        puts.append(kind)
+        real_put(self, kind, *args, **kwargs)
+
+    monkeypatch.setattr(cache.Store, "put", counted)
+    saving.write_scans()
+    saving.consulted(time.time_ns())
+    cache.wait_for_writes()
+    assert "dirs" not in puts
+
+
 def _mutant(cls: type, change: Callable[[Any], tuple[Any, ...]]) -> forked.Reducers:
     return {**_scan_reducers(), cls: change}
 

@@ -241,6 +241,10 @@ def scan_in_halves(
         raw_sources, source_problems = partner.recv()
         sources = raw_sources.facts()
         judged = [early.get(one.target) or finish_target(ctx, one, sources) for one in started]
+        if dir_scans is not None and not partner.waiting():
+            # (the partner still judges: the scans' file is written while this process
+            # would wait, not on the way out; every directory was saved above)
+            dir_scans.write_scans()
         judged += partner.recv()
         position = {t: i for i, t in enumerate(shown)}
         fold = Fold(shown)
