@@ -58,6 +58,7 @@ from cgotrap.judge.scan.report import (
 from cgotrap.targets import Target, by_port, port_table
 
 if TYPE_CHECKING:
+    from cgotrap.dirscans import DirScans
     from cgotrap.evaluate.load import ListingPlan
     from cgotrap.read.godecl import GoDeclReader
 
@@ -241,10 +242,7 @@ def scan_in_halves(
         raw_sources, source_problems = partner.recv()
         sources = raw_sources.facts()
         judged = [early.get(one.target) or finish_target(ctx, one, sources) for one in started]
-        if dir_scans is not None and not partner.waiting():
-            # (the partner still judges: the scans' file is written while this process
-            # would wait, not on the way out; every directory was saved above)
-            dir_scans.write_scans()
+        _write_scans_while_waiting(dir_scans, partner)
         judged += partner.recv()
         position = {t: i for i, t in enumerate(shown)}
         fold = Fold(shown)
@@ -268,6 +266,14 @@ def scan_in_halves(
         unresolved=tuple(sorted({*own_missing, *got.unresolved})),
         empty_wildcards=tuple(p for p in own_empty if p in got.empty_wildcards),
     )
+
+
+def _write_scans_while_waiting(dir_scans: DirScans | None, partner: forked.Channel) -> None:
+    """The scans' "dirs" file written now if the partner still judges (nothing has come
+    back yet): in time this process would spend waiting, not on the way out, where the
+    run's exit waits for it. Every directory was saved before (`save_scans`)."""
+    if dir_scans is not None and not partner.waiting():
+        dir_scans.write_scans()
 
 
 def _start_while_reading(
